@@ -1,0 +1,98 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .target(name: "SluiceExpressions", swiftSettings: strictSettings),
+        .target(
+            name: "SluiceSpec",
+            dependencies: ["SluiceExpressions", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "SluiceGovernance", dependencies: ["CSodium"], swiftSettings: strictSettings),
+        .target(
+            name: "SluiceStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SluiceRuntimes",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SluiceEngine",
+            dependencies: ["SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SluiceCLI",
+            dependencies: [
+                "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
+        .target(
+            name: "SluiceTesting",
+            dependencies: ["SluiceGovernance", "SluiceStore", "SluiceSpec"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SluiceExpressionsTests", dependencies: ["SluiceExpressions"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SluiceSpecTests",
+            dependencies: ["SluiceSpec", "SluiceTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceGovernanceTests",
+            dependencies: ["SluiceGovernance", "SluiceTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SluiceRuntimesTests",
+            dependencies: ["SluiceRuntimes", "SluiceTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceEngineTests",
+            dependencies: ["SluiceEngine", "SluiceTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceCLITests",
+            dependencies: ["SluiceCLI", "SluiceTesting"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
