@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs on a Debian/Ubuntu host, only when missing.
 #   scripts/setup.sh            build + runtime dependencies (libsodium, SQLite, pkg-config, bubblewrap)
-#   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks)
+#   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks,
+#                               and the ShellCheck linter for the scripts check)
+# python3 is needed too (examples/ and the checks run it); Debian's python3 is installed only when
+# no python3 is on PATH at all.
 set -euo pipefail
 
 want_test=0
@@ -17,10 +20,16 @@ as_root() {
 }
 
 packages=(libsodium-dev libsqlite3-dev pkg-config bubblewrap git make)
+if [ "$want_test" -eq 1 ]; then
+    packages+=(shellcheck)
+fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+if ! command -v python3 >/dev/null 2>&1; then
+    missing+=(python3)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     as_root apt-get update -qq
@@ -39,6 +48,15 @@ fi
 if [ "$want_test" -eq 1 ]; then
     if ! python3 -c 'import securesystemslib, nacl' >/dev/null 2>&1; then
         echo "setup: installing securesystemslib (PyPI) for the interop tests"
-        python3 -m pip install -q --disable-pip-version-check 'securesystemslib[crypto]' pynacl
+        if ! python3 -m pip install -q --disable-pip-version-check 'securesystemslib[crypto]' pynacl; then
+            # Debian's own python3 refuses pip installs outside a venv (PEP 668): use Debian's packages.
+            echo "setup: pip could not install them; trying Debian's python3-securesystemslib python3-nacl"
+            as_root apt-get update -qq
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-securesystemslib python3-nacl >/dev/null
+        fi
+        if ! python3 -c 'import securesystemslib, nacl' >/dev/null 2>&1; then
+            echo "setup: $(command -v python3) still cannot import securesystemslib and nacl" >&2
+            exit 1
+        fi
     fi
 fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs everything CI runs: unit and integration tests, then the end-to-end checks of the CLI.
+#   scripts/test.sh                 setup --test, swift test, scripts and examples checks
+#   scripts/test.sh --unit-only     setup --test and swift test only
+#   scripts/test.sh --conformance   also ../shared/conformance/run (Argo's examples), when present
+# Exits non-zero when anything fails. Set SLUICE_SCRATCH_PATH to build in another scratch dir.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+unit_only=0
+conformance=0
+for arg in "$@"; do
+    case "$arg" in
+        --unit-only) unit_only=1 ;;
+        --conformance) conformance=1 ;;
+        *) echo "test.sh: unknown option '$arg'" >&2; exit 2 ;;
+    esac
+done
+
+scripts/setup.sh --test
+
+echo "== swift test"
+swift test "${swift_flags[@]}" --disable-xctest
+
+if [ "$unit_only" -eq 1 ]; then
+    exit 0
+fi
+
+echo "== end-to-end checks"
+sluice=$(build_sluice)
+if [ "$conformance" -eq 1 ]; then
+    if [ -x ../shared/conformance/run ]; then
+        echo "== conformance (Argo's examples, process runtime)"
+        ../shared/conformance/run --sluice "$sluice"
+    else
+        echo "test.sh: --conformance needs ../shared/conformance/run beside the checkout" >&2
+        exit 2
+    fi
+fi
+scripts/check-examples.sh "$sluice"
