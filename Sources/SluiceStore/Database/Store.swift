@@ -1,0 +1,260 @@
+import Foundation
+import GRDB
+
+/// The SQLite database of a state directory (`<stateDirectory>/sluice.db`): runs, nodes, attempts, envelopes,
+/// governance denials and revocations.
+///
+/// Thread-safe (`Sendable`); all methods are synchronous and short. The database runs in WAL mode with
+/// `synchronous = NORMAL` and a 5 s busy timeout, so several `sluice` processes may share one state directory:
+/// readers never block the writer, and writers wait for each other. Every ``record(_:)`` is one transaction.
+///
+/// ```swift
+/// let store = try Store(stateDirectory: ".sluice")
+/// try store.record(Transition(run: run, nodes: [rootNode]))
+/// let latest = try store.run(named: "@latest")
+/// ```
+package final class Store: Sendable {
+    /// The name ``run(named:)`` resolves to the most recently created run.
+    package static let latestRunAlias = "@latest"
+
+    /// The state directory this store lives in.
+    package let stateDirectory: String
+    /// The path of the SQLite database file.
+    package let databasePath: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) `<stateDirectory>/sluice.db` and brings its schema up to date.
+    ///
+    /// Creates the directory with mode 0700 and the database with 0600 (the `-wal`/`-shm` files inherit it),
+    /// whatever the umask. Opening is serialized across processes with a lock file, `sluice.lock`.
+    /// - Throws: `StoreError.stateDirectoryUnusable` when the directory cannot be created or written,
+    ///   `.schemaTooNew` when a newer Sluice migrated the database, `.database` when SQLite fails.
+    package init(stateDirectory: String) throws(StoreError) {
+        try StateDirectory.prepare(stateDirectory)
+        let databasePath = stateDirectory.hasSuffix("/") ? stateDirectory + "sluice.db" : stateDirectory + "/sluice.db"
+        self.stateDirectory = stateDirectory
+        self.databasePath = databasePath
+        self.pool = try StateDirectory.withInitializationLock(in: stateDirectory) { () throws(StoreError) in
+            try StateDirectory.createPrivateFileIfMissing(databasePath) { reason in
+                .stateDirectoryUnusable(path: stateDirectory, reason: reason)
+            }
+            let pool = try Self.perform("opening \(databasePath)") {
+                try DatabasePool(path: databasePath, configuration: Self.configuration)
+            }
+            let migrator = StoreSchema.migrator
+            try Self.perform("migrating \(databasePath)") { try migrator.migrate(pool) }
+            let unknown = try Self.perform("reading the schema version of \(databasePath)") {
+                try pool.read { db in
+                    try migrator.appliedIdentifiers(db).subtracting(StoreSchema.migrationIdentifiers).sorted()
+                }
+            }
+            guard unknown.isEmpty else {
+                throw .schemaTooNew(path: databasePath, unknownMigrations: unknown)
+            }
+            return pool
+        }
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.label = "sluice"
+        configuration.busyMode = .timeout(5)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    // MARK: - Writing
+
+    /// Writes one state transition in one transaction: the run, then nodes, attempts, envelopes and denials.
+    ///
+    /// Every record is upserted by its primary key (runs by id, nodes by run and id, attempts by run, node and
+    /// number, envelopes by payload digest, denials by id; a denial without id is appended). If anything fails,
+    /// nothing of the transition is written.
+    /// - Throws: `StoreError.recordReferencesUnknownRun` / `.recordReferencesUnknownNode` when a record points at a
+    ///   run or node that does not exist, `.runNameTaken` when another run already has the run's name, `.database`
+    ///   when SQLite fails.
+    package func record(_ transition: Transition) throws(StoreError) {
+        guard !transition.isEmpty else { return }
+        try Self.perform("recording a transition") {
+            try pool.write { db in try Self.apply(transition, in: db) }
+        }
+    }
+
+    /// Appends a revocation and returns it with the id the store assigned (any `id` passed in is ignored).
+    ///
+    /// Revocations are append-only: the schema refuses updates and deletes.
+    /// - Throws: `StoreError.database` when SQLite fails (including a `kind` other than `key` or `envelope`).
+    @discardableResult
+    package func addRevocation(_ revocation: RevocationRecord) throws(StoreError) -> RevocationRecord {
+        try Self.perform("adding a revocation of \(revocation.kind) '\(revocation.value)'") {
+            try pool.write { db in
+                try db.execute(
+                    sql: "INSERT INTO revocations (kind, value, reason, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [
+                        revocation.kind, revocation.value, revocation.reason,
+                        StoreTimestamp.string(from: revocation.createdAt),
+                    ]
+                )
+                var stored = revocation
+                stored.id = db.lastInsertedRowID
+                return stored
+            }
+        }
+    }
+
+    private static func apply(_ transition: Transition, in db: Database) throws {
+        if let run = transition.run {
+            if let existing = try String.fetchOne(
+                db, sql: "SELECT id FROM runs WHERE name = ? AND id <> ?", arguments: [run.name, run.id])
+            {
+                throw StoreError.runNameTaken(name: run.name, existingRunID: existing)
+            }
+            try run.upsert(db)
+        }
+        var knownRuns = Set<String>()
+        func requireRun(_ runID: String, kind: String, key: String) throws {
+            guard !knownRuns.contains(runID) else { return }
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID])
+                == true
+            else { throw StoreError.recordReferencesUnknownRun(kind: kind, key: key, runID: runID) }
+            knownRuns.insert(runID)
+        }
+        for node in transition.nodes {
+            try requireRun(node.runID, kind: "node", key: node.id)
+            try node.upsert(db)
+        }
+        for attempt in transition.attempts {
+            let key = "\(attempt.nodeID)#\(attempt.number)"
+            try requireRun(attempt.runID, kind: "attempt", key: key)
+            let nodeExists = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND id = ?)",
+                arguments: [attempt.runID, attempt.nodeID])
+            guard nodeExists == true else {
+                throw StoreError.recordReferencesUnknownNode(
+                    kind: "attempt", key: key, runID: attempt.runID, nodeID: attempt.nodeID)
+            }
+            try attempt.upsert(db)
+        }
+        for envelope in transition.envelopes {
+            try requireRun(envelope.runID, kind: "envelope", key: envelope.payloadDigest)
+            try envelope.upsert(db)
+        }
+        for denial in transition.denials {
+            try requireRun(denial.runID, kind: "denial", key: denial.nodeID)
+            try denial.upsert(db)
+        }
+    }
+
+    // MARK: - Reading
+
+    /// The run with this id or name; `@latest` is the most recently created run.
+    ///
+    /// An id match wins over a name match.
+    /// - Throws: `StoreError.runNotFound` when no run matches, `.noRuns` for `@latest` in an empty store.
+    package func run(named nameOrID: String) throws(StoreError) -> RunRecord {
+        if nameOrID == Self.latestRunAlias {
+            let latest = try fetchAll(RunRecord.self, "finding the latest run",
+                "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1")
+            guard let run = latest.first else { throw .noRuns }
+            return run
+        }
+        let matches = try fetchAll(RunRecord.self, "finding run '\(nameOrID)'",
+            "SELECT * FROM runs WHERE id = ? OR name = ? ORDER BY (id = ?) DESC LIMIT 1",
+            [nameOrID, nameOrID, nameOrID])
+        guard let run = matches.first else { throw .runNotFound(nameOrID) }
+        return run
+    }
+
+    /// All runs, newest first (by creation date, then by insertion order).
+    package func runs() throws(StoreError) -> [RunRecord] {
+        try fetchAll(RunRecord.self, "listing runs", "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC")
+    }
+
+    /// Whether a run already uses this name (names are unique per state directory).
+    package func isNameTaken(_ name: String) throws(StoreError) -> Bool {
+        try Self.perform("checking whether run name '\(name)' is taken") {
+            try pool.read { db in
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE name = ?)", arguments: [name])
+                    ?? false
+            }
+        }
+    }
+
+    /// The nodes of a run in creation order (`sequence`, then id); empty for an unknown run.
+    package func nodes(runID: String) throws(StoreError) -> [NodeRecord] {
+        try fetchAll(NodeRecord.self, "listing the nodes of run \(runID)",
+            "SELECT * FROM nodes WHERE run_id = ? ORDER BY sequence, id", [runID])
+    }
+
+    /// One node of a run, or nil when the run has no node with that id.
+    package func node(runID: String, id: String) throws(StoreError) -> NodeRecord? {
+        try fetchAll(NodeRecord.self, "reading node '\(id)' of run \(runID)",
+            "SELECT * FROM nodes WHERE run_id = ? AND id = ?", [runID, id]).first
+    }
+
+    /// The attempts of a run, ordered by their node's `sequence`, then attempt number.
+    package func attempts(runID: String) throws(StoreError) -> [AttemptRecord] {
+        try fetchAll(AttemptRecord.self, "listing the attempts of run \(runID)",
+            """
+            SELECT attempts.* FROM attempts
+            JOIN nodes ON nodes.run_id = attempts.run_id AND nodes.id = attempts.node_id
+            WHERE attempts.run_id = ? ORDER BY nodes.sequence, attempts.node_id, attempts.number
+            """, [runID])
+    }
+
+    /// The envelope whose payload has this sha256 hex digest, or nil.
+    package func envelope(payloadDigest: String) throws(StoreError) -> EnvelopeRecord? {
+        try fetchAll(EnvelopeRecord.self, "reading envelope \(payloadDigest)",
+            "SELECT * FROM envelopes WHERE payload_digest = ?", [payloadDigest]).first
+    }
+
+    /// The envelopes of a run, oldest first.
+    package func envelopes(runID: String) throws(StoreError) -> [EnvelopeRecord] {
+        try fetchAll(EnvelopeRecord.self, "listing the envelopes of run \(runID)",
+            "SELECT * FROM envelopes WHERE run_id = ? ORDER BY created_at, rowid", [runID])
+    }
+
+    /// The governance denials of a run, in the order they were recorded.
+    package func denials(runID: String) throws(StoreError) -> [DenialRecord] {
+        try fetchAll(DenialRecord.self, "listing the denials of run \(runID)",
+            "SELECT * FROM denials WHERE run_id = ? ORDER BY id", [runID])
+    }
+
+    /// All revocations, in the order they were added.
+    package func revocations() throws(StoreError) -> [RevocationRecord] {
+        try Self.perform("listing revocations") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM revocations ORDER BY id").map(RevocationRecord.init(row:))
+            }
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func fetchAll<Record: StoredRecord & Sendable>(
+        _ type: Record.Type,
+        _ operation: String,
+        _ sql: String,
+        _ arguments: [String] = []
+    ) throws(StoreError) -> [Record] {
+        try Self.perform(operation) {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Record.init(row:))
+            }
+        }
+    }
+
+    /// Runs `body`, passing `StoreError`s through and wrapping anything else (GRDB, SQLite) exactly once.
+    static func perform<T>(_ operation: String, _ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database(operation: operation, underlying: String(describing: error))
+        }
+    }
+}
