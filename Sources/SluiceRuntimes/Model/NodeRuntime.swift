@@ -1,0 +1,26 @@
+/// Runs one node's command on some host mechanism (processes, containers).
+///
+/// Implementations are value types safe to share between concurrently running nodes.
+package protocol NodeRuntime: Sendable {
+    /// A short name of the mechanism, e.g. `"process"`.
+    var kind: String { get }
+    /// The filesystem isolation this runtime gives on this host.
+    var isolation: Isolation { get }
+    /// Maps an in-sandbox path to where the engine finds it on the host after the node ended.
+    ///
+    /// Used to collect outputs: a file the node wrote at `path` is at the returned host path.
+    func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String
+    /// Runs the node to completion and returns how it ended.
+    ///
+    /// - Throws: ``RuntimeError`` when the node could not be prepared or launched, or was cancelled. A non-zero
+    ///   exit is returned as a ``NodeOutcome``, not thrown.
+    func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome
+}
+
+/// The filesystem isolation a runtime gives a node.
+package enum Isolation: String, Sendable {
+    /// Each node runs in a bubblewrap sandbox: read-only host, private writable paths, own PID namespace.
+    case bubblewrap
+    /// The node runs directly on the host, sharing its filesystem with everything else.
+    case none
+}

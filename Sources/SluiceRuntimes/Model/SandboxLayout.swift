@@ -1,0 +1,46 @@
+/// Where a node's private filesystem lives on the host and what the node sees.
+///
+/// With bubblewrap isolation the node sees the host read-only, except each private path (backed by the host
+/// directory `nodeDirectory/root/<path>`), the default working directory `nodeDirectory/work` (bound writable at
+/// the same path) and the read-only binds. Without isolation the paths are the host's own; see
+/// ``ProcessRuntime`` for what that mode does not protect.
+package struct SandboxLayout: Sendable, Equatable {
+    /// A host path made visible, read-only, at a path inside the sandbox.
+    package struct Bind: Sendable, Equatable {
+        /// The existing host file or directory.
+        package var hostPath: String
+        /// The absolute path where the node sees it.
+        package var sandboxPath: String
+
+        /// Creates a bind of `hostPath` at `sandboxPath`.
+        package init(hostPath: String, sandboxPath: String) {
+            self.hostPath = hostPath
+            self.sandboxPath = sandboxPath
+        }
+    }
+
+    /// The host directory owned by this node; the engine creates it, the runtime creates `root/` and `work/` in it.
+    package var nodeDirectory: String
+    /// Absolute in-sandbox directories that must be private and writable, e.g. `/mnt/out` (the parents of declared
+    /// output paths); `/tmp` is always private, whether listed or not.
+    package var privatePaths: [String]
+    /// Host files or directories the node reads (input artifacts, the staged script), mounted read-only.
+    package var readOnlyBinds: [Bind]
+
+    /// Creates a layout; `privatePaths` need not list `/tmp`.
+    package init(nodeDirectory: String, privatePaths: [String] = [], readOnlyBinds: [Bind] = []) {
+        self.nodeDirectory = nodeDirectory
+        self.privatePaths = privatePaths
+        self.readOnlyBinds = readOnlyBinds
+    }
+
+    /// The host directory backing the private in-sandbox path `path`: `nodeDirectory/root/<path>`.
+    package func hostDirectory(forPrivatePath path: String) -> String {
+        SandboxPath.join(SandboxPath.normalized(nodeDirectory) ?? nodeDirectory, "root", path)
+    }
+
+    /// The default working directory of the node, `nodeDirectory/work`, the same path on the host and inside.
+    package var defaultWorkingDirectory: String {
+        SandboxPath.join(SandboxPath.normalized(nodeDirectory) ?? nodeDirectory, "work")
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Subprocess
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ProcessRuntime {
+    /// How long a process group may take to exit after SIGTERM before it gets SIGKILL.
+    static let gracePeriod: Duration = .seconds(2)
+
+    /// Spawns `launch` in a new session with the node's logs and environment, enforces the timeout, and kills
+    /// the whole process group once the leader has exited.
+    func supervise(_ launch: Launch, for invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
+        let node = invocation.nodeName
+        let (standardOutput, standardError) = try Self.openLogs(for: invocation)
+
+        var options = PlatformOptions()
+        // setsid: own session and process group (pgid == leader pid), no controlling terminal.
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Self.gracePeriod)]
+        var environment: [Environment.Key: String] = [:]
+        for (name, value) in invocation.environment {
+            if let key = Environment.Key(rawValue: name) { environment[key] = value }
+        }
+
+        let leader = LeaderState()
+        let startedAt = Date()
+        let status: TerminationStatus
+        do {
+            status = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                if let timeout = invocation.timeout {
+                    tasks.addTask { await Self.expire(after: timeout, leader: leader) }
+                }
+                defer { tasks.cancelAll() }
+                let result = try await Subprocess.run(
+                    .path(FilePath(launch.executablePath)),
+                    arguments: Arguments(launch.arguments),
+                    environment: .custom(environment),
+                    workingDirectory: launch.workingDirectory.map { FilePath($0) },
+                    platformOptions: options,
+                    input: .none,
+                    output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
+                    error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
+                ) { execution in
+                    leader.started(execution.processIdentifier.value)
+                }
+                return result.terminationStatus
+            }
+        } catch let error as SubprocessError {
+            if let pid = leader.processID { await Self.stopGroup(pid, gracefully: true) }
+            if Task.isCancelled { throw .cancelled(node: node) }
+            throw Self.runtimeError(for: error, launch: launch, invocation: invocation)
+        } catch {
+            if let pid = leader.processID { await Self.stopGroup(pid, gracefully: true) }
+            throw .cancelled(node: node)
+        }
+
+        let cancelled = Task.isCancelled
+        let pid = leader.processID ?? 0
+        if pid > 0 { await Self.stopGroup(pid, gracefully: leader.timedOut || cancelled) }
+        let finishedAt = Date()
+        if cancelled && !leader.timedOut { throw .cancelled(node: node) }
+
+        var termination: NodeOutcome.Termination
+        switch status {
+        case .exited(let code): termination = .exited(code)
+        case .signaled(let signal): termination = .signaled(signal)
+        }
+        if isolation == .bubblewrap {
+            if termination == .exited(1), let line = HostFiles.bubblewrapFailureLine(in: invocation.stderrPath) {
+                throw .bubblewrapFailed(node: node, message: line)
+            }
+            // bwrap reports a command killed by signal N as exit code 128 + N.
+            if case .exited(let code) = termination, (129...192).contains(code) { termination = .signaled(code - 128) }
+        }
+        return NodeOutcome(
+            termination: termination,
+            timedOut: leader.timedOut,
+            processID: pid,
+            startedAt: startedAt,
+            finishedAt: finishedAt
+        )
+    }
+
+    // MARK: - Logs
+
+    /// Opens both log files (one descriptor duplicated when they are the same path).
+    private static func openLogs(
+        for invocation: NodeInvocation
+    ) throws(RuntimeError) -> (FileDescriptor, FileDescriptor) {
+        let node = invocation.nodeName
+        let standardOutput: FileDescriptor
+        switch HostFiles.openLog(invocation.stdoutPath) {
+        case .success(let descriptor): standardOutput = descriptor
+        case .failure(let failure):
+            throw .logFileUnwritable(node: node, path: invocation.stdoutPath, reason: failure.text)
+        }
+        if invocation.stderrPath == invocation.stdoutPath {
+            let duplicate = fcntl(standardOutput.rawValue, F_DUPFD_CLOEXEC, 0)
+            guard duplicate >= 0 else {
+                let reason = HostFiles.errorText(errno)
+                try? standardOutput.close()
+                throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: reason)
+            }
+            return (standardOutput, FileDescriptor(rawValue: duplicate))
+        }
+        switch HostFiles.openLog(invocation.stderrPath) {
+        case .success(let descriptor): return (standardOutput, descriptor)
+        case .failure(let failure):
+            try? standardOutput.close()
+            throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: failure.text)
+        }
+    }
+
+    // MARK: - Process group
+
+    /// Waits `timeout`, then marks the node timed out and sends SIGTERM to its group; returns early if cancelled.
+    private static func expire(after timeout: Duration, leader: LeaderState) async {
+        do {
+            try await Task.sleep(for: timeout)
+            // The spawn may not have reported the PID yet when the timeout is tiny.
+            while leader.processID == nil { try await Task.sleep(for: .milliseconds(5)) }
+        } catch {
+            return
+        }
+        guard let pid = leader.markTimedOut() else { return }
+        _ = kill(-pid, SIGTERM)
+    }
+
+    /// Kills what is left of the group `pgid`: at once, or after it emptied or the grace period passed.
+    ///
+    /// The wait runs in its own task so that it still happens when the caller's task is cancelled.
+    private static func stopGroup(_ pgid: pid_t, gracefully: Bool) async {
+        if gracefully {
+            _ = kill(-pgid, SIGTERM)
+            let grace = Task {
+                let deadline = ContinuousClock.now + gracePeriod
+                while ContinuousClock.now < deadline {
+                    if kill(-pgid, 0) != 0 && errno == ESRCH { return }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            await grace.value
+        }
+        _ = kill(-pgid, SIGKILL)
+    }
+
+    /// Turns a spawn failure into the runtime's error, keeping the errno text.
+    private static func runtimeError(
+        for error: SubprocessError,
+        launch: Launch,
+        invocation: NodeInvocation
+    ) -> RuntimeError {
+        if error.code == .executableNotFound {
+            return .executableNotFound(
+                node: invocation.nodeName,
+                executable: launch.executablePath,
+                searchPath: invocation.environment["PATH"]
+            )
+        }
+        let reason = error.underlyingError.map { HostFiles.errorText($0.rawValue) } ?? error.description
+        return .launchFailed(node: invocation.nodeName, executable: launch.executablePath, reason: reason)
+    }
+}
+
+/// The leader's PID and whether the timeout fired, shared between the spawn and the timeout task.
+private final class LeaderState: Sendable {
+    private struct Value {
+        var processID: pid_t?
+        var timedOut = false
+    }
+
+    private let value = Mutex(Value())
+
+    var processID: pid_t? { value.withLock { $0.processID } }
+    var timedOut: Bool { value.withLock { $0.timedOut } }
+
+    func started(_ pid: pid_t) {
+        value.withLock { $0.processID = pid }
+    }
+
+    /// Records the timeout and returns the PID to signal.
+    func markTimedOut() -> pid_t? {
+        value.withLock { state in
+            state.timedOut = true
+            return state.processID
+        }
+    }
+}

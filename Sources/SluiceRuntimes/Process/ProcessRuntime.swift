@@ -1,0 +1,159 @@
+/// Runs each node as a host process in its own session and process group, optionally in a bubblewrap sandbox.
+///
+/// Every node gets exactly `invocation.environment` (the engine's environment is never inherited), stdin from
+/// `/dev/null`, and its stdout/stderr written by the child straight into the log files. The runtime starts the
+/// leader with `setsid` (new session and process group, no controlling terminal); after the leader exits it
+/// always sends SIGKILL to the group, so background children left behind die with the node. On timeout or task
+/// cancellation the group gets SIGTERM, then SIGKILL once it is empty or 2 s have passed.
+///
+/// With ``Isolation/bubblewrap`` the node sees the host read-only, a private writable `/tmp`, its private paths
+/// (host directories under `nodeDirectory/root/`), its working directory `nodeDirectory/work` and its read-only
+/// binds; it has its own PID namespace, so everything it started dies with it, even processes that left the
+/// group with `setsid`. Two parallel nodes writing `/tmp/out.txt` write different host files. The network, the
+/// user, and reads of the whole host filesystem (including other nodes' directories) are shared. Costs about one
+/// extra exec of `bwrap` per node.
+///
+/// With ``Isolation/none`` the node runs directly on the host, and NOTHING is protected: private paths are the
+/// host's real directories (created if missing, so `/mnt/out` needs permission to create it), parallel nodes
+/// writing the same absolute path overwrite each other, read-only binds are copied to their sandbox path (replacing
+/// what was there) and stay writable and behind after the node, the node can write anywhere the user can, and a
+/// process that calls `setsid` or double-forks out of the group survives the node.
+/// ``hostPath(forSandboxPath:in:)`` returns its argument unchanged.
+package struct ProcessRuntime: NodeRuntime {
+    /// Always `"process"`.
+    package var kind: String { "process" }
+    /// The isolation this runtime applies.
+    package let isolation: Isolation
+
+    /// Creates the runtime.
+    ///
+    /// - Parameter isolation: `nil` detects it: ``Isolation/bubblewrap`` when `bwrap` works on this host (probed
+    ///   once per process, a blocking spawn of a few milliseconds), else ``Isolation/none``. An explicit
+    ///   `.bubblewrap` on a host without working `bwrap` makes ``run(_:)`` throw
+    ///   ``RuntimeError/isolationUnavailable(reason:)``.
+    package init(isolation: Isolation? = nil) {
+        self.isolation = isolation ?? BubblewrapProbe.current.isolation
+    }
+
+    /// The isolation ``init(isolation:)`` picks on this host when given `nil`.
+    package static var detectedIsolation: Isolation { BubblewrapProbe.current.isolation }
+
+    /// Why bubblewrap is not usable on this host, or `nil` when it is.
+    package static var bubblewrapUnavailableReason: String? {
+        if case .unavailable(let reason) = BubblewrapProbe.current { return reason }
+        return nil
+    }
+
+    /// Maps an in-sandbox path to the host path holding it after the node ended.
+    ///
+    /// Under bubblewrap a path below a private path `P` maps to `nodeDirectory/root/P/...`, below a read-only bind
+    /// to the bind's host path, and anything else (the read-only host, `nodeDirectory/work`) to itself.
+    /// Without isolation every path maps to itself.
+    package func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String {
+        guard isolation == .bubblewrap else { return path }
+        return SandboxPlan(layout: layout).hostPath(forSandboxPath: path)
+    }
+
+    /// Runs the node to completion; see the type's documentation for the process and filesystem rules.
+    ///
+    /// - Returns: how the leader ended (a non-zero exit is a normal outcome), whether it timed out, its PID
+    ///   (`bwrap`'s under bubblewrap) and wall-clock start and end.
+    /// - Throws: ``RuntimeError`` when a path is invalid, the executable is not found (looked up in the node's
+    ///   own `PATH`, in the node's view of the filesystem), a log file cannot be opened, the sandbox cannot be
+    ///   set up, the launch fails, or the calling task is cancelled (the group is killed first).
+    package func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
+        let plan = try SandboxPlan.validated(invocation)
+        let launch: Launch
+        switch isolation {
+        case .bubblewrap:
+            guard case .available(let bwrapPath) = BubblewrapProbe.current else {
+                throw .isolationUnavailable(reason: Self.bubblewrapUnavailableReason ?? "unknown")
+            }
+            try prepareSandbox(plan, for: invocation)
+            let executable = try ExecutableLocator.locate(
+                invocation.executable,
+                searchPath: invocation.environment["PATH"],
+                workingDirectory: plan.workingDirectory,
+                node: invocation.nodeName,
+                hostPath: plan.hostPath(forSandboxPath:)
+            )
+            let command = BubblewrapCommand(bwrapPath: bwrapPath)
+            launch = Launch(
+                executablePath: bwrapPath,
+                arguments: command.arguments(plan: plan, executable: executable, arguments: invocation.arguments),
+                workingDirectory: nil
+            )
+        case .none:
+            try prepareHost(plan, for: invocation)
+            let executable = try ExecutableLocator.locate(
+                invocation.executable,
+                searchPath: invocation.environment["PATH"],
+                workingDirectory: plan.workingDirectory,
+                node: invocation.nodeName,
+                hostPath: { $0 }
+            )
+            launch = Launch(
+                executablePath: executable,
+                arguments: invocation.arguments,
+                workingDirectory: plan.workingDirectory
+            )
+        }
+        return try await supervise(launch, for: invocation)
+    }
+
+    /// What is actually spawned: `bwrap` with its arguments, or the node's executable itself.
+    struct Launch: Sendable {
+        var executablePath: String
+        var arguments: [String]
+        var workingDirectory: String?
+    }
+
+    // MARK: - Preparing the filesystem
+
+    /// Creates the host directories behind the writable mounts and checks the read-only sources and the
+    /// working directory.
+    private func prepareSandbox(_ plan: SandboxPlan, for invocation: NodeInvocation) throws(RuntimeError) {
+        let node = invocation.nodeName
+        for mount in plan.mounts {
+            if mount.isWritable {
+                if let failure = HostFiles.makeDirectories(mount.hostPath) {
+                    throw .sandboxSetupFailed(node: node, path: mount.sandboxPath, reason: "\(mount.hostPath): \(failure)")
+                }
+            } else if !HostFiles.exists(mount.hostPath) {
+                throw .sandboxSetupFailed(
+                    node: node,
+                    path: mount.sandboxPath,
+                    reason: "its host source '\(mount.hostPath)' does not exist"
+                )
+            }
+        }
+        try prepareWorkingDirectory(plan, node: node, hostPath: plan.hostPath(forSandboxPath: plan.workingDirectory))
+    }
+
+    /// Creates the private paths and the working directory on the host and copies the read-only binds into place.
+    private func prepareHost(_ plan: SandboxPlan, for invocation: NodeInvocation) throws(RuntimeError) {
+        let node = invocation.nodeName
+        for mount in plan.mounts where mount.isWritable {
+            if let failure = HostFiles.makeDirectories(mount.sandboxPath) {
+                throw .sandboxSetupFailed(node: node, path: mount.sandboxPath, reason: failure)
+            }
+        }
+        for mount in plan.mounts where !mount.isWritable && mount.hostPath != mount.sandboxPath {
+            if let failure = HostFiles.copyReplacing(mount.hostPath, to: mount.sandboxPath) {
+                throw .sandboxSetupFailed(node: node, path: mount.sandboxPath, reason: failure)
+            }
+        }
+        try prepareWorkingDirectory(plan, node: node, hostPath: plan.workingDirectory)
+    }
+
+    /// Creates the working directory when it lies in a writable mount; otherwise requires that it exists.
+    private func prepareWorkingDirectory(_ plan: SandboxPlan, node: String, hostPath: String) throws(RuntimeError) {
+        if plan.isWritable(plan.workingDirectory) {
+            if let failure = HostFiles.makeDirectories(hostPath) {
+                throw .sandboxSetupFailed(node: node, path: plan.workingDirectory, reason: "\(hostPath): \(failure)")
+            }
+        } else if !HostFiles.isDirectory(hostPath) {
+            throw .workingDirectoryMissing(node: node, path: plan.workingDirectory)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// A node's layout after validation: every mount in mount order, and where the node starts.
+///
+/// Mounts are normalized absolute paths, deduplicated, parents before children, writable before read-only at the
+/// same depth. The default working directory `nodeDirectory/work` is always a writable mount at its own path, so a
+/// node directory under the host's `/tmp` stays reachable inside the private `/tmp`.
+struct SandboxPlan: Sendable, Equatable {
+    /// One mount of a host path at a sandbox path.
+    struct Mount: Sendable, Equatable {
+        var hostPath: String
+        var sandboxPath: String
+        var isWritable: Bool
+    }
+
+    var mounts: [Mount]
+    var workingDirectory: String
+
+    /// Builds the plan, skipping invalid paths; use ``validated(_:)`` before running.
+    init(layout: SandboxLayout, workingDirectory: String? = nil) {
+        var mounts: [Mount] = []
+        var seenWritable: Set<String> = []
+        let workDirectory = layout.defaultWorkingDirectory
+        for path in ["/tmp"] + layout.privatePaths {
+            guard let normalized = SandboxPath.normalized(path), normalized != "/" else { continue }
+            guard seenWritable.insert(normalized).inserted else { continue }
+            mounts.append(
+                Mount(hostPath: layout.hostDirectory(forPrivatePath: normalized), sandboxPath: normalized, isWritable: true)
+            )
+        }
+        if let normalizedWork = SandboxPath.normalized(workDirectory), seenWritable.insert(normalizedWork).inserted {
+            mounts.append(Mount(hostPath: normalizedWork, sandboxPath: normalizedWork, isWritable: true))
+        }
+        for bind in layout.readOnlyBinds {
+            guard let sandboxPath = SandboxPath.normalized(bind.sandboxPath), sandboxPath != "/" else { continue }
+            mounts.append(Mount(hostPath: bind.hostPath, sandboxPath: sandboxPath, isWritable: false))
+        }
+        // Stable sort: parents first, so a child mount lands on top of its parent's mount.
+        self.mounts = mounts.enumerated()
+            .sorted { lhs, rhs in
+                let (left, right) = (SandboxPath.depth(lhs.element.sandboxPath), SandboxPath.depth(rhs.element.sandboxPath))
+                return left != right ? left < right : lhs.offset < rhs.offset
+            }
+            .map(\.element)
+        self.workingDirectory = workingDirectory.flatMap(SandboxPath.normalized) ?? workDirectory
+    }
+
+    /// The plan for `invocation`, or the first invalid path as ``RuntimeError/invalidSandboxPath(node:path:)``.
+    static func validated(_ invocation: NodeInvocation) throws(RuntimeError) -> SandboxPlan {
+        let layout = invocation.sandbox
+        let node = invocation.nodeName
+        var sandboxPaths = layout.privatePaths + layout.readOnlyBinds.map(\.sandboxPath)
+        if let workingDirectory = invocation.workingDirectory { sandboxPaths.append(workingDirectory) }
+        for path in sandboxPaths {
+            guard let normalized = SandboxPath.normalized(path), normalized != "/" else {
+                throw .invalidSandboxPath(node: node, path: path)
+            }
+        }
+        guard SandboxPath.normalized(layout.nodeDirectory) != nil else {
+            throw .invalidSandboxPath(node: node, path: layout.nodeDirectory)
+        }
+        return SandboxPlan(layout: layout, workingDirectory: invocation.workingDirectory)
+    }
+
+    /// The host path holding what the node sees at `path`: through the deepest mount containing it, else `path`.
+    func hostPath(forSandboxPath path: String) -> String {
+        guard let normalized = SandboxPath.normalized(path) else { return path }
+        let mount = mounts.last { SandboxPath.isWithin(normalized, $0.sandboxPath) }
+        guard let mount else { return normalized }
+        return SandboxPath.join(mount.hostPath, SandboxPath.relative(normalized, to: mount.sandboxPath))
+    }
+
+    /// Whether `path` lies in a writable mount, so the runtime may create it on the host.
+    func isWritable(_ path: String) -> Bool {
+        mounts.last { SandboxPath.isWithin(path, $0.sandboxPath) }?.isWritable ?? false
+    }
+}
