@@ -1,0 +1,218 @@
+package import Foundation
+
+/// Sluice's lineage predicate (`https://sluice.dev/attestation/lineage/v0.1`): which run and node produced a
+/// statement's subjects, from which verified inputs, under which governance, signed by which key.
+///
+/// ``json`` is the predicate body placed in a ``Statement``; ``init(json:)`` reads it back strictly. Timestamps are
+/// kept to whole seconds (RFC 3339 UTC with `Z`), so a predicate survives the round trip unchanged.
+package struct LineagePredicate: Sendable, Equatable {
+    /// The predicateType of every lineage statement.
+    package static let type = "https://sluice.dev/attestation/lineage/v0.1"
+
+    /// The run and the workflow specification it executes.
+    package struct Workflow: Sendable, Equatable {
+        /// The workflow's `metadata.name` (or generated name).
+        package var name: String
+        /// The run's unique identifier.
+        package var runID: String
+        /// SHA-256 of the canonical JSON of the workflow spec.
+        package var specDigest: Digest
+
+        /// Creates the workflow section.
+        package init(name: String, runID: String, specDigest: Digest) {
+            self.name = name
+            self.runID = runID
+            self.specDigest = specDigest
+        }
+    }
+
+    /// The executed node.
+    package struct Node: Sendable, Equatable {
+        /// The node's stable identifier within the run.
+        package var id: String
+        /// The node's name (Argo `status.nodes[].name`).
+        package var name: String
+        /// The template it ran.
+        package var templateName: String
+        /// The display name (Argo `displayName`).
+        package var displayName: String
+        /// The attempt number, starting at 1 (retries increment it).
+        package var attempt: Int
+
+        /// Creates the node section.
+        package init(id: String, name: String, templateName: String, displayName: String, attempt: Int) {
+            self.id = id
+            self.name = name
+            self.templateName = templateName
+            self.displayName = displayName
+            self.attempt = attempt
+        }
+    }
+
+    /// The key that signs the envelope, bound inside the signed bytes (the DSSE keyid is only a hint).
+    package struct Signer: Sendable, Equatable {
+        /// The in-toto keyid of the signing key.
+        package var keyID: String
+        /// SHA-256 of the signing key's DER SubjectPublicKeyInfo.
+        package var publicKeyDigest: Digest
+
+        /// Creates the signer section.
+        package init(keyID: String, publicKeyDigest: Digest) {
+            self.keyID = keyID
+            self.publicKeyDigest = publicKeyDigest
+        }
+
+        /// The signer section describing `key`.
+        package init(key: PublicKey) {
+            self.init(keyID: key.keyID, publicKeyDigest: key.spkiDigest)
+        }
+    }
+
+    /// What ran, where, and who signed it.
+    package struct Producer: Sendable, Equatable {
+        /// Producer identity, distinct per mode, e.g. `https://sluice.dev/engine/local`.
+        package var id: String
+        /// The engine version.
+        package var version: String
+        /// The runtime kind: `process`, `podman`, `docker`, ….
+        package var runtime: String
+        /// The argv that ran.
+        package var command: [String]
+        /// The container image reference, or nil for host processes.
+        package var image: String?
+        /// The signing key.
+        package var signer: Signer
+
+        /// Creates the producer section.
+        package init(id: String, version: String, runtime: String, command: [String], image: String?, signer: Signer) {
+            self.id = id
+            self.version = version
+            self.runtime = runtime
+            self.command = command
+            self.image = image
+            self.signer = signer
+        }
+    }
+
+    /// The governance in force when the node ran.
+    package struct Governance: Sendable, Equatable {
+        /// SHA-256 of the canonical governance section, or of `null` when the workflow has none.
+        package var specDigest: Digest
+        /// SHA-256 of the canonical constraint set.
+        package var constraintsDigest: Digest
+
+        /// Creates the governance section.
+        package init(specDigest: Digest, constraintsDigest: Digest) {
+            self.specDigest = specDigest
+            self.constraintsDigest = constraintsDigest
+        }
+    }
+
+    /// One input the node consumed, with the lineage it was verified against.
+    package struct Input: Sendable, Equatable {
+        /// Whether the input is an artifact or a parameter.
+        package enum Kind: String, Sendable, Equatable, CaseIterable {
+            case artifact
+            case parameter
+        }
+
+        /// The input's name as the consuming template declares it.
+        package var name: String
+        /// Artifact or parameter.
+        package var kind: Kind
+        /// The digest the engine recomputed when the input was consumed (algorithm → hex).
+        package var digest: [String: String]
+        /// The node that produced it, or nil for external inputs (workflow arguments, literals).
+        package var producerNode: String?
+        /// The subject name in the producer's statement, or nil for external inputs.
+        package var subjectName: String?
+        /// The payload digest of the producer's envelope, or nil for external inputs.
+        package var envelopePayloadDigest: Digest?
+
+        /// Creates an input entry.
+        package init(
+            name: String,
+            kind: Kind,
+            digest: [String: String],
+            producerNode: String? = nil,
+            subjectName: String? = nil,
+            envelopePayloadDigest: Digest? = nil
+        ) {
+            self.name = name
+            self.kind = kind
+            self.digest = digest
+            self.producerNode = producerNode
+            self.subjectName = subjectName
+            self.envelopePayloadDigest = envelopePayloadDigest
+        }
+    }
+
+    /// One authority in the chain that admitted the node (v1: one hop, the run's key).
+    package struct TrustHop: Sendable, Equatable {
+        /// The authority's name or TypeURI.
+        package var authority: String
+        /// The authority's in-toto keyid.
+        package var keyID: String
+        /// The role it played, e.g. `run-signer`.
+        package var role: String
+
+        /// Creates a trust hop.
+        package init(authority: String, keyID: String, role: String) {
+            self.authority = authority
+            self.keyID = keyID
+            self.role = role
+        }
+    }
+
+    /// When the node ran, as asserted by the signer, to whole seconds.
+    package struct Timing: Sendable, Equatable {
+        /// Start time, truncated to whole seconds.
+        package var startedOn: Date
+        /// End time, truncated to whole seconds.
+        package var finishedOn: Date
+
+        /// Creates the timing section; both dates are truncated to whole seconds.
+        package init(startedOn: Date, finishedOn: Date) {
+            self.startedOn = RFC3339.truncated(startedOn)
+            self.finishedOn = RFC3339.truncated(finishedOn)
+        }
+    }
+
+    /// The run and workflow spec.
+    package var workflow: Workflow
+    /// The executed node.
+    package var node: Node
+    /// A globally unique identifier of this execution (replay detection).
+    package var invocationID: String
+    /// What ran and who signed.
+    package var producer: Producer
+    /// Governance in force.
+    package var governance: Governance
+    /// Inputs consumed, in template order.
+    package var inputs: [Input]
+    /// Authorities that admitted the node, root first.
+    package var trustSlope: [TrustHop]
+    /// When it ran.
+    package var timing: Timing
+
+    /// Creates a predicate.
+    package init(
+        workflow: Workflow,
+        node: Node,
+        invocationID: String,
+        producer: Producer,
+        governance: Governance,
+        inputs: [Input],
+        trustSlope: [TrustHop],
+        timing: Timing
+    ) {
+        self.workflow = workflow
+        self.node = node
+        self.invocationID = invocationID
+        self.producer = producer
+        self.governance = governance
+        self.inputs = inputs
+        self.trustSlope = trustSlope
+        self.timing = timing
+    }
+}
