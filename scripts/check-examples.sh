@@ -15,6 +15,10 @@ sluice=${1:-${SLUICE:-}}
 if [ -z "$sluice" ]; then
     sluice=$(build_sluice)
 fi
+if [ ! -x "$sluice" ]; then
+    echo "check-examples.sh: no executable sluice at '$sluice'" >&2
+    exit 1
+fi
 repo=$PWD
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT

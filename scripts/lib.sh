@@ -3,6 +3,8 @@
 # Moves to the repository root, puts a Swift toolchain on PATH when one sits at /opt/swift, and
 # defines `swift_flags` (extra flags for swift build/test: `--scratch-path $SLUICE_SCRATCH_PATH` when set).
 
+shopt -s inherit_errexit
+
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 if ! command -v swift >/dev/null 2>&1 && [ -d /opt/swift/usr/bin ]; then
@@ -15,8 +17,10 @@ if [ -n "${SLUICE_SCRATCH_PATH:-}" ]; then
     swift_flags=(--scratch-path "$SLUICE_SCRATCH_PATH")
 fi
 
-# Builds the `sluice` executable (debug) and prints its path.
+# Builds the `sluice` executable (debug) and prints its path; fails when the build fails.
 build_sluice() {
-    swift build "${swift_flags[@]}" --product sluice >&2
-    echo "$(swift build "${swift_flags[@]}" --show-bin-path)/sluice"
+    local bin_dir
+    swift build "${swift_flags[@]}" --product sluice >&2 || return 1
+    bin_dir=$(swift build "${swift_flags[@]}" --show-bin-path) || return 1
+    echo "$bin_dir/sluice"
 }
