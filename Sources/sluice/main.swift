@@ -1,2 +1,3 @@
 import SluiceCLI
-SluiceMain.main()
+
+await SluiceMain.main()

@@ -1,0 +1,190 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceStore
+
+/// Opens the state directory's store, turning failures into one clear line and exit code 1.
+func openStore(_ state: StateOptions) throws -> Store {
+    do {
+        return try Store(stateDirectory: state.resolved)
+    } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitStatus.failed)
+    }
+}
+
+/// Finds a run by name, id or `@latest`.
+func findRun(_ name: String, in store: Store) throws -> RunRecord {
+    do {
+        return try store.run(named: name)
+    } catch {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitStatus.failed)
+    }
+}
+
+/// `sluice list`: runs with phase, start and duration, newest first.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs, newest first.")
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let runs: [RunRecord]
+        do {
+            runs = try store.runs()
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let width = max(4, runs.map(\.name.count).max() ?? 0)
+        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "STATUS     STARTED               DURATION")
+        for run in runs {
+            let started = run.startedAt.map(ArgoTime.format) ?? "-"
+            let end = run.finishedAt ?? (run.phase == .running ? Date() : nil)
+            let duration = zip(run.startedAt, end).map { String(format: "%.2fs", $1.timeIntervalSince($0)) } ?? "-"
+            print(run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                  + run.phase.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                  + started.padding(toLength: 22, withPad: " ", startingAt: 0) + duration)
+        }
+    }
+}
+
+/// `zip` for two optionals.
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
+
+/// `sluice get RUN [-o json]`: the run as an Argo Workflow object, or a readable tree.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a run (name or @latest).")
+
+    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    var runName: String
+
+    @Option(name: [.short, .long], help: "Output format: json, or wide text (default).")
+    var output: String?
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let record = try findRun(runName, in: store)
+        let nodes: [NodeRecord]
+        let denials: [DenialRecord]
+        do {
+            nodes = try store.nodes(runID: record.id)
+            denials = try store.denials(runID: record.id)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        switch output {
+        case "json":
+            print(ArgoStatus.json(run: record, nodes: nodes))
+        case nil, "wide", "text":
+            print("Name:       \(record.name)")
+            print("Status:     \(record.phase.rawValue)")
+            if let message = record.message { print("Message:    \(message)") }
+            if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
+            if let started = record.startedAt, let finished = record.finishedAt {
+                print("Duration:   \(String(format: "%.2fs", finished.timeIntervalSince(started)))")
+            }
+            print("Runtime:    \(record.runtime)")
+            print("Workflow:   sha256:\(record.workflowDigest)")
+            print("Signer:     \(record.signerKeyID)")
+            print("")
+            print("STEP".padding(toLength: 34, withPad: " ", startingAt: 0) + "TYPE       PHASE      MESSAGE")
+            for node in nodes {
+                let depth = max(0, node.name.split(separator: ".").count - 1)
+                let label = String(repeating: "  ", count: depth) + node.displayName
+                print(label.padding(toLength: 34, withPad: " ", startingAt: 0)
+                      + node.type.padding(toLength: 11, withPad: " ", startingAt: 0)
+                      + node.phase.padding(toLength: 11, withPad: " ", startingAt: 0) + (node.message ?? ""))
+            }
+            if !denials.isEmpty {
+                print("")
+                print("Governance refusals:")
+                for denial in denials { print("  \(denial.message) [\(denial.check)]") }
+            }
+        default:
+            printError("error: unknown output format '\(output ?? "")': use json or wide")
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+}
+
+/// `sluice logs RUN [NODE]`: the stdout and stderr of a run's nodes.
+struct LogsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print nodes' stdout and stderr.")
+
+    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    var runName: String
+
+    @Argument(help: "A node's display name, name or id (default: every node).")
+    var node: String?
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let record = try findRun(runName, in: store)
+        let nodes: [NodeRecord]
+        let attempts: [AttemptRecord]
+        do {
+            nodes = try store.nodes(runID: record.id)
+            attempts = try store.attempts(runID: record.id)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let selected = nodes.filter { node == nil || $0.displayName == node || $0.name == node || $0.id == node }
+        if let node, selected.isEmpty {
+            printError("error: run '\(record.name)' has no node '\(node)'")
+            throw ExitCode(ExitStatus.failed)
+        }
+        let prefix = node == nil
+        for current in selected {
+            for attempt in attempts where attempt.nodeID == current.id {
+                for path in [attempt.stdoutPath, attempt.stderrPath].compactMap({ $0 }) {
+                    guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
+                    let text = String(decoding: data, as: UTF8.self)
+                    for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0) {
+                        print(prefix ? "\(current.displayName): \(line)" : String(line))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `sluice verify RUN`: re-checks every envelope and artifact digest of a run.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Re-verify every lineage envelope and artifact digest of a run.")
+
+    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    var runName: String
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let record = try findRun(runName, in: store)
+        let findings: [RunVerifier.Finding]
+        do {
+            findings = try RunVerifier(store: store, stateDirectory: state.resolved).verify(run: record)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        for finding in findings {
+            print("\(finding.ok ? "ok  " : "FAIL") \(finding.node): \(finding.detail)")
+        }
+        let failed = findings.filter { !$0.ok }.count
+        print("\(findings.count - failed) envelopes verified, \(failed) failed (run \(record.name))")
+        if failed > 0 { throw ExitCode(ExitStatus.refused) }
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceRuntimes
+import SluiceStore
+
+/// `sluice run FILE`: submits a workflow and waits for its end, like `argo submit --wait`.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a workflow file to its end, showing progress.")
+
+    @Argument(help: "The workflow file (Argo YAML, kind Workflow).")
+    var file: String
+
+    @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
+    var parameters: [String] = []
+
+    @Option(help: "Where nodes run: process (default).")
+    var runtime: String = "process"
+
+    @Option(help: "Runtime profile file (image entrypoints for the process runtime).")
+    var runtimeProfile: String?
+
+    @Option(help: "Ed25519 signing key (PKCS#8 PEM); default: the state directory's key, created on first use.")
+    var key: String?
+
+    @Flag(help: "Print nothing but the final summary.")
+    var quiet = false
+
+    @OptionGroup var state: StateOptions
+
+    func run() async throws {
+        var overrides: [(name: String, value: String)] = []
+        for parameter in parameters {
+            guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
+                printError("error: parameter '\(parameter)' must be written NAME=VALUE")
+                throw ExitCode(ExitStatus.usage)
+            }
+            overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
+        }
+        guard runtime == "process" else {
+            printError("error: runtime '\(runtime)' is not available yet: use --runtime process")
+            throw ExitCode(ExitStatus.usage)
+        }
+        var profile = RuntimeProfile()
+        if let runtimeProfile {
+            do {
+                profile = try RuntimeProfile.load(path: runtimeProfile)
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        let engine = WorkflowEngine(runtime: ProcessRuntime(), observer: display)
+        let request = RunRequest(
+            workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
+            runtimeProfile: profile, onKeyCreated: { printError($0) })
+        let summary: RunSummary
+        do {
+            summary = try await engine.run(request)
+        } catch {
+            printError(error.description.hasPrefix("error:") || error.description.contains(": error: ")
+                       ? error.description : "error: \(error.description)")
+            switch error {
+            case .invalidWorkflow, .noWorkflowDocument: throw ExitCode(ExitStatus.invalidWorkflow)
+            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax:
+                throw ExitCode(ExitStatus.usage)
+            default: throw ExitCode(ExitStatus.failed)
+            }
+        }
+        display.finish(summary)
+        if summary.refused { throw ExitCode(ExitStatus.refused) }
+        if summary.phase != .succeeded { throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+/// Shows a run's progress: one line per pod transition; colours on a terminal, plain lines otherwise.
+final class ProgressDisplay: RunObserver, @unchecked Sendable {
+    // @unchecked: all mutable state is guarded by `lock`.
+    private let isTerminal: Bool
+    private let quiet: Bool
+    private let lock = NSLock()
+    private var started: Date?
+    private var runName = ""
+
+    init(isTerminal: Bool, quiet: Bool) {
+        self.isTerminal = isTerminal
+        self.quiet = quiet
+    }
+
+    func runDidChange(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .runStarted(let run):
+            started = run.startedAt
+            runName = run.name
+            if !quiet { emit("\(bold("Name:"))     \(run.name)\n") }
+        case .nodeChanged(let node):
+            guard !quiet, node.type == .pod || node.phase == .skipped || node.phase == .omitted
+                || (node.phase.isFailedOrError && node.type != .stepGroup)
+            else { return }
+            guard node.type == .pod || node.phase != .running else { return }
+            var line = "\(symbol(node.phase)) \(node.displayName) \(node.phase.rawValue)"
+            if let message = node.message, node.phase != .succeeded, node.phase != .running { line += ": \(message)" }
+            if let startedAt = node.startedAt, let finishedAt = node.finishedAt, node.type == .pod {
+                line += dim(String(format: " (%.2fs)", finishedAt.timeIntervalSince(startedAt)))
+            }
+            emit(line + "\n")
+        case .runFinished:
+            break
+        }
+    }
+
+    func finish(_ summary: RunSummary) {
+        lock.lock()
+        defer { lock.unlock() }
+        let duration = started.map { Date().timeIntervalSince($0) } ?? 0
+        var text = "\(bold("Status:"))   \(colour(summary.phase.rawValue, for: summary.phase))\n"
+        text += "\(bold("Duration:")) \(String(format: "%.2fs", duration))\n"
+        if let message = summary.message, summary.phase != .succeeded { text += "\(bold("Message:"))  \(message)\n" }
+        emit(text)
+    }
+
+    private func emit(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    private func symbol(_ phase: NodePhase) -> String {
+        let mark: String =
+            switch phase {
+            case .succeeded: "✔"
+            case .failed, .error: "✖"
+            case .skipped, .omitted: "○"
+            case .running, .pending: "◷"
+            }
+        return colour(mark, for: phase)
+    }
+
+    private func colour(_ text: String, for phase: NodePhase) -> String {
+        guard isTerminal else { return text }
+        let code =
+            switch phase {
+            case .succeeded: "32"
+            case .failed, .error: "31"
+            case .running, .pending: "36"
+            case .skipped, .omitted: "90"
+            }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    private func bold(_ text: String) -> String { isTerminal ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+    private func dim(_ text: String) -> String { isTerminal ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+}

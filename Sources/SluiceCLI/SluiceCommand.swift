@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+
+/// `sluice`: run Argo Workflows locally, governed.
+struct SluiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "Run Argo Workflows YAML locally, with every transition signed and verified.",
+        discussion: """
+            Exit codes: 0 Succeeded, 1 Failed or Errored, 2 usage error, 3 governance refused a node, \
+            65 invalid workflow file.
+            State lives in $SLUICE_HOME (default: $XDG_STATE_HOME/sluice or ~/.local/state/sluice).
+            """,
+        subcommands: [
+            RunCommand.self, LintCommand.self, ListCommand.self, GetCommand.self, LogsCommand.self,
+            VerifyCommand.self, KeygenCommand.self, KeyCommand.self,
+        ]
+    )
+}
+
+/// Options shared by commands that use the state directory.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: "State directory (default: $SLUICE_HOME, else the XDG state directory).")
+    var stateDir: String?
+
+    /// The state directory in force: --state-dir, $SLUICE_HOME, $XDG_STATE_HOME/sluice, ~/.local/state/sluice.
+    var resolved: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let stateDir, !stateDir.isEmpty { return absolute(stateDir) }
+        if let home = environment["SLUICE_HOME"], !home.isEmpty { return absolute(home) }
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return absolute(xdg) + "/sluice" }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.local/state/sluice"
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// The process exit codes of the CLI, in one place.
+enum ExitStatus {
+    static let succeeded: Int32 = 0
+    static let failed: Int32 = 1
+    static let usage: Int32 = 2
+    static let refused: Int32 = 3
+    static let invalidWorkflow: Int32 = 65
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The CLI's entry point: parses, runs, and maps every outcome to an exit code.
+package enum SluiceMain {
+    package static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try SluiceCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(ExitStatus.succeeded)
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = SluiceCommand.exitCode(for: error)
+            if code == .success {
+                print(SluiceCommand.fullMessage(for: error))
+                exit(ExitStatus.succeeded)
+            }
+            let message = SluiceCommand.fullMessage(for: error)
+            if !message.isEmpty { printError(message) }
+            // ArgumentParser reports usage errors as 64 (EX_USAGE); our interface promises 2.
+            exit(code == .validationFailure ? ExitStatus.usage : code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// What can go wrong around a run (not a node's own failure, which is a result).
+package import SluiceSpec
+
+package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The workflow file is invalid; every problem is listed with its position.
+    case invalidWorkflow(SpecError)
+    case noWorkflowDocument(file: String)
+    case unknownParameter(name: String, known: [String])
+    case missingParameterValue(name: String)
+    case parameterNotInEnum(name: String, value: String, allowed: [String])
+    case badParameterSyntax(String)
+    case unresolvedVariable(reference: String, context: String)
+    case badExpression(expression: String, reason: String, context: String)
+    case stateUnavailable(reason: String)
+    case keyUnavailable(reason: String)
+    case governanceSpec(reason: String)
+    case runNotFound(String)
+    case artifactUnavailable(name: String, reason: String)
+    case imageNotMapped(image: String?)
+    case outputMissing(name: String, path: String)
+
+    package var description: String {
+        switch self {
+        case .invalidWorkflow(let error):
+            return error.description
+        case .noWorkflowDocument(let file):
+            return "'\(file)' holds no document of kind Workflow to run"
+        case .unknownParameter(let name, let known):
+            let list = known.isEmpty ? "the workflow declares no arguments" : "known: \(known.joined(separator: ", "))"
+            return "parameter '\(name)' is not a workflow argument (\(list))"
+        case .missingParameterValue(let name):
+            return "workflow argument '\(name)' has no value: pass -p \(name)=VALUE"
+        case .parameterNotInEnum(let name, let value, let allowed):
+            return "parameter '\(name)' value '\(value)' is not one of its enum values: \(allowed.joined(separator: ", "))"
+        case .badParameterSyntax(let text):
+            return "parameter '\(text)' must be written NAME=VALUE"
+        case .unresolvedVariable(let reference, let context):
+            return "failed to resolve {{\(reference)}} in \(context)"
+        case .badExpression(let expression, let reason, let context):
+            return "invalid expression '\(expression)' in \(context): \(reason)"
+        case .stateUnavailable(let reason):
+            return "state directory unusable: \(reason)"
+        case .keyUnavailable(let reason):
+            return "signing key unavailable: \(reason)"
+        case .governanceSpec(let reason):
+            return "spec.governance is invalid: \(reason)"
+        case .runNotFound(let name):
+            return "no run named '\(name)'"
+        case .artifactUnavailable(let name, let reason):
+            return "artifact '\(name)' unavailable: \(reason)"
+        case .imageNotMapped(let image):
+            guard let image else { return "the template gives neither 'command' nor 'image'" }
+            return "the template gives no 'command' and the runtime profile maps no entrypoint for image '\(image)': "
+                + "add it under 'images:' in the runtime profile (--runtime-profile FILE)"
+        case .outputMissing(let name, let path):
+            return "output '\(name)' was not produced: no file or directory at '\(path)'"
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package import SluiceExpressions
+package import SluiceSpec
+
+/// The pure scheduling logic of a DAG template: which tasks can start, which are omitted, and the DAG's phase.
+///
+/// It performs no I/O: the executor feeds it finished tasks and performs the decisions it returns.
+package struct DAGScheduler: Sendable {
+    /// What to do with a task whose dependencies have all finished.
+    package enum Decision: Sendable, Equatable {
+        case start(String)
+        case omit(String)
+    }
+
+    package let tasks: [DAGTask]
+    private let dependencies: [String: [String]]
+    private let logic: [String: DependsExpression]
+    private let continueOn: [String: ContinueOn]
+    private(set) var phases: [String: NodePhase] = [:]
+    private(set) var decided: Set<String> = []
+
+    /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` for a `depends` that does not parse.
+    package init(dag: DAGTemplate) throws(EngineError) {
+        tasks = dag.tasks
+        var dependencies: [String: [String]] = [:]
+        var logic: [String: DependsExpression] = [:]
+        var continueOn: [String: ContinueOn] = [:]
+        for task in dag.tasks {
+            let expression: DependsExpression
+            if let depends = task.depends {
+                do {
+                    expression = try DependsExpression(parsing: depends)
+                } catch {
+                    throw .badExpression(expression: depends, reason: error.description,
+                                         context: "'depends' of task '\(task.name)'")
+                }
+            } else {
+                expression = DependsExpression(dependencies: task.dependencies ?? [])
+            }
+            logic[task.name] = expression
+            dependencies[task.name] = expression.taskNames
+            if let value = task.continueOn { continueOn[task.name] = value }
+        }
+        self.dependencies = dependencies
+        self.logic = logic
+        self.continueOn = continueOn
+    }
+
+    /// Records that a task's node reached a fulfilled phase.
+    package mutating func taskFinished(_ name: String, phase: NodePhase) {
+        phases[name] = phase
+    }
+
+    /// Decisions for every undecided task whose dependencies have all finished, in declaration order.
+    package mutating func nextDecisions() -> [Decision] {
+        var decisions: [Decision] = []
+        for task in tasks where !decided.contains(task.name) {
+            let deps = dependencies[task.name] ?? []
+            guard deps.allSatisfy({ phases[$0]?.isFulfilled == true }) else { continue }
+            decided.insert(task.name)
+            let expression = logic[task.name] ?? DependsExpression(dependencies: [])
+            let satisfied = expression.evaluate { name in results(of: name) }
+            decisions.append(satisfied ? .start(task.name) : .omit(task.name))
+        }
+        return decisions
+    }
+
+    /// What `depends` sees of a finished task. With `continueOn`, a failed task counts as a success for bare names,
+    /// as Argo's dependency expansion does.
+    private func results(of name: String) -> TaskResults {
+        let phase = phases[name]
+        let tolerated = phase.map { phase in
+            (phase == .failed && continueOn[name]?.failed == true) || (phase == .error && continueOn[name]?.error == true)
+        } ?? false
+        return TaskResults(
+            succeeded: phase == .succeeded || tolerated, failed: phase == .failed, errored: phase == .error,
+            skipped: phase == .skipped, omitted: phase == .omitted, daemoned: false,
+            anySucceeded: phase == .succeeded, allFailed: phase == .failed)
+    }
+
+    /// Tasks that no other task depends on: the DAG's default targets.
+    package var leafTasks: [String] {
+        let depended = Set(dependencies.values.flatMap { $0 })
+        return tasks.map(\.name).filter { !depended.contains($0) }
+    }
+
+    /// The DAG's phase once every task is fulfilled, following Argo's `assessDAGPhase`: each target's branch phase
+    /// is its own phase when it ran, else the phase inherited from the branch that led to it; a failed or errored
+    /// target without `continueOn` fails the DAG.
+    package func phase(targets: [String]? = nil) -> NodePhase {
+        var memo: [String: NodePhase] = [:]
+        func branchPhase(_ name: String) -> NodePhase {
+            if let known = memo[name] { return known }
+            let own = phases[name] ?? .omitted
+            var result: NodePhase
+            if own.isCompleted {
+                result = own
+            } else {
+                result = .succeeded
+                for dependency in dependencies[name] ?? [] {
+                    let inherited = branchPhase(dependency)
+                    if inherited.isFailedOrError {
+                        result = inherited
+                        break
+                    }
+                }
+            }
+            memo[name] = result
+            return result
+        }
+        for target in targets ?? leafTasks {
+            let phase = branchPhase(target)
+            guard phase.isFailedOrError else { continue }
+            let tolerated = (phase == .failed && continueOn[target]?.failed == true)
+                || (phase == .error && continueOn[target]?.error == true)
+            if !tolerated { return phase }
+        }
+        return .succeeded
+    }
+
+    /// The tasks `name` depends on.
+    package func dependencies(of name: String) -> [String] { dependencies[name] ?? [] }
+}

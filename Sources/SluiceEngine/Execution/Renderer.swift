@@ -1,0 +1,111 @@
+package import SluiceExpressions
+
+/// Substitutes Argo's `{{name}}` and `{{= expression}}` placeholders from a ``VariableScope``.
+///
+/// Every reference to another node's output is remembered in `origins`, so the gate can verify those values
+/// against the producer's signed envelope before the node runs.
+package struct Renderer {
+    package var scope: VariableScope
+    package private(set) var origins: Set<ParameterOrigin> = []
+
+    package init(scope: VariableScope) { self.scope = scope }
+
+    /// Renders `text`; an unknown variable or a bad expression throws, naming `context` (e.g. "args of step 'x'").
+    package mutating func render(_ text: String, context: @autoclosure () -> String) throws(EngineError) -> String {
+        guard text.contains("{{") else { return text }
+        let template: TemplateString
+        do {
+            template = try TemplateString(parsing: text)
+        } catch {
+            throw .badExpression(expression: text, reason: error.description, context: context())
+        }
+        var used: [ParameterOrigin] = []
+        var missing: String?
+        let scope = self.scope
+        let rendered: String
+        do {
+            rendered = try template.render(
+                strict: false,
+                variable: { name in
+                    if let value = scope.value(name) {
+                        if let origin = value.origin { used.append(origin) }
+                        return value.text
+                    }
+                    if missing == nil { missing = name }
+                    return nil
+                },
+                expression: { (source: String) throws(ExpressionError) -> String in
+                    let program = try ExprProgram(parsing: source)
+                    return try program.evaluate(scope.exprScope(for: program, used: &used)).asString
+                })
+        } catch {
+            throw .badExpression(expression: text, reason: error.description, context: context())
+        }
+        if let missing { throw .unresolvedVariable(reference: missing, context: context()) }
+        origins.formUnion(used)
+        return rendered
+    }
+
+    /// Renders an optional string.
+    package mutating func renderOptional(_ text: String?, context: @autoclosure () -> String) throws(EngineError) -> String? {
+        guard let text else { return nil }
+        return try render(text, context: context())
+    }
+
+    /// Resolves an artifact reference such as `{{tasks.a.outputs.artifacts.model}}`.
+    package func artifact(_ text: String, context: @autoclosure () -> String) throws(EngineError) -> ArtifactReference {
+        let trimmed = text.trimmingCharacters(in: " ")
+        guard trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}") else {
+            throw .unresolvedVariable(reference: text, context: context())
+        }
+        let name = String(trimmed.dropFirst(2).dropLast(2)).trimmingCharacters(in: " ")
+        guard let reference = scope.artifacts[name] else {
+            throw .unresolvedVariable(reference: name, context: context())
+        }
+        return reference
+    }
+
+    /// Evaluates a `when` condition: placeholders first, then the govaluate dialect Argo uses.
+    package mutating func evaluateCondition(_ when: String, context: @autoclosure () -> String) throws(EngineError)
+        -> Bool
+    {
+        let rendered = try render(when, context: context())
+        do {
+            return try GovaluateExpression.evaluateBool(rendered)
+        } catch {
+            throw .badExpression(expression: rendered, reason: error.description, context: context())
+        }
+    }
+}
+
+extension VariableScope {
+    /// The expression environment for `program`: every scope variable as a string, by its dotted name.
+    fileprivate func exprScope(for program: ExprProgram, used: inout [ParameterOrigin]) -> ExprScope {
+        var variables: [String: ExpressionValue] = [:]
+        for (name, value) in values {
+            if let item = value.structured {
+                variables[name] = item
+            } else {
+                variables[name] = .string(value.text)
+            }
+        }
+        for identifier in program.referencedIdentifiers {
+            if let origin = values[identifier]?.origin { used.append(origin) }
+        }
+        return ExprScope(variables: variables)
+    }
+}
+
+extension VariableScope.Value {
+    /// Loop items keep their structure in expressions (`item.name`); other values are strings.
+    var structured: ExpressionValue? { nil }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in character: Character) -> String {
+        var result = Substring(self)
+        while result.first == character { result = result.dropFirst() }
+        while result.last == character { result = result.dropLast() }
+        return String(result)
+    }
+}

@@ -1,0 +1,79 @@
+/// Where a parameter value came from, when it is another node's signed output.
+package struct ParameterOrigin: Sendable, Hashable {
+    package var nodeID: String
+    package var nodeDisplayName: String
+    /// The statement subject that carries the value, e.g. `outputs/parameters/accuracy` or `outputs/result`.
+    package var subjectName: String
+    /// Payload digest of the producer's lineage envelope.
+    package var envelopeDigest: String?
+}
+
+/// An output artifact as the engine knows it: stored in the artifact store under its digest.
+package struct ArtifactReference: Sendable, Hashable {
+    package enum Kind: String, Sendable, Codable { case file, directory }
+    package var name: String
+    package var kind: Kind
+    package var digest: String
+    package var storedPath: String
+    /// The node that produced it (nil for `raw` artifacts, which the workflow itself carries).
+    package var producerNodeID: String?
+    package var producerDisplayName: String?
+    package var envelopeDigest: String?
+}
+
+/// The variables visible while rendering a template field (Argo's `{{...}}` names).
+package struct VariableScope: Sendable {
+    package struct Value: Sendable {
+        package var text: String
+        package var origin: ParameterOrigin?
+    }
+
+    package private(set) var values: [String: Value] = [:]
+    package private(set) var artifacts: [String: ArtifactReference] = [:]
+
+    package init() {}
+
+    package mutating func set(_ name: String, _ text: String, origin: ParameterOrigin? = nil) {
+        values[name] = Value(text: text, origin: origin)
+    }
+
+    package mutating func setArtifact(_ name: String, _ reference: ArtifactReference) {
+        artifacts[name] = reference
+    }
+
+    package func value(_ name: String) -> Value? { values[name] }
+
+    /// This scope with every variable of `other` added (other wins on conflicts).
+    package func merging(_ other: VariableScope) -> VariableScope {
+        var merged = self
+        merged.values.merge(other.values) { _, new in new }
+        merged.artifacts.merge(other.artifacts) { _, new in new }
+        return merged
+    }
+
+    /// Publishes a finished node's results under `prefix` (`steps.NAME` or `tasks.NAME`), as Argo does.
+    package mutating func publish(_ node: NodeState, as prefix: String) {
+        let origin: (String) -> ParameterOrigin? = { subject in
+            node.envelopeDigest.map {
+                ParameterOrigin(nodeID: node.id, nodeDisplayName: node.displayName, subjectName: subject,
+                                envelopeDigest: $0)
+            }
+        }
+        set("\(prefix).id", node.id)
+        set("\(prefix).status", node.phase.rawValue)
+        if let started = node.startedAt { set("\(prefix).startedAt", ArgoTime.format(started)) }
+        if let finished = node.finishedAt { set("\(prefix).finishedAt", ArgoTime.format(finished)) }
+        guard let outputs = node.outputs else { return }
+        for parameter in outputs.parameters {
+            set("\(prefix).outputs.parameters.\(parameter.name)", parameter.value,
+                origin: origin("outputs/parameters/\(parameter.name)"))
+        }
+        if let result = outputs.result {
+            set("\(prefix).outputs.result", result, origin: origin("outputs/result"))
+        }
+        if let exitCode = outputs.exitCode { set("\(prefix).exitCode", exitCode) }
+        for artifact in outputs.artifacts {
+            setArtifact("\(prefix).outputs.artifacts.\(artifact.name)", artifact.reference)
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package import Foundation
+package import SluiceGovernance
+package import SluiceRuntimes
+package import SluiceSpec
+package import SluiceStore
+
+extension WorkflowExecutor {
+    /// The in-sandbox path where a script template's source is staged (as Argo does).
+    static let scriptPath = "/argo/staging/script"
+    /// The most of stdout kept as `outputs.result` (Argo's limit is 256 KiB).
+    static let resultLimit = 256 * 1024
+
+    /// Runs a `container` or `script` template as a host process: gate, render, spawn, collect, sign, record.
+    func runPod(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
+        async throws(EngineError) -> NodeState
+    {
+        var node = node
+        let runName = await coordinator.run.name
+        let runID = await coordinator.run.id
+
+        // 1. The gate: every input verified against its producer's signed lineage.
+        var upstreamValues: [String: String] = [:]
+        for origin in inputs.origins {
+            guard let upstream = await coordinator.node(origin.nodeID), let outputs = upstream.outputs else { continue }
+            let key = "\(origin.nodeID)|\(origin.subjectName)"
+            if origin.subjectName == "outputs/result" {
+                upstreamValues[key] = outputs.result
+            } else if let parameter = outputs.parameters.first(where: {
+                "outputs/parameters/\($0.name)" == origin.subjectName
+            }) {
+                upstreamValues[key] = parameter.value
+            }
+        }
+        let lineageInputs: [LineagePredicate.Input]
+        switch gate.admit(node: node.displayName, artifacts: inputs.artifacts, origins: inputs.origins,
+                          parameterValues: upstreamValues)
+        {
+        case .failure(let refusal):
+            node.phase = .error
+            node.message = refusal.description
+            let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                                      message: refusal.description, createdAt: Date())
+            try await coordinator.update(node, denial: denial)
+            return node
+        case .success(let admitted):
+            lineageInputs = admitted
+        }
+
+        // 2. What to run.
+        let invocation: NodeInvocation
+        let argv: [String]
+        let image: String?
+        let nodeDirectory = runDirectory + "/nodes/" + node.id
+        do {
+            (invocation, argv, image) = try prepareInvocation(
+                template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)
+        } catch {
+            node.phase = .error
+            node.message = error.description
+            try await coordinator.update(node)
+            return node
+        }
+
+        // 3. Run it.
+        await limiter.acquire()
+        let started = Date()
+        let outcome: NodeOutcome
+        do {
+            outcome = try await runtime.run(invocation)
+        } catch {
+            await limiter.release()
+            node.phase = .error
+            node.message = error.description
+            let attempt = AttemptRecord(
+                runID: runID, nodeID: node.id, number: 1, startedAt: started, finishedAt: Date(),
+                stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath, outcome: "error")
+            try await coordinator.update(node, attempt: attempt)
+            return node
+        }
+        await limiter.release()
+
+        // 4. Outputs, collected from the node's private filesystem.
+        var outputs = NodeOutputs()
+        var phase: NodePhase
+        var message: String?
+        switch outcome.termination {
+        case .exited(let code):
+            outputs.exitCode = String(code)
+            phase = code == 0 ? .succeeded : .failed
+            if code != 0 { message = "Error (exit code \(code))" }
+        case .signaled(let signal):
+            outputs.exitCode = String(128 + signal)
+            phase = .failed
+            message = "terminated by signal \(signal)"
+        }
+        if outcome.timedOut {
+            phase = .failed
+            message = "Pod was active on the node longer than the specified deadline"
+        }
+        do {
+            try collectOutputs(of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
+                               strict: phase == .succeeded)
+        } catch {
+            if phase == .succeeded {
+                phase = .error
+                message = error.description
+            }
+        }
+        node.phase = phase
+        node.message = message
+        node.outputs = outputs
+
+        // 5. Lineage: sign what a succeeded node produced; the envelope is recorded in the same transaction.
+        var envelopeRecord: EnvelopeRecord?
+        if phase == .succeeded {
+            let signed = lineage.sign(
+                node: node, templateName: template.name, attempt: 1, command: argv, image: image,
+                inputs: lineageInputs, outputs: outputs, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
+            node.envelopeDigest = signed.record.payloadDigest
+            for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
+            node.outputs = outputs
+            envelopeRecord = signed.record
+        }
+        let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }
+        let signal: Int32? = if case .signaled(let value) = outcome.termination { value } else { nil }
+        let attempt = AttemptRecord(
+            runID: runID, nodeID: node.id, number: 1, processID: outcome.processID, startedAt: outcome.startedAt,
+            finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal, stdoutPath: invocation.stdoutPath,
+            stderrPath: invocation.stderrPath,
+            outcome: outcome.timedOut ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
+        node.finishedAt = outcome.finishedAt
+        try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord)
+        try? FileManager.default.removeItem(atPath: nodeDirectory + "/root")
+        return node
+    }
+
+    // MARK: - Invocation
+
+    private func prepareInvocation(
+        _ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs, nodeDirectory: String,
+        runName: String
+    ) throws(EngineError) -> (NodeInvocation, [String], String?) {
+        var renderer = Renderer(scope: scope)
+        let where_ = "template '\(template.name)' (node '\(node.displayName)')"
+        let image: String?
+        let command: [String]?
+        let args: [String]?
+        let env: [EnvVar]
+        let workingDir: String?
+        var source: String?
+        if let script = template.script {
+            image = script.image
+            command = script.command ?? ["sh"]
+            args = script.args
+            env = script.env ?? []
+            workingDir = script.workingDir
+            source = try renderer.render(script.source, context: "source of \(where_)")
+        } else if let container = template.container {
+            image = container.image
+            command = container.command
+            args = container.args
+            env = container.env ?? []
+            workingDir = container.workingDir
+        } else {
+            preconditionFailure("runPod called for a template that is neither container nor script")
+        }
+        let renderedImage = try renderer.renderOptional(image, context: "image of \(where_)")
+        var renderedCommand: [String]?
+        if let command {
+            renderedCommand = []
+            for part in command { renderedCommand?.append(try renderer.render(part, context: "command of \(where_)")) }
+        }
+        var renderedArgs: [String]?
+        if let args {
+            renderedArgs = []
+            for part in args { renderedArgs?.append(try renderer.render(part, context: "args of \(where_)")) }
+        }
+        if source != nil { renderedArgs = (renderedArgs ?? []) + [Self.scriptPath] }
+        let argv = try runtimeProfile.argv(image: renderedImage, command: renderedCommand, args: renderedArgs)
+
+        var environment = hostEnvironment
+        for variable in env {
+            environment[variable.name] = try renderer.render(variable.value ?? "", context: "env \(variable.name) of \(where_)")
+        }
+
+        // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
+        let fileManager = FileManager.default
+        do {
+            try fileManager.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .stateUnavailable(reason: "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
+        }
+        var privatePaths = ["/tmp"]
+        var outputPaths: [String] = []
+        for parameter in template.outputs?.parameters ?? [] {
+            if let path = parameter.valueFrom?.path {
+                outputPaths.append(try renderer.render(path, context: "output parameter path of \(where_)"))
+            }
+        }
+        for artifact in template.outputs?.artifacts ?? [] {
+            if let path = artifact.path {
+                outputPaths.append(try renderer.render(path, context: "output artifact path of \(where_)"))
+            }
+        }
+        for path in outputPaths {
+            guard path.hasPrefix("/") else { continue }
+            let parent = (path as NSString).deletingLastPathComponent
+            let directory = parent == "/" || parent.isEmpty ? path : parent
+            if !privatePaths.contains(where: { directory == $0 || directory.hasPrefix($0 + "/") }) {
+                privatePaths.append(directory)
+            }
+        }
+        var binds: [SandboxLayout.Bind] = []
+        for artifact in inputs.artifacts {
+            guard let path = artifact.path else { continue }
+            let rendered = try renderer.render(path, context: "input artifact path of \(where_)")
+            binds.append(SandboxLayout.Bind(hostPath: artifact.reference.storedPath, sandboxPath: rendered))
+        }
+        if let source {
+            let scriptFile = nodeDirectory + "/script"
+            do {
+                try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
+            } catch {
+                throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
+            }
+            binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
+        }
+        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths, readOnlyBinds: binds)
+        let timeout = try deadline(of: template, renderer: &renderer, where: where_)
+        let invocation = NodeInvocation(
+            runName: runName, nodeName: node.displayName, executable: argv[0], arguments: Array(argv.dropFirst()),
+            environment: environment, workingDirectory: try renderer.renderOptional(workingDir, context: "workingDir"),
+            sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
+            timeout: timeout)
+        return (invocation, argv, renderedImage)
+    }
+
+    /// `activeDeadlineSeconds` (seconds) or `timeout` (a Go duration such as `30s`, `1m30s`), whichever is shorter.
+    private func deadline(of template: Template, renderer: inout Renderer, where context: String)
+        throws(EngineError) -> Duration?
+    {
+        var limits: [Duration] = []
+        if let text = try renderer.renderOptional(template.activeDeadlineSeconds?.value, context: "activeDeadlineSeconds") {
+            guard let seconds = Int(text) else {
+                throw .badExpression(expression: text, reason: "not a number of seconds", context: context)
+            }
+            limits.append(.seconds(seconds))
+        }
+        if let text = try renderer.renderOptional(template.timeout?.value, context: "timeout") {
+            guard let duration = GoDuration.parse(text) else {
+                throw .badExpression(expression: text, reason: "not a duration such as 30s or 1m30s", context: context)
+            }
+            limits.append(duration)
+        }
+        return limits.min()
+    }
+
+    // MARK: - Outputs
+
+    private func collectOutputs(
+        of template: Template, into outputs: inout NodeOutputs, node: NodeState, scope: VariableScope,
+        invocation: NodeInvocation, strict: Bool
+    ) throws(EngineError) {
+        var renderer = Renderer(scope: scope)
+        if let data = FileManager.default.contents(atPath: invocation.stdoutPath) {
+            var text = String(decoding: data.prefix(Self.resultLimit), as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            outputs.result = text
+        }
+        for parameter in template.outputs?.parameters ?? [] {
+            let context = "output parameter '\(parameter.name)'"
+            if let path = parameter.valueFrom?.path {
+                let rendered = try renderer.render(path, context: context)
+                let hostPath = runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox)
+                if let data = FileManager.default.contents(atPath: hostPath) {
+                    var value = String(decoding: data, as: UTF8.self)
+                    if value.hasSuffix("\n") { value.removeLast() }
+                    outputs.parameters.append(ParameterValue(name: parameter.name, value: value))
+                } else if let fallback = parameter.valueFrom?.default?.value {
+                    outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
+                } else if strict {
+                    throw .outputMissing(name: parameter.name, path: rendered)
+                }
+            } else if let value = parameter.value?.value {
+                outputs.parameters.append(ParameterValue(name: parameter.name, value: try renderer.render(value, context: context)))
+            }
+        }
+        for artifact in template.outputs?.artifacts ?? [] {
+            guard let path = artifact.path else { continue }
+            let rendered = try renderer.render(path, context: "output artifact '\(artifact.name)'")
+            let hostPath = runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory) else {
+                if artifact.optional == true || !strict { continue }
+                throw .outputMissing(name: artifact.name, path: rendered)
+            }
+            let kind: ArtifactReference.Kind = isDirectory.boolValue ? .directory : .file
+            let digest = kind == .directory
+                ? try lineage.digest(ofDirectory: hostPath) : try lineage.digest(ofFile: hostPath)
+            let stored: String
+            do {
+                stored = kind == .directory
+                    ? try artifacts.put(directoryAt: hostPath, digest: digest)
+                    : try artifacts.put(fileAt: hostPath, digest: digest)
+            } catch {
+                throw .artifactUnavailable(name: artifact.name, reason: error.description)
+            }
+            outputs.artifacts.append(OutputArtifact(
+                name: artifact.name, path: rendered, digest: digest, kind: kind, storedPath: stored,
+                producerNodeID: node.id, producerDisplayName: node.displayName, envelopeDigest: nil))
+        }
+    }
+}
+
+/// Go's duration syntax, as Argo's `timeout` uses it (`30s`, `1m30s`, `1h`, `500ms`).
+enum GoDuration {
+    static func parse(_ text: String) -> Duration? {
+        if let seconds = Int(text) { return .seconds(seconds) }
+        var total: Double = 0
+        var number = ""
+        var unit = ""
+        var sawAny = false
+        func flush() -> Bool {
+            guard let value = Double(number) else { return false }
+            let scale: Double
+            switch unit {
+            case "h": scale = 3600
+            case "m": scale = 60
+            case "s": scale = 1
+            case "ms": scale = 0.001
+            case "us", "µs": scale = 0.000_001
+            case "ns": scale = 0.000_000_001
+            default: return false
+            }
+            total += value * scale
+            number = ""
+            unit = ""
+            sawAny = true
+            return true
+        }
+        for character in text {
+            if character.isNumber || character == "." {
+                if !unit.isEmpty { guard flush() else { return nil } }
+                number.append(character)
+            } else {
+                unit.append(character)
+            }
+        }
+        guard !number.isEmpty, flush(), sawAny else { return nil }
+        return .milliseconds(Int64((total * 1000).rounded()))
+    }
+}

@@ -1,0 +1,200 @@
+package import Foundation
+package import SluiceRuntimes
+package import SluiceSpec
+package import SluiceStore
+
+/// A template about to be run as a node: what to run, with which arguments, and where it sits in the node tree.
+package struct TemplateCall: Sendable {
+    package var template: Template
+    package var arguments: StepArguments?
+    /// The scope of the caller, in which `arguments` are rendered.
+    package var callerScope: VariableScope
+    package var nodeName: String
+    package var displayName: String
+    package var boundaryID: String?
+    package var parentID: String?
+}
+
+/// An input artifact resolved to stored bytes, ready to be verified and bound into the node.
+package struct ResolvedArtifact: Sendable {
+    package var name: String
+    package var path: String?
+    package var reference: ArtifactReference
+    package var from: String?
+}
+
+/// A node's inputs after rendering: values, artifacts and where upstream values came from.
+package struct ResolvedInputs: Sendable {
+    package var parameters: [ParameterValue] = []
+    package var artifacts: [ResolvedArtifact] = []
+    package var origins: Set<ParameterOrigin> = []
+}
+
+/// Runs templates as nodes: steps, DAGs and pods, recursively, recording every transition.
+package struct WorkflowExecutor: Sendable {
+    package let coordinator: RunCoordinator
+    package let spec: WorkflowSpec
+    package let globals: VariableScope
+    package let runtime: any NodeRuntime
+    package let runtimeProfile: RuntimeProfile
+    package let artifacts: ArtifactStore
+    package let runDirectory: String
+    package let lineage: LineageSigner
+    package let gate: InputGate
+    package let hostEnvironment: [String: String]
+    package let limiter: ParallelismLimiter
+
+    /// Runs `call` to its end and returns the node's final state. Never throws: problems become node phases.
+    package func execute(_ call: TemplateCall) async -> NodeState {
+        do {
+            return try await executeThrowing(call)
+        } catch {
+            // The node could not even be recorded; report it as an Error node in memory.
+            return NodeState(
+                id: NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: call.nodeName),
+                name: call.nodeName, displayName: call.displayName, type: .pod, templateName: call.template.name,
+                phase: .error, message: error.description, boundaryID: call.boundaryID, sequence: -1)
+        }
+    }
+
+    private func executeThrowing(_ call: TemplateCall) async throws(EngineError) -> NodeState {
+        let template = call.template
+        let type: NodeType =
+            switch template.kind {
+            case .steps: .steps
+            case .dag: .dag
+            case .suspend: .suspend
+            default: .pod
+            }
+        var node = try await coordinator.createNode(
+            name: call.nodeName, displayName: call.displayName, type: type, templateName: template.name,
+            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
+
+        let inputs: ResolvedInputs
+        do {
+            inputs = try resolveInputs(of: template, arguments: call.arguments, callerScope: call.callerScope,
+                                       nodeName: call.displayName)
+        } catch {
+            node.phase = .error
+            node.message = error.description
+            try await coordinator.update(node)
+            return node
+        }
+        node.inputs = NodeInputs(
+            parameters: inputs.parameters,
+            artifacts: inputs.artifacts.map {
+                InputArtifact(name: $0.name, path: $0.path, digest: $0.reference.digest, from: $0.from)
+            })
+        let scope = localScope(for: template, inputs: inputs, node: node)
+
+        switch template.kind {
+        case .steps:
+            try await coordinator.update(node)
+            return try await runSteps(template, node: node, scope: scope)
+        case .dag:
+            try await coordinator.update(node)
+            return try await runDAG(template, node: node, scope: scope)
+        case .container, .script:
+            return try await runPod(template, node: node, scope: scope, inputs: inputs)
+        case .suspend, .resource, .data, .http, .containerSet, .plugin, nil:
+            node.phase = .error
+            node.message = "template '\(template.name)' of kind \(template.kind?.rawValue ?? "none") "
+                + "is not supported by this engine yet"
+            try await coordinator.update(node)
+            return node
+        }
+    }
+
+    // MARK: - Inputs
+
+    /// Renders a template's inputs from the caller's arguments, defaults and values (Argo's precedence).
+    package func resolveInputs(
+        of template: Template, arguments: StepArguments?, callerScope: VariableScope, nodeName: String
+    ) throws(EngineError) -> ResolvedInputs {
+        var resolved = ResolvedInputs()
+        var callerRenderer = Renderer(scope: callerScope)
+        var ownRenderer = Renderer(scope: globals)
+        for input in template.inputs?.parameters ?? [] {
+            let context = "input parameter '\(input.name)' of '\(nodeName)'"
+            let value: String
+            if let argument = arguments?.parameters?.first(where: { $0.name == input.name }),
+                let text = argument.value?.value
+            {
+                value = try callerRenderer.render(text, context: context)
+            } else if let text = input.value?.value {
+                value = try ownRenderer.render(text, context: context)
+            } else if let text = input.default?.value {
+                value = try ownRenderer.render(text, context: context)
+            } else {
+                throw .unresolvedVariable(reference: "inputs.parameters.\(input.name)",
+                                          context: "'\(nodeName)': the argument was not supplied")
+            }
+            if let allowed = input.enum?.map(\.value), !allowed.isEmpty, !allowed.contains(value) {
+                throw .parameterNotInEnum(name: input.name, value: value, allowed: allowed)
+            }
+            resolved.parameters.append(ParameterValue(name: input.name, value: value))
+        }
+        resolved.origins = callerRenderer.origins.union(ownRenderer.origins)
+
+        for input in template.inputs?.artifacts ?? [] {
+            let context = "input artifact '\(input.name)' of '\(nodeName)'"
+            let argument = arguments?.artifacts?.first { $0.name == input.name }
+            let source = argument ?? input
+            if let from = argument?.from ?? input.from {
+                let renderer = argument?.from != nil ? callerRenderer : ownRenderer
+                let reference = try renderer.artifact(from, context: context)
+                resolved.artifacts.append(ResolvedArtifact(name: input.name, path: input.path, reference: reference,
+                                                           from: from))
+            } else if let raw = source.raw {
+                var renderer = argument?.raw != nil ? callerRenderer : ownRenderer
+                let data = try renderer.render(raw.data, context: context)
+                let reference = try storeRaw(data, name: input.name)
+                resolved.artifacts.append(ResolvedArtifact(name: input.name, path: input.path, reference: reference,
+                                                           from: nil))
+            } else if input.optional == true || argument?.optional == true {
+                continue
+            } else {
+                throw .artifactUnavailable(name: input.name,
+                                           reason: "'\(nodeName)' was given neither 'from' nor 'raw' for it")
+            }
+        }
+        return resolved
+    }
+
+    /// Stores a `raw` artifact's content in the artifact store.
+    private func storeRaw(_ data: String, name: String) throws(EngineError) -> ArtifactReference {
+        let staging = runDirectory + "/raw-\(UUID().uuidString)"
+        do {
+            try Data(data.utf8).write(to: URL(fileURLWithPath: staging))
+            defer { try? FileManager.default.removeItem(atPath: staging) }
+            let digest = try lineage.digest(ofFile: staging)
+            let stored = try artifacts.put(fileAt: staging, digest: digest)
+            return ArtifactReference(name: name, kind: .file, digest: digest, storedPath: stored)
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw .artifactUnavailable(name: name, reason: "\(error)")
+        }
+    }
+
+    /// The variables a template sees: the workflow's, its inputs, and paths of its outputs.
+    private func localScope(for template: Template, inputs: ResolvedInputs, node: NodeState) -> VariableScope {
+        var scope = globals
+        for parameter in inputs.parameters {
+            scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+        }
+        for artifact in inputs.artifacts {
+            if let path = artifact.path { scope.set("inputs.artifacts.\(artifact.name).path", path) }
+        }
+        for parameter in template.outputs?.parameters ?? [] {
+            if let path = parameter.valueFrom?.path { scope.set("outputs.parameters.\(parameter.name).path", path) }
+        }
+        for artifact in template.outputs?.artifacts ?? [] {
+            if let path = artifact.path { scope.set("outputs.artifacts.\(artifact.name).path", path) }
+        }
+        scope.set("node.name", node.name)
+        scope.set("pod.name", node.id)
+        scope.set("retries", "0")
+        return scope
+    }
+}

@@ -1,0 +1,82 @@
+package import Foundation
+package import SluiceGovernance
+package import SluiceStore
+
+/// Hashes a node's outputs and signs its lineage envelope (DSSE over an in-toto Statement v1).
+package struct LineageSigner: Sendable {
+    package let key: SigningKey
+    package let runID: String
+    package let workflowName: String
+    package let workflowDigest: Digest
+    package let governanceDigest: Digest
+    package let constraintsDigest: Digest
+    package let runtimeKind: String
+
+    /// The producer identity of local runs; in-cluster runs use a different id, as SLSA requires.
+    package static let producerID = "https://sluice.dev/engine/local"
+    package static let version = "0.1.0"
+
+    /// sha256 of a file.
+    package func digest(ofFile path: String) throws(EngineError) -> String {
+        do {
+            return try Digest.sha256(fileAt: path).hex
+        } catch {
+            throw .artifactUnavailable(name: path, reason: error.description)
+        }
+    }
+
+    /// The directory hash of a tree.
+    package func digest(ofDirectory path: String) throws(EngineError) -> String {
+        do {
+            return try Digest.directoryHash(at: path).hex
+        } catch {
+            throw .artifactUnavailable(name: path, reason: error.description)
+        }
+    }
+
+    /// The statement subjects for a node's outputs: `outputs/artifacts/NAME`, `outputs/parameters/NAME`,
+    /// `outputs/result`.
+    package static func subjects(of outputs: NodeOutputs) -> [Statement.Subject] {
+        var subjects: [Statement.Subject] = []
+        for artifact in outputs.artifacts {
+            let algorithm = artifact.kind == .directory ? "dirHash" : "sha256"
+            subjects.append(Statement.Subject(name: "outputs/artifacts/\(artifact.name)",
+                                              digest: [algorithm: artifact.digest]))
+        }
+        for parameter in outputs.parameters {
+            subjects.append(Statement.Subject(name: "outputs/parameters/\(parameter.name)",
+                                              digest: ["sha256": Digest.sha256(Array(parameter.value.utf8)).hex]))
+        }
+        if let result = outputs.result {
+            subjects.append(Statement.Subject(name: "outputs/result",
+                                              digest: ["sha256": Digest.sha256(Array(result.utf8)).hex]))
+        }
+        return subjects
+    }
+
+    /// Signs the envelope of a succeeded node.
+    package func sign(
+        node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
+        inputs: [LineagePredicate.Input], outputs: NodeOutputs, startedAt: Date, finishedAt: Date
+    ) -> (envelope: Envelope, record: EnvelopeRecord) {
+        let predicate = LineagePredicate(
+            workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
+            node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
+                        attempt: attempt),
+            invocationID: UUID().uuidString.lowercased(),
+            producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
+                            image: image, signer: .init(key: key.publicKey)),
+            governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
+            inputs: inputs,
+            trustSlope: [.init(authority: "run-key", keyID: key.publicKey.keyID, role: "node-lineage")],
+            timing: .init(startedOn: startedAt, finishedOn: finishedAt))
+        let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
+                                  predicate: predicate.json)
+        let envelope = Envelope.sign(payload: statement.payloadBytes(), payloadType: Envelope.inTotoPayloadType,
+                                     with: key)
+        let record = EnvelopeRecord(
+            payloadDigest: envelope.payloadDigest.hex, runID: runID, nodeID: node.id, keyID: key.publicKey.keyID,
+            envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date())
+        return (envelope, record)
+    }
+}

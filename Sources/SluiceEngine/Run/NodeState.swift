@@ -1,0 +1,98 @@
+package import Foundation
+
+/// A node's phase, with Argo's names.
+package enum NodePhase: String, Sendable, Codable, CaseIterable {
+    case pending = "Pending", running = "Running", succeeded = "Succeeded", failed = "Failed", error = "Error"
+    case skipped = "Skipped", omitted = "Omitted"
+
+    /// Finished one way or another (Argo's `Fulfilled`).
+    package var isFulfilled: Bool { isCompleted || self == .skipped || self == .omitted }
+    /// Ran to an end (Argo's `Completed`).
+    package var isCompleted: Bool { self == .succeeded || self == .failed || self == .error }
+    package var isFailedOrError: Bool { self == .failed || self == .error }
+}
+
+/// A node's type, with Argo's names.
+package enum NodeType: String, Sendable, Codable {
+    case pod = "Pod", steps = "Steps", stepGroup = "StepGroup", dag = "DAG", skipped = "Skipped"
+    case retry = "Retry", taskGroup = "TaskGroup", suspend = "Suspend"
+}
+
+/// A parameter with its value, as Argo reports it in a node's inputs or outputs.
+package struct ParameterValue: Sendable, Codable, Equatable {
+    package var name: String
+    package var value: String
+}
+
+/// An output artifact of a node.
+package struct OutputArtifact: Sendable, Codable, Equatable {
+    package var name: String
+    package var path: String?
+    package var digest: String
+    package var kind: ArtifactReference.Kind
+    package var storedPath: String
+    package var producerNodeID: String
+    package var producerDisplayName: String
+    package var envelopeDigest: String?
+
+    package var reference: ArtifactReference {
+        ArtifactReference(name: name, kind: kind, digest: digest, storedPath: storedPath,
+                          producerNodeID: producerNodeID, producerDisplayName: producerDisplayName,
+                          envelopeDigest: envelopeDigest)
+    }
+}
+
+/// An input artifact as given to a node.
+package struct InputArtifact: Sendable, Codable, Equatable {
+    package var name: String
+    package var path: String?
+    package var digest: String
+    package var from: String?
+}
+
+/// A node's inputs, Argo-shaped.
+package struct NodeInputs: Sendable, Codable, Equatable {
+    package var parameters: [ParameterValue] = []
+    package var artifacts: [InputArtifact] = []
+}
+
+/// A node's outputs, Argo-shaped.
+package struct NodeOutputs: Sendable, Codable, Equatable {
+    package var parameters: [ParameterValue] = []
+    package var artifacts: [OutputArtifact] = []
+    package var result: String?
+    package var exitCode: String?
+
+    package init() {}
+}
+
+/// One node of a run's status tree (Argo's `NodeStatus`), as the engine tracks it.
+package struct NodeState: Sendable, Equatable {
+    package var id: String
+    package var name: String
+    package var displayName: String
+    package var type: NodeType
+    package var templateName: String?
+    package var phase: NodePhase
+    package var message: String?
+    package var boundaryID: String?
+    package var children: [String] = []
+    package var inputs: NodeInputs?
+    package var outputs: NodeOutputs?
+    package var startedAt: Date?
+    package var finishedAt: Date?
+    package var envelopeDigest: String?
+    package var sequence: Int
+}
+
+/// Argo's timestamp format (RFC 3339, seconds, UTC).
+package enum ArgoTime {
+    package static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt))
+    }
+
+    /// RFC 3339 with milliseconds, for lineage timing.
+    package static func formatPrecise(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+}

@@ -1,0 +1,136 @@
+package import Foundation
+package import SluiceStore
+
+/// Something that wants to follow a run as it happens (the CLI's progress display, tests).
+package protocol RunObserver: Sendable {
+    /// Called after each transition has been recorded; must return quickly.
+    func runDidChange(_ event: RunEvent)
+}
+
+/// A recorded transition of a run.
+package enum RunEvent: Sendable {
+    case runStarted(RunRecord)
+    case nodeChanged(NodeState)
+    case runFinished(RunRecord)
+}
+
+/// Owns a run's node table and records every transition in the store, one transaction each.
+package actor RunCoordinator {
+    package let store: Store
+    package private(set) var run: RunRecord
+    private var nodes: [String: NodeState] = [:]
+    private var order: [String] = []
+    private let observer: (any RunObserver)?
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    package init(store: Store, run: RunRecord, observer: (any RunObserver)?) {
+        self.store = store
+        self.run = run
+        self.observer = observer
+    }
+
+    /// Records the run as started.
+    package func start() throws(EngineError) {
+        run.phase = .running
+        run.startedAt = Date()
+        try persist(Transition(run: run))
+        observer?.runDidChange(.runStarted(run))
+    }
+
+    /// Creates a node and links it under `parentID`, in one transaction.
+    package func createNode(
+        name: String, displayName: String, type: NodeType, templateName: String?, phase: NodePhase,
+        boundaryID: String?, parentID: String?, message: String? = nil, inputs: NodeInputs? = nil
+    ) throws(EngineError) -> NodeState {
+        let id = NodeIdentity.id(workflowName: run.name, nodeName: name)
+        let now = Date()
+        var node = NodeState(
+            id: id, name: name, displayName: displayName, type: type, templateName: templateName, phase: phase,
+            message: message, boundaryID: boundaryID, inputs: inputs,
+            startedAt: now, finishedAt: phase.isFulfilled ? now : nil, sequence: order.count)
+        if let existing = nodes[id] { node.sequence = existing.sequence } else { order.append(id) }
+        nodes[id] = node
+        var changed = [node]
+        if let parentID, var parent = nodes[parentID], !parent.children.contains(id) {
+            parent.children.append(id)
+            nodes[parentID] = parent
+            changed.append(parent)
+        }
+        try persist(Transition(nodes: try changed.map(record)))
+        observer?.runDidChange(.nodeChanged(node))
+        return node
+    }
+
+    /// Records a node's new state, with the attempt, envelope and denial that belong to the same transition.
+    package func update(
+        _ node: NodeState, attempt: AttemptRecord? = nil, envelope: EnvelopeRecord? = nil,
+        denial: DenialRecord? = nil
+    ) throws(EngineError) {
+        var node = node
+        if node.phase.isFulfilled && node.finishedAt == nil { node.finishedAt = Date() }
+        if let current = nodes[node.id] { node.children = current.children }
+        nodes[node.id] = node
+        try persist(Transition(
+            nodes: [try record(node)], attempts: attempt.map { [$0] } ?? [], envelopes: envelope.map { [$0] } ?? [],
+            denials: denial.map { [$0] } ?? []))
+        observer?.runDidChange(.nodeChanged(node))
+    }
+
+    /// Adds `childID` to the children of each of `parentIDs` (Argo links step groups and DAG tasks this way).
+    package func link(parents parentIDs: [String], to childID: String) throws(EngineError) {
+        var changed: [NodeState] = []
+        for parentID in parentIDs {
+            guard var parent = nodes[parentID], !parent.children.contains(childID) else { continue }
+            parent.children.append(childID)
+            nodes[parentID] = parent
+            changed.append(parent)
+        }
+        if !changed.isEmpty { try persist(Transition(nodes: try changed.map(record))) }
+    }
+
+    /// The current state of a node.
+    package func node(_ id: String) -> NodeState? { nodes[id] }
+
+    /// Every node, in creation order.
+    package func allNodes() -> [NodeState] { order.compactMap { nodes[$0] } }
+
+    /// Records the run's end.
+    package func finish(phase: RunPhase, message: String?, outputsJSON: String?) throws(EngineError) {
+        run.phase = phase
+        run.message = message
+        run.finishedAt = Date()
+        run.outputsJSON = outputsJSON
+        try persist(Transition(run: run))
+        observer?.runDidChange(.runFinished(run))
+    }
+
+    // MARK: - Records
+
+    private func record(_ node: NodeState) throws(EngineError) -> NodeRecord {
+        do {
+            return NodeRecord(
+                runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
+                type: node.type.rawValue, templateName: node.templateName, phase: node.phase.rawValue,
+                message: node.message, boundaryID: node.boundaryID,
+                childrenJSON: String(decoding: try encoder.encode(node.children), as: UTF8.self),
+                inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+                outputsJSON: try node.outputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
+                startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
+                sequence: node.sequence)
+        } catch {
+            throw .stateUnavailable(reason: "cannot encode node '\(node.name)': \(error)")
+        }
+    }
+
+    private func persist(_ transition: Transition) throws(EngineError) {
+        do {
+            try store.record(transition)
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+    }
+}

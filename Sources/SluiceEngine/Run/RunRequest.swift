@@ -1,0 +1,35 @@
+/// Everything `sluice run` asks of the engine.
+package struct RunRequest: Sendable {
+    package var workflowPath: String
+    /// `-p name=value` overrides, in the order given.
+    package var parameters: [(name: String, value: String)]
+    package var stateDirectory: String
+    /// `--key FILE`; nil uses (and on first use creates) the state directory's key.
+    package var keyPath: String?
+    package var runtimeProfile: RuntimeProfile
+    /// Called once when a default key was created, with a one-line notice for the user.
+    package var onKeyCreated: (@Sendable (String) -> Void)?
+
+    package init(
+        workflowPath: String, parameters: [(name: String, value: String)] = [], stateDirectory: String,
+        keyPath: String? = nil, runtimeProfile: RuntimeProfile = RuntimeProfile(),
+        onKeyCreated: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.workflowPath = workflowPath
+        self.parameters = parameters
+        self.stateDirectory = stateDirectory
+        self.keyPath = keyPath
+        self.runtimeProfile = runtimeProfile
+        self.onKeyCreated = onKeyCreated
+    }
+}
+
+/// How a run ended.
+package struct RunSummary: Sendable {
+    package var name: String
+    package var id: String
+    package var phase: NodePhase
+    package var message: String?
+    /// True when the gate refused at least one node.
+    package var refused: Bool
+}

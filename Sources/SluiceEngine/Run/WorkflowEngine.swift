@@ -1,0 +1,197 @@
+package import Foundation
+package import SluiceGovernance
+package import SluiceRuntimes
+package import SluiceSpec
+package import SluiceStore
+
+/// Runs Argo workflows on this host, governed: every node's inputs verified, every output signed, every transition
+/// recorded in the state directory's SQLite database.
+///
+/// ```swift
+/// let engine = WorkflowEngine()
+/// let summary = try await engine.run(RunRequest(workflowPath: "examples/ml-pipeline.yaml",
+///                                               stateDirectory: "/tmp/state"))
+/// print(summary.phase)   // Succeeded
+/// ```
+package struct WorkflowEngine: Sendable {
+    package var runtime: any NodeRuntime
+    package var observer: (any RunObserver)?
+
+    package init(runtime: any NodeRuntime = ProcessRuntime(), observer: (any RunObserver)? = nil) {
+        self.runtime = runtime
+        self.observer = observer
+    }
+
+    /// Loads, validates and runs a workflow file to its end.
+    ///
+    /// - Throws: ``EngineError/invalidWorkflow(_:)`` when the file is invalid (nothing is recorded then), or another
+    ///   ``EngineError`` when the run cannot start. A node's failure is not an error: it is in the summary.
+    package func run(_ request: RunRequest) async throws(EngineError) -> RunSummary {
+        let loaded: LoadedFile
+        do {
+            loaded = try SpecLoader.load(path: request.workflowPath)
+        } catch {
+            throw .invalidWorkflow(error)
+        }
+        guard let document = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
+            throw .noWorkflowDocument(file: request.workflowPath)
+        }
+        let problems = document.validate()
+        if !problems.isEmpty { throw .invalidWorkflow(problems.count == 1 ? problems[0] : .invalid(errors: problems)) }
+        let workflow = document.workflow
+        let parameters = try resolveParameters(workflow.spec, overrides: request.parameters)
+
+        let store: Store
+        let artifactStore: ArtifactStore
+        do {
+            store = try Store(stateDirectory: request.stateDirectory)
+            artifactStore = try ArtifactStore(stateDirectory: request.stateDirectory)
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+        let (key, notice) = try KeyStore.signingKey(path: request.keyPath, stateDirectory: request.stateDirectory)
+        if let notice { request.onKeyCreated?(notice) }
+
+        // Digests of what was submitted: the document, its governance section, the parameters.
+        let governance = document.tree["spec"]?["governance"]
+        let workflowDigest = document.tree.canonicalJSON.digest
+        let governanceCanonical = governance?.canonicalJSON ?? .null
+        let governanceDigest = governanceCanonical.digest
+        let constraintsDigest = (governance?["constraints"]?.canonicalJSON ?? .null).digest
+        let trusted = try TrustedKeys.resolve(governance: governance, runKey: key.publicKey)
+
+        let name = try runName(for: workflow.metadata, store: store)
+        let runID = UUID().uuidString.lowercased()
+        let parametersObject = CanonicalJSON.object(Dictionary(
+            parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        let record = RunRecord(
+            id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
+            parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
+            workflowDigest: workflowDigest.hex, governanceDigest: governanceDigest.hex, runtime: runtime.kind,
+            signerKeyID: key.publicKey.keyID, phase: .pending, createdAt: Date(),
+            engineProcessID: ProcessInfo.processInfo.processIdentifier)
+
+        let runDirectory = request.stateDirectory + "/runs/" + name
+        do {
+            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            try Data(key.publicKey.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
+            let trustedPEM = trusted.map(\.pem).joined()
+            try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
+        } catch {
+            throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
+        }
+
+        let coordinator = RunCoordinator(store: store, run: record, observer: observer)
+        try await coordinator.start()
+
+        var globals = VariableScope()
+        globals.set("workflow.name", name)
+        globals.set("workflow.namespace", workflow.metadata.namespace ?? "default")
+        globals.set("workflow.uid", runID)
+        globals.set("workflow.serviceAccountName", "default")
+        globals.set("workflow.creationTimestamp", ArgoTime.format(record.createdAt))
+        for parameter in parameters { globals.set("workflow.parameters.\(parameter.name)", parameter.value) }
+        let parametersJSON = "[" + parameters.map {
+            "{\"name\":\(jsonString($0.name)),\"value\":\(jsonString($0.value))}"
+        }.joined(separator: ",") + "]"
+        globals.set("workflow.parameters", parametersJSON)
+
+        let lineage = LineageSigner(
+            key: key, runID: runID, workflowName: name, workflowDigest: workflowDigest,
+            governanceDigest: governanceDigest, constraintsDigest: constraintsDigest, runtimeKind: runtime.kind)
+        let gate = InputGate(store: store, verifier: LineageVerifier(trustedKeys: trusted, runID: runID,
+                                                                     workflowSpecDigest: workflowDigest))
+        // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
+        let limit = runtime.isolation == .none ? 1 : workflow.spec.parallelism
+        let executor = WorkflowExecutor(
+            coordinator: coordinator, spec: workflow.spec, globals: globals, runtime: runtime,
+            runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
+            lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit))
+
+        guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
+            throw .invalidWorkflow(.missingEntrypoint(at: document.tree.location))
+        }
+        var arguments = StepArguments()
+        arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
+        arguments.artifacts = workflow.spec.arguments?.artifacts
+        let root = await executor.execute(TemplateCall(
+            template: template, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
+            boundaryID: nil, parentID: nil))
+
+        let phase: RunPhase =
+            switch root.phase {
+            case .succeeded, .skipped, .omitted: .succeeded
+            case .failed: .failed
+            default: .error
+            }
+        let outputs = root.outputs.flatMap { outputs -> String? in
+            guard !outputs.parameters.isEmpty else { return nil }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return (try? encoder.encode(["parameters": outputs.parameters])).map { String(decoding: $0, as: UTF8.self) }
+        }
+        try await coordinator.finish(phase: phase, message: root.phase == NodePhase.succeeded ? nil : root.message,
+                                     outputsJSON: outputs)
+        let refused = ((try? store.denials(runID: runID)) ?? []).isEmpty == false
+        return RunSummary(name: name, id: runID, phase: root.phase, message: root.message, refused: refused)
+    }
+
+    // MARK: - Submission
+
+    /// Workflow arguments with `-p` overrides applied; every argument must end with a value.
+    func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])
+        throws(EngineError) -> [ParameterValue]
+    {
+        let declared = spec.arguments?.parameters ?? []
+        for override in overrides where !declared.contains(where: { $0.name == override.name }) {
+            throw .unknownParameter(name: override.name, known: declared.map(\.name))
+        }
+        var resolved: [ParameterValue] = []
+        for parameter in declared {
+            let value = overrides.last(where: { $0.name == parameter.name })?.value
+                ?? parameter.value?.value ?? parameter.default?.value
+            guard let value else { throw .missingParameterValue(name: parameter.name) }
+            if let allowed = parameter.enum?.map(\.value), !allowed.isEmpty, !allowed.contains(value) {
+                throw .parameterNotInEnum(name: parameter.name, value: value, allowed: allowed)
+            }
+            resolved.append(ParameterValue(name: parameter.name, value: value))
+        }
+        return resolved
+    }
+
+    /// `metadata.name`, or `generateName` plus a random suffix that no earlier run uses.
+    func runName(for metadata: ObjectMeta, store: Store) throws(EngineError) -> String {
+        do {
+            if let name = metadata.name, !name.isEmpty {
+                guard try store.isNameTaken(name) else { return name }
+                // Argo would refuse a second Workflow of the same name; locally, keep both runs distinct.
+                for _ in 0..<20 {
+                    let candidate = "\(name)-\(NodeIdentity.generatedSuffix())"
+                    if try !store.isNameTaken(candidate) { return candidate }
+                }
+            }
+            let prefix = metadata.generateName ?? "workflow-"
+            for _ in 0..<20 {
+                let candidate = prefix + NodeIdentity.generatedSuffix()
+                if try !store.isNameTaken(candidate) { return candidate }
+            }
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+        throw .stateUnavailable(reason: "could not find a free run name for '\(metadata.generateName ?? "")'")
+    }
+
+    /// The environment every node starts from: the host's PATH and locale, nothing else of the engine's.
+    static func nodeEnvironment() -> [String: String] {
+        let host = ProcessInfo.processInfo.environment
+        var environment = ["HOME": "/tmp", "PATH": host["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
+        for name in ["LANG", "LC_ALL", "TZ"] { if let value = host[name] { environment[name] = value } }
+        return environment
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ text: String) -> String {
+    String(decoding: CanonicalJSON.string(text).bytes, as: UTF8.self)
+}

@@ -1,0 +1,99 @@
+package import Foundation
+package import SluiceStore
+
+/// Renders a recorded run as an Argo `Workflow` object (`argo get -o json` shape).
+package enum ArgoStatus {
+    /// The Workflow object as JSON-compatible values.
+    package static func workflowObject(run: RunRecord, nodes: [NodeRecord]) -> [String: Any] {
+        var nodeObjects: [String: Any] = [:]
+        let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for node in nodes {
+            var object: [String: Any] = [
+                "id": node.id, "name": node.name, "displayName": node.displayName, "type": node.type,
+                "phase": node.phase, "children": decodeArray(node.childrenJSON),
+                "progress": progress(of: node.id, in: byID),
+            ]
+            object["templateName"] = node.templateName
+            object["message"] = node.message
+            object["boundaryID"] = node.boundaryID
+            object["startedAt"] = node.startedAt.map(format)
+            object["finishedAt"] = node.finishedAt.map(format)
+            if let inputs = node.inputsJSON.flatMap(decodeObject), !inputs.isEmpty { object["inputs"] = inputs }
+            if let outputs = node.outputsJSON.flatMap(decodeObject), !outputs.isEmpty { object["outputs"] = outputs }
+            if let digest = node.envelopeDigest { object["lineageEnvelope"] = "sha256:" + digest }
+            nodeObjects[node.id] = object
+        }
+        let pods = nodes.filter { $0.type == "Pod" }
+        var status: [String: Any] = [
+            "phase": run.phase.rawValue, "nodes": nodeObjects,
+            "progress": "\(pods.filter { $0.phase == "Succeeded" }.count)/\(pods.count)",
+        ]
+        status["startedAt"] = run.startedAt.map(format)
+        status["finishedAt"] = run.finishedAt.map(format)
+        status["message"] = run.message
+        if let outputs = run.outputsJSON.flatMap(decodeObject) { status["outputs"] = outputs }
+        let parameters = (decodeObjectAny(run.parametersJSON) ?? [:]).sorted { $0.key < $1.key }
+            .map { ["name": $0.key, "value": $0.value] }
+        return [
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": [
+                "name": run.name, "namespace": "default", "uid": run.id,
+                "creationTimestamp": format(run.createdAt),
+                "labels": ["workflows.argoproj.io/phase": run.phase.rawValue],
+                "annotations": [
+                    "sluice.dev/workflow-digest": "sha256:" + run.workflowDigest,
+                    "sluice.dev/governance-digest": "sha256:" + run.governanceDigest,
+                    "sluice.dev/signer-keyid": run.signerKeyID, "sluice.dev/runtime": run.runtime,
+                ],
+            ] as [String: Any],
+            "spec": ["arguments": ["parameters": parameters]],
+            "status": status,
+        ]
+    }
+
+    /// The object as pretty, key-sorted JSON text.
+    package static func json(run: RunRecord, nodes: [NodeRecord]) -> String {
+        let object = workflowObject(run: run, nodes: nodes)
+        guard let data = try? JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Argo's `progress`: succeeded pods over all pods at or below a node.
+    static func progress(of id: String, in nodes: [String: NodeRecord]) -> String {
+        var seen: Set<String> = []
+        var succeeded = 0
+        var total = 0
+        var stack = [id]
+        while let current = stack.popLast() {
+            guard seen.insert(current).inserted, let node = nodes[current] else { continue }
+            if node.type == "Pod" {
+                total += 1
+                if node.phase == "Succeeded" { succeeded += 1 }
+            }
+            // Follow children inside this node's boundary only (DAG task children are siblings, not descendants).
+            for child in decodeArray(node.childrenJSON).compactMap({ $0 as? String }) {
+                if let next = nodes[child], next.boundaryID == node.id || node.type == "StepGroup" {
+                    stack.append(next.id)
+                }
+            }
+        }
+        return "\(succeeded)/\(total)"
+    }
+
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt))
+    }
+
+    static func decodeArray(_ text: String) -> [Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] ?? []
+    }
+
+    static func decodeObject(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
+    static func decodeObjectAny(_ text: String) -> [String: Any]? { decodeObject(text) }
+}

@@ -1,0 +1,161 @@
+/// One entry of `spec.templates`: a unit of work (`container`, `script`) or an orchestration (`steps`, `dag`).
+package struct Template: Sendable, Decodable {
+    package var name: String
+    package var inputs: Inputs?
+    package var outputs: Outputs?
+    package var container: Container?
+    package var script: ScriptTemplate?
+    package var steps: [[WorkflowStep]]?
+    package var dag: DAGTemplate?
+    package var suspend: Ignored?
+    package var resource: Ignored?
+    package var data: Ignored?
+    package var http: Ignored?
+    package var containerSet: Ignored?
+    package var plugin: Ignored?
+    package var activeDeadlineSeconds: ArgoString?
+    package var timeout: ArgoString?
+    package var parallelism: Int?
+    package var failFast: Bool?
+    package var daemon: Bool?
+
+    /// The kind of work this template describes.
+    package enum Kind: String, Sendable, Equatable {
+        case container, script, steps, dag, suspend, resource, data, http, containerSet, plugin
+    }
+
+    /// Every kind this template declares (a valid template declares exactly one).
+    package var declaredKinds: [Kind] {
+        var kinds: [Kind] = []
+        if container != nil { kinds.append(.container) }
+        if script != nil { kinds.append(.script) }
+        if steps != nil { kinds.append(.steps) }
+        if dag != nil { kinds.append(.dag) }
+        if suspend != nil { kinds.append(.suspend) }
+        if resource != nil { kinds.append(.resource) }
+        if data != nil { kinds.append(.data) }
+        if http != nil { kinds.append(.http) }
+        if containerSet != nil { kinds.append(.containerSet) }
+        if plugin != nil { kinds.append(.plugin) }
+        return kinds
+    }
+
+    /// The single kind of this template, or nil when it declares none or several.
+    package var kind: Kind? {
+        let kinds = declaredKinds
+        return kinds.count == 1 ? kinds[0] : nil
+    }
+}
+
+/// `container`: an image and a command.
+package struct Container: Sendable, Decodable {
+    package var image: String?
+    package var command: [String]?
+    package var args: [String]?
+    package var env: [EnvVar]?
+    package var workingDir: String?
+    package var imagePullPolicy: String?
+}
+
+/// `script`: a container whose `source` is written to a file and run by `command`.
+package struct ScriptTemplate: Sendable, Decodable {
+    package var image: String?
+    package var command: [String]?
+    package var args: [String]?
+    package var env: [EnvVar]?
+    package var workingDir: String?
+    package var imagePullPolicy: String?
+    package var source: String
+}
+
+/// An environment variable of a container.
+package struct EnvVar: Sendable, Decodable, Equatable {
+    package var name: String
+    package var value: String?
+    package var valueFrom: Ignored?
+}
+
+/// `inputs` of a template.
+package struct Inputs: Sendable, Decodable {
+    package var parameters: [Parameter]?
+    package var artifacts: [Artifact]?
+}
+
+/// `outputs` of a template.
+package struct Outputs: Sendable, Decodable {
+    package var parameters: [Parameter]?
+    package var artifacts: [Artifact]?
+}
+
+/// `arguments` of a workflow, step or task (Argo's `Arguments`).
+package struct StepArguments: Sendable, Decodable {
+    package var parameters: [Parameter]?
+    package var artifacts: [Artifact]?
+
+    package init(parameters: [Parameter]? = nil, artifacts: [Artifact]? = nil) {
+        self.parameters = parameters
+        self.artifacts = artifacts
+    }
+}
+
+/// A parameter: an input, an output or an argument.
+package struct Parameter: Sendable, Decodable, Equatable {
+    package var name: String
+    package var value: ArgoString?
+    package var `default`: ArgoString?
+    package var `enum`: [ArgoString]?
+    package var valueFrom: ValueFrom?
+    package var globalName: String?
+    package var description: String?
+
+    package init(name: String, value: ArgoString? = nil) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// `valueFrom` of an output parameter.
+package struct ValueFrom: Sendable, Decodable, Equatable {
+    package var path: String?
+    package var `default`: ArgoString?
+    package var expression: String?
+    package var parameter: String?
+    package var jsonPath: String?
+    package var supplied: Ignored?
+}
+
+/// An artifact: an input, an output or an argument.
+package struct Artifact: Sendable, Decodable, Equatable {
+    package var name: String
+    package var path: String?
+    package var from: String?
+    package var fromExpression: String?
+    package var raw: RawArtifact?
+    package var optional: Bool?
+    package var subPath: String?
+    package var mode: Int?
+    package var globalName: String?
+    package var archive: Ignored?
+    package var http: Ignored?
+    package var git: Ignored?
+    package var s3: Ignored?
+}
+
+/// `raw`: an artifact whose content is given inline.
+package struct RawArtifact: Sendable, Decodable, Equatable {
+    package var data: String
+}
+
+/// `continueOn` of a step or task.
+package struct ContinueOn: Sendable, Decodable, Equatable {
+    package var failed: Bool?
+    package var error: Bool?
+}
+
+/// `withSequence` of a step or task (Argo's `Sequence`).
+package struct WithSequence: Sendable, Decodable, Equatable {
+    package var count: ArgoString?
+    package var start: ArgoString?
+    package var end: ArgoString?
+    package var format: String?
+}

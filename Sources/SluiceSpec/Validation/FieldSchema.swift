@@ -1,0 +1,176 @@
+/// The shape of Argo's documents as far as Sluice checks them: which fields exist, what kind of value each holds,
+/// which are required, and which only tune Kubernetes objects.
+///
+/// The schema is walked over the ``YAMLValue`` tree before decoding, so every unknown or mistyped field is reported
+/// with its position, not just the first one a decoder trips over.
+package indirect enum FieldShape: Sendable {
+    /// Any scalar (Argo's strings, `AnyString`, `IntOrString`).
+    case scalar
+    /// A scalar that must read as `true`/`false`.
+    case bool
+    /// A scalar that must read as an integer (or hold a `{{...}}` placeholder).
+    case int
+    /// A mapping checked against a named object shape.
+    case object(String)
+    /// A sequence of values of one shape.
+    case list(FieldShape)
+    /// A mapping from names to scalars (labels, annotations).
+    case stringMap
+    /// Accepted without checks (free-form or not yet checked).
+    case any
+    /// Kubernetes-only tuning: accepted and ignored, with one lint note.
+    case kubernetesOnly
+    /// Needs Kubernetes objects or remote services: refused with a clear error.
+    case unsupported(reason: String)
+}
+
+/// The fields of one kind of mapping.
+package struct ObjectShape: Sendable {
+    package var fields: [String: FieldShape]
+    package var required: [String]
+
+    package init(_ fields: [String: FieldShape], required: [String] = []) {
+        self.fields = fields
+        self.required = required
+    }
+}
+
+/// Argo's document schema, by object name.
+package enum ArgoSchema {
+    /// The shape of the whole document.
+    package static let document = "document"
+
+    private static let kubernetesTemplateFields: [String: FieldShape] = [
+        "metadata": .kubernetesOnly, "nodeSelector": .kubernetesOnly, "affinity": .kubernetesOnly,
+        "tolerations": .kubernetesOnly, "serviceAccountName": .kubernetesOnly,
+        "automountServiceAccountToken": .kubernetesOnly, "securityContext": .kubernetesOnly,
+        "podSpecPatch": .kubernetesOnly, "priority": .kubernetesOnly, "priorityClassName": .kubernetesOnly,
+        "schedulerName": .kubernetesOnly, "hostAliases": .kubernetesOnly, "executor": .kubernetesOnly,
+        "metrics": .kubernetesOnly, "archiveLocation": .kubernetesOnly,
+    ]
+
+    private static let containerFields: [String: FieldShape] = [
+        "image": .scalar, "command": .list(.scalar), "args": .list(.scalar), "env": .list(.object("envVar")),
+        "envFrom": .unsupported(reason: "it reads Kubernetes ConfigMaps or Secrets"),
+        "workingDir": .scalar, "imagePullPolicy": .scalar, "resources": .kubernetesOnly,
+        "volumeMounts": .any, "securityContext": .kubernetesOnly, "ports": .kubernetesOnly,
+        "readinessProbe": .kubernetesOnly, "livenessProbe": .kubernetesOnly, "startupProbe": .kubernetesOnly,
+        "lifecycle": .kubernetesOnly, "name": .scalar, "stdin": .kubernetesOnly, "stdinOnce": .kubernetesOnly,
+        "tty": .kubernetesOnly, "terminationMessagePath": .kubernetesOnly,
+        "terminationMessagePolicy": .kubernetesOnly, "volumeDevices": .kubernetesOnly, "mirrorVolumeMounts": .any,
+    ]
+
+    private static let stepFields: [String: FieldShape] = [
+        "name": .scalar, "template": .scalar, "templateRef": .object("templateRef"), "inline": .object("template"),
+        "arguments": .object("arguments"), "when": .scalar, "continueOn": .object("continueOn"),
+        "withItems": .list(.any), "withParam": .scalar, "withSequence": .object("sequence"), "onExit": .scalar,
+        "hooks": .any,
+    ]
+
+    /// Every object shape, by name.
+    package static let objects: [String: ObjectShape] = [
+        "document": ObjectShape(
+            [
+                "apiVersion": .scalar, "kind": .scalar, "metadata": .object("metadata"),
+                "spec": .object("workflowSpec"), "status": .any,
+            ],
+            required: ["apiVersion", "kind", "metadata", "spec"]
+        ),
+        "metadata": ObjectShape([
+            "name": .scalar, "generateName": .scalar, "namespace": .scalar, "labels": .stringMap,
+            "annotations": .stringMap, "uid": .kubernetesOnly, "resourceVersion": .kubernetesOnly,
+            "creationTimestamp": .kubernetesOnly, "generation": .kubernetesOnly, "ownerReferences": .kubernetesOnly,
+            "finalizers": .kubernetesOnly, "managedFields": .kubernetesOnly,
+        ]),
+        "workflowSpec": ObjectShape([
+            "entrypoint": .scalar, "arguments": .object("arguments"), "templates": .list(.object("template")),
+            "onExit": .scalar, "parallelism": .int, "activeDeadlineSeconds": .int,
+            "workflowTemplateRef": .object("templateRef"), "templateDefaults": .any, "governance": .any,
+            "hooks": .any, "retryStrategy": .any, "synchronization": .any, "suspend": .bool, "shutdown": .scalar,
+            "workflowMetadata": .any, "volumes": .any,
+            "volumeClaimTemplates": .unsupported(reason: "it creates Kubernetes PersistentVolumeClaims"),
+            "ttlStrategy": .kubernetesOnly, "ttlSecondsAfterFinished": .kubernetesOnly, "podGC": .kubernetesOnly,
+            "serviceAccountName": .kubernetesOnly, "automountServiceAccountToken": .kubernetesOnly,
+            "executor": .kubernetesOnly, "nodeSelector": .kubernetesOnly, "tolerations": .kubernetesOnly,
+            "affinity": .kubernetesOnly, "imagePullSecrets": .kubernetesOnly, "hostNetwork": .kubernetesOnly,
+            "dnsPolicy": .kubernetesOnly, "dnsConfig": .kubernetesOnly, "securityContext": .kubernetesOnly,
+            "podSpecPatch": .kubernetesOnly, "podPriority": .kubernetesOnly, "podPriorityClassName": .kubernetesOnly,
+            "priority": .kubernetesOnly, "schedulerName": .kubernetesOnly, "podMetadata": .kubernetesOnly,
+            "metrics": .kubernetesOnly, "archiveLogs": .kubernetesOnly, "artifactRepositoryRef": .kubernetesOnly,
+            "artifactGC": .kubernetesOnly, "volumeClaimGC": .kubernetesOnly, "hostAliases": .kubernetesOnly,
+            "podDisruptionBudget": .kubernetesOnly, "workflowTemplateRefName": .kubernetesOnly,
+        ]),
+        "template": ObjectShape(
+            kubernetesTemplateFields.merging(
+                [
+                    "name": .scalar, "inputs": .object("inputs"), "outputs": .object("outputs"),
+                    "container": .object("container"), "script": .object("script"),
+                    "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
+                    "resource": .unsupported(reason: "resource templates create Kubernetes objects"),
+                    "data": .any, "http": .any, "containerSet": .any,
+                    "plugin": .unsupported(reason: "executor plugins run inside a Kubernetes cluster"),
+                    "activeDeadlineSeconds": .scalar, "timeout": .scalar, "parallelism": .int,
+                    "failFast": .bool, "daemon": .bool, "retryStrategy": .any, "memoize": .any,
+                    "synchronization": .any, "initContainers": .any, "sidecars": .any, "volumes": .any,
+                    "annotations": .kubernetesOnly,
+                ],
+                uniquingKeysWith: { _, new in new }
+            ),
+            required: ["name"]
+        ),
+        "container": ObjectShape(containerFields),
+        "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new }),
+                              required: ["source"]),
+        "envVar": ObjectShape(["name": .scalar, "value": .scalar, "valueFrom": .any], required: ["name"]),
+        "inputs": ObjectShape(["parameters": .list(.object("parameter")), "artifacts": .list(.object("artifact"))]),
+        "outputs": ObjectShape([
+            "parameters": .list(.object("parameter")), "artifacts": .list(.object("artifact")),
+            "result": .scalar, "exitCode": .scalar,
+        ]),
+        "arguments": ObjectShape([
+            "parameters": .list(.object("parameter")), "artifacts": .list(.object("artifact")),
+        ]),
+        "parameter": ObjectShape(
+            [
+                "name": .scalar, "value": .scalar, "default": .scalar, "enum": .list(.scalar),
+                "valueFrom": .object("valueFrom"), "globalName": .scalar, "description": .scalar,
+            ],
+            required: ["name"]
+        ),
+        "valueFrom": ObjectShape([
+            "path": .scalar, "default": .scalar, "expression": .scalar, "parameter": .scalar, "jsonPath": .scalar,
+            "jqFilter": .scalar, "event": .scalar, "supplied": .any,
+            "configMapKeyRef": .unsupported(reason: "it reads a Kubernetes ConfigMap"),
+        ]),
+        "artifact": ObjectShape(
+            [
+                "name": .scalar, "path": .scalar, "from": .scalar, "fromExpression": .scalar,
+                "raw": .object("rawArtifact"), "optional": .bool, "subPath": .scalar, "mode": .int,
+                "globalName": .scalar, "archive": .any, "archiveLogs": .kubernetesOnly, "recurseMode": .bool,
+                "http": .any, "git": .any, "deleted": .bool, "artifactGC": .kubernetesOnly,
+                "s3": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "gcs": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "oss": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "hdfs": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "azure": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "artifactory": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+                "huggingface": .unsupported(reason: "remote object stores are not reachable from a local run yet"),
+            ],
+            required: ["name"]
+        ),
+        "rawArtifact": ObjectShape(["data": .scalar], required: ["data"]),
+        "step": ObjectShape(stepFields, required: ["name"]),
+        "dag": ObjectShape(
+            ["tasks": .list(.object("task")), "target": .scalar, "failFast": .bool], required: ["tasks"]
+        ),
+        "task": ObjectShape(
+            stepFields.merging(["dependencies": .list(.scalar), "depends": .scalar], uniquingKeysWith: { _, n in n }),
+            required: ["name"]
+        ),
+        "templateRef": ObjectShape(
+            ["name": .scalar, "template": .scalar, "clusterScope": .bool], required: ["name"]
+        ),
+        "continueOn": ObjectShape(["failed": .bool, "error": .bool]),
+        "sequence": ObjectShape(["count": .scalar, "start": .scalar, "end": .scalar, "format": .scalar]),
+    ]
+}
