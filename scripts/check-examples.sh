@@ -94,13 +94,12 @@ check_keygen() {
     grep -Eq '[0-9a-f]{64}' <<<"$shown" || { echo "no 64-digit hex key in: $shown"; return 1; }
 }
 check_key_file_private() {
-    local found=0 f mode
-    while IFS= read -r f; do
-        found=1
-        mode=$(stat -c %a "$f")
-        [ "$mode" = 600 ] || { echo "$f has mode $mode, expected 600"; return 1; }
-    done < <(find "$SLUICE_HOME" -type f \( -name '*key*' -o -name '*.pem' \) ! -name '*.pub' ! -name '*public*')
-    [ "$found" -eq 1 ] || { echo "no private key file (*key*, *.pem) under $SLUICE_HOME"; return 1; }
+    local key="$SLUICE_HOME/keys/signing-key.pem" mode
+    [ -f "$key" ] || { echo "no signing key at $key"; return 1; }
+    mode=$(stat -c %a "$key")
+    [ "$mode" = 600 ] || { echo "$key has mode $mode, expected 600"; return 1; }
+    mode=$(stat -c %a "$SLUICE_HOME")
+    [ "$mode" = 700 ] || { echo "$SLUICE_HOME has mode $mode, expected 700"; return 1; }
 }
 
 # --- lint -----------------------------------------------------------------------------------------
@@ -246,7 +245,7 @@ check_verify_detects_tampering() {
 
 check "shell scripts pass bash -n and shellcheck" check_scripts
 check "keygen creates a key and key show prints PEM and hex" check_keygen needs-cli
-check "the private key file has mode 0600" check_key_file_private needs-cli
+check "the state dir is 0700 and its signing key 0600" check_key_file_private needs-cli
 check "lint accepts every example" check_lint_examples needs-cli
 check "lint reports an unknown template as file:line:column and exits 65" check_lint_invalid needs-cli
 check "ml-pipeline succeeds with accuracy 0.91 and registers the model" check_ml_pipeline needs-cli

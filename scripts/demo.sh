@@ -2,18 +2,14 @@
 # Sets this Debian machine up, builds sluice, runs examples/ml-pipeline.yaml with the process
 # runtime and verifies every lineage envelope of that run.
 #   scripts/demo.sh
-# State goes to $SLUICE_HOME (default ~/.local/state/sluice). A signing key is created there
-# with `sluice keygen` when `sluice key show` finds none.
+# State goes to $SLUICE_HOME (default ~/.local/state/sluice); the first run creates the signing
+# key there (keys/signing-key.pem).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 scripts/setup.sh
 sluice=$(build_sluice)
-
-if ! "$sluice" key show >/dev/null 2>&1; then
-    "$sluice" keygen
-fi
 
 echo "+ sluice run examples/ml-pipeline.yaml --runtime process"
 "$sluice" run examples/ml-pipeline.yaml --runtime process
