@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streaming, link-refusing copies for ``ArtifactStore``.
@@ -40,7 +40,9 @@ enum ArtifactCopier {
             }
             var written = 0
             while written < count {
-                let result = buffer.withUnsafeBytes { write(output, $0.baseAddress.map { $0 + written }, count - written) }
+                let result = buffer.withUnsafeBytes {
+                    write(output, $0.baseAddress.map { $0 + written }, count - written)
+                }
                 if result < 0 {
                     if errno == EINTR { continue }
                     throw .artifactWriteFailed(path: destination, reason: StateDirectory.errnoText())

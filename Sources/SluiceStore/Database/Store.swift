@@ -21,7 +21,8 @@ package final class Store: Sendable {
     package let stateDirectory: String
     /// The path of the SQLite database file.
     package let databasePath: String
-    private let pool: DatabasePool
+    /// The GRDB pool; internal so that `Store` extensions in this module can use it, never exposed.
+    let pool: DatabasePool
 
     /// Opens (creating if needed) `<stateDirectory>/sluice.db` and brings its schema up to date.
     ///
@@ -117,8 +118,9 @@ package final class Store: Sendable {
         var knownRuns = Set<String>()
         func requireRun(_ runID: String, kind: String, key: String) throws {
             guard !knownRuns.contains(runID) else { return }
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID])
-                == true
+            guard
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID])
+                    == true
             else { throw StoreError.recordReferencesUnknownRun(kind: kind, key: key, runID: runID) }
             knownRuns.insert(runID)
         }
@@ -156,12 +158,14 @@ package final class Store: Sendable {
     /// - Throws: `StoreError.runNotFound` when no run matches, `.noRuns` for `@latest` in an empty store.
     package func run(named nameOrID: String) throws(StoreError) -> RunRecord {
         if nameOrID == Self.latestRunAlias {
-            let latest = try fetchAll(RunRecord.self, "finding the latest run",
+            let latest = try fetchAll(
+                RunRecord.self, "finding the latest run",
                 "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1")
             guard let run = latest.first else { throw .noRuns }
             return run
         }
-        let matches = try fetchAll(RunRecord.self, "finding run '\(nameOrID)'",
+        let matches = try fetchAll(
+            RunRecord.self, "finding run '\(nameOrID)'",
             "SELECT * FROM runs WHERE id = ? OR name = ? ORDER BY (id = ?) DESC LIMIT 1",
             [nameOrID, nameOrID, nameOrID])
         guard let run = matches.first else { throw .runNotFound(nameOrID) }
@@ -185,19 +189,23 @@ package final class Store: Sendable {
 
     /// The nodes of a run in creation order (`sequence`, then id); empty for an unknown run.
     package func nodes(runID: String) throws(StoreError) -> [NodeRecord] {
-        try fetchAll(NodeRecord.self, "listing the nodes of run \(runID)",
+        try fetchAll(
+            NodeRecord.self, "listing the nodes of run \(runID)",
             "SELECT * FROM nodes WHERE run_id = ? ORDER BY sequence, id", [runID])
     }
 
     /// One node of a run, or nil when the run has no node with that id.
     package func node(runID: String, id: String) throws(StoreError) -> NodeRecord? {
-        try fetchAll(NodeRecord.self, "reading node '\(id)' of run \(runID)",
-            "SELECT * FROM nodes WHERE run_id = ? AND id = ?", [runID, id]).first
+        try fetchAll(
+            NodeRecord.self, "reading node '\(id)' of run \(runID)",
+            "SELECT * FROM nodes WHERE run_id = ? AND id = ?", [runID, id]
+        ).first
     }
 
     /// The attempts of a run, ordered by their node's `sequence`, then attempt number.
     package func attempts(runID: String) throws(StoreError) -> [AttemptRecord] {
-        try fetchAll(AttemptRecord.self, "listing the attempts of run \(runID)",
+        try fetchAll(
+            AttemptRecord.self, "listing the attempts of run \(runID)",
             """
             SELECT attempts.* FROM attempts
             JOIN nodes ON nodes.run_id = attempts.run_id AND nodes.id = attempts.node_id
@@ -207,19 +215,23 @@ package final class Store: Sendable {
 
     /// The envelope whose payload has this sha256 hex digest, or nil.
     package func envelope(payloadDigest: String) throws(StoreError) -> EnvelopeRecord? {
-        try fetchAll(EnvelopeRecord.self, "reading envelope \(payloadDigest)",
-            "SELECT * FROM envelopes WHERE payload_digest = ?", [payloadDigest]).first
+        try fetchAll(
+            EnvelopeRecord.self, "reading envelope \(payloadDigest)",
+            "SELECT * FROM envelopes WHERE payload_digest = ?", [payloadDigest]
+        ).first
     }
 
     /// The envelopes of a run, oldest first.
     package func envelopes(runID: String) throws(StoreError) -> [EnvelopeRecord] {
-        try fetchAll(EnvelopeRecord.self, "listing the envelopes of run \(runID)",
+        try fetchAll(
+            EnvelopeRecord.self, "listing the envelopes of run \(runID)",
             "SELECT * FROM envelopes WHERE run_id = ? ORDER BY created_at, rowid", [runID])
     }
 
     /// The governance denials of a run, in the order they were recorded.
     package func denials(runID: String) throws(StoreError) -> [DenialRecord] {
-        try fetchAll(DenialRecord.self, "listing the denials of run \(runID)",
+        try fetchAll(
+            DenialRecord.self, "listing the denials of run \(runID)",
             "SELECT * FROM denials WHERE run_id = ? ORDER BY id", [runID])
     }
 

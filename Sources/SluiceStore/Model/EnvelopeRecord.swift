@@ -18,7 +18,9 @@ package struct EnvelopeRecord: Sendable, Equatable, Codable {
     package var createdAt: Date
 
     /// Creates an envelope record; the date is truncated to whole milliseconds so it round-trips through the store.
-    package init(payloadDigest: String, runID: String, nodeID: String, keyID: String, envelopeJSON: Data, createdAt: Date) {
+    package init(
+        payloadDigest: String, runID: String, nodeID: String, keyID: String, envelopeJSON: Data, createdAt: Date
+    ) {
         self.payloadDigest = payloadDigest
         self.runID = runID
         self.nodeID = nodeID

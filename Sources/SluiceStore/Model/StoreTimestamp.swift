@@ -3,7 +3,8 @@ package import Foundation
 /// How the store writes dates: ISO-8601 UTC text with millisecond precision, e.g. `2025-03-01T09:30:00.125Z`.
 ///
 /// The text sorts chronologically and SQLite's date functions read it. Dates are truncated (toward the past) to
-/// whole milliseconds; ``truncated(_:)`` returns exactly the `Date` a stored value reads back as.
+/// whole milliseconds, except that a date less than 1 µs below a whole millisecond (floating-point noise) rounds
+/// up to it; ``truncated(_:)`` returns exactly the `Date` a stored value reads back as.
 package enum StoreTimestamp {
     private static let referenceToUnixMilliseconds: Int64 = 978_307_200_000
     // Years 0001 through 9999, the range the text format can hold, in milliseconds since 2001-01-01.

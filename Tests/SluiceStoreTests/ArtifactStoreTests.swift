@@ -1,0 +1,192 @@
+import Foundation
+import SluiceStore
+import SluiceTesting
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+@Suite("ArtifactStore")
+struct ArtifactStoreTests {
+    private let digest = "ab" + String(repeating: "0123456789abcdef", count: 4).dropFirst(2)
+
+    @Test("a stored file lands under sha256/<2 hex>/<hex>, read-only, with the same bytes")
+    func putFile() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let source = directory + "/out.bin"
+            let bytes = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+            try bytes.write(to: URL(fileURLWithPath: source))
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+            #expect(store.contains(file: digest) == false)
+
+            let stored = try store.put(fileAt: source, digest: digest)
+            #expect(stored == directory + "/state/artifacts/sha256/ab/\(digest)")
+            #expect(stored == store.path(forFile: digest))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: stored)) == bytes)
+            #expect(try mode(of: stored) == 0o444)
+            #expect(store.contains(file: digest))
+            #expect(store.contains(directory: digest) == false)
+            #expect(try store.existingPath(forFile: digest) == stored)
+            #expect(try mode(of: directory + "/state") == 0o700)
+            #expect(try mode(of: directory + "/state/artifacts") == 0o700)
+        }
+    }
+
+    @Test("putting the same digest twice is idempotent and keeps the first copy")
+    func putIsIdempotent() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory)
+            let source = directory + "/a.txt"
+            try Data("first".utf8).write(to: URL(fileURLWithPath: source))
+            let first = try store.put(fileAt: source, digest: digest)
+            try FileManager.default.removeItem(atPath: source)
+            try Data("second".utf8).write(to: URL(fileURLWithPath: source))
+            let second = try store.put(fileAt: source, digest: digest)
+            #expect(first == second)
+            #expect(try String(contentsOfFile: second, encoding: .utf8) == "first")
+            let shard = try FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts/sha256/ab")
+            #expect(shard == [digest])
+        }
+    }
+
+    @Test("a directory tree is copied whole: files 0444, directories 0555, empty directories kept")
+    func putDirectory() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let source = directory + "/model"
+            try FileManager.default.createDirectory(
+                atPath: source + "/weights/layer1", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: source + "/empty", withIntermediateDirectories: true)
+            try Data("config".utf8).write(to: URL(fileURLWithPath: source + "/config.json"))
+            try Data("w1".utf8).write(to: URL(fileURLWithPath: source + "/weights/layer1/w.bin"))
+            try Data("hidden".utf8).write(to: URL(fileURLWithPath: source + "/.meta"))
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+
+            let stored = try store.put(directoryAt: source, digest: digest)
+            #expect(stored == directory + "/state/artifacts/tree/ab/\(digest)")
+            #expect(store.contains(directory: digest))
+            #expect(store.contains(file: digest) == false)
+            let files = try FileManager.default.subpathsOfDirectory(atPath: stored).sorted()
+            #expect(files == [".meta", "config.json", "empty", "weights", "weights/layer1", "weights/layer1/w.bin"])
+            #expect(try String(contentsOfFile: stored + "/weights/layer1/w.bin", encoding: .utf8) == "w1")
+            #expect(try mode(of: stored) == 0o555)
+            #expect(try mode(of: stored + "/empty") == 0o555)
+            #expect(try mode(of: stored + "/weights/layer1") == 0o555)
+            #expect(try mode(of: stored + "/config.json") == 0o444)
+            #expect(try mode(of: stored + "/weights/layer1/w.bin") == 0o444)
+            #expect(try store.put(directoryAt: source, digest: digest) == stored)
+            #expect(try store.existingPath(forDirectory: digest) == stored)
+        }
+    }
+
+    @Test("a symbolic link as the source file is refused")
+    func symlinkFileRefused() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let link = directory + "/link"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/etc/hostname")
+            let error = #expect(throws: StoreError.self) { try store.put(fileAt: link, digest: digest) }
+            #expect(error == .artifactSymlinkRefused(path: link))
+            #expect(
+                error?.description
+                    == "refusing to store artifact: '\(link)' is a symbolic link, and links are never followed")
+            #expect(store.contains(file: digest) == false)
+        }
+    }
+
+    @Test("a symbolic link inside a directory tree is refused and nothing is stored")
+    func symlinkInTreeRefused() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let source = directory + "/out"
+            try FileManager.default.createDirectory(atPath: source + "/sub", withIntermediateDirectories: true)
+            try Data("ok".utf8).write(to: URL(fileURLWithPath: source + "/a.txt"))
+            try FileManager.default.createSymbolicLink(atPath: source + "/sub/secret", withDestinationPath: "/etc")
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let error = #expect(throws: StoreError.self) { try store.put(directoryAt: source, digest: digest) }
+            #expect(error == .artifactSymlinkRefused(path: source + "/sub/secret"))
+            #expect(store.contains(directory: digest) == false)
+            let shard = try FileManager.default.contentsOfDirectory(atPath: directory + "/state/artifacts/tree/ab")
+            #expect(shard == [])
+        }
+    }
+
+    @Test("a directory passed as a file, and a missing source, are refused with their reasons")
+    func wrongSourceKind() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let asFile = #expect(throws: StoreError.self) { try store.put(fileAt: directory, digest: digest) }
+            #expect(asFile?.description == "cannot store artifact from '\(directory)': it is not a regular file")
+            let missing = directory + "/missing"
+            let absent = #expect(throws: StoreError.self) { try store.put(directoryAt: missing, digest: digest) }
+            #expect(absent?.description == "cannot store artifact from '\(missing)': No such file or directory")
+        }
+    }
+
+    @Test(
+        "malformed digests are refused before anything is touched",
+        arguments: ["", "ABCDEF", "../../etc", "g" + String(repeating: "0", count: 63)])
+    func malformedDigest(_ hex: String) throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory)
+            let error = #expect(throws: StoreError.self) { try store.put(fileAt: "/etc/hostname", digest: hex) }
+            #expect(error == .artifactDigestInvalid(hex))
+            #expect(
+                error?.description
+                    == "artifact digest '\(hex)' is not a sha256 hex digest (64 lowercase hex characters)")
+            #expect(store.contains(file: hex) == false)
+        }
+    }
+
+    @Test("asking for the path of an artifact that is not stored throws artifactMissing")
+    func missingArtifact() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory)
+            let error = #expect(throws: StoreError.self) { try store.existingPath(forFile: digest) }
+            #expect(error == .artifactMissing(digest))
+            #expect(error?.description == "artifact '\(digest)' is not in the artifact store")
+        }
+    }
+}
+
+@Suite("validateRelativeName")
+struct RelativeNameTests {
+    @Test(
+        "safe relative names pass unchanged", arguments: ["result.txt", "out/report.json", "a.b/c-d_e", "..x", "x.."])
+    func safeNames(_ name: String) throws {
+        #expect(try validateRelativeName(name) == name)
+    }
+
+    @Test(
+        "unsafe names are refused with the exact reason",
+        arguments: [
+            ("../x", "it contains a '..' component"),
+            ("/etc/passwd", "it is an absolute path"),
+            ("a/../../b", "it contains a '..' component"),
+            ("..", "it contains a '..' component"),
+            ("", "it is empty"),
+            ("a\0b", "it contains a NUL character"),
+            ("a//b", "it contains an empty or '.' component"),
+            ("./a", "it contains an empty or '.' component"),
+            ("dir/", "it contains an empty or '.' component"),
+        ])
+    func unsafeNames(_ name: String, _ reason: String) {
+        let error = #expect(throws: StoreError.self) { try validateRelativeName(name) }
+        #expect(error == .artifactNameUnsafe(name))
+        let printable = name.replacingOccurrences(of: "\0", with: "\\0")
+        #expect(
+            error?.description
+                == "artifact name '\(printable)' is unsafe: \(reason); use a relative path that stays inside the "
+                + "node's directory")
+    }
+
+    @Test("'../x' is refused with the exact full message")
+    func parentEscape() {
+        let error = #expect(throws: StoreError.self) { try validateRelativeName("../x") }
+        #expect(
+            error?.description
+                == "artifact name '../x' is unsafe: it contains a '..' component; use a relative path that stays "
+                + "inside the node's directory")
+    }
+}
