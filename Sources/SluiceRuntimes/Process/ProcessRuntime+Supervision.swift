@@ -25,6 +25,8 @@ extension ProcessRuntime {
         for (name, value) in invocation.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
         }
+        // bwrap always exports PWD after its chdir; set it in both modes so a node sees the same environment.
+        environment["PWD"] = launch.nodeWorkingDirectory
 
         let leader = LeaderState()
         let startedAt = Date()
@@ -50,17 +52,20 @@ extension ProcessRuntime {
                 return result.terminationStatus
             }
         } catch let error as SubprocessError {
-            if let pid = leader.processID { await Self.stopGroup(pid, gracefully: true) }
+            if let pid = leader.processID { await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod) }
             if Task.isCancelled { throw .cancelled(node: node) }
             throw Self.runtimeError(for: error, launch: launch, invocation: invocation)
         } catch {
-            if let pid = leader.processID { await Self.stopGroup(pid, gracefully: true) }
+            if let pid = leader.processID { await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod) }
             throw .cancelled(node: node)
         }
 
         let cancelled = Task.isCancelled
         let pid = leader.processID ?? 0
-        if pid > 0 { await Self.stopGroup(pid, gracefully: leader.timedOut || cancelled) }
+        if pid > 0 {
+            let deadline = leader.killDeadline ?? (cancelled ? .now + Self.gracePeriod : nil)
+            await Self.stopGroup(pid, graceUntil: deadline)
+        }
         let finishedAt = Date()
         if cancelled && !leader.timedOut { throw .cancelled(node: node) }
 
@@ -117,7 +122,8 @@ extension ProcessRuntime {
 
     // MARK: - Process group
 
-    /// Waits `timeout`, then marks the node timed out and sends SIGTERM to its group; returns early if cancelled.
+    /// Waits `timeout`, marks the node timed out, sends SIGTERM to its group and SIGKILL once the grace period
+    /// passed; returns early when cancelled (the leader exited first, and ``stopGroup(_:graceUntil:)`` takes over).
     private static func expire(after timeout: Duration, leader: LeaderState) async {
         do {
             try await Task.sleep(for: timeout)
@@ -126,26 +132,37 @@ extension ProcessRuntime {
         } catch {
             return
         }
-        guard let pid = leader.markTimedOut() else { return }
+        let deadline = ContinuousClock.now + gracePeriod
+        guard let pid = leader.markTimedOut(killDeadline: deadline) else { return }
         _ = kill(-pid, SIGTERM)
+        while ContinuousClock.now < deadline {
+            if isGroupGone(pid) { return }
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
+        }
+        _ = kill(-pid, SIGKILL)
     }
 
-    /// Kills what is left of the group `pgid`: at once, or after it emptied or the grace period passed.
+    /// Kills what is left of the group `pgid`: at once when `deadline` is `nil`, else SIGTERM, then SIGKILL once
+    /// the group is empty or `deadline` passed.
     ///
     /// The wait runs in its own task so that it still happens when the caller's task is cancelled.
-    private static func stopGroup(_ pgid: pid_t, gracefully: Bool) async {
-        if gracefully {
+    private static func stopGroup(_ pgid: pid_t, graceUntil deadline: ContinuousClock.Instant?) async {
+        if let deadline {
             _ = kill(-pgid, SIGTERM)
             let grace = Task {
-                let deadline = ContinuousClock.now + gracePeriod
                 while ContinuousClock.now < deadline {
-                    if kill(-pgid, 0) != 0 && errno == ESRCH { return }
+                    if isGroupGone(pgid) { return }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
             }
             await grace.value
         }
         _ = kill(-pgid, SIGKILL)
+    }
+
+    /// Whether no process (not even an unreaped zombie) is left in the group `pgid`.
+    private static func isGroupGone(_ pgid: pid_t) -> Bool {
+        kill(-pgid, 0) != 0 && errno == ESRCH
     }
 
     /// Turns a spawn failure into the runtime's error, keeping the errno text.
@@ -170,22 +187,24 @@ extension ProcessRuntime {
 private final class LeaderState: Sendable {
     private struct Value {
         var processID: pid_t?
-        var timedOut = false
+        var killDeadline: ContinuousClock.Instant?
     }
 
     private let value = Mutex(Value())
 
     var processID: pid_t? { value.withLock { $0.processID } }
-    var timedOut: Bool { value.withLock { $0.timedOut } }
+    var timedOut: Bool { killDeadline != nil }
+    /// When the timed-out group gets SIGKILL; `nil` while the timeout has not fired.
+    var killDeadline: ContinuousClock.Instant? { value.withLock { $0.killDeadline } }
 
     func started(_ pid: pid_t) {
         value.withLock { $0.processID = pid }
     }
 
-    /// Records the timeout and returns the PID to signal.
-    func markTimedOut() -> pid_t? {
+    /// Records the timeout and when the group gets SIGKILL; returns the PID to signal.
+    func markTimedOut(killDeadline: ContinuousClock.Instant) -> pid_t? {
         value.withLock { state in
-            state.timedOut = true
+            state.killDeadline = killDeadline
             return state.processID
         }
     }

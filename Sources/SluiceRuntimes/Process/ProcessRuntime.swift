@@ -1,7 +1,8 @@
 /// Runs each node as a host process in its own session and process group, optionally in a bubblewrap sandbox.
 ///
-/// Every node gets exactly `invocation.environment` (the engine's environment is never inherited), stdin from
-/// `/dev/null`, and its stdout/stderr written by the child straight into the log files. The runtime starts the
+/// Every node gets exactly `invocation.environment` plus `PWD` set to its working directory (bubblewrap always
+/// exports it, so it is set in both modes); the engine's environment is never inherited. Stdin is
+/// `/dev/null`; stdout and stderr are written by the child straight into the log files. The runtime starts the
 /// leader with `setsid` (new session and process group, no controlling terminal); after the leader exits it
 /// always sends SIGKILL to the group, so background children left behind die with the node. On timeout or task
 /// cancellation the group gets SIGTERM, then SIGKILL once it is empty or 2 s have passed.
@@ -33,6 +34,14 @@ package struct ProcessRuntime: NodeRuntime {
     ///   ``RuntimeError/isolationUnavailable(reason:)``.
     package init(isolation: Isolation? = nil) {
         self.isolation = isolation ?? BubblewrapProbe.current.isolation
+    }
+
+    /// Creates the runtime with exactly `isolation`.
+    ///
+    /// This overload exists so that `ProcessRuntime(isolation: .none)` means ``Isolation/none`` and not
+    /// `Optional.none` (which would detect).
+    package init(isolation: Isolation) {
+        self.isolation = isolation
     }
 
     /// The isolation ``init(isolation:)`` picks on this host when given `nil`.
@@ -81,7 +90,8 @@ package struct ProcessRuntime: NodeRuntime {
             launch = Launch(
                 executablePath: bwrapPath,
                 arguments: command.arguments(plan: plan, executable: executable, arguments: invocation.arguments),
-                workingDirectory: nil
+                workingDirectory: nil,
+                nodeWorkingDirectory: plan.workingDirectory
             )
         case .none:
             try prepareHost(plan, for: invocation)
@@ -95,7 +105,8 @@ package struct ProcessRuntime: NodeRuntime {
             launch = Launch(
                 executablePath: executable,
                 arguments: invocation.arguments,
-                workingDirectory: plan.workingDirectory
+                workingDirectory: plan.workingDirectory,
+                nodeWorkingDirectory: plan.workingDirectory
             )
         }
         return try await supervise(launch, for: invocation)
@@ -105,7 +116,10 @@ package struct ProcessRuntime: NodeRuntime {
     struct Launch: Sendable {
         var executablePath: String
         var arguments: [String]
+        /// The host directory to spawn in; `nil` under bubblewrap, which changes directory itself.
         var workingDirectory: String?
+        /// The working directory as the node sees it, exported as `PWD`.
+        var nodeWorkingDirectory: String
     }
 
     // MARK: - Preparing the filesystem

@@ -1,0 +1,280 @@
+import Foundation
+import SluiceRuntimes
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("ProcessRuntime runs nodes as process groups", .timeLimit(.minutes(1)))
+struct ProcessRuntimeTests {
+    @Test("bubblewrap is available when CI is set")
+    func bubblewrapAvailableInCI() {
+        guard ProcessInfo.processInfo.environment["CI"] != nil else { return }
+        #expect(
+            ProcessRuntime.detectedIsolation == .bubblewrap,
+            "CI must provide bubblewrap: \(ProcessRuntime.bubblewrapUnavailableReason ?? "")"
+        )
+    }
+
+    @Test("reports exit codes 0 and 3", arguments: availableIsolations)
+    func exitCodes(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let runtime = ProcessRuntime(isolation: isolation)
+
+        let success = try await runtime.run(fixture.invocation("ok", "sh", ["-c", "exit 0"]))
+        let failure = try await runtime.run(fixture.invocation("fails", "sh", ["-c", "exit 3"]))
+
+        #expect(success.termination == .exited(0))
+        #expect(success.isSuccess)
+        #expect(success.timedOut == false)
+        #expect(failure.termination == .exited(3))
+        #expect(failure.isSuccess == false)
+        #expect(failure.startedAt <= failure.finishedAt)
+        #expect(failure.processID > 0)
+    }
+
+    @Test("reports a child killed by a signal as signaled", arguments: availableIsolations)
+    func signaledChild(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+
+        let outcome = try await ProcessRuntime(isolation: isolation)
+            .run(fixture.invocation("killed", "sh", ["-c", "kill -KILL $$"]))
+
+        #expect(outcome.termination == .signaled(SIGKILL))
+        #expect(outcome.timedOut == false)
+    }
+
+    @Test("writes stdout and stderr into their files, created 0600", arguments: availableIsolations)
+    func logFiles(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let invocation = fixture.invocation("logs", "sh", ["-c", "echo out-line; echo err-line >&2; echo out-2"])
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == "out-line\nout-2\n")
+        #expect(contents(of: invocation.stderrPath) == "err-line\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: invocation.stdoutPath)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test("interleaves both streams when stdout and stderr are the same file", arguments: availableIsolations)
+    func sharedLogFile(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        var invocation = fixture.invocation("shared", "sh", ["-c", "echo one; echo two >&2; echo three"])
+        invocation.stderrPath = invocation.stdoutPath
+
+        _ = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(contents(of: invocation.stdoutPath) == "one\ntwo\nthree\n")
+    }
+
+    @Test("gives the child exactly the environment passed plus PWD, none of the engine's", arguments: availableIsolations)
+    func exactEnvironment(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        #expect(ProcessInfo.processInfo.environment[NodeFixture.engineSecretName] != nil)
+        let invocation = fixture.invocation(
+            "env",
+            "env",
+            [],
+            environment: ["PATH": "/usr/bin:/bin", "GREETING": "hello world", "EMPTY": ""]
+        )
+
+        _ = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        let lines = (contents(of: invocation.stdoutPath) ?? "").split(separator: "\n").sorted()
+        let work = invocation.sandbox.nodeDirectory + "/work"
+        #expect(lines == ["EMPTY=", "GREETING=hello world", "PATH=/usr/bin:/bin", "PWD=\(work)"])
+    }
+
+    @Test("starts in nodeDirectory/work by default, created", arguments: availableIsolations)
+    func defaultWorkingDirectory(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let invocation = fixture.invocation("cwd", "sh", ["-c", "pwd; echo made > here.txt"])
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        let work = invocation.sandbox.nodeDirectory + "/work"
+        #expect(outcome.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == work + "\n")
+        #expect(contents(of: work + "/here.txt") == "made\n")
+    }
+
+    @Test("honours an explicit working directory", arguments: availableIsolations)
+    func explicitWorkingDirectory(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let directory = fixture.root + "/elsewhere/inner"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let invocation = fixture.invocation("cwd", "sh", ["-c", "pwd"], workingDirectory: directory)
+
+        _ = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        // Under bubblewrap the fixture (in the host's /tmp) is hidden by the private /tmp, so the node sees an
+        // empty private directory there: what matters is that it starts at the path it was given.
+        #expect(contents(of: invocation.stdoutPath) == directory + "\n")
+    }
+
+    @Test("kills a background child left behind after the leader exits", arguments: availableIsolations)
+    func backgroundChildKilled(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let sleeper = "sleep 300.\(fixture.marker)"
+        let invocation = fixture.invocation("leaves-child", "sh", ["-c", "\(sleeper) & echo started"])
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == "started\n")
+        #expect(await processesSurviving(sleeper) == [])
+    }
+
+    @Test("a timeout kills the whole group and is reported", arguments: availableIsolations)
+    func timeoutKillsGroup(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let marker = fixture.marker
+        let invocation = fixture.invocation(
+            "slow",
+            "sh",
+            ["-c", "sleep 300.\(marker); sleep 301.\(marker)"],
+            timeout: .milliseconds(300)
+        )
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(outcome.timedOut)
+        #expect(outcome.termination == .signaled(SIGTERM))
+        #expect(outcome.isSuccess == false)
+        #expect(await processesSurviving(marker) == [])
+    }
+
+    @Test("a group ignoring SIGTERM gets SIGKILL after the grace period", arguments: availableIsolations)
+    func timeoutEscalatesToKill(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let marker = fixture.marker
+        let invocation = fixture.invocation(
+            "stubborn",
+            "sh",
+            ["-c", "trap '' TERM; sleep 300.\(marker) & wait; sleep 301.\(marker)"],
+            timeout: .milliseconds(300)
+        )
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(outcome.timedOut)
+        #expect(await processesSurviving(marker) == [])
+    }
+
+    @Test("cancelling the task kills the group and throws cancelled", arguments: availableIsolations)
+    func cancellationKillsGroup(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let sleeper = "sleep 300.\(fixture.marker)"
+        let invocation = fixture.invocation("cancelled", "sh", ["-c", "\(sleeper) & \(sleeper)"])
+        let runtime = ProcessRuntime(isolation: isolation)
+
+        let task = Task { () async throws(RuntimeError) -> NodeOutcome in try await runtime.run(invocation) }
+        while livingProcesses(matching: sleeper).count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        let result = await task.result
+
+        #expect(throws: RuntimeError.cancelled(node: "cancelled")) { try result.get() }
+        #expect(await processesSurviving(sleeper) == [])
+    }
+
+    @Test("looks the executable up in the node's PATH, not the engine's", arguments: availableIsolations)
+    func executableNotFound(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let runtime = ProcessRuntime(isolation: isolation)
+
+        let missing = fixture.invocation("missing", "sluice-no-such-tool", [])
+        let wrongPath = fixture.invocation("wrong-path", "sh", ["-c", "true"], environment: ["PATH": "/nonexistent"])
+        let noPath = fixture.invocation("no-path", "sh", ["-c", "true"], environment: [:])
+        let absolute = fixture.invocation("absolute", "/usr/bin/sluice-no-such-tool", [])
+
+        let error = await #expect(throws: RuntimeError.self) { try await runtime.run(missing) }
+        #expect(
+            error?.description == "node 'missing': executable 'sluice-no-such-tool' not found in PATH '/usr/bin:/bin'"
+        )
+        await #expect(throws: RuntimeError.executableNotFound(node: "wrong-path", executable: "sh", searchPath: "/nonexistent")) {
+            try await runtime.run(wrongPath)
+        }
+        let noPathError = await #expect(throws: RuntimeError.self) { try await runtime.run(noPath) }
+        #expect(noPathError?.description == "node 'no-path': executable 'sh' not found: the node's environment has no PATH")
+        let absoluteError = await #expect(throws: RuntimeError.self) { try await runtime.run(absolute) }
+        #expect(
+            absoluteError?.description
+                == "node 'absolute': executable '/usr/bin/sluice-no-such-tool' does not exist or is not an executable file"
+        )
+    }
+
+    @Test("an unwritable log file is an error naming the file", arguments: availableIsolations)
+    func unwritableLog(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        var invocation = fixture.invocation("logless", "sh", ["-c", "true"])
+        invocation.stdoutPath = fixture.root + "/no-such-dir/stdout.log"
+
+        let error = await #expect(throws: RuntimeError.self) { try await ProcessRuntime(isolation: isolation).run(invocation) }
+
+        #expect(
+            error?.description
+                == "node 'logless': cannot open log file '\(fixture.root)/no-such-dir/stdout.log' for writing: No such file or directory"
+        )
+    }
+
+    @Test("rejects relative and parent-escaping sandbox paths", arguments: availableIsolations)
+    func invalidPaths(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let invocation = fixture.invocation("bad", "sh", ["-c", "true"], privatePaths: ["/mnt/../etc"])
+
+        let error = await #expect(throws: RuntimeError.self) { try await ProcessRuntime(isolation: isolation).run(invocation) }
+
+        #expect(
+            error?.description
+                == "node 'bad': sandbox path '/mnt/../etc' must be absolute, must not be '/' and must not contain '..'"
+        )
+    }
+
+    @Test("a missing working directory outside the private paths is an error", arguments: availableIsolations)
+    func missingWorkingDirectory(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let invocation = fixture.invocation("lost", "sh", ["-c", "true"], workingDirectory: "/sluice-no-such-dir")
+
+        await #expect(throws: RuntimeError.workingDirectoryMissing(node: "lost", path: "/sluice-no-such-dir")) {
+            try await ProcessRuntime(isolation: isolation).run(invocation)
+        }
+    }
+
+    @Test("without isolation a read-only bind is copied to its sandbox path and readable")
+    func noneCopiesReadOnlyBind() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let source = try fixture.write("input-data\n", to: "artifacts/data.txt")
+        let target = fixture.root + "/inputs/nested/data.txt"
+        let invocation = fixture.invocation(
+            "reads",
+            "cat",
+            [target],
+            readOnlyBinds: [SandboxLayout.Bind(hostPath: source, sandboxPath: target)]
+        )
+
+        let outcome = try await ProcessRuntime(isolation: .none).run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == "input-data\n")
+        #expect(ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: invocation.sandbox) == "/tmp/out.txt")
+    }
+}

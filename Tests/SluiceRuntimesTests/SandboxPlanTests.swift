@@ -1,0 +1,100 @@
+import Testing
+
+@testable import SluiceRuntimes
+
+@Suite("SandboxPlan maps sandbox paths and orders mounts")
+struct SandboxPlanTests {
+    let layout = SandboxLayout(
+        nodeDirectory: "/runs/r1/nodes/build/",
+        privatePaths: ["/mnt/out/", "/tmp", "/mnt/out"],
+        readOnlyBinds: [
+            SandboxLayout.Bind(hostPath: "/store/ab12", sandboxPath: "/mnt/out/input.txt"),
+            SandboxLayout.Bind(hostPath: "/store/cd34", sandboxPath: "/inputs"),
+        ]
+    )
+
+    @Test(
+        "maps each sandbox path to the host path holding it under bubblewrap",
+        arguments: [
+            ("/tmp/out.txt", "/runs/r1/nodes/build/root/tmp/out.txt"),
+            ("/tmp", "/runs/r1/nodes/build/root/tmp"),
+            ("/mnt/out/result.txt", "/runs/r1/nodes/build/root/mnt/out/result.txt"),
+            ("/mnt/out//deep/./x", "/runs/r1/nodes/build/root/mnt/out/deep/x"),
+            ("/mnt/outside.txt", "/mnt/outside.txt"),
+            ("/mnt/out/input.txt", "/store/ab12"),
+            ("/inputs/a/b.csv", "/store/cd34/a/b.csv"),
+            ("/runs/r1/nodes/build/work/report.txt", "/runs/r1/nodes/build/work/report.txt"),
+            ("/usr/bin/env", "/usr/bin/env"),
+        ]
+    )
+    func hostPaths(sandboxPath: String, hostPath: String) {
+        #expect(ProcessRuntime(isolation: .bubblewrap).hostPath(forSandboxPath: sandboxPath, in: layout) == hostPath)
+    }
+
+    @Test("without isolation every path maps to itself")
+    func hostPathsWithoutIsolation() {
+        #expect(ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: layout) == "/tmp/out.txt")
+    }
+
+    @Test("orders mounts parents first, writable before read-only, without duplicates")
+    func mountOrder() {
+        let plan = SandboxPlan(layout: layout)
+
+        #expect(
+            plan.mounts.map { "\($0.isWritable ? "rw" : "ro") \($0.hostPath) \($0.sandboxPath)" } == [
+                "rw /runs/r1/nodes/build/root/tmp /tmp",
+                "ro /store/cd34 /inputs",
+                "rw /runs/r1/nodes/build/root/mnt/out /mnt/out",
+                "ro /store/ab12 /mnt/out/input.txt",
+                "rw /runs/r1/nodes/build/work /runs/r1/nodes/build/work",
+            ]
+        )
+        #expect(plan.workingDirectory == "/runs/r1/nodes/build/work")
+    }
+
+    @Test("builds a bwrap command with a read-only host, carved mount points and the command last")
+    func bubblewrapArguments() {
+        let plan = SandboxPlan(layout: layout, workingDirectory: "/mnt/out")
+
+        let arguments = BubblewrapCommand(bwrapPath: "/usr/bin/bwrap")
+            .arguments(plan: plan, executable: "/usr/bin/sh", arguments: ["-c", "echo hi"])
+
+        #expect(Array(arguments.prefix(5)) == ["--unshare-pid", "--dev", "/dev", "--proc", "/proc"])
+        #expect(
+            Array(arguments.suffix(8)) == [
+                "--remount-ro", "/", "--chdir", "/mnt/out", "--", "/usr/bin/sh", "-c", "echo hi",
+            ]
+        )
+        #expect(arguments.contains(sequence: ["--ro-bind", "/usr", "/usr"]))
+        #expect(arguments.contains(sequence: ["--bind", "/runs/r1/nodes/build/root/mnt/out", "/mnt/out"]))
+        #expect(arguments.contains(sequence: ["--ro-bind", "/store/ab12", "/mnt/out/input.txt"]))
+        #expect(!arguments.contains(sequence: ["--ro-bind", "/tmp", "/tmp"]))
+        #expect(!arguments.contains(sequence: ["--ro-bind", "/proc", "/proc"]))
+        // The host has /mnt: it is recreated as a directory so that /mnt/out can be created in it.
+        #expect(arguments.contains(sequence: ["--dir", "/mnt"]))
+        #expect(!arguments.contains(sequence: ["--ro-bind", "/mnt", "/mnt"]))
+        #expect(!arguments.contains("--new-session"))
+        #expect(!arguments.contains("--die-with-parent"))
+    }
+
+    @Test(
+        "normalizes absolute paths and refuses relative or escaping ones",
+        arguments: [
+            ("/a//b/./c/", "/a/b/c"),
+            ("/", "/"),
+            ("relative/x", nil),
+            ("/a/../b", nil),
+        ] as [(String, String?)]
+    )
+    func normalization(path: String, expected: String?) {
+        #expect(SandboxPath.normalized(path) == expected)
+    }
+}
+
+extension Array where Element: Equatable {
+    /// Whether `sequence` occurs as a contiguous run.
+    fileprivate func contains(sequence: [Element]) -> Bool {
+        guard sequence.count <= count else { return false }
+        return (0...(count - sequence.count)).contains { Array(self[$0..<($0 + sequence.count)]) == sequence }
+    }
+}
