@@ -69,12 +69,13 @@ package enum ExpressionError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     private static func describeMismatch(_ op: String, _ lhs: ExpressionValue, _ rhs: ExpressionValue?) -> String {
+        if ["&&", "||", "and", "or", "?", "!"].contains(op) {
+            return "cannot use \(lhs.typedDescription) with '\(op)': not a boolean"
+        }
         guard let rhs else { return "cannot apply '\(op)' to \(lhs.typedDescription)" }
         switch op {
         case "<", "<=", ">", ">=":
             return "cannot compare \(lhs.typedDescription) with \(rhs.typedDescription)"
-        case "&&", "||", "and", "or", "?":
-            return "cannot use \(lhs.typedDescription) with '\(op)': not a boolean"
         default:
             return "cannot apply '\(op)' to \(lhs.typedDescription) and \(rhs.typedDescription)"
         }
