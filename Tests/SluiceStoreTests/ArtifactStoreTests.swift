@@ -81,7 +81,7 @@ struct ArtifactStoreTests {
         }
     }
 
-    @Test("a symbolic link as the source file is refused")
+    @Test("a symbolic link as the source file is refused, even when its digest is already stored")
     func symlinkFileRefused() throws {
         try StoreSupport.withTemporaryDirectory { directory in
             let store = try ArtifactStore(stateDirectory: directory + "/state")
@@ -93,6 +93,12 @@ struct ArtifactStoreTests {
                 error?.description
                     == "refusing to store artifact: '\(link)' is a symbolic link, and links are never followed")
             #expect(store.contains(file: digest) == false)
+
+            let real = directory + "/real.txt"
+            try Data("real".utf8).write(to: URL(fileURLWithPath: real))
+            try store.put(fileAt: real, digest: digest)
+            let again = #expect(throws: StoreError.self) { try store.put(fileAt: link, digest: digest) }
+            #expect(again == .artifactSymlinkRefused(path: link))
         }
     }
 

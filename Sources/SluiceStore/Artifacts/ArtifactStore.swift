@@ -78,9 +78,9 @@ package struct ArtifactStore: Sendable {
     @discardableResult
     package func put(fileAt source: String, digest hex: String) throws(StoreError) -> String {
         try Self.requireDigest(hex)
+        try Self.requireSource(source, type: S_IFREG, named: "a regular file")
         let destination = path(forFile: hex)
         if contains(file: hex) { return destination }
-        try Self.requireSource(source, type: S_IFREG, named: "a regular file")
         let shard = (destination as NSString).deletingLastPathComponent
         try makeShard(shard)
         let temporary = shard + "/.tmp-" + UUID().uuidString
@@ -104,9 +104,9 @@ package struct ArtifactStore: Sendable {
     @discardableResult
     package func put(directoryAt source: String, digest hex: String) throws(StoreError) -> String {
         try Self.requireDigest(hex)
+        try Self.requireSource(source, type: S_IFDIR, named: "a directory")
         let destination = path(forDirectory: hex)
         if contains(directory: hex) { return destination }
-        try Self.requireSource(source, type: S_IFDIR, named: "a directory")
         let shard = (destination as NSString).deletingLastPathComponent
         try makeShard(shard)
         let temporary = shard + "/.tmp-" + UUID().uuidString
