@@ -59,9 +59,10 @@ struct DependsExpressionTests {
         #expect(!depends.evaluate(Self.results) { _ in DependsContinueOn(failed: true) })
         #expect(depends.evaluate(Self.results) { _ in DependsContinueOn(error: true, failed: true) })
         // An explicit property is not widened.
-        #expect(!(try DependsExpression(parsing: "bad.Succeeded")).evaluate(Self.results) { _ in
-            DependsContinueOn(error: true, failed: true)
-        })
+        #expect(
+            !(try DependsExpression(parsing: "bad.Succeeded")).evaluate(Self.results) { _ in
+                DependsContinueOn(error: true, failed: true)
+            })
     }
 
     @Test(

@@ -147,7 +147,10 @@ struct ExprProgramTests {
             ("sprig.substr(1, 3, 'hello')", .string("el")),
             ("sprig.trunc(3, 'hello')", .string("hel")),
             ("sprig.trunc(-2, 'hello')", .string("lo")),
-            ("sprig.dateInZone('2006-01-02 15:04:05 Mon Jan', 1700000000, 'UTC')", .string("2023-11-14 22:13:20 Tue Nov")),
+            (
+                "sprig.dateInZone('2006-01-02 15:04:05 Mon Jan', 1700000000, 'UTC')",
+                .string("2023-11-14 22:13:20 Tue Nov")
+            ),
             ("sprig.dateInZone('2006-01-02T15:04:05Z07:00', 0, 'UTC')", .string("1970-01-01T00:00:00Z")),
         ])
     func sprig(source: String, expected: ExpressionValue) throws {
@@ -167,7 +170,9 @@ struct ExprProgramTests {
     @Test("lists referenced identifiers as maximal dotted paths")
     func identifiers() throws {
         let program = try ExprProgram(
-            parsing: "asInt(inputs.parameters.x) + len(tasks['my-task'].outputs.result) + filter(items, {#.a})[0] ?? workflow.name")
+            parsing:
+                "asInt(inputs.parameters.x) + len(tasks['my-task'].outputs.result) + filter(items, {#.a})[0] ?? workflow.name"
+        )
         #expect(
             program.referencedIdentifiers == [
                 "inputs.parameters.x", "tasks.my-task.outputs.result", "items", "workflow.name",
@@ -208,7 +213,10 @@ struct ExprProgramTests {
             ("a @ b", "syntax error at offset 2 in 'a @ b': unexpected character '@'"),
             ("# > 1", "syntax error at offset 0 in '# > 1': cannot use '#' outside a closure"),
             ("1 2", "syntax error at offset 2 in '1 2': unexpected number 2"),
-            ("a ?? b + 1", "syntax error at offset 7 in 'a ?? b + 1': operator '+' and '??' cannot be mixed; wrap either in parentheses"),
+            (
+                "a ?? b + 1",
+                "syntax error at offset 7 in 'a ?? b + 1': operator '+' and '??' cannot be mixed; wrap either in parentheses"
+            ),
             ("", "syntax error at offset 0 in '': empty expression"),
         ])
     func syntaxErrors(source: String, message: String) {

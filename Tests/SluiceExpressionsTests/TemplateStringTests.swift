@@ -26,7 +26,10 @@ struct TemplateStringTests {
     @Test(
         "reports an unterminated placeholder with its offset",
         arguments: [
-            ("echo {{inputs.parameters.x", "unterminated '{{' at offset 5 in 'echo {{inputs.parameters.x': missing '}}'"),
+            (
+                "echo {{inputs.parameters.x",
+                "unterminated '{{' at offset 5 in 'echo {{inputs.parameters.x': missing '}}'"
+            ),
             ("{{a}} and {{b", "unterminated '{{' at offset 10 in '{{a}} and {{b': missing '}}'"),
             ("{{a}", "unterminated '{{' at offset 0 in '{{a}': missing '}}'"),
         ])

@@ -42,9 +42,10 @@ package struct DependsExpression: Sendable, Equatable {
     package init(dependencies: [String]) {
         var seen: Set<String> = []
         taskNames = dependencies.filter { seen.insert($0).inserted }
-        root = dependencies.map { Node.task($0, result: nil) }.reduce(nil) { partial, next -> Node? in
-            partial.map { .and($0, next) } ?? next
-        } ?? .always
+        root =
+            dependencies.map { Node.task($0, result: nil) }.reduce(nil) { partial, next -> Node? in
+                partial.map { .and($0, next) } ?? next
+            } ?? .always
     }
 
     /// Evaluates the expression with each task's results (called with names as spelled in `taskNames`).
@@ -153,8 +154,9 @@ package struct DependsExpression: Sendable, Equatable {
         }
 
         private func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
-                || scalar == "_")
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
+                    || scalar == "_")
         }
 
         private mutating func parseOperand() throws(ExpressionError) -> Node {

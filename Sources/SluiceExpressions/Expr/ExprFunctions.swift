@@ -23,25 +23,29 @@ enum ExprFunctions {
     static func call(_ name: String, _ arguments: [ExpressionValue]) throws(ExpressionError) -> ExpressionValue {
         func arity(_ counts: ClosedRange<Int>) throws(ExpressionError) {
             guard counts.contains(arguments.count) else {
-                let expected = counts.count == 1 ? "\(counts.lowerBound)" : "\(counts.lowerBound) to \(counts.upperBound)"
+                let expected =
+                    counts.count == 1 ? "\(counts.lowerBound)" : "\(counts.lowerBound) to \(counts.upperBound)"
                 throw .wrongArgumentCount(function: name, expected: expected, got: arguments.count)
             }
         }
         func string(_ index: Int) throws(ExpressionError) -> String {
             guard case .string(let text) = arguments[index] else {
-                throw .invalidArgument(function: name, value: arguments[index], reason: "use a value that is not a string")
+                throw .invalidArgument(
+                    function: name, value: arguments[index], reason: "use a value that is not a string")
             }
             return text
         }
         func list(_ index: Int) throws(ExpressionError) -> [ExpressionValue] {
             guard case .list(let items) = arguments[index] else {
-                throw .invalidArgument(function: name, value: arguments[index], reason: "use a value that is not a list")
+                throw .invalidArgument(
+                    function: name, value: arguments[index], reason: "use a value that is not a list")
             }
             return items
         }
         func number(_ index: Int) throws(ExpressionError) -> Double {
             guard case .number(let value) = arguments[index] else {
-                throw .invalidArgument(function: name, value: arguments[index], reason: "use a value that is not a number")
+                throw .invalidArgument(
+                    function: name, value: arguments[index], reason: "use a value that is not a number")
             }
             return value
         }
@@ -80,7 +84,8 @@ enum ExprFunctions {
             case .string(let text): return .number(Double(text.unicodeScalars.count))
             case .list(let items): return .number(Double(items.count))
             case .map(let entries): return .number(Double(entries.count))
-            default: throw .invalidArgument(function: name, value: arguments[0], reason: "take the length of this value")
+            default:
+                throw .invalidArgument(function: name, value: arguments[0], reason: "take the length of this value")
             }
         case "abs", "ceil", "floor", "round":
             try arity(1...1)
@@ -109,7 +114,9 @@ enum ExprFunctions {
             try arity(1...2)
             let text = try string(0)
             let affix = arguments.count == 2 ? try string(1) : " "
-            if name == "trimPrefix" { return .string(text.hasPrefix(affix) ? String(text.dropFirst(affix.count)) : text) }
+            if name == "trimPrefix" {
+                return .string(text.hasPrefix(affix) ? String(text.dropFirst(affix.count)) : text)
+            }
             return .string(text.hasSuffix(affix) ? String(text.dropLast(affix.count)) : text)
         case "split":
             try arity(2...3)
@@ -125,7 +132,9 @@ enum ExprFunctions {
         case "repeat":
             try arity(2...2)
             let count = Int(try number(1))
-            guard count >= 0 else { throw .invalidArgument(function: name, value: arguments[1], reason: "repeat a negative number of times") }
+            guard count >= 0 else {
+                throw .invalidArgument(function: name, value: arguments[1], reason: "repeat a negative number of times")
+            }
             return .string(String(repeating: try string(0), count: count))
         case "indexOf", "lastIndexOf":
             try arity(2...2)
@@ -163,7 +172,8 @@ enum ExprFunctions {
                 throw .invalidArgument(function: name, value: arguments[0], reason: "use a value that is not a map")
             }
             let sortedKeys = entries.keys.sorted()
-            return .list(name == "keys" ? sortedKeys.map { .string($0) } : sortedKeys.map { entries[$0, default: .null] })
+            return .list(
+                name == "keys" ? sortedKeys.map { .string($0) } : sortedKeys.map { entries[$0, default: .null] })
         case "sort":
             try arity(1...2)
             let descending = arguments.count == 2 ? try string(1) == "desc" : false
@@ -171,7 +181,9 @@ enum ExprFunctions {
             var failure: ExpressionError?
             items.sort { a, b in
                 do throws(ExpressionError) {
-                    guard case .bool(let less) = try ExprEvaluator.apply(descending ? ">" : "<", a, b) else { return false }
+                    guard case .bool(let less) = try ExprEvaluator.apply(descending ? ">" : "<", a, b) else {
+                        return false
+                    }
                     return less
                 } catch {
                     failure = error
@@ -270,7 +282,8 @@ enum ExprFunctions {
         case .string(let text): text
         case .list(let items): "[" + items.map(goString).joined(separator: " ") + "]"
         case .map(let entries):
-            "map[" + entries.keys.sorted().map { "\($0):\(goString(entries[$0, default: .null]))" }
+            "map["
+                + entries.keys.sorted().map { "\($0):\(goString(entries[$0, default: .null]))" }
                 .joined(separator: " ") + "]"
         }
     }

@@ -45,7 +45,9 @@ enum ExprLexer {
             let start = index
             if scalar.properties.isWhitespace {
                 index += 1
-            } else if isDigit(index) || (scalar == "." && isDigit(index + 1) && !(tokens.last.map(Self.endsOperand) ?? false)) {
+            } else if isDigit(index)
+                || (scalar == "." && isDigit(index + 1) && !(tokens.last.map(Self.endsOperand) ?? false))
+            {
                 tokens.append(ExprToken(kind: .number(try number(scalars, &index, source)), offset: start))
             } else if scalar == "\"" || scalar == "'" || scalar == "`" {
                 tokens.append(ExprToken(kind: .string(try string(scalars, &index, source)), offset: start))

@@ -251,7 +251,10 @@ struct ExprEvaluator {
                 throw .typeMismatch(operator: name, lhs: left, rhs: right)
             }
             guard a <= b else { return .list([]) }
-            guard b - a < 10_000_000 else { throw .invalidArgument(function: "..", value: right, reason: "build a range of more than 10000000 elements") }
+            guard b - a < 10_000_000 else {
+                throw .invalidArgument(
+                    function: "..", value: right, reason: "build a range of more than 10000000 elements")
+            }
             return .list((a...b).map { .number(Double($0)) })
         case "in":
             switch right {
@@ -288,13 +291,15 @@ struct ExprEvaluator {
         case .list(let values): items = values
         case .map(let entries): items = entries.keys.sorted().map { entries[$0, default: .null] }
         case .null: items = []
-        default: throw .invalidArgument(function: name, value: collection, reason: "iterate over a value that is not a list")
+        default:
+            throw .invalidArgument(function: name, value: collection, reason: "iterate over a value that is not a list")
         }
         let body = arguments[1]
         func predicate(_ index: Int) throws(ExpressionError) -> Bool {
             let result = try evaluate(body, ExprFrame(element: items[index], index: index))
             guard case .bool(let flag) = result else {
-                throw .invalidArgument(function: name, value: result, reason: "use a predicate result that is not a boolean")
+                throw .invalidArgument(
+                    function: name, value: result, reason: "use a predicate result that is not a boolean")
             }
             return flag
         }
@@ -361,7 +366,8 @@ struct ExprEvaluator {
                 accumulator = try evaluate(arguments[2], frame)
             } else {
                 guard let first = items.first else {
-                    throw .invalidArgument(function: name, value: collection, reason: "reduce an empty list without an initial value")
+                    throw .invalidArgument(
+                        function: name, value: collection, reason: "reduce an empty list without an initial value")
                 }
                 accumulator = first
                 start = 1

@@ -34,7 +34,9 @@ struct JSONPath {
                 if index < scalars.count, scalars[index] == "." {
                     index += 1
                     let key = name()
-                    guard !key.isEmpty else { throw .invalidJSONPath(path: path, reason: "has an empty name after '..'") }
+                    guard !key.isEmpty else {
+                        throw .invalidJSONPath(path: path, reason: "has an empty name after '..'")
+                    }
                     segments.append(.descendant(key))
                     continue
                 }
@@ -53,7 +55,8 @@ struct JSONPath {
                     segments.append(.wildcard)
                 } else if let number = Int(inner) {
                     segments.append(.index(number))
-                } else if inner.count >= 2, let quote = inner.first, quote == "'" || quote == "\"", inner.last == quote {
+                } else if inner.count >= 2, let quote = inner.first, quote == "'" || quote == "\"", inner.last == quote
+                {
                     segments.append(.key(String(inner.dropFirst().dropLast())))
                 } else {
                     throw .invalidJSONPath(path: path, reason: "has an unsupported selector '[\(inner)]'")
@@ -77,16 +80,20 @@ struct JSONPath {
             for segment in segments {
                 switch (segment, current) {
                 case (.key(let key), .map(let entries)):
-                    guard let next = entries[key] else { throw .invalidJSONPath(path: path, reason: "found no key '\(key)'") }
+                    guard let next = entries[key] else {
+                        throw .invalidJSONPath(path: path, reason: "found no key '\(key)'")
+                    }
                     current = next
                 case (.index(let raw), .list(let items)):
                     let index = raw < 0 ? items.count + raw : raw
                     guard items.indices.contains(index) else {
-                        throw .invalidJSONPath(path: path, reason: "index \(raw) is out of range for length \(items.count)")
+                        throw .invalidJSONPath(
+                            path: path, reason: "index \(raw) is out of range for length \(items.count)")
                     }
                     current = items[index]
                 case (.key(let key), _):
-                    throw .invalidJSONPath(path: path, reason: "cannot read key '\(key)' of \(current.typedDescription)")
+                    throw .invalidJSONPath(
+                        path: path, reason: "cannot read key '\(key)' of \(current.typedDescription)")
                 default:
                     throw .invalidJSONPath(path: path, reason: "cannot index \(current.typedDescription)")
                 }

@@ -53,7 +53,9 @@ enum SprigFunctions {
             return integer(result)
         case "addf", "mulf":
             var result = name == "addf" ? 0.0 : 1.0
-            for argument in arguments { result = name == "addf" ? result + toFloat64(argument) : result * toFloat64(argument) }
+            for argument in arguments {
+                result = name == "addf" ? result + toFloat64(argument) : result * toFloat64(argument)
+            }
             return .number(result)
         case "subf", "divf":
             guard let first = arguments.first else {
@@ -76,8 +78,10 @@ enum SprigFunctions {
             let affix = text(0)
             let subject = text(1)
             switch name {
-            case "trimPrefix": return .string(subject.hasPrefix(affix) ? String(subject.dropFirst(affix.count)) : subject)
-            case "trimSuffix": return .string(subject.hasSuffix(affix) ? String(subject.dropLast(affix.count)) : subject)
+            case "trimPrefix":
+                return .string(subject.hasPrefix(affix) ? String(subject.dropFirst(affix.count)) : subject)
+            case "trimSuffix":
+                return .string(subject.hasSuffix(affix) ? String(subject.dropLast(affix.count)) : subject)
             case "hasPrefix": return .bool(subject.hasPrefix(affix))
             case "hasSuffix": return .bool(subject.hasSuffix(affix))
             default: return .bool(affix.isEmpty || subject.contains(affix))
@@ -117,10 +121,16 @@ enum SprigFunctions {
             return .number(toFloat64(arguments[0]))
         case "date", "dateInZone":
             try arity(name == "date" ? 2 : 3)
-            let zone = name == "date" ? TimeZone.current : (TimeZone(identifier: text(2)) ?? TimeZone(identifier: "UTC"))
+            let zone =
+                name == "date" ? TimeZone.current : (TimeZone(identifier: text(2)) ?? TimeZone(identifier: "UTC"))
             let seconds: Double
-            if case .number(let value) = arguments[1] { seconds = value } else { seconds = Date().timeIntervalSince1970 }
-            return .string(GoTimeFormat.format(Date(timeIntervalSince1970: seconds), layout: text(0), zone: zone ?? .current))
+            if case .number(let value) = arguments[1] {
+                seconds = value
+            } else {
+                seconds = Date().timeIntervalSince1970
+            }
+            return .string(
+                GoTimeFormat.format(Date(timeIntervalSince1970: seconds), layout: text(0), zone: zone ?? .current))
         case "now":
             try arity(0)
             return .number(Date().timeIntervalSince1970)

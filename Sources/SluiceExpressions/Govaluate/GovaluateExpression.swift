@@ -294,7 +294,8 @@ struct GovaluateParser {
             guard current.kind != .close else { throw fail("expected a value, found ')'") }
             let inner = try parseSeparated()
             guard current.kind == .close else {
-                throw current.kind == .end ? fail("unbalanced parenthesis") : fail("expected ')', found \(describe(current))")
+                throw current.kind == .end
+                    ? fail("unbalanced parenthesis") : fail("expected ')', found \(describe(current))")
             }
             position += 1
             return inner
