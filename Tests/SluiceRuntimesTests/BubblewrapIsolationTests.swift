@@ -42,6 +42,19 @@ struct BubblewrapIsolationTests {
         #expect(FileManager.default.fileExists(atPath: "/mnt/out/result.txt") == false)
     }
 
+    @Test("a process that left the group with setsid still dies with the sandbox")
+    func setsidEscapeeKilled() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let sleeper = "sleep 300.\(fixture.marker)"
+        let invocation = fixture.invocation("escapes", "sh", ["-c", "setsid \(sleeper) & echo started"])
+
+        let outcome = try await runtime.run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(await processesSurviving(sleeper) == [])
+    }
+
     @Test("a read-only bind is readable and not writable")
     func readOnlyBind() async throws {
         let fixture = try NodeFixture()

@@ -17,6 +17,15 @@ struct ProcessRuntimeTests {
         )
     }
 
+    /// Pins the overload that keeps `.none` from meaning `Optional.none` (which would detect bubblewrap).
+    @Test("an explicit isolation is kept, and .none means no isolation")
+    func explicitIsolation() {
+        #expect(ProcessRuntime(isolation: .none).isolation == .none)
+        #expect(ProcessRuntime(isolation: .bubblewrap).isolation == .bubblewrap)
+        #expect(ProcessRuntime().isolation == ProcessRuntime.detectedIsolation)
+        #expect(ProcessRuntime().kind == "process")
+    }
+
     @Test("reports exit codes 0 and 3", arguments: availableIsolations)
     func exitCodes(isolation: Isolation) async throws {
         let fixture = try NodeFixture()
@@ -153,6 +162,26 @@ struct ProcessRuntimeTests {
         #expect(outcome.timedOut)
         #expect(outcome.termination == .signaled(SIGTERM))
         #expect(outcome.isSuccess == false)
+        #expect(await processesSurviving(marker) == [])
+    }
+
+    @Test("a timeout lets the command handle SIGTERM within the grace period", arguments: availableIsolations)
+    func timeoutIsGraceful(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let marker = fixture.marker
+        let invocation = fixture.invocation(
+            "graceful",
+            "sh",
+            ["-c", "trap 'echo got-term; exit 7' TERM; sleep 300.\(marker) & wait"],
+            timeout: .milliseconds(300)
+        )
+
+        let outcome = try await ProcessRuntime(isolation: isolation).run(invocation)
+
+        #expect(outcome.timedOut)
+        #expect(outcome.termination == .exited(7))
+        #expect(contents(of: invocation.stdoutPath) == "got-term\n")
         #expect(await processesSurviving(marker) == [])
     }
 

@@ -11,18 +11,21 @@ import Glibc
 /// to a mount: those directories are recreated in the tmpfs and their own entries bound one by one, so a mount
 /// point like `/mnt/out` can be created even where the host has `/mnt` but no `/mnt/out`.
 ///
-/// Choices: `--unshare-pid` so the whole tree dies when the command exits (bwrap's PID 1 reaper ends the
-/// namespace). No `--new-session`: the runtime already starts `bwrap` in a new session (no controlling terminal,
-/// so no TIOCSTI), and a second `setsid` inside would move the command out of the process group the runtime
-/// signals. No `--die-with-parent`: with it, a SIGTERM to the group kills the outer `bwrap` first, which SIGKILLs
-/// the command at once and defeats the 2 s grace; the runtime SIGKILLs the group itself after the grace.
+/// Choices: `--unshare-pid` plus `--die-with-parent`: when the command exits, the outer `bwrap` exits, its PID 1
+/// in the sandbox gets SIGKILL and the kernel kills everything left in the namespace, even processes that left the
+/// process group with `setsid`; the same happens when the engine itself dies (measured: `kill -9` of the parent
+/// leaves no survivor). Subprocess spawns from one long-lived thread, so the parent-death signal is not fired by
+/// a pool thread exiting. Because SIGTERM to the outer `bwrap` would kill it and so SIGKILL the command at once,
+/// the runtime's SIGTERM spares the leader (see `ProcessRuntime.terminate(group:sparingLeader:)`).
+/// No `--new-session`: the runtime already starts `bwrap` in a new session (no controlling terminal, so no
+/// TIOCSTI), and a second `setsid` inside would move the command out of the process group the runtime signals.
 struct BubblewrapCommand: Sendable {
     /// The host path of `bwrap`.
     var bwrapPath: String
 
     /// The arguments after `bwrap` that run `executable` (an in-sandbox path) with `arguments` in `plan`.
     func arguments(plan: SandboxPlan, executable: String, arguments: [String]) -> [String] {
-        var result = ["--unshare-pid", "--dev", "/dev", "--proc", "/proc"]
+        var result = ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc"]
         var hostView: [String] = []
         Self.appendHostView(of: "/", excluding: plan.mounts.map(\.sandboxPath), to: &hostView)
         result += hostView

@@ -20,7 +20,12 @@ extension ProcessRuntime {
         var options = PlatformOptions()
         // setsid: own session and process group (pgid == leader pid), no controlling terminal.
         options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: Self.gracePeriod)]
+        // On cancellation the handler below sends SIGTERM (sparing bwrap); Subprocess then waits up to the grace
+        // for the leader and SIGKILLs the group (signal 0 is a no-op step that sets the final kill to the group).
+        options.teardownSequence = [
+            .send(signal: Signal(rawValue: 0), toProcessGroup: true, allowedDurationToNextStep: Self.gracePeriod)
+        ]
+        let sparesLeader = isolation == .bubblewrap
         var environment: [Environment.Key: String] = [:]
         for (name, value) in invocation.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
@@ -34,29 +39,37 @@ extension ProcessRuntime {
         do {
             status = try await withThrowingTaskGroup(of: Void.self) { tasks in
                 if let timeout = invocation.timeout {
-                    tasks.addTask { await Self.expire(after: timeout, leader: leader) }
+                    tasks.addTask { await Self.expire(after: timeout, leader: leader, sparesLeader: sparesLeader) }
                 }
                 defer { tasks.cancelAll() }
-                let result = try await Subprocess.run(
-                    .path(FilePath(launch.executablePath)),
-                    arguments: Arguments(launch.arguments),
-                    environment: .custom(environment),
-                    workingDirectory: launch.workingDirectory.map { FilePath($0) },
-                    platformOptions: options,
-                    input: .none,
-                    output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
-                    error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
-                ) { execution in
-                    leader.started(execution.processIdentifier.value)
+                let result = try await withTaskCancellationHandler {
+                    try await Subprocess.run(
+                        .path(FilePath(launch.executablePath)),
+                        arguments: Arguments(launch.arguments),
+                        environment: .custom(environment),
+                        workingDirectory: launch.workingDirectory.map { FilePath($0) },
+                        platformOptions: options,
+                        input: .none,
+                        output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
+                        error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
+                    ) { execution in
+                        leader.started(execution.processIdentifier.value)
+                    }
+                } onCancel: {
+                    if let pid = leader.processID { Self.terminate(group: pid, sparingLeader: sparesLeader) }
                 }
                 return result.terminationStatus
             }
         } catch let error as SubprocessError {
-            if let pid = leader.processID { await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod) }
+            if let pid = leader.processID {
+                await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod, sparingLeader: sparesLeader)
+            }
             if Task.isCancelled { throw .cancelled(node: node) }
             throw Self.runtimeError(for: error, launch: launch, invocation: invocation)
         } catch {
-            if let pid = leader.processID { await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod) }
+            if let pid = leader.processID {
+                await Self.stopGroup(pid, graceUntil: .now + Self.gracePeriod, sparingLeader: sparesLeader)
+            }
             throw .cancelled(node: node)
         }
 
@@ -64,7 +77,7 @@ extension ProcessRuntime {
         let pid = leader.processID ?? 0
         if pid > 0 {
             let deadline = leader.killDeadline ?? (cancelled ? .now + Self.gracePeriod : nil)
-            await Self.stopGroup(pid, graceUntil: deadline)
+            await Self.stopGroup(pid, graceUntil: deadline, sparingLeader: sparesLeader)
         }
         let finishedAt = Date()
         if cancelled && !leader.timedOut { throw .cancelled(node: node) }
@@ -123,8 +136,8 @@ extension ProcessRuntime {
     // MARK: - Process group
 
     /// Waits `timeout`, marks the node timed out, sends SIGTERM to its group and SIGKILL once the grace period
-    /// passed; returns early when cancelled (the leader exited first, and ``stopGroup(_:graceUntil:)`` takes over).
-    private static func expire(after timeout: Duration, leader: LeaderState) async {
+    /// passed; returns early when cancelled (the leader exited first, and `stopGroup` takes over).
+    private static func expire(after timeout: Duration, leader: LeaderState, sparesLeader: Bool) async {
         do {
             try await Task.sleep(for: timeout)
             // The spawn may not have reported the PID yet when the timeout is tiny.
@@ -134,7 +147,7 @@ extension ProcessRuntime {
         }
         let deadline = ContinuousClock.now + gracePeriod
         guard let pid = leader.markTimedOut(killDeadline: deadline) else { return }
-        _ = kill(-pid, SIGTERM)
+        terminate(group: pid, sparingLeader: sparesLeader)
         while ContinuousClock.now < deadline {
             if isGroupGone(pid) { return }
             do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
@@ -146,9 +159,13 @@ extension ProcessRuntime {
     /// the group is empty or `deadline` passed.
     ///
     /// The wait runs in its own task so that it still happens when the caller's task is cancelled.
-    private static func stopGroup(_ pgid: pid_t, graceUntil deadline: ContinuousClock.Instant?) async {
+    private static func stopGroup(
+        _ pgid: pid_t,
+        graceUntil deadline: ContinuousClock.Instant?,
+        sparingLeader: Bool
+    ) async {
         if let deadline {
-            _ = kill(-pgid, SIGTERM)
+            terminate(group: pgid, sparingLeader: sparingLeader)
             let grace = Task {
                 while ContinuousClock.now < deadline {
                     if isGroupGone(pgid) { return }
@@ -158,6 +175,38 @@ extension ProcessRuntime {
             await grace.value
         }
         _ = kill(-pgid, SIGKILL)
+    }
+
+    /// Sends SIGTERM to the group `pgid`, or, when `sparingLeader`, to every member but the leader.
+    ///
+    /// Under bubblewrap the leader is the outer `bwrap`: SIGTERM would kill it at once, and `--die-with-parent`
+    /// would then SIGKILL the command without its grace period. The command and its children get SIGTERM; bwrap's
+    /// PID 1 in the sandbox ignores it and exits when the command does.
+    static func terminate(group pgid: pid_t, sparingLeader: Bool) {
+        guard sparingLeader else {
+            _ = kill(-pgid, SIGTERM)
+            return
+        }
+        for member in members(ofGroup: pgid) where member != pgid {
+            _ = kill(member, SIGTERM)
+        }
+    }
+
+    /// The PIDs whose process group is `pgid`, read from `/proc/<pid>/stat`.
+    static func members(ofGroup pgid: pid_t) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        var result: [pid_t] = []
+        for entry in entries {
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else {
+                continue
+            }
+            // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so parse after the last ')'.
+            let text = String(decoding: data, as: UTF8.self)
+            guard let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            if fields.count > 2, pid_t(fields[2]) == pgid { result.append(pid) }
+        }
+        return result
     }
 
     /// Whether no process (not even an unreaped zombie) is left in the group `pgid`.
