@@ -208,7 +208,7 @@ YAML
     fi
 }
 check_artifact_name_cannot_escape() {
-    local target="$work/escaped-$$"
+    local target="$work/escaped-artifact"
     cat > "$work/escape.yaml" <<YAML
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -226,10 +226,29 @@ spec:
           - name: "../../../../../../../../..$target"
             path: /tmp/x
 YAML
-    local rc=0
-    sl run "$work/escape.yaml" --runtime process || rc=$?
-    [ "$rc" -ne 0 ] || { echo "a workflow with artifact name '../…$target' ran successfully"; return 1; }
-    [ ! -e "$target" ] || { echo "$target was written outside the state dir"; return 1; }
+    sl run "$work/escape.yaml" --runtime process || true
+    [ ! -e "$target" ] || { echo "artifact name '../…$target' made sluice write $target"; return 1; }
+}
+check_run_name_cannot_escape() {
+    # metadata.name must be a Kubernetes name; ../ in it must not place the run's directory elsewhere.
+    local home="$work/nest/state" rc=0 outside
+    cat > "$work/escape-name.yaml" <<'YAML'
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  name: ../../escaped-run
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      container:
+        image: alpine:3.20
+        command: [sh, -c, "echo hi"]
+YAML
+    SLUICE_HOME=$home sl run "$work/escape-name.yaml" --runtime process || rc=$?
+    outside=$(find "$work/nest" -mindepth 1 -maxdepth 1 ! -name state)
+    [ -z "$outside" ] || { echo "metadata.name '../../escaped-run' made sluice create: $outside"; return 1; }
+    [ "$rc" -ne 0 ] || { echo "a workflow named '../../escaped-run' ran (exit 0)"; return 1; }
 }
 check_verify_detects_tampering() {
     local f
@@ -258,7 +277,8 @@ check "list shows every run" check_list needs-cli
 check "a failing node makes run exit 1 and the workflow Failed" check_failed_run_exits_1 needs-cli
 check "run without a file exits 2" check_usage_exits_2 needs-cli
 check "a node sees neither the engine's environment nor key material" check_node_environment_clean needs-cli
-check "an artifact name cannot escape the state dir" check_artifact_name_cannot_escape needs-cli
+check "an artifact name cannot make sluice write outside the state dir" check_artifact_name_cannot_escape needs-cli
+check "a workflow named ../../x is refused and creates nothing outside the state dir" check_run_name_cannot_escape needs-cli
 check "verify fails once stored artifacts are modified" check_verify_detects_tampering needs-cli
 
 echo "examples: $passed passed, $failed failed, $skipped skipped"
