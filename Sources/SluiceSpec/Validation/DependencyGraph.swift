@@ -13,11 +13,13 @@ package struct DependencyGraph: Sendable {
     /// The first dependency cycle found, as a path that starts and ends with the same task
     /// (`["build", "test", "package", "build"]`), or nil when the graph is acyclic.
     ///
-    /// The path follows "depends on" edges reversed so it reads in execution order.
+    /// The path follows "depends on" edges reversed so it reads in execution order, and starts at the cycle's task
+    /// declared first in `order`, so the text does not depend on where the search entered the cycle.
     package func firstCycle() -> [String]? {
         enum Mark { case visiting, done }
         var marks: [String: Mark] = [:]
         var stack: [String] = []
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
 
         func visit(_ task: String) -> [String]? {
             marks[task] = .visiting
@@ -27,8 +29,11 @@ package struct DependencyGraph: Sendable {
                 case .visiting:
                     guard let start = stack.firstIndex(of: dependency) else { continue }
                     // stack: dependency ... task, each depending on the next; execution order is the reverse.
-                    let loop = Array(stack[start...])
-                    return Array(loop.reversed()) + [loop.last ?? dependency]
+                    let cycle = Array(stack[start...].reversed())
+                    let rank = { (name: String) in position[name] ?? Int.max }
+                    let first = cycle.indices.min { rank(cycle[$0]) < rank(cycle[$1]) } ?? 0
+                    let rotated = Array(cycle[first...] + cycle[..<first])
+                    return rotated + [rotated[0]]
                 case .done:
                     continue
                 case nil:

@@ -18,7 +18,11 @@ package struct SchemaChecker {
         check(value, shape: .object(objectName), at: path)
     }
 
-    private mutating func check(_ value: YAMLValue, shape: FieldShape, at path: SpecPath) {
+    /// `keyLocation` is where the field's key is written, when the value sits under a key: field-level notes and
+    /// refusals point there rather than at the first line of the value.
+    private mutating func check(
+        _ value: YAMLValue, shape: FieldShape, at path: SpecPath, keyLocation: SourceLocation? = nil
+    ) {
         switch shape {
         case .any:
             return
@@ -28,7 +32,7 @@ package struct SchemaChecker {
                 return path.description
             } ?? path.description
             notes.append(SpecNote(
-                location: value.location,
+                location: keyLocation ?? value.location,
                 message: "'\(field)' only tunes Kubernetes objects; Sluice accepts and ignores it (at \(path))"
             ))
         case .unsupported(let reason):
@@ -36,7 +40,8 @@ package struct SchemaChecker {
                 if case .key(let name) = component { return name }
                 return path.description
             } ?? path.description
-            errors.append(.unsupported(feature: "'\(field)'", at: value.location, path: path, reason: reason))
+            let location = keyLocation ?? value.location
+            errors.append(.unsupported(feature: "'\(field)'", at: location, path: path, reason: reason))
         case .scalar:
             if value.isNull { return }
             if value.scalarText == nil { wrongType("a scalar", value, path) }
@@ -81,7 +86,7 @@ package struct SchemaChecker {
                     errors.append(.unknownField(field: entry.key, at: entry.keyLocation, path: fieldPath))
                     continue
                 }
-                check(entry.value, shape: fieldShape, at: fieldPath)
+                check(entry.value, shape: fieldShape, at: fieldPath, keyLocation: entry.keyLocation)
             }
             for field in object.required where seen[field] == nil || value[field]?.isNull == true {
                 errors.append(.missingField(field: field, at: value.location, path: path))
