@@ -167,8 +167,8 @@ struct KeyTests {
         try withGovernanceScratch { directory in
             let keyPath = directory + "/openssl.key"
             let pubPath = directory + "/openssl.pub"
-            #expect(try run("/usr/bin/env", ["openssl", "genpkey", "-algorithm", "ed25519", "-out", keyPath]) == 0)
-            #expect(try run("/usr/bin/env", ["openssl", "pkey", "-in", keyPath, "-pubout", "-out", pubPath]) == 0)
+            #expect(try run(KeyTests.openSSL, ["genpkey", "-algorithm", "ed25519", "-out", keyPath]) == 0)
+            #expect(try run(KeyTests.openSSL, ["pkey", "-in", keyPath, "-pubout", "-out", pubPath]) == 0)
             #expect(chmod(keyPath, 0o600) == 0)
             let key = try SigningKey.load(from: keyPath)
             let opensslPublic = try PublicKey(pem: String(contentsOfFile: pubPath, encoding: .utf8))
@@ -177,7 +177,13 @@ struct KeyTests {
         }
     }
 
-    static let hasOpenSSL = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+    static let openSSL = "/usr/bin/openssl"
+
+    /// Whether this machine's OpenSSL can generate Ed25519 keys (LibreSSL on macOS may not).
+    static let hasOpenSSL: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: openSSL) else { return false }
+        return (try? run(openSSL, ["genpkey", "-algorithm", "ed25519", "-out", "/dev/null"])) == 0
+    }()
 }
 
 /// Runs a program to completion and returns its exit status.

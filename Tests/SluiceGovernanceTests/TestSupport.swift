@@ -10,7 +10,9 @@ import Testing
 
 /// Runs `body` with a fresh private directory that is removed afterwards.
 func withGovernanceScratch<Result>(_ body: (String) throws -> Result) throws -> Result {
-    var template = Array((NSTemporaryDirectory() + "/sluice-gov-XXXXXX").utf8CString)
+    var base = NSTemporaryDirectory()
+    while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+    var template = Array((base + "/sluice-gov-XXXXXX").utf8CString)
     let path: String = try template.withUnsafeMutableBufferPointer { buffer in
         guard let base = buffer.baseAddress, let result = mkdtemp(base) else {
             throw CocoaError(.fileWriteUnknown)
