@@ -6,10 +6,13 @@ import Glibc
 
 /// Builds the `bwrap` argument list that runs a command inside a node's sandbox.
 ///
-/// The sandbox root is bubblewrap's own tmpfs, remounted read-only at the end. Every top-level host entry is bound
-/// read-only (symlinks recreated), except `/dev` and `/proc` (fresh ones), and except entries that lie on the way
-/// to a mount: those directories are recreated in the tmpfs and their own entries bound one by one, so a mount
-/// point like `/mnt/out` can be created even where the host has `/mnt` but no `/mnt/out`.
+/// The host is bound read-only as a whole (`--ro-bind / /`), with a fresh `/dev` and `/proc`. A mount whose
+/// mount point does not exist on the host (`/mnt/out` where the host has only `/mnt`) needs a writable parent:
+/// the deepest existing host directory on its way (`/mnt`) becomes a tmpfs with its host entries bound back
+/// read-only one by one (symlinks recreated), and is remounted read-only once the mounts are made. When that
+/// directory would be `/` itself, the root is built from bwrap's own tmpfs instead, every top-level host entry
+/// bound read-only, and `/` remounted read-only at the end. Measured side by side on the 2-core VM: about 8 ms per
+/// node for the first form, 12 ms for the second, 1.1 ms for a bare spawn.
 ///
 /// Choices: `--unshare-pid` plus `--die-with-parent`: when the command exits, the outer `bwrap` exits, its PID 1
 /// in the sandbox gets SIGKILL and the kernel kills everything left in the namespace, even processes that left the
@@ -25,20 +28,66 @@ struct BubblewrapCommand: Sendable {
 
     /// The arguments after `bwrap` that run `executable` (an in-sandbox path) with `arguments` in `plan`.
     func arguments(plan: SandboxPlan, executable: String, arguments: [String]) -> [String] {
-        var result = ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc"]
-        var hostView: [String] = []
-        Self.appendHostView(of: "/", excluding: plan.mounts.map(\.sandboxPath), to: &hostView)
-        result += hostView
+        var result = ["--unshare-pid", "--die-with-parent"]
+        let targets = plan.mounts.map(\.sandboxPath)
+        let carved = Self.directoriesToCarve(for: plan)
+        let remountReadOnly: [String]
+        if carved.contains("/") {
+            result += ["--dev", "/dev", "--proc", "/proc"]
+            Self.appendHostEntries(of: "/", excluding: targets, to: &result)
+            remountReadOnly = ["/"]
+        } else {
+            result += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+            for directory in carved {
+                result += ["--tmpfs", directory]
+                Self.appendHostEntries(of: directory, excluding: targets, to: &result)
+            }
+            remountReadOnly = carved
+        }
         for mount in plan.mounts {
             result += [mount.isWritable ? "--bind" : "--ro-bind", mount.hostPath, mount.sandboxPath]
         }
-        result += ["--remount-ro", "/", "--chdir", plan.workingDirectory, "--", executable]
+        for directory in remountReadOnly.reversed() {
+            result += ["--remount-ro", directory]
+        }
+        result += ["--chdir", plan.workingDirectory, "--", executable]
         result += arguments
         return result
     }
 
-    /// Appends read-only binds of `directory`'s host entries, recursing into those that contain a mount target.
-    private static func appendHostView(of directory: String, excluding targets: [String], to result: inout [String]) {
+    /// The existing host directories that must become writable (tmpfs) so missing mount points can be created,
+    /// parents first; contains `/` when a mount needs a new top-level entry.
+    ///
+    /// A mount point below an earlier writable mount needs nothing: bwrap creates it in that mount.
+    static func directoriesToCarve(for plan: SandboxPlan) -> [String] {
+        var carved: [String] = []
+        for (index, mount) in plan.mounts.enumerated() {
+            let path = mount.sandboxPath
+            let earlier = plan.mounts[..<index]
+            if earlier.contains(where: { $0.isWritable && SandboxPath.isWithin(path, $0.sandboxPath) }) { continue }
+            guard let existing = deepestExistingDirectory(above: path) else { continue }
+            // /proc and /dev are fresh kernel-made trees, never replaced: bwrap creates what it can there.
+            if SandboxPath.isWithin(existing, "/proc") || SandboxPath.isWithin(existing, "/dev") { continue }
+            if !carved.contains(existing) { carved.append(existing) }
+        }
+        return carved.sorted { SandboxPath.depth($0) < SandboxPath.depth($1) }
+    }
+
+    /// `nil` when `path` exists on the host; else its deepest existing ancestor directory (not a symlink).
+    private static func deepestExistingDirectory(above path: String) -> String? {
+        var info = stat()
+        if lstat(path, &info) == 0 { return nil }
+        var current = SandboxPath.parent(path)
+        while current != "/" {
+            if lstat(current, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR { return current }
+            current = SandboxPath.parent(current)
+        }
+        return "/"
+    }
+
+    /// Appends read-only binds of `directory`'s host entries (symlinks recreated), skipping mount targets and, at
+    /// the top level, `/dev` and `/proc`; recurses into entries that contain a target, recreated as directories.
+    private static func appendHostEntries(of directory: String, excluding targets: [String], to result: inout [String]) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names.sorted() {
             let path = SandboxPath.join(directory, name)
@@ -56,7 +105,7 @@ struct BubblewrapCommand: Sendable {
             let containsTarget = targets.contains { SandboxPath.isWithin($0, path) }
             if containsTarget && type == S_IFDIR {
                 result += ["--dir", path]
-                appendHostView(of: path, excluding: targets, to: &result)
+                appendHostEntries(of: path, excluding: targets, to: &result)
             } else if type == S_IFDIR || type == S_IFREG {
                 result += ["--ro-bind", path, path]
             }
