@@ -38,7 +38,8 @@ package enum GovernanceFixtures {
                 image: nil,
                 signer: .init(key: signer)
             ),
-            governance: .init(specDigest: CanonicalJSON.null.digest, constraintsDigest: CanonicalJSON.object([:]).digest),
+            governance: .init(
+                specDigest: CanonicalJSON.null.digest, constraintsDigest: CanonicalJSON.object([:]).digest),
             inputs: inputs,
             trustSlope: [.init(authority: "https://sluice.dev/engine/local", keyID: signer.keyID, role: "run-signer")],
             timing: .init(

@@ -63,7 +63,10 @@ struct CanonicalJSONTests {
             ("", "malformed JSON at byte 0: unexpected end of input"),
             ("{} {}", "malformed JSON at byte 3: unexpected content after the JSON value"),
             ("\u{FEFF}{}", "malformed JSON at byte 0: input starts with a byte order mark"),
-            (String(repeating: "[", count: 130) + String(repeating: "]", count: 130), "malformed JSON at byte 129: nesting deeper than 128 levels"),
+            (
+                String(repeating: "[", count: 130) + String(repeating: "]", count: 130),
+                "malformed JSON at byte 129: nesting deeper than 128 levels"
+            ),
         ] as [(String, String)])
     func refuses(input: String, message: String) {
         #expect(governanceError { try CanonicalJSON(parsing: Array(input.utf8)) }?.description == message)

@@ -29,7 +29,9 @@ struct DigestTests {
             #expect(governanceError { try Digest(hex: bad) } == .invalidDigest(value: bad))
         }
         let encoded = try JSONEncoder().encode(Digest.sha256(utf8: "abc"))
-        #expect(String(decoding: encoded, as: UTF8.self) == #""ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad""#)
+        #expect(
+            String(decoding: encoded, as: UTF8.self)
+                == #""ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad""#)
         #expect(try JSONDecoder().decode(Digest.self, from: encoded) == Digest.sha256(utf8: "abc"))
     }
 
@@ -43,7 +45,9 @@ struct DigestTests {
             #expect(try Digest.sha256(fileAt: path) == Digest.sha256(contents))
 
             try writeFile(directory + "/alpha", "alpha\n")
-            #expect(try Digest.sha256(fileAt: directory + "/alpha").hex == "b6a98d9ce9a2d9149288fa3df42d377c3e42737afdcdaf714e33c0a100b51060")
+            #expect(
+                try Digest.sha256(fileAt: directory + "/alpha").hex
+                    == "b6a98d9ce9a2d9149288fa3df42d377c3e42737afdcdaf714e33c0a100b51060")
         }
     }
 
@@ -51,13 +55,21 @@ struct DigestTests {
     func fileRefusals() throws {
         try withGovernanceScratch { directory in
             let missing = directory + "/missing"
-            #expect(governanceError { try Digest.sha256(fileAt: missing) } == .fileUnreadable(path: missing, reason: "No such file or directory"))
+            #expect(
+                governanceError { try Digest.sha256(fileAt: missing) }
+                    == .fileUnreadable(path: missing, reason: "No such file or directory"))
             try writeFile(directory + "/target", "x")
             #expect(symlink(directory + "/target", directory + "/link") == 0)
-            #expect(governanceError { try Digest.sha256(fileAt: directory + "/link") } == .symlinkRefused(path: directory + "/link"))
-            #expect(governanceError { try Digest.sha256(fileAt: directory) } == .unsupportedFileType(path: directory, type: "directory"))
+            #expect(
+                governanceError { try Digest.sha256(fileAt: directory + "/link") }
+                    == .symlinkRefused(path: directory + "/link"))
+            #expect(
+                governanceError { try Digest.sha256(fileAt: directory) }
+                    == .unsupportedFileType(path: directory, type: "directory"))
             #expect(mkfifo(directory + "/pipe", 0o600) == 0)
-            #expect(governanceError { try Digest.sha256(fileAt: directory + "/pipe") } == .unsupportedFileType(path: directory + "/pipe", type: "FIFO"))
+            #expect(
+                governanceError { try Digest.sha256(fileAt: directory + "/pipe") }
+                    == .unsupportedFileType(path: directory + "/pipe", type: "FIFO"))
         }
     }
 
@@ -126,8 +138,12 @@ struct DigestTests {
             #expect(unlink(root + "/sub/link") == 0)
 
             #expect(symlink(root, directory + "/rootlink") == 0)
-            #expect(governanceError { try Digest.directoryHash(at: directory + "/rootlink") } == .symlinkRefused(path: directory + "/rootlink"))
-            #expect(governanceError { try Digest.directoryHash(at: root + "/a.txt") } == .notADirectory(path: root + "/a.txt"))
+            #expect(
+                governanceError { try Digest.directoryHash(at: directory + "/rootlink") }
+                    == .symlinkRefused(path: directory + "/rootlink"))
+            #expect(
+                governanceError { try Digest.directoryHash(at: root + "/a.txt") }
+                    == .notADirectory(path: root + "/a.txt"))
 
             try writeFile(root + "/bad\nname", "")
             let error = governanceError { try Digest.directoryHash(at: root) }

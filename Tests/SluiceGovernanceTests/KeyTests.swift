@@ -97,7 +97,9 @@ struct KeyTests {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             // RFC 8410 PKCS#8 v1: fixed 16-byte prefix followed by the seed.
             let der = "302e020100300506032b657004220420" + vector.seedHex
-            let expected = "-----BEGIN PRIVATE KEY-----\n" + Data(bytes(hex: der)).base64EncodedString() + "\n-----END PRIVATE KEY-----\n"
+            let expected =
+                "-----BEGIN PRIVATE KEY-----\n" + Data(bytes(hex: der)).base64EncodedString()
+                + "\n-----END PRIVATE KEY-----\n"
             #expect(text == expected)
 
             let loaded = try SigningKey.load(from: path)
@@ -133,9 +135,12 @@ struct KeyTests {
             #expect(error == .keyFilePermissionsTooOpen(path: path, mode: 0o644))
             #expect(
                 error?.description
-                    == "private key file '\(path)' has mode 0644, which lets group or others access it; run 'chmod 600 \(path)'")
+                    == "private key file '\(path)' has mode 0644, which lets group or others access it; run 'chmod 600 \(path)'"
+            )
             #expect(chmod(path, 0o640) == 0)
-            #expect(governanceError { try SigningKey.load(from: path) } == .keyFilePermissionsTooOpen(path: path, mode: 0o640))
+            #expect(
+                governanceError { try SigningKey.load(from: path) }
+                    == .keyFilePermissionsTooOpen(path: path, mode: 0o640))
             #expect(chmod(path, 0o400) == 0)
             #expect(throws: Never.self) { try SigningKey.load(from: path) }
         }
@@ -149,15 +154,26 @@ struct KeyTests {
 
             let cases: [(String, String)] = [
                 ("hello", "no '-----BEGIN PRIVATE KEY-----' ... '-----END PRIVATE KEY-----' block found"),
-                ("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", "encrypted private keys are not supported"),
+                (
+                    "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+                    "encrypted private keys are not supported"
+                ),
                 ("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n", "the PEM body is not valid base64"),
                 // PKCS#8 with the X25519 OID (1.3.101.110) instead of Ed25519.
-                ("-----BEGIN PRIVATE KEY-----\n" + Data(bytes(hex: "302e020100300506032b656e04220420" + String(repeating: "11", count: 32))).base64EncodedString() + "\n-----END PRIVATE KEY-----\n", "the algorithm is not Ed25519 (OID 1.3.101.112)"),
+                (
+                    "-----BEGIN PRIVATE KEY-----\n"
+                        + Data(bytes(hex: "302e020100300506032b656e04220420" + String(repeating: "11", count: 32)))
+                        .base64EncodedString() + "\n-----END PRIVATE KEY-----\n",
+                    "the algorithm is not Ed25519 (OID 1.3.101.112)"
+                ),
             ]
             for (index, (contents, reason)) in cases.enumerated() {
                 let path = directory + "/bad\(index).key"
-                #expect(FileManager.default.createFile(atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]))
-                #expect(governanceError { try SigningKey.load(from: path) } == .keyFileInvalid(path: path, reason: reason))
+                #expect(
+                    FileManager.default.createFile(
+                        atPath: path, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]))
+                #expect(
+                    governanceError { try SigningKey.load(from: path) } == .keyFileInvalid(path: path, reason: reason))
             }
         }
     }

@@ -69,7 +69,8 @@ struct LineageVerifierTests {
     func dirHash() throws {
         let treeDigest = Digest.sha256(utf8: "tree summary")
         let signed = envelope(subjects: [.init(name: subjectName, digest: ["dirHash": treeDigest.hex])])
-        #expect(try check(signed, actual: treeDigest, algorithm: "dirHash").subject.digest == ["dirHash": treeDigest.hex])
+        #expect(
+            try check(signed, actual: treeDigest, algorithm: "dirHash").subject.digest == ["dirHash": treeDigest.hex])
         #expect(
             governanceError { try check(signed, actual: treeDigest) }
                 == .subjectDigestMissing(name: subjectName, algorithm: "sha256"))
@@ -80,14 +81,17 @@ struct LineageVerifierTests {
         let tampered = Digest.sha256(utf8: "poisoned weights")
         let error = governanceError { try check(envelope(), actual: tampered) }
         #expect(error == .subjectDigestMismatch(name: subjectName, expected: modelDigest, actual: tampered))
-        #expect(error?.description == "subject 'outputs/artifacts/model' digest \(modelDigest) does not match the artifact's \(tampered)")
+        #expect(
+            error?.description
+                == "subject 'outputs/artifacts/model' digest \(modelDigest) does not match the artifact's \(tampered)")
 
         let parameterError = governanceError {
             try check(envelope(), subject: "outputs/parameters/accuracy", actual: .sha256(utf8: "0.99"))
         }
         #expect(
             parameterError?.description
-                == "subject 'outputs/parameters/accuracy' digest \(Digest.sha256(utf8: "0.93")) does not match the parameter's \(Digest.sha256(utf8: "0.99"))")
+                == "subject 'outputs/parameters/accuracy' digest \(Digest.sha256(utf8: "0.93")) does not match the parameter's \(Digest.sha256(utf8: "0.99"))"
+        )
     }
 
     @Test("an envelope whose payload differs from the recorded digest is refused")
@@ -96,14 +100,18 @@ struct LineageVerifierTests {
         let signed = envelope()
         let error = governanceError { try check(signed, recorded: recorded) }
         #expect(error == .envelopeDigestMismatch(expected: recorded, actual: signed.payloadDigest))
-        #expect(error?.description == "envelope payload digest \(signed.payloadDigest) differs from the recorded \(recorded)")
+        #expect(
+            error?.description
+                == "envelope payload digest \(signed.payloadDigest) differs from the recorded \(recorded)")
     }
 
     @Test("an envelope signed by an untrusted key is refused, naming the producing node and key")
     func untrusted() {
         let error = governanceError { try check(envelope(key: otherKey)) }
         #expect(error == .untrustedKey(keyID: otherKey.publicKey.keyID, node: "train"))
-        #expect(error?.description == "envelope for node 'train' is signed by key \(otherKey.publicKey.keyID) which is not trusted")
+        #expect(
+            error?.description
+                == "envelope for node 'train' is signed by key \(otherKey.publicKey.keyID) which is not trusted")
     }
 
     @Test("a payload altered after signing is refused as a bad signature (even when the record was updated too)")
@@ -134,11 +142,14 @@ struct LineageVerifierTests {
 
     @Test("a statement of another _type or predicateType is refused")
     func statementTypes() {
-        let oldType = Array(#"{"_type":"https://in-toto.io/Statement/v0.1","predicate":{},"predicateType":"x","subject":[{"digest":{"sha256":"00"},"name":"a"}]}"#.utf8)
+        let oldType = Array(
+            #"{"_type":"https://in-toto.io/Statement/v0.1","predicate":{},"predicateType":"x","subject":[{"digest":{"sha256":"00"},"name":"a"}]}"#
+                .utf8)
         let old = Envelope.sign(payload: oldType, payloadType: Envelope.inTotoPayloadType, with: runKey)
         #expect(
             governanceError { try check(old) }
-                == .statementTypeMismatch(expected: "https://in-toto.io/Statement/v1", actual: "https://in-toto.io/Statement/v0.1"))
+                == .statementTypeMismatch(
+                    expected: "https://in-toto.io/Statement/v1", actual: "https://in-toto.io/Statement/v0.1"))
 
         let slsa = Statement(
             subjects: [.init(name: subjectName, sha256: modelDigest)],
@@ -146,13 +157,19 @@ struct LineageVerifierTests {
             predicate: [:]
         ).signed(with: runKey)
         let error = governanceError { try check(slsa) }
-        #expect(error == .predicateTypeMismatch(expected: LineagePredicate.type, actual: "https://slsa.dev/provenance/v1"))
-        #expect(error?.description == "statement predicateType 'https://slsa.dev/provenance/v1' is not the expected 'https://sluice.dev/attestation/lineage/v0.1'")
+        #expect(
+            error == .predicateTypeMismatch(expected: LineagePredicate.type, actual: "https://slsa.dev/provenance/v1"))
+        #expect(
+            error?.description
+                == "statement predicateType 'https://slsa.dev/provenance/v1' is not the expected 'https://sluice.dev/attestation/lineage/v0.1'"
+        )
     }
 
     @Test("a malformed predicate inside a valid signature is refused naming the field")
     func malformedPredicate() {
-        let statement = Statement(subjects: [.init(name: subjectName, sha256: modelDigest)], predicateType: LineagePredicate.type, predicate: ["workflow": [:]])
+        let statement = Statement(
+            subjects: [.init(name: subjectName, sha256: modelDigest)], predicateType: LineagePredicate.type,
+            predicate: ["workflow": [:]])
         let error = governanceError { try check(statement.signed(with: runKey)) }
         #expect(error == .malformedPredicate(field: "node", reason: "is missing"))
     }
@@ -167,12 +184,16 @@ struct LineageVerifierTests {
         wrongDigest.producer.signer.publicKeyDigest = .sha256(utf8: "x")
         #expect(
             governanceError { try check(envelope(predicate: wrongDigest)) }
-                == .signerMismatch(claimed: Digest.sha256(utf8: "x").description, actual: runKey.publicKey.spkiDigest.description))
+                == .signerMismatch(
+                    claimed: Digest.sha256(utf8: "x").description, actual: runKey.publicKey.spkiDigest.description))
     }
 
     @Test("an envelope from another run is refused")
     func otherRun() {
-        let error = governanceError { try check(envelope(predicate: GovernanceFixtures.lineagePredicate(runID: "run-0", signer: runKey.publicKey))) }
+        let error = governanceError {
+            try check(
+                envelope(predicate: GovernanceFixtures.lineagePredicate(runID: "run-0", signer: runKey.publicKey)))
+        }
         #expect(error == .runMismatch(expected: "run-1", actual: "run-0"))
         #expect(error?.description == "envelope belongs to run run-0, not run-1")
     }
@@ -181,7 +202,9 @@ struct LineageVerifierTests {
     func otherSpec() {
         let otherSpec = GovernanceFixtures.specDigest("edited spec")
         let predicate = GovernanceFixtures.lineagePredicate(specDigest: otherSpec, signer: runKey.publicKey)
-        #expect(governanceError { try check(envelope(predicate: predicate)) } == .workflowSpecMismatch(expected: spec, actual: otherSpec))
+        #expect(
+            governanceError { try check(envelope(predicate: predicate)) }
+                == .workflowSpecMismatch(expected: spec, actual: otherSpec))
     }
 
     @Test("an envelope produced by another node is refused")
@@ -198,13 +221,16 @@ struct LineageVerifierTests {
         #expect(missing == .subjectMissing(name: "outputs/artifacts/tokenizer", node: "train"))
         #expect(missing?.description == "envelope for node 'train' has no subject 'outputs/artifacts/tokenizer'")
 
-        let twice = envelope(subjects: [.init(name: subjectName, sha256: modelDigest), .init(name: subjectName, sha256: modelDigest)])
+        let twice = envelope(subjects: [
+            .init(name: subjectName, sha256: modelDigest), .init(name: subjectName, sha256: modelDigest),
+        ])
         #expect(governanceError { try check(twice) } == .subjectAmbiguous(name: subjectName, count: 2))
 
         let badHex = envelope(subjects: [.init(name: subjectName, digest: ["sha256": "ABC"])])
         #expect(
             governanceError { try check(badHex) }
-                == .malformedStatement(reason: "subject 'outputs/artifacts/model' digest 'ABC' is not 64 lowercase hex characters"))
+                == .malformedStatement(
+                    reason: "subject 'outputs/artifacts/model' digest 'ABC' is not 64 lowercase hex characters"))
     }
 
     @Test("subject names are compared byte for byte, not by Unicode equivalence")
@@ -213,14 +239,19 @@ struct LineageVerifierTests {
         let decomposed = "outputs/artifacts/cafe\u{301}"
         #expect(composed == decomposed)  // Swift's own == would have matched.
         let signed = envelope(subjects: [.init(name: composed, sha256: modelDigest)])
-        #expect(governanceError { try check(signed, subject: decomposed) } == .subjectMissing(name: decomposed, node: "train"))
+        #expect(
+            governanceError { try check(signed, subject: decomposed) }
+                == .subjectMissing(name: decomposed, node: "train"))
     }
 
     @Test("garbage instead of an envelope is refused as malformed")
     func garbage() {
         let error = governanceError {
-            try gate.verifyInput(envelope: Array("not json".utf8), recordedPayloadDigest: modelDigest, producerNode: "train", subjectName: subjectName, actualDigest: modelDigest)
+            try gate.verifyInput(
+                envelope: Array("not json".utf8), recordedPayloadDigest: modelDigest, producerNode: "train",
+                subjectName: subjectName, actualDigest: modelDigest)
         }
-        #expect(error?.description == "malformed DSSE envelope: malformed JSON at byte 0: invalid literal, expected 'null'")
+        #expect(
+            error?.description == "malformed DSSE envelope: malformed JSON at byte 0: invalid literal, expected 'null'")
     }
 }

@@ -1,7 +1,8 @@
 /// A DSSE v1 envelope: payload bytes, their type, and signatures over the pre-authentication encoding (PAE).
 ///
-/// Sluice emits exactly one signature per envelope, with the in-toto keyid of the signer. After ``verify(trustedKeys:)``
-/// succeeds, use ``payload`` from this same value: never re-read the envelope to get the payload again.
+/// Sluice emits exactly one signature per envelope, with the in-toto keyid of the signer. After
+/// ``verify(trustedKeys:node:)`` succeeds, use ``payload`` from this same value: never re-read the envelope to get
+/// the payload again.
 package struct Envelope: Sendable, Equatable {
     /// The payloadType of every in-toto statement (`application/vnd.in-toto+json`).
     package static let inTotoPayloadType = "application/vnd.in-toto+json"

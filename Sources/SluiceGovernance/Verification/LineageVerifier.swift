@@ -1,11 +1,11 @@
 /// The per-input gate: decides whether an upstream envelope vouches for the exact bytes a node is about to consume.
 ///
 /// The engine gathers the facts (envelope bytes and payload digest from the store, the digest it just recomputed
-/// from the artifact or parameter) and calls ``verifyInput(envelope:recordedPayloadDigest:producerNode:subjectName:actualDigest:digestAlgorithm:)``
-/// once per input; this type only decides. Checks run in a fixed order and the first failure is thrown (fail
-/// closed): envelope JSON → payload digest against the record → signature by a trusted key → payloadType →
-/// statement `_type` → predicateType → predicate shape → signer named in the predicate is the verifying key → run →
-/// workflow spec → producer node → subject present, unique, and equal to the recomputed digest.
+/// from the artifact or parameter) and calls `verifyInput` once per input; this type only decides. Checks run in a
+/// fixed order and the first failure is thrown (fail closed): envelope JSON → payload digest against the record →
+/// signature by a trusted key → payloadType → statement `_type` → predicateType → predicate shape → signer named in
+/// the predicate is the verifying key → run → workflow spec → producer node → subject present, unique, and equal to
+/// the recomputed digest.
 ///
 /// ```swift
 /// let gate = LineageVerifier(trustedKeys: [runKey.publicKey], runID: run.id, workflowSpecDigest: specDigest)
