@@ -3,7 +3,7 @@ import SluiceRuntimes
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("ProcessRuntime runs nodes as process groups", .timeLimit(.minutes(1)))
@@ -83,7 +83,8 @@ struct ProcessRuntimeTests {
         #expect(contents(of: invocation.stdoutPath) == "one\ntwo\nthree\n")
     }
 
-    @Test("gives the child exactly the environment passed plus PWD, none of the engine's", arguments: availableIsolations)
+    @Test(
+        "gives the child exactly the environment passed plus PWD, none of the engine's", arguments: availableIsolations)
     func exactEnvironment(isolation: Isolation) async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
@@ -235,11 +236,14 @@ struct ProcessRuntimeTests {
         #expect(
             error?.description == "node 'missing': executable 'sluice-no-such-tool' not found in PATH '/usr/bin:/bin'"
         )
-        await #expect(throws: RuntimeError.executableNotFound(node: "wrong-path", executable: "sh", searchPath: "/nonexistent")) {
+        await #expect(
+            throws: RuntimeError.executableNotFound(node: "wrong-path", executable: "sh", searchPath: "/nonexistent")
+        ) {
             try await runtime.run(wrongPath)
         }
         let noPathError = await #expect(throws: RuntimeError.self) { try await runtime.run(noPath) }
-        #expect(noPathError?.description == "node 'no-path': executable 'sh' not found: the node's environment has no PATH")
+        #expect(
+            noPathError?.description == "node 'no-path': executable 'sh' not found: the node's environment has no PATH")
         let absoluteError = await #expect(throws: RuntimeError.self) { try await runtime.run(absolute) }
         #expect(
             absoluteError?.description
@@ -254,7 +258,9 @@ struct ProcessRuntimeTests {
         var invocation = fixture.invocation("logless", "sh", ["-c", "true"])
         invocation.stdoutPath = fixture.root + "/no-such-dir/stdout.log"
 
-        let error = await #expect(throws: RuntimeError.self) { try await ProcessRuntime(isolation: isolation).run(invocation) }
+        let error = await #expect(throws: RuntimeError.self) {
+            try await ProcessRuntime(isolation: isolation).run(invocation)
+        }
 
         #expect(
             error?.description
@@ -268,7 +274,9 @@ struct ProcessRuntimeTests {
         defer { fixture.remove() }
         let invocation = fixture.invocation("bad", "sh", ["-c", "true"], privatePaths: ["/mnt/../etc"])
 
-        let error = await #expect(throws: RuntimeError.self) { try await ProcessRuntime(isolation: isolation).run(invocation) }
+        let error = await #expect(throws: RuntimeError.self) {
+            try await ProcessRuntime(isolation: isolation).run(invocation)
+        }
 
         #expect(
             error?.description
@@ -304,6 +312,8 @@ struct ProcessRuntimeTests {
 
         #expect(outcome.termination == .exited(0))
         #expect(contents(of: invocation.stdoutPath) == "input-data\n")
-        #expect(ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: invocation.sandbox) == "/tmp/out.txt")
+        #expect(
+            ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: invocation.sandbox)
+                == "/tmp/out.txt")
     }
 }

@@ -72,7 +72,10 @@ struct SandboxPlanTests {
         )
         #expect(arguments.contains(sequence: ["--ro-bind", "/usr/bin", "/usr/bin"]))
         #expect(arguments.contains(sequence: ["--bind", "/tmp/sluice-plan/node/root/tmp", "/tmp"]))
-        #expect(arguments.contains(sequence: ["--bind", "/tmp/sluice-plan/node/root/usr/sluice-out-1f2e", "/usr/sluice-out-1f2e"]))
+        #expect(
+            arguments.contains(sequence: [
+                "--bind", "/tmp/sluice-plan/node/root/usr/sluice-out-1f2e", "/usr/sluice-out-1f2e",
+            ]))
         #expect(arguments.contains(sequence: ["--ro-bind", "/store/ab12", "/tmp/in.txt"]))
         #expect(
             Array(arguments.suffix(8)) == [
@@ -90,7 +93,8 @@ struct SandboxPlanTests {
         let arguments = BubblewrapCommand(bwrapPath: "/usr/bin/bwrap")
             .arguments(plan: plan, executable: "/usr/bin/sh", arguments: ["-c", "echo hi"])
 
-        #expect(Array(arguments.prefix(6)) == ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc"])
+        #expect(
+            Array(arguments.prefix(6)) == ["--unshare-pid", "--die-with-parent", "--dev", "/dev", "--proc", "/proc"])
         #expect(
             Array(arguments.suffix(8)) == [
                 "--remount-ro", "/", "--chdir", "/mnt/out", "--", "/usr/bin/sh", "-c", "echo hi",

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Builds the `bwrap` argument list that runs a command inside a node's sandbox.
@@ -87,7 +87,8 @@ struct BubblewrapCommand: Sendable {
 
     /// Appends read-only binds of `directory`'s host entries (symlinks recreated), skipping mount targets and, at
     /// the top level, `/dev` and `/proc`; recurses into entries that contain a target, recreated as directories.
-    private static func appendHostEntries(of directory: String, excluding targets: [String], to result: inout [String]) {
+    private static func appendHostEntries(of directory: String, excluding targets: [String], to result: inout [String])
+    {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names.sorted() {
             let path = SandboxPath.join(directory, name)

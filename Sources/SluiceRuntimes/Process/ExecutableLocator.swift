@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Finds a node's executable the way `execvp` would, but in the node's view of the filesystem and with the

@@ -131,7 +131,8 @@ package struct ProcessRuntime: NodeRuntime {
         for mount in plan.mounts {
             if mount.isWritable {
                 if let failure = HostFiles.makeDirectories(mount.hostPath) {
-                    throw .sandboxSetupFailed(node: node, path: mount.sandboxPath, reason: "\(mount.hostPath): \(failure)")
+                    throw .sandboxSetupFailed(
+                        node: node, path: mount.sandboxPath, reason: "\(mount.hostPath): \(failure)")
                 }
             } else if !HostFiles.exists(mount.hostPath) {
                 throw .sandboxSetupFailed(

@@ -25,7 +25,9 @@ struct SandboxPlan: Sendable, Equatable {
             guard let normalized = SandboxPath.normalized(path), normalized != "/" else { continue }
             guard seenWritable.insert(normalized).inserted else { continue }
             mounts.append(
-                Mount(hostPath: layout.hostDirectory(forPrivatePath: normalized), sandboxPath: normalized, isWritable: true)
+                Mount(
+                    hostPath: layout.hostDirectory(forPrivatePath: normalized), sandboxPath: normalized,
+                    isWritable: true)
             )
         }
         if let normalizedWork = SandboxPath.normalized(workDirectory), seenWritable.insert(normalizedWork).inserted {
@@ -38,7 +40,9 @@ struct SandboxPlan: Sendable, Equatable {
         // Stable sort: parents first, so a child mount lands on top of its parent's mount.
         self.mounts = mounts.enumerated()
             .sorted { lhs, rhs in
-                let (left, right) = (SandboxPath.depth(lhs.element.sandboxPath), SandboxPath.depth(rhs.element.sandboxPath))
+                let (left, right) = (
+                    SandboxPath.depth(lhs.element.sandboxPath), SandboxPath.depth(rhs.element.sandboxPath)
+                )
                 return left != right ? left < right : lhs.offset < rhs.offset
             }
             .map(\.element)

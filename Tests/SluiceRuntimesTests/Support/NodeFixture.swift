@@ -2,7 +2,7 @@ import Foundation
 import SluiceRuntimes
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A fresh host directory for one test's nodes, with builders for invocations and checks for leftover processes.
