@@ -84,7 +84,7 @@ environment_line() {
     if command -v bwrap >/dev/null 2>&1; then
         if bwrap --ro-bind / / --dev /dev true 2>/dev/null; then isolation="bubblewrap"; else isolation="none (bwrap fails here)"; fi
     fi
-    echo "host: $(nproc) cores, $(uname -sr), isolation available: $isolation, commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "host: $(nproc) cores, $(uname -sr), isolation available: $isolation, checkout at $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 }
 
 # Runs the workflow FILE with sluice in its own state dir; aborts if the run does not succeed.
