@@ -12,15 +12,18 @@ package struct DAGScheduler: Sendable {
     }
 
     package let tasks: [DAGTask]
+    /// The tasks whose phases decide the DAG's phase; nil means the leaf tasks.
+    package let targets: [String]?
     private let dependencies: [String: [String]]
     private let logic: [String: DependsExpression]
     private let continueOn: [String: ContinueOn]
     private(set) var phases: [String: NodePhase] = [:]
     private(set) var decided: Set<String> = []
 
+    /// - Parameter targets: when given (Argo's `target`), only these tasks and what they depend on are scheduled.
     /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` for a `depends` that does not parse.
-    package init(dag: DAGTemplate) throws(EngineError) {
-        tasks = dag.tasks
+    package init(dag: DAGTemplate, targets: [String]? = nil) throws(EngineError) {
+        var tasks = dag.tasks
         var dependencies: [String: [String]] = [:]
         var logic: [String: DependsExpression] = [:]
         var continueOn: [String: ContinueOn] = [:]
@@ -40,6 +43,19 @@ package struct DAGScheduler: Sendable {
             dependencies[task.name] = expression.taskNames
             if let value = task.continueOn { continueOn[task.name] = value }
         }
+        if let targets {
+            var needed: Set<String> = []
+            var pending = targets
+            while let name = pending.popLast() {
+                guard needed.insert(name).inserted else { continue }
+                pending.append(contentsOf: dependencies[name] ?? [])
+            }
+            tasks = tasks.filter { needed.contains($0.name) }
+            self.targets = targets
+        } else {
+            self.targets = nil
+        }
+        self.tasks = tasks
         self.dependencies = dependencies
         self.logic = logic
         self.continueOn = continueOn
@@ -79,7 +95,8 @@ package struct DAGScheduler: Sendable {
 
     /// Tasks that no other task depends on: the DAG's default targets.
     package var leafTasks: [String] {
-        let depended = Set(dependencies.values.flatMap { $0 })
+        let scheduled = Set(tasks.map(\.name))
+        let depended = Set(dependencies.filter { scheduled.contains($0.key) }.values.flatMap { $0 })
         return tasks.map(\.name).filter { !depended.contains($0) }
     }
 
@@ -107,7 +124,7 @@ package struct DAGScheduler: Sendable {
             memo[name] = result
             return result
         }
-        for target in targets ?? leafTasks {
+        for target in targets ?? self.targets ?? leafTasks {
             let phase = branchPhase(target)
             guard phase.isFailedOrError else { continue }
             let tolerated = (phase == .failed && continueOn[target]?.failed == true)

@@ -14,17 +14,22 @@ extension WorkflowExecutor {
         var dagNode = dagNode
         var scope = scope
         var scheduler: DAGScheduler
+        var targets: [String]?
         do {
-            scheduler = try DAGScheduler(dag: dag)
+            if let target = dag.target {
+                var renderer = Renderer(scope: scope)
+                targets = try renderer.render(target, context: "'target' of template '\(template.name)'")
+                    .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+            }
+            scheduler = try DAGScheduler(dag: dag, targets: targets)
         } catch {
             dagNode.phase = .error
             dagNode.message = error.description
             try await coordinator.update(dagNode)
             return dagNode
         }
-        let tasksByName = Dictionary(dag.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let tasksByName = Dictionary(scheduler.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var nodeIDs: [String: String] = [:]
-        let targets = dag.target.map { $0.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
         let executor = self
 
         func parents(of task: DAGTask) -> [String] {
@@ -73,7 +78,7 @@ extension WorkflowExecutor {
                                     scheduler.taskFinished(name, phase: .skipped)
                                     continue
                                 }
-                                guard let templateName = task.template, let callee = spec.template(named: templateName)
+                                guard let callee = task.inline ?? task.template.flatMap({ spec.template(named: $0) })
                                 else {
                                     throw EngineError.unresolvedVariable(
                                         reference: task.template ?? "template",
@@ -113,7 +118,7 @@ extension WorkflowExecutor {
 
         dagNode.phase = scheduler.phase(targets: targets)
         if dagNode.phase.isFailedOrError {
-            let failed = dag.tasks.first { scheduler.phases[$0.name]?.isFailedOrError == true }
+            let failed = scheduler.tasks.first { scheduler.phases[$0.name]?.isFailedOrError == true }
             dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }
         } else {
             dagNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: dagNode.id)

@@ -95,7 +95,8 @@ extension WorkflowExecutor {
         }
         if outcome.timedOut {
             phase = .failed
-            message = "Pod was active on the node longer than the specified deadline"
+            let limit = invocation.timeout.map { " (\($0.components.seconds)s)" } ?? ""
+            message = "Step exceeded its deadline\(limit): the node's process group was killed"
         }
         do {
             try collectOutputs(of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
@@ -221,6 +222,8 @@ extension WorkflowExecutor {
             let scriptFile = nodeDirectory + "/script"
             do {
                 try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
+                // Argo's staged script is executable: `command: [sh, -c]` runs the path itself.
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
             } catch {
                 throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
             }

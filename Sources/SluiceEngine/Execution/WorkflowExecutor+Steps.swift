@@ -37,7 +37,7 @@ extension WorkflowExecutor {
                         finished.append((step, skipped))
                         continue
                     }
-                    guard let templateName = step.template, let callee = spec.template(named: templateName) else {
+                    guard let callee = step.inline ?? step.template.flatMap({ spec.template(named: $0) }) else {
                         throw EngineError.unresolvedVariable(
                             reference: step.template ?? "template", context: "step '\(step.name)' (template not found)")
                     }

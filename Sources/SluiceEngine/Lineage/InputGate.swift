@@ -127,13 +127,19 @@ package struct InputGate: Sendable {
 }
 
 extension GovernanceError {
-    /// A short machine-readable name of the failed check, for denial records.
+    /// A short machine-readable name of the failed check, recorded with each denial.
     var checkName: String {
-        let text = String(describing: self)
-        if text.contains("not trusted") || text.contains("untrusted") { return "signature-trust" }
-        if text.contains("signature") { return "signature" }
-        if text.contains("digest") { return "subject-digest" }
-        if text.contains("run") { return "chain-run" }
-        return "lineage"
+        switch self {
+        case .badSignature, .noSignatures: "signature"
+        case .untrustedKey, .signerMismatch: "signature-trust"
+        case .envelopeDigestMismatch: "envelope-digest"
+        case .runMismatch, .workflowSpecMismatch, .producerNodeMismatch: "chain-continuity"
+        case .subjectMissing, .subjectAmbiguous, .subjectDigestMissing: "subject-missing"
+        case .subjectDigestMismatch: "subject-digest"
+        case .payloadTypeMismatch, .statementTypeMismatch, .predicateTypeMismatch, .malformedEnvelope,
+            .malformedStatement, .malformedPredicate, .malformedJSON, .invalidBase64, .invalidDigest:
+            "envelope-format"
+        default: "lineage"
+        }
     }
 }

@@ -39,6 +39,15 @@ package struct WorkflowEngine: Sendable {
         let problems = document.validate()
         if !problems.isEmpty { throw .invalidWorkflow(problems.count == 1 ? problems[0] : .invalid(errors: problems)) }
         let workflow = document.workflow
+        guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
+            let at = document.tree["spec"]?.location ?? document.tree.location
+            if workflow.spec.workflowTemplateRef != nil {
+                throw .invalidWorkflow(.unsupported(
+                    feature: "workflowTemplateRef", at: at, path: "spec.workflowTemplateRef",
+                    reason: "templates from other documents are not resolved yet"))
+            }
+            throw .invalidWorkflow(.missingEntrypoint(at: at))
+        }
         let parameters = try resolveParameters(workflow.spec, overrides: request.parameters)
 
         let store: Store
@@ -109,9 +118,6 @@ package struct WorkflowEngine: Sendable {
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit))
 
-        guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
-            throw .invalidWorkflow(.missingEntrypoint(at: document.tree.location))
-        }
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
         arguments.artifacts = workflow.spec.arguments?.artifacts

@@ -1,5 +1,6 @@
 /// One entry of `spec.templates`: a unit of work (`container`, `script`) or an orchestration (`steps`, `dag`).
 package struct Template: Sendable, Decodable {
+    /// The template's name; empty for an `inline` template, which Argo lets go unnamed.
     package var name: String
     package var inputs: Inputs?
     package var outputs: Outputs?
@@ -18,6 +19,32 @@ package struct Template: Sendable, Decodable {
     package var parallelism: Int?
     package var failFast: Bool?
     package var daemon: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        name = try values.decodeIfPresent(String.self, forKey: .name) ?? ""
+        inputs = try values.decodeIfPresent(Inputs.self, forKey: .inputs)
+        outputs = try values.decodeIfPresent(Outputs.self, forKey: .outputs)
+        self.container = try values.decodeIfPresent(Container.self, forKey: .container)
+        script = try values.decodeIfPresent(ScriptTemplate.self, forKey: .script)
+        steps = try values.decodeIfPresent([[WorkflowStep]].self, forKey: .steps)
+        dag = try values.decodeIfPresent(DAGTemplate.self, forKey: .dag)
+        suspend = try values.decodeIfPresent(Ignored.self, forKey: .suspend)
+        resource = try values.decodeIfPresent(Ignored.self, forKey: .resource)
+        data = try values.decodeIfPresent(Ignored.self, forKey: .data)
+        http = try values.decodeIfPresent(Ignored.self, forKey: .http)
+        containerSet = try values.decodeIfPresent(Ignored.self, forKey: .containerSet)
+        plugin = try values.decodeIfPresent(Ignored.self, forKey: .plugin)
+        activeDeadlineSeconds = try values.decodeIfPresent(ArgoString.self, forKey: .activeDeadlineSeconds)
+        timeout = try values.decodeIfPresent(ArgoString.self, forKey: .timeout)
+        parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism)
+        failFast = try values.decodeIfPresent(Bool.self, forKey: .failFast)
+        daemon = try values.decodeIfPresent(Bool.self, forKey: .daemon)
+    }
 
     /// The kind of work this template describes.
     package enum Kind: String, Sendable, Equatable {

@@ -3,6 +3,8 @@ package struct WorkflowStep: Sendable, Decodable {
     package var name: String
     package var template: String?
     package var templateRef: TemplateReference?
+    /// A template written in place (Argo's `inline`).
+    package var inline: Template?
     package var arguments: StepArguments?
     package var when: String?
     package var continueOn: ContinueOn?
@@ -24,6 +26,8 @@ package struct DAGTask: Sendable, Decodable {
     package var name: String
     package var template: String?
     package var templateRef: TemplateReference?
+    /// A template written in place (Argo's `inline`).
+    package var inline: Template?
     package var arguments: StepArguments?
     package var dependencies: [String]?
     package var depends: String?

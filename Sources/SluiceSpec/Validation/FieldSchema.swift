@@ -61,7 +61,7 @@ package enum ArgoSchema {
     ]
 
     private static let stepFields: [String: FieldShape] = [
-        "name": .scalar, "template": .scalar, "templateRef": .object("templateRef"), "inline": .object("template"),
+        "name": .scalar, "template": .scalar, "templateRef": .object("templateRef"), "inline": .object("inlineTemplate"),
         "arguments": .object("arguments"), "when": .scalar, "continueOn": .object("continueOn"),
         "withItems": .list(.any), "withParam": .scalar, "withSequence": .object("sequence"), "onExit": .scalar,
         "hooks": .any,
@@ -98,7 +98,8 @@ package enum ArgoSchema {
             "priority": .kubernetesOnly, "schedulerName": .kubernetesOnly, "podMetadata": .kubernetesOnly,
             "metrics": .kubernetesOnly, "archiveLogs": .kubernetesOnly, "artifactRepositoryRef": .kubernetesOnly,
             "artifactGC": .kubernetesOnly, "volumeClaimGC": .kubernetesOnly, "hostAliases": .kubernetesOnly,
-            "podDisruptionBudget": .kubernetesOnly, "workflowTemplateRefName": .kubernetesOnly,
+            "podDisruptionBudget": .kubernetesOnly, "podResources": .kubernetesOnly, "runtimeClassName": .kubernetesOnly,
+            "hostUsers": .kubernetesOnly, "preemptionPolicy": .kubernetesOnly,
         ]),
         "template": ObjectShape(
             kubernetesTemplateFields.merging(
@@ -118,6 +119,17 @@ package enum ArgoSchema {
             ),
             required: ["name"]
         ),
+        "inlineTemplate": ObjectShape(
+            kubernetesTemplateFields.merging(
+                [
+                    "name": .scalar, "inputs": .object("inputs"), "outputs": .object("outputs"),
+                    "container": .object("container"), "script": .object("script"),
+                    "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
+                    "activeDeadlineSeconds": .scalar, "timeout": .scalar, "retryStrategy": .any,
+                    "memoize": .any, "synchronization": .any, "sidecars": .any, "volumes": .any,
+                    "parallelism": .int, "failFast": .bool, "daemon": .bool,
+                ],
+                uniquingKeysWith: { _, new in new })),
         "container": ObjectShape(containerFields),
         "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new }),
                               required: ["source"]),

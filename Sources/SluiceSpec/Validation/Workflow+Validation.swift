@@ -28,6 +28,7 @@ private struct WorkflowValidator {
 
     mutating func run() {
         let specPath: SpecPath = "spec"
+        errors.append(contentsOf: ObjectName.problems(document.workflow.metadata, tree: tree))
         let isWorkflow = document.workflow.kind == "Workflow"
         if let entrypoint = spec.entrypoint {
             if spec.template(named: entrypoint) == nil && spec.workflowTemplateRef == nil {
@@ -81,8 +82,16 @@ private struct WorkflowValidator {
     }
 
     mutating func checkCall(template name: String?, hasReference: Bool, arguments: StepArguments?,
-                            caller: String, at path: SpecPath)
+                            caller: String, at path: SpecPath, inline: Template? = nil)
     {
+        if let inline {
+            if name != nil {
+                errors.append(.invalidValue(message: "\(caller) gives both 'template' and 'inline': use one",
+                                            at: location(path), path: path))
+            }
+            check(inline, at: path.key("inline"))
+            return
+        }
         guard let name else {
             if !hasReference {
                 errors.append(.missingField(field: "template", at: location(path), path: path))
@@ -125,7 +134,7 @@ private struct WorkflowValidator {
                     firstStep[step.name] = location(namePath)
                 }
                 checkCall(template: step.template, hasReference: step.templateRef != nil,
-                          arguments: step.arguments, caller: "step '\(step.name)'", at: stepPath)
+                          arguments: step.arguments, caller: "step '\(step.name)'", at: stepPath, inline: step.inline)
                 if let onExit = step.onExit, spec.template(named: onExit) == nil {
                     errors.append(.unknownTemplate(name: onExit, at: location(stepPath.key("onExit")),
                                                    path: stepPath.key("onExit")))
@@ -149,7 +158,7 @@ private struct WorkflowValidator {
         for (index, task) in dag.tasks.enumerated() {
             let taskPath = path.key("tasks").index(index)
             checkCall(template: task.template, hasReference: task.templateRef != nil, arguments: task.arguments,
-                      caller: "task '\(task.name)'", at: taskPath)
+                      caller: "task '\(task.name)'", at: taskPath, inline: task.inline)
             if task.depends != nil && task.dependencies != nil {
                 errors.append(.invalidValue(
                     message: "task '\(task.name)' sets both 'depends' and 'dependencies': use one",
@@ -179,7 +188,7 @@ private struct WorkflowValidator {
                                                path: taskPath.key("onExit")))
             }
         }
-        if let target = dag.target {
+        if let target = dag.target, !target.contains("{{") {
             for name in target.split(whereSeparator: { $0 == " " || $0 == "," }) where firstTask[String(name)] == nil {
                 errors.append(.unknownDependency(task: "target", dependency: String(name),
                                                  at: location(path.key("target")), path: path.key("target")))
