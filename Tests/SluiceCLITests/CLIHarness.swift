@@ -1,0 +1,193 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+/// What one `sluice` invocation printed and how it exited.
+struct CLIResult: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs the built `sluice` binary with its own state directory (`SLUICE_HOME`) in a scratch directory.
+struct SluiceCLI {
+    /// The scratch directory; workflow files are written here.
+    let directory: String
+    /// `$SLUICE_HOME` of every invocation.
+    var home: String { directory + "/home" }
+
+    /// The repository checkout, found from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// `$SLUICE_BIN`, else `<repo>/.build/debug/sluice`.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["SLUICE_BIN"], !path.isEmpty { return path }
+        return repository + "/.build/debug/sluice"
+    }
+
+    /// Runs `body` with a fresh scratch directory, removed afterwards.
+    static func withScratch<T>(_ body: (SluiceCLI) async throws -> T) async throws -> T {
+        let binary = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary),
+                     "no sluice binary at \(binary): run `swift build` first (or set SLUICE_BIN)")
+        let path = try StoreSupport.makeTemporaryDirectory(prefix: "sluice-cli-test")
+        defer { StoreSupport.removeStateDirectory(path) }
+        return try await body(SluiceCLI(directory: path))
+    }
+
+    /// Writes a workflow file into the scratch directory and returns its path.
+    func write(_ yaml: String, name: String) throws -> String {
+        let path = directory + "/" + name
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Runs `sluice ARGS...` to its end with stdout and stderr captured in files (no pipe can fill up).
+    func run(_ arguments: [String]) throws -> CLIResult {
+        let id = UUID().uuidString
+        let stdoutPath = directory + "/.out-\(id)"
+        let stderrPath = directory + "/.err-\(id)"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let stdout = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = ["SLUICE_HOME": home, "HOME": directory]
+        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        process.waitUntilExit()
+        try stdout.close()
+        try stderr.close()
+        defer {
+            try? FileManager.default.removeItem(atPath: stdoutPath)
+            try? FileManager.default.removeItem(atPath: stderrPath)
+        }
+        return CLIResult(
+            status: process.terminationStatus,
+            stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
+            stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
+    }
+}
+
+/// Small workflows the CLI tests share.
+enum CLIWorkflows {
+    static let hello = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: hello-cli
+        spec:
+          entrypoint: main
+          arguments:
+            parameters:
+              - name: who
+                value: world
+          templates:
+            - name: main
+              steps:
+                - - name: greet
+                    template: greet
+                    arguments:
+                      parameters:
+                        - {name: who, value: "{{workflow.parameters.who}}"}
+                - - name: shout
+                    template: shout
+                    arguments:
+                      parameters:
+                        - {name: text, value: "{{steps.greet.outputs.parameters.greeting}}"}
+            - name: greet
+              inputs:
+                parameters:
+                  - name: who
+              container:
+                image: alpine
+                command: [sh, -c]
+                args: ["printf 'hello {{inputs.parameters.who}}' > /tmp/greeting; echo 'line one'; echo 'line two'"]
+              outputs:
+                parameters:
+                  - name: greeting
+                    valueFrom: {path: /tmp/greeting}
+            - name: shout
+              inputs:
+                parameters:
+                  - name: text
+              container:
+                image: alpine
+                command: [sh, -c, "echo '{{inputs.parameters.text}}!'"]
+        """
+
+    static let failing = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: failing-cli
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              container:
+                image: alpine
+                command: [sh, -c, "exit 4"]
+        """
+
+    static let invalid = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: invalid-cli
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              steps:
+                - - name: a
+                    template: ecko
+        """
+
+    /// A producer and consumer under authorities that do not include the run's key.
+    static func untrusted(authorityHex: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: untrusted-cli
+        spec:
+          entrypoint: main
+          governance:
+            authorities:
+              - name: elsewhere
+                publicKey: \(authorityHex)
+          templates:
+            - name: main
+              steps:
+                - - name: produce
+                    template: produce
+                - - name: consume
+                    template: consume
+                    arguments:
+                      parameters:
+                        - {name: v, value: "{{steps.produce.outputs.result}}"}
+            - name: produce
+              container:
+                image: alpine
+                command: [sh, -c, "echo value"]
+            - name: consume
+              inputs:
+                parameters:
+                  - name: v
+              container:
+                image: alpine
+                command: [sh, -c, "echo {{inputs.parameters.v}}"]
+        """
+    }
+}
