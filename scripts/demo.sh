@@ -16,6 +16,7 @@ echo "+ sluice run examples/ml-pipeline.yaml --runtime process"
 echo "+ sluice verify @latest"
 "$sluice" verify @latest
 
+sluice=${sluice#"$PWD"/}
 echo
 echo "Next: $sluice get @latest    $sluice logs @latest evaluate    $sluice list"
 echo "      $sluice run examples/ml-pipeline.yaml -p accuracy-threshold=0.99   (register is Skipped)"
