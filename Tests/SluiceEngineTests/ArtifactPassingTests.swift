@@ -136,7 +136,12 @@ struct ArtifactPassingTests {
         }
     }
 
-    @Test("four parallel nodes writing /tmp/out.txt each read back their own content")
+    /// Without bubblewrap the engine runs nodes one at a time, which would make this test pass vacuously.
+    @Test(
+        "four parallel nodes writing /tmp/out.txt each read back their own content",
+        .enabled(if: ProcessRuntime.detectedIsolation == .bubblewrap,
+                 "skipped: bubblewrap is not usable here, so nodes run one at a time")
+    )
     func parallelPrivatePaths() async throws {
         try await EngineHarness.withDirectory { directory in
             let tasks = ["w1", "w2", "w3", "w4"].map { shard in
@@ -167,8 +172,13 @@ struct ArtifactPassingTests {
                           - name: out
                             valueFrom: {path: /tmp/out.txt}
                 """
-            let run = try await EngineHarness.run(yaml, in: directory)
+            let run = try await EngineHarness.run(yaml, in: directory, runtime: ProcessRuntime(isolation: .bubblewrap))
             #expect(run.summary.phase == .succeeded)
+            // The writers overlapped in time: the first to finish finished after the last one started.
+            let writers = try ["w1", "w2", "w3", "w4"].map { try run.node($0) }
+            let lastStart = try #require(writers.compactMap(\.startedAt).max())
+            let firstEnd = try #require(writers.compactMap(\.finishedAt).min())
+            #expect(lastStart < firstEnd, "the four writers did not run in parallel")
             for shard in ["w1", "w2", "w3", "w4"] {
                 #expect(try run.parameter("out", of: shard) == "content of \(shard)")
                 #expect(try run.outputs(shard).result == "content of \(shard)")
