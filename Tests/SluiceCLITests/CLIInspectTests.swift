@@ -84,6 +84,22 @@ struct CLIInspectTests {
         }
     }
 
+    @Test("get, logs and verify of an unknown run exit 1 with one error line")
+    func unknownRun() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let empty = try cli.run(["get", "@latest"])
+            #expect(empty.status == 1, "\(empty)")
+            #expect(empty.stderr == "error: no runs have been recorded in this state directory yet, so '@latest' refers "
+                    + "to nothing\n", "\(empty)")
+            for command in ["get", "logs", "verify"] {
+                let result = try cli.run([command, "nope"])
+                #expect(result.status == 1, "\(command): \(result)")
+                #expect(result.stderr == "error: no run has the name or id 'nope'\n", "\(command): \(result)")
+            }
+            #expect(try cli.run(["get", "@latest", "-o", "yaml"]).status == 1)
+        }
+    }
+
     @Test("verify exits 3 and names the artifact after the stored bytes were altered")
     func verifyTampered() async throws {
         try await SluiceCLI.withScratch { cli in

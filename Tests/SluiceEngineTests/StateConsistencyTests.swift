@@ -44,6 +44,63 @@ struct StateConsistencyTests {
         }
     }
 
+    @Test("a node past its activeDeadlineSeconds is killed, fails with the deadline message, and the run ends Failed")
+    func deadline() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let yaml = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: deadline
+                spec:
+                  entrypoint: main
+                  templates:
+                    - name: main
+                      activeDeadlineSeconds: 1
+                      container:
+                        image: alpine
+                        command: [sh, -c, "echo started; sleep 30"]
+                """
+            let run = try await EngineHarness.run(yaml, in: directory)
+            #expect(run.summary.phase == .failed)
+            #expect(run.run.phase == .failed)
+            let node = try run.node("deadline")
+            #expect(node.phase == "Failed")
+            #expect(node.message == "Step exceeded its deadline (1s): the node's process group was killed")
+            let attempt = try #require(try run.store.attempts(runID: run.run.id).first)
+            #expect(attempt.outcome == "timeout")
+            #expect(try run.outputs("deadline").result == "started")
+        }
+    }
+
+    @Test("a script template runs its source; its stdout without the trailing newline is outputs.result")
+    func scriptTemplate() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let yaml = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: script
+                spec:
+                  entrypoint: main
+                  arguments:
+                    parameters:
+                      - {name: n, value: "6"}
+                  templates:
+                    - name: main
+                      script:
+                        image: alpine
+                        command: [sh]
+                        source: |
+                          echo "$(({{workflow.parameters.n}} * 7))"
+                          echo
+                """
+            let run = try await EngineHarness.run(yaml, in: directory)
+            #expect(run.summary.phase == .succeeded)
+            #expect(try run.outputs("script").result == "42")
+        }
+    }
+
     @Test("a run with failed, errored, skipped and omitted nodes ends terminal with every node fulfilled")
     func errorsLeaveTerminalState() async throws {
         try await EngineHarness.withDirectory { directory in
