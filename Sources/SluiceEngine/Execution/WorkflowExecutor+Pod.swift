@@ -229,7 +229,8 @@ extension WorkflowExecutor {
             }
             binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
         }
-        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths, readOnlyBinds: binds)
+        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths, readOnlyBinds: binds,
+                                   hiddenPaths: hiddenPaths)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv[0], arguments: Array(argv.dropFirst()),

@@ -43,6 +43,8 @@ package struct WorkflowExecutor: Sendable {
     package let gate: InputGate
     package let hostEnvironment: [String: String]
     package let limiter: ParallelismLimiter
+    /// Host paths no node may see: the state directory (database, keys) and the signing key file.
+    package let hiddenPaths: [String]
 
     /// Runs `call` to its end and returns the node's final state. Never throws: problems become node phases.
     package func execute(_ call: TemplateCall) async -> NodeState {

@@ -116,7 +116,8 @@ package struct WorkflowEngine: Sendable {
         let executor = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, globals: globals, runtime: runtime,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
-            lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit))
+            lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
+            hiddenPaths: [request.stateDirectory] + (request.keyPath.map { [absolutePath($0)] } ?? []))
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
@@ -195,6 +196,11 @@ package struct WorkflowEngine: Sendable {
         for name in ["LANG", "LC_ALL", "TZ"] { if let value = host[name] { environment[name] = value } }
         return environment
     }
+}
+
+/// `path` made absolute against the current directory.
+func absolutePath(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
 
 /// A JSON string literal.

@@ -26,12 +26,20 @@ package struct SandboxLayout: Sendable, Equatable {
     package var privatePaths: [String]
     /// Host files or directories the node reads (input artifacts, the staged script), mounted read-only.
     package var readOnlyBinds: [Bind]
+    /// Host paths (directories or files) the node must not see at all, such as the state directory and the signing
+    /// key: under bubblewrap a directory is covered by an empty tmpfs and a file by `/dev/null`. Mounts that lie
+    /// inside a hidden directory (the node's own work directory) are made on top. Without isolation nothing can be
+    /// hidden.
+    package var hiddenPaths: [String] = []
 
     /// Creates a layout; `privatePaths` need not list `/tmp`.
-    package init(nodeDirectory: String, privatePaths: [String] = [], readOnlyBinds: [Bind] = []) {
+    package init(
+        nodeDirectory: String, privatePaths: [String] = [], readOnlyBinds: [Bind] = [], hiddenPaths: [String] = []
+    ) {
         self.nodeDirectory = nodeDirectory
         self.privatePaths = privatePaths
         self.readOnlyBinds = readOnlyBinds
+        self.hiddenPaths = hiddenPaths
     }
 
     /// The host directory backing the private in-sandbox path `path`: `nodeDirectory/root/<path>`.

@@ -44,6 +44,16 @@ struct BubblewrapCommand: Sendable {
             }
             remountReadOnly = carved
         }
+        // Hide secrets (the state directory, the signing key) before any mount that may lie inside them.
+        for hidden in plan.hiddenPaths {
+            var info = stat()
+            guard lstat(hidden, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                result += ["--tmpfs", hidden]
+            } else {
+                result += ["--ro-bind", "/dev/null", hidden]
+            }
+        }
         for mount in plan.mounts {
             result += [mount.isWritable ? "--bind" : "--ro-bind", mount.hostPath, mount.sandboxPath]
         }

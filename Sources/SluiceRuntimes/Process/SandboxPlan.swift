@@ -15,6 +15,8 @@ struct SandboxPlan: Sendable, Equatable {
 
     var mounts: [Mount]
     var workingDirectory: String
+    /// Normalized host paths to hide from the node (see ``SandboxLayout/hiddenPaths``).
+    var hiddenPaths: [String] = []
 
     /// Builds the plan, skipping invalid paths; use ``validated(_:)`` before running.
     init(layout: SandboxLayout, workingDirectory: String? = nil) {
@@ -47,6 +49,7 @@ struct SandboxPlan: Sendable, Equatable {
             }
             .map(\.element)
         self.workingDirectory = workingDirectory.flatMap(SandboxPath.normalized) ?? workDirectory
+        self.hiddenPaths = layout.hiddenPaths.compactMap(SandboxPath.normalized).filter { $0 != "/" }
     }
 
     /// The plan for `invocation`, or the first invalid path as ``RuntimeError/invalidSandboxPath(node:path:)``.
