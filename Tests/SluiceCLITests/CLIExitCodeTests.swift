@@ -15,8 +15,9 @@ struct CLIExitCodeTests {
             #expect(result.stdout.contains("Name:     hello-cli\n"), "\(result)")
             #expect(result.stdout.contains("Status:   Succeeded\n"), "\(result)")
             // The first run creates the state directory's key and says so on stderr.
-            #expect(result.stderr.hasPrefix("sluice: created signing key \(cli.home)/keys/signing-key.pem"),
-                    "\(result)")
+            #expect(
+                result.stderr.hasPrefix("sluice: created signing key \(cli.home)/keys/signing-key.pem"),
+                "\(result)")
         }
     }
 
@@ -90,8 +91,9 @@ struct CLIExitCodeTests {
             let file = try cli.write(CLIWorkflows.untrusted(authorityHex: authority.hex), name: "untrusted.yaml")
             let result = try cli.run(["run", file])
             #expect(result.status == 3, "\(result)")
-            #expect(result.stdout.contains("consume Error: node 'consume' refused: input 'produce.outputs/result'"),
-                    "\(result)")
+            #expect(
+                result.stdout.contains("consume Error: node 'consume' refused: input 'produce.outputs/result'"),
+                "\(result)")
             let get = try cli.run(["get", "@latest"])
             #expect(get.stdout.contains("Governance refusals:"), "\(get)")
             #expect(get.stdout.contains("[signature-trust]"), "\(get)")

@@ -31,8 +31,9 @@ struct SluiceCLI {
     /// Runs `body` with a fresh scratch directory, removed afterwards.
     static func withScratch<T>(_ body: (SluiceCLI) async throws -> T) async throws -> T {
         let binary = Self.binary
-        try #require(FileManager.default.isExecutableFile(atPath: binary),
-                     "no sluice binary at \(binary): run `swift build` first (or set SLUICE_BIN)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: binary),
+            "no sluice binary at \(binary): run `swift build` first (or set SLUICE_BIN)")
         let path = try StoreSupport.makeTemporaryDirectory(prefix: "sluice-cli-test")
         defer { StoreSupport.removeStateDirectory(path) }
         return try await body(SluiceCLI(directory: path))

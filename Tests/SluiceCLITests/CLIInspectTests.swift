@@ -36,8 +36,9 @@ struct CLIInspectTests {
                 }
                 #expect(node["children"] is [Any], "node \(id) lacks children")
             }
-            let byName = Dictionary(nodes.values.compactMap { node in (node["displayName"] as? String).map { ($0, node) } },
-                                    uniquingKeysWith: { first, _ in first })
+            let byName = Dictionary(
+                nodes.values.compactMap { node in (node["displayName"] as? String).map { ($0, node) } },
+                uniquingKeysWith: { first, _ in first })
             let greet = try #require(byName["greet"])
             #expect(greet["type"] as? String == "Pod")
             let inputs = try #require(greet["inputs"] as? [String: Any])
@@ -89,7 +90,8 @@ struct CLIInspectTests {
         try await SluiceCLI.withScratch { cli in
             let empty = try cli.run(["get", "@latest"])
             #expect(empty.status == 1, "\(empty)")
-            #expect(empty.stderr == "error: no runs have been recorded in this state directory yet, so '@latest' refers "
+            #expect(
+                empty.stderr == "error: no runs have been recorded in this state directory yet, so '@latest' refers "
                     + "to nothing\n", "\(empty)")
             for command in ["get", "logs", "verify"] {
                 let result = try cli.run([command, "nope"])

@@ -64,7 +64,8 @@ struct CLIKeyTests {
             outputs.append(("run", try cli.run(["run", file])))
             outputs.append(("run --key", try cli.run(["run", file, "--key", keyPath])))
             for command in [
-                ["get", "@latest"], ["get", "@latest", "-o", "json"], ["logs", "@latest"], ["logs", "env-dump", "env-dump"],
+                ["get", "@latest"], ["get", "@latest", "-o", "json"], ["logs", "@latest"],
+                ["logs", "env-dump", "env-dump"],
                 ["list"], ["verify", "@latest"], ["key", "show"],
             ] {
                 outputs.append((command.joined(separator: " "), try cli.run(command)))

@@ -70,8 +70,10 @@ struct EnvelopeInteropTests {
 
             let verified = try SecuresystemslibCheck.python([SecuresystemslibCheck.script, envelopePath, keyPath])
             #expect(verified.status == 0, "\(verified.output)")
-            #expect(verified.output.hasPrefix("verified: keyid \(run.signerKeyID), payloadType "
-                                              + "application/vnd.in-toto+json"), "\(verified.output)")
+            #expect(
+                verified.output.hasPrefix(
+                    "verified: keyid \(run.signerKeyID), payloadType "
+                        + "application/vnd.in-toto+json"), "\(verified.output)")
 
             // The same check rejects the envelope once its payload is altered.
             var json = try #require(try JSONSerialization.jsonObject(with: envelope.envelopeJSON) as? [String: Any])

@@ -139,8 +139,9 @@ struct ArtifactPassingTests {
     /// Without bubblewrap the engine runs nodes one at a time, which would make this test pass vacuously.
     @Test(
         "four parallel nodes writing /tmp/out.txt each read back their own content",
-        .enabled(if: ProcessRuntime.detectedIsolation == .bubblewrap,
-                 "skipped: bubblewrap is not usable here, so nodes run one at a time")
+        .enabled(
+            if: ProcessRuntime.detectedIsolation == .bubblewrap,
+            "skipped: bubblewrap is not usable here, so nodes run one at a time")
     )
     func parallelPrivatePaths() async throws {
         try await EngineHarness.withDirectory { directory in

@@ -57,7 +57,8 @@ struct DAGSchedulerTests {
 
     @Test("the legacy dependencies list orders tasks like depends does")
     func legacyDependencies() throws {
-        var scheduler = try Self.scheduler("""
+        var scheduler = try Self.scheduler(
+            """
                           - {name: A, template: work}
                           - {name: B, template: work, dependencies: [A]}
             """)
@@ -107,7 +108,8 @@ struct DAGSchedulerTests {
 
     @Test("a failure omits the whole chain below it, and the omitted leaf fails the DAG with the failure's phase")
     func omittedPropagation() throws {
-        var scheduler = try Self.scheduler("""
+        var scheduler = try Self.scheduler(
+            """
                           - {name: A, template: work}
                           - {name: B, template: work, depends: A}
                           - {name: C, template: work, depends: B}
@@ -136,7 +138,8 @@ struct DAGSchedulerTests {
 
     @Test("a failed leaf fails the DAG even when the other branches succeeded")
     func failedLeaf() throws {
-        var scheduler = try Self.scheduler("""
+        var scheduler = try Self.scheduler(
+            """
                           - {name: A, template: work}
                           - {name: B, template: work}
             """)
@@ -151,7 +154,8 @@ struct DAGSchedulerTests {
 
     @Test("continueOn failed lets dependents start and keeps the DAG Succeeded")
     func continueOnFailed() throws {
-        var scheduler = try Self.scheduler("""
+        var scheduler = try Self.scheduler(
+            """
                           - {name: A, template: work, continueOn: {failed: true}}
                           - {name: B, template: work, depends: A}
                           - {name: C, template: work, continueOn: {failed: true}}
@@ -166,7 +170,8 @@ struct DAGSchedulerTests {
 
     @Test("continueOn failed does not tolerate an Error")
     func continueOnFailedIsNotError() throws {
-        var scheduler = try Self.scheduler("""
+        var scheduler = try Self.scheduler(
+            """
                           - {name: A, template: work, continueOn: {failed: true}}
             """)
         _ = scheduler.nextDecisions()
@@ -177,7 +182,8 @@ struct DAGSchedulerTests {
     @Test("a depends expression that does not parse is an EngineError naming the task")
     func badDepends() throws {
         #expect {
-            _ = try Self.scheduler("""
+            _ = try Self.scheduler(
+                """
                               - {name: A, template: work}
                               - {name: B, template: work, depends: "A &&"}
                 """)

@@ -18,20 +18,23 @@ struct RecordedRun {
     func node(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> NodeRecord {
         let matches = nodes.filter { $0.displayName == displayName }
         let all = nodes.map(\.displayName).joined(separator: ", ")
-        try #require(matches.count == 1, "expected one node named '\(displayName)', found \(matches.count): \(all)",
-                     sourceLocation: sourceLocation)
+        try #require(
+            matches.count == 1, "expected one node named '\(displayName)', found \(matches.count): \(all)",
+            sourceLocation: sourceLocation)
         return matches[0]
     }
 
     /// The node's outputs decoded from the store (empty when it has none).
-    func outputs(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> NodeOutputs {
+    func outputs(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> NodeOutputs
+    {
         guard let json = try node(displayName, sourceLocation: sourceLocation).outputsJSON else { return NodeOutputs() }
         return try JSONDecoder().decode(NodeOutputs.self, from: Data(json.utf8))
     }
 
     /// The node's inputs decoded from the store (empty when it has none).
     func inputs(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> NodeInputs {
-        let json = try node(displayName, sourceLocation: sourceLocation).inputsJSON
+        let json =
+            try node(displayName, sourceLocation: sourceLocation).inputsJSON
             ?? #"{"parameters":[],"artifacts":[]}"#
         return try JSONDecoder().decode(NodeInputs.self, from: Data(json.utf8))
     }
@@ -44,7 +47,8 @@ struct RecordedRun {
     }
 
     /// The value of an output parameter of a node, or nil.
-    func parameter(_ name: String, of displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
+    func parameter(_ name: String, of displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+        throws
         -> String?
     {
         try outputs(displayName, sourceLocation: sourceLocation).parameters.first { $0.name == name }?.value
@@ -57,7 +61,8 @@ struct RecordedRun {
     }
 
     /// The display names of a node's children, in the recorded order.
-    func childNames(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String] {
+    func childNames(_ displayName: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String]
+    {
         let byID = Dictionary(nodes.map { ($0.id, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         return try children(displayName, sourceLocation: sourceLocation).map { byID[$0] ?? "?\($0)" }
     }

@@ -52,8 +52,10 @@ struct EnvelopeRecordTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
-            let signer = try PublicKey(pem: String(contentsOfFile: run.stateDirectory + "/runs/lineage/signer.pub.pem",
-                                                   encoding: .utf8))
+            let signer = try PublicKey(
+                pem: String(
+                    contentsOfFile: run.stateDirectory + "/runs/lineage/signer.pub.pem",
+                    encoding: .utf8))
             #expect(signer.keyID == run.run.signerKeyID)
             let pods = run.nodes.filter { $0.type == "Pod" }
             #expect(pods.map(\.displayName) == ["produce", "consume"])
@@ -78,7 +80,8 @@ struct EnvelopeRecordTests {
             let producedRecord = try #require(try run.store.envelope(payloadDigest: producedDigest))
             let produced = try Statement(
                 payloadBytes: Envelope(jsonBytes: [UInt8](producedRecord.envelopeJSON)).payload)
-            #expect(produced.subjects.map(\.name).sorted()
+            #expect(
+                produced.subjects.map(\.name).sorted()
                     == ["outputs/artifacts/data", "outputs/parameters/version", "outputs/result"])
             let data = try #require(produced.subjects.first { $0.name == "outputs/artifacts/data" })
             #expect(data.digest == ["sha256": Digest.sha256(Array("payload".utf8)).hex])
@@ -104,7 +107,8 @@ struct EnvelopeRecordTests {
             let produce = try #require(findings.first { $0.node == "produce" })
             #expect(produce.ok == false)
             let altered = Digest.sha256(Array("altered".utf8))
-            #expect(produce.detail == "artifact 'data' is sha256:\(artifact.digest) in the envelope but \(altered) "
+            #expect(
+                produce.detail == "artifact 'data' is sha256:\(artifact.digest) in the envelope but \(altered) "
                     + "in the store (\(artifact.storedPath))")
             #expect(findings.first { $0.node == "consume" }?.ok == true)
         }

@@ -100,8 +100,9 @@ struct GovernanceGateTests {
             let message = try #require(consume.message)
             let genuine = Digest.sha256(Array("genuine".utf8)).hex
             let forged = Digest.sha256(Array("forged".utf8)).hex
-            #expect(message == "node 'consume' refused: input 'data': subject 'outputs/artifacts/data' digest "
-                + "sha256:\(genuine) does not match the artifact's sha256:\(forged) (producer 'produce')")
+            #expect(
+                message == "node 'consume' refused: input 'data': subject 'outputs/artifacts/data' digest "
+                    + "sha256:\(genuine) does not match the artifact's sha256:\(forged) (producer 'produce')")
             // The node never ran: no attempt, no log.
             #expect(try run.store.attempts(runID: run.run.id).map(\.nodeID) == [produce.id])
 
@@ -134,14 +135,16 @@ struct GovernanceGateTests {
             #expect(produce.phase == "Succeeded")
             let consume = try run.node("consume")
             #expect(consume.phase == "Error")
-            #expect(consume.message == "node 'consume' refused: input 'data': envelope for node '\(produce.id)' is "
-                + "signed by key \(run.run.signerKeyID) which is not trusted (producer 'produce')")
+            #expect(
+                consume.message == "node 'consume' refused: input 'data': envelope for node '\(produce.id)' is "
+                    + "signed by key \(run.run.signerKeyID) which is not trusted (producer 'produce')")
             let denial = try #require(try run.store.denials(runID: run.run.id).first)
             #expect(denial.check == "signature-trust")
             #expect(denial.nodeID == consume.id)
             // The trusted keys the gate used are kept beside the run.
-            let trusted = try String(contentsOfFile: run.stateDirectory + "/runs/untrusted/trusted-keys.pem",
-                                     encoding: .utf8)
+            let trusted = try String(
+                contentsOfFile: run.stateDirectory + "/runs/untrusted/trusted-keys.pem",
+                encoding: .utf8)
             #expect(trusted == authority.pem)
         }
     }

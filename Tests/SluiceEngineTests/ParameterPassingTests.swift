@@ -93,7 +93,8 @@ struct ParameterPassingTests {
                 args: ["echo '{{inputs.parameters.fromfile}}|{{inputs.parameters.fallback}}|{{inputs.parameters.result}}|{{inputs.parameters.status}}'"]
         """
 
-    @Test("workflow arguments, valueFrom.path (newline trimmed), valueFrom.default, result and status reach the consumer")
+    @Test(
+        "workflow arguments, valueFrom.path (newline trimmed), valueFrom.default, result and status reach the consumer")
     func dagParameters() async throws {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.dag, in: directory, parameters: [("greeting", "bonjour")])
@@ -103,14 +104,18 @@ struct ParameterPassingTests {
             #expect(try run.parameter("word-out", of: "produce") == "bonjour-from-file")
             #expect(try run.parameter("missing", of: "produce") == "fallback-value")
             #expect(try run.outputs("produce").result == "printed bonjour")
-            #expect(try run.inputParameters("consume") == [
-                "fromfile=bonjour-from-file", "fallback=fallback-value", "result=printed bonjour", "status=Succeeded",
-            ])
+            #expect(
+                try run.inputParameters("consume") == [
+                    "fromfile=bonjour-from-file", "fallback=fallback-value", "result=printed bonjour",
+                    "status=Succeeded",
+                ])
             #expect(try run.outputs("consume").result == "bonjour-from-file|fallback-value|printed bonjour|Succeeded")
         }
     }
 
-    @Test("when, in govaluate and expr form, runs or skips the task by the upstream result", arguments: ["heads", "tails"])
+    @Test(
+        "when, in govaluate and expr form, runs or skips the task by the upstream result",
+        arguments: ["heads", "tails"])
     func whenForms(coin: String) async throws {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.dag, in: directory, parameters: [("coin", coin)])
@@ -249,17 +254,26 @@ struct ParameterPassingTests {
             let state = directory + "/state"
             let engine = WorkflowEngine()
             await #expect(throws: EngineError.unknownParameter(name: "colour", known: ["size"])) {
-                _ = try await engine.run(RunRequest(workflowPath: path, parameters: [("colour", "x")],
-                                                   stateDirectory: state))
+                _ = try await engine.run(
+                    RunRequest(
+                        workflowPath: path, parameters: [("colour", "x")],
+                        stateDirectory: state))
             }
-            await #expect(throws: EngineError.parameterNotInEnum(name: "size", value: "huge", allowed: ["small", "large"])) {
-                _ = try await engine.run(RunRequest(workflowPath: path, parameters: [("size", "huge")],
-                                                   stateDirectory: state))
+            await #expect(
+                throws: EngineError.parameterNotInEnum(name: "size", value: "huge", allowed: ["small", "large"])
+            ) {
+                _ = try await engine.run(
+                    RunRequest(
+                        workflowPath: path, parameters: [("size", "huge")],
+                        stateDirectory: state))
             }
-            #expect(EngineError.unknownParameter(name: "colour", known: ["size"]).description
+            #expect(
+                EngineError.unknownParameter(name: "colour", known: ["size"]).description
                     == "parameter 'colour' is not a workflow argument (known: size)")
-            let summary = try await engine.run(RunRequest(workflowPath: path, parameters: [("size", "large")],
-                                                          stateDirectory: state))
+            let summary = try await engine.run(
+                RunRequest(
+                    workflowPath: path, parameters: [("size", "large")],
+                    stateDirectory: state))
             #expect(summary.phase == .succeeded)
             let store = try Store(stateDirectory: state)
             #expect(try store.runs().map(\.name) == ["enum-wf"])
