@@ -72,7 +72,9 @@ package enum SluiceMain {
                 print(SluiceCommand.fullMessage(for: error))
                 exit(ExitStatus.succeeded)
             }
-            let message = SluiceCommand.fullMessage(for: error)
+            var message = SluiceCommand.fullMessage(for: error)
+            // One style for every error line: "error: ...".
+            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst(7) }
             if !message.isEmpty { printError(message) }
             // ArgumentParser reports usage errors as 64 (EX_USAGE); our interface promises 2.
             exit(code == .validationFailure ? ExitStatus.usage : code.rawValue == 64 ? ExitStatus.usage : code.rawValue)

@@ -59,7 +59,7 @@ struct CLIExitCodeTests {
             let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
             let result = try cli.run(["run", file, "--no-such-flag"])
             #expect(result.status == 2, "\(result)")
-            #expect(result.stderr.hasPrefix("Error: Unknown option '--no-such-flag'\n"), "\(result)")
+            #expect(result.stderr.hasPrefix("error: Unknown option '--no-such-flag'\n"), "\(result)")
             #expect(try cli.run(["frobnicate"]).status == 2)
         }
     }

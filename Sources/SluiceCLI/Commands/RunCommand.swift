@@ -18,6 +18,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where nodes run: process (default).")
     var runtime: String = "process"
 
+    @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")
+    var isolation: String = "auto"
+
     @Option(help: "Runtime profile file (image entrypoints for the process runtime).")
     var runtimeProfile: String?
 
@@ -52,7 +55,22 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
-        let engine = WorkflowEngine(runtime: ProcessRuntime(), observer: display)
+        let processRuntime: ProcessRuntime
+        switch isolation {
+        case "auto": processRuntime = ProcessRuntime()
+        case "bubblewrap":
+            guard ProcessRuntime.detectedIsolation == .bubblewrap else {
+                printError("error: bubblewrap isolation is not usable here: "
+                           + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
+                throw ExitCode(ExitStatus.usage)
+            }
+            processRuntime = ProcessRuntime(isolation: .bubblewrap)
+        case "none": processRuntime = ProcessRuntime(isolation: .none)
+        default:
+            printError("error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let engine = WorkflowEngine(runtime: processRuntime, observer: display)
         let request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
             runtimeProfile: profile, onKeyCreated: { printError($0) })

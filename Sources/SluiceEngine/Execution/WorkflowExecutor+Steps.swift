@@ -63,6 +63,10 @@ extension WorkflowExecutor {
                 return collected.sorted { $0.0 < $1.0 }.map { (calls[$0.0].step, $0.1) }
             }
             finished.append(contentsOf: results)
+            // Argo lists a group's children in step order, skipped steps included.
+            let declared = group.map(\.name)
+            finished.sort { (declared.firstIndex(of: $0.0.name) ?? 0) < (declared.firstIndex(of: $1.0.name) ?? 0) }
+            try await coordinator.orderChildren(of: groupNode.id, as: finished.map(\.1.id))
 
             var groupFailure: (node: NodeState, phase: NodePhase)?
             for (step, result) in finished {

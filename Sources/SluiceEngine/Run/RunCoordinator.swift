@@ -92,6 +92,16 @@ package actor RunCoordinator {
         if !changed.isEmpty { try persist(Transition(nodes: try changed.map(record))) }
     }
 
+    /// Puts `parentID`'s children in the given order (those listed first, any others after them).
+    package func orderChildren(of parentID: String, as ids: [String]) throws(EngineError) {
+        guard var parent = nodes[parentID] else { return }
+        let ordered = ids.filter { parent.children.contains($0) } + parent.children.filter { !ids.contains($0) }
+        guard ordered != parent.children else { return }
+        parent.children = ordered
+        nodes[parentID] = parent
+        try persist(Transition(nodes: [try record(parent)]))
+    }
+
     /// The current state of a node.
     package func node(_ id: String) -> NodeState? { nodes[id] }
 
