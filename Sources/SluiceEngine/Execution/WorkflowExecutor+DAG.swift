@@ -78,7 +78,8 @@ extension WorkflowExecutor {
                                     scheduler.taskFinished(name, phase: .skipped)
                                     continue
                                 }
-                                guard let callee = task.inline ?? task.template.flatMap({ spec.template(named: $0) })
+                                guard let callee = templates.callee(
+                                    template: task.template, templateRef: task.templateRef, inline: task.inline)
                                 else {
                                     throw EngineError.unresolvedVariable(
                                         reference: task.template ?? "template",

@@ -115,7 +115,8 @@ extension WorkflowExecutor {
         var envelopeRecord: EnvelopeRecord?
         if phase == .succeeded {
             let signed = lineage.sign(
-                node: node, templateName: template.name, attempt: 1, command: argv, image: image,
+                node: node, templateName: template.name, attempt: 1, command: argv,
+                image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: lineageInputs, outputs: outputs, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
@@ -148,8 +149,14 @@ extension WorkflowExecutor {
         let args: [String]?
         let env: [EnvVar]
         let workingDir: String?
+        let pullPolicy: String?
+        let resources: ResourceRequirements?
+        let security: SecurityContext?
         var source: String?
         if let script = template.script {
+            pullPolicy = script.imagePullPolicy
+            resources = script.resources
+            security = script.securityContext
             image = script.image
             command = script.command ?? ["sh"]
             args = script.args
@@ -157,6 +164,9 @@ extension WorkflowExecutor {
             workingDir = script.workingDir
             source = try renderer.render(script.source, context: "source of \(where_)")
         } else if let container = template.container {
+            pullPolicy = container.imagePullPolicy
+            resources = container.resources
+            security = container.securityContext
             image = container.image
             command = container.command
             args = container.args
@@ -177,7 +187,18 @@ extension WorkflowExecutor {
             for part in args { renderedArgs?.append(try renderer.render(part, context: "args of \(where_)")) }
         }
         if source != nil { renderedArgs = (renderedArgs ?? []) + [Self.scriptPath] }
-        let argv = try runtimeProfile.argv(image: renderedImage, command: renderedCommand, args: renderedArgs)
+        // The process runtime runs a host command (the runtime profile stands in for image entrypoints); container
+        // runtimes run the image with Kubernetes' command/args rules.
+        let argv: [String] =
+            runtime.kind == "process"
+            ? try runtimeProfile.argv(image: renderedImage, command: renderedCommand, args: renderedArgs)
+            : (renderedCommand ?? []) + (renderedArgs ?? [])
+        let container = renderedImage.map {
+            ContainerSettings(
+                image: $0, command: renderedCommand, args: renderedArgs, imagePullPolicy: pullPolicy,
+                cpuLimit: resources?.limits?["cpu"]?.value, memoryLimit: resources?.limits?["memory"]?.value,
+                runAsUser: security?.runAsUser, runAsGroup: security?.runAsGroup, runAsNonRoot: security?.runAsNonRoot)
+        }
 
         var environment = hostEnvironment
         for variable in env {
@@ -233,10 +254,11 @@ extension WorkflowExecutor {
                                    hiddenPaths: hiddenPaths)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
-            runName: runName, nodeName: node.displayName, executable: argv[0], arguments: Array(argv.dropFirst()),
+            runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
+            arguments: Array(argv.dropFirst()),
             environment: environment, workingDirectory: try renderer.renderOptional(workingDir, context: "workingDir"),
             sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
-            timeout: timeout)
+            timeout: timeout, container: container)
         return (invocation, argv, renderedImage)
     }
 

@@ -37,7 +37,9 @@ extension WorkflowExecutor {
                         finished.append((step, skipped))
                         continue
                     }
-                    guard let callee = step.inline ?? step.template.flatMap({ spec.template(named: $0) }) else {
+                    guard let callee = templates.callee(template: step.template, templateRef: step.templateRef,
+                                                        inline: step.inline)
+                    else {
                         throw EngineError.unresolvedVariable(
                             reference: step.template ?? "template", context: "step '\(step.name)' (template not found)")
                     }

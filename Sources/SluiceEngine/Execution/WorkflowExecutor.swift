@@ -34,6 +34,7 @@ package struct ResolvedInputs: Sendable {
 package struct WorkflowExecutor: Sendable {
     package let coordinator: RunCoordinator
     package let spec: WorkflowSpec
+    package let templates: TemplateResolver
     package let globals: VariableScope
     package let runtime: any NodeRuntime
     package let runtimeProfile: RuntimeProfile

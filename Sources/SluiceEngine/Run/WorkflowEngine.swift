@@ -114,7 +114,8 @@ package struct WorkflowEngine: Sendable {
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
         let limit = runtime.isolation == .none ? 1 : workflow.spec.parallelism
         let executor = WorkflowExecutor(
-            coordinator: coordinator, spec: workflow.spec, globals: globals, runtime: runtime,
+            coordinator: coordinator, spec: workflow.spec, templates: TemplateResolver(spec: workflow.spec),
+            globals: globals, runtime: runtime,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
             hiddenPaths: [request.stateDirectory] + (request.keyPath.map { [absolutePath($0)] } ?? []))

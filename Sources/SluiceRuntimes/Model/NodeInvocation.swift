@@ -24,6 +24,8 @@ package struct NodeInvocation: Sendable {
     package var stderrPath: String
     /// When exceeded, the node's process group gets SIGTERM, then SIGKILL after a 2 s grace; `nil` = no limit.
     package var timeout: Duration?
+    /// The image and container fields, for container runtimes (nil when the template names no image).
+    package var container: ContainerSettings?
 
     /// Creates an invocation; see the properties for each parameter.
     package init(
@@ -36,7 +38,8 @@ package struct NodeInvocation: Sendable {
         sandbox: SandboxLayout,
         stdoutPath: String,
         stderrPath: String,
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        container: ContainerSettings? = nil
     ) {
         self.runName = runName
         self.nodeName = nodeName
@@ -48,5 +51,6 @@ package struct NodeInvocation: Sendable {
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
         self.timeout = timeout
+        self.container = container
     }
 }

@@ -24,9 +24,15 @@ package struct NodeOutcome: Sendable, Equatable {
     package var startedAt: Date
     /// After the leader exited and its process group was killed.
     package var finishedAt: Date
+    /// The image ID the runtime resolved by its own inspection (container runtimes), for lineage.
+    package var imageID: String?
 
     /// Creates an outcome.
-    package init(termination: Termination, timedOut: Bool, processID: Int32, startedAt: Date, finishedAt: Date) {
+    package init(
+        termination: Termination, timedOut: Bool, processID: Int32, startedAt: Date, finishedAt: Date,
+        imageID: String? = nil
+    ) {
+        self.imageID = imageID
         self.termination = termination
         self.timedOut = timedOut
         self.processID = processID

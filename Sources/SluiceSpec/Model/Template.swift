@@ -82,6 +82,8 @@ package struct Container: Sendable, Decodable {
     package var env: [EnvVar]?
     package var workingDir: String?
     package var imagePullPolicy: String?
+    package var resources: ResourceRequirements?
+    package var securityContext: SecurityContext?
 }
 
 /// `script`: a container whose `source` is written to a file and run by `command`.
@@ -92,6 +94,8 @@ package struct ScriptTemplate: Sendable, Decodable {
     package var env: [EnvVar]?
     package var workingDir: String?
     package var imagePullPolicy: String?
+    package var resources: ResourceRequirements?
+    package var securityContext: SecurityContext?
     package var source: String
 }
 
@@ -185,4 +189,17 @@ package struct WithSequence: Sendable, Decodable, Equatable {
     package var start: ArgoString?
     package var end: ArgoString?
     package var format: String?
+}
+
+/// `resources` of a container: only `limits` matter to a local runtime.
+package struct ResourceRequirements: Sendable, Decodable, Equatable {
+    package var limits: [String: ArgoString]?
+    package var requests: [String: ArgoString]?
+}
+
+/// `securityContext` of a container, as far as a local container runtime can honour it.
+package struct SecurityContext: Sendable, Decodable, Equatable {
+    package var runAsUser: Int?
+    package var runAsGroup: Int?
+    package var runAsNonRoot: Bool?
 }
