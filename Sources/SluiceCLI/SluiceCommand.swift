@@ -13,7 +13,7 @@ struct SluiceCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, LintCommand.self, ListCommand.self, GetCommand.self, LogsCommand.self,
-            VerifyCommand.self, KeygenCommand.self, KeyCommand.self,
+            VerifyCommand.self, KeygenCommand.self, KeyCommand.self, TemplateCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SluiceEngine
 import SluiceSpec
 
 /// `sluice lint FILE...`: every problem of every file, each as `file:line:column: error: ...`.
@@ -9,14 +10,37 @@ struct LintCommand: ParsableCommand {
     @Argument(help: "Workflow files to check.")
     var files: [String]
 
+    @Option(name: .customLong("templates"),
+            help: "A file or directory of WorkflowTemplates that templateRefs may name (repeatable).")
+    var templatePaths: [String] = []
+
+    @OptionGroup var state: StateOptions
+
     func run() throws {
         var invalid = false
+        // Template references are checked when some template documents are known (file, --templates, registry).
+        let shared: TemplateLibrary
+        do {
+            shared = try TemplateLibrary.forRun(of: nil, templatePaths: templatePaths, stateDirectory: state.resolved)
+        } catch {
+            print(error.description)
+            throw ExitCode(ExitStatus.invalidWorkflow)
+        }
         for file in files {
             do {
                 let loaded = try SpecLoader.load(path: file)
                 for note in loaded.notes { print(note.description) }
-                for document in loaded.documents {
-                    for problem in document.validate() {
+                var library = TemplateLibrary(loaded.documents)
+                library.add(shared.documents)
+                let known = library.documents.isEmpty ? nil : library
+                for submitted in loaded.documents {
+                    var document = submitted
+                    if let known, let reference = submitted.workflow.spec.workflowTemplateRef,
+                        known.document(for: reference) != nil
+                    {
+                        document = try submitted.resolvingWorkflowTemplateRef(in: known)
+                    }
+                    for problem in document.validate(templates: known) {
                         print(problem.description)
                         invalid = true
                     }

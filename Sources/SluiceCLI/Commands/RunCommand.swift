@@ -27,6 +27,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Ed25519 signing key (PKCS#8 PEM); default: the state directory's key, created on first use.")
     var key: String?
 
+    @Option(name: .customLong("templates"),
+            help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
+    var templatePaths: [String] = []
+
     @Flag(help: "Print nothing but the final summary.")
     var quiet = false
 
@@ -73,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
         let engine = WorkflowEngine(runtime: processRuntime, observer: display)
         let request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
-            runtimeProfile: profile, onKeyCreated: { printError($0) })
+            runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths)
         let summary: RunSummary
         do {
             summary = try await engine.run(request)

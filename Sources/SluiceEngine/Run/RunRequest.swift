@@ -7,14 +7,18 @@ package struct RunRequest: Sendable {
     /// `--key FILE`; nil uses (and on first use creates) the state directory's key.
     package var keyPath: String?
     package var runtimeProfile: RuntimeProfile
+    /// `--templates PATH` files or directories holding WorkflowTemplates for `templateRef`/`workflowTemplateRef`,
+    /// in precedence order (after the workflow's own file, before the state directory's registry).
+    package var templatePaths: [String]
     /// Called once when a default key was created, with a one-line notice for the user.
     package var onKeyCreated: (@Sendable (String) -> Void)?
 
     package init(
         workflowPath: String, parameters: [(name: String, value: String)] = [], stateDirectory: String,
         keyPath: String? = nil, runtimeProfile: RuntimeProfile = RuntimeProfile(),
-        onKeyCreated: (@Sendable (String) -> Void)? = nil
+        onKeyCreated: (@Sendable (String) -> Void)? = nil, templatePaths: [String] = []
     ) {
+        self.templatePaths = templatePaths
         self.workflowPath = workflowPath
         self.parameters = parameters
         self.stateDirectory = stateDirectory

@@ -33,20 +33,27 @@ package struct WorkflowEngine: Sendable {
         } catch {
             throw .invalidWorkflow(error)
         }
-        guard let document = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
+        guard let submitted = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
             throw .noWorkflowDocument(file: request.workflowPath)
         }
-        let problems = document.validate()
+        // The document that runs: joined with its workflowTemplateRef, templateDefaults merged in.
+        let library = try TemplateLibrary.forRun(
+            of: loaded, templatePaths: request.templatePaths, stateDirectory: request.stateDirectory)
+        let document: WorkflowDocument
+        let templates: TemplateResolver
+        do {
+            document = try submitted.resolvingWorkflowTemplateRef(in: library)
+            let defaults = document.tree["spec"]?["templateDefaults"]
+            templates = TemplateResolver(spec: document.workflow.spec,
+                                         library: try library.applyingTemplateDefaults(defaults))
+        } catch {
+            throw .invalidWorkflow(error)
+        }
+        let problems = document.validate(templates: library)
         if !problems.isEmpty { throw .invalidWorkflow(problems.count == 1 ? problems[0] : .invalid(errors: problems)) }
         let workflow = document.workflow
         guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
-            let at = document.tree["spec"]?.location ?? document.tree.location
-            if workflow.spec.workflowTemplateRef != nil {
-                throw .invalidWorkflow(.unsupported(
-                    feature: "workflowTemplateRef", at: at, path: "spec.workflowTemplateRef",
-                    reason: "templates from other documents are not resolved yet"))
-            }
-            throw .invalidWorkflow(.missingEntrypoint(at: at))
+            throw .invalidWorkflow(.missingEntrypoint(at: document.tree["spec"]?.location ?? document.tree.location))
         }
         let parameters = try resolveParameters(workflow.spec, overrides: request.parameters)
 
@@ -114,7 +121,7 @@ package struct WorkflowEngine: Sendable {
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
         let limit = runtime.isolation == .none ? 1 : workflow.spec.parallelism
         let executor = WorkflowExecutor(
-            coordinator: coordinator, spec: workflow.spec, templates: TemplateResolver(spec: workflow.spec),
+            coordinator: coordinator, spec: workflow.spec, templates: templates,
             globals: globals, runtime: runtime,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),

@@ -5,8 +5,10 @@ extension WorkflowDocument {
     /// dependency cycles, references to undeclared parameters. Empty when the document is valid.
     ///
     /// - Parameter templates: templates from other documents that `templateRef`s may name (by WorkflowTemplate name).
-    package func validate() -> [SpecError] {
+    ///   When given, every `templateRef` must name a document and a template in it; when nil they go unchecked.
+    package func validate(templates: TemplateLibrary? = nil) -> [SpecError] {
         var validator = WorkflowValidator(document: self)
+        validator.library = templates
         validator.run()
         return validator.errors
     }
@@ -16,6 +18,8 @@ extension WorkflowDocument {
 private struct WorkflowValidator {
     let document: WorkflowDocument
     var errors: [SpecError] = []
+    /// Template documents that `templateRef`s may name; nil when they are not known (no check).
+    var library: TemplateLibrary?
 
     init(document: WorkflowDocument) { self.document = document }
 
@@ -37,6 +41,13 @@ private struct WorkflowValidator {
             }
         } else if isWorkflow && spec.workflowTemplateRef == nil {
             errors.append(.missingEntrypoint(at: location(specPath, key: true)))
+        }
+        if let reference = spec.workflowTemplateRef, let library, library.document(for: reference) == nil {
+            let namePath = specPath.key("workflowTemplateRef").key("name")
+            errors.append(.invalidValue(
+                message: "workflowTemplateRef names \(TemplateLibrary.describe(reference)), which is not known: give "
+                    + "its file with --templates or register it with 'sluice template create'",
+                at: location(namePath), path: namePath))
         }
         if let onExit = spec.onExit, spec.template(named: onExit) == nil {
             errors.append(.unknownTemplate(name: onExit, at: location(specPath.key("onExit")),
@@ -81,7 +92,7 @@ private struct WorkflowValidator {
         checkReferences(in: template, at: path)
     }
 
-    mutating func checkCall(template name: String?, hasReference: Bool, arguments: StepArguments?,
+    mutating func checkCall(template name: String?, reference: TemplateReference?, arguments: StepArguments?,
                             caller: String, at path: SpecPath, inline: Template? = nil)
     {
         if let inline {
@@ -92,16 +103,26 @@ private struct WorkflowValidator {
             check(inline, at: path.key("inline"))
             return
         }
-        guard let name else {
-            if !hasReference {
+        let callee: Template
+        if let name {
+            guard let local = spec.template(named: name) else {
+                errors.append(.unknownTemplate(name: name, at: location(path.key("template")),
+                                               path: path.key("template")))
+                return
+            }
+            callee = local
+        } else if let reference, library != nil, !reference.name.contains("{{"),
+            !(reference.template ?? "").contains("{{")
+        {
+            guard let referenced = checkReference(reference, at: path.key("templateRef")) else { return }
+            callee = referenced
+        } else {
+            if reference == nil {
                 errors.append(.missingField(field: "template", at: location(path), path: path))
             }
             return
         }
-        guard let callee = spec.template(named: name) else {
-            errors.append(.unknownTemplate(name: name, at: location(path.key("template")), path: path.key("template")))
-            return
-        }
+        let name = name ?? "\(reference?.name ?? "")/\(reference?.template ?? "")"
         let supplied = Set((arguments?.parameters ?? []).map(\.name))
         for input in callee.inputs?.parameters ?? []
         where input.value == nil && input.default == nil && !supplied.contains(input.name) {
@@ -121,6 +142,32 @@ private struct WorkflowValidator {
         }
     }
 
+    /// The template a `templateRef` names in the known library, or nil after recording why it is unknown.
+    mutating func checkReference(_ reference: TemplateReference, at path: SpecPath) -> Template? {
+        guard let library else { return nil }
+        guard let referenced = library.document(for: reference) else {
+            var message = "templateRef names \(TemplateLibrary.describe(reference)), which is not known: give its "
+                + "file with --templates or register it with 'sluice template create'"
+            let other = TemplateReference(name: reference.name, template: nil,
+                                          clusterScope: reference.clusterScope != true)
+            if library.document(for: other) != nil {
+                message += " (a \(TemplateLibrary.describe(other)) exists: "
+                    + (reference.clusterScope == true ? "drop 'clusterScope: true'" : "set 'clusterScope: true'") + ")"
+            }
+            errors.append(.invalidValue(message: message, at: location(path.key("name")), path: path.key("name")))
+            return nil
+        }
+        let name = reference.template ?? referenced.workflow.spec.entrypoint ?? ""
+        guard let template = library.template(for: reference) else {
+            let templatePath = reference.template == nil ? path : path.key("template")
+            errors.append(.invalidValue(
+                message: "\(TemplateLibrary.describe(reference)) has no template '\(name)'",
+                at: location(templatePath), path: templatePath))
+            return nil
+        }
+        return template
+    }
+
     mutating func check(steps groups: [[WorkflowStep]], of template: Template, at path: SpecPath) {
         var firstStep: [String: SourceLocation] = [:]
         for (groupIndex, group) in groups.enumerated() {
@@ -133,7 +180,7 @@ private struct WorkflowValidator {
                 } else {
                     firstStep[step.name] = location(namePath)
                 }
-                checkCall(template: step.template, hasReference: step.templateRef != nil,
+                checkCall(template: step.template, reference: step.templateRef,
                           arguments: step.arguments, caller: "step '\(step.name)'", at: stepPath, inline: step.inline)
                 if let onExit = step.onExit, spec.template(named: onExit) == nil {
                     errors.append(.unknownTemplate(name: onExit, at: location(stepPath.key("onExit")),
@@ -157,7 +204,7 @@ private struct WorkflowValidator {
         var edges: [String: [String]] = [:]
         for (index, task) in dag.tasks.enumerated() {
             let taskPath = path.key("tasks").index(index)
-            checkCall(template: task.template, hasReference: task.templateRef != nil, arguments: task.arguments,
+            checkCall(template: task.template, reference: task.templateRef, arguments: task.arguments,
                       caller: "task '\(task.name)'", at: taskPath, inline: task.inline)
             if task.depends != nil && task.dependencies != nil {
                 errors.append(.invalidValue(

@@ -3,12 +3,15 @@ import GRDB
 /// The versioned schema of `sluice.db`. Never edit a registered migration: append a new one.
 enum StoreSchema {
     /// Migration identifiers in the order they are applied.
-    static let migrationIdentifiers = ["v1-runs-nodes-attempts-envelopes"]
+    static let migrationIdentifiers = ["v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-runs-nodes-attempts-envelopes") { db in
             try db.execute(sql: version1)
+        }
+        migrator.registerMigration(workflowTemplatesMigration) { db in
+            try db.execute(sql: workflowTemplates)
         }
         return migrator
     }
