@@ -160,17 +160,28 @@ struct LogsCommand: ParsableCommand {
     }
 }
 
-/// `sluice verify RUN`: re-checks every envelope and artifact digest of a run.
+/// `sluice verify RUN`: re-checks every envelope and artifact digest of a run; `sluice verify BUNDLE` checks an
+/// exported bundle offline (an argument that is an existing path is a bundle).
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Re-verify every lineage envelope and artifact digest of a run.")
+        commandName: "verify", abstract: "Re-verify every lineage envelope and artifact digest of a run or bundle.")
 
-    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    @Argument(help: ArgumentHelp("Run name, id, or @latest; or the path of an exported bundle.", valueName: "run"))
     var runName: String
+
+    @Option(help: "Bundles only: PEM (or hex) public keys to trust (default: the bundle's own keys).")
+    var trust: String?
+
+    @Option(help: "Bundles only: a signed revocation list (sluice revocations export) to apply.")
+    var revocations: String?
 
     @OptionGroup var state: StateOptions
 
     func run() throws {
+        if FileManager.default.fileExists(atPath: runName) {
+            try BundleVerification.run(path: runName, trust: trust, revocations: revocations)
+            return
+        }
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         let findings: [RunVerifier.Finding]

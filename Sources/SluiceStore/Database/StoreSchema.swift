@@ -3,7 +3,9 @@ import GRDB
 /// The versioned schema of `sluice.db`. Never edit a registered migration: append a new one.
 enum StoreSchema {
     /// Migration identifiers in the order they are applied.
-    static let migrationIdentifiers = ["v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration]
+    static let migrationIdentifiers = [
+        "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -12,6 +14,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(workflowTemplatesMigration) { db in
             try db.execute(sql: workflowTemplates)
+        }
+        migrator.registerMigration(revocationSignaturesMigration) { db in
+            try db.execute(sql: revocationSignatures)
         }
         return migrator
     }

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceGovernance
+import SluiceStore
+
+/// `sluice export RUN -o BUNDLE`: a run's evidence as a directory or `.tar.gz` that verifies offline.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a run (workflow, envelopes, artifacts, status, keys, revocations) for offline verification.",
+        discussion: "BUNDLE becomes a new directory, or a gzip-compressed tar when it ends in .tar.gz.")
+
+    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    var runName: String
+
+    @Option(name: [.short, .long], help: ArgumentHelp("The bundle to create.", valueName: "bundle"))
+    var output: String
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let record = try findRun(runName, in: store)
+        do {
+            let summary = try BundleExporter(store: store, stateDirectory: state.resolved).export(run: record, to: output)
+            print("exported run \(record.name) to \(summary.path): \(summary.envelopes) envelope(s), "
+                + "\(summary.artifacts) artifact(s), \(summary.files) file(s) in the manifest")
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+}
+
+/// `sluice verify BUNDLE`: offline verification of an exported bundle (called by ``VerifyCommand``).
+enum BundleVerification {
+    /// Verifies the bundle at `path`, prints every finding and a summary, and throws exit code 3 on failure.
+    static func run(path: String, trust: String?, revocations: String?) throws {
+        do {
+            let trusted = try trust.map { path throws(ExportError) in try PublicKeyFile.keys(at: path) }
+            let verifier = BundleVerifier(trustedKeys: trusted, revocationListPath: revocations)
+            let report = try verifier.verify(bundleAt: path)
+            for note in report.notes { print("note: \(note)") }
+            for finding in report.findings { print(finding.description) }
+            let failed = report.failures.count
+            if failed == 0 {
+                print("bundle \(path) verified: \(report.verifiedEnvelopes) envelope(s), "
+                    + "\(report.verifiedArtifacts) artifact(s), \(report.verifiedLinks) chain link(s)")
+            } else {
+                print("bundle \(path) FAILED verification: \(failed) problem(s); "
+                    + "\(report.verifiedEnvelopes) envelope(s) verified")
+                throw ExitCode(ExitStatus.refused)
+            }
+        } catch let error as ExportError {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+}

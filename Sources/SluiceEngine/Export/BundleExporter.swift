@@ -1,0 +1,146 @@
+import Foundation
+import SluiceGovernance
+package import SluiceStore
+
+/// Writes a run's evidence to a self-contained bundle that `sluice verify BUNDLE` checks offline.
+///
+/// See ``BundleLayout`` for the files. A path ending in `.tar.gz` (or `.tgz`) gets a reproducible gzip-compressed
+/// tar of the same tree; any other path becomes a new directory. Existing paths are never overwritten.
+///
+/// ```swift
+/// let summary = try BundleExporter(store: store, stateDirectory: home).export(run: run, to: "run.tar.gz")
+/// ```
+package struct BundleExporter: Sendable {
+    /// What an export wrote.
+    package struct Summary: Sendable, Equatable {
+        /// The bundle path (directory or archive).
+        package var path: String
+        /// Number of envelopes.
+        package var envelopes: Int
+        /// Number of distinct artifacts (files and directories).
+        package var artifacts: Int
+        /// Number of files listed in the manifest.
+        package var files: Int
+    }
+
+    /// The state directory's store.
+    package let store: Store
+    /// The state directory (for the run's key files).
+    package let stateDirectory: String
+
+    /// Creates an exporter over a state directory.
+    package init(store: Store, stateDirectory: String) {
+        self.store = store
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Exports `run` to `path`.
+    ///
+    /// - Throws: `ExportError.bundleExists` when `path` exists, `.state` when the store cannot be read,
+    ///   `.bundleWriteFailed` when a file cannot be written or copied (the partial bundle is removed).
+    package func export(run: RunRecord, to path: String) throws(ExportError) -> Summary {
+        guard !FileManager.default.fileExists(atPath: path) else { throw .bundleExists(path: path) }
+        let isArchive = BundleLayout.isArchive(path)
+        let directory = isArchive ? NSTemporaryDirectory() + "/sluice-export-\(UUID().uuidString)" : path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        } catch {
+            throw .bundleWriteFailed(path: directory, reason: error.localizedDescription)
+        }
+        var succeeded = false
+        defer {
+            if isArchive || !succeeded { BundleFiles.removeTree(directory) }
+        }
+        var summary = try write(run: run, into: directory)
+        if isArchive {
+            try TarArchive.create(path, from: directory)
+        }
+        summary.path = path
+        succeeded = true
+        return summary
+    }
+
+    private func write(run: RunRecord, into root: String) throws(ExportError) -> Summary {
+        let nodes: [NodeRecord]
+        let envelopes: [EnvelopeRecord]
+        let denials: [DenialRecord]
+        let revocations: RevocationList
+        do {
+            nodes = try store.nodes(runID: run.id)
+            envelopes = try store.envelopes(runID: run.id)
+            denials = try store.denials(runID: run.id)
+        } catch {
+            throw .state(reason: error.description)
+        }
+        revocations = try Revocations(store: store).list()
+        let files = BundleFiles(root: root)
+
+        try files.write(BundleLayout.workflow, Data(run.workflowYAML.utf8))
+        try files.write(BundleLayout.parameters, Data(run.parametersJSON.utf8))
+        try files.write(BundleLayout.status, Data((ArgoStatus.json(run: run, nodes: nodes) + "\n").utf8))
+
+        // Envelopes: the node's recorded envelope is `<node-id>.intoto.json`; any other one of the same node
+        // (an earlier attempt) gets its payload digest appended.
+        let recorded = Dictionary(
+            nodes.compactMap { node in node.envelopeDigest.map { ($0, node.id) } }, uniquingKeysWith: { a, _ in a })
+        var lines: [UInt8] = []
+        for envelope in envelopes {
+            let isRecorded = recorded[envelope.payloadDigest] == envelope.nodeID
+            let stem = isRecorded ? envelope.nodeID : "\(envelope.nodeID)-\(envelope.payloadDigest.prefix(16))"
+            guard (try? validateRelativeName(stem)) != nil, !stem.contains("/") else {
+                throw .bundleWriteFailed(path: root, reason: "node id '\(stem)' is not a safe file name")
+            }
+            try files.write(BundleLayout.envelopes + "/" + stem + BundleLayout.envelopeSuffix, envelope.envelopeJSON)
+            lines.append(contentsOf: envelope.envelopeJSON)
+            lines.append(UInt8(ascii: "\n"))
+        }
+        try files.write(BundleLayout.envelopeLines, Data(lines))
+
+        // Artifacts, once per digest.
+        let decoder = JSONDecoder()
+        var copied = Set<String>()
+        for node in nodes {
+            guard let json = node.outputsJSON,
+                let outputs = try? decoder.decode(NodeOutputs.self, from: Data(json.utf8))
+            else { continue }
+            for artifact in outputs.artifacts {
+                let isTree = artifact.kind == .directory
+                let relative = (isTree ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts) + "/" + artifact.digest
+                guard copied.insert(relative).inserted else { continue }
+                guard (try? Digest(hex: artifact.digest)) != nil else {
+                    throw .bundleWriteFailed(path: root, reason: "artifact digest '\(artifact.digest)' is not sha256 hex")
+                }
+                try files.copy(from: artifact.storedPath, to: relative, isDirectory: isTree)
+            }
+        }
+
+        let runKeys = stateDirectory + "/runs/" + run.name
+        try files.copy(from: runKeys + "/signer.pub.pem", to: BundleLayout.signerKey, isDirectory: false)
+        try files.copy(from: runKeys + "/trusted-keys.pem", to: BundleLayout.trustedKeys, isDirectory: false)
+        try files.write(BundleLayout.revocations, Data(revocations.json(issuer: nil, exportedAt: Date()).bytes))
+        let denialJSON = CanonicalJSON.array(denials.map { denial in
+            var object: [String: CanonicalJSON] = [
+                "nodeId": .string(denial.nodeID), "check": .string(denial.check), "message": .string(denial.message),
+                "createdAt": .string(StoreTimestamp.string(from: denial.createdAt)),
+            ]
+            if let input = denial.input { object["input"] = .string(input) }
+            return .object(object)
+        })
+        try files.write(BundleLayout.denials, Data(denialJSON.bytes))
+
+        let listed = try files.manifestEntries()
+        let manifest: CanonicalJSON = [
+            "format": .string(BundleLayout.format),
+            "run": [
+                "id": .string(run.id), "name": .string(run.name), "phase": .string(run.phase.rawValue),
+                "workflowDigest": ["sha256": .string(run.workflowDigest)],
+                "signerKeyid": .string(run.signerKeyID),
+            ],
+            "files": .array(listed.map { entry in
+                ["path": .string(entry.path), "sha256": .string(entry.sha256), "size": .integer(entry.size)]
+            }),
+        ]
+        try files.write(BundleLayout.manifest, Data(manifest.bytes))
+        return Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)
+    }
+}

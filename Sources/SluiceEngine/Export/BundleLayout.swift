@@ -1,0 +1,38 @@
+/// The file names inside an export bundle, shared by the exporter and the verifier.
+///
+/// ```
+/// manifest.json                  format, run, and {path, sha256, size} of every other file
+/// workflow.yaml                  the submitted workflow file, byte for byte
+/// parameters.json                the resolved workflow parameters (canonical JSON object)
+/// status.json                    the Argo-shaped Workflow object (`sluice get -o json`)
+/// envelopes/<node-id>.intoto.json  one DSSE envelope per node, as signed
+/// envelopes.intoto.jsonl         the same envelopes, one per line
+/// artifacts/sha256/<hex>         output files by SHA-256
+/// artifacts/tree/<hex>/…         output directories by dirHash
+/// keys/signer.pub.pem            the run's signing key
+/// keys/trusted-keys.pem          the keys the run's gate trusted
+/// revocations.json               the state directory's revocations (revocation list payload)
+/// denials.json                   the run's governance refusals
+/// ```
+package enum BundleLayout {
+    /// The bundle format identifier written in the manifest.
+    package static let format = "https://sluice.dev/bundle/v0.1"
+    static let manifest = "manifest.json"
+    static let workflow = "workflow.yaml"
+    static let parameters = "parameters.json"
+    static let status = "status.json"
+    static let envelopes = "envelopes"
+    static let envelopeLines = "envelopes.intoto.jsonl"
+    static let envelopeSuffix = ".intoto.json"
+    static let fileArtifacts = "artifacts/sha256"
+    static let treeArtifacts = "artifacts/tree"
+    static let signerKey = "keys/signer.pub.pem"
+    static let trustedKeys = "keys/trusted-keys.pem"
+    static let revocations = "revocations.json"
+    static let denials = "denials.json"
+
+    /// Whether a path names a gzip-compressed tar bundle rather than a directory.
+    package static func isArchive(_ path: String) -> Bool {
+        path.hasSuffix(".tar.gz") || path.hasSuffix(".tgz")
+    }
+}

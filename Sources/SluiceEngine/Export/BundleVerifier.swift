@@ -1,0 +1,534 @@
+import Foundation
+package import SluiceGovernance
+import SluiceSpec
+import SluiceStore
+
+/// Verifies an export bundle offline, with no state directory: what `sluice verify BUNDLE` runs.
+///
+/// Checks, each failure naming the bundle file at fault: every file against the manifest's SHA-256 (and no file
+/// missing from it); every envelope's signature by a trusted key, its payloadType, statement and lineage
+/// predicate, the signer the predicate names, run id, and workflow digest (recomputed from `workflow.yaml` like
+/// the engine does); every subject re-hashed from the bundled artifact or the output parameter in `status.json`;
+/// chain continuity (each input's envelope is in the bundle, names the expected producer node, and has the subject
+/// with the digest the consumer recorded); nothing revoked (the bundle's revocations plus any given); and every
+/// envelope the status names is present.
+///
+/// ```swift
+/// let report = try BundleVerifier(trustedKeys: try PublicKeyFile.keys(at: "team.pem")).verify(bundleAt: "run.tar.gz")
+/// for failure in report.failures { print(failure.file, failure.detail) }
+/// ```
+package struct BundleVerifier: Sendable {
+    /// One check's outcome, attributed to a file of the bundle.
+    package struct Finding: Sendable, Equatable, CustomStringConvertible {
+        /// The bundle-relative path of the file concerned (e.g. `artifacts/sha256/ab…`).
+        package var file: String
+        /// Whether the check passed.
+        package var ok: Bool
+        /// What was checked, or what is wrong.
+        package var detail: String
+
+        /// `ok   FILE: detail` or `FAIL FILE: detail`.
+        package var description: String { "\(ok ? "ok  " : "FAIL") \(file): \(detail)" }
+    }
+
+    /// Everything a verification found.
+    package struct Report: Sendable, Equatable {
+        /// Findings in check order.
+        package var findings: [Finding] = []
+        /// Remarks that are not findings, e.g. which keys were trusted.
+        package var notes: [String] = []
+        /// Envelopes whose signature and predicate verified.
+        package var verifiedEnvelopes = 0
+        /// Distinct artifacts re-hashed successfully.
+        package var verifiedArtifacts = 0
+        /// Input-to-envelope links checked successfully.
+        package var verifiedLinks = 0
+
+        /// The failed findings.
+        package var failures: [Finding] { findings.filter { !$0.ok } }
+        /// True when nothing failed.
+        package var isVerified: Bool { failures.isEmpty }
+    }
+
+    /// Keys whose signatures count; nil means the bundle's own `keys/trusted-keys.pem` (reported in the notes).
+    package var trustedKeys: [PublicKey]?
+    /// A signed revocation list (`sluice revocations export`) to apply besides the bundle's own
+    /// `revocations.json`; its signature must verify with the trusted keys, else verification fails.
+    package var revocationListPath: String?
+
+    /// Creates a verifier.
+    package init(trustedKeys: [PublicKey]? = nil, revocationListPath: String? = nil) {
+        self.trustedKeys = trustedKeys
+        self.revocationListPath = revocationListPath
+    }
+
+    /// Verifies a bundle directory or `.tar.gz` archive.
+    ///
+    /// - Throws: `ExportError.bundleUnreadable` when the path is neither, the archive cannot be unpacked, or the
+    ///   tree holds a symbolic link or special file. Problems inside the bundle are findings, not errors.
+    package func verify(bundleAt path: String) throws(ExportError) -> Report {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .bundleUnreadable(path: path, reason: "no such file or directory")
+        }
+        if isDirectory.boolValue { return try verify(directory: path) }
+        guard BundleLayout.isArchive(path) else {
+            throw .bundleUnreadable(path: path, reason: "it is neither a directory nor a .tar.gz archive")
+        }
+        let scratch = NSTemporaryDirectory() + "/sluice-verify-\(UUID().uuidString)"
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+        } catch {
+            throw .bundleUnreadable(path: path, reason: "cannot create '\(scratch)': \(error.localizedDescription)")
+        }
+        defer { BundleFiles.removeTree(scratch) }
+        try TarArchive.extract(path, into: scratch)
+        return try verify(directory: scratch)
+    }
+
+    private func verify(directory root: String) throws(ExportError) -> Report {
+        var run = VerificationRun(root: root, files: try BundleFiles(root: root).relativePaths())
+        run.checkManifest()
+        run.loadTrust(trustedKeys)
+        run.loadWorkflowDigest()
+        run.loadStatus()
+        run.loadRevocations(listPath: revocationListPath)
+        run.checkEnvelopes()
+        run.checkEnvelopeLines()
+        run.checkChain()
+        run.checkStatusEnvelopes()
+        return run.report
+    }
+}
+
+/// The state of one verification: what has been loaded and what was found.
+private struct VerificationRun {
+    struct Verified {
+        var file: String
+        var payloadDigest: Digest
+        var statement: Statement
+        var predicate: LineagePredicate
+        var bytes: [UInt8]
+    }
+
+    struct StatusNode {
+        var displayName: String
+        var envelope: String?
+        var parameters: [String: String]
+        var result: String?
+    }
+
+    let root: String
+    let files: [String]
+    var report = BundleVerifier.Report()
+    var trusted: [PublicKey] = []
+    var workflowDigest: Digest?
+    var runID: String?
+    var statusNodes: [String: StatusNode]?
+    var revokedEnvelopes: [String: String] = [:]
+    var revokedKeys: [String: String] = [:]
+    var verified: [String: Verified] = [:]
+    var unverified: [String: String] = [:]
+    var envelopeFiles: [String] = []
+    var artifactDigests: [String: Result<Digest, GovernanceError>] = [:]
+
+    init(root: String, files: [String]) {
+        self.root = root
+        self.files = files
+    }
+
+    mutating func pass(_ file: String, _ detail: String) {
+        report.findings.append(.init(file: file, ok: true, detail: detail))
+    }
+
+    mutating func fail(_ file: String, _ detail: String) {
+        report.findings.append(.init(file: file, ok: false, detail: detail))
+    }
+
+    func read(_ relative: String) -> [UInt8]? {
+        guard files.contains(relative), let data = FileManager.default.contents(atPath: root + "/" + relative) else {
+            return nil
+        }
+        return [UInt8](data)
+    }
+
+    // MARK: - Manifest
+
+    mutating func checkManifest() {
+        guard let bytes = read(BundleLayout.manifest) else {
+            fail(BundleLayout.manifest, "the manifest is missing")
+            return
+        }
+        guard let json = try? CanonicalJSON(parsing: bytes), let entries = json["files"]?.arrayValue else {
+            fail(BundleLayout.manifest, "the manifest is not JSON with a 'files' array")
+            return
+        }
+        if json["format"]?.stringValue != BundleLayout.format {
+            fail(BundleLayout.manifest, "format is not '\(BundleLayout.format)'")
+        }
+        var listed = Set<String>()
+        var problems = 0
+        for (index, entry) in entries.enumerated() {
+            guard let path = entry["path"]?.stringValue, let expected = entry["sha256"]?.stringValue else {
+                fail(BundleLayout.manifest, "files[\(index)] has no path or sha256")
+                problems += 1
+                continue
+            }
+            listed.insert(path)
+            guard files.contains(path) else {
+                fail(path, "listed in the manifest but missing from the bundle")
+                problems += 1
+                continue
+            }
+            do {
+                let actual = try Digest.sha256(fileAt: root + "/" + path)
+                if actual.hex != expected {
+                    fail(path, "its content hashes to \(actual), but the manifest lists sha256:\(expected)")
+                    problems += 1
+                }
+            } catch {
+                fail(path, error.description)
+                problems += 1
+            }
+        }
+        for file in files where file != BundleLayout.manifest && !listed.contains(file) {
+            fail(file, "not listed in the manifest")
+            problems += 1
+        }
+        if problems == 0 { pass(BundleLayout.manifest, "\(entries.count) files match their sha256") }
+    }
+
+    // MARK: - Inputs of the checks
+
+    mutating func loadTrust(_ given: [PublicKey]?) {
+        if let given {
+            trusted = given
+            report.notes.append("trusting \(given.count) key(s) given with --trust: "
+                + given.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", "))
+            return
+        }
+        guard let bytes = read(BundleLayout.trustedKeys) else {
+            fail(BundleLayout.trustedKeys, "missing, and no --trust key was given: no key can verify the envelopes")
+            return
+        }
+        do {
+            trusted = try PublicKeyFile.keys(in: String(decoding: bytes, as: UTF8.self), path: BundleLayout.trustedKeys)
+            report.notes.append("no --trust given: trusting the bundle's own \(BundleLayout.trustedKeys) ("
+                + trusted.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", ")
+                + "); this proves integrity, not origin: pass --trust KEYFILE to check against a key you hold")
+        } catch {
+            fail(BundleLayout.trustedKeys, error.description)
+        }
+    }
+
+    mutating func loadWorkflowDigest() {
+        guard let bytes = read(BundleLayout.workflow) else {
+            fail(BundleLayout.workflow, "the submitted workflow is missing")
+            return
+        }
+        do {
+            let loaded = try SpecLoader.load(text: String(decoding: bytes, as: UTF8.self), file: BundleLayout.workflow)
+            guard let document = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
+                fail(BundleLayout.workflow, "holds no document of kind Workflow")
+                return
+            }
+            workflowDigest = document.tree.canonicalJSON.digest
+        } catch {
+            fail(BundleLayout.workflow, "cannot be loaded: \(error.description)")
+        }
+    }
+
+    mutating func loadStatus() {
+        guard let bytes = read(BundleLayout.status),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        else {
+            fail(BundleLayout.status, "missing or not a JSON object")
+            return
+        }
+        runID = (object["metadata"] as? [String: Any])?["uid"] as? String
+        let nodes = ((object["status"] as? [String: Any])?["nodes"] as? [String: Any]) ?? [:]
+        var parsed: [String: StatusNode] = [:]
+        for (id, value) in nodes {
+            guard let node = value as? [String: Any] else { continue }
+            let outputs = node["outputs"] as? [String: Any]
+            var parameters: [String: String] = [:]
+            for parameter in outputs?["parameters"] as? [[String: Any]] ?? [] {
+                if let name = parameter["name"] as? String, let value = parameter["value"] as? String {
+                    parameters[name] = value
+                }
+            }
+            parsed[id] = StatusNode(
+                displayName: node["displayName"] as? String ?? id,
+                envelope: (node["lineageEnvelope"] as? String).map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0 },
+                parameters: parameters, result: outputs?["result"] as? String)
+        }
+        statusNodes = parsed
+    }
+
+    mutating func loadRevocations(listPath: String?) {
+        var entries: [RevocationList.Entry] = []
+        if let listPath {
+            do {
+                let (list, signer) = try RevocationList.verifiedFile(at: listPath, trustedKeys: trusted)
+                entries = list.entries
+                report.notes.append("revocation list \(listPath) is signed by trusted key \(signer.keyID.prefix(16))…")
+            } catch {
+                fail(listPath, error.description)
+            }
+        }
+        if let bytes = read(BundleLayout.revocations) {
+            do {
+                entries += try RevocationList(json: bytes, path: BundleLayout.revocations).entries
+            } catch {
+                fail(BundleLayout.revocations, error.description)
+            }
+        } else {
+            fail(BundleLayout.revocations, "the bundle's revocation list is missing")
+        }
+        for entry in entries {
+            switch entry.kind {
+            case .envelope: revokedEnvelopes[entry.value] = revokedEnvelopes[entry.value] ?? entry.reason
+            case .key: revokedKeys[entry.value] = revokedKeys[entry.value] ?? entry.reason
+            }
+        }
+        if !entries.isEmpty { report.notes.append("applying \(entries.count) revocation(s)") }
+    }
+
+    // MARK: - Envelopes
+
+    mutating func checkEnvelopes() {
+        let prefix = BundleLayout.envelopes + "/"
+        envelopeFiles = files.filter { $0.hasPrefix(prefix) && $0.hasSuffix(BundleLayout.envelopeSuffix) }
+        if envelopeFiles.isEmpty { fail(BundleLayout.envelopes, "the bundle holds no envelopes") }
+        for file in envelopeFiles {
+            let stem = String(file.dropFirst(prefix.count).dropLast(BundleLayout.envelopeSuffix.count))
+            checkEnvelope(file: file, stem: stem)
+        }
+    }
+
+    private mutating func checkEnvelope(file: String, stem: String) {
+        guard let bytes = read(file) else {
+            fail(file, "cannot be read")
+            return
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(jsonBytes: bytes)
+        } catch {
+            fail(file, error.description)
+            return
+        }
+        let payloadDigest = envelope.payloadDigest
+        let predicate: LineagePredicate
+        let statement: Statement
+        let signer: PublicKey
+        do {
+            signer = try envelope.verify(trustedKeys: trusted, node: stem)
+            guard envelope.payloadType == Envelope.inTotoPayloadType else {
+                throw GovernanceError.payloadTypeMismatch(
+                    expected: Envelope.inTotoPayloadType, actual: envelope.payloadType)
+            }
+            statement = try Statement(payloadBytes: envelope.payload)
+            guard statement.predicateType == LineagePredicate.type else {
+                throw GovernanceError.predicateTypeMismatch(
+                    expected: LineagePredicate.type, actual: statement.predicateType)
+            }
+            predicate = try LineagePredicate(json: statement.predicate)
+        } catch let error as GovernanceError {
+            unverified[payloadDigest.hex] = file
+            fail(file, error.description)
+            return
+        } catch {
+            unverified[payloadDigest.hex] = file
+            fail(file, "\(error)")
+            return
+        }
+        var problems: [String] = []
+        let claimed = predicate.producer.signer
+        if claimed.keyID != signer.keyID || claimed.publicKeyDigest != signer.spkiDigest {
+            problems.append("the predicate names signer \(claimed.keyID) but key \(signer.keyID) signed it")
+        }
+        if let runID, predicate.workflow.runID != runID {
+            problems.append("it belongs to run \(predicate.workflow.runID), not \(runID) (status.json)")
+        }
+        if let workflowDigest, predicate.workflow.specDigest != workflowDigest {
+            problems.append("its workflow digest \(predicate.workflow.specDigest) is not the digest of the bundled "
+                + "workflow.yaml, \(workflowDigest)")
+        }
+        let node = predicate.node.id
+        if stem != node && !stem.hasPrefix(node + "-") {
+            problems.append("the file is named for node '\(stem)' but the envelope attests node '\(node)'")
+        }
+        if stem == node, let statusNodes {
+            if let status = statusNodes[node] {
+                if status.envelope != payloadDigest.hex {
+                    problems.append("status.json records envelope \(status.envelope.map { "sha256:" + $0 } ?? "none") "
+                        + "for node '\(node)', but this envelope's payload digest is \(payloadDigest)")
+                }
+            } else {
+                problems.append("status.json has no node '\(node)'")
+            }
+        }
+        if let reason = revokedEnvelopes[payloadDigest.hex] {
+            problems.append("envelope \(payloadDigest) is revoked: \(reason)")
+        }
+        if let reason = revokedKeys[signer.keyID] {
+            problems.append("signing key \(signer.keyID) is revoked: \(reason)")
+        }
+        let subjectsOK = checkSubjects(statement.subjects, node: node, file: file)
+        if problems.isEmpty {
+            if subjectsOK {
+                let name = statusNodes?[node]?.displayName ?? predicate.node.displayName
+                pass(file, "node '\(name)': \(statement.subjects.count) subject(s) verified, signed by "
+                    + "\(signer.keyID.prefix(16))…")
+            }
+            verified[payloadDigest.hex] = Verified(
+                file: file, payloadDigest: payloadDigest, statement: statement, predicate: predicate, bytes: bytes)
+            report.verifiedEnvelopes += 1
+        } else {
+            unverified[payloadDigest.hex] = file
+            for problem in problems { fail(file, problem) }
+        }
+    }
+
+    /// Re-hashes every subject; failures name the artifact file, or status.json for parameters.
+    private mutating func checkSubjects(_ subjects: [Statement.Subject], node: String, file: String) -> Bool {
+        var ok = true
+        for subject in subjects {
+            if subject.name.hasPrefix("outputs/artifacts/") {
+                let isTree = subject.digest["dirHash"] != nil
+                guard let hex = subject.digest[isTree ? "dirHash" : "sha256"], (try? Digest(hex: hex)) != nil else {
+                    fail(file, "subject '\(subject.name)' has no sha256 or dirHash digest")
+                    ok = false
+                    continue
+                }
+                let relative = (isTree ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts) + "/" + hex
+                let exists = isTree ? files.contains { $0.hasPrefix(relative + "/") } : files.contains(relative)
+                guard exists else {
+                    fail(file, "subject '\(subject.name)' names artifact \(relative), which is not in the bundle")
+                    ok = false
+                    continue
+                }
+                let isNew = artifactDigests[relative] == nil
+                let result = artifactDigests[relative] ?? Result { () throws(GovernanceError) in
+                    isTree ? try Digest.directoryHash(at: root + "/" + relative)
+                        : try Digest.sha256(fileAt: root + "/" + relative)
+                }
+                artifactDigests[relative] = result
+                switch result {
+                case .success(let actual) where actual.hex == hex:
+                    if isNew { report.verifiedArtifacts += 1 }
+                case .success(let actual):
+                    let name = statusNodes?[node]?.displayName ?? node
+                    fail(relative, "re-hashed to \(actual), but \(file) signed subject '\(subject.name)' of node "
+                        + "'\(name)' as sha256:\(hex)")
+                    ok = false
+                case .failure(let error):
+                    fail(relative, error.description)
+                    ok = false
+                }
+            } else {
+                let value: String?
+                if subject.name == "outputs/result" {
+                    value = statusNodes?[node]?.result
+                } else if subject.name.hasPrefix("outputs/parameters/") {
+                    value = statusNodes?[node]?.parameters[String(subject.name.dropFirst("outputs/parameters/".count))]
+                } else {
+                    fail(file, "subject '\(subject.name)' is neither an artifact, a parameter nor the result")
+                    ok = false
+                    continue
+                }
+                guard let value else {
+                    fail(BundleLayout.status, "node '\(node)' has no value for subject '\(subject.name)' of \(file)")
+                    ok = false
+                    continue
+                }
+                let actual = Digest.sha256(Array(value.utf8))
+                if subject.digest["sha256"] != actual.hex {
+                    fail(BundleLayout.status, "node '\(node)' output '\(subject.name)' hashes to \(actual), but "
+                        + "\(file) signed sha256:\(subject.digest["sha256"] ?? "none")")
+                    ok = false
+                }
+            }
+        }
+        return ok
+    }
+
+    mutating func checkEnvelopeLines() {
+        guard let bytes = read(BundleLayout.envelopeLines) else {
+            fail(BundleLayout.envelopeLines, "missing")
+            return
+        }
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        var byDigest: [String: [UInt8]] = [:]
+        for file in envelopeFiles {
+            if let content = read(file), let envelope = try? Envelope(jsonBytes: content) {
+                byDigest[envelope.payloadDigest.hex] = content
+            }
+        }
+        var problems = 0
+        for (index, line) in lines.enumerated() {
+            guard let envelope = try? Envelope(jsonBytes: Array(line)) else {
+                fail(BundleLayout.envelopeLines, "line \(index + 1) is not a DSSE envelope")
+                problems += 1
+                continue
+            }
+            if byDigest[envelope.payloadDigest.hex] != Array(line) {
+                fail(BundleLayout.envelopeLines, "line \(index + 1) (payload \(envelope.payloadDigest)) differs from "
+                    + "every file in envelopes/")
+                problems += 1
+            }
+        }
+        if lines.count != envelopeFiles.count {
+            fail(BundleLayout.envelopeLines, "holds \(lines.count) envelope(s), envelopes/ holds \(envelopeFiles.count)")
+            problems += 1
+        }
+        if problems == 0 { pass(BundleLayout.envelopeLines, "\(lines.count) envelope(s), identical to envelopes/") }
+    }
+
+    // MARK: - Chain
+
+    mutating func checkChain() {
+        for consumer in verified.values.sorted(by: { $0.file < $1.file }) {
+            for input in consumer.predicate.inputs {
+                guard let upstreamDigest = input.envelopePayloadDigest else { continue }
+                let label = "input '\(input.name)' of node '\(consumer.predicate.node.id)'"
+                guard let upstream = verified[upstreamDigest.hex] else {
+                    if let file = unverified[upstreamDigest.hex] {
+                        fail(consumer.file, "\(label) comes from \(file), which did not verify")
+                    } else {
+                        fail(consumer.file, "\(label) names envelope \(upstreamDigest), which is not in the bundle")
+                    }
+                    continue
+                }
+                if let producer = input.producerNode, producer != upstream.predicate.node.id {
+                    fail(consumer.file, "\(label) should come from node '\(producer)', but \(upstream.file) "
+                        + "attests node '\(upstream.predicate.node.id)'")
+                    continue
+                }
+                if let subjectName = input.subjectName {
+                    guard let subject = upstream.statement.subjects.first(where: { $0.name == subjectName }) else {
+                        fail(consumer.file, "\(label): \(upstream.file) has no subject '\(subjectName)'")
+                        continue
+                    }
+                    let common = Set(subject.digest.keys).intersection(input.digest.keys)
+                    guard !common.isEmpty, common.allSatisfy({ subject.digest[$0] == input.digest[$0] }) else {
+                        fail(consumer.file, "\(label) was consumed with digest \(input.digest.sorted { $0.key < $1.key }) "
+                            + "but \(upstream.file) signed \(subject.digest.sorted { $0.key < $1.key })")
+                        continue
+                    }
+                }
+                report.verifiedLinks += 1
+            }
+        }
+    }
+
+    mutating func checkStatusEnvelopes() {
+        guard let statusNodes else { return }
+        let present = Set(verified.keys).union(unverified.keys)
+        for (id, node) in statusNodes.sorted(by: { $0.key < $1.key }) {
+            guard let digest = node.envelope, !present.contains(digest) else { continue }
+            fail(BundleLayout.status, "node '\(id)' names envelope sha256:\(digest), which is not in envelopes/")
+        }
+    }
+}

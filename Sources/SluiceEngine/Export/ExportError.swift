@@ -1,0 +1,56 @@
+/// What can go wrong around revocations, export bundles, offline verification and conformance checks.
+///
+/// Verification problems found inside a bundle are results (``BundleVerifier/Finding``), not errors: these cases
+/// are for things that stop the command itself (an unreadable file, a revocation list signed by an untrusted key).
+package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The value given to `sluice revoke` is neither a key id nor an envelope payload digest.
+    case revocationTargetInvalid(value: String)
+    /// The value is well-formed but the state directory knows neither a key nor an envelope by it.
+    case revocationTargetUnknown(value: String)
+    /// A revocation list file cannot be read or parsed.
+    case revocationListMalformed(path: String, reason: String)
+    /// A revocation list is not signed by any of the trusted keys.
+    case revocationListUntrusted(path: String, keyIDs: [String], trusted: [String])
+    /// A key file (`--trust`) cannot be read or holds no Ed25519 public key.
+    case keyFileUnreadable(path: String, reason: String)
+    /// The state directory could not be read or written.
+    case state(reason: String)
+    /// The bundle path already exists (export never overwrites).
+    case bundleExists(path: String)
+    /// Writing the bundle failed.
+    case bundleWriteFailed(path: String, reason: String)
+    /// The bundle cannot be opened (missing, not a directory or `.tar.gz`, or `tar` failed).
+    case bundleUnreadable(path: String, reason: String)
+    /// The directory given to `sluice conformance` cannot be listed.
+    case directoryUnreadable(path: String, reason: String)
+
+    /// One human sentence naming the thing and the offending value.
+    package var description: String {
+        switch self {
+        case .revocationTargetInvalid(let value):
+            return "cannot revoke '\(value)': expected a key id or an envelope payload digest "
+                + "(64 lowercase hex characters, optionally prefixed by 'sha256:')"
+        case .revocationTargetUnknown(let value):
+            return "cannot revoke '\(value)': this state directory knows no signing key or envelope with that id; "
+                + "pass --kind key or --kind envelope to revoke it anyway"
+        case .revocationListMalformed(let path, let reason):
+            return "revocation list '\(path)' is malformed: \(reason)"
+        case .revocationListUntrusted(let path, let keyIDs, let trusted):
+            let signers = keyIDs.isEmpty ? "no key" : keyIDs.map { "key \($0)" }.joined(separator: ", ")
+            return "revocation list '\(path)' is signed by \(signers), which is not among the trusted keys "
+                + "(\(trusted.joined(separator: ", ")))"
+        case .keyFileUnreadable(let path, let reason):
+            return "key file '\(path)' is unusable: \(reason)"
+        case .state(let reason):
+            return "state directory unusable: \(reason)"
+        case .bundleExists(let path):
+            return "bundle '\(path)' already exists: choose a new path (export never overwrites)"
+        case .bundleWriteFailed(let path, let reason):
+            return "cannot write bundle '\(path)': \(reason)"
+        case .bundleUnreadable(let path, let reason):
+            return "cannot read bundle '\(path)': \(reason)"
+        case .directoryUnreadable(let path, let reason):
+            return "cannot read directory '\(path)': \(reason)"
+        }
+    }
+}
