@@ -61,9 +61,10 @@ struct TemplateCommandTests {
             let workflow = try cli.write(caller(), name: "caller.yaml")
             let result = try cli.run(["run", workflow])
             #expect(result.status == 65, "\(result)")
-            #expect(result.stderr == "\(workflow):10:29: error: templateRef names WorkflowTemplate 'lib', which is "
-                + "not known: give its file with --templates or register it with 'sluice template create' "
-                + "(at spec.templates[0].steps[0][0].templateRef.name)\n", "\(result)")
+            #expect(
+                result.stderr == "\(workflow):10:29: error: templateRef names WorkflowTemplate 'lib', which is "
+                    + "not known: give its file with --templates or register it with 'sluice template create' "
+                    + "(at spec.templates[0].steps[0][0].templateRef.name)\n", "\(result)")
         }
     }
 
@@ -74,8 +75,9 @@ struct TemplateCommandTests {
             let workflow = try cli.write(caller(template: "prnt"), name: "caller.yaml")
             let result = try cli.run(["lint", workflow, "--templates", templates])
             #expect(result.status == 65, "\(result)")
-            #expect(result.stdout == "\(workflow):10:44: error: WorkflowTemplate 'lib' has no template 'prnt' "
-                + "(at spec.templates[0].steps[0][0].templateRef.template)\n", "\(result)")
+            #expect(
+                result.stdout == "\(workflow):10:44: error: WorkflowTemplate 'lib' has no template 'prnt' "
+                    + "(at spec.templates[0].steps[0][0].templateRef.template)\n", "\(result)")
             let good = try cli.write(caller(), name: "good.yaml")
             let clean = try cli.run(["lint", good, "--templates", templates])
             #expect(clean.status == 0, "\(clean)")
@@ -127,9 +129,12 @@ struct TemplateCommandTests {
             let mixed = try cli.write(templatesYAML + "\n---\n" + caller(), name: "mixed.yaml")
             let result = try cli.run(["template", "create", mixed])
             #expect(result.status == 65, "\(result)")
-            #expect(result.stderr == "\(mixed):19:1: error: a Workflow cannot be registered: only WorkflowTemplate "
-                + "and ClusterWorkflowTemplate documents can\n", "\(result)")
-            #expect(try cli.run(["template", "list"]).stdout == "NAME  KIND                     CREATED               SOURCE\n")
+            #expect(
+                result.stderr == "\(mixed):19:1: error: a Workflow cannot be registered: only WorkflowTemplate "
+                    + "and ClusterWorkflowTemplate documents can\n", "\(result)")
+            #expect(
+                try cli.run(["template", "list"]).stdout
+                    == "NAME  KIND                     CREATED               SOURCE\n")
         }
     }
 }

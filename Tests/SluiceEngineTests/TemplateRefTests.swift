@@ -84,12 +84,14 @@ private func run(_ yaml: String, in directory: String, templatePaths: [String]? 
     let templates = try EngineHarness.write(templatesYAML, in: directory, name: "templates.yaml")
     let path = try EngineHarness.write(yaml, in: directory)
     let stateDirectory = directory + "/state"
-    let summary = try await WorkflowEngine().run(RunRequest(
-        workflowPath: path, stateDirectory: stateDirectory, templatePaths: templatePaths ?? [templates]))
+    let summary = try await WorkflowEngine().run(
+        RunRequest(
+            workflowPath: path, stateDirectory: stateDirectory, templatePaths: templatePaths ?? [templates]))
     let store = try Store(stateDirectory: stateDirectory)
     let run = try store.run(named: summary.name)
-    return RecordedRun(directory: directory, stateDirectory: stateDirectory, summary: summary, store: store, run: run,
-                       nodes: try store.nodes(runID: run.id))
+    return RecordedRun(
+        directory: directory, stateDirectory: stateDirectory, summary: summary, store: store, run: run,
+        nodes: try store.nodes(runID: run.id))
 }
 
 @Suite("templateRef and workflowTemplateRef run templates from other documents", .timeLimit(.minutes(2)))
@@ -189,9 +191,10 @@ struct TemplateRefTests {
             let store = try Store(stateDirectory: directory + "/state")
             let printer = try #require(
                 try SpecLoader.load(text: templatesYAML, file: "t.yaml").documents.first)
-            try store.saveTemplate(TemplateRecord(
-                kind: "WorkflowTemplate", name: "printer", documentYAML: printer.yamlText, sourcePath: "t.yaml",
-                createdAt: Date()))
+            try store.saveTemplate(
+                TemplateRecord(
+                    kind: "WorkflowTemplate", name: "printer", documentYAML: printer.yamlText, sourcePath: "t.yaml",
+                    createdAt: Date()))
             let run = try await run(workflow, in: directory, templatePaths: [])
             #expect(run.summary.phase == .succeeded)
             #expect(try run.parameter("said", of: "here") == "local")
@@ -256,14 +259,16 @@ struct TemplateRefTests {
             """
         try await EngineHarness.withDirectory { directory in
             let error = await #expect(throws: EngineError.self) { try await run(unknownTemplate, in: directory) }
-            #expect(error?.description == "\(directory)/workflow.yaml:10:48: error: WorkflowTemplate 'printer' has "
-                + "no template 'shout' (at spec.templates[0].steps[0][0].templateRef.template)")
+            #expect(
+                error?.description == "\(directory)/workflow.yaml:10:48: error: WorkflowTemplate 'printer' has "
+                    + "no template 'shout' (at spec.templates[0].steps[0][0].templateRef.template)")
             let second = await #expect(throws: EngineError.self) {
                 try await run(unknownWorkflowTemplate, in: directory)
             }
-            #expect(second?.description == "\(directory)/workflow.yaml:5:31: error: workflowTemplateRef names "
-                + "WorkflowTemplate 'submittable', which is not known: give its file with --templates or register it "
-                + "with 'sluice template create' (at spec.workflowTemplateRef.name)")
+            #expect(
+                second?.description == "\(directory)/workflow.yaml:5:31: error: workflowTemplateRef names "
+                    + "WorkflowTemplate 'submittable', which is not known: give its file with --templates or register it "
+                    + "with 'sluice template create' (at spec.workflowTemplateRef.name)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/state/sluice.db"))
         }
     }

@@ -77,8 +77,9 @@ struct TemplateLibraryTests {
         #expect(library.document(named: "shared", clusterScope: false)?.workflow.kind == "WorkflowTemplate")
         #expect(library.document(named: "shared", clusterScope: true)?.workflow.kind == "ClusterWorkflowTemplate")
         #expect(library.template(for: try reference("{name: shared, template: cluster-only}")) == nil)
-        #expect(library.template(for: try reference("{name: shared, template: cluster-only, clusterScope: true}"))?
-            .name == "cluster-only")
+        #expect(
+            library.template(for: try reference("{name: shared, template: cluster-only, clusterScope: true}"))?
+                .name == "cluster-only")
         #expect(library.document(named: "other", clusterScope: false) == nil)
     }
 
@@ -214,8 +215,9 @@ struct WorkflowJoinTests {
         #expect(spec.workflowTemplateRef == nil)
         #expect(spec.entrypoint == "shout")
         #expect(spec.onExit == "bye")
-        #expect(spec.arguments?.parameters?.map { "\($0.name)=\($0.value?.value ?? "")" }
-            == ["message=from-workflow", "level=info"])
+        #expect(
+            spec.arguments?.parameters?.map { "\($0.name)=\($0.value?.value ?? "")" }
+                == ["message=from-workflow", "level=info"])
         #expect(spec.templates.map(\.name) == ["greet", "shout", "bye"])
         #expect(spec.template(named: "shout")?.container?.command == ["echo", "quiet"])
         #expect(joined.validate(templates: library).isEmpty)
@@ -235,7 +237,8 @@ struct WorkflowJoinTests {
                 name: submitable
             """
         let submitted = try #require(try SpecLoader.load(text: workflow, file: "wf.yaml").documents.first)
-        let expected = "wf.yaml:6:11: error: workflowTemplateRef names WorkflowTemplate 'submitable', which is not "
+        let expected =
+            "wf.yaml:6:11: error: workflowTemplateRef names WorkflowTemplate 'submitable', which is not "
             + "known: give its file with --templates or register it with 'sluice template create' "
             + "(at spec.workflowTemplateRef.name)"
         #expect(submitted.validate(templates: try load(Self.submittable)).map(\.description) == [expected])
@@ -320,25 +323,29 @@ struct TemplateRefValidationTests {
     @Test("an unknown document, an unknown template, a wrong scope and a missing argument are located errors")
     func unknownReferences() throws {
         let known = try load(libraryYAML)
-        #expect(try Self.problems(Self.workflow("{name: nowhere, template: print}"), library: known) == [
-            "refs.yaml:10:29: error: templateRef names WorkflowTemplate 'nowhere', which is not known: give its file "
-                + "with --templates or register it with 'sluice template create' "
-                + "(at spec.templates[0].steps[0][0].templateRef.name)"
-        ])
-        #expect(try Self.problems(Self.workflow("{name: shared, template: prnt}"), library: known) == [
-            "refs.yaml:10:47: error: WorkflowTemplate 'shared' has no template 'prnt' "
-                + "(at spec.templates[0].steps[0][0].templateRef.template)"
-        ])
-        #expect(try Self.problems(Self.workflow("{name: shared, template: print, clusterScope: true}"), library: known)
-            == [
-                "refs.yaml:10:47: error: ClusterWorkflowTemplate 'shared' has no template 'print' "
+        #expect(
+            try Self.problems(Self.workflow("{name: nowhere, template: print}"), library: known) == [
+                "refs.yaml:10:29: error: templateRef names WorkflowTemplate 'nowhere', which is not known: give its file "
+                    + "with --templates or register it with 'sluice template create' "
+                    + "(at spec.templates[0].steps[0][0].templateRef.name)"
+            ])
+        #expect(
+            try Self.problems(Self.workflow("{name: shared, template: prnt}"), library: known) == [
+                "refs.yaml:10:47: error: WorkflowTemplate 'shared' has no template 'prnt' "
                     + "(at spec.templates[0].steps[0][0].templateRef.template)"
             ])
-        #expect(try Self.problems(Self.workflow("{name: shared, template: print}", arguments: "[]"), library: known)
-            == [
-                "refs.yaml:9:9: error: step 'call' calls template 'shared/print' without its input parameter "
-                    + "'message' (it has no default) (at spec.templates[0].steps[0][0])"
-            ])
+        #expect(
+            try Self.problems(Self.workflow("{name: shared, template: print, clusterScope: true}"), library: known)
+                == [
+                    "refs.yaml:10:47: error: ClusterWorkflowTemplate 'shared' has no template 'print' "
+                        + "(at spec.templates[0].steps[0][0].templateRef.template)"
+                ])
+        #expect(
+            try Self.problems(Self.workflow("{name: shared, template: print}", arguments: "[]"), library: known)
+                == [
+                    "refs.yaml:9:9: error: step 'call' calls template 'shared/print' without its input parameter "
+                        + "'message' (it has no default) (at spec.templates[0].steps[0][0])"
+                ])
     }
 
     @Test("a reference to a WorkflowTemplate that exists only cluster-scoped says to set clusterScope")
@@ -354,11 +361,13 @@ struct TemplateRefValidationTests {
               - name: print
                 container: {image: alpine, command: [echo]}
             """
-        #expect(try Self.problems(Self.workflow("{name: lib, template: print}", arguments: "[]"),
-                                  library: try load(clusterOnly)) == [
-            "refs.yaml:10:29: error: templateRef names WorkflowTemplate 'lib', which is not known: give its file "
-                + "with --templates or register it with 'sluice template create' (a ClusterWorkflowTemplate 'lib' "
-                + "exists: set 'clusterScope: true') (at spec.templates[0].steps[0][0].templateRef.name)"
-        ])
+        #expect(
+            try Self.problems(
+                Self.workflow("{name: lib, template: print}", arguments: "[]"),
+                library: try load(clusterOnly)) == [
+                    "refs.yaml:10:29: error: templateRef names WorkflowTemplate 'lib', which is not known: give its file "
+                        + "with --templates or register it with 'sluice template create' (a ClusterWorkflowTemplate 'lib' "
+                        + "exists: set 'clusterScope: true') (at spec.templates[0].steps[0][0].templateRef.name)"
+                ])
     }
 }

@@ -17,7 +17,8 @@ struct TemplateCommand: ParsableCommand {
 struct TemplateCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Register the WorkflowTemplates and ClusterWorkflowTemplates of files (same kind and name: replaced).")
+        abstract: "Register the WorkflowTemplates and ClusterWorkflowTemplates of files (same kind and name: replaced)."
+    )
 
     @Argument(help: "Files holding WorkflowTemplate or ClusterWorkflowTemplate documents.")
     var files: [String]
@@ -33,14 +34,16 @@ struct TemplateCreateCommand: ParsableCommand {
                 let loaded = try SpecLoader.load(path: file)
                 for document in loaded.documents {
                     guard WorkflowDocument.templateKinds.contains(document.workflow.kind) else {
-                        printError("\(document.tree.location): error: a \(document.workflow.kind) cannot be "
-                                   + "registered: only WorkflowTemplate and ClusterWorkflowTemplate documents can")
+                        printError(
+                            "\(document.tree.location): error: a \(document.workflow.kind) cannot be "
+                                + "registered: only WorkflowTemplate and ClusterWorkflowTemplate documents can")
                         invalid = true
                         continue
                     }
                     guard let name = document.workflow.metadata.name, !name.isEmpty else {
-                        printError("\(document.tree.location): error: a registered \(document.workflow.kind) needs "
-                                   + "metadata.name (generateName is not enough)")
+                        printError(
+                            "\(document.tree.location): error: a registered \(document.workflow.kind) needs "
+                                + "metadata.name (generateName is not enough)")
                         invalid = true
                         continue
                     }
@@ -90,13 +93,15 @@ struct TemplateListCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let width = max(4, records.map(\.name.count).max() ?? 0)
-        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
-              + "KIND                     CREATED               SOURCE")
+        print(
+            "NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                + "KIND                     CREATED               SOURCE")
         for record in records {
-            print(record.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                  + record.kind.padding(toLength: 25, withPad: " ", startingAt: 0)
-                  + ArgoTime.format(record.createdAt).padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + record.sourcePath)
+            print(
+                record.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                    + record.kind.padding(toLength: 25, withPad: " ", startingAt: 0)
+                    + ArgoTime.format(record.createdAt).padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + record.sourcePath)
         }
     }
 }
@@ -129,8 +134,9 @@ struct TemplateDeleteCommand: ParsableCommand {
             do {
                 let removed = try store.deleteTemplate(named: name, kind: kind)
                 if removed == 0 {
-                    printError("error: no \(kind ?? "template") named '\(name)' is registered "
-                               + "(see 'sluice template list')")
+                    printError(
+                        "error: no \(kind ?? "template") named '\(name)' is registered "
+                            + "(see 'sluice template list')")
                     missing = true
                 } else {
                     print("template '\(name)' deleted")

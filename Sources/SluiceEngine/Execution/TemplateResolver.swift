@@ -1,6 +1,6 @@
 import Foundation
-import SluiceStore
 package import SluiceSpec
+import SluiceStore
 
 /// Finds the template a step or task calls: `inline`, `template` (in the workflow's own `spec.templates`), or
 /// `templateRef` (in a WorkflowTemplate or ClusterWorkflowTemplate of the run's ``TemplateLibrary``).

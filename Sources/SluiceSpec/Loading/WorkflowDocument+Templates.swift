@@ -36,8 +36,12 @@ extension WorkflowDocument {
             let applicable = defaults.removing(keys: Self.templateKindKeys.subtracting(ownKinds).union(["name"]))
             mergedTemplates.append(template.merged(over: applicable))
         }
-        let mergedTree = tree.setting("spec", to: spec.setting("templates", to: .sequence(
-            mergedTemplates, at: templates.location)))
+        let mergedTree = tree.setting(
+            "spec",
+            to: spec.setting(
+                "templates",
+                to: .sequence(
+                    mergedTemplates, at: templates.location)))
         var document = self
         document.tree = mergedTree
         document.workflow = try mergedTree.decode(Workflow.self)

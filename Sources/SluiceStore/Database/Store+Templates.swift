@@ -11,9 +11,10 @@ extension Store {
     package func saveTemplate(_ record: TemplateRecord) throws(StoreError) -> Bool {
         try Self.perform("registering \(record.kind) '\(record.name)'") {
             try pool.write { db in
-                let existed = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM workflow_templates WHERE kind = ? AND name = ?)",
-                    arguments: [record.kind, record.name]) ?? false
+                let existed =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM workflow_templates WHERE kind = ? AND name = ?)",
+                        arguments: [record.kind, record.name]) ?? false
                 try db.execute(
                     sql: """
                         INSERT INTO workflow_templates (kind, name, document_yaml, source_path, created_at)
@@ -21,8 +22,10 @@ extension Store {
                         ON CONFLICT (kind, name) DO UPDATE SET document_yaml = excluded.document_yaml,
                             source_path = excluded.source_path, created_at = excluded.created_at
                         """,
-                    arguments: [record.kind, record.name, record.documentYAML, record.sourcePath,
-                                StoreTimestamp.string(from: record.createdAt)])
+                    arguments: [
+                        record.kind, record.name, record.documentYAML, record.sourcePath,
+                        StoreTimestamp.string(from: record.createdAt),
+                    ])
                 return existed
             }
         }
@@ -52,8 +55,9 @@ extension Store {
         try Self.perform("deleting template '\(name)'") {
             try pool.write { db in
                 if let kind {
-                    try db.execute(sql: "DELETE FROM workflow_templates WHERE name = ? AND kind = ?",
-                                   arguments: [name, kind])
+                    try db.execute(
+                        sql: "DELETE FROM workflow_templates WHERE name = ? AND kind = ?",
+                        arguments: [name, kind])
                 } else {
                     try db.execute(sql: "DELETE FROM workflow_templates WHERE name = ?", arguments: [name])
                 }
