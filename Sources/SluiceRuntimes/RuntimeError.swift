@@ -25,6 +25,8 @@ package enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
     case isolationUnavailable(reason: String)
     /// The task running the node was cancelled; the node's process group was terminated.
     case cancelled(node: String)
+    /// A container runtime could not run the node (see ``ContainerProblem``); `runtime` is `podman` or `docker`.
+    case container(node: String, runtime: String, image: String, problem: ContainerProblem)
 
     package var description: String {
         switch self {
@@ -52,6 +54,9 @@ package enum RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "bubblewrap isolation is unavailable on this host: \(reason)"
         case .cancelled(let node):
             return "node '\(node)' was cancelled and its process group killed"
+        case .container(let node, let runtime, let image, let problem):
+            let context = image.isEmpty ? runtime : "\(runtime), image \(image)"
+            return "node '\(node)' (\(context)): \(problem.text(image: image))"
         }
     }
 }

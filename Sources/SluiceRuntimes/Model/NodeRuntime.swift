@@ -23,4 +23,6 @@ package enum Isolation: String, Sendable {
     case bubblewrap
     /// The node runs directly on the host, sharing its filesystem with everything else.
     case none
+    /// Each node runs in its own container (``ContainerRuntime``): own root filesystem, `/tmp` and PIDs.
+    case container
 }

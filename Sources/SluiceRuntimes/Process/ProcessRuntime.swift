@@ -93,6 +93,8 @@ package struct ProcessRuntime: NodeRuntime {
                 workingDirectory: nil,
                 nodeWorkingDirectory: plan.workingDirectory
             )
+        case .container:
+            preconditionFailure("ProcessRuntime cannot apply container isolation; use ContainerRuntime")
         case .none:
             try prepareHost(plan, for: invocation)
             let executable = try ExecutableLocator.locate(

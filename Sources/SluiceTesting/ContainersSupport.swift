@@ -1,0 +1,86 @@
+package import Foundation
+
+/// What container tests need from the host: podman with the locally built test images, and a Docker-compatible
+/// socket (`podman system service`) for the docker CLI; see `scripts/setup-containers.sh`.
+///
+/// Locally, tests skip with the recorded reason when something is missing; under CI (env `CI` set) they run
+/// anyway and fail, so a broken setup cannot pass silently. When `CONTAINERS_CONF` or `DOCKER_HOST` are unset and
+/// `.build-containers/env` (written by the setup script) exists in the current directory, its values are used.
+package enum ContainersSupport {
+    /// The busybox image the setup script builds (no ENTRYPOINT, CMD sh).
+    package static let baseImage = "localhost/sluice-test-base:latest"
+    /// ENTRYPOINT `/bin/echo entry`, CMD `default-cmd`.
+    package static let entrypointImage = "localhost/sluice-test-entrypoint:latest"
+    /// USER 65534.
+    package static let nonRootImage = "localhost/sluice-test-nonroot:latest"
+
+    /// Whether the tests run under CI, where a missing container setup is a failure, not a skip.
+    package static var isCI: Bool { ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty } ?? false }
+
+    /// Why podman tests cannot run here, or `nil`.
+    package static let podmanUnavailableReason: String? = {
+        loadEnvironmentFile()
+        guard let result = run(["podman", "image", "exists", baseImage]) else {
+            return "podman is not installed (run scripts/setup-containers.sh)"
+        }
+        return result.status == 0 ? nil : "podman has no image \(baseImage) (run scripts/setup-containers.sh)"
+    }()
+
+    /// Why docker tests cannot run here, or `nil`.
+    package static let dockerUnavailableReason: String? = {
+        loadEnvironmentFile()
+        if let reason = podmanUnavailableReason { return reason }
+        guard ProcessInfo.processInfo.environment["DOCKER_HOST"] != nil else {
+            return "DOCKER_HOST is not set (run scripts/setup-containers.sh --service)"
+        }
+        guard let result = run(["docker", "image", "inspect", "--format", "{{.Id}}", baseImage]) else {
+            return "the docker CLI is not installed"
+        }
+        return result.status == 0 ? nil : "docker cannot reach DOCKER_HOST or lacks \(baseImage): \(result.output)"
+    }()
+
+    /// Whether podman tests should run: podman is usable, or CI demands it.
+    package static var podmanTestsEnabled: Bool { isCI || podmanUnavailableReason == nil }
+    /// Whether docker tests should run: the socket is usable, or CI demands it.
+    package static var dockerTestsEnabled: Bool { isCI || dockerUnavailableReason == nil }
+
+    /// Names of all containers (running or not) whose name starts with `prefix`, as `podman ps -a` lists them.
+    package static func containers(prefixed prefix: String) -> [String] {
+        guard let result = run(["podman", "ps", "-a", "--format", "{{.Names}}"]) else { return [] }
+        return result.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
+    }
+
+    /// The image ID `podman image inspect` reports, as `sha256:<hex>`.
+    package static func imageID(_ image: String) -> String? {
+        guard let result = run(["podman", "image", "inspect", "--format", "{{.Id}}", image]), result.status == 0 else {
+            return nil
+        }
+        return "sha256:" + result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs a command found on PATH and returns its exit status and combined output; `nil` when it cannot start.
+    package static func run(_ argv: [String]) -> (status: Int32, output: String)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 127 { return nil }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Applies `export NAME=VALUE` lines of `.build-containers/env` for variables not already set.
+    private static func loadEnvironmentFile() {
+        let path = FileManager.default.currentDirectoryPath + "/.build-containers/env"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
+        for line in text.split(separator: "\n") {
+            let body = line.hasPrefix("export ") ? line.dropFirst(7) : line[...]
+            guard let equals = body.firstIndex(of: "=") else { continue }
+            setenv(String(body[..<equals]), String(body[body.index(after: equals)...]), 0)
+        }
+    }
+}
