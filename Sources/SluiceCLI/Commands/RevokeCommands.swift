@@ -146,7 +146,7 @@ struct RevocationsCommand: ParsableCommand {
                 let (added, present) = try Revocations(store: store).importList(list)
                 print("imported \(added) revocation(s) from \(file) (signed by \(signer.keyID.prefix(16))…), "
                     + "\(present) already present")
-            } catch let error as ExportError {
+            } catch {
                 printError("error: \(error.description)")
                 switch error {
                 case .revocationListUntrusted, .revocationListMalformed: throw ExitCode(ExitStatus.refused)

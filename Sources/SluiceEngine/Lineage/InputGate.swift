@@ -112,8 +112,16 @@ package struct InputGate: Sendable {
     }
 
     /// A revocation that applies, read fresh at each gate so revocations made during the run take effect.
+    ///
+    /// Fails closed: when the revocations cannot be read, the input is refused rather than admitted unchecked.
     private func revocation(envelopeDigest: String, keyID: String) -> String? {
-        guard let revocations = try? store.revocations() else { return nil }
+        let revocations: [RevocationRecord]
+        do {
+            revocations = try store.revocations()
+        } catch {
+            return "cannot read the revocations, so envelope sha256:\(envelopeDigest) cannot be admitted: "
+                + error.description
+        }
         for revocation in revocations {
             if revocation.kind == "envelope" && revocation.value == envelopeDigest {
                 return "envelope sha256:\(envelopeDigest) is revoked: \(revocation.reason)"
