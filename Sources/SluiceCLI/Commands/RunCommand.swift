@@ -3,6 +3,7 @@ import Foundation
 import SluiceEngine
 import SluiceRuntimes
 import SluiceStore
+import Yams
 
 /// `sluice run FILE`: submits a workflow and waits for its end, like `argo submit --wait`.
 struct RunCommand: AsyncParsableCommand {
@@ -15,13 +16,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
     var parameters: [String] = []
 
-    @Option(help: "Where nodes run: process (default).")
+    @Option(help: "Where nodes run: process (default), podman or docker (each node in a container of its image).")
     var runtime: String = "process"
 
     @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")
     var isolation: String = "auto"
 
-    @Option(help: "Runtime profile file (image entrypoints for the process runtime).")
+    @Option(help: "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/).")
     var runtimeProfile: String?
 
     @Option(help: "Ed25519 signing key (PKCS#8 PEM); default: the state directory's key, created on first use.")
@@ -45,12 +46,15 @@ struct RunCommand: AsyncParsableCommand {
             }
             overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
         }
-        guard runtime == "process" else {
-            printError("error: runtime '\(runtime)' is not available yet: use --runtime process")
+        var containerRuntime: ContainerRuntime?
+        if let engine = ContainerProfile.Engine(rawValue: runtime) {
+            containerRuntime = ContainerRuntime(profile: try Self.containerProfile(engine, path: runtimeProfile))
+        } else if runtime != "process" {
+            printError("error: unknown runtime '\(runtime)': use process, podman or docker")
             throw ExitCode(ExitStatus.usage)
         }
         var profile = RuntimeProfile()
-        if let runtimeProfile {
+        if let runtimeProfile, containerRuntime == nil {
             do {
                 profile = try RuntimeProfile.load(path: runtimeProfile)
             } catch {
@@ -74,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
             throw ExitCode(ExitStatus.usage)
         }
-        let engine = WorkflowEngine(runtime: processRuntime, observer: display)
+        let engine = WorkflowEngine(runtime: containerRuntime ?? processRuntime, observer: display)
         let request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
             runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths)
@@ -94,6 +98,39 @@ struct RunCommand: AsyncParsableCommand {
         display.finish(summary)
         if summary.refused { throw ExitCode(ExitStatus.refused) }
         if summary.phase != .succeeded { throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+extension RunCommand {
+    /// The container profile for `--runtime podman|docker`: the built-in one, or the `--runtime-profile` file
+    /// (whose `runtime:` must match).
+    static func containerProfile(_ engine: ContainerProfile.Engine, path: String?) throws -> ContainerProfile {
+        guard let path else { return engine == .podman ? .podman : .docker }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            printError("error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let profile: ContainerProfile
+        do {
+            profile = try YAMLDecoder().decode(ContainerProfile.self, from: text)
+        } catch let DecodingError.dataCorrupted(context) {
+            printError("error: runtime profile '\(path)': \(context.debugDescription)")
+            throw ExitCode(ExitStatus.usage)
+        } catch let DecodingError.keyNotFound(key, _) {
+            printError("error: runtime profile '\(path)': missing key '\(key.stringValue)'")
+            throw ExitCode(ExitStatus.usage)
+        } catch {
+            printError("error: runtime profile '\(path)' is not a container profile: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        guard profile.runtime == engine else {
+            printError("error: runtime profile '\(path)' is for '\(profile.runtime.rawValue)', not '\(engine.rawValue)'")
+            throw ExitCode(ExitStatus.usage)
+        }
+        return profile
     }
 }
 
