@@ -19,9 +19,13 @@ struct StoreTests {
         try StoreSupport.withTemporaryDirectory { directory in
             let store = try Store(stateDirectory: directory + "/state")
             let report = try store.schemaReport()
-            #expect(report.appliedMigrations == ["v1-runs-nodes-attempts-envelopes"])
+            #expect(report.appliedMigrations == StoreSchema.migrationIdentifiers)
+            #expect(report.appliedMigrations.first == "v1-runs-nodes-attempts-envelopes")
             #expect(
-                report.tables.keys.sorted() == ["attempts", "denials", "envelopes", "nodes", "revocations", "runs"])
+                report.tables.keys.sorted() == [
+                    "attempts", "denials", "envelopes", "nodes", "revocation_signatures", "revocations", "runs",
+                    "workflow_templates",
+                ])
             #expect(
                 report.tables["runs"] == [
                     "id", "name", "source_path", "workflow_yaml", "parameters_json", "workflow_digest",
@@ -52,7 +56,7 @@ struct StoreTests {
             try Store(stateDirectory: directory).record(Transition(run: run))
             let reopened = try Store(stateDirectory: directory)
             #expect(try reopened.runs() == [run])
-            #expect(try reopened.schemaReport().appliedMigrations == ["v1-runs-nodes-attempts-envelopes"])
+            #expect(try reopened.schemaReport().appliedMigrations == StoreSchema.migrationIdentifiers)
         }
     }
 
@@ -430,7 +434,7 @@ struct StoreTests {
                 }
                 return try await group.reduce(into: [String]()) { $0.append($1) }
             }
-            #expect(names == Array(repeating: "v1-runs-nodes-attempts-envelopes", count: 4))
+            #expect(names == Array(repeating: StoreSchema.migrationIdentifiers.joined(), count: 4))
             #expect(try Store(stateDirectory: state).runs().count == 4)
         }
     }

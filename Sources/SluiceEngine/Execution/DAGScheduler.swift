@@ -19,6 +19,7 @@ package struct DAGScheduler: Sendable {
     private let continueOn: [String: ContinueOn]
     private(set) var phases: [String: NodePhase] = [:]
     private(set) var decided: Set<String> = []
+    private var loopResults: [String: (anySucceeded: Bool, allFailed: Bool)] = [:]
 
     /// - Parameter targets: when given (Argo's `target`), only these tasks and what they depend on are scheduled.
     /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` for a `depends` that does not parse.
@@ -61,9 +62,12 @@ package struct DAGScheduler: Sendable {
         self.continueOn = continueOn
     }
 
-    /// Records that a task's node reached a fulfilled phase.
-    package mutating func taskFinished(_ name: String, phase: NodePhase) {
+    /// Records that a task's node reached a fulfilled phase; for a loop, whether any iteration succeeded and
+    /// whether all failed (`.AnySucceeded`, `.AllFailed`).
+    package mutating func taskFinished(_ name: String, phase: NodePhase, anySucceeded: Bool? = nil, allFailed: Bool? = nil) {
         phases[name] = phase
+        if let anySucceeded { loopResults[name, default: (false, false)].anySucceeded = anySucceeded }
+        if let allFailed { loopResults[name, default: (false, false)].allFailed = allFailed }
     }
 
     /// Decisions for every undecided task whose dependencies have all finished, in declaration order.
@@ -90,7 +94,8 @@ package struct DAGScheduler: Sendable {
         return TaskResults(
             succeeded: phase == .succeeded || tolerated, failed: phase == .failed, errored: phase == .error,
             skipped: phase == .skipped, omitted: phase == .omitted, daemoned: false,
-            anySucceeded: phase == .succeeded, allFailed: phase == .failed)
+            anySucceeded: loopResults[name]?.anySucceeded ?? (phase == .succeeded),
+            allFailed: loopResults[name]?.allFailed ?? (phase == .failed))
     }
 
     /// Tasks that no other task depends on: the DAG's default targets.

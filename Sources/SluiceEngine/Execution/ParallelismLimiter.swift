@@ -1,19 +1,39 @@
-/// Bounds how many pods run at once (`spec.parallelism`); unlimited when created with nil.
+/// Bounds how many children run at once (`parallelism` of a workflow or template); unlimited when created with nil.
+///
+/// Waiting is cancellation-aware: a cancelled waiter (deadline, stop) leaves the queue at once instead of hanging.
 package actor ParallelismLimiter {
     private let limit: Int?
     private var running = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var nextID = 0
 
     package init(limit: Int?) { self.limit = limit }
 
-    /// Waits for a free slot.
+    /// Whether this limiter bounds anything.
+    package var isBounded: Bool { limit != nil }
+
+    /// Waits for a free slot. Always pair with `release()`, also when the task was cancelled while waiting.
     package func acquire() async {
         guard let limit else { return }
         if running < limit {
             running += 1
             return
         }
-        await withCheckedContinuation { waiters.append($0) }
+        let id = nextID
+        nextID += 1
+        let granted = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(returning: false)
+                } else {
+                    waiters.append((id, continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+        // A cancelled waiter takes a slot anyway so that its `release()` stays balanced.
+        if !granted { running += 1 }
     }
 
     /// Frees a slot taken by `acquire()`.
@@ -22,7 +42,12 @@ package actor ParallelismLimiter {
         if waiters.isEmpty {
             running -= 1
         } else {
-            waiters.removeFirst().resume()
+            waiters.removeFirst().continuation.resume(returning: true)
         }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: false)
     }
 }

@@ -55,7 +55,7 @@ package struct VariableScope: Sendable {
     package mutating func publish(_ node: NodeState, as prefix: String) {
         let origin: (String) -> ParameterOrigin? = { subject in
             node.envelopeDigest.map {
-                ParameterOrigin(nodeID: node.id, nodeDisplayName: node.displayName, subjectName: subject,
+                ParameterOrigin(nodeID: node.lineageNodeID ?? node.id, nodeDisplayName: node.displayName, subjectName: subject,
                                 envelopeDigest: $0)
             }
         }

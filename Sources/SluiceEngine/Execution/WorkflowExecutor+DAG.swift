@@ -6,7 +6,8 @@ extension WorkflowExecutor {
     /// condition cannot hold are Omitted; `when: false` makes a task Skipped.
     ///
     /// Node tree as Argo shows it: the DAG node's children are the root tasks; a task's children are the tasks that
-    /// depend on it.
+    /// depend on it. With `failFast` (the default), once a task has failed no new task starts, except tasks whose
+    /// `depends` names a failed task (they handle the failure).
     func runDAG(_ template: Template, node dagNode: NodeState, scope: VariableScope) async throws(EngineError)
         -> NodeState
     {
@@ -31,80 +32,113 @@ extension WorkflowExecutor {
         let tasksByName = Dictionary(scheduler.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var nodeIDs: [String: String] = [:]
         let executor = self
+        let limiter = ParallelismLimiter(limit: template.parallelism)
+        let failFast = dag.failFast ?? true
+        var failedTasks: Set<String> = []
 
         func parents(of task: DAGTask) -> [String] {
             let deps = scheduler.dependencies(of: task.name)
             return deps.isEmpty ? [dagNode.id] : deps.compactMap { nodeIDs[$0] }
         }
 
-        await withTaskGroup(of: (String, NodeState).self) { running in
+        func record(_ name: String, _ result: CallSiteResult) {
+            result.publish(into: &scope, as: "tasks.\(name)")
+            let iterations = result.iterations ?? []
+            scheduler.taskFinished(
+                name, phase: result.node.phase,
+                anySucceeded: iterations.contains { $0.phase == .succeeded },
+                allFailed: !iterations.isEmpty && iterations.allSatisfy { $0.phase == .failed })
+            if result.node.phase.isFailedOrError,
+                !continues(tasksByName[name]?.continueOn, after: result.node.phase)
+            {
+                failedTasks.insert(name)
+            }
+        }
+
+        await withTaskGroup(of: (String, CallSiteResult?).self) { running in
             var inFlight = 0
             while true {
                 // Decide everything that can be decided now; omitted/skipped tasks may unlock more decisions.
                 var progressed = true
-                while progressed {
+                while progressed && !Task.isCancelled {
                     progressed = false
                     for decision in scheduler.nextDecisions() {
                         progressed = true
+                        let name: String
                         switch decision {
-                        case .omit(let name):
-                            let task = tasksByName[name]
+                        case .omit(let omitted):
+                            name = omitted
+                        case .start(let started):
+                            name = started
+                        }
+                        guard let task = tasksByName[name] else { continue }
+                        let nodeName = "\(dagNode.name).\(name)"
+                        let handlesFailure = scheduler.dependencies(of: name).contains { failedTasks.contains($0) }
+                        if case .omit = decision {
                             let node = try? await coordinator.createNode(
-                                name: "\(dagNode.name).\(name)", displayName: name, type: .skipped,
-                                templateName: task?.template, phase: .omitted, boundaryID: dagNode.id, parentID: nil,
+                                name: nodeName, displayName: name, type: .skipped, templateName: task.template,
+                                phase: .omitted, boundaryID: dagNode.id, parentID: nil,
                                 message: "omitted: depends condition not met")
-                            if let node, let task {
+                            if let node {
                                 try? await coordinator.link(parents: parents(of: task), to: node.id)
                                 nodeIDs[name] = node.id
-                                scope.publish(node, as: "tasks.\(name)")
+                                record(name, CallSiteResult(node: node, iterations: nil))
+                            } else {
+                                scheduler.taskFinished(name, phase: .omitted)
                             }
+                            continue
+                        }
+                        if failFast && !failedTasks.isEmpty && !handlesFailure {
+                            // Fail fast: no new work once a branch failed; the task never gets a node, as in Argo.
                             scheduler.taskFinished(name, phase: .omitted)
-                        case .start(let name):
-                            guard let task = tasksByName[name] else { continue }
-                            let nodeName = "\(dagNode.name).\(name)"
-                            let nodeID = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
-                            nodeIDs[name] = nodeID
-                            var renderer = Renderer(scope: scope)
-                            do {
-                                if let when = task.when,
-                                    try !renderer.evaluateCondition(when, context: "'when' of task '\(name)'")
-                                {
-                                    let node = try await coordinator.createNode(
-                                        name: nodeName, displayName: name, type: .skipped, templateName: task.template,
-                                        phase: .skipped, boundaryID: dagNode.id, parentID: nil,
-                                        message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
-                                    try await coordinator.link(parents: parents(of: task), to: node.id)
-                                    scope.publish(node, as: "tasks.\(name)")
-                                    scheduler.taskFinished(name, phase: .skipped)
-                                    continue
-                                }
-                                guard let callee = templates.callee(
-                                    template: task.template, templateRef: task.templateRef, inline: task.inline)
-                                else {
-                                    throw EngineError.unresolvedVariable(
-                                        reference: task.template ?? "template",
-                                        context: "task '\(name)' (template not found)")
-                                }
-                                let call = TemplateCall(
-                                    template: callee, arguments: task.arguments, callerScope: scope,
-                                    nodeName: nodeName, displayName: name, boundaryID: dagNode.id,
-                                    parentID: nil)
-                                let linkParents = parents(of: task)
-                                running.addTask {
-                                    let result = await executor.execute(call)
-                                    try? await executor.coordinator.link(parents: linkParents, to: result.id)
-                                    return (name, result)
-                                }
-                                inFlight += 1
-                            } catch {
-                                let node = try? await coordinator.createNode(
+                            continue
+                        }
+                        var renderer = Renderer(scope: scope)
+                        do {
+                            let items = try LoopItems.expand(
+                                withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
+                                renderer: &renderer, context: "task '\(name)'")
+                            if items == nil, let when = task.when,
+                                try !renderer.evaluateCondition(when, context: "'when' of task '\(name)'")
+                            {
+                                let node = try await coordinator.createNode(
                                     name: nodeName, displayName: name, type: .skipped, templateName: task.template,
-                                    phase: .error, boundaryID: dagNode.id, parentID: nil,
-                                    message: (error as? EngineError)?.description ?? "\(error)")
-                                if let node {
-                                    try? await coordinator.link(parents: parents(of: task), to: node.id)
-                                    scope.publish(node, as: "tasks.\(name)")
-                                }
+                                    phase: .skipped, boundaryID: dagNode.id, parentID: nil,
+                                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
+                                try await coordinator.link(parents: parents(of: task), to: node.id)
+                                nodeIDs[name] = node.id
+                                record(name, CallSiteResult(node: node, iterations: nil))
+                                continue
+                            }
+                            guard let callee = templates.callee(
+                                template: task.template, templateRef: task.templateRef, inline: task.inline)
+                            else {
+                                throw EngineError.unresolvedVariable(
+                                    reference: task.template ?? "template", context: "task '\(name)' (template not found)")
+                            }
+                            let site = CallSite(
+                                name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
+                                scope: scope, boundaryID: dagNode.id, parentID: nil, continueOn: task.continueOn,
+                                exitHook: exitHook(onExit: task.onExit, hooks: task.hooks), scopePrefix: "tasks",
+                                when: items == nil ? nil : task.when)
+                            nodeIDs[name] = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
+                            let linkParents = parents(of: task)
+                            running.addTask {
+                                let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
+                                if let result { try? await executor.coordinator.link(parents: linkParents, to: result.node.id) }
+                                return (name, result)
+                            }
+                            inFlight += 1
+                        } catch {
+                            let node = try? await coordinator.createNode(
+                                name: nodeName, displayName: name, type: .skipped, templateName: task.template,
+                                phase: .error, boundaryID: dagNode.id, parentID: nil,
+                                message: (error as? EngineError)?.description ?? "\(error)")
+                            if let node {
+                                try? await coordinator.link(parents: parents(of: task), to: node.id)
+                                nodeIDs[name] = node.id
+                                record(name, CallSiteResult(node: node, iterations: nil))
+                            } else {
                                 scheduler.taskFinished(name, phase: .error)
                             }
                         }
@@ -112,17 +146,29 @@ extension WorkflowExecutor {
                 }
                 guard inFlight > 0, let (name, result) = await running.next() else { break }
                 inFlight -= 1
-                scope.publish(result, as: "tasks.\(name)")
-                scheduler.taskFinished(name, phase: result.phase)
+                if let result {
+                    record(name, result)
+                } else {
+                    scheduler.taskFinished(name, phase: .error)
+                    failedTasks.insert(name)
+                }
             }
         }
 
         dagNode.phase = scheduler.phase(targets: targets)
-        if dagNode.phase.isFailedOrError {
+        if Task.isCancelled && dagNode.phase == .succeeded {
+            dagNode.phase = .failed
+            dagNode.message = WorkflowExecutor.deadlineMessage
+        } else if dagNode.phase.isFailedOrError {
             let failed = scheduler.tasks.first { scheduler.phases[$0.name]?.isFailedOrError == true }
             dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }
         } else {
-            dagNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: dagNode.id)
+            do {
+                dagNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: dagNode.id)
+            } catch {
+                dagNode.phase = .error
+                dagNode.message = error.description
+            }
         }
         try await coordinator.update(dagNode)
         return dagNode

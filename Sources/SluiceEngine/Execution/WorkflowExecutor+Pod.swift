@@ -69,8 +69,14 @@ extension WorkflowExecutor {
             outcome = try await runtime.run(invocation)
         } catch {
             await limiter.release()
-            node.phase = .error
-            node.message = error.description
+            if case .cancelled = error {
+                // Stopped from outside: the workflow's deadline passed (or the run is stopping).
+                node.phase = .failed
+                node.message = Self.deadlineMessage
+            } else {
+                node.phase = .error
+                node.message = error.description
+            }
             let attempt = AttemptRecord(
                 runID: runID, nodeID: node.id, number: 1, startedAt: started, finishedAt: Date(),
                 stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath, outcome: "error")
@@ -110,18 +116,33 @@ extension WorkflowExecutor {
         node.phase = phase
         node.message = message
         node.outputs = outputs
+        if phase == .succeeded {
+            for parameter in template.outputs?.parameters ?? [] {
+                guard let globalName = parameter.globalName,
+                    let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
+                else { continue }
+                await coordinator.setGlobalParameter(globalName, value: value)
+            }
+        }
 
         // 5. Lineage: sign what a succeeded node produced; the envelope is recorded in the same transaction.
         var envelopeRecord: EnvelopeRecord?
         if phase == .succeeded {
             let signed = lineage.sign(
-                node: node, templateName: template.name, attempt: 1, command: argv,
+                node: node, templateName: template.name, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
+                command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: lineageInputs, outputs: outputs, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs
             envelopeRecord = signed.record
+            for artifact in template.outputs?.artifacts ?? [] {
+                guard let globalName = artifact.globalName,
+                    let produced = outputs.artifacts.first(where: { $0.name == artifact.name })
+                else { continue }
+                await coordinator.setGlobalArtifact(globalName, reference: produced.reference)
+            }
         }
         let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }
         let signal: Int32? = if case .signaled(let value) = outcome.termination { value } else { nil }
@@ -307,6 +328,19 @@ extension WorkflowExecutor {
                     outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
                 } else if strict {
                     throw .outputMissing(name: parameter.name, path: rendered)
+                }
+            } else if let expression = parameter.valueFrom?.expression {
+                var scope = renderer.scope
+                if let result = outputs.result { scope.set("outputs.result", result) }
+                if let exitCode = outputs.exitCode { scope.set("exitCode", exitCode) }
+                for earlier in outputs.parameters { scope.set("outputs.parameters.\(earlier.name)", earlier.value) }
+                var expressionRenderer = Renderer(scope: scope)
+                do {
+                    outputs.parameters.append(ParameterValue(
+                        name: parameter.name, value: try expressionRenderer.render("{{=\(expression)}}", context: context)))
+                } catch {
+                    guard let fallback = parameter.valueFrom?.default?.value else { throw error }
+                    outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
                 }
             } else if let value = parameter.value?.value {
                 outputs.parameters.append(ParameterValue(name: parameter.name, value: try renderer.render(value, context: context)))

@@ -3,9 +3,9 @@ package import SluiceSpec
 extension WorkflowExecutor {
     /// Runs a `steps` template: groups in order, the steps of a group in parallel (Argo's `[[...]]`).
     ///
-    /// Argo's node tree: the Steps node's child is the first StepGroup `[0]`; each group's children are its steps;
-    /// each step of group N links to group N+1. A group fails when one of its steps fails or errors without
-    /// `continueOn`; the Steps node then fails and later groups do not run.
+    /// Argo's node tree: the Steps node's child is the first StepGroup `[0]`; each group's children are its steps
+    /// (and loop iterations); each step of group N links to group N+1. A group fails when one of its steps fails or
+    /// errors without `continueOn`; the Steps node then fails and later groups do not run.
     func runSteps(_ template: Template, node stepsNode: NodeState, scope: VariableScope) async throws(EngineError)
         -> NodeState
     {
@@ -13,28 +13,33 @@ extension WorkflowExecutor {
         var scope = scope
         var previousStepIDs: [String] = [stepsNode.id]
         var failure: (node: NodeState, phase: NodePhase)?
+        let limiter = ParallelismLimiter(limit: template.parallelism)
 
         for (groupIndex, group) in (template.steps ?? []).enumerated() {
+            if Task.isCancelled { break }
             let groupName = "\(stepsNode.name).[\(groupIndex)]"
             var groupNode = try await coordinator.createNode(
                 name: groupName, displayName: "[\(groupIndex)]", type: .stepGroup, templateName: template.name,
                 phase: .running, boundaryID: stepsNode.id, parentID: nil)
             try await coordinator.link(parents: previousStepIDs, to: groupNode.id)
 
-            var calls: [(step: WorkflowStep, call: TemplateCall)] = []
-            var finished: [(WorkflowStep, NodeState)] = []
+            var sites: [(step: WorkflowStep, site: CallSite)] = []
+            var finished: [(step: WorkflowStep, result: CallSiteResult)] = []
             for step in group {
                 let stepName = "\(groupName).\(step.name)"
                 var renderer = Renderer(scope: scope)
                 do {
-                    if let when = step.when,
+                    let items = try LoopItems.expand(
+                        withItems: step.withItems, withParam: step.withParam, withSequence: step.withSequence,
+                        renderer: &renderer, context: "step '\(step.name)'")
+                    if items == nil, let when = step.when,
                         try !renderer.evaluateCondition(when, context: "'when' of step '\(step.name)'")
                     {
                         let skipped = try await coordinator.createNode(
                             name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
                             phase: .skipped, boundaryID: stepsNode.id, parentID: groupNode.id,
                             message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
-                        finished.append((step, skipped))
+                        finished.append((step, CallSiteResult(node: skipped, iterations: nil)))
                         continue
                     }
                     guard let callee = templates.callee(template: step.template, templateRef: step.templateRef,
@@ -43,44 +48,51 @@ extension WorkflowExecutor {
                         throw EngineError.unresolvedVariable(
                             reference: step.template ?? "template", context: "step '\(step.name)' (template not found)")
                     }
-                    calls.append((step, TemplateCall(
-                        template: callee, arguments: step.arguments, callerScope: scope, nodeName: stepName,
-                        displayName: step.name, boundaryID: stepsNode.id, parentID: groupNode.id)))
+                    sites.append((step, CallSite(
+                        name: step.name, nodeName: stepName, callee: callee, arguments: step.arguments, items: items,
+                        scope: scope, boundaryID: stepsNode.id, parentID: groupNode.id, continueOn: step.continueOn,
+                        exitHook: exitHook(onExit: step.onExit, hooks: step.hooks), scopePrefix: "steps",
+                        when: items == nil ? nil : step.when)))
                 } catch {
                     let errored = try await coordinator.createNode(
                         name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
                         phase: .error, boundaryID: stepsNode.id, parentID: groupNode.id,
                         message: (error as? EngineError)?.description ?? "\(error)")
-                    finished.append((step, errored))
+                    finished.append((step, CallSiteResult(node: errored, iterations: nil)))
                 }
             }
 
             let executor = self
-            let results = await withTaskGroup(of: (Int, NodeState).self) { tasks in
-                for (index, entry) in calls.enumerated() {
-                    tasks.addTask { (index, await executor.execute(entry.call)) }
+            let results = await withTaskGroup(of: (Int, CallSiteResult?).self) { tasks in
+                for (index, entry) in sites.enumerated() {
+                    tasks.addTask { (index, try? await executor.run(entry.site, loopGroupNode: false, limiter: limiter)) }
                 }
-                var collected: [(Int, NodeState)] = []
-                for await result in tasks { collected.append(result) }
-                return collected.sorted { $0.0 < $1.0 }.map { (calls[$0.0].step, $0.1) }
+                var collected: [(Int, CallSiteResult)] = []
+                for await (index, result) in tasks { if let result { collected.append((index, result)) } }
+                return collected.sorted { $0.0 < $1.0 }.map { (sites[$0.0].step, $0.1) }
             }
             finished.append(contentsOf: results)
             // Argo lists a group's children in step order, skipped steps included.
             let declared = group.map(\.name)
-            finished.sort { (declared.firstIndex(of: $0.0.name) ?? 0) < (declared.firstIndex(of: $1.0.name) ?? 0) }
-            try await coordinator.orderChildren(of: groupNode.id, as: finished.map(\.1.id))
+            finished.sort {
+                (declared.firstIndex(of: $0.step.name) ?? 0) < (declared.firstIndex(of: $1.step.name) ?? 0)
+            }
+            let childIDs = finished.flatMap { entry in entry.result.iterations?.map(\.id) ?? [entry.result.node.id] }
+            try await coordinator.orderChildren(of: groupNode.id, as: childIDs)
 
             var groupFailure: (node: NodeState, phase: NodePhase)?
             for (step, result) in finished {
-                scope.publish(result, as: "steps.\(step.name)")
-                if result.phase.isFailedOrError && !continues(step.continueOn, after: result.phase) {
-                    groupFailure = groupFailure ?? (result, result.phase)
+                result.publish(into: &scope, as: "steps.\(step.name)")
+                let node = result.node
+                if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
+                    groupFailure = groupFailure ?? (result.iterations?.first { $0.phase.isFailedOrError } ?? node,
+                                                    node.phase)
                 }
             }
-            groupNode.phase = groupFailure == nil ? .succeeded : groupFailure?.phase ?? .failed
+            groupNode.phase = groupFailure?.phase ?? .succeeded
             if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
             try await coordinator.update(groupNode)
-            previousStepIDs = finished.map(\.1.id)
+            previousStepIDs = childIDs
             if let groupFailure {
                 failure = groupFailure
                 break
@@ -90,9 +102,17 @@ extension WorkflowExecutor {
         if let failure {
             stepsNode.phase = failure.phase
             stepsNode.message = "child '\(failure.node.id)' failed"
+        } else if Task.isCancelled {
+            stepsNode.phase = .failed
+            stepsNode.message = WorkflowExecutor.deadlineMessage
         } else {
             stepsNode.phase = .succeeded
-            stepsNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: stepsNode.id)
+            do {
+                stepsNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: stepsNode.id)
+            } catch {
+                stepsNode.phase = .error
+                stepsNode.message = error.description
+            }
         }
         try await coordinator.update(stepsNode)
         return stepsNode
@@ -124,6 +144,10 @@ extension WorkflowExecutor {
                     guard let fallback = parameter.valueFrom?.default?.value else { throw error }
                     outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
                 }
+            } else if let expression = parameter.valueFrom?.expression {
+                outputs.parameters.append(ParameterValue(
+                    name: parameter.name,
+                    value: try renderer.render("{{=\(expression)}}", context: context)))
             } else if let value = parameter.value?.value {
                 outputs.parameters.append(
                     ParameterValue(name: parameter.name, value: try renderer.render(value, context: context)))
@@ -131,7 +155,13 @@ extension WorkflowExecutor {
         }
         for artifact in declared.artifacts ?? [] {
             guard let from = artifact.from else { continue }
-            let reference = try renderer.artifact(from, context: "output artifact '\(artifact.name)'")
+            let reference: ArtifactReference
+            do {
+                reference = try renderer.artifact(from, context: "output artifact '\(artifact.name)'")
+            } catch {
+                if artifact.optional == true { continue }
+                throw error
+            }
             outputs.artifacts.append(OutputArtifact(
                 name: artifact.name, path: artifact.path, digest: reference.digest, kind: reference.kind,
                 storedPath: reference.storedPath, producerNodeID: reference.producerNodeID ?? nodeID,

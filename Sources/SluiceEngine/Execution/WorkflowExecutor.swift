@@ -13,6 +13,8 @@ package struct TemplateCall: Sendable {
     package var displayName: String
     package var boundaryID: String?
     package var parentID: String?
+    /// The attempt number when this call is one attempt of a Retry node (`{{retries}}`); nil otherwise.
+    package var retryAttempt: Int? = nil
 }
 
 /// An input artifact resolved to stored bytes, ready to be verified and bound into the node.
@@ -47,9 +49,22 @@ package struct WorkflowExecutor: Sendable {
     /// Host paths no node may see: the state directory (database, keys) and the signing key file.
     package let hiddenPaths: [String]
 
+    /// The message of a node stopped by a deadline (Argo's wording).
+    static let deadlineMessage = "Step exceeded its deadline"
+
     /// Runs `call` to its end and returns the node's final state. Never throws: problems become node phases.
     package func execute(_ call: TemplateCall) async -> NodeState {
         do {
+            if Task.isCancelled {
+                // The workflow's deadline passed (or the run is stopping): record the node as not run.
+                return try await coordinator.createNode(
+                    name: call.nodeName, displayName: call.displayName, type: .skipped,
+                    templateName: call.template.name, phase: .failed, boundaryID: call.boundaryID,
+                    parentID: call.parentID, message: Self.deadlineMessage)
+            }
+            if call.template.retryStrategy != nil && call.retryAttempt == nil {
+                return try await executeWithRetries(call)
+            }
             return try await executeThrowing(call)
         } catch {
             // The node could not even be recorded; report it as an Error node in memory.
@@ -74,9 +89,11 @@ package struct WorkflowExecutor: Sendable {
             phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
 
         let inputs: ResolvedInputs
+        let dynamicGlobals = await coordinator.globalScope()
         do {
-            inputs = try resolveInputs(of: template, arguments: call.arguments, callerScope: call.callerScope,
-                                       nodeName: call.displayName)
+            let callerScope = call.callerScope.merging(dynamicGlobals)
+            inputs = try resolveInputs(of: template, arguments: call.arguments, callerScope: callerScope,
+                                       nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
         } catch {
             node.phase = .error
             node.message = error.description
@@ -88,7 +105,8 @@ package struct WorkflowExecutor: Sendable {
             artifacts: inputs.artifacts.map {
                 InputArtifact(name: $0.name, path: $0.path, digest: $0.reference.digest, from: $0.from)
             })
-        let scope = localScope(for: template, inputs: inputs, node: node)
+        var scope = localScope(for: template, inputs: inputs, node: node).merging(dynamicGlobals)
+        scope.set("retries", String(call.retryAttempt ?? 0))
 
         switch template.kind {
         case .steps:
@@ -112,7 +130,8 @@ package struct WorkflowExecutor: Sendable {
 
     /// Renders a template's inputs from the caller's arguments, defaults and values (Argo's precedence).
     package func resolveInputs(
-        of template: Template, arguments: StepArguments?, callerScope: VariableScope, nodeName: String
+        of template: Template, arguments: StepArguments?, callerScope: VariableScope, nodeName: String,
+        globals: VariableScope
     ) throws(EngineError) -> ResolvedInputs {
         var resolved = ResolvedInputs()
         var callerRenderer = Renderer(scope: callerScope)
@@ -197,7 +216,6 @@ package struct WorkflowExecutor: Sendable {
         }
         scope.set("node.name", node.name)
         scope.set("pod.name", node.id)
-        scope.set("retries", "0")
         return scope
     }
 }

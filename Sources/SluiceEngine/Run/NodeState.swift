@@ -83,6 +83,8 @@ package struct NodeState: Sendable, Equatable {
     package var finishedAt: Date?
     package var envelopeDigest: String?
     package var sequence: Int
+    /// The node whose envelope signs these outputs, when it is not this node (a Retry node's last attempt).
+    package var lineageNodeID: String?
 }
 
 /// Argo's timestamp format (RFC 3339, seconds, UTC).

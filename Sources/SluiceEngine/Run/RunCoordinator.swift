@@ -20,6 +20,10 @@ package actor RunCoordinator {
     package private(set) var run: RunRecord
     private var nodes: [String: NodeState] = [:]
     private var order: [String] = []
+    private var globalParameters: [String: String] = [:]
+    private var globalVariables: [String: String] = [:]
+    private var globalOrder: [String] = []
+    private var globalArtifacts: [String: ArtifactReference] = [:]
     private let observer: (any RunObserver)?
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -100,6 +104,37 @@ package actor RunCoordinator {
         parent.children = ordered
         nodes[parentID] = parent
         try persist(Transition(nodes: [try record(parent)]))
+    }
+
+    /// Publishes a `globalName` output: `workflow.outputs.parameters.NAME` for every later node, and the
+    /// workflow's `status.outputs`.
+    package func setGlobalParameter(_ name: String, value: String) {
+        globalParameters[name] = value
+        if !globalOrder.contains(name) { globalOrder.append(name) }
+    }
+
+    /// Publishes a `globalName` output artifact as `workflow.outputs.artifacts.NAME`.
+    package func setGlobalArtifact(_ name: String, reference: ArtifactReference) {
+        globalArtifacts[name] = reference
+    }
+
+    /// Sets a workflow-wide variable that appears during the run (`workflow.status` for exit handlers).
+    package func setGlobalVariable(_ name: String, value: String) {
+        globalVariables[name] = value
+    }
+
+    /// The global outputs and run-time variables published so far, as variables.
+    package func globalScope() -> VariableScope {
+        var scope = VariableScope()
+        for (name, value) in globalVariables { scope.set(name, value) }
+        for (name, value) in globalParameters { scope.set("workflow.outputs.parameters.\(name)", value) }
+        for (name, reference) in globalArtifacts { scope.setArtifact("workflow.outputs.artifacts.\(name)", reference) }
+        return scope
+    }
+
+    /// The workflow's output parameters, in the order they were published.
+    package func workflowOutputs() -> [ParameterValue] {
+        globalOrder.compactMap { name in globalParameters[name].map { ParameterValue(name: name, value: $0) } }
     }
 
     /// The current state of a node.

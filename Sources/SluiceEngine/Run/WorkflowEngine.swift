@@ -130,9 +130,46 @@ package struct WorkflowEngine: Sendable {
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
         arguments.artifacts = workflow.spec.arguments?.artifacts
-        let root = await executor.execute(TemplateCall(
+        let rootCall = TemplateCall(
             template: template, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
-            boundaryID: nil, parentID: nil))
+            boundaryID: nil, parentID: nil)
+        var renderer = Renderer(scope: globals)
+        let deadline = try renderer.renderOptional(workflow.spec.activeDeadlineSeconds?.value,
+                                                   context: "spec.activeDeadlineSeconds").flatMap(Int.init)
+        var root = await Self.execute(rootCall, with: executor, deadline: deadline.map { .seconds($0) })
+        var message = root.phase == .succeeded ? nil : root.message
+        if root.phase != .succeeded, let deadline, Date().timeIntervalSince(record.createdAt) >= Double(deadline) {
+            message = "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline)s)"
+        }
+
+        // The exit handler (`spec.onExit` or `spec.hooks.exit`) runs last, seeing how the workflow went.
+        let exitHandler = workflow.spec.hooks?["exit"].flatMap { hook in
+            executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+                .map { ($0, hook.arguments) }
+        } ?? workflow.spec.onExit.flatMap { executor.templates.template(named: $0) }.map { ($0, StepArguments?.none) }
+        if let (handler, handlerArguments) = exitHandler {
+            var scope = globals
+            let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
+            await coordinator.setGlobalVariable("workflow.status", value: status)
+            scope.set("workflow.status", status)
+            let failures = await coordinator.allNodes().filter { $0.type == .pod && $0.phase.isFailedOrError }.map {
+                "{\"displayName\":\(jsonString($0.displayName)),\"message\":\(jsonString($0.message ?? "")),"
+                    + "\"templateName\":\(jsonString($0.templateName ?? "")),\"phase\":\(jsonString($0.phase.rawValue)),"
+                    + "\"podName\":\(jsonString($0.id)),\"finishedAt\":\(jsonString($0.finishedAt.map(ArgoTime.format) ?? ""))}"
+            }
+            scope.set("workflow.failures", "[" + failures.joined(separator: ",") + "]")
+            scope.set("workflow.duration", String(format: "%.6f", Date().timeIntervalSince(record.createdAt)))
+            for name in ["workflow.failures", "workflow.duration"] {
+                if let value = scope.value(name)?.text { await coordinator.setGlobalVariable(name, value: value) }
+            }
+            let exitNode = await executor.execute(TemplateCall(
+                template: handler, arguments: handlerArguments, callerScope: scope, nodeName: "\(name).onExit",
+                displayName: "\(name).onExit", boundaryID: nil, parentID: nil))
+            if root.phase == .succeeded && exitNode.phase.isFailedOrError {
+                root.phase = exitNode.phase
+                message = exitNode.message
+            }
+        }
 
         let phase: RunPhase =
             switch root.phase {
@@ -140,19 +177,45 @@ package struct WorkflowEngine: Sendable {
             case .failed: .failed
             default: .error
             }
-        let outputs = root.outputs.flatMap { outputs -> String? in
-            guard !outputs.parameters.isEmpty else { return nil }
+        let workflowOutputs = await coordinator.workflowOutputs()
+        var outputs: String?
+        if !workflowOutputs.isEmpty {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            return (try? encoder.encode(["parameters": outputs.parameters])).map { String(decoding: $0, as: UTF8.self) }
+            outputs = (try? encoder.encode(["parameters": workflowOutputs])).map { String(decoding: $0, as: UTF8.self) }
         }
-        try await coordinator.finish(phase: phase, message: root.phase == NodePhase.succeeded ? nil : root.message,
-                                     outputsJSON: outputs)
+        try await coordinator.finish(phase: phase, message: message, outputsJSON: outputs)
         let refused = ((try? store.denials(runID: runID)) ?? []).isEmpty == false
-        return RunSummary(name: name, id: runID, phase: root.phase, message: root.message, refused: refused)
+        return RunSummary(name: name, id: runID, phase: root.phase, message: message, refused: refused)
+    }
+
+    /// Runs the root node, cancelling everything still running when the workflow's deadline passes.
+    static func execute(_ call: TemplateCall, with executor: WorkflowExecutor, deadline: Duration?) async -> NodeState {
+        guard let deadline else { return await executor.execute(call) }
+        return await withTaskGroup(of: NodeState?.self) { group in
+            group.addTask { await executor.execute(call) }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return nil
+            }
+            var root: NodeState?
+            while let next = await group.next() {
+                if let next {
+                    root = next
+                    group.cancelAll()
+                } else if root == nil {
+                    // The deadline passed first: stop every running node; the root reports how it ended.
+                    group.cancelAll()
+                }
+            }
+            return root ?? NodeState(
+                id: call.nodeName, name: call.nodeName, displayName: call.displayName, type: .pod,
+                phase: .failed, message: WorkflowExecutor.deadlineMessage, sequence: -1)
+        }
     }
 
     // MARK: - Submission
+
 
     /// Workflow arguments with `-p` overrides applied; every argument must end with a value.
     func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])

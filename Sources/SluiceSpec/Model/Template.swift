@@ -19,9 +19,10 @@ package struct Template: Sendable, Decodable {
     package var parallelism: Int?
     package var failFast: Bool?
     package var daemon: Bool?
+    package var retryStrategy: RetryStrategy?
 
     enum CodingKeys: String, CodingKey {
-        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy
     }
 
     package init(from decoder: any Decoder) throws {
@@ -44,6 +45,7 @@ package struct Template: Sendable, Decodable {
         parallelism = try values.decodeIfPresent(Int.self, forKey: .parallelism)
         failFast = try values.decodeIfPresent(Bool.self, forKey: .failFast)
         daemon = try values.decodeIfPresent(Bool.self, forKey: .daemon)
+        retryStrategy = try values.decodeIfPresent(RetryStrategy.self, forKey: .retryStrategy)
     }
 
     /// The kind of work this template describes.
@@ -202,4 +204,30 @@ package struct SecurityContext: Sendable, Decodable, Equatable {
     package var runAsUser: Int?
     package var runAsGroup: Int?
     package var runAsNonRoot: Bool?
+}
+
+/// `retryStrategy` of a template.
+package struct RetryStrategy: Sendable, Decodable, Equatable {
+    /// Retries after the first attempt; nil retries without end (Argo's behaviour).
+    package var limit: ArgoString?
+    /// `Always`, `OnFailure` (the default), `OnError`, `OnTransientError`.
+    package var retryPolicy: String?
+    package var backoff: Backoff?
+    /// An expression over `lastRetry.*` that must hold for another attempt.
+    package var expression: String?
+}
+
+/// `retryStrategy.backoff`.
+package struct Backoff: Sendable, Decodable, Equatable {
+    package var duration: ArgoString?
+    package var factor: ArgoString?
+    package var maxDuration: ArgoString?
+}
+
+/// A lifecycle hook (`hooks.exit`, or a hook with an `expression`).
+package struct LifecycleHook: Sendable, Decodable {
+    package var template: String?
+    package var templateRef: TemplateReference?
+    package var arguments: StepArguments?
+    package var expression: String?
 }

@@ -27,9 +27,10 @@ package struct WorkflowSpec: Sendable, Decodable {
     package var parallelism: Int?
     package var activeDeadlineSeconds: ArgoString?
     package var workflowTemplateRef: TemplateReference?
+    package var hooks: [String: LifecycleHook]?
 
     enum CodingKeys: String, CodingKey {
-        case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef
+        case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef, hooks
     }
 
     package init(from decoder: any Decoder) throws {
@@ -41,6 +42,7 @@ package struct WorkflowSpec: Sendable, Decodable {
         parallelism = try container.decodeIfPresent(Int.self, forKey: .parallelism)
         activeDeadlineSeconds = try container.decodeIfPresent(ArgoString.self, forKey: .activeDeadlineSeconds)
         workflowTemplateRef = try container.decodeIfPresent(TemplateReference.self, forKey: .workflowTemplateRef)
+        hooks = try container.decodeIfPresent([String: LifecycleHook].self, forKey: .hooks)
     }
 
     /// The template with this name, if declared.

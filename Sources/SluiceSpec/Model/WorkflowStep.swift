@@ -12,6 +12,7 @@ package struct WorkflowStep: Sendable, Decodable {
     package var withParam: String?
     package var withSequence: WithSequence?
     package var onExit: String?
+    package var hooks: [String: LifecycleHook]?
 }
 
 /// `dag` of a template.
@@ -37,4 +38,5 @@ package struct DAGTask: Sendable, Decodable {
     package var withParam: String?
     package var withSequence: WithSequence?
     package var onExit: String?
+    package var hooks: [String: LifecycleHook]?
 }

@@ -1,0 +1,174 @@
+import Foundation
+import SluiceStore
+package import SluiceExpressions
+package import SluiceSpec
+
+/// A step or a DAG task about to run: the template it calls, its loop items and its exit hook.
+package struct CallSite: Sendable {
+    /// The step or task name.
+    package var name: String
+    /// The node name it gets (`wf.[0].step`, `wf.task`).
+    package var nodeName: String
+    package var callee: Template
+    package var arguments: StepArguments?
+    /// Loop items, or nil without a loop.
+    package var items: [ExpressionValue]?
+    /// The caller's scope.
+    package var scope: VariableScope
+    package var boundaryID: String
+    /// The node its node (or its iterations) hang under: the step group; nil in a DAG (linked by dependencies).
+    package var parentID: String?
+    package var continueOn: ContinueOn?
+    /// `onExit` / `hooks.exit`: run after the step or task ended, with its results visible.
+    package var exitHook: (template: Template, arguments: StepArguments?)?
+    /// `steps` or `tasks`: the prefix its results are published under.
+    package var scopePrefix: String
+    /// For loops, the `when` condition, evaluated per iteration (it may use `{{item}}`).
+    package var when: String? = nil
+}
+
+/// How a call site ended: its node (for a loop, the TaskGroup node or a summary) and its iterations.
+package struct CallSiteResult: Sendable {
+    package var node: NodeState
+    package var iterations: [NodeState]?
+
+    /// Publishes the results in `scope` as Argo does (aggregated for loops).
+    package func publish(into scope: inout VariableScope, as prefix: String) {
+        if let iterations {
+            scope.publishAggregate(node, iterations: iterations, as: prefix)
+        } else {
+            scope.publish(node, as: prefix)
+        }
+    }
+}
+
+extension WorkflowExecutor {
+    /// Runs a call site: once, or once per loop item (in parallel within `limiter`); then its exit hook.
+    ///
+    /// In a DAG a loop gets a TaskGroup node named like the task, with one child per item (`task(0:a)`); in steps
+    /// the iterations hang directly under the step group. When an iteration fails and the template limits its
+    /// parallelism, iterations not yet started are not started (Argo's behaviour for sequential loops).
+    func run(_ site: CallSite, loopGroupNode: Bool, limiter: ParallelismLimiter) async throws(EngineError)
+        -> CallSiteResult
+    {
+        var result: CallSiteResult
+        if let items = site.items {
+            result = try await runLoop(site, items: items, loopGroupNode: loopGroupNode, limiter: limiter)
+        } else {
+            await limiter.acquire()
+            let node = await execute(TemplateCall(
+                template: site.callee, arguments: site.arguments, callerScope: site.scope, nodeName: site.nodeName,
+                displayName: site.name, boundaryID: site.boundaryID, parentID: site.parentID))
+            await limiter.release()
+            result = CallSiteResult(node: node, iterations: nil)
+        }
+        if let hook = site.exitHook {
+            var scope = site.scope
+            result.publish(into: &scope, as: "\(site.scopePrefix).\(site.name)")
+            _ = await execute(TemplateCall(
+                template: hook.template, arguments: hook.arguments, callerScope: scope,
+                nodeName: "\(site.nodeName).onExit", displayName: "\(site.name).onExit", boundaryID: site.boundaryID,
+                parentID: site.parentID))
+        }
+        return result
+    }
+
+    private func runLoop(
+        _ site: CallSite, items: [ExpressionValue], loopGroupNode: Bool, limiter: ParallelismLimiter
+    ) async throws(EngineError) -> CallSiteResult {
+        guard !items.isEmpty else {
+            let skipped = try await coordinator.createNode(
+                name: site.nodeName, displayName: site.name, type: .skipped, templateName: site.callee.name,
+                phase: .skipped, boundaryID: site.boundaryID, parentID: site.parentID,
+                message: "Skipped, empty params")
+            return CallSiteResult(node: skipped, iterations: [])
+        }
+        var group: NodeState?
+        if loopGroupNode {
+            group = try await coordinator.createNode(
+                name: site.nodeName, displayName: site.name, type: .taskGroup, templateName: site.callee.name,
+                phase: .running, boundaryID: site.boundaryID, parentID: site.parentID)
+        }
+        let parentID = group?.id ?? site.parentID
+        let stop = LoopStop()
+        let bounded = await limiter.isBounded
+        let executor = self
+        let continueOn = site.continueOn
+        let iterations: [NodeState] = await withTaskGroup(of: (Int, NodeState?).self) { tasks in
+            for (index, item) in items.enumerated() {
+                let label = LoopItems.label(item)
+                let call = TemplateCall(
+                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item),
+                    nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
+                    boundaryID: site.boundaryID, parentID: parentID)
+                let when = site.when
+                tasks.addTask {
+                    if let when {
+                        var renderer = Renderer(scope: call.callerScope)
+                        do {
+                            if try !renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'") {
+                                let skipped = try await executor.coordinator.createNode(
+                                    name: call.nodeName, displayName: call.displayName, type: .skipped,
+                                    templateName: call.template.name, phase: .skipped, boundaryID: call.boundaryID,
+                                    parentID: call.parentID,
+                                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
+                                return (index, skipped)
+                            }
+                        } catch {
+                            let errored = try? await executor.coordinator.createNode(
+                                name: call.nodeName, displayName: call.displayName, type: .skipped,
+                                templateName: call.template.name, phase: .error, boundaryID: call.boundaryID,
+                                parentID: call.parentID, message: (error as? EngineError)?.description ?? "\(error)")
+                            return (index, errored)
+                        }
+                    }
+                    await limiter.acquire()
+                    if await stop.isSet {
+                        await limiter.release()
+                        return (index, nil)
+                    }
+                    let node = await executor.execute(call)
+                    if bounded, node.phase.isFailedOrError, !executor.continues(continueOn, after: node.phase) {
+                        await stop.set()
+                    }
+                    await limiter.release()
+                    return (index, node)
+                }
+            }
+            var collected: [(Int, NodeState)] = []
+            for await (index, node) in tasks { if let node { collected.append((index, node)) } }
+            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let failure = iterations.first { $0.phase.isFailedOrError && !continues(continueOn, after: $0.phase) }
+        let workflowName = await coordinator.run.name
+        var summary = group ?? NodeState(
+            id: NodeIdentity.id(workflowName: workflowName, nodeName: site.nodeName),
+            name: site.nodeName, displayName: site.name, type: .taskGroup, templateName: site.callee.name,
+            phase: .running, boundaryID: site.boundaryID, sequence: -1)
+        summary.phase = failure?.phase ?? .succeeded
+        summary.message = failure.map { "child '\($0.id)' failed" }
+        if let group {
+            try await coordinator.orderChildren(of: group.id, as: iterations.map(\.id))
+            summary.children = group.children
+            try await coordinator.update(summary)
+        }
+        return CallSiteResult(node: summary, iterations: iterations)
+    }
+
+    /// The exit hook of a step or task: `hooks.exit`, else the deprecated `onExit`.
+    func exitHook(onExit: String?, hooks: [String: LifecycleHook]?) -> (template: Template, arguments: StepArguments?)? {
+        if let hook = hooks?["exit"],
+            let template = templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+        {
+            return (template, hook.arguments)
+        }
+        if let onExit, let template = templates.template(named: onExit) { return (template, nil) }
+        return nil
+    }
+}
+
+/// Set once an iteration of a bounded loop failed: later iterations do not start.
+actor LoopStop {
+    private(set) var isSet = false
+    func set() { isSet = true }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import SluiceSpec
+
+extension WorkflowExecutor {
+    /// Runs a template with `retryStrategy` as Argo does: a Retry node whose children are the attempts
+    /// (`name(0)`, `name(1)`, …), retried while the policy, the limit, the `expression` and `backoff.maxDuration`
+    /// allow, waiting `backoff.duration × factor^n` between attempts.
+    func executeWithRetries(_ call: TemplateCall) async throws(EngineError) -> NodeState {
+        guard let strategy = call.template.retryStrategy else { preconditionFailure("no retryStrategy") }
+        var retryNode = try await coordinator.createNode(
+            name: call.nodeName, displayName: call.displayName, type: .retry, templateName: call.template.name,
+            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
+        var renderer = Renderer(scope: globals.merging(call.callerScope))
+        let context = "retryStrategy of template '\(call.template.name)'"
+        var limit: Int?
+        if let text = try renderer.renderOptional(strategy.limit?.value, context: context) {
+            guard let value = Int(text) else {
+                throw .badExpression(expression: text, reason: "limit must be an integer", context: context)
+            }
+            limit = value
+        }
+        let policy = strategy.retryPolicy ?? "OnFailure"
+        let baseDelay = try renderer.renderOptional(strategy.backoff?.duration?.value, context: context)
+            .flatMap(GoDuration.parse)
+        let factor = try renderer.renderOptional(strategy.backoff?.factor?.value, context: context)
+            .flatMap(Double.init) ?? 1
+        let maxDuration = try renderer.renderOptional(strategy.backoff?.maxDuration?.value, context: context)
+            .flatMap(GoDuration.parse)
+        let started = Date()
+
+        var attempt = 0
+        var last: NodeState
+        var exhausted = false
+        while true {
+            var attemptCall = call
+            attemptCall.nodeName = "\(call.nodeName)(\(attempt))"
+            attemptCall.displayName = "\(call.displayName)(\(attempt))"
+            attemptCall.parentID = retryNode.id
+            attemptCall.retryAttempt = attempt
+            last = await execute(attemptCall)
+            guard last.phase.isFailedOrError, !Task.isCancelled else { break }
+            let policyAllows =
+                switch policy {
+                case "Always": true
+                case "OnError", "OnTransientError": last.phase == .error
+                default: last.phase == .failed
+                }
+            guard policyAllows else { break }
+            if let limit, attempt >= limit {
+                exhausted = true
+                break
+            }
+            if let expression = strategy.expression {
+                var scope = call.callerScope
+                scope.set("lastRetry.exitCode", last.outputs?.exitCode ?? "-1")
+                scope.set("lastRetry.status", last.phase.rawValue)
+                scope.set("lastRetry.message", last.message ?? "")
+                let duration = zip2(last.startedAt, last.finishedAt).map { $1.timeIntervalSince($0) } ?? 0
+                scope.set("lastRetry.duration", String(Int(duration)))
+                var expressionRenderer = Renderer(scope: scope)
+                let holds = try expressionRenderer.render("{{=\(expression)}}", context: "retryStrategy.expression")
+                guard holds == "true" else { break }
+            }
+            if let baseDelay {
+                let delay = baseDelay * pow(factor, Double(attempt))
+                if let maxDuration, Date().timeIntervalSince(started) + delay.seconds > maxDuration.seconds {
+                    exhausted = true
+                    break
+                }
+                try? await Task.sleep(for: delay)
+            } else if let maxDuration, Date().timeIntervalSince(started) > maxDuration.seconds {
+                exhausted = true
+                break
+            }
+            attempt += 1
+        }
+        retryNode.phase = last.phase
+        retryNode.outputs = last.outputs
+        retryNode.envelopeDigest = last.envelopeDigest
+        retryNode.lineageNodeID = last.lineageNodeID ?? last.id
+        retryNode.inputs = last.inputs
+        if last.phase.isFailedOrError {
+            retryNode.message = exhausted ? "No more retries left" : last.message
+        }
+        try await coordinator.update(retryNode)
+        return retryNode
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
+    static func * (lhs: Duration, rhs: Double) -> Duration {
+        .milliseconds(Int64((lhs.seconds * rhs * 1000).rounded()))
+    }
+}
+
+private func zip2<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
