@@ -52,11 +52,19 @@ package struct ContainerRuntime: NodeRuntime {
         return layout.hostDirectory(forPrivatePath: normalized)
     }
 
-    /// The container name for a node: `sluice-<run>-<node id>` (the node id is the node directory's last
-    /// component), with characters a container name cannot hold replaced by `-`.
+    /// The container name for a node: `sluice-<run>-<node id>-<8 hex digits>` (the node id is the node
+    /// directory's last component, the hex digits a hash of the node directory, so that two state directories
+    /// running a workflow of the same name never share a container), with characters a container name cannot hold
+    /// replaced by `-`. `sluice-<run>-` prefixes every container of a run.
     package static func containerName(for invocation: NodeInvocation) -> String {
         let nodeID = (invocation.sandbox.nodeDirectory as NSString).lastPathComponent
-        return ContainerCommand.containerName(runName: invocation.runName, nodeID: nodeID)
+        var hash: UInt32 = 2_166_136_261
+        for byte in invocation.sandbox.nodeDirectory.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        let suffix = String(hash, radix: 16)
+        let name = ContainerCommand.containerName(runName: invocation.runName, nodeID: nodeID)
+        return name + "-" + String(repeating: "0", count: 8 - suffix.count) + suffix
     }
 
     /// Runs the node in a container to completion and removes the container.
