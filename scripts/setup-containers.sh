@@ -70,8 +70,8 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
 tar -C "$root" -cf "$work/rootfs.tar" .
 
 # Does podman work as installed? If not, use the workaround configuration.
-podman import -q "$work/rootfs.tar" localhost/sluice-test-base:latest >/dev/null
-if ! podman run --rm --network none localhost/sluice-test-base:latest true >/dev/null 2>&1; then
+podman import -q "$work/rootfs.tar" localhost/sluice-test-probe:latest >/dev/null
+if ! podman run --rm --network none localhost/sluice-test-probe:latest true >/dev/null 2>&1; then
     cat > "$state/containers.conf" <<'EOF'
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
@@ -80,13 +80,14 @@ runtime = "runc"
 EOF
     export CONTAINERS_CONF=$state/containers.conf
     echo "export CONTAINERS_CONF=$CONTAINERS_CONF" >> "$env_file"
-    if ! podman run --rm --network none localhost/sluice-test-base:latest true; then
+    if ! podman run --rm --network none localhost/sluice-test-probe:latest true; then
         echo "setup-containers: podman cannot run a container on this host, even with $CONTAINERS_CONF" >&2
         exit 1
     fi
     echo "setup-containers: using $CONTAINERS_CONF (runc, lower ulimits)"
 fi
 
+podman rmi -f localhost/sluice-test-probe:latest >/dev/null
 # localhost/sluice-test-base: busybox, no entrypoint, CMD sh.
 podman import -q --change 'CMD ["sh"]' "$work/rootfs.tar" localhost/sluice-test-base:latest >/dev/null
 for ref in docker.io/library/busybox:latest docker.io/library/alpine:latest; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs everything CI runs: unit and integration tests, then the end-to-end checks of the CLI.
-#   scripts/test.sh                 setup --test, swift test, scripts and examples checks
+#   scripts/test.sh                 setup --test, container setup, swift test, scripts and examples checks
 #   scripts/test.sh --unit-only     setup --test and swift test only
 #   scripts/test.sh --conformance   also ../shared/conformance/run (Argo's examples), when present
 # Exits non-zero when anything fails. Set SLUICE_SCRATCH_PATH to build in another scratch dir.
@@ -19,6 +19,12 @@ for arg in "$@"; do
 done
 
 scripts/setup.sh --test
+# Container runtime tests: podman, runc, busybox-static, local test images, and `podman system service` for the
+# docker CLI (stopped by its pid when this script exits).
+scripts/setup-containers.sh --service
+trap 'scripts/setup-containers.sh --stop-service' EXIT
+# shellcheck source=/dev/null
+source .build-containers/env
 
 echo "== swift test"
 swift test "${swift_flags[@]}" --disable-xctest
