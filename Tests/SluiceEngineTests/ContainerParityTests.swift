@@ -92,11 +92,13 @@ struct ContainerParityTests {
         return lines
     }
 
-    @Test("a workflow gives the same phases, outputs and envelope subjects under every runtime",
-          arguments: Runtime.allCases.filter(\.isEnabled))
+    @Test(
+        "a workflow gives the same phases, outputs and envelope subjects under every runtime",
+        arguments: Runtime.allCases.filter(\.isEnabled))
     func sameResults(runtime: Runtime) async throws {
         if runtime != .process {
-            let reason = runtime == .podman
+            let reason =
+                runtime == .podman
                 ? ContainersSupport.podmanUnavailableReason : ContainersSupport.dockerUnavailableReason
             if let reason { try #require(Bool(false), "container tests need the setup: \(reason)") }
         }

@@ -77,13 +77,17 @@ struct ContainerCommandTests {
         #expect(arguments.contains("/h/root/tmp:/tmp:z"))
         #expect(arguments.contains("/h/in.txt:/in/in.txt:ro,z"))
         #expect(Array(arguments.suffix(4)) == ["--network", "none", "--init", "img"])
-        #expect(ContainerCommand.removeArguments(profile: profile, name: "c") == ["--log-level", "error", "rm", "-f", "c"])
-        #expect(ContainerCommand.removeArguments(profile: .podman, name: "c") == ["rm", "-f", "-t", "0", "--ignore", "c"])
+        #expect(
+            ContainerCommand.removeArguments(profile: profile, name: "c") == ["--log-level", "error", "rm", "-f", "c"])
+        #expect(
+            ContainerCommand.removeArguments(profile: .podman, name: "c") == ["rm", "-f", "-t", "0", "--ignore", "c"])
     }
 
     @Test("container names come from the run and the node id, with invalid characters replaced")
     func names() {
-        #expect(ContainerCommand.containerName(runName: "hello-x1", nodeID: "hello-x1-123") == "sluice-hello-x1-hello-x1-123")
+        #expect(
+            ContainerCommand.containerName(runName: "hello-x1", nodeID: "hello-x1-123")
+                == "sluice-hello-x1-hello-x1-123")
         #expect(ContainerCommand.containerName(runName: "r", nodeID: "a b(0)/c") == "sluice-r-a-b-0--c")
     }
 
@@ -120,7 +124,10 @@ struct ContainerCommandTests {
         let cases = [
             ("runtime: podman\nrunflags: [x]", "unknown key 'runflags'"),
             ("runtime: containerd", "runtime 'containerd' must be podman or docker"),
-            ("runtime: podman\nimagePullPolicy: Sometimes", "imagePullPolicy 'Sometimes' must be Always, IfNotPresent or Never"),
+            (
+                "runtime: podman\nimagePullPolicy: Sometimes",
+                "imagePullPolicy 'Sometimes' must be Always, IfNotPresent or Never"
+            ),
         ]
         for (yaml, expected) in cases {
             do {
@@ -134,16 +141,27 @@ struct ContainerCommandTests {
 
     @Test("runAsNonRoot is checked against runAsUser or the image's USER")
     func nonRoot() throws {
-        let failure: (ContainerProblem) -> RuntimeError = { .container(node: "n", runtime: "podman", image: "img", problem: $0) }
+        let failure: (ContainerProblem) -> RuntimeError = {
+            .container(node: "n", runtime: "podman", image: "img", problem: $0)
+        }
         let root = ContainerSettings(image: "img", runAsUser: 0, runAsNonRoot: true)
-        #expect(throws: RuntimeError.container(node: "n", runtime: "podman", image: "img", problem: .runsAsRoot(user: "runAsUser 0"))) {
+        #expect(
+            throws: RuntimeError.container(
+                node: "n", runtime: "podman", image: "img", problem: .runsAsRoot(user: "runAsUser 0"))
+        ) {
             try ContainerRuntime.user(settings: root, imageUser: nil, failure: failure)
         }
         let fromImage = ContainerSettings(image: "img", runAsNonRoot: true)
-        #expect(throws: RuntimeError.container(node: "n", runtime: "podman", image: "img", problem: .runsAsRoot(user: "the image sets no USER"))) {
+        #expect(
+            throws: RuntimeError.container(
+                node: "n", runtime: "podman", image: "img", problem: .runsAsRoot(user: "the image sets no USER"))
+        ) {
             try ContainerRuntime.user(settings: fromImage, imageUser: "", failure: failure)
         }
-        #expect(throws: RuntimeError.container(node: "n", runtime: "podman", image: "img", problem: .unverifiableUser(user: "app"))) {
+        #expect(
+            throws: RuntimeError.container(
+                node: "n", runtime: "podman", image: "img", problem: .unverifiableUser(user: "app"))
+        ) {
             try ContainerRuntime.user(settings: fromImage, imageUser: "app", failure: failure)
         }
         #expect(try ContainerRuntime.user(settings: fromImage, imageUser: "65534", failure: failure) == nil)
@@ -159,7 +177,8 @@ struct ContainerCommandTests {
             missing.description
                 == "node 'hello' (podman, image busybox:9): image 'busybox:9' is not present locally and "
                 + "imagePullPolicy is Never, so it is not pulled")
-        let cli = RuntimeError.container(node: "a", runtime: "docker", image: "x", problem: .cliNotInstalled(executable: "docker"))
+        let cli = RuntimeError.container(
+            node: "a", runtime: "docker", image: "x", problem: .cliNotInstalled(executable: "docker"))
         #expect(
             cli.description
                 == "node 'a' (docker, image x): the container CLI 'docker' is not installed (not found on PATH); "
@@ -172,11 +191,14 @@ struct ContainerCommandTests {
             ContainerCLI.classify(
                 "Cannot connect to the Docker daemon at unix:///x.sock. Is the docker daemon running?\n",
                 subcommand: "run", exitCode: 125, policy: .ifNotPresent)
-                == .daemonUnreachable(detail: "Cannot connect to the Docker daemon at unix:///x.sock. Is the docker daemon running?"))
+                == .daemonUnreachable(
+                    detail: "Cannot connect to the Docker daemon at unix:///x.sock. Is the docker daemon running?"))
         #expect(
-            ContainerCLI.classify("Error: nope/img:1: image not known\n", subcommand: "run", exitCode: 125, policy: .never)
+            ContainerCLI.classify(
+                "Error: nope/img:1: image not known\n", subcommand: "run", exitCode: 125, policy: .never)
                 == .imageMissing(policy: .never))
-        let pull = "Unable to find image 'a/b:1' locally\ndocker: initializing source docker://a/b:1: pinging container "
+        let pull =
+            "Unable to find image 'a/b:1' locally\ndocker: initializing source docker://a/b:1: pinging container "
             + "registry registry-1.docker.io: dial tcp: no such host\n\nRun 'docker run --help' for more information\n"
         #expect(
             ContainerCLI.classify(pull, subcommand: "run", exitCode: 125, policy: .ifNotPresent)
@@ -187,6 +209,8 @@ struct ContainerCommandTests {
         #expect(
             ContainerCLI.classify("Error: open /x: permission denied", subcommand: "run", exitCode: 125, policy: .never)
                 == .permissionDenied(detail: "Error: open /x: permission denied"))
-        #expect(ContainerCLI.normalizedImageID(String(repeating: "a", count: 64)) == "sha256:" + String(repeating: "a", count: 64))
+        #expect(
+            ContainerCLI.normalizedImageID(String(repeating: "a", count: 64)) == "sha256:"
+                + String(repeating: "a", count: 64))
     }
 }

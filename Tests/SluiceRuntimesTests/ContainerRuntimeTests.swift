@@ -35,7 +35,8 @@ struct ContainerRuntimeTests {
     }
 
     private func require(_ cli: CLI) throws {
-        let reason = cli == .podman ? ContainersSupport.podmanUnavailableReason : ContainersSupport.dockerUnavailableReason
+        let reason =
+            cli == .podman ? ContainersSupport.podmanUnavailableReason : ContainersSupport.dockerUnavailableReason
         if let reason { try #require(Bool(false), "container tests need the setup: \(reason)") }
     }
 
@@ -43,8 +44,9 @@ struct ContainerRuntimeTests {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    @Test("stdout goes to the log, the exit code is the container's, the image ID is the engine's own",
-          arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "stdout goes to the log, the exit code is the container's, the image ID is the engine's own",
+        arguments: CLI.allCases.filter(\.isEnabled))
     func exitCodeAndLogs(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
@@ -60,7 +62,9 @@ struct ContainerRuntimeTests {
         #expect(ContainersSupport.containers(prefixed: "sluice-" + invocation.runName).isEmpty)
     }
 
-    @Test("Kubernetes command/args rules against an image with ENTRYPOINT and CMD", arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "Kubernetes command/args rules against an image with ENTRYPOINT and CMD",
+        arguments: CLI.allCases.filter(\.isEnabled))
     func entrypointRules(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
@@ -79,8 +83,9 @@ struct ContainerRuntimeTests {
         }
     }
 
-    @Test("outputs written to private paths are on the host without a copy; inputs are read-only",
-          arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "outputs written to private paths are on the host without a copy; inputs are read-only",
+        arguments: CLI.allCases.filter(\.isEnabled))
     func mounts(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
@@ -99,10 +104,14 @@ struct ContainerRuntimeTests {
         #expect(text(runtime.hostPath(forSandboxPath: "/tmp/t.txt", in: invocation.sandbox)) == "tmp\n")
         #expect(text(invocation.stdoutPath) == "refused\n")
         #expect(text(input) == "input bytes\n")
-        #expect(!FileManager.default.fileExists(atPath: runtime.hostPath(forSandboxPath: "/etc/passwd", in: invocation.sandbox)))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: runtime.hostPath(forSandboxPath: "/etc/passwd", in: invocation.sandbox)))
     }
 
-    @Test("a container past its deadline is stopped, reported timed out and removed", arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "a container past its deadline is stopped, reported timed out and removed",
+        arguments: CLI.allCases.filter(\.isEnabled))
     func deadline(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
@@ -135,7 +144,9 @@ struct ContainerRuntimeTests {
         #expect(ContainersSupport.containers(prefixed: "sluice-" + invocation.runName).isEmpty)
     }
 
-    @Test("a missing image under Never fails naming the image and the policy", arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "a missing image under Never fails naming the image and the policy", arguments: CLI.allCases.filter(\.isEnabled)
+    )
     func missingImage(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
@@ -168,15 +179,19 @@ struct ContainerRuntimeTests {
         #expect(ContainersSupport.containers(prefixed: "sluice-" + invocation.runName).isEmpty)
     }
 
-    @Test("runAsUser runs as that uid; runAsNonRoot refuses an image that runs as root", arguments: CLI.allCases.filter(\.isEnabled))
+    @Test(
+        "runAsUser runs as that uid; runAsNonRoot refuses an image that runs as root",
+        arguments: CLI.allCases.filter(\.isEnabled))
     func users(cli: CLI) async throws {
         try require(cli)
         let fixture = try NodeFixture()
-        let asUser = Self.invocation(fixture, "uid", command: ["sh", "-c", "id -u; echo w > /tmp/w"], runAsUser: 65534, runAsNonRoot: true)
+        let asUser = Self.invocation(
+            fixture, "uid", command: ["sh", "-c", "id -u; echo w > /tmp/w"], runAsUser: 65534, runAsNonRoot: true)
         let outcome = try await cli.runtime.run(asUser)
         #expect(outcome.termination == .exited(0))
         #expect(text(asUser.stdoutPath) == "65534\n")
-        let image = Self.invocation(fixture, "img", image: ContainersSupport.nonRootImage, command: ["id", "-u"], runAsNonRoot: true)
+        let image = Self.invocation(
+            fixture, "img", image: ContainersSupport.nonRootImage, command: ["id", "-u"], runAsNonRoot: true)
         _ = try await cli.runtime.run(image)
         #expect(text(image.stdoutPath) == "65534\n")
         let root = Self.invocation(fixture, "root", command: ["true"], runAsNonRoot: true)
@@ -199,7 +214,8 @@ struct ContainerRuntimeTests {
                 problem: .cliNotInstalled(executable: "podman-not-installed"))
         ) { try await missing.run(invocation) }
         let noDaemon = ContainerRuntime(
-            profile: ContainerProfile(runtime: .docker, environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"]))
+            profile: ContainerProfile(runtime: .docker, environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+        )
         do {
             _ = try await noDaemon.run(invocation)
             Issue.record("ran without a daemon")

@@ -25,7 +25,9 @@ struct ContainerCLI: Sendable {
     /// Locates the CLI on the engine's `PATH` (or checks the given path).
     ///
     /// - Throws: ``ContainerProblem/cliNotInstalled(executable:)`` wrapped by `failure`.
-    init(profile: ContainerProfile, failure: @escaping @Sendable (ContainerProblem) -> RuntimeError) throws(RuntimeError) {
+    init(profile: ContainerProfile, failure: @escaping @Sendable (ContainerProblem) -> RuntimeError)
+        throws(RuntimeError)
+    {
         self.profile = profile
         self.failure = failure
         let searchPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -71,8 +73,9 @@ struct ContainerCLI: Sendable {
         }
         var inspected = try await call(ContainerCommand.inspectImageArguments(profile: profile, image: image))
         if inspected.exitCode != 0 {
-            let problem = Self.classify(inspected.standardError, subcommand: "image inspect", exitCode: inspected.exitCode,
-                                        policy: policy)
+            let problem = Self.classify(
+                inspected.standardError, subcommand: "image inspect", exitCode: inspected.exitCode,
+                policy: policy)
             switch problem {
             case .daemonUnreachable, .permissionDenied: throw failure(problem)
             default: break
@@ -81,8 +84,10 @@ struct ContainerCLI: Sendable {
             try await pull(image, policy: policy)
             inspected = try await call(ContainerCommand.inspectImageArguments(profile: profile, image: image))
             guard inspected.exitCode == 0 else {
-                throw failure(Self.classify(inspected.standardError, subcommand: "image inspect",
-                                            exitCode: inspected.exitCode, policy: policy))
+                throw failure(
+                    Self.classify(
+                        inspected.standardError, subcommand: "image inspect",
+                        exitCode: inspected.exitCode, policy: policy))
             }
         }
         let fields = inspected.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -93,9 +98,12 @@ struct ContainerCLI: Sendable {
     private func pull(_ image: String, policy: PullPolicy) async throws(RuntimeError) {
         let pulled = try await call(ContainerCommand.pullArguments(profile: profile, image: image))
         guard pulled.exitCode == 0 else {
-            var problem = Self.classify(pulled.standardError, subcommand: "pull", exitCode: pulled.exitCode, policy: policy)
+            var problem = Self.classify(
+                pulled.standardError, subcommand: "pull", exitCode: pulled.exitCode, policy: policy)
             if case .commandFailed(_, _, let detail) = problem { problem = .pullFailed(policy: policy, detail: detail) }
-            if case .imageMissing = problem { problem = .pullFailed(policy: policy, detail: Self.lastLine(pulled.standardError)) }
+            if case .imageMissing = problem {
+                problem = .pullFailed(policy: policy, detail: Self.lastLine(pulled.standardError))
+            }
             throw failure(problem)
         }
     }
@@ -123,7 +131,8 @@ struct ContainerCLI: Sendable {
                 await remove(command.name)
                 throw .cancelled(node: node)
             }
-            let inspected = try? await call(ContainerCommand.inspectContainerArguments(profile: profile, name: command.name))
+            let inspected = try? await call(
+                ContainerCommand.inspectContainerArguments(profile: profile, name: command.name))
             guard let inspected, inspected.exitCode == 0 else {
                 // The container was never created: what the CLI printed is in the node's stderr log.
                 await remove(command.name)
@@ -133,7 +142,11 @@ struct ContainerCLI: Sendable {
                     retriedNameClash = true
                     continue
                 }
-                if state.timedOut { throw failure(.commandFailed(subcommand: "run", exitCode: status, detail: "timed out before the container started")) }
+                if state.timedOut {
+                    throw failure(
+                        .commandFailed(
+                            subcommand: "run", exitCode: status, detail: "timed out before the container started"))
+                }
                 throw failure(Self.classify(text, subcommand: "run", exitCode: status, policy: policy))
             }
             await remove(command.name)
@@ -231,7 +244,9 @@ struct ContainerCLI: Sendable {
     }
 
     /// Opens both log files (one descriptor duplicated when they are the same path).
-    private static func openLogs(for invocation: NodeInvocation) throws(RuntimeError) -> (FileDescriptor, FileDescriptor) {
+    private static func openLogs(for invocation: NodeInvocation) throws(RuntimeError) -> (
+        FileDescriptor, FileDescriptor
+    ) {
         let node = invocation.nodeName
         let standardOutput: FileDescriptor
         switch HostFiles.openLog(invocation.stdoutPath) {
@@ -284,7 +299,8 @@ struct ContainerCLI: Sendable {
         }
         if lower.contains("permission denied") { return .permissionDenied(detail: line) }
         if policy == .never,
-            lower.contains("image not known") || lower.contains("no such image") || lower.contains("unable to find image")
+            lower.contains("image not known") || lower.contains("no such image")
+                || lower.contains("unable to find image")
         {
             return .imageMissing(policy: policy)
         }

@@ -78,7 +78,9 @@ struct ContainerCommand: Sendable, Equatable {
 
     /// `CLI container inspect`: exit code, image ID, whether it was OOM-killed, separated by `|`.
     static func inspectContainerArguments(profile: ContainerProfile, name: String) -> [String] {
-        profile.globalFlags + ["container", "inspect", "--format", "{{.State.ExitCode}}|{{.Image}}|{{.State.OOMKilled}}", name]
+        profile.globalFlags + [
+            "container", "inspect", "--format", "{{.State.ExitCode}}|{{.Image}}|{{.State.OOMKilled}}", name,
+        ]
     }
 
     /// `CLI image inspect`: the image ID and its configured user, separated by `|`.
@@ -95,7 +97,8 @@ struct ContainerCommand: Sendable, Equatable {
     static func containerName(runName: String, nodeID: String) -> String {
         let raw = "sluice-\(runName)-\(nodeID)"
         let cleaned = raw.unicodeScalars.map { scalar -> Character in
-            let allowed = (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_"
+            let allowed =
+                (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_"
                 || scalar == "." || scalar == "-"
             return allowed ? Character(scalar) : "-"
         }

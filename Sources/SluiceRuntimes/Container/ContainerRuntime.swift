@@ -175,7 +175,8 @@ package struct ContainerRuntime: NodeRuntime {
                 continue
             }
             if let failure = HostFiles.makeDirectories(mount.hostPath) {
-                throw .sandboxSetupFailed(node: node, path: mount.containerPath, reason: "\(mount.hostPath): \(failure)")
+                throw .sandboxSetupFailed(
+                    node: node, path: mount.containerPath, reason: "\(mount.hostPath): \(failure)")
             }
             if chmod(mount.hostPath, 0o1777) != 0 {
                 throw .sandboxSetupFailed(
