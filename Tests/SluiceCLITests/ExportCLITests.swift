@@ -65,8 +65,9 @@ struct ExportCLITests {
             let empty = cli.directory + "/nowhere"
             let result = try cli.run(["verify", "run.tar.gz", "--state-dir", empty])
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout.hasSuffix(
-                "bundle run.tar.gz verified: 2 envelope(s), 1 artifact(s), 1 chain link(s)\n"), "\(result)")
+            #expect(
+                result.stdout.hasSuffix(
+                    "bundle run.tar.gz verified: 2 envelope(s), 1 artifact(s), 1 chain link(s)\n"), "\(result)")
             #expect(result.stdout.hasPrefix("note: no --trust given: trusting the bundle's own keys/trusted-keys.pem"))
             #expect(!FileManager.default.fileExists(atPath: empty), "verifying a bundle created a state directory")
 
@@ -93,9 +94,11 @@ struct ExportCLITests {
             let result = try cli.run(["verify", "bundle", "--trust", signer])
             #expect(result.status == 3, "\(result)")
             let forged = Digest.sha256(Array("payloae".utf8))
-            #expect(result.stdout.contains(
-                "FAIL artifacts/sha256/\(digest): re-hashed to \(forged), but envelopes/"), "\(result)")
-            #expect(result.stdout.hasSuffix("bundle bundle FAILED verification: 2 problem(s); 2 envelope(s) verified\n"))
+            #expect(
+                result.stdout.contains(
+                    "FAIL artifacts/sha256/\(digest): re-hashed to \(forged), but envelopes/"), "\(result)")
+            #expect(
+                result.stdout.hasSuffix("bundle bundle FAILED verification: 2 problem(s); 2 envelope(s) verified\n"))
         }
     }
 
@@ -103,16 +106,18 @@ struct ExportCLITests {
     func revokeAndMoveLists() async throws {
         try await SluiceCLI.withScratch { cli in
             let bundle = try Self.exported(cli)
-            let status = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: URL(fileURLWithPath: bundle + "/status.json"))) as? [String: Any]
+            let status =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: URL(fileURLWithPath: bundle + "/status.json"))) as? [String: Any]
             let nodes = try #require((status?["status"] as? [String: Any])?["nodes"] as? [String: [String: Any]])
             let make = try #require(nodes.values.first { $0["displayName"] as? String == "make" })
             let envelope = try #require((make["lineageEnvelope"] as? String)?.dropFirst("sha256:".count))
 
             let bad = try cli.run(["revoke", "not-hex", "--reason", "x"])
             #expect(bad.status == 2)
-            #expect(bad.stderr == "error: cannot revoke 'not-hex': expected a key id or an envelope payload digest "
-                + "(64 lowercase hex characters, optionally prefixed by 'sha256:')\n")
+            #expect(
+                bad.stderr == "error: cannot revoke 'not-hex': expected a key id or an envelope payload digest "
+                    + "(64 lowercase hex characters, optionally prefixed by 'sha256:')\n")
 
             let revoke = try cli.run(["revoke", String(envelope), "--reason", "bad runner"])
             #expect(revoke.status == 0, "\(revoke)")
@@ -137,10 +142,14 @@ struct ExportCLITests {
             let foreign = cli.directory + "/foreign.pem"
             try Data(GovernanceFixtures.signingKey(seedByte: 8).publicKey.pem.utf8)
                 .write(to: URL(fileURLWithPath: foreign))
-            let refused = try cli.run(["revocations", "import", "revoked.json", "--trust", foreign, "--state-dir", other])
+            let refused = try cli.run([
+                "revocations", "import", "revoked.json", "--trust", foreign, "--state-dir", other,
+            ])
             #expect(refused.status == 3, "\(refused)")
             #expect(refused.stderr.hasPrefix("error: revocation list 'revoked.json' is signed by key "))
-            let imported = try cli.run(["revocations", "import", "revoked.json", "--trust", signer, "--state-dir", other])
+            let imported = try cli.run([
+                "revocations", "import", "revoked.json", "--trust", signer, "--state-dir", other,
+            ])
             #expect(imported.status == 0, "\(imported)")
             #expect(imported.stdout.hasPrefix("imported 1 revocation(s) from revoked.json (signed by "))
             #expect(imported.stdout.hasSuffix("…), 0 already present\n"))
@@ -159,15 +168,16 @@ struct ExportCLITests {
                 .write(to: URL(fileURLWithPath: bundle + "/envelopes/broken.intoto.json"))
             let broken = try cli.run(["conformance", "bundle/envelopes"])
             #expect(broken.status == 1, "\(broken)")
-            #expect(broken.stdout == """
-                broken.intoto.json: E3: payloadType is 'text/plain', not 'application/vnd.in-toto+json'
-                broken.intoto.json: E5: signatures holds 0 entries; Sluice envelopes carry exactly one
-                broken.intoto.json: S2: _type is missing, not 'https://in-toto.io/Statement/v1'
-                broken.intoto.json: S3: subject is missing, empty or not an array
-                broken.intoto.json: S6: predicateType is missing, not 'https://sluice.dev/attestation/lineage/v0.1'
-                3 envelope(s) checked, 5 violation(s) in 1 envelope(s) (signatures not checked: pass --trust KEYFILE)
+            #expect(
+                broken.stdout == """
+                    broken.intoto.json: E3: payloadType is 'text/plain', not 'application/vnd.in-toto+json'
+                    broken.intoto.json: E5: signatures holds 0 entries; Sluice envelopes carry exactly one
+                    broken.intoto.json: S2: _type is missing, not 'https://in-toto.io/Statement/v1'
+                    broken.intoto.json: S3: subject is missing, empty or not an array
+                    broken.intoto.json: S6: predicateType is missing, not 'https://sluice.dev/attestation/lineage/v0.1'
+                    3 envelope(s) checked, 5 violation(s) in 1 envelope(s) (signatures not checked: pass --trust KEYFILE)
 
-                """)
+                    """)
         }
     }
 }

@@ -31,11 +31,12 @@ struct ExportBundleTests {
             #expect(files.contains("artifacts/sha256/\(copy)"))
             #expect(files.filter { $0.hasPrefix("artifacts/tree/") }.count == 1)
             #expect(
-                files.filter { !$0.hasPrefix("artifacts/") } == [
-                    "denials.json", "envelopes.intoto.jsonl", "envelopes/\(consume.id).intoto.json",
-                    "envelopes/\(produce.id).intoto.json", "keys/signer.pub.pem", "keys/trusted-keys.pem",
-                    "manifest.json", "parameters.json", "revocations.json", "status.json", "workflow.yaml",
-                ].sorted())
+                files.filter { !$0.hasPrefix("artifacts/") }
+                    == [
+                        "denials.json", "envelopes.intoto.jsonl", "envelopes/\(consume.id).intoto.json",
+                        "envelopes/\(produce.id).intoto.json", "keys/signer.pub.pem", "keys/trusted-keys.pem",
+                        "manifest.json", "parameters.json", "revocations.json", "status.json", "workflow.yaml",
+                    ].sorted())
             #expect(summary.files == files.count - 1)
 
             let report = try BundleVerifier().verify(bundleAt: directory + "/elsewhere")
@@ -45,7 +46,9 @@ struct ExportBundleTests {
             #expect(report.verifiedArtifacts == 3)
             // consume's inputs: the artifact and the parameter, each linked to produce's envelope.
             #expect(report.verifiedLinks == 2)
-            #expect(report.notes.first?.hasPrefix("no --trust given: trusting the bundle's own keys/trusted-keys.pem") == true)
+            #expect(
+                report.notes.first?.hasPrefix("no --trust given: trusting the bundle's own keys/trusted-keys.pem")
+                    == true)
         }
     }
 
@@ -54,7 +57,8 @@ struct ExportBundleTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(ExportFixtures.workflow(name: "flip"), in: directory)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let targets = ExportFixtures.files(in: bundle).filter {
                 $0.hasPrefix("artifacts/") || $0.hasPrefix("envelopes")
             }
@@ -81,7 +85,8 @@ struct ExportBundleTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(ExportFixtures.workflow(name: "artifact"), in: directory)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let data = Digest.sha256(Array("genuine".utf8)).hex
             let file = "artifacts/sha256/\(data)"
             try Data("forged!".utf8).write(to: URL(fileURLWithPath: bundle + "/" + file))
@@ -102,19 +107,21 @@ struct ExportBundleTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(ExportFixtures.workflow(name: "foreign"), in: directory)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let foreign = GovernanceFixtures.signingKey(seedByte: 3).publicKey
             let report = try BundleVerifier(trustedKeys: [foreign]).verify(bundleAt: bundle)
             let produce = try run.node("produce")
             let consume = try run.node("consume")
             let signer = run.run.signerKeyID
             #expect(
-                report.failures.map(\.description).sorted() == [
-                    "FAIL envelopes/\(consume.id).intoto.json: envelope for node '\(consume.id)' is signed by key "
-                        + "\(signer) which is not trusted",
-                    "FAIL envelopes/\(produce.id).intoto.json: envelope for node '\(produce.id)' is signed by key "
-                        + "\(signer) which is not trusted",
-                ].sorted())
+                report.failures.map(\.description).sorted()
+                    == [
+                        "FAIL envelopes/\(consume.id).intoto.json: envelope for node '\(consume.id)' is signed by key "
+                            + "\(signer) which is not trusted",
+                        "FAIL envelopes/\(produce.id).intoto.json: envelope for node '\(produce.id)' is signed by key "
+                            + "\(signer) which is not trusted",
+                    ].sorted())
             #expect(report.notes.first == "trusting 1 key(s) given with --trust: \(foreign.keyID.prefix(16))…")
         }
     }
@@ -124,7 +131,8 @@ struct ExportBundleTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(ExportFixtures.workflow(name: "edited"), in: directory)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let path = bundle + "/workflow.yaml"
             let original = try String(contentsOfFile: path, encoding: .utf8)
             try Data(original.replacingOccurrences(of: "printf 'genuine'", with: "printf 'evil'").utf8)
@@ -132,9 +140,11 @@ struct ExportBundleTests {
             let report = try BundleVerifier().verify(bundleAt: bundle)
             let produce = try run.node("produce")
             let digestFailures = report.failures.filter { $0.detail.contains("is not the digest of the bundled") }
-            #expect(digestFailures.map(\.file).sorted() == [
-                "envelopes/\(try run.node("consume").id).intoto.json", "envelopes/\(produce.id).intoto.json",
-            ].sorted())
+            #expect(
+                digestFailures.map(\.file).sorted()
+                    == [
+                        "envelopes/\(try run.node("consume").id).intoto.json", "envelopes/\(produce.id).intoto.json",
+                    ].sorted())
             #expect(report.failures.contains { $0.file == "workflow.yaml" && $0.detail.contains("manifest lists") })
         }
     }
@@ -149,7 +159,8 @@ struct ExportBundleTests {
             try Revocations(store: run.store).revoke(
                 kind: .envelope, value: digest, reason: "runner compromised", signingKey: key)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let report = try BundleVerifier().verify(bundleAt: bundle)
             #expect(
                 report.failures.map(\.description) == [

@@ -46,15 +46,17 @@ struct ExportRevocationTests {
     func envelopeRevokedMidRun() async throws {
         try await EngineHarness.withDirectory { directory in
             let revoker = Revoker(stateDirectory: directory + "/state", target: .producerEnvelope)
-            let run = try await EngineHarness.run(ExportFixtures.workflow(name: "midrun"), in: directory, observer: revoker)
+            let run = try await EngineHarness.run(
+                ExportFixtures.workflow(name: "midrun"), in: directory, observer: revoker)
             let digest = try #require(revoker.revoked.withLock { $0 })
             #expect(run.summary.refused)
             #expect(run.run.phase == .error)
             #expect(try run.node("produce").phase == "Succeeded")
             let consume = try run.node("consume")
             #expect(consume.phase == "Error")
-            #expect(consume.message == "node 'consume' refused: input 'data': envelope sha256:\(digest) is revoked: "
-                + "runner compromised")
+            #expect(
+                consume.message == "node 'consume' refused: input 'data': envelope sha256:\(digest) is revoked: "
+                    + "runner compromised")
             let denial = try #require(try run.store.denials(runID: run.run.id).first)
             #expect(denial.check == "revoked")
             #expect(denial.input == "data")
@@ -67,11 +69,13 @@ struct ExportRevocationTests {
             let state = directory + "/state"
             let key = try KeyStore.signingKey(path: nil, stateDirectory: state).key
             let revoker = Revoker(stateDirectory: state, target: .runKey)
-            let run = try await EngineHarness.run(ExportFixtures.workflow(name: "keyrevoked"), in: directory, observer: revoker)
+            let run = try await EngineHarness.run(
+                ExportFixtures.workflow(name: "keyrevoked"), in: directory, observer: revoker)
             #expect(revoker.revoked.withLock { $0 } == key.publicKey.keyID)
             let consume = try run.node("consume")
-            #expect(consume.message == "node 'consume' refused: input 'data': signing key \(key.publicKey.keyID) is "
-                + "revoked: key leaked")
+            #expect(
+                consume.message == "node 'consume' refused: input 'data': signing key \(key.publicKey.keyID) is "
+                    + "revoked: key leaked")
             // The revocation is stored with its signature, which verifies and describes exactly this revocation.
             let stored = try #require(try run.store.signedRevocations().first)
             #expect(stored.keyID == key.publicKey.keyID)
@@ -112,10 +116,12 @@ struct ExportRevocationTests {
             let key = GovernanceFixtures.signingKey(seedByte: 4)
             let revocations = Revocations(store: source)
             let envelopeDigest = String(repeating: "1f", count: 32)
-            try revocations.revoke(kind: .envelope, value: envelopeDigest, reason: "bad build", signingKey: key,
-                                   at: StoreSupport.instant())
-            try revocations.revoke(kind: .key, value: key.publicKey.keyID, reason: "rotated", signingKey: key,
-                                   at: StoreSupport.instant(1))
+            try revocations.revoke(
+                kind: .envelope, value: envelopeDigest, reason: "bad build", signingKey: key,
+                at: StoreSupport.instant())
+            try revocations.revoke(
+                kind: .key, value: key.publicKey.keyID, reason: "rotated", signingKey: key,
+                at: StoreSupport.instant(1))
             let file = directory + "/revocations.dsse.json"
             try Data(try revocations.list().signedFile(with: key, exportedAt: StoreSupport.instant(2)))
                 .write(to: URL(fileURLWithPath: file))

@@ -22,8 +22,9 @@ struct ConformanceCommand: ParsableCommand {
             let (count, violations) = try EnvelopeConformance(trustedKeys: keys).check(directory: directory)
             for violation in violations { print(violation.description) }
             let files = Set(violations.map(\.file)).count
-            print("\(count) envelope(s) checked, \(violations.count) violation(s) in \(files) envelope(s)"
-                + (keys == nil ? " (signatures not checked: pass --trust KEYFILE)" : ""))
+            print(
+                "\(count) envelope(s) checked, \(violations.count) violation(s) in \(files) envelope(s)"
+                    + (keys == nil ? " (signatures not checked: pass --trust KEYFILE)" : ""))
             if !violations.isEmpty || count == 0 {
                 if count == 0 { printError("error: no *.intoto.json or *.intoto.jsonl file in '\(directory)'") }
                 throw ExitCode(ExitStatus.failed)

@@ -23,9 +23,11 @@ struct ExportCommand: ParsableCommand {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         do {
-            let summary = try BundleExporter(store: store, stateDirectory: state.resolved).export(run: record, to: output)
-            print("exported run \(record.name) to \(summary.path): \(summary.envelopes) envelope(s), "
-                + "\(summary.artifacts) artifact(s), \(summary.files) file(s) in the manifest")
+            let summary = try BundleExporter(store: store, stateDirectory: state.resolved).export(
+                run: record, to: output)
+            print(
+                "exported run \(record.name) to \(summary.path): \(summary.envelopes) envelope(s), "
+                    + "\(summary.artifacts) artifact(s), \(summary.files) file(s) in the manifest")
         } catch {
             printError("error: \(error.description)")
             throw ExitCode(ExitStatus.failed)
@@ -35,6 +37,13 @@ struct ExportCommand: ParsableCommand {
 
 /// `sluice verify BUNDLE`: offline verification of an exported bundle (called by ``VerifyCommand``).
 enum BundleVerification {
+    /// Whether `argument` names a bundle rather than a run: an existing directory, or an existing `.tar.gz`/`.tgz`.
+    static func isBundle(_ argument: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { return false }
+        return isDirectory.boolValue || BundleLayout.isArchive(argument)
+    }
+
     /// Verifies the bundle at `path`, prints every finding and a summary, and throws exit code 3 on failure.
     static func run(path: String, trust: String?, revocations: String?) throws {
         do {
@@ -45,11 +54,13 @@ enum BundleVerification {
             for finding in report.findings { print(finding.description) }
             let failed = report.failures.count
             if failed == 0 {
-                print("bundle \(path) verified: \(report.verifiedEnvelopes) envelope(s), "
-                    + "\(report.verifiedArtifacts) artifact(s), \(report.verifiedLinks) chain link(s)")
+                print(
+                    "bundle \(path) verified: \(report.verifiedEnvelopes) envelope(s), "
+                        + "\(report.verifiedArtifacts) artifact(s), \(report.verifiedLinks) chain link(s)")
             } else {
-                print("bundle \(path) FAILED verification: \(failed) problem(s); "
-                    + "\(report.verifiedEnvelopes) envelope(s) verified")
+                print(
+                    "bundle \(path) FAILED verification: \(failed) problem(s); "
+                        + "\(report.verifiedEnvelopes) envelope(s) verified")
                 throw ExitCode(ExitStatus.refused)
             }
         } catch let error as ExportError {

@@ -161,7 +161,7 @@ struct LogsCommand: ParsableCommand {
 }
 
 /// `sluice verify RUN`: re-checks every envelope and artifact digest of a run; `sluice verify BUNDLE` checks an
-/// exported bundle offline (an argument that is an existing path is a bundle).
+/// exported bundle offline (an argument that is an existing directory or `.tar.gz` file is a bundle).
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Re-verify every lineage envelope and artifact digest of a run or bundle.")
@@ -178,7 +178,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        if FileManager.default.fileExists(atPath: runName) {
+        if BundleVerification.isBundle(runName) {
             try BundleVerification.run(path: runName, trust: trust, revocations: revocations)
             return
         }

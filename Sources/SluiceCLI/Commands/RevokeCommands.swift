@@ -37,8 +37,9 @@ struct RevokeCommand: ParsableCommand {
             let revocations = Revocations(store: store)
             let kind = try kind ?? implied ?? revocations.kind(of: value, extraKeys: [signingKey.key.publicKey])
             let stored = try revocations.revoke(kind: kind, value: value, reason: reason, signingKey: signingKey.key)
-            print("revoked \(kind.rawValue) \(value) (revocation \(stored.revocation.id ?? 0), signed by "
-                + "\(signingKey.key.publicKey.keyID.prefix(16))…): \(reason)")
+            print(
+                "revoked \(kind.rawValue) \(value) (revocation \(stored.revocation.id ?? 0), signed by "
+                    + "\(signingKey.key.publicKey.keyID.prefix(16))…): \(reason)")
         } catch let error as ExportError {
             printError("error: \(error.description)")
             switch error {
@@ -72,8 +73,9 @@ struct RevocationsCommand: ParsableCommand {
                 for entry in try store.signedRevocations() {
                     let revocation = entry.revocation
                     let signer = entry.keyID.map { "signed by \($0.prefix(16))…" } ?? "unsigned"
-                    print("\(revocation.kind) \(revocation.value) \(StoreTimestamp.string(from: revocation.createdAt)) "
-                        + "(\(signer)): \(revocation.reason)")
+                    print(
+                        "\(revocation.kind) \(revocation.value) \(StoreTimestamp.string(from: revocation.createdAt)) "
+                            + "(\(signer)): \(revocation.reason)")
                 }
             } catch {
                 printError("error: \(error.description)")
@@ -107,8 +109,9 @@ struct RevocationsCommand: ParsableCommand {
                     throw ExitCode(ExitStatus.usage)
                 }
                 try Data(bytes).write(to: URL(fileURLWithPath: output))
-                print("wrote \(list.entries.count) revocation(s) to \(output), signed by "
-                    + "\(signingKey.key.publicKey.keyID.prefix(16))…")
+                print(
+                    "wrote \(list.entries.count) revocation(s) to \(output), signed by "
+                        + "\(signingKey.key.publicKey.keyID.prefix(16))…")
             } catch let exit as ExitCode {
                 throw exit
             } catch let error as ExportError {
@@ -144,8 +147,9 @@ struct RevocationsCommand: ParsableCommand {
                 let trusted = try PublicKeyFile.keys(at: trust)
                 let (list, signer) = try RevocationList.verifiedFile(at: file, trustedKeys: trusted)
                 let (added, present) = try Revocations(store: store).importList(list)
-                print("imported \(added) revocation(s) from \(file) (signed by \(signer.keyID.prefix(16))…), "
-                    + "\(present) already present")
+                print(
+                    "imported \(added) revocation(s) from \(file) (signed by \(signer.keyID.prefix(16))…), "
+                        + "\(present) already present")
             } catch {
                 printError("error: \(error.description)")
                 switch error {

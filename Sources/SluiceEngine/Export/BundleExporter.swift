@@ -105,10 +105,12 @@ package struct BundleExporter: Sendable {
             else { continue }
             for artifact in outputs.artifacts {
                 let isTree = artifact.kind == .directory
-                let relative = (isTree ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts) + "/" + artifact.digest
+                let relative =
+                    (isTree ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts) + "/" + artifact.digest
                 guard copied.insert(relative).inserted else { continue }
                 guard (try? Digest(hex: artifact.digest)) != nil else {
-                    throw .bundleWriteFailed(path: root, reason: "artifact digest '\(artifact.digest)' is not sha256 hex")
+                    throw .bundleWriteFailed(
+                        path: root, reason: "artifact digest '\(artifact.digest)' is not sha256 hex")
                 }
                 try files.copy(from: artifact.storedPath, to: relative, isDirectory: isTree)
             }
@@ -118,14 +120,16 @@ package struct BundleExporter: Sendable {
         try files.copy(from: runKeys + "/signer.pub.pem", to: BundleLayout.signerKey, isDirectory: false)
         try files.copy(from: runKeys + "/trusted-keys.pem", to: BundleLayout.trustedKeys, isDirectory: false)
         try files.write(BundleLayout.revocations, Data(revocations.json(issuer: nil, exportedAt: Date()).bytes))
-        let denialJSON = CanonicalJSON.array(denials.map { denial in
-            var object: [String: CanonicalJSON] = [
-                "nodeId": .string(denial.nodeID), "check": .string(denial.check), "message": .string(denial.message),
-                "createdAt": .string(StoreTimestamp.string(from: denial.createdAt)),
-            ]
-            if let input = denial.input { object["input"] = .string(input) }
-            return .object(object)
-        })
+        let denialJSON = CanonicalJSON.array(
+            denials.map { denial in
+                var object: [String: CanonicalJSON] = [
+                    "nodeId": .string(denial.nodeID), "check": .string(denial.check),
+                    "message": .string(denial.message),
+                    "createdAt": .string(StoreTimestamp.string(from: denial.createdAt)),
+                ]
+                if let input = denial.input { object["input"] = .string(input) }
+                return .object(object)
+            })
         try files.write(BundleLayout.denials, Data(denialJSON.bytes))
 
         let listed = try files.manifestEntries()
@@ -136,9 +140,10 @@ package struct BundleExporter: Sendable {
                 "workflowDigest": ["sha256": .string(run.workflowDigest)],
                 "signerKeyid": .string(run.signerKeyID),
             ],
-            "files": .array(listed.map { entry in
-                ["path": .string(entry.path), "sha256": .string(entry.sha256), "size": .integer(entry.size)]
-            }),
+            "files": .array(
+                listed.map { entry in
+                    ["path": .string(entry.path), "sha256": .string(entry.sha256), "size": .integer(entry.size)]
+                }),
         ]
         try files.write(BundleLayout.manifest, Data(manifest.bytes))
         return Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)

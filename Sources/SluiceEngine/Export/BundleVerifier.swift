@@ -203,8 +203,9 @@ private struct VerificationRun {
     mutating func loadTrust(_ given: [PublicKey]?) {
         if let given {
             trusted = given
-            report.notes.append("trusting \(given.count) key(s) given with --trust: "
-                + given.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", "))
+            report.notes.append(
+                "trusting \(given.count) key(s) given with --trust: "
+                    + given.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", "))
             return
         }
         guard let bytes = read(BundleLayout.trustedKeys) else {
@@ -213,9 +214,10 @@ private struct VerificationRun {
         }
         do {
             trusted = try PublicKeyFile.keys(in: String(decoding: bytes, as: UTF8.self), path: BundleLayout.trustedKeys)
-            report.notes.append("no --trust given: trusting the bundle's own \(BundleLayout.trustedKeys) ("
-                + trusted.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", ")
-                + "); this proves integrity, not origin: pass --trust KEYFILE to check against a key you hold")
+            report.notes.append(
+                "no --trust given: trusting the bundle's own \(BundleLayout.trustedKeys) ("
+                    + trusted.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", ")
+                    + "); this proves integrity, not origin: pass --trust KEYFILE to check against a key you hold")
         } catch {
             fail(BundleLayout.trustedKeys, error.description)
         }
@@ -259,7 +261,9 @@ private struct VerificationRun {
             }
             parsed[id] = StatusNode(
                 displayName: node["displayName"] as? String ?? id,
-                envelope: (node["lineageEnvelope"] as? String).map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0 },
+                envelope: (node["lineageEnvelope"] as? String).map {
+                    $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0
+                },
                 parameters: parameters, result: outputs?["result"] as? String)
         }
         statusNodes = parsed
@@ -352,8 +356,9 @@ private struct VerificationRun {
             problems.append("it belongs to run \(predicate.workflow.runID), not \(runID) (status.json)")
         }
         if let workflowDigest, predicate.workflow.specDigest != workflowDigest {
-            problems.append("its workflow digest \(predicate.workflow.specDigest) is not the digest of the bundled "
-                + "workflow.yaml, \(workflowDigest)")
+            problems.append(
+                "its workflow digest \(predicate.workflow.specDigest) is not the digest of the bundled "
+                    + "workflow.yaml, \(workflowDigest)")
         }
         let node = predicate.node.id
         if stem != node && !stem.hasPrefix(node + "-") {
@@ -362,8 +367,9 @@ private struct VerificationRun {
         if stem == node, let statusNodes {
             if let status = statusNodes[node] {
                 if status.envelope != payloadDigest.hex {
-                    problems.append("status.json records envelope \(status.envelope.map { "sha256:" + $0 } ?? "none") "
-                        + "for node '\(node)', but this envelope's payload digest is \(payloadDigest)")
+                    problems.append(
+                        "status.json records envelope \(status.envelope.map { "sha256:" + $0 } ?? "none") "
+                            + "for node '\(node)', but this envelope's payload digest is \(payloadDigest)")
                 }
             } else {
                 problems.append("status.json has no node '\(node)'")
@@ -379,8 +385,10 @@ private struct VerificationRun {
         if problems.isEmpty {
             if subjectsOK {
                 let name = statusNodes?[node]?.displayName ?? predicate.node.displayName
-                pass(file, "node '\(name)': \(statement.subjects.count) subject(s) verified, signed by "
-                    + "\(signer.keyID.prefix(16))…")
+                pass(
+                    file,
+                    "node '\(name)': \(statement.subjects.count) subject(s) verified, signed by "
+                        + "\(signer.keyID.prefix(16))…")
             }
             verified[payloadDigest.hex] = Verified(
                 file: file, payloadDigest: payloadDigest, statement: statement, predicate: predicate, bytes: bytes)
@@ -410,18 +418,23 @@ private struct VerificationRun {
                     continue
                 }
                 let isNew = artifactDigests[relative] == nil
-                let result = artifactDigests[relative] ?? Result { () throws(GovernanceError) in
-                    isTree ? try Digest.directoryHash(at: root + "/" + relative)
-                        : try Digest.sha256(fileAt: root + "/" + relative)
-                }
+                let result =
+                    artifactDigests[relative]
+                    ?? Result { () throws(GovernanceError) in
+                        isTree
+                            ? try Digest.directoryHash(at: root + "/" + relative)
+                            : try Digest.sha256(fileAt: root + "/" + relative)
+                    }
                 artifactDigests[relative] = result
                 switch result {
                 case .success(let actual) where actual.hex == hex:
                     if isNew { report.verifiedArtifacts += 1 }
                 case .success(let actual):
                     let name = statusNodes?[node]?.displayName ?? node
-                    fail(relative, "re-hashed to \(actual), but \(file) signed subject '\(subject.name)' of node "
-                        + "'\(name)' as sha256:\(hex)")
+                    fail(
+                        relative,
+                        "re-hashed to \(actual), but \(file) signed subject '\(subject.name)' of node "
+                            + "'\(name)' as sha256:\(hex)")
                     ok = false
                 case .failure(let error):
                     fail(relative, error.description)
@@ -445,8 +458,10 @@ private struct VerificationRun {
                 }
                 let actual = Digest.sha256(Array(value.utf8))
                 if subject.digest["sha256"] != actual.hex {
-                    fail(BundleLayout.status, "node '\(node)' output '\(subject.name)' hashes to \(actual), but "
-                        + "\(file) signed sha256:\(subject.digest["sha256"] ?? "none")")
+                    fail(
+                        BundleLayout.status,
+                        "node '\(node)' output '\(subject.name)' hashes to \(actual), but "
+                            + "\(file) signed sha256:\(subject.digest["sha256"] ?? "none")")
                     ok = false
                 }
             }
@@ -474,13 +489,16 @@ private struct VerificationRun {
                 continue
             }
             if byDigest[envelope.payloadDigest.hex] != Array(line) {
-                fail(BundleLayout.envelopeLines, "line \(index + 1) (payload \(envelope.payloadDigest)) differs from "
-                    + "every file in envelopes/")
+                fail(
+                    BundleLayout.envelopeLines,
+                    "line \(index + 1) (payload \(envelope.payloadDigest)) differs from "
+                        + "every file in envelopes/")
                 problems += 1
             }
         }
         if lines.count != envelopeFiles.count {
-            fail(BundleLayout.envelopeLines, "holds \(lines.count) envelope(s), envelopes/ holds \(envelopeFiles.count)")
+            fail(
+                BundleLayout.envelopeLines, "holds \(lines.count) envelope(s), envelopes/ holds \(envelopeFiles.count)")
             problems += 1
         }
         if problems == 0 { pass(BundleLayout.envelopeLines, "\(lines.count) envelope(s), identical to envelopes/") }
@@ -502,8 +520,10 @@ private struct VerificationRun {
                     continue
                 }
                 if let producer = input.producerNode, producer != upstream.predicate.node.id {
-                    fail(consumer.file, "\(label) should come from node '\(producer)', but \(upstream.file) "
-                        + "attests node '\(upstream.predicate.node.id)'")
+                    fail(
+                        consumer.file,
+                        "\(label) should come from node '\(producer)', but \(upstream.file) "
+                            + "attests node '\(upstream.predicate.node.id)'")
                     continue
                 }
                 if let subjectName = input.subjectName {
@@ -513,8 +533,10 @@ private struct VerificationRun {
                     }
                     let common = Set(subject.digest.keys).intersection(input.digest.keys)
                     guard !common.isEmpty, common.allSatisfy({ subject.digest[$0] == input.digest[$0] }) else {
-                        fail(consumer.file, "\(label) was consumed with digest \(input.digest.sorted { $0.key < $1.key }) "
-                            + "but \(upstream.file) signed \(subject.digest.sorted { $0.key < $1.key })")
+                        fail(
+                            consumer.file,
+                            "\(label) was consumed with digest \(input.digest.sorted { $0.key < $1.key }) "
+                                + "but \(upstream.file) signed \(subject.digest.sorted { $0.key < $1.key })")
                         continue
                     }
                 }

@@ -93,8 +93,10 @@ package struct EnvelopeConformance: Sendable {
         }
         let payloadType = members["payloadType"]?.stringValue
         if payloadType != Envelope.inTotoPayloadType {
-            violation("E3", "payloadType is \(payloadType.map { "'\($0)'" } ?? "missing"), "
-                + "not '\(Envelope.inTotoPayloadType)'")
+            violation(
+                "E3",
+                "payloadType is \(payloadType.map { "'\($0)'" } ?? "missing"), "
+                    + "not '\(Envelope.inTotoPayloadType)'")
         }
         var payload: [UInt8]?
         if let text = members["payload"]?.stringValue {
@@ -111,14 +113,18 @@ package struct EnvelopeConformance: Sendable {
             for (index, entry) in entries.enumerated() {
                 let keyID = entry["keyid"]?.stringValue
                 if keyID == nil || !Self.isHex64(keyID ?? "") {
-                    violation("E6", "signatures[\(index)].keyid is \(keyID.map { "'\($0)'" } ?? "missing"), "
-                        + "not an in-toto keyid (64 lowercase hex characters)")
+                    violation(
+                        "E6",
+                        "signatures[\(index)].keyid is \(keyID.map { "'\($0)'" } ?? "missing"), "
+                            + "not an in-toto keyid (64 lowercase hex characters)")
                 }
                 guard let sigText = entry["sig"]?.stringValue, let sig = Self.standardBase64(sigText) else {
                     violation("E7", "signatures[\(index)].sig is missing or not standard padded base64")
                     continue
                 }
-                if sig.count != 64 { violation("E7", "signatures[\(index)].sig has \(sig.count) bytes, not 64 (Ed25519)") }
+                if sig.count != 64 {
+                    violation("E7", "signatures[\(index)].sig has \(sig.count) bytes, not 64 (Ed25519)")
+                }
                 signatures.append((keyID ?? "", sig))
             }
         } else {
@@ -150,8 +156,10 @@ package struct EnvelopeConformance: Sendable {
             violation("S1", "the payload is not canonical JSON (RFC 8785, integers only)")
         }
         if statementJSON["_type"]?.stringValue != Statement.type {
-            violation("S2", "_type is \(statementJSON["_type"]?.stringValue.map { "'\($0)'" } ?? "missing"), "
-                + "not '\(Statement.type)'")
+            violation(
+                "S2",
+                "_type is \(statementJSON["_type"]?.stringValue.map { "'\($0)'" } ?? "missing"), "
+                    + "not '\(Statement.type)'")
         }
         let subjects = statementJSON["subject"]?.arrayValue ?? []
         if subjects.isEmpty { violation("S3", "subject is missing, empty or not an array") }
@@ -162,11 +170,14 @@ package struct EnvelopeConformance: Sendable {
                 continue
             }
             if !names.insert(name).inserted { violation("S3", "subject name '\(name)' appears more than once") }
-            let isOutput = name.hasPrefix("outputs/artifacts/") || name.hasPrefix("outputs/parameters/")
+            let isOutput =
+                name.hasPrefix("outputs/artifacts/") || name.hasPrefix("outputs/parameters/")
                 || name == "outputs/result"
             if !isOutput {
-                violation("S4", "subject[\(index)].name '\(name)' is not outputs/artifacts/NAME, "
-                    + "outputs/parameters/NAME or outputs/result")
+                violation(
+                    "S4",
+                    "subject[\(index)].name '\(name)' is not outputs/artifacts/NAME, "
+                        + "outputs/parameters/NAME or outputs/result")
             }
             let digest = subject["digest"]?.objectValue ?? [:]
             if digest.isEmpty { violation("S5", "subject[\(index)].digest is missing or empty") }
@@ -182,8 +193,10 @@ package struct EnvelopeConformance: Sendable {
         }
         let predicateType = statementJSON["predicateType"]?.stringValue
         guard predicateType == LineagePredicate.type else {
-            violation("S6", "predicateType is \(predicateType.map { "'\($0)'" } ?? "missing"), "
-                + "not '\(LineagePredicate.type)'")
+            violation(
+                "S6",
+                "predicateType is \(predicateType.map { "'\($0)'" } ?? "missing"), "
+                    + "not '\(LineagePredicate.type)'")
             return violations
         }
 
@@ -199,18 +212,24 @@ package struct EnvelopeConformance: Sendable {
             }
             return violations
         }
-        if predicate.node.attempt < 1 { violation("P2", "predicate.node.attempt is \(predicate.node.attempt), not ≥ 1") }
+        if predicate.node.attempt < 1 {
+            violation("P2", "predicate.node.attempt is \(predicate.node.attempt), not ≥ 1")
+        }
         if predicate.timing.startedOn > predicate.timing.finishedOn {
             violation("P3", "predicate.timing.startedOn is after finishedOn")
         }
         if let first = signatures.first, predicate.producer.signer.keyID != first.keyID {
-            violation("P4", "predicate.producer.signer.keyid '\(predicate.producer.signer.keyID)' differs from "
-                + "signatures[0].keyid '\(first.keyID)'")
+            violation(
+                "P4",
+                "predicate.producer.signer.keyid '\(predicate.producer.signer.keyID)' differs from "
+                    + "signatures[0].keyid '\(first.keyID)'")
         }
         for (index, input) in predicate.inputs.enumerated() {
             if input.producerNode != nil && (input.subjectName == nil || input.envelopePayloadDigest == nil) {
-                violation("P5", "predicate.inputs[\(index)] names a producerNode but lacks subjectName or "
-                    + "envelopePayloadDigest")
+                violation(
+                    "P5",
+                    "predicate.inputs[\(index)] names a producerNode but lacks subjectName or "
+                        + "envelopePayloadDigest")
             }
             if input.digest.isEmpty || !input.digest.values.allSatisfy(Self.isHex64) {
                 violation("P5", "predicate.inputs[\(index)].digest is empty or not 64 lowercase hex characters")

@@ -29,8 +29,10 @@ package struct RevocationList: Sendable, Equatable {
         package var envelopeJSON: [UInt8]?
 
         /// Creates an entry; the date is truncated to whole milliseconds.
-        package init(kind: RevocationRecord.Kind, value: String, reason: String, revokedAt: Date,
-                     envelopeJSON: [UInt8]? = nil) {
+        package init(
+            kind: RevocationRecord.Kind, value: String, reason: String, revokedAt: Date,
+            envelopeJSON: [UInt8]? = nil
+        ) {
             self.kind = kind
             self.value = value
             self.reason = reason
@@ -41,8 +43,9 @@ package struct RevocationList: Sendable, Equatable {
         /// The entry for a stored revocation (nil when its kind is not one this build knows).
         package init?(_ record: SignedRevocationRecord) {
             guard let kind = RevocationRecord.Kind(rawValue: record.revocation.kind) else { return nil }
-            self.init(kind: kind, value: record.revocation.value, reason: record.revocation.reason,
-                      revokedAt: record.revocation.createdAt, envelopeJSON: record.envelopeJSON.map { [UInt8]($0) })
+            self.init(
+                kind: kind, value: record.revocation.value, reason: record.revocation.reason,
+                revokedAt: record.revocation.createdAt, envelopeJSON: record.envelopeJSON.map { [UInt8]($0) })
         }
 
         /// The store record this entry describes (without id).
@@ -121,8 +124,10 @@ package struct RevocationList: Sendable, Equatable {
                 throw .revocationListMalformed(
                     path: path, reason: "revocations[\(index)].revokedAt '\(revokedAtText)' is not a timestamp")
             }
-            entries.append(Entry(kind: kind, value: value, reason: try field("reason"), revokedAt: revokedAt,
-                                 envelopeJSON: element["envelope"].map(\.bytes)))
+            entries.append(
+                Entry(
+                    kind: kind, value: value, reason: try field("reason"), revokedAt: revokedAt,
+                    envelopeJSON: element["envelope"].map(\.bytes)))
         }
         self.init(entries: entries)
     }

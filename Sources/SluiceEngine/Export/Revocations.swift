@@ -19,7 +19,9 @@ package struct Revocations: Sendable {
     ///
     /// - Returns: the bare hex and the kind the prefix implies, if any.
     /// - Throws: `ExportError.revocationTargetInvalid`.
-    package static func target(_ text: String) throws(ExportError) -> (value: String, impliedKind: RevocationRecord.Kind?) {
+    package static func target(_ text: String) throws(ExportError) -> (
+        value: String, impliedKind: RevocationRecord.Kind?
+    ) {
         let isDigest = text.hasPrefix("sha256:")
         let value = isDigest ? String(text.dropFirst("sha256:".count)) : text
         guard (try? Digest(hex: value)) != nil else { throw .revocationTargetInvalid(value: text) }

@@ -54,7 +54,8 @@ enum TarArchive {
 
     private static func executable() -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/tar") {
+        for directory in path.split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/tar") {
             return "\(directory)/tar"
         }
         return "/bin/tar"
