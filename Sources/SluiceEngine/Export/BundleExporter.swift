@@ -119,7 +119,10 @@ package struct BundleExporter: Sendable {
         let runKeys = stateDirectory + "/runs/" + run.name
         try files.copy(from: runKeys + "/signer.pub.pem", to: BundleLayout.signerKey, isDirectory: false)
         try files.copy(from: runKeys + "/trusted-keys.pem", to: BundleLayout.trustedKeys, isDirectory: false)
-        try files.write(BundleLayout.revocations, Data(revocations.json(issuer: nil, exportedAt: Date()).bytes))
+        // The list's time is that of its newest entry (or the run's creation), so that exporting the same run with
+        // the same revocations twice gives byte-identical bundles.
+        let snapshotTime = revocations.entries.map(\.revokedAt).max() ?? run.createdAt
+        try files.write(BundleLayout.revocations, Data(revocations.json(issuer: nil, exportedAt: snapshotTime).bytes))
         let denialJSON = CanonicalJSON.array(
             denials.map { denial in
                 var object: [String: CanonicalJSON] = [
