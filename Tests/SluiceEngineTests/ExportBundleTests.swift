@@ -149,6 +149,37 @@ struct ExportBundleTests {
         }
     }
 
+    @Test("removing a leaf node's envelope everywhere (file, line, status, manifest) is still noticed")
+    func removedLeafEnvelope() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(ExportFixtures.workflow(name: "removed"), in: directory)
+            let bundle = directory + "/bundle"
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
+            let consume = try run.node("consume")
+            let digest = try #require(consume.envelopeDigest)
+            // Drop consume's envelope file and line, and its lineageEnvelope from status.json.
+            try FileManager.default.removeItem(atPath: bundle + "/envelopes/\(consume.id).intoto.json")
+            let linesPath = bundle + "/envelopes.intoto.jsonl"
+            let lines = try String(contentsOfFile: linesPath, encoding: .utf8).split(separator: "\n")
+            let kept = lines.filter { line in
+                (try? Envelope(jsonBytes: Array(line.utf8)))?.payloadDigest.hex != digest
+            }
+            #expect(kept.count == 1)
+            try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: linesPath))
+            let statusPath = bundle + "/status.json"
+            let status = try String(contentsOfFile: statusPath, encoding: .utf8)
+            let edited = status.replacingOccurrences(of: "\"lineageEnvelope\" : \"sha256:\(digest)\",", with: "")
+            #expect(edited != status)
+            try Data(edited.utf8).write(to: URL(fileURLWithPath: statusPath))
+            let report = try BundleVerifier().verify(bundleAt: bundle)
+            #expect(
+                report.failures.map(\.description).filter { !$0.contains("manifest") } == [
+                    "FAIL status.json: node 'consume' (\(consume.id)) succeeded but names no lineage envelope"
+                ])
+        }
+    }
+
     @Test("a revocation recorded before the export travels in the bundle and fails the revoked envelope")
     func revokedInBundle() async throws {
         try await EngineHarness.withDirectory { directory in
@@ -191,7 +222,8 @@ struct ExportBundleTests {
             // Exports are reproducible: the same run and revocations give a byte-identical archive.
             let again = directory + "/again.tar.gz"
             _ = try exporter.export(run: run.run, to: again)
-            #expect(try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: archive)))
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: again)) == Data(contentsOf: URL(fileURLWithPath: archive)))
         }
     }
 }

@@ -113,6 +113,7 @@ private struct VerificationRun {
 
     struct StatusNode {
         var displayName: String
+        var isSucceededPod: Bool
         var envelope: String?
         var parameters: [String: String]
         var result: String?
@@ -261,6 +262,7 @@ private struct VerificationRun {
             }
             parsed[id] = StatusNode(
                 displayName: node["displayName"] as? String ?? id,
+                isSucceededPod: node["type"] as? String == "Pod" && node["phase"] as? String == "Succeeded",
                 envelope: (node["lineageEnvelope"] as? String).map {
                     $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0
                 },
@@ -549,6 +551,9 @@ private struct VerificationRun {
         guard let statusNodes else { return }
         let present = Set(verified.keys).union(unverified.keys)
         for (id, node) in statusNodes.sorted(by: { $0.key < $1.key }) {
+            if node.isSucceededPod && node.envelope == nil {
+                fail(BundleLayout.status, "node '\(node.displayName)' (\(id)) succeeded but names no lineage envelope")
+            }
             guard let digest = node.envelope, !present.contains(digest) else { continue }
             fail(BundleLayout.status, "node '\(id)' names envelope sha256:\(digest), which is not in envelopes/")
         }
