@@ -39,16 +39,25 @@ struct ListCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let width = max(4, runs.map(\.name.count).max() ?? 0)
-        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "STATUS     STARTED               DURATION")
+        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "STATUS      STARTED               DURATION")
         for run in runs {
             let started = run.startedAt.map(ArgoTime.format) ?? "-"
             let end = run.finishedAt ?? (run.phase == .running ? Date() : nil)
             let duration = zip(run.startedAt, end).map { String(format: "%.2fs", $1.timeIntervalSince($0)) } ?? "-"
             print(run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                  + run.phase.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                  + displayPhase(run).padding(toLength: 11, withPad: " ", startingAt: 0) + " "
                   + started.padding(toLength: 22, withPad: " ", startingAt: 0) + duration)
         }
     }
+}
+
+/// A run's phase for people: a Running run whose engine process is gone says so, with the way out.
+func displayPhase(_ run: RunRecord) -> String {
+    guard run.phase == .running || run.phase == .pending else { return run.phase.rawValue }
+    if let pid = run.engineProcessID, pid > 0, kill(pid, 0) != 0 && errno == ESRCH {
+        return "\(run.phase.rawValue) (engine gone: sluice resume \(run.name))"
+    }
+    return run.phase.rawValue
 }
 
 /// `zip` for two optionals.
@@ -86,7 +95,7 @@ struct GetCommand: ParsableCommand {
             print(ArgoStatus.json(run: record, nodes: nodes))
         case nil, "wide", "text":
             print("Name:       \(record.name)")
-            print("Status:     \(record.phase.rawValue)")
+            print("Status:     \(displayPhase(record))")
             if let message = record.message { print("Message:    \(message)") }
             if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
             if let started = record.startedAt, let finished = record.finishedAt {

@@ -16,6 +16,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
     var parameters: [String] = []
 
+    @Option(name: [.customShort("f"), .customLong("parameter-file")],
+            help: "A YAML or JSON file mapping workflow argument names to values (like argo submit --parameter-file); -p wins.")
+    var parameterFile: String?
+
+    @Option(name: .customLong("target"),
+            help: "Run only these tasks of the entrypoint DAG and what they depend on: NAME[,NAME...] (repeatable).")
+    var targets: [String] = []
+
     @Option(help: "Where nodes run: process (default), podman or docker (each node in a container of its image).")
     var runtime: String = "process"
 
@@ -39,6 +47,14 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides: [(name: String, value: String)] = []
+        if let parameterFile {
+            do {
+                overrides = try ParameterFile.load(path: parameterFile)
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
         for parameter in parameters {
             guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
                 printError("error: parameter '\(parameter)' must be written NAME=VALUE")
@@ -81,19 +97,37 @@ struct RunCommand: AsyncParsableCommand {
         let engine = WorkflowEngine(runtime: containerRuntime ?? processRuntime, observer: display)
         let request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
-            runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths)
+            runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths,
+            targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                .filter { !$0.isEmpty })
+        try await Self.drive(engine: engine, request: request, display: display)
+    }
+
+    /// Runs `request` to its end with progress, Ctrl-C/SIGTERM handling and the CLI's exit codes.
+    static func drive(engine: WorkflowEngine, request: RunRequest, display: ProgressDisplay) async throws {
         let summary: RunSummary
         do {
-            summary = try await engine.run(request)
-        } catch {
+            // Ctrl-C and SIGTERM (`sluice stop`) stop the run cleanly: every node's process group (or container) is
+            // killed and removed, and the run is recorded as Failed with the reason.
+            let task = Task { () async throws -> RunSummary in try await engine.run(request) }
+            let trap = SignalTrap { signal in
+                request.stop.request(signal == SIGINT ? "Stopped: interrupted (Ctrl-C)" : "Stopped: terminated (SIGTERM)")
+                task.cancel()
+            }
+            defer { trap.cancel() }
+            summary = try await task.value
+        } catch let error as EngineError {
             printError(error.description.hasPrefix("error:") || error.description.contains(": error: ")
                        ? error.description : "error: \(error.description)")
             switch error {
             case .invalidWorkflow, .noWorkflowDocument: throw ExitCode(ExitStatus.invalidWorkflow)
-            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax:
+            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax, .invalidTarget:
                 throw ExitCode(ExitStatus.usage)
             default: throw ExitCode(ExitStatus.failed)
             }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.failed)
         }
         display.finish(summary)
         if summary.refused { throw ExitCode(ExitStatus.refused) }

@@ -75,7 +75,7 @@ package struct DAGScheduler: Sendable {
         var decisions: [Decision] = []
         for task in tasks where !decided.contains(task.name) {
             let deps = dependencies[task.name] ?? []
-            guard deps.allSatisfy({ phases[$0]?.isFulfilled == true }) else { continue }
+            guard deps.allSatisfy({ phases[$0]?.isFulfilled == true || phases[$0] == .running }) else { continue }
             decided.insert(task.name)
             let expression = logic[task.name] ?? DependsExpression(dependencies: [])
             let satisfied = expression.evaluate { name in results(of: name) }
@@ -93,7 +93,8 @@ package struct DAGScheduler: Sendable {
         } ?? false
         return TaskResults(
             succeeded: phase == .succeeded || tolerated, failed: phase == .failed, errored: phase == .error,
-            skipped: phase == .skipped, omitted: phase == .omitted, daemoned: false,
+            // A task that returned while still Running is a daemon (`daemon: true`) that keeps running.
+            skipped: phase == .skipped, omitted: phase == .omitted, daemoned: phase == .running,
             anySucceeded: loopResults[name]?.anySucceeded ?? (phase == .succeeded),
             allFailed: loopResults[name]?.allFailed ?? (phase == .failed))
     }

@@ -27,7 +27,7 @@ package struct Renderer {
             rendered = try template.render(
                 strict: false,
                 variable: { name in
-                    if let value = scope.value(name) {
+                    if let value = scope.value(name), !value.isAbsent {
                         if let origin = value.origin { used.append(origin) }
                         return value.text
                     }
@@ -44,6 +44,21 @@ package struct Renderer {
         if let missing { throw .unresolvedVariable(reference: missing, context: context()) }
         origins.formUnion(used)
         return rendered
+    }
+
+    /// Whether `text` refers, in a `{{name}}` placeholder, to an absent output (see ``VariableScope/markAbsent(_:)``).
+    package func refersToAbsentValue(_ text: String) -> Bool {
+        guard text.contains("{{"), let template = try? TemplateString(parsing: text) else { return false }
+        var found = false
+        let scope = self.scope
+        _ = try? template.render(
+            strict: false,
+            variable: { name in
+                if scope.value(name)?.isAbsent == true { found = true }
+                return ""
+            },
+            expression: { (_: String) throws(ExpressionError) -> String in "" })
+        return found
     }
 
     /// Renders an optional string.
@@ -97,8 +112,9 @@ extension VariableScope {
 }
 
 extension VariableScope.Value {
-    /// Loop items keep their structure in expressions (`item.name`); other values are strings.
-    var structured: ExpressionValue? { nil }
+    /// Loop items keep their structure in expressions (`item.name`); absent outputs are `nil`; other values are
+    /// strings.
+    var structured: ExpressionValue? { isAbsent ? .null : nil }
 }
 
 extension String {

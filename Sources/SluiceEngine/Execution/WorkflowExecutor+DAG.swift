@@ -6,8 +6,9 @@ extension WorkflowExecutor {
     /// condition cannot hold are Omitted; `when: false` makes a task Skipped.
     ///
     /// Node tree as Argo shows it: the DAG node's children are the root tasks; a task's children are the tasks that
-    /// depend on it. With `failFast` (the default), once a task has failed no new task starts, except tasks whose
-    /// `depends` names a failed task (they handle the failure).
+    /// depend on it. A task starts as soon as its dependencies are done and its `depends` holds, even after another
+    /// branch failed: Argo's `dag.failFast` only decides the DAG's phase (`assessDAGPhase`), it never keeps a ready
+    /// task from starting (the controller starts ready tasks before it assesses the phase).
     func runDAG(_ template: Template, node dagNode: NodeState, scope: VariableScope) async throws(EngineError)
         -> NodeState
     {
@@ -33,8 +34,6 @@ extension WorkflowExecutor {
         var nodeIDs: [String: String] = [:]
         let executor = self
         let limiter = ParallelismLimiter(limit: template.parallelism)
-        let failFast = dag.failFast ?? true
-        var failedTasks: Set<String> = []
 
         func parents(of task: DAGTask) -> [String] {
             let deps = scheduler.dependencies(of: task.name)
@@ -43,16 +42,16 @@ extension WorkflowExecutor {
 
         func record(_ name: String, _ result: CallSiteResult) {
             result.publish(into: &scope, as: "tasks.\(name)")
+            if result.node.phase == .skipped || result.node.phase == .omitted, let task = tasksByName[name] {
+                publishOutputsOfNodeThatDidNotRun(
+                    template: task.template, templateRef: task.templateRef, inline: task.inline, into: &scope,
+                    as: "tasks.\(name)")
+            }
             let iterations = result.iterations ?? []
             scheduler.taskFinished(
                 name, phase: result.node.phase,
                 anySucceeded: iterations.contains { $0.phase == .succeeded },
                 allFailed: !iterations.isEmpty && iterations.allSatisfy { $0.phase == .failed })
-            if result.node.phase.isFailedOrError,
-                !continues(tasksByName[name]?.continueOn, after: result.node.phase)
-            {
-                failedTasks.insert(name)
-            }
         }
 
         await withTaskGroup(of: (String, CallSiteResult?).self) { running in
@@ -73,7 +72,6 @@ extension WorkflowExecutor {
                         }
                         guard let task = tasksByName[name] else { continue }
                         let nodeName = "\(dagNode.name).\(name)"
-                        let handlesFailure = scheduler.dependencies(of: name).contains { failedTasks.contains($0) }
                         if case .omit = decision {
                             let node = try? await coordinator.createNode(
                                 name: nodeName, displayName: name, type: .skipped, templateName: task.template,
@@ -86,11 +84,6 @@ extension WorkflowExecutor {
                             } else {
                                 scheduler.taskFinished(name, phase: .omitted)
                             }
-                            continue
-                        }
-                        if failFast && !failedTasks.isEmpty && !handlesFailure {
-                            // Fail fast: no new work once a branch failed; the task never gets a node, as in Argo.
-                            scheduler.taskFinished(name, phase: .omitted)
                             continue
                         }
                         var renderer = Renderer(scope: scope)
@@ -150,7 +143,6 @@ extension WorkflowExecutor {
                     record(name, result)
                 } else {
                     scheduler.taskFinished(name, phase: .error)
-                    failedTasks.insert(name)
                 }
             }
         }

@@ -50,10 +50,12 @@ extension WorkflowExecutor {
         let invocation: NodeInvocation
         let argv: [String]
         let image: String?
+        let pod: PodPlan
         let nodeDirectory = runDirectory + "/nodes/" + node.id
         do {
             (invocation, argv, image) = try prepareInvocation(
                 template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)
+            pod = try await podPlan(template, node: node, scope: scope, inputs: inputs, main: invocation, runName: runName)
         } catch {
             node.phase = .error
             node.message = error.description
@@ -61,12 +63,18 @@ extension WorkflowExecutor {
             return node
         }
 
-        // 3. Run it.
+        if template.daemon == true, let daemons = DaemonScope.current {
+            return try await startDaemon(
+                template, node: node, invocation: invocation, pod: pod, argv: argv, image: image,
+                lineageInputs: lineageInputs, scope: scope, in: daemons)
+        }
+
+        // 3. Run it (with its sidecars, or its containerSet's containers).
         await limiter.acquire()
         let started = Date()
         let outcome: NodeOutcome
         do {
-            outcome = try await runtime.run(invocation)
+            outcome = try await runPodProcesses(pod, main: invocation)
         } catch {
             await limiter.release()
             if case .cancelled = error {
@@ -159,10 +167,14 @@ extension WorkflowExecutor {
 
     // MARK: - Invocation
 
-    private func prepareInvocation(
+    /// The invocation of a pod's main container (a containerSet's `main`, else its first container).
+    ///
+    /// `podDirectory` holds the pod's `emptyDir` volumes; nil means `nodeDirectory` (a pod of one container).
+    func prepareInvocation(
         _ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs, nodeDirectory: String,
-        runName: String
+        runName: String, podDirectory: String? = nil
     ) throws(EngineError) -> (NodeInvocation, [String], String?) {
+        let template = try Self.mainContainerTemplate(of: template)
         var renderer = Renderer(scope: scope)
         let where_ = "template '\(template.name)' (node '\(node.displayName)')"
         let image: String?
@@ -174,7 +186,9 @@ extension WorkflowExecutor {
         let resources: ResourceRequirements?
         let security: SecurityContext?
         var source: String?
+        let volumeMounts: [VolumeMount]
         if let script = template.script {
+            volumeMounts = script.volumeMounts ?? []
             pullPolicy = script.imagePullPolicy
             resources = script.resources
             security = script.securityContext
@@ -185,6 +199,7 @@ extension WorkflowExecutor {
             workingDir = script.workingDir
             source = try renderer.render(script.source, context: "source of \(where_)")
         } else if let container = template.container {
+            volumeMounts = container.volumeMounts ?? []
             pullPolicy = container.imagePullPolicy
             resources = container.resources
             security = container.securityContext
@@ -271,8 +286,11 @@ extension WorkflowExecutor {
             }
             binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
         }
-        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths, readOnlyBinds: binds,
-                                   hiddenPaths: hiddenPaths)
+        let volumes = try volumeBinds(
+            volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
+        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
+                                   readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
+                                   writableBinds: volumes.writable)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",

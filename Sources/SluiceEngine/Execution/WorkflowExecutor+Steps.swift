@@ -83,6 +83,11 @@ extension WorkflowExecutor {
             var groupFailure: (node: NodeState, phase: NodePhase)?
             for (step, result) in finished {
                 result.publish(into: &scope, as: "steps.\(step.name)")
+                if result.node.phase == .skipped || result.node.phase == .omitted {
+                    publishOutputsOfNodeThatDidNotRun(
+                        template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
+                        as: "steps.\(step.name)")
+                }
                 let node = result.node
                 if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
                     groupFailure = groupFailure ?? (result.iterations?.first { $0.phase.isFailedOrError } ?? node,
@@ -154,13 +159,22 @@ extension WorkflowExecutor {
             }
         }
         for artifact in declared.artifacts ?? [] {
-            guard let from = artifact.from else { continue }
+            let context = "output artifact '\(artifact.name)'"
             let reference: ArtifactReference
-            do {
-                reference = try renderer.artifact(from, context: "output artifact '\(artifact.name)'")
-            } catch {
-                if artifact.optional == true { continue }
-                throw error
+            if let expression = artifact.fromExpression {
+                guard let chosen = try renderer.artifact(fromExpression: expression, context: context) else {
+                    if artifact.optional == true { continue }
+                    throw .artifactUnavailable(name: artifact.name, reason: "its fromExpression evaluated to nil")
+                }
+                reference = chosen
+            } else {
+                guard let from = artifact.from else { continue }
+                do {
+                    reference = try renderer.artifact(from, context: context)
+                } catch {
+                    if artifact.optional == true { continue }
+                    throw error
+                }
             }
             outputs.artifacts.append(OutputArtifact(
                 name: artifact.name, path: artifact.path, digest: reference.digest, kind: reference.kind,

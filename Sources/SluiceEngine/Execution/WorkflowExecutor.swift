@@ -22,7 +22,11 @@ package struct ResolvedArtifact: Sendable {
     package var name: String
     package var path: String?
     package var reference: ArtifactReference
+    /// Where it came from: the `from` reference, the `fromExpression`, an `http` URL or `git+REPO@COMMIT`.
     package var from: String?
+    /// `subPath`: the file or directory inside a directory artifact that the node gets at `path` (relative, already
+    /// checked to exist); the gate still verifies the whole artifact.
+    package var subPath: String? = nil
 }
 
 /// A node's inputs after rendering: values, artifacts and where upstream values came from.
@@ -48,9 +52,14 @@ package struct WorkflowExecutor: Sendable {
     package let limiter: ParallelismLimiter
     /// Host paths no node may see: the state directory (database, keys) and the signing key file.
     package let hiddenPaths: [String]
+    /// Why the run stops early, when it does.
+    package let stop: RunStop
 
     /// The message of a node stopped by a deadline (Argo's wording).
     static let deadlineMessage = "Step exceeded its deadline"
+
+    /// Why nodes stopped when the run was cancelled: the stop's reason, else the deadline.
+    var stopMessage: String { stop.reason ?? Self.deadlineMessage }
 
     /// Runs `call` to its end and returns the node's final state. Never throws: problems become node phases.
     package func execute(_ call: TemplateCall) async -> NodeState {
@@ -60,7 +69,10 @@ package struct WorkflowExecutor: Sendable {
                 return try await coordinator.createNode(
                     name: call.nodeName, displayName: call.displayName, type: .skipped,
                     templateName: call.template.name, phase: .failed, boundaryID: call.boundaryID,
-                    parentID: call.parentID, message: Self.deadlineMessage)
+                    parentID: call.parentID, message: stopMessage)
+            }
+            if let reused = try await coordinator.reuse(name: call.nodeName, parentID: call.parentID) {
+                return reused
             }
             if call.template.retryStrategy != nil && call.retryAttempt == nil {
                 return try await executeWithRetries(call)
@@ -92,7 +104,7 @@ package struct WorkflowExecutor: Sendable {
         let dynamicGlobals = await coordinator.globalScope()
         do {
             let callerScope = call.callerScope.merging(dynamicGlobals)
-            inputs = try resolveInputs(of: template, arguments: call.arguments, callerScope: callerScope,
+            inputs = try await resolveInputs(of: template, arguments: call.arguments, callerScope: callerScope,
                                        nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
         } catch {
             node.phase = .error
@@ -107,17 +119,30 @@ package struct WorkflowExecutor: Sendable {
             })
         var scope = localScope(for: template, inputs: inputs, node: node).merging(dynamicGlobals)
         scope.set("retries", String(call.retryAttempt ?? 0))
+        return try await runControlled(template, node: node, scope: scope, inputs: inputs)
+    }
 
+    /// Runs the node's template by its kind, once memoization and synchronization let it run.
+    func runTemplate(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
+        async throws(EngineError) -> NodeState
+    {
+        var node = node
         switch template.kind {
         case .steps:
             try await coordinator.update(node)
-            return try await runSteps(template, node: node, scope: scope)
+            return try await DaemonScope.run { () async throws(EngineError) in
+                try await runSteps(template, node: node, scope: scope)
+            }
         case .dag:
             try await coordinator.update(node)
-            return try await runDAG(template, node: node, scope: scope)
-        case .container, .script:
+            return try await DaemonScope.run { () async throws(EngineError) in
+                try await runDAG(template, node: node, scope: scope)
+            }
+        case .container, .script, .containerSet:
             return try await runPod(template, node: node, scope: scope, inputs: inputs)
-        case .suspend, .resource, .data, .http, .containerSet, .plugin, nil:
+        case .suspend:
+            return try await runSuspend(template, node: node, scope: scope)
+        case .resource, .data, .http, .plugin, nil:
             node.phase = .error
             node.message = "template '\(template.name)' of kind \(template.kind?.rawValue ?? "none") "
                 + "is not supported by this engine yet"
@@ -132,7 +157,7 @@ package struct WorkflowExecutor: Sendable {
     package func resolveInputs(
         of template: Template, arguments: StepArguments?, callerScope: VariableScope, nodeName: String,
         globals: VariableScope
-    ) throws(EngineError) -> ResolvedInputs {
+    ) async throws(EngineError) -> ResolvedInputs {
         var resolved = ResolvedInputs()
         var callerRenderer = Renderer(scope: callerScope)
         var ownRenderer = Renderer(scope: globals)
@@ -140,7 +165,9 @@ package struct WorkflowExecutor: Sendable {
             let context = "input parameter '\(input.name)' of '\(nodeName)'"
             let value: String
             if let argument = arguments?.parameters?.first(where: { $0.name == input.name }),
-                let text = argument.value?.value
+                let text = argument.value?.value,
+                // An argument naming an output of a node that did not run counts as not supplied (Argo).
+                !callerRenderer.refersToAbsentValue(text) || (input.value == nil && input.default == nil)
             {
                 value = try callerRenderer.render(text, context: context)
             } else if let text = input.value?.value {
@@ -159,32 +186,18 @@ package struct WorkflowExecutor: Sendable {
         resolved.origins = callerRenderer.origins.union(ownRenderer.origins)
 
         for input in template.inputs?.artifacts ?? [] {
-            let context = "input artifact '\(input.name)' of '\(nodeName)'"
             let argument = arguments?.artifacts?.first { $0.name == input.name }
-            let source = argument ?? input
-            if let from = argument?.from ?? input.from {
-                let renderer = argument?.from != nil ? callerRenderer : ownRenderer
-                let reference = try renderer.artifact(from, context: context)
-                resolved.artifacts.append(ResolvedArtifact(name: input.name, path: input.path, reference: reference,
-                                                           from: from))
-            } else if let raw = source.raw {
-                var renderer = argument?.raw != nil ? callerRenderer : ownRenderer
-                let data = try renderer.render(raw.data, context: context)
-                let reference = try storeRaw(data, name: input.name)
-                resolved.artifacts.append(ResolvedArtifact(name: input.name, path: input.path, reference: reference,
-                                                           from: nil))
-            } else if input.optional == true || argument?.optional == true {
-                continue
-            } else {
-                throw .artifactUnavailable(name: input.name,
-                                           reason: "'\(nodeName)' was given neither 'from' nor 'raw' for it")
+            if let artifact = try await resolveInputArtifact(
+                input, argument: argument, callerRenderer: callerRenderer, ownRenderer: ownRenderer, nodeName: nodeName)
+            {
+                resolved.artifacts.append(artifact)
             }
         }
         return resolved
     }
 
     /// Stores a `raw` artifact's content in the artifact store.
-    private func storeRaw(_ data: String, name: String) throws(EngineError) -> ArtifactReference {
+    func storeRaw(_ data: String, name: String) throws(EngineError) -> ArtifactReference {
         let staging = runDirectory + "/raw-\(UUID().uuidString)"
         do {
             try Data(data.utf8).write(to: URL(fileURLWithPath: staging))

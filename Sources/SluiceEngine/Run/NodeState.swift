@@ -16,6 +16,8 @@ package enum NodePhase: String, Sendable, Codable, CaseIterable {
 package enum NodeType: String, Sendable, Codable {
     case pod = "Pod", steps = "Steps", stepGroup = "StepGroup", dag = "DAG", skipped = "Skipped"
     case retry = "Retry", taskGroup = "TaskGroup", suspend = "Suspend"
+    /// One container of a `containerSet` pod, a child of its Pod node.
+    case container = "Container"
 }
 
 /// A parameter with its value, as Argo reports it in a node's inputs or outputs.

@@ -31,10 +31,41 @@ package actor RunCoordinator {
         return encoder
     }()
 
-    package init(store: Store, run: RunRecord, observer: (any RunObserver)?) {
+    /// Succeeded pods of an earlier attempt at this run (resume after the engine died), by node id.
+    private var reusable: [String: NodeState] = [:]
+
+    package init(store: Store, run: RunRecord, observer: (any RunObserver)?, previousNodes: [NodeRecord] = []) {
         self.store = store
         self.run = run
         self.observer = observer
+        let decoder = JSONDecoder()
+        for record in previousNodes.sorted(by: { $0.sequence < $1.sequence }) {
+            guard record.phase == NodePhase.succeeded.rawValue, record.type == NodeType.pod.rawValue,
+                record.envelopeDigest != nil
+            else { continue }
+            let node = NodeState(
+                id: record.id, name: record.name, displayName: record.displayName, type: .pod,
+                templateName: record.templateName, phase: .succeeded, message: record.message,
+                boundaryID: record.boundaryID,
+                children: (try? decoder.decode([String].self, from: Data(record.childrenJSON.utf8))) ?? [],
+                inputs: record.inputsJSON.flatMap { try? decoder.decode(NodeInputs.self, from: Data($0.utf8)) },
+                outputs: record.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) },
+                startedAt: record.startedAt, finishedAt: record.finishedAt, envelopeDigest: record.envelopeDigest,
+                sequence: record.sequence)
+            reusable[record.id] = node
+            nodes[record.id] = node
+            order.append(record.id)
+        }
+    }
+
+    /// A node that already Succeeded in an earlier attempt at this run: it is linked under `parentID` and returned
+    /// instead of being run again.
+    package func reuse(name: String, parentID: String?) throws(EngineError) -> NodeState? {
+        let id = NodeIdentity.id(workflowName: run.name, nodeName: name)
+        guard let node = reusable.removeValue(forKey: id) else { return nil }
+        if let parentID { try link(parents: [parentID], to: id) }
+        observer?.runDidChange(.nodeChanged(node))
+        return node
     }
 
     /// Records the run as started.

@@ -10,14 +10,23 @@ package struct RunRequest: Sendable {
     /// `--templates PATH` files or directories holding WorkflowTemplates for `templateRef`/`workflowTemplateRef`,
     /// in precedence order (after the workflow's own file, before the state directory's registry).
     package var templatePaths: [String]
+    /// Set by whoever stops the run early (signals, `sluice stop`); the run's Task must be cancelled too.
+    package var stop: RunStop = RunStop()
+    /// Continue this recorded run (its engine died) instead of submitting `workflowPath`: nodes that already
+    /// Succeeded are kept, with their outputs and envelopes, and not run again.
+    package var resumeRun: String?
     /// Called once when a default key was created, with a one-line notice for the user.
     package var onKeyCreated: (@Sendable (String) -> Void)?
+    /// `--target A,B`: run only these tasks of the entrypoint DAG and what they depend on (Argo's DAG `target`);
+    /// empty runs the whole DAG (or its own `target`).
+    package var targets: [String]
 
     package init(
         workflowPath: String, parameters: [(name: String, value: String)] = [], stateDirectory: String,
         keyPath: String? = nil, runtimeProfile: RuntimeProfile = RuntimeProfile(),
-        onKeyCreated: (@Sendable (String) -> Void)? = nil, templatePaths: [String] = []
+        onKeyCreated: (@Sendable (String) -> Void)? = nil, templatePaths: [String] = [], targets: [String] = []
     ) {
+        self.targets = targets
         self.templatePaths = templatePaths
         self.workflowPath = workflowPath
         self.parameters = parameters

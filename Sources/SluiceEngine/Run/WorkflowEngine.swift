@@ -27,9 +27,19 @@ package struct WorkflowEngine: Sendable {
     /// - Throws: ``EngineError/invalidWorkflow(_:)`` when the file is invalid (nothing is recorded then), or another
     ///   ``EngineError`` when the run cannot start. A node's failure is not an error: it is in the summary.
     package func run(_ request: RunRequest) async throws(EngineError) -> RunSummary {
+        var request = request
+        var previous: (run: RunRecord, nodes: [NodeRecord])?
+        if let resumeName = request.resumeRun {
+            previous = try Self.recordedRun(resumeName, stateDirectory: request.stateDirectory)
+            if let previous { request.parameters = Self.parameters(of: previous.run) }
+        }
         let loaded: LoadedFile
         do {
-            loaded = try SpecLoader.load(path: request.workflowPath)
+            if let previous {
+                loaded = try SpecLoader.load(text: previous.run.workflowYAML, file: previous.run.sourcePath)
+            } else {
+                loaded = try SpecLoader.load(path: request.workflowPath)
+            }
         } catch {
             throw .invalidWorkflow(error)
         }
@@ -56,6 +66,7 @@ package struct WorkflowEngine: Sendable {
             throw .invalidWorkflow(.missingEntrypoint(at: document.tree["spec"]?.location ?? document.tree.location))
         }
         let parameters = try resolveParameters(workflow.spec, overrides: request.parameters)
+        let rootTemplate = try Self.applying(targets: request.targets, to: template)
 
         let store: Store
         let artifactStore: ArtifactStore
@@ -76,15 +87,26 @@ package struct WorkflowEngine: Sendable {
         let constraintsDigest = (governance?["constraints"]?.canonicalJSON ?? .null).digest
         let trusted = try TrustedKeys.resolve(governance: governance, runKey: key.publicKey)
 
-        let name = try runName(for: workflow.metadata, store: store)
-        let runID = UUID().uuidString.lowercased()
+        if let previous {
+            guard previous.run.workflowDigest == workflowDigest.hex else {
+                throw .stateUnavailable(reason: "run '\(previous.run.name)' ran workflow sha256:\(previous.run.workflowDigest), "
+                    + "but its documents now give sha256:\(workflowDigest.hex): pass the same --templates as the run")
+            }
+            guard previous.run.signerKeyID == key.publicKey.keyID else {
+                throw .keyUnavailable(reason: "run '\(previous.run.name)' was signed by key \(previous.run.signerKeyID), "
+                    + "not \(key.publicKey.keyID): pass the same --key as the run")
+            }
+        }
+        let name: String
+        if let previous { name = previous.run.name } else { name = try runName(for: workflow.metadata, store: store) }
+        let runID = previous?.run.id ?? UUID().uuidString.lowercased()
         let parametersObject = CanonicalJSON.object(Dictionary(
             parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
         let record = RunRecord(
             id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
             workflowDigest: workflowDigest.hex, governanceDigest: governanceDigest.hex, runtime: runtime.kind,
-            signerKeyID: key.publicKey.keyID, phase: .pending, createdAt: Date(),
+            signerKeyID: key.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
             engineProcessID: ProcessInfo.processInfo.processIdentifier)
 
         let runDirectory = request.stateDirectory + "/runs/" + name
@@ -98,8 +120,19 @@ package struct WorkflowEngine: Sendable {
             throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
         }
 
-        let coordinator = RunCoordinator(store: store, run: record, observer: observer)
+        let coordinator = RunCoordinator(store: store, run: record, observer: observer,
+                                         previousNodes: previous?.nodes ?? [])
+        // spec.synchronization: the run waits (Pending) for its locks before it starts.
+        let (workflowLock, lockWaitCancelled) = try await Self.acquireWorkflowLocks(
+            workflow.spec.synchronization, run: record, namespace: workflow.metadata.namespace ?? "default",
+            store: store)
+        defer { workflowLock?.release() }
         try await coordinator.start()
+        if lockWaitCancelled {
+            let reason = "Stopped while waiting for the workflow's synchronization locks"
+            try await coordinator.finish(phase: .failed, message: reason, outputsJSON: nil)
+            return RunSummary(name: name, id: runID, phase: .failed, message: reason, refused: false)
+        }
 
         var globals = VariableScope()
         globals.set("workflow.name", name)
@@ -125,21 +158,24 @@ package struct WorkflowEngine: Sendable {
             globals: globals, runtime: runtime,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
-            hiddenPaths: [request.stateDirectory] + (request.keyPath.map { [absolutePath($0)] } ?? []))
+            hiddenPaths: [request.stateDirectory] + (request.keyPath.map { [absolutePath($0)] } ?? []),
+            stop: request.stop)
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
         arguments.artifacts = workflow.spec.arguments?.artifacts
         let rootCall = TemplateCall(
-            template: template, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
+            template: rootTemplate, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
             boundaryID: nil, parentID: nil)
         var renderer = Renderer(scope: globals)
         let deadline = try renderer.renderOptional(workflow.spec.activeDeadlineSeconds?.value,
                                                    context: "spec.activeDeadlineSeconds").flatMap(Int.init)
-        var root = await Self.execute(rootCall, with: executor, deadline: deadline.map { .seconds($0) })
+        var root = await Self.execute(rootCall, with: executor, deadline: deadline.map { .seconds($0) },
+                                      stop: request.stop)
         var message = root.phase == .succeeded ? nil : root.message
-        if root.phase != .succeeded, let deadline, Date().timeIntervalSince(record.createdAt) >= Double(deadline) {
-            message = "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline)s)"
+        if root.phase != .succeeded, let reason = request.stop.reason {
+            message = reason == WorkflowExecutor.deadlineMessage && deadline != nil
+                ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline ?? 0)s)" : reason
         }
 
         // The exit handler (`spec.onExit` or `spec.hooks.exit`) runs last, seeing how the workflow went.
@@ -190,7 +226,9 @@ package struct WorkflowEngine: Sendable {
     }
 
     /// Runs the root node, cancelling everything still running when the workflow's deadline passes.
-    static func execute(_ call: TemplateCall, with executor: WorkflowExecutor, deadline: Duration?) async -> NodeState {
+    static func execute(_ call: TemplateCall, with executor: WorkflowExecutor, deadline: Duration?, stop: RunStop)
+        async -> NodeState
+    {
         guard let deadline else { return await executor.execute(call) }
         return await withTaskGroup(of: NodeState?.self) { group in
             group.addTask { await executor.execute(call) }
@@ -205,6 +243,7 @@ package struct WorkflowEngine: Sendable {
                     group.cancelAll()
                 } else if root == nil {
                     // The deadline passed first: stop every running node; the root reports how it ended.
+                    stop.request(WorkflowExecutor.deadlineMessage)
                     group.cancelAll()
                 }
             }
@@ -215,6 +254,35 @@ package struct WorkflowEngine: Sendable {
     }
 
     // MARK: - Submission
+
+    /// A recorded run to continue, refusing runs whose engine is still alive.
+    static func recordedRun(_ name: String, stateDirectory: String) throws(EngineError)
+        -> (run: RunRecord, nodes: [NodeRecord])
+    {
+        do {
+            let store = try Store(stateDirectory: stateDirectory)
+            let run = try store.run(named: name)
+            if run.phase == .running, let pid = run.engineProcessID, pid != ProcessInfo.processInfo.processIdentifier,
+                kill(pid, 0) == 0
+            {
+                throw EngineError.stateUnavailable(reason: "run '\(run.name)' is still being driven by process \(pid)")
+            }
+            return (run, try store.nodes(runID: run.id))
+        } catch let error as EngineError {
+            throw error
+        } catch let error as StoreError {
+            throw .runNotFound(error.description)
+        } catch {
+            throw .stateUnavailable(reason: "\(error)")
+        }
+    }
+
+    /// The parameters a recorded run was submitted with.
+    static func parameters(of run: RunRecord) -> [(name: String, value: String)] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(run.parametersJSON.utf8)) as? [String: Any]
+        else { return [] }
+        return object.keys.sorted().compactMap { key in (object[key] as? String).map { (key, $0) } }
+    }
 
 
     /// Workflow arguments with `-p` overrides applied; every argument must end with a value.

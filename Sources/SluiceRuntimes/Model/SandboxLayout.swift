@@ -5,7 +5,7 @@
 /// the same path) and the read-only binds. Without isolation the paths are the host's own; see
 /// ``ProcessRuntime`` for what that mode does not protect.
 package struct SandboxLayout: Sendable, Equatable {
-    /// A host path made visible, read-only, at a path inside the sandbox.
+    /// A host path made visible at a path inside the sandbox (read-only or writable, by the list holding it).
     package struct Bind: Sendable, Equatable {
         /// The existing host file or directory.
         package var hostPath: String
@@ -26,6 +26,11 @@ package struct SandboxLayout: Sendable, Equatable {
     package var privatePaths: [String]
     /// Host files or directories the node reads (input artifacts, the staged script), mounted read-only.
     package var readOnlyBinds: [Bind]
+    /// Existing host directories the node shares with others and may write (`emptyDir` volumes of a pod), bound
+    /// writable at their sandbox paths. A private path at or below a writable bind is dropped (the volume wins).
+    /// Without isolation the node uses the sandbox path itself (created if missing), so nodes sharing a volume share
+    /// that host path.
+    package var writableBinds: [Bind] = []
     /// Host paths (directories or files) the node must not see at all, such as the state directory and the signing
     /// key: under bubblewrap a directory is covered by an empty tmpfs and a file by `/dev/null`. Mounts that lie
     /// inside a hidden directory (the node's own work directory) are made on top. Without isolation nothing can be
@@ -34,12 +39,14 @@ package struct SandboxLayout: Sendable, Equatable {
 
     /// Creates a layout; `privatePaths` need not list `/tmp`.
     package init(
-        nodeDirectory: String, privatePaths: [String] = [], readOnlyBinds: [Bind] = [], hiddenPaths: [String] = []
+        nodeDirectory: String, privatePaths: [String] = [], readOnlyBinds: [Bind] = [], hiddenPaths: [String] = [],
+        writableBinds: [Bind] = []
     ) {
         self.nodeDirectory = nodeDirectory
         self.privatePaths = privatePaths
         self.readOnlyBinds = readOnlyBinds
         self.hiddenPaths = hiddenPaths
+        self.writableBinds = writableBinds
     }
 
     /// The host directory backing the private in-sandbox path `path`: `nodeDirectory/root/<path>`.

@@ -23,8 +23,11 @@ struct SandboxPlan: Sendable, Equatable {
         var mounts: [Mount] = []
         var seenWritable: Set<String> = []
         let workDirectory = layout.defaultWorkingDirectory
+        let shared = layout.writableBinds.compactMap { SandboxPath.normalized($0.sandboxPath) }.filter { $0 != "/" }
         for path in ["/tmp"] + layout.privatePaths {
             guard let normalized = SandboxPath.normalized(path), normalized != "/" else { continue }
+            // A volume bound at or above a private path holds that path's files: the private mount would hide them.
+            if shared.contains(where: { SandboxPath.isWithin(normalized, $0) }) { continue }
             guard seenWritable.insert(normalized).inserted else { continue }
             mounts.append(
                 Mount(
@@ -34,6 +37,11 @@ struct SandboxPlan: Sendable, Equatable {
         }
         if let normalizedWork = SandboxPath.normalized(workDirectory), seenWritable.insert(normalizedWork).inserted {
             mounts.append(Mount(hostPath: normalizedWork, sandboxPath: normalizedWork, isWritable: true))
+        }
+        for bind in layout.writableBinds {
+            guard let sandboxPath = SandboxPath.normalized(bind.sandboxPath), sandboxPath != "/" else { continue }
+            guard seenWritable.insert(sandboxPath).inserted else { continue }
+            mounts.append(Mount(hostPath: bind.hostPath, sandboxPath: sandboxPath, isWritable: true))
         }
         for bind in layout.readOnlyBinds {
             guard let sandboxPath = SandboxPath.normalized(bind.sandboxPath), sandboxPath != "/" else { continue }
@@ -56,7 +64,8 @@ struct SandboxPlan: Sendable, Equatable {
     static func validated(_ invocation: NodeInvocation) throws(RuntimeError) -> SandboxPlan {
         let layout = invocation.sandbox
         let node = invocation.nodeName
-        var sandboxPaths = layout.privatePaths + layout.readOnlyBinds.map(\.sandboxPath)
+        var sandboxPaths =
+            layout.privatePaths + layout.readOnlyBinds.map(\.sandboxPath) + layout.writableBinds.map(\.sandboxPath)
         if let workingDirectory = invocation.workingDirectory { sandboxPaths.append(workingDirectory) }
         for path in sandboxPaths {
             guard let normalized = SandboxPath.normalized(path), normalized != "/" else {

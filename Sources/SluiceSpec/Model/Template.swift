@@ -12,7 +12,7 @@ package struct Template: Sendable, Decodable {
     package var resource: Ignored?
     package var data: Ignored?
     package var http: Ignored?
-    package var containerSet: Ignored?
+    package var containerSet: ContainerSetTemplate?
     package var plugin: Ignored?
     package var activeDeadlineSeconds: ArgoString?
     package var timeout: ArgoString?
@@ -20,9 +20,13 @@ package struct Template: Sendable, Decodable {
     package var failFast: Bool?
     package var daemon: Bool?
     package var retryStrategy: RetryStrategy?
+    /// `sidecars`: containers started with the main container and stopped when it ends.
+    package var sidecars: [Container]?
+    /// `volumes` of this template's pod (only `emptyDir` is supported).
+    package var volumes: [Volume]?
 
     enum CodingKeys: String, CodingKey {
-        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, sidecars, volumes
     }
 
     package init(from decoder: any Decoder) throws {
@@ -38,7 +42,7 @@ package struct Template: Sendable, Decodable {
         resource = try values.decodeIfPresent(Ignored.self, forKey: .resource)
         data = try values.decodeIfPresent(Ignored.self, forKey: .data)
         http = try values.decodeIfPresent(Ignored.self, forKey: .http)
-        containerSet = try values.decodeIfPresent(Ignored.self, forKey: .containerSet)
+        containerSet = try values.decodeIfPresent(ContainerSetTemplate.self, forKey: .containerSet)
         plugin = try values.decodeIfPresent(Ignored.self, forKey: .plugin)
         activeDeadlineSeconds = try values.decodeIfPresent(ArgoString.self, forKey: .activeDeadlineSeconds)
         timeout = try values.decodeIfPresent(ArgoString.self, forKey: .timeout)
@@ -46,6 +50,8 @@ package struct Template: Sendable, Decodable {
         failFast = try values.decodeIfPresent(Bool.self, forKey: .failFast)
         daemon = try values.decodeIfPresent(Bool.self, forKey: .daemon)
         retryStrategy = try values.decodeIfPresent(RetryStrategy.self, forKey: .retryStrategy)
+        sidecars = try values.decodeIfPresent([Container].self, forKey: .sidecars)
+        volumes = try values.decodeIfPresent([Volume].self, forKey: .volumes)
     }
 
     /// The kind of work this template describes.
@@ -76,8 +82,10 @@ package struct Template: Sendable, Decodable {
     }
 }
 
-/// `container`: an image and a command.
+/// `container`: an image and a command (also a sidecar or one container of a `containerSet`).
 package struct Container: Sendable, Decodable {
+    /// The container's name: required for sidecars and `containerSet` containers, optional otherwise.
+    package var name: String?
     package var image: String?
     package var command: [String]?
     package var args: [String]?
@@ -86,6 +94,10 @@ package struct Container: Sendable, Decodable {
     package var imagePullPolicy: String?
     package var resources: ResourceRequirements?
     package var securityContext: SecurityContext?
+    /// Volumes mounted into the container (`emptyDir` only).
+    package var volumeMounts: [VolumeMount]?
+    /// In a `containerSet`: the containers that must succeed before this one starts.
+    package var dependencies: [String]?
 }
 
 /// `script`: a container whose `source` is written to a file and run by `command`.
@@ -98,6 +110,8 @@ package struct ScriptTemplate: Sendable, Decodable {
     package var imagePullPolicy: String?
     package var resources: ResourceRequirements?
     package var securityContext: SecurityContext?
+    /// Volumes mounted into the container (`emptyDir` only).
+    package var volumeMounts: [VolumeMount]?
     package var source: String
 }
 

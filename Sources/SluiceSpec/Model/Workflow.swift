@@ -28,9 +28,12 @@ package struct WorkflowSpec: Sendable, Decodable {
     package var activeDeadlineSeconds: ArgoString?
     package var workflowTemplateRef: TemplateReference?
     package var hooks: [String: LifecycleHook]?
+    /// `spec.volumes`: volumes every template's pod may mount (only `emptyDir`; each pod gets its own).
+    package var volumes: [Volume]?
 
     enum CodingKeys: String, CodingKey {
         case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef, hooks
+        case volumes
     }
 
     package init(from decoder: any Decoder) throws {
@@ -43,6 +46,7 @@ package struct WorkflowSpec: Sendable, Decodable {
         activeDeadlineSeconds = try container.decodeIfPresent(ArgoString.self, forKey: .activeDeadlineSeconds)
         workflowTemplateRef = try container.decodeIfPresent(TemplateReference.self, forKey: .workflowTemplateRef)
         hooks = try container.decodeIfPresent([String: LifecycleHook].self, forKey: .hooks)
+        volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
     }
 
     /// The template with this name, if declared.

@@ -53,10 +53,10 @@ package enum ArgoSchema {
         "image": .scalar, "command": .list(.scalar), "args": .list(.scalar), "env": .list(.object("envVar")),
         "envFrom": .unsupported(reason: "it reads Kubernetes ConfigMaps or Secrets"),
         "workingDir": .scalar, "imagePullPolicy": .scalar, "resources": .kubernetesOnly,
-        "volumeMounts": .any, "securityContext": .kubernetesOnly, "ports": .kubernetesOnly,
+        "volumeMounts": .list(.object("volumeMount")), "securityContext": .kubernetesOnly, "ports": .kubernetesOnly,
         "readinessProbe": .kubernetesOnly, "livenessProbe": .kubernetesOnly, "startupProbe": .kubernetesOnly,
         "lifecycle": .kubernetesOnly, "name": .scalar, "stdin": .kubernetesOnly, "stdinOnce": .kubernetesOnly,
-        "tty": .kubernetesOnly, "terminationMessagePath": .kubernetesOnly,
+        "tty": .kubernetesOnly, "terminationMessagePath": .kubernetesOnly, "dependencies": .list(.scalar),
         "terminationMessagePolicy": .kubernetesOnly, "volumeDevices": .kubernetesOnly, "mirrorVolumeMounts": .any,
     ]
 
@@ -87,7 +87,7 @@ package enum ArgoSchema {
             "onExit": .scalar, "parallelism": .int, "activeDeadlineSeconds": .int,
             "workflowTemplateRef": .object("templateRef"), "templateDefaults": .any, "governance": .any,
             "hooks": .any, "retryStrategy": .any, "synchronization": .any, "suspend": .bool, "shutdown": .scalar,
-            "workflowMetadata": .any, "volumes": .any,
+            "workflowMetadata": .any, "volumes": .list(.object("volume")),
             "volumeClaimTemplates": .unsupported(reason: "it creates Kubernetes PersistentVolumeClaims"),
             "ttlStrategy": .kubernetesOnly, "ttlSecondsAfterFinished": .kubernetesOnly, "podGC": .kubernetesOnly,
             "serviceAccountName": .kubernetesOnly, "automountServiceAccountToken": .kubernetesOnly,
@@ -108,12 +108,12 @@ package enum ArgoSchema {
                     "container": .object("container"), "script": .object("script"),
                     "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
                     "resource": .unsupported(reason: "resource templates create Kubernetes objects"),
-                    "data": .any, "http": .any, "containerSet": .any,
+                    "data": .any, "http": .any, "containerSet": .object("containerSet"),
                     "plugin": .unsupported(reason: "executor plugins run inside a Kubernetes cluster"),
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "parallelism": .int,
                     "failFast": .bool, "daemon": .bool, "retryStrategy": .any, "memoize": .any,
-                    "synchronization": .any, "initContainers": .any, "sidecars": .any, "volumes": .any,
-                    "annotations": .kubernetesOnly,
+                    "synchronization": .any, "initContainers": .any, "sidecars": .list(.object("container")),
+                    "volumes": .list(.object("volume")), "annotations": .kubernetesOnly,
                 ],
                 uniquingKeysWith: { _, new in new }
             ),
@@ -126,7 +126,8 @@ package enum ArgoSchema {
                     "container": .object("container"), "script": .object("script"),
                     "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "retryStrategy": .any,
-                    "memoize": .any, "synchronization": .any, "sidecars": .any, "volumes": .any,
+                    "memoize": .any, "synchronization": .any, "sidecars": .list(.object("container")),
+                    "volumes": .list(.object("volume")),
                     "parallelism": .int, "failFast": .bool, "daemon": .bool,
                 ],
                 uniquingKeysWith: { _, new in new })),
@@ -183,6 +184,38 @@ package enum ArgoSchema {
             ["name": .scalar, "template": .scalar, "clusterScope": .bool], required: ["name"]
         ),
         "continueOn": ObjectShape(["failed": .bool, "error": .bool]),
+        "containerSet": ObjectShape(
+            [
+                "containers": .list(.object("container")), "volumeMounts": .list(.object("volumeMount")),
+                "retryStrategy": .object("containerSetRetryStrategy"),
+            ],
+            required: ["containers"]
+        ),
+        "containerSetRetryStrategy": ObjectShape(["retries": .scalar, "duration": .scalar], required: ["retries"]),
+        "volumeMount": ObjectShape(
+            [
+                "name": .scalar, "mountPath": .scalar, "readOnly": .bool, "subPath": .scalar,
+                "mountPropagation": .kubernetesOnly, "subPathExpr": .unsupported(reason: "it expands Kubernetes pod variables"),
+                "recursiveReadOnly": .kubernetesOnly,
+            ],
+            required: ["name", "mountPath"]
+        ),
+        "volume": ObjectShape(
+            [
+                "name": .scalar, "emptyDir": .any,
+                "persistentVolumeClaim": .unsupported(reason: "it mounts a Kubernetes PersistentVolumeClaim"),
+                "configMap": .unsupported(reason: "it mounts a Kubernetes ConfigMap"),
+                "secret": .unsupported(reason: "it mounts a Kubernetes Secret"),
+                "hostPath": .unsupported(reason: "it mounts a directory of a Kubernetes node; use an input artifact"),
+                "downwardAPI": .unsupported(reason: "it exposes Kubernetes pod metadata"),
+                "projected": .unsupported(reason: "it projects Kubernetes objects into the pod"),
+                "ephemeral": .unsupported(reason: "it creates a Kubernetes PersistentVolumeClaim"),
+                "csi": .unsupported(reason: "it needs a Kubernetes CSI driver"),
+                "nfs": .unsupported(reason: "remote volumes are not mounted by a local run"),
+                "image": .unsupported(reason: "image volumes are not mounted by a local run"),
+            ],
+            required: ["name"]
+        ),
         "sequence": ObjectShape(["count": .scalar, "start": .scalar, "end": .scalar, "format": .scalar]),
     ]
 }

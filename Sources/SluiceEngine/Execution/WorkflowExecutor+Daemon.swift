@@ -1,0 +1,87 @@
+import Foundation
+import SluiceGovernance
+import SluiceRuntimes
+import SluiceSpec
+import SluiceStore
+
+extension WorkflowExecutor {
+    /// Starts a `daemon: true` pod in the enclosing template's ``DaemonScope`` and returns its node still Running.
+    ///
+    /// Argo's daemoned node: the step or task counts as done (`.Daemoned` in `depends`) while the process keeps
+    /// running; `{{steps.X.ip}}` is the host's loopback address, since local nodes share the host's network. There
+    /// is no readiness probe: a client must retry until the daemon answers. When the enclosing template ends the
+    /// daemon is killed and its node Succeeds (Argo's behaviour); a daemon that exits by itself ends by its exit
+    /// code. Its envelope signs an empty set of outputs.
+    func startDaemon(
+        _ template: Template, node: NodeState, invocation: NodeInvocation, pod: PodPlan, argv: [String],
+        image: String?, lineageInputs: [LineagePredicate.Input], scope: VariableScope, in daemons: DaemonScope
+    ) async throws(EngineError) -> NodeState {
+        var node = node
+        node.message = nil
+        try await coordinator.update(node)
+        let executor = self
+        let started = node
+        let attempt = (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1
+        daemons.launch {
+            await executor.superviseDaemon(
+                template, node: started, invocation: invocation, pod: pod, argv: argv, image: image,
+                lineageInputs: lineageInputs, attempt: attempt, scope: daemons)
+        }
+        return node
+    }
+
+    /// Runs a daemon to its end (its own exit, or the scope closing) and records its final phase.
+    private func superviseDaemon(
+        _ template: Template, node: NodeState, invocation: NodeInvocation, pod: PodPlan, argv: [String],
+        image: String?, lineageInputs: [LineagePredicate.Input], attempt: Int, scope: DaemonScope
+    ) async {
+        var node = node
+        let runID = await coordinator.run.id
+        let started = Date()
+        var outcome: NodeOutcome?
+        var outputs = NodeOutputs()
+        do {
+            let ended = try await runPodProcesses(pod, main: invocation)
+            outcome = ended
+            switch ended.termination {
+            case .exited(let code):
+                outputs.exitCode = String(code)
+                node.phase = code == 0 ? .succeeded : .failed
+                node.message = code == 0 ? nil : "Error (exit code \(code))"
+            case .signaled(let signal):
+                node.phase = .failed
+                node.message = "terminated by signal \(signal)"
+            }
+        } catch {
+            if case .cancelled = error {
+                // Killed because its template ended (Argo marks it Succeeded), or because the run is stopping.
+                node.phase = scope.isClosing ? .succeeded : .failed
+                node.message = scope.isClosing ? nil : Self.deadlineMessage
+            } else {
+                node.phase = .error
+                node.message = error.description
+            }
+        }
+        let finished = outcome?.finishedAt ?? Date()
+        node.finishedAt = finished
+        node.outputs = outputs
+        var envelope: EnvelopeRecord?
+        if node.phase == .succeeded {
+            let signed = lineage.sign(
+                node: node, templateName: template.name, attempt: attempt, command: argv,
+                image: outcome?.imageID.map { "\(image ?? "")@\($0)" } ?? image, inputs: lineageInputs,
+                outputs: outputs, startedAt: outcome?.startedAt ?? started, finishedAt: finished)
+            node.envelopeDigest = signed.record.payloadDigest
+            envelope = signed.record
+        }
+        let exitCode: Int32? = if case .exited(let code) = outcome?.termination { code } else { nil }
+        let signal: Int32? = if case .signaled(let value) = outcome?.termination { value } else { nil }
+        let record = AttemptRecord(
+            runID: runID, nodeID: node.id, number: attempt, processID: outcome?.processID,
+            startedAt: outcome?.startedAt ?? started, finishedAt: finished, exitCode: exitCode, signal: signal,
+            stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath,
+            outcome: node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
+        try? await coordinator.update(node, attempt: record, envelope: envelope)
+        try? FileManager.default.removeItem(atPath: invocation.sandbox.nodeDirectory + "/root")
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// `sluice stop` and `sluice resume` against a live engine process.
+@Suite("Stop and resume", .serialized)
+struct StopResumeTests {
+    /// A flag file outside /tmp (private in each node's sandbox) and outside the state dir (hidden from nodes).
+    static func flagPath() throws -> String {
+        let directory = SluiceCLI.repository + "/.build/test-flags"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/" + UUID().uuidString
+    }
+
+    static func workflow(flag: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: stop-resume-
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              dag:
+                tasks:
+                  - name: a
+                    template: produce
+                  - name: b
+                    template: wait
+                    dependencies: [a]
+                    arguments:
+                      artifacts:
+                        - {name: in, from: "{{tasks.a.outputs.artifacts.out}}"}
+            - name: produce
+              container:
+                image: alpine
+                command: [sh, -c, "date +%s%N > /tmp/out.txt"]
+              outputs:
+                artifacts:
+                  - {name: out, path: /tmp/out.txt}
+            - name: wait
+              inputs:
+                artifacts:
+                  - {name: in, path: /data/in}
+              container:
+                image: alpine
+                command: [sh, -c, "while [ ! -e \(flag) ]; do sleep 0.05; done; cat /data/in"]
+        """
+    }
+
+    /// Starts `sluice run` without waiting for it.
+    static func start(_ cli: SluiceCLI, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
+        process.environment = [
+            "SLUICE_HOME": cli.home, "HOME": cli.directory,
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+        ]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Node display name -> (phase, startedAt, lineage envelope) from `sluice get @latest -o json`.
+    static func nodes(_ cli: SluiceCLI) throws -> (phase: String, message: String?, nodes: [String: [String: String]]) {
+        let result = try cli.run(["get", "@latest", "-o", "json"])
+        guard result.status == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let status = object["status"] as? [String: Any]
+        else { return ("", nil, [:]) }
+        var nodes: [String: [String: String]] = [:]
+        for case let node as [String: Any] in (status["nodes"] as? [String: Any] ?? [:]).values {
+            nodes[node["displayName"] as? String ?? ""] = [
+                "phase": node["phase"] as? String ?? "", "startedAt": node["startedAt"] as? String ?? "",
+                "envelope": node["lineageEnvelope"] as? String ?? "",
+            ]
+        }
+        return (status["phase"] as? String ?? "", status["message"] as? String, nodes)
+    }
+
+    /// Waits until `a` succeeded and `b` runs.
+    static func waitForB(_ cli: SluiceCLI) async throws {
+        for _ in 0..<300 {
+            let state = try nodes(cli)
+            if state.nodes["a"]?["phase"] == "Succeeded" && state.nodes["b"]?["phase"] == "Running" { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("node b never started")
+    }
+
+    @Test("sluice stop ends a running run as Failed with the reason, killing its nodes", .timeLimit(.minutes(2)))
+    func stopKillsTheRun() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let flag = try Self.flagPath()
+            let file = try cli.write(Self.workflow(flag: flag), name: "wf.yaml")
+            let engine = try Self.start(cli, ["run", file])
+            try await Self.waitForB(cli)
+            let stop = try cli.run(["stop", "@latest"])
+            #expect(stop.status == 0, "\(stop)")
+            engine.waitUntilExit()
+            #expect(engine.terminationStatus == 1)
+            let state = try Self.nodes(cli)
+            #expect(state.phase == "Failed")
+            #expect(state.message == "Stopped: terminated (SIGTERM)")
+            #expect(state.nodes["b"]?["phase"] == "Failed")
+            // Nothing of node b is left running.
+            let leftovers = try cli.run(["list"])
+            #expect(leftovers.stdout.contains("Failed"))
+            let pgrep = Process()
+            pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+            pgrep.arguments = ["-f", flag]
+            pgrep.standardOutput = FileHandle.nullDevice
+            try pgrep.run()
+            pgrep.waitUntilExit()
+            #expect(pgrep.terminationStatus == 1, "a process waiting for \(flag) survived the stop")
+        }
+    }
+
+    @Test("sluice resume continues a run whose engine was killed, without running succeeded nodes again",
+          .timeLimit(.minutes(2)))
+    func resumeAfterKill() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let flag = try Self.flagPath()
+            defer { try? FileManager.default.removeItem(atPath: flag) }
+            let file = try cli.write(Self.workflow(flag: flag), name: "wf.yaml")
+            let engine = try Self.start(cli, ["run", file])
+            try await Self.waitForB(cli)
+            let before = try Self.nodes(cli)
+            kill(engine.processIdentifier, SIGKILL)
+            engine.waitUntilExit()
+            #expect(try Self.nodes(cli).phase == "Running")
+
+            FileManager.default.createFile(atPath: flag, contents: Data())
+            let resume = try cli.run(["resume", "@latest"])
+            #expect(resume.status == 0, "\(resume)")
+            let after = try Self.nodes(cli)
+            #expect(after.phase == "Succeeded")
+            #expect(after.nodes["b"]?["phase"] == "Succeeded")
+            // Node a was not run again: same start time and the same signed envelope.
+            #expect(after.nodes["a"]?["startedAt"] == before.nodes["a"]?["startedAt"])
+            #expect(after.nodes["a"]?["envelope"] == before.nodes["a"]?["envelope"])
+            #expect(try cli.run(["verify", "@latest"]).status == 0)
+            let logs = try cli.run(["logs", "@latest", "b"])
+            #expect(!logs.stdout.isEmpty, "b consumed a's artifact after the resume")
+        }
+    }
+
+    @Test("resuming a run whose engine is alive only releases suspended nodes; a finished run is left alone")
+    func resumeFinishedRun() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
+            #expect(try cli.run(["run", file]).status == 0)
+            let resume = try cli.run(["resume", "@latest"])
+            #expect(resume.status == 0)
+            #expect(resume.stdout.contains("already Succeeded"))
+        }
+    }
+}
