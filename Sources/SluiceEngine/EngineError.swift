@@ -18,6 +18,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case artifactUnavailable(name: String, reason: String)
     case imageNotMapped(image: String?)
     case outputMissing(name: String, path: String)
+    /// `sluice run --target` names a task the entrypoint DAG does not have, or the entrypoint is not a DAG.
+    case invalidTarget(target: String, template: String, reason: String)
     /// A `volumeMounts` entry names a volume that is not declared or has no supported (`emptyDir`) type.
     case volumeUnavailable(name: String, template: String, reason: String)
     /// A `containerSet` is malformed (unnamed or duplicate containers, unknown dependencies, a cycle).
@@ -58,6 +60,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "add it under 'images:' in the runtime profile (--runtime-profile FILE)"
         case .outputMissing(let name, let path):
             return "output '\(name)' was not produced: no file or directory at '\(path)'"
+        case .invalidTarget(let target, let template, let reason):
+            return "target '\(target)' cannot run in entrypoint template '\(template)': \(reason)"
         case .volumeUnavailable(let name, let template, let reason):
             return "volume '\(name)' of template '\(template)' cannot be mounted: \(reason)"
         case .invalidContainerSet(let template, let reason):

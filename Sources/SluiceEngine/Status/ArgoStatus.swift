@@ -21,6 +21,11 @@ package enum ArgoStatus {
             if let inputs = node.inputsJSON.flatMap(decodeObject), !inputs.isEmpty { object["inputs"] = inputs }
             if let outputs = node.outputsJSON.flatMap(decodeObject), !outputs.isEmpty { object["outputs"] = outputs }
             if let digest = node.envelopeDigest { object["lineageEnvelope"] = "sha256:" + digest }
+            if let memoization = MemoizationStatus(message: node.message) {
+                object["memoizationStatus"] = [
+                    "hit": memoization.hit, "key": memoization.key, "cacheName": memoization.cacheName,
+                ] as [String: Any]
+            }
             nodeObjects[node.id] = object
         }
         let pods = nodes.filter { $0.type == "Pod" }

@@ -8,7 +8,7 @@ package struct Template: Sendable, Decodable {
     package var script: ScriptTemplate?
     package var steps: [[WorkflowStep]]?
     package var dag: DAGTemplate?
-    package var suspend: Ignored?
+    package var suspend: SuspendTemplate?
     package var resource: Ignored?
     package var data: Ignored?
     package var http: Ignored?
@@ -20,13 +20,17 @@ package struct Template: Sendable, Decodable {
     package var failFast: Bool?
     package var daemon: Bool?
     package var retryStrategy: RetryStrategy?
+    /// `memoize`: reuse an earlier node's outputs (and envelope) for the same cache key.
+    package var memoize: Memoize?
+    /// `synchronization`: mutexes and semaphores held while the node runs.
+    package var synchronization: Synchronization?
     /// `sidecars`: containers started with the main container and stopped when it ends.
     package var sidecars: [Container]?
     /// `volumes` of this template's pod (only `emptyDir` is supported).
     package var volumes: [Volume]?
 
     enum CodingKeys: String, CodingKey {
-        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, sidecars, volumes
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, volumes
     }
 
     package init(from decoder: any Decoder) throws {
@@ -38,7 +42,7 @@ package struct Template: Sendable, Decodable {
         script = try values.decodeIfPresent(ScriptTemplate.self, forKey: .script)
         steps = try values.decodeIfPresent([[WorkflowStep]].self, forKey: .steps)
         dag = try values.decodeIfPresent(DAGTemplate.self, forKey: .dag)
-        suspend = try values.decodeIfPresent(Ignored.self, forKey: .suspend)
+        suspend = try values.decodeIfPresent(SuspendTemplate.self, forKey: .suspend)
         resource = try values.decodeIfPresent(Ignored.self, forKey: .resource)
         data = try values.decodeIfPresent(Ignored.self, forKey: .data)
         http = try values.decodeIfPresent(Ignored.self, forKey: .http)
@@ -50,6 +54,8 @@ package struct Template: Sendable, Decodable {
         failFast = try values.decodeIfPresent(Bool.self, forKey: .failFast)
         daemon = try values.decodeIfPresent(Bool.self, forKey: .daemon)
         retryStrategy = try values.decodeIfPresent(RetryStrategy.self, forKey: .retryStrategy)
+        memoize = try values.decodeIfPresent(Memoize.self, forKey: .memoize)
+        synchronization = try values.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         sidecars = try values.decodeIfPresent([Container].self, forKey: .sidecars)
         volumes = try values.decodeIfPresent([Volume].self, forKey: .volumes)
     }

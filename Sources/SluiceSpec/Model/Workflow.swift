@@ -28,11 +28,14 @@ package struct WorkflowSpec: Sendable, Decodable {
     package var activeDeadlineSeconds: ArgoString?
     package var workflowTemplateRef: TemplateReference?
     package var hooks: [String: LifecycleHook]?
+    /// `spec.synchronization`: locks the whole run holds, acquired before it starts.
+    package var synchronization: Synchronization?
     /// `spec.volumes`: volumes every template's pod may mount (only `emptyDir`; each pod gets its own).
     package var volumes: [Volume]?
 
     enum CodingKeys: String, CodingKey {
         case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef, hooks
+        case synchronization
         case volumes
     }
 
@@ -46,6 +49,7 @@ package struct WorkflowSpec: Sendable, Decodable {
         activeDeadlineSeconds = try container.decodeIfPresent(ArgoString.self, forKey: .activeDeadlineSeconds)
         workflowTemplateRef = try container.decodeIfPresent(TemplateReference.self, forKey: .workflowTemplateRef)
         hooks = try container.decodeIfPresent([String: LifecycleHook].self, forKey: .hooks)
+        synchronization = try container.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
     }
 

@@ -5,6 +5,7 @@ enum StoreSchema {
     /// Migration identifiers in the order they are applied.
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
+        controlMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -17,6 +18,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(revocationSignaturesMigration) { db in
             try db.execute(sql: revocationSignatures)
+        }
+        migrator.registerMigration(controlMigration) { db in
+            try db.execute(sql: control)
         }
         return migrator
     }

@@ -1,0 +1,63 @@
+import Foundation
+import Yams
+
+/// `sluice run -f FILE`: workflow arguments from a YAML or JSON map of names to values, as
+/// `argo submit --parameter-file` reads them.
+///
+/// Scalars keep their text (`5`, `true`); a list or map value becomes its JSON text, which is how Argo passes
+/// structured parameters. `-p NAME=VALUE` given as well wins over the file.
+enum ParameterFile {
+    /// Why a parameter file cannot be used; `description` names the file.
+    struct Problem: Error, CustomStringConvertible {
+        var path: String
+        var reason: String
+
+        var description: String { "parameter file '\(path)' \(reason)" }
+    }
+
+    /// The file's parameters, sorted by name.
+    ///
+    /// - Throws: ``Problem`` when the file cannot be read, is not YAML/JSON, or is not a map.
+    static func load(path: String) throws(Problem) -> [(name: String, value: String)] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw Problem(path: path, reason: "cannot be read: \(error.localizedDescription)")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw Problem(path: path, reason: "is not valid YAML or JSON: \(error)")
+        }
+        if document == nil { return [] }
+        guard let map = document as? [String: Any] else {
+            throw Problem(path: path, reason: "must map parameter names to values (NAME: VALUE)")
+        }
+        var parameters: [(name: String, value: String)] = []
+        for (name, value) in map.sorted(by: { $0.key < $1.key }) {
+            parameters.append((name, try Self.text(of: value, name: name, path: path)))
+        }
+        return parameters
+    }
+
+    private static func text(of value: Any, name: String, path: String) throws(Problem) -> String {
+        switch value {
+        case let string as String:
+            return string
+        case is [Any], is [String: Any]:
+            do {
+                let data = try JSONSerialization.data(
+                    withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+                return String(decoding: data, as: UTF8.self)
+            } catch {
+                throw Problem(path: path, reason: "has a value for '\(name)' that cannot be written as JSON")
+            }
+        case is NSNull:
+            return ""
+        default:
+            return "\(value)"
+        }
+    }
+}

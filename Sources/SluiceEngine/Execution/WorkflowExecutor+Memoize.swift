@@ -1,0 +1,277 @@
+import Foundation
+import SluiceGovernance
+import SluiceSpec
+import SluiceStore
+
+/// A node's `memoize` settings, rendered.
+struct MemoizationKey: Sendable, Equatable {
+    var cacheName: String
+    var key: String
+    var maxAge: Duration?
+}
+
+/// What a node's message says about memoization, so that `sluice get -o json` can show Argo's `memoizationStatus`.
+///
+/// A hit reads `Memoization hit (cache 'C', key 'K'): reused ...`, a saved miss `Memoization miss (cache 'C', key
+/// 'K'): outputs saved`.
+package struct MemoizationStatus: Sendable, Equatable {
+    package var hit: Bool
+    package var key: String
+    package var cacheName: String
+
+    static let hitPrefix = "Memoization hit (cache '"
+    static let missPrefix = "Memoization miss (cache '"
+
+    /// The status a node message records, or nil when the message says nothing about memoization.
+    package init?(message: String?) {
+        guard let message else { return nil }
+        let hit: Bool
+        let rest: Substring
+        if message.hasPrefix(Self.hitPrefix) {
+            hit = true
+            rest = message.dropFirst(Self.hitPrefix.count)
+        } else if message.hasPrefix(Self.missPrefix) {
+            hit = false
+            rest = message.dropFirst(Self.missPrefix.count)
+        } else {
+            return nil
+        }
+        guard let nameEnd = rest.range(of: "', key '") else { return nil }
+        let afterKey = rest[nameEnd.upperBound...]
+        guard let keyEnd = afterKey.range(of: "'):") else { return nil }
+        self.hit = hit
+        self.cacheName = String(rest[..<nameEnd.lowerBound])
+        self.key = String(afterKey[..<keyEnd.lowerBound])
+    }
+
+    /// The message prefix for this status (`Memoization hit (cache 'C', key 'K'):`).
+    static func prefix(hit: Bool, cacheName: String, key: String) -> String {
+        (hit ? hitPrefix : missPrefix) + "\(cacheName)', key '\(key)'):"
+    }
+}
+
+extension WorkflowExecutor {
+    /// Runs a node's template under its `memoize` and `synchronization`: a cache hit ends the node with the earlier
+    /// outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a Succeeded node's outputs
+    /// are saved in the cache.
+    func runControlled(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
+        async throws(EngineError) -> NodeState
+    {
+        var node = node
+        var memoization: MemoizationKey?
+        if let memoize = template.memoize {
+            do {
+                memoization = try memoizationKey(memoize, template: template, scope: scope)
+                if let memoization, let hit = try await memoizedNode(node, template: template, key: memoization) {
+                    return hit
+                }
+            } catch {
+                node.phase = .error
+                node.message = error.description
+                try await coordinator.update(node)
+                return node
+            }
+        }
+
+        var lock: SynchronizationLock?
+        if let synchronization = template.synchronization {
+            let run = await coordinator.run
+            let acquisition: SynchronizationLock.Acquisition
+            do {
+                let namespace = await coordinator.globalScope().value("workflow.namespace")?.text
+                    ?? globals.value("workflow.namespace")?.text ?? "default"
+                let nodeLock = try SynchronizationLock(
+                    synchronization, holder: "\(run.id)/\(node.id)", runID: run.id, runName: run.name,
+                    nodeName: node.displayName, namespace: namespace, store: coordinator.store)
+                lock = nodeLock
+                let waiting = node
+                let coordinator = coordinator
+                acquisition = try await nodeLock.acquire { message in
+                    var pending = waiting
+                    pending.phase = .pending
+                    pending.message = message
+                    try? await coordinator.update(pending)
+                }
+            } catch {
+                node.phase = .error
+                node.message = error.description
+                try await coordinator.update(node)
+                return node
+            }
+            switch acquisition {
+            case .cancelled:
+                lock?.release()
+                node.phase = .failed
+                node.message = stopMessage
+                try await coordinator.update(node)
+                return node
+            case .acquired(let waited):
+                if waited {
+                    node.phase = .running
+                    node.message = nil
+                    try await coordinator.update(node)
+                }
+            }
+        }
+        defer { lock?.release() }
+
+        var finished = try await runTemplate(template, node: node, scope: scope, inputs: inputs)
+        if let memoization, finished.phase == .succeeded {
+            try saveMemoization(of: finished, key: memoization)
+            finished.message = MemoizationStatus.prefix(
+                hit: false, cacheName: memoization.cacheName, key: memoization.key) + " outputs saved"
+            try await coordinator.update(finished)
+        }
+        return finished
+    }
+
+    // MARK: - Memoization
+
+    /// Renders `memoize.key` and parses `maxAge` (a Go duration or seconds).
+    func memoizationKey(_ memoize: Memoize, template: Template, scope: VariableScope) throws(EngineError)
+        -> MemoizationKey
+    {
+        var renderer = Renderer(scope: scope)
+        let context = "memoize of template '\(template.name)'"
+        let key = try renderer.render(memoize.key, context: context)
+        var maxAge: Duration?
+        if let text = try renderer.renderOptional(memoize.maxAge, context: context), !text.isEmpty {
+            guard let parsed = GoDuration.parse(text) else {
+                throw .badExpression(expression: text, reason: "maxAge is not a duration such as 10s or 1h",
+                                     context: context)
+            }
+            maxAge = parsed
+        }
+        return MemoizationKey(cacheName: memoize.cacheName, key: key, maxAge: maxAge)
+    }
+
+    /// Saves a Succeeded node's outputs and envelope under its cache key.
+    private func saveMemoization(of node: NodeState, key: MemoizationKey) throws(EngineError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let outputs: Data
+        do {
+            outputs = try encoder.encode(node.outputs ?? NodeOutputs())
+        } catch {
+            throw .stateUnavailable(reason: "cannot encode the outputs of '\(node.displayName)': \(error)")
+        }
+        do {
+            try coordinator.store.saveMemoization(MemoizationRecord(
+                cacheName: key.cacheName, key: key.key, runID: lineage.runID,
+                nodeID: node.lineageNodeID ?? node.id, nodeName: node.displayName,
+                outputsJSON: String(decoding: outputs, as: UTF8.self), envelopeDigest: node.envelopeDigest,
+                createdAt: Date()))
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+    }
+
+    /// The node ended as a cache hit, or nil on a miss (no entry, or one older than `maxAge`).
+    ///
+    /// An entry with an envelope is first verified like an input: the earlier envelope's signature by a trusted key,
+    /// its payload digest, and every output's digest recomputed from the stored bytes. A refusal ends the node in
+    /// Error with the gate's message. From the same run, the node reuses that envelope as its own; from an earlier
+    /// run (whose envelope this run's gate would not accept downstream), it signs one whose inputs name the earlier
+    /// envelope, so the lineage records the reuse.
+    private func memoizedNode(_ node: NodeState, template: Template, key: MemoizationKey) async throws(EngineError)
+        -> NodeState?
+    {
+        let store = coordinator.store
+        let entry: MemoizationRecord
+        let earlierOutputs: NodeOutputs
+        do {
+            guard let found = try store.memoization(cacheName: key.cacheName, key: key.key) else { return nil }
+            entry = found
+            earlierOutputs = try JSONDecoder().decode(NodeOutputs.self, from: Data(entry.outputsJSON.utf8))
+        } catch let error as StoreError {
+            throw .stateUnavailable(reason: error.description)
+        } catch {
+            return nil
+        }
+        if let maxAge = key.maxAge, Date().timeIntervalSince(entry.createdAt) > maxAge / .seconds(1) {
+            return nil
+        }
+        var node = node
+        var outputs = earlierOutputs
+        let runID = lineage.runID
+        var envelopeRecord: EnvelopeRecord?
+        var reused = ""
+        if let envelopeDigest = entry.envelopeDigest {
+            let earlierRun: RunRecord
+            do {
+                earlierRun = try store.run(named: entry.runID)
+            } catch {
+                return nil
+            }
+            let earlierDigest: Digest
+            do {
+                earlierDigest = try Digest(hex: earlierRun.workflowDigest)
+            } catch {
+                throw .stateUnavailable(reason: "run '\(earlierRun.name)' records a malformed workflow digest")
+            }
+            let earlierGate = InputGate(store: store, verifier: LineageVerifier(
+                trustedKeys: gate.verifier.trustedKeys, runID: entry.runID, workflowSpecDigest: earlierDigest))
+            var origins: Set<ParameterOrigin> = []
+            var values: [String: String] = [:]
+            var subjects = outputs.parameters.map { ("outputs/parameters/\($0.name)", $0.value) }
+            if let result = outputs.result { subjects.append(("outputs/result", result)) }
+            for (subject, value) in subjects {
+                origins.insert(ParameterOrigin(nodeID: entry.nodeID, nodeDisplayName: entry.nodeName,
+                                               subjectName: subject, envelopeDigest: envelopeDigest))
+                values["\(entry.nodeID)|\(subject)"] = value
+            }
+            let artifacts = outputs.artifacts.map { artifact in
+                var reference = artifact.reference
+                reference.producerNodeID = entry.nodeID
+                reference.producerDisplayName = entry.nodeName
+                reference.envelopeDigest = envelopeDigest
+                return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
+            }
+            switch earlierGate.admit(node: node.displayName, artifacts: artifacts, origins: origins,
+                                     parameterValues: values)
+            {
+            case .failure(let refusal):
+                node.phase = .error
+                node.message = "memoized outputs refused: " + refusal.description
+                let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                                          message: refusal.description, createdAt: Date())
+                try await coordinator.update(node, denial: denial)
+                return node
+            case .success(let admitted):
+                if entry.runID == runID {
+                    node.envelopeDigest = envelopeDigest
+                    node.lineageNodeID = entry.nodeID
+                } else {
+                    let now = Date()
+                    for index in outputs.artifacts.indices {
+                        outputs.artifacts[index].producerNodeID = node.id
+                        outputs.artifacts[index].producerDisplayName = node.displayName
+                    }
+                    let signed = lineage.sign(
+                        node: node, templateName: template.name, attempt: 1, command: [], image: nil,
+                        inputs: admitted, outputs: outputs, startedAt: now, finishedAt: now)
+                    node.envelopeDigest = signed.record.payloadDigest
+                    for index in outputs.artifacts.indices {
+                        outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
+                    }
+                    envelopeRecord = signed.record
+                }
+            }
+            reused = " (envelope sha256:\(envelopeDigest))"
+        }
+        let earlierRunName =
+            entry.runID == runID ? "this run" : "run '\((try? store.run(named: entry.runID))?.name ?? entry.runID)'"
+        node.outputs = outputs
+        node.phase = .succeeded
+        node.message = MemoizationStatus.prefix(hit: true, cacheName: key.cacheName, key: key.key)
+            + " reused the outputs of '\(entry.nodeName)' from \(earlierRunName)\(reused)"
+        for parameter in template.outputs?.parameters ?? [] {
+            guard let globalName = parameter.globalName,
+                let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
+            else { continue }
+            await coordinator.setGlobalParameter(globalName, value: value)
+        }
+        try await coordinator.update(node, envelope: envelopeRecord)
+        return node
+    }
+}
