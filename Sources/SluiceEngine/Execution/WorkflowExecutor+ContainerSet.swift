@@ -321,7 +321,7 @@ extension WorkflowExecutor {
                 if Task.isCancelled { return .failure(.cancelled(node: container.invocation.nodeName)) }
             } catch {
                 node.phase = Self.isCancellation(error) ? .failed : .error
-                node.message = Self.isCancellation(error) ? Self.deadlineMessage : error.description
+                node.message = Self.isCancellation(error) ? stopMessage : error.description
                 node.finishedAt = Date()
                 let record = AttemptRecord(
                     runID: runID, nodeID: node.id, number: attempt, startedAt: started, finishedAt: Date(),

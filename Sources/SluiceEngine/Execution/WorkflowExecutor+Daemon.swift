@@ -56,7 +56,7 @@ extension WorkflowExecutor {
             if case .cancelled = error {
                 // Killed because its template ended (Argo marks it Succeeded), or because the run is stopping.
                 node.phase = scope.isClosing ? .succeeded : .failed
-                node.message = scope.isClosing ? nil : Self.deadlineMessage
+                node.message = scope.isClosing ? nil : stopMessage
             } else {
                 node.phase = .error
                 node.message = error.description
