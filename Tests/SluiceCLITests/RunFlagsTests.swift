@@ -31,9 +31,10 @@ struct RunFlagsTests {
         let spec = try #require(object["spec"] as? [String: Any])
         let arguments = try #require(spec["arguments"] as? [String: Any])
         let list = try #require(arguments["parameters"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: list.compactMap { entry in
-            (entry["name"] as? String).map { ($0, entry["value"] as? String ?? "") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: list.compactMap { entry in
+                (entry["name"] as? String).map { ($0, entry["value"] as? String ?? "") }
+            })
     }
 
     /// The display names and phases of the latest run's nodes.
@@ -81,7 +82,8 @@ struct RunFlagsTests {
             let list = try cli.write("- a\n- b\n", name: "list.yaml")
             let second = try cli.run(["run", workflow, "-f", list])
             #expect(second.status == 2)
-            #expect(second.stderr == "error: parameter file '\(list)' must map parameter names to values (NAME: VALUE)\n")
+            #expect(
+                second.stderr == "error: parameter file '\(list)' must map parameter names to values (NAME: VALUE)\n")
             let missing = cli.directory + "/missing.yaml"
             let third = try cli.run(["run", workflow, "-f", missing])
             #expect(third.status == 2)
@@ -127,7 +129,8 @@ struct RunFlagsTests {
 
             let unknown = try cli.run(["run", workflow, "--target", "Z"])
             #expect(unknown.status == 2)
-            #expect(unknown.stderr == "error: target 'Z' cannot run in entrypoint template 'main': the dag has no such "
+            #expect(
+                unknown.stderr == "error: target 'Z' cannot run in entrypoint template 'main': the dag has no such "
                     + "task (tasks: A, B, C, D, E)\n")
         }
     }

@@ -92,7 +92,8 @@ struct MemoizeTests {
             let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
             #expect(statement.subjects.map(\.name).sorted() == ["outputs/parameters/hello", "outputs/result"])
             let predicate = try LineagePredicate(json: statement.predicate)
-            #expect(predicate.inputs.compactMap(\.subjectName).sorted() == ["outputs/parameters/hello", "outputs/result"])
+            #expect(
+                predicate.inputs.compactMap(\.subjectName).sorted() == ["outputs/parameters/hello", "outputs/result"])
             #expect(Set(predicate.inputs.map(\.envelopePayloadDigest?.hex)) == [firstEnvelope])
             #expect(Set(predicate.inputs.map(\.producerNode)) == [miss.id])
 
@@ -203,8 +204,9 @@ struct MemoizeTests {
             let node = try second.node("produce")
             #expect(node.phase == "Error")
             let message = try #require(node.message)
-            #expect(message.hasPrefix(
-                "memoized outputs refused: node 'produce' refused: input 'produce.outputs/parameters/hello': "))
+            #expect(
+                message.hasPrefix(
+                    "memoized outputs refused: node 'produce' refused: input 'produce.outputs/parameters/hello': "))
             let denials = try second.store.denials(runID: second.run.id)
             #expect(denials.map(\.check) == ["subject-digest"])
             #expect(try second.store.attempts(runID: second.run.id).isEmpty)

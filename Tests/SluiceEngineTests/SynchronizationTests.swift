@@ -9,8 +9,9 @@ import Testing
 @Suite("Synchronization", .timeLimit(.minutes(2)))
 struct SynchronizationTests {
     static func lease(_ holder: String, processID: Int32 = getpid(), runID: String = "no-such-run") -> LockLease {
-        LockLease(lockName: "", holder: holder, runID: runID, runName: "run-\(holder)", nodeName: nil,
-                  processID: processID, acquiredAt: Date())
+        LockLease(
+            lockName: "", holder: holder, runID: runID, runName: "run-\(holder)", nodeName: nil,
+            processID: processID, acquiredAt: Date())
     }
 
     /// The most process runs (attempts) of a run that overlap at one instant.
@@ -58,8 +59,11 @@ struct SynchronizationTests {
         #expect(try store.leases(lockName: semaphore.lockName).map(\.holder) == ["a"])
         #expect(try store.acquireLeases([semaphore], as: Self.lease("b")) == .acquired)
         let third = try store.acquireLeases([semaphore], as: Self.lease("c"))
-        #expect(third == .busy(lockName: semaphore.lockName, limit: 2,
-                               holders: try store.leases(lockName: semaphore.lockName)))
+        #expect(
+            third
+                == .busy(
+                    lockName: semaphore.lockName, limit: 2,
+                    holders: try store.leases(lockName: semaphore.lockName)))
     }
 
     @Test("leases of a dead process or of an ended run are reclaimed by the next holder")
@@ -72,7 +76,8 @@ struct SynchronizationTests {
         try finished.run()
         finished.waitUntilExit()
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
-        #expect(try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished.processIdentifier))
+        #expect(
+            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished.processIdentifier))
                 == .acquired)
         #expect(try store.acquireLeases(mutex, as: Self.lease("alive")) == .acquired)
         #expect(try store.leases().map(\.holder) == ["alive"])
@@ -97,15 +102,20 @@ struct SynchronizationTests {
         #expect(try SynchronizationLock.limits(at: path) == ["my-config/workflow": 2, "other/key": 3])
         #expect(try SynchronizationLock.limits(at: directory + "/missing.yaml") == [:])
         try Data("ok/key: 1\nnot a limit\n".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: EngineError.stateUnavailable(
-            reason: "'\(path)' line 2: expected 'CONFIGMAP/KEY: LIMIT', got 'not a limit'")) {
+        #expect(
+            throws: EngineError.stateUnavailable(
+                reason: "'\(path)' line 2: expected 'CONFIGMAP/KEY: LIMIT', got 'not a limit'")
+        ) {
             try SynchronizationLock.limits(at: path)
         }
         #expect(
-            SynchronizationLock.waitingMessage(lockName: "default/Mutex/m", limit: 1, holders: [
-                LockLease(lockName: "default/Mutex/m", holder: "r/n", runID: "r", runName: "wf-1", nodeName: "step",
-                          processID: 1, acquiredAt: Date()),
-            ]) == "Waiting for default/Mutex/m lock. Lock status: 0/1 (held by run 'wf-1' node 'step')")
+            SynchronizationLock.waitingMessage(
+                lockName: "default/Mutex/m", limit: 1,
+                holders: [
+                    LockLease(
+                        lockName: "default/Mutex/m", holder: "r/n", runID: "r", runName: "wf-1", nodeName: "step",
+                        processID: 1, acquiredAt: Date())
+                ]) == "Waiting for default/Mutex/m lock. Lock status: 0/1 (held by run 'wf-1' node 'step')")
     }
 
     // MARK: - Engine
@@ -146,10 +156,12 @@ struct SynchronizationTests {
             #expect(try Self.maxOverlap(run) == 1)
             let waiting = log.nodes.filter { $0.phase == .pending }
             #expect(!waiting.isEmpty)
-            #expect(waiting.allSatisfy {
-                $0.message?.hasPrefix("Waiting for default/Mutex/one-at-a-time lock. Lock status: 0/1 (held by run "
-                                      + "'sync-loop' node 'work(") == true
-            })
+            #expect(
+                waiting.allSatisfy {
+                    $0.message?.hasPrefix(
+                        "Waiting for default/Mutex/one-at-a-time lock. Lock status: 0/1 (held by run "
+                            + "'sync-loop' node 'work(") == true
+                })
             #expect(try run.store.leases().isEmpty)
         }
     }
@@ -169,10 +181,12 @@ struct SynchronizationTests {
             let pods = run.nodes.filter { $0.type == "Pod" }
             #expect(pods.count == 4)
             #expect(try Self.maxOverlap(run) <= 2)
-            #expect(log.nodes.contains {
-                $0.phase == .pending
-                    && $0.message?.hasPrefix("Waiting for default/ConfigMap/workers/slots lock. Lock status: 0/2") == true
-            })
+            #expect(
+                log.nodes.contains {
+                    $0.phase == .pending
+                        && $0.message?.hasPrefix("Waiting for default/ConfigMap/workers/slots lock. Lock status: 0/2")
+                            == true
+                })
         }
     }
 
@@ -212,9 +226,11 @@ struct SynchronizationTests {
         try await EngineHarness.withDirectory { directory in
             let state = directory + "/state"
             let store = try Store(stateDirectory: state)
-            let blocker = LockLease(lockName: "", holder: "blocker", runID: "blocker-run", runName: "blocker",
-                                    nodeName: nil, processID: getpid(), acquiredAt: Date())
-            #expect(try store.acquireLeases([LeaseRequest(lockName: "default/Mutex/whole-run", limit: 1)], as: blocker)
+            let blocker = LockLease(
+                lockName: "", holder: "blocker", runID: "blocker-run", runName: "blocker",
+                nodeName: nil, processID: getpid(), acquiredAt: Date())
+            #expect(
+                try store.acquireLeases([LeaseRequest(lockName: "default/Mutex/whole-run", limit: 1)], as: blocker)
                     == .acquired)
             async let finished = EngineHarness.run(yaml, in: directory)
             var pending: RunRecord?
@@ -225,7 +241,9 @@ struct SynchronizationTests {
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(pending?.message == "Waiting for default/Mutex/whole-run lock. Lock status: 0/1 (held by run 'blocker')")
+            #expect(
+                pending?.message == "Waiting for default/Mutex/whole-run lock. Lock status: 0/1 (held by run 'blocker')"
+            )
             #expect(try store.nodes(runID: try #require(pending).id).isEmpty)
             try store.releaseLeases(holder: "blocker")
             let run = try await finished

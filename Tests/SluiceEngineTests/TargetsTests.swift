@@ -35,16 +35,19 @@ struct TargetsTests {
             RunRequest(workflowPath: path, stateDirectory: state, targets: targets))
         let store = try Store(stateDirectory: state)
         let run = try store.run(named: summary.name)
-        return RecordedRun(directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
-                           nodes: try store.nodes(runID: run.id))
+        return RecordedRun(
+            directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
+            nodes: try store.nodes(runID: run.id))
     }
 
-    @Test("a target runs with its ancestors only; other tasks get no node", arguments: [
-        (["E"], ["A", "C", "E"]),
-        (["B", "E"], ["A", "B", "C", "E"]),
-        (["D"], ["A", "B", "C", "D"]),
-        ([], ["A", "B", "C", "D", "E"]),
-    ])
+    @Test(
+        "a target runs with its ancestors only; other tasks get no node",
+        arguments: [
+            (["E"], ["A", "C", "E"]),
+            (["B", "E"], ["A", "B", "C", "E"]),
+            (["D"], ["A", "B", "C", "D"]),
+            ([], ["A", "B", "C", "D", "E"]),
+        ])
     func targets(targets: [String], expected: [String]) async throws {
         try await EngineHarness.withDirectory { directory in
             let run = try await Self.run(targets: targets, in: directory)
@@ -58,8 +61,10 @@ struct TargetsTests {
     @Test("an unknown target, or a target for an entrypoint that is not a DAG, is refused before anything runs")
     func invalidTargets() async throws {
         try await EngineHarness.withDirectory { directory in
-            await #expect(throws: EngineError.invalidTarget(
-                target: "X", template: "main", reason: "the dag has no such task (tasks: A, B, C, D, E)")) {
+            await #expect(
+                throws: EngineError.invalidTarget(
+                    target: "X", template: "main", reason: "the dag has no such task (tasks: A, B, C, D, E)")
+            ) {
                 _ = try await Self.run(targets: ["E", "X"], in: directory)
             }
             let steps = """
@@ -76,8 +81,10 @@ struct TargetsTests {
                         command: [echo, hi]
                 """
             let path = try EngineHarness.write(steps, in: directory, name: "steps.yaml")
-            await #expect(throws: EngineError.invalidTarget(
-                target: "A,B", template: "echo", reason: "--target needs an entrypoint with a dag")) {
+            await #expect(
+                throws: EngineError.invalidTarget(
+                    target: "A,B", template: "echo", reason: "--target needs an entrypoint with a dag")
+            ) {
                 _ = try await WorkflowEngine().run(
                     RunRequest(workflowPath: path, stateDirectory: directory + "/state", targets: ["A", "B"]))
             }

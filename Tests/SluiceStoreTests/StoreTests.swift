@@ -23,8 +23,8 @@ struct StoreTests {
             #expect(report.appliedMigrations.first == "v1-runs-nodes-attempts-envelopes")
             #expect(
                 report.tables.keys.sorted() == [
-                    "attempts", "denials", "envelopes", "nodes", "revocation_signatures", "revocations", "runs",
-                    "workflow_templates",
+                    "attempts", "denials", "envelopes", "memoization_entries", "nodes", "revocation_signatures",
+                    "revocations", "runs", "synchronization_leases", "workflow_templates",
                 ])
             #expect(
                 report.tables["runs"] == [
@@ -40,7 +40,7 @@ struct StoreTests {
             #expect(
                 report.indexes == [
                     "denials_by_run", "envelopes_by_run", "nodes_by_sequence", "revocations_by_value",
-                    "runs_by_creation",
+                    "runs_by_creation", "synchronization_leases_by_holder",
                 ])
             #expect(report.journalMode == "wal")
             #expect(report.synchronous == 1)

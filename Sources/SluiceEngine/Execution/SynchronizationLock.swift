@@ -63,8 +63,9 @@ package struct SynchronizationLock: Sendable {
                     throw .stateUnavailable(
                         reason: "no limit for semaphore '\(entry)' in '\(path)': add the line '\(entry): N'")
                 }
-                requests.append(LeaseRequest(
-                    lockName: "\(semaphore.namespace ?? namespace)/ConfigMap/\(entry)", limit: limit))
+                requests.append(
+                    LeaseRequest(
+                        lockName: "\(semaphore.namespace ?? namespace)/ConfigMap/\(entry)", limit: limit))
             }
         }
         self.requests = requests
@@ -139,7 +140,8 @@ package struct SynchronizationLock: Sendable {
         }
         var limits: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
+            let line =
+                rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
                 .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             if line.isEmpty { continue }
             guard let colon = line.lastIndex(of: ":") else {

@@ -78,7 +78,8 @@ extension WorkflowExecutor {
             let run = await coordinator.run
             let acquisition: SynchronizationLock.Acquisition
             do {
-                let namespace = await coordinator.globalScope().value("workflow.namespace")?.text
+                let namespace =
+                    await coordinator.globalScope().value("workflow.namespace")?.text
                     ?? globals.value("workflow.namespace")?.text ?? "default"
                 let nodeLock = try SynchronizationLock(
                     synchronization, holder: "\(run.id)/\(node.id)", runID: run.id, runName: run.name,
@@ -118,8 +119,9 @@ extension WorkflowExecutor {
         var finished = try await runTemplate(template, node: node, scope: scope, inputs: inputs)
         if let memoization, finished.phase == .succeeded {
             try saveMemoization(of: finished, key: memoization)
-            finished.message = MemoizationStatus.prefix(
-                hit: false, cacheName: memoization.cacheName, key: memoization.key) + " outputs saved"
+            finished.message =
+                MemoizationStatus.prefix(
+                    hit: false, cacheName: memoization.cacheName, key: memoization.key) + " outputs saved"
             try await coordinator.update(finished)
         }
         return finished
@@ -137,8 +139,9 @@ extension WorkflowExecutor {
         var maxAge: Duration?
         if let text = try renderer.renderOptional(memoize.maxAge, context: context), !text.isEmpty {
             guard let parsed = GoDuration.parse(text) else {
-                throw .badExpression(expression: text, reason: "maxAge is not a duration such as 10s or 1h",
-                                     context: context)
+                throw .badExpression(
+                    expression: text, reason: "maxAge is not a duration such as 10s or 1h",
+                    context: context)
             }
             maxAge = parsed
         }
@@ -156,11 +159,12 @@ extension WorkflowExecutor {
             throw .stateUnavailable(reason: "cannot encode the outputs of '\(node.displayName)': \(error)")
         }
         do {
-            try coordinator.store.saveMemoization(MemoizationRecord(
-                cacheName: key.cacheName, key: key.key, runID: lineage.runID,
-                nodeID: node.lineageNodeID ?? node.id, nodeName: node.displayName,
-                outputsJSON: String(decoding: outputs, as: UTF8.self), envelopeDigest: node.envelopeDigest,
-                createdAt: Date()))
+            try coordinator.store.saveMemoization(
+                MemoizationRecord(
+                    cacheName: key.cacheName, key: key.key, runID: lineage.runID,
+                    nodeID: node.lineageNodeID ?? node.id, nodeName: node.displayName,
+                    outputsJSON: String(decoding: outputs, as: UTF8.self), envelopeDigest: node.envelopeDigest,
+                    createdAt: Date()))
         } catch {
             throw .stateUnavailable(reason: error.description)
         }
@@ -209,15 +213,19 @@ extension WorkflowExecutor {
             } catch {
                 throw .stateUnavailable(reason: "run '\(earlierRun.name)' records a malformed workflow digest")
             }
-            let earlierGate = InputGate(store: store, verifier: LineageVerifier(
-                trustedKeys: gate.verifier.trustedKeys, runID: entry.runID, workflowSpecDigest: earlierDigest))
+            let earlierGate = InputGate(
+                store: store,
+                verifier: LineageVerifier(
+                    trustedKeys: gate.verifier.trustedKeys, runID: entry.runID, workflowSpecDigest: earlierDigest))
             var origins: Set<ParameterOrigin> = []
             var values: [String: String] = [:]
             var subjects = outputs.parameters.map { ("outputs/parameters/\($0.name)", $0.value) }
             if let result = outputs.result { subjects.append(("outputs/result", result)) }
             for (subject, value) in subjects {
-                origins.insert(ParameterOrigin(nodeID: entry.nodeID, nodeDisplayName: entry.nodeName,
-                                               subjectName: subject, envelopeDigest: envelopeDigest))
+                origins.insert(
+                    ParameterOrigin(
+                        nodeID: entry.nodeID, nodeDisplayName: entry.nodeName,
+                        subjectName: subject, envelopeDigest: envelopeDigest))
                 values["\(entry.nodeID)|\(subject)"] = value
             }
             let artifacts = outputs.artifacts.map { artifact in
@@ -227,14 +235,16 @@ extension WorkflowExecutor {
                 reference.envelopeDigest = envelopeDigest
                 return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
             }
-            switch earlierGate.admit(node: node.displayName, artifacts: artifacts, origins: origins,
-                                     parameterValues: values)
+            switch earlierGate.admit(
+                node: node.displayName, artifacts: artifacts, origins: origins,
+                parameterValues: values)
             {
             case .failure(let refusal):
                 node.phase = .error
                 node.message = "memoized outputs refused: " + refusal.description
-                let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                                          message: refusal.description, createdAt: Date())
+                let denial = DenialRecord(
+                    runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                    message: refusal.description, createdAt: Date())
                 try await coordinator.update(node, denial: denial)
                 return node
             case .success(let admitted):
@@ -263,7 +273,8 @@ extension WorkflowExecutor {
             entry.runID == runID ? "this run" : "run '\((try? store.run(named: entry.runID))?.name ?? entry.runID)'"
         node.outputs = outputs
         node.phase = .succeeded
-        node.message = MemoizationStatus.prefix(hit: true, cacheName: key.cacheName, key: key.key)
+        node.message =
+            MemoizationStatus.prefix(hit: true, cacheName: key.cacheName, key: key.key)
             + " reused the outputs of '\(entry.nodeName)' from \(earlierRunName)\(reused)"
         for parameter in template.outputs?.parameters ?? [] {
             guard let globalName = parameter.globalName,

@@ -17,7 +17,8 @@ extension WorkflowExecutor {
     /// one. When the file holds a JSON object, its string values supply output parameters
     /// (`valueFrom.supplied`); an output nobody supplied takes its `valueFrom.default`. Cancellation (the run's
     /// deadline or a stop) fails the node with the stop's reason.
-    func runSuspend(_ template: Template, node: NodeState, scope: VariableScope) async throws(EngineError) -> NodeState {
+    func runSuspend(_ template: Template, node: NodeState, scope: VariableScope) async throws(EngineError) -> NodeState
+    {
         var node = node
         let context = "suspend.duration of template '\(template.name)'"
         var deadline: ContinuousClock.Instant?
@@ -84,11 +85,12 @@ extension WorkflowExecutor {
                 }
             } else {
                 node.phase = .error
-                node.message = EngineError.unresolvedVariable(
-                    reference: "outputs.parameters.\(parameter.name)",
-                    context: "suspend node '\(node.displayName)': no value was supplied on resume and it has no "
-                        + "valueFrom.default"
-                ).description
+                node.message =
+                    EngineError.unresolvedVariable(
+                        reference: "outputs.parameters.\(parameter.name)",
+                        context: "suspend node '\(node.displayName)': no value was supplied on resume and it has no "
+                            + "valueFrom.default"
+                    ).description
                 try await coordinator.update(node)
                 return node
             }
@@ -156,9 +158,11 @@ final class ResumeSignal: Sendable {
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return .success([:]) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
-            return .failure(.badExpression(
-                expression: String(text.prefix(80)), reason: "a resume file must be empty or a JSON object of output "
-                    + "parameter values such as {\"message\": \"hello\"}", context: "the run's resume file"))
+            return .failure(
+                .badExpression(
+                    expression: String(text.prefix(80)),
+                    reason: "a resume file must be empty or a JSON object of output "
+                        + "parameter values such as {\"message\": \"hello\"}", context: "the run's resume file"))
         }
         var values: [String: String] = [:]
         for (name, value) in object {

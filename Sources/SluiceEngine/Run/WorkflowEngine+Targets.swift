@@ -8,13 +8,15 @@ extension WorkflowEngine {
     static func applying(targets: [String], to template: Template) throws(EngineError) -> Template {
         guard !targets.isEmpty else { return template }
         guard var dag = template.dag else {
-            throw .invalidTarget(target: targets.joined(separator: ","), template: template.name,
-                                 reason: "--target needs an entrypoint with a dag")
+            throw .invalidTarget(
+                target: targets.joined(separator: ","), template: template.name,
+                reason: "--target needs an entrypoint with a dag")
         }
         let known = dag.tasks.map(\.name)
         for target in targets where !known.contains(target) {
-            throw .invalidTarget(target: target, template: template.name,
-                                 reason: "the dag has no such task (tasks: \(known.joined(separator: ", ")))")
+            throw .invalidTarget(
+                target: target, template: template.name,
+                reason: "the dag has no such task (tasks: \(known.joined(separator: ", ")))")
         }
         dag.target = targets.joined(separator: " ")
         var targeted = template
