@@ -99,8 +99,8 @@ struct ResumeCommand: AsyncParsableCommand {
         var request = RunRequest(
             workflowPath: record.sourcePath, stateDirectory: state.resolved, keyPath: key, runtimeProfile: profile,
             onKeyCreated: { printError($0) }, templatePaths: templates)
+        // The marker stays: a suspended node of the continued run is released by this same resume.
         request.resumeRun = record.id
-        try? FileManager.default.removeItem(atPath: marker)
         try await RunCommand.drive(engine: WorkflowEngine(runtime: runtime, observer: display), request: request,
                                    display: display)
     }

@@ -36,6 +36,13 @@ package enum KeyStore {
             let key = SigningKey.generate()
             try key.write(to: defaultPath)
             return (key, "sluice: created signing key \(defaultPath) (keyid \(key.publicKey.keyID.prefix(16))…)")
+        } catch GovernanceError.keyFileExists {
+            // Another sluice process created it first: use that one.
+            do {
+                return (try SigningKey.load(from: defaultPath), nil)
+            } catch {
+                throw .keyUnavailable(reason: error.description)
+            }
         } catch let error as GovernanceError {
             throw .keyUnavailable(reason: error.description)
         } catch {
