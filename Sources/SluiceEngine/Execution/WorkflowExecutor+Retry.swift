@@ -51,14 +51,27 @@ extension WorkflowExecutor {
                 break
             }
             if let expression = strategy.expression {
-                var scope = call.callerScope
+                var scope = globals.merging(call.callerScope)
+                for parameter in last.inputs?.parameters ?? [] {
+                    scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+                }
                 scope.set("lastRetry.exitCode", last.outputs?.exitCode ?? "-1")
                 scope.set("lastRetry.status", last.phase.rawValue)
                 scope.set("lastRetry.message", last.message ?? "")
                 let duration = zip2(last.startedAt, last.finishedAt).map { $1.timeIntervalSince($0) } ?? 0
                 scope.set("lastRetry.duration", String(Int(duration)))
+                // Argo substitutes `{{...}}` in the expression first, then evaluates it.
                 var expressionRenderer = Renderer(scope: scope)
-                let holds = try expressionRenderer.render("{{=\(expression)}}", context: "retryStrategy.expression")
+                let holds: String
+                do {
+                    let substituted = try expressionRenderer.render(expression, context: "retryStrategy.expression")
+                    holds = try expressionRenderer.render("{{=\(substituted)}}", context: "retryStrategy.expression")
+                } catch {
+                    retryNode.phase = .error
+                    retryNode.message = error.description
+                    try await coordinator.update(retryNode)
+                    return retryNode
+                }
                 guard holds == "true" else { break }
             }
             if let baseDelay {

@@ -132,6 +132,8 @@ package struct ProcessRuntime: NodeRuntime {
         let node = invocation.nodeName
         for mount in plan.mounts {
             if mount.isWritable {
+                // A writable bind of an existing regular file (an output file directly under `/`) stays a file.
+                if HostFiles.exists(mount.hostPath) && !HostFiles.isDirectory(mount.hostPath) { continue }
                 if let failure = HostFiles.makeDirectories(mount.hostPath) {
                     throw .sandboxSetupFailed(
                         node: node, path: mount.sandboxPath, reason: "\(mount.hostPath): \(failure)")
