@@ -26,6 +26,11 @@ trap 'scripts/setup-containers.sh --stop-service' EXIT
 # shellcheck source=/dev/null
 source .build-containers/env
 
+echo "== build"
+# The CLI tests run the built binary; build it first, in the same scratch path as the tests.
+sluice=$(build_sluice)
+export SLUICE_BIN="$sluice"
+
 echo "== swift test"
 swift test "${swift_flags[@]}" --disable-xctest
 
@@ -34,7 +39,6 @@ if [ "$unit_only" -eq 1 ]; then
 fi
 
 echo "== end-to-end checks"
-sluice=$(build_sluice)
 if [ "$conformance" -eq 1 ]; then
     if [ -x ../shared/conformance/run ]; then
         echo "== conformance (Argo's examples, process runtime)"
