@@ -108,7 +108,11 @@ package enum ArgoSchema {
                     "container": .object("container"), "script": .object("script"),
                     "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
                     "resource": .unsupported(reason: "resource templates create Kubernetes objects"),
-                    "data": .any, "http": .any, "containerSet": .object("containerSet"),
+                    "data": .unsupported(
+                        reason: "data templates read Kubernetes-side sources (S3 listings) a local run does not reach"),
+                    "http": .unsupported(
+                        reason: "http templates run in Argo's agent pod; call the URL from a container or script"),
+                    "containerSet": .object("containerSet"),
                     "plugin": .unsupported(reason: "executor plugins run inside a Kubernetes cluster"),
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "parallelism": .int,
                     "failFast": .bool, "daemon": .bool, "retryStrategy": .any, "memoize": .any,
