@@ -2,10 +2,6 @@ package import Foundation
 package import SluiceSpec
 package import SluiceStore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Brings `http` and `git` input artifacts from outside the run into the artifact store, so they are digested,
 /// verified by the gate and bound read-only like any other input.
 ///
@@ -31,7 +27,9 @@ package struct ArtifactFetcher: Sendable {
 
     /// Downloads `url` with GET (and `headers`) and stores the body as a file artifact named `name`.
     ///
-    /// - Returns: the stored reference and the URL, as the artifact's origin.
+    /// Uses `curl` on the host's PATH (following redirects, at most ``timeout`` seconds): FoundationNetworking's
+    /// `URLSession` was tried first and its async request never completed inside the engine on Linux.
+    /// - Returns: the stored reference.
     /// - Throws: ``EngineError/artifactUnavailable(name:reason:)`` for a bad URL, a transport failure or a status
     ///   other than 2xx, naming the URL and the status.
     package func download(_ url: String, headers: [HTTPHeader], name: String) async throws(EngineError)
@@ -42,26 +40,21 @@ package struct ArtifactFetcher: Sendable {
         else {
             throw .artifactUnavailable(name: name, reason: "'\(url)' is not an http or https URL")
         }
-        var request = URLRequest(url: target, timeoutInterval: Self.timeout)
-        for header in headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
-        let body: Data
-        let response: URLResponse
-        do {
-            let session = URLSession(configuration: .ephemeral)
-            defer { session.finishTasksAndInvalidate() }
-            (body, response) = try await session.data(for: request)
-        } catch {
-            throw .artifactUnavailable(name: name, reason: "GET \(url) failed: \(error.localizedDescription)")
-        }
-        if let status = (response as? HTTPURLResponse)?.statusCode, !(200..<300).contains(status) {
-            throw .artifactUnavailable(name: name, reason: "GET \(url) answered HTTP \(status)")
-        }
         let staging = stagingDirectory + "/http-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: staging) }
-        do {
-            try body.write(to: URL(fileURLWithPath: staging))
-        } catch {
-            throw .artifactUnavailable(name: name, reason: "cannot stage the download of \(url): \(error.localizedDescription)")
+        var arguments = [
+            "--silent", "--show-error", "--location", "--proto", "=http,https", "--max-time", String(Int(Self.timeout)),
+            "--output", staging, "--write-out", "%{http_code}",
+        ]
+        for header in headers { arguments += ["--header", "\(header.name): \(header.value)"] }
+        arguments += ["--", url]
+        let result = try await run("curl", arguments, in: nil, name: name)
+        guard result.status == 0 else {
+            throw .artifactUnavailable(name: name, reason: "GET \(url) failed: \(result.lastErrorLine)")
+        }
+        let status = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        guard (200..<300).contains(status) else {
+            throw .artifactUnavailable(name: name, reason: "GET \(url) answered HTTP \(status)")
         }
         let digest = try lineage.digest(ofFile: staging)
         do {
@@ -117,14 +110,38 @@ package struct ArtifactFetcher: Sendable {
         }
     }
 
-    /// Runs `git ARGUMENTS` without a terminal prompt and returns its standard output.
+    /// Runs `git ARGUMENTS` and returns its standard output, or throws naming the command and its last error line.
     @discardableResult
     private func runGit(_ arguments: [String], in directory: String?, name: String, repo: String)
         async throws(EngineError) -> String
     {
+        let result = try await run("git", arguments, in: directory, name: name)
+        guard result.status == 0 else {
+            throw .artifactUnavailable(
+                name: name,
+                reason: "'git \(arguments.joined(separator: " "))' for repository \(repo) exited with \(result.status): "
+                    + result.lastErrorLine)
+        }
+        return result.output
+    }
+
+    /// What a tool printed and how it exited.
+    private struct ToolResult {
+        var status: Int32
+        var output: String
+        var errors: String
+        var lastErrorLine: String {
+            errors.split(whereSeparator: \.isNewline).last.map(String.init) ?? "no error output"
+        }
+    }
+
+    /// Runs `tool` (looked up on the engine's PATH) without a terminal or credential prompt.
+    private func run(_ tool: String, _ arguments: [String], in directory: String?, name: String)
+        async throws(EngineError) -> ToolResult
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
+        process.arguments = [tool] + arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_TERMINAL_PROMPT"] = "0"
@@ -135,24 +152,19 @@ package struct ArtifactFetcher: Sendable {
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
-        let command = "git " + arguments.joined(separator: " ")
         do {
             try process.run()
         } catch {
-            throw .artifactUnavailable(name: name, reason: "cannot run '\(command)': \(error.localizedDescription)")
+            throw .artifactUnavailable(name: name, reason: "cannot run '\(tool)': \(error.localizedDescription)")
         }
-        // Read both pipes to the end before waiting, so a chatty git cannot block on a full pipe.
+        // Read both pipes to the end before waiting, so a chatty tool cannot block on a full pipe.
         async let stdout = output.fileHandleForReading.readToEnd()
         async let stderr = errors.fileHandleForReading.readToEnd()
         let (outData, errData) = (try? await stdout, try? await stderr)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: (errData ?? nil) ?? Data(), as: UTF8.self)
-            let last = text.split(whereSeparator: \.isNewline).last.map(String.init) ?? "no error output"
-            throw .artifactUnavailable(
-                name: name,
-                reason: "'\(command)' for repository \(repo) exited with \(process.terminationStatus): \(last)")
-        }
-        return String(decoding: (outData ?? nil) ?? Data(), as: UTF8.self)
+        return ToolResult(
+            status: process.terminationStatus,
+            output: String(decoding: (outData ?? nil) ?? Data(), as: UTF8.self),
+            errors: String(decoding: (errData ?? nil) ?? Data(), as: UTF8.self))
     }
 }

@@ -26,6 +26,8 @@ package struct VariableScope: Sendable {
     package struct Value: Sendable {
         package var text: String
         package var origin: ParameterOrigin?
+        /// An output of a node that did not run and has no default: `nil` in expressions, unresolved in `{{...}}`.
+        package var isAbsent = false
     }
 
     package private(set) var values: [String: Value] = [:]
@@ -35,6 +37,11 @@ package struct VariableScope: Sendable {
 
     package mutating func set(_ name: String, _ text: String, origin: ParameterOrigin? = nil) {
         values[name] = Value(text: text, origin: origin)
+    }
+
+    /// Records `name` as absent: an output of a skipped or omitted node without a `valueFrom.default`.
+    package mutating func markAbsent(_ name: String) {
+        values[name] = Value(text: "", origin: nil, isAbsent: true)
     }
 
     package mutating func setArtifact(_ name: String, _ reference: ArtifactReference) {

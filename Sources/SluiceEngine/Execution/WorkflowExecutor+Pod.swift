@@ -273,7 +273,8 @@ extension WorkflowExecutor {
         for artifact in inputs.artifacts {
             guard let path = artifact.path else { continue }
             let rendered = try renderer.render(path, context: "input artifact path of \(where_)")
-            binds.append(SandboxLayout.Bind(hostPath: artifact.reference.storedPath, sandboxPath: rendered))
+            let hostPath = artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
+            binds.append(SandboxLayout.Bind(hostPath: hostPath, sandboxPath: rendered))
         }
         if let source {
             let scriptFile = nodeDirectory + "/script"
@@ -337,7 +338,9 @@ extension WorkflowExecutor {
             let context = "output parameter '\(parameter.name)'"
             if let path = parameter.valueFrom?.path {
                 let rendered = try renderer.render(path, context: context)
-                let hostPath = runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox)
+                let hostPath = topLevelOutputFallback(
+                    rendered, of: template, invocation: invocation,
+                    collected: runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox))
                 if let data = FileManager.default.contents(atPath: hostPath) {
                     var value = String(decoding: data, as: UTF8.self)
                     if value.hasSuffix("\n") { value.removeLast() }
@@ -367,7 +370,9 @@ extension WorkflowExecutor {
         for artifact in template.outputs?.artifacts ?? [] {
             guard let path = artifact.path else { continue }
             let rendered = try renderer.render(path, context: "output artifact '\(artifact.name)'")
-            let hostPath = runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox)
+            let hostPath = topLevelOutputFallback(
+                rendered, of: template, invocation: invocation,
+                collected: runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox))
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory) else {
                 if artifact.optional == true || !strict { continue }

@@ -185,10 +185,16 @@ package struct WorkflowExecutor: Sendable {
         }
         resolved.origins = callerRenderer.origins.union(ownRenderer.origins)
 
+        // A template's own artifact fields (git.revision, http.url, subPath) may use its input parameters.
+        var artifactRenderer = ownRenderer
+        for parameter in resolved.parameters {
+            artifactRenderer.scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+        }
         for input in template.inputs?.artifacts ?? [] {
             let argument = arguments?.artifacts?.first { $0.name == input.name }
             if let artifact = try await resolveInputArtifact(
-                input, argument: argument, callerRenderer: callerRenderer, ownRenderer: ownRenderer, nodeName: nodeName)
+                input, argument: argument, callerRenderer: callerRenderer, ownRenderer: artifactRenderer,
+                nodeName: nodeName)
             {
                 resolved.artifacts.append(artifact)
             }

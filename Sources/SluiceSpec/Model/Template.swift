@@ -188,9 +188,9 @@ package struct Artifact: Sendable, Decodable, Equatable {
     package var subPath: String?
     package var mode: Int?
     package var globalName: String?
-    package var archive: Ignored?
-    package var http: Ignored?
-    package var git: Ignored?
+    package var archive: ArchiveStrategy?
+    package var http: HTTPArtifact?
+    package var git: GitArtifact?
     package var s3: Ignored?
 }
 
