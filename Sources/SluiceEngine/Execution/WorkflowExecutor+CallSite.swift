@@ -25,6 +25,8 @@ package struct CallSite: Sendable {
     package var scopePrefix: String
     /// For loops, the `when` condition, evaluated per iteration (it may use `{{item}}`).
     package var when: String? = nil
+    /// Lifecycle hooks with an `expression` (all but `exit`), evaluated when the step or task has ended.
+    package var expressionHooks: [String: LifecycleHook] = [:]
 }
 
 /// How a call site ended: its node (for a loop, the TaskGroup node or a summary) and its iterations.
@@ -62,6 +64,7 @@ extension WorkflowExecutor {
             await limiter.release()
             result = CallSiteResult(node: node, iterations: nil)
         }
+        try await runExpressionHooks(site.expressionHooks, of: site, result: result)
         if let hook = site.exitHook {
             var scope = site.scope
             result.publish(into: &scope, as: "\(site.scopePrefix).\(site.name)")
@@ -164,6 +167,33 @@ extension WorkflowExecutor {
         }
         if let onExit, let template = templates.template(named: onExit) { return (template, nil) }
         return nil
+    }
+}
+
+extension WorkflowExecutor {
+    /// Runs each hook whose `expression` holds once the step or task has ended (its `steps.X.*`/`tasks.X.*`
+    /// results visible), as a node named `<node>.hooks.<name>`.
+    ///
+    /// Argo re-evaluates hook expressions while the node runs too; Sluice evaluates them once, at its end.
+    func runExpressionHooks(_ hooks: [String: LifecycleHook], of site: CallSite, result: CallSiteResult)
+        async throws(EngineError)
+    {
+        guard !hooks.isEmpty else { return }
+        var scope = site.scope
+        result.publish(into: &scope, as: "\(site.scopePrefix).\(site.name)")
+        for (name, hook) in hooks.sorted(by: { $0.key < $1.key }) {
+            guard let expression = hook.expression,
+                let template = templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+            else { continue }
+            var renderer = Renderer(scope: scope)
+            let substituted = try renderer.render(expression, context: "hook '\(name)' of '\(site.name)'")
+            guard try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
+            else { continue }
+            _ = await execute(TemplateCall(
+                template: template, arguments: hook.arguments, callerScope: scope,
+                nodeName: "\(site.nodeName).hooks.\(name)", displayName: "\(site.name).hooks.\(name)",
+                boundaryID: site.boundaryID, parentID: site.parentID))
+        }
     }
 }
 

@@ -113,7 +113,8 @@ extension WorkflowExecutor {
                                 name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
                                 scope: scope, boundaryID: dagNode.id, parentID: nil, continueOn: task.continueOn,
                                 exitHook: exitHook(onExit: task.onExit, hooks: task.hooks), scopePrefix: "tasks",
-                                when: items == nil ? nil : task.when)
+                                when: items == nil ? nil : task.when,
+                        expressionHooks: (task.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil })
                             nodeIDs[name] = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
                             let linkParents = parents(of: task)
                             running.addTask {
@@ -150,7 +151,7 @@ extension WorkflowExecutor {
         dagNode.phase = scheduler.phase(targets: targets)
         if Task.isCancelled && dagNode.phase == .succeeded {
             dagNode.phase = .failed
-            dagNode.message = WorkflowExecutor.deadlineMessage
+            dagNode.message = stopMessage
         } else if dagNode.phase.isFailedOrError {
             let failed = scheduler.tasks.first { scheduler.phases[$0.name]?.isFailedOrError == true }
             dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }

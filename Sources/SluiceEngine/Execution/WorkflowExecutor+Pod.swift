@@ -80,7 +80,7 @@ extension WorkflowExecutor {
             if case .cancelled = error {
                 // Stopped from outside: the workflow's deadline passed (or the run is stopping).
                 node.phase = .failed
-                node.message = Self.deadlineMessage
+                node.message = stopMessage
             } else {
                 node.phase = .error
                 node.message = error.description
@@ -251,9 +251,29 @@ extension WorkflowExecutor {
         }
         var privatePaths = ["/tmp"]
         var outputPaths: [String] = []
+        // An output parameter directly under `/` (`/output`) is a file: bind a private, empty host file there.
+        var fileBinds: [SandboxLayout.Bind] = []
         for parameter in template.outputs?.parameters ?? [] {
             if let path = parameter.valueFrom?.path {
-                outputPaths.append(try renderer.render(path, context: "output parameter path of \(where_)"))
+                let rendered = try renderer.render(path, context: "output parameter path of \(where_)")
+                let parent = (rendered as NSString).deletingLastPathComponent
+                if rendered.hasPrefix("/"), parent == "/", runtime.isolation != .none,
+                    !fileBinds.contains(where: { $0.sandboxPath == rendered })
+                {
+                    let hostFile = nodeDirectory + "/root-files/" + String(rendered.dropFirst())
+                    do {
+                        try FileManager.default.createDirectory(
+                            atPath: nodeDirectory + "/root-files", withIntermediateDirectories: true)
+                        if !FileManager.default.createFile(atPath: hostFile, contents: Data()) {
+                            throw EngineError.stateUnavailable(reason: "cannot create '\(hostFile)'")
+                        }
+                    } catch {
+                        throw .stateUnavailable(reason: "cannot prepare output '\(rendered)' of \(where_): \(error)")
+                    }
+                    fileBinds.append(SandboxLayout.Bind(hostPath: hostFile, sandboxPath: rendered))
+                    continue
+                }
+                outputPaths.append(rendered)
             }
         }
         for artifact in template.outputs?.artifacts ?? [] {
@@ -291,7 +311,7 @@ extension WorkflowExecutor {
             volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
         let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
                                    readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
-                                   writableBinds: volumes.writable)
+                                   writableBinds: volumes.writable + fileBinds)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",

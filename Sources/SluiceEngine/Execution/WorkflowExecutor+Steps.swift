@@ -52,7 +52,8 @@ extension WorkflowExecutor {
                         name: step.name, nodeName: stepName, callee: callee, arguments: step.arguments, items: items,
                         scope: scope, boundaryID: stepsNode.id, parentID: groupNode.id, continueOn: step.continueOn,
                         exitHook: exitHook(onExit: step.onExit, hooks: step.hooks), scopePrefix: "steps",
-                        when: items == nil ? nil : step.when)))
+                        when: items == nil ? nil : step.when,
+                        expressionHooks: (step.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil })))
                 } catch {
                     let errored = try await coordinator.createNode(
                         name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
@@ -109,7 +110,7 @@ extension WorkflowExecutor {
             stepsNode.message = "child '\(failure.node.id)' failed"
         } else if Task.isCancelled {
             stepsNode.phase = .failed
-            stepsNode.message = WorkflowExecutor.deadlineMessage
+            stepsNode.message = stopMessage
         } else {
             stepsNode.phase = .succeeded
             do {

@@ -178,6 +178,24 @@ package struct WorkflowEngine: Sendable {
                 ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline ?? 0)s)" : reason
         }
 
+        // Workflow-level hooks with an expression: evaluated once the entrypoint has ended.
+        let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
+        for (hookName, hook) in (workflow.spec.hooks ?? [:]).sorted(by: { $0.key < $1.key })
+        where hookName != "exit" {
+            guard let expression = hook.expression,
+                let handler = executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+            else { continue }
+            var scope = globals
+            scope.set("workflow.status", status)
+            var hookRenderer = Renderer(scope: scope)
+            guard let substituted = try? hookRenderer.render(expression, context: "hook '\(hookName)'"),
+                (try? hookRenderer.render("{{=\(substituted)}}", context: "hook '\(hookName)'")) == "true"
+            else { continue }
+            _ = await executor.execute(TemplateCall(
+                template: handler, arguments: hook.arguments, callerScope: scope, nodeName: "\(name).hooks.\(hookName)",
+                displayName: "\(name).hooks.\(hookName)", boundaryID: nil, parentID: nil))
+        }
+
         // The exit handler (`spec.onExit` or `spec.hooks.exit`) runs last, seeing how the workflow went.
         let exitHandler = workflow.spec.hooks?["exit"].flatMap { hook in
             executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
@@ -185,7 +203,6 @@ package struct WorkflowEngine: Sendable {
         } ?? workflow.spec.onExit.flatMap { executor.templates.template(named: $0) }.map { ($0, StepArguments?.none) }
         if let (handler, handlerArguments) = exitHandler {
             var scope = globals
-            let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
             await coordinator.setGlobalVariable("workflow.status", value: status)
             scope.set("workflow.status", status)
             let failures = await coordinator.allNodes().filter { $0.type == .pod && $0.phase.isFailedOrError }.map {
