@@ -80,4 +80,31 @@ struct HooksAndRootOutputsTests {
             #expect(!FileManager.default.fileExists(atPath: "/sluice-test-output"), "the host root stays untouched")
         }
     }
+
+    @Test("workflow.creationTimestamp with a strftime character gives that part of the creation time")
+    func creationTimestampFormats() async throws {
+        let yaml = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata:
+              name: stamps
+            spec:
+              entrypoint: show
+              templates:
+                - name: show
+                  container:
+                    image: alpine
+                    command: [sh, -c, "echo {{workflow.creationTimestamp.Y}}-{{workflow.creationTimestamp.m}}"]
+            """
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(yaml, in: directory)
+            #expect(run.summary.phase == .succeeded)
+            let created = try #require(run.run.createdAt as Date?)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+            let parts = calendar.dateComponents([.year, .month], from: created)
+            let expected = String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+            #expect(try run.outputs("stamps").result == expected)
+        }
+    }
 }

@@ -95,6 +95,22 @@ package enum ArgoTime {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt))
     }
 
+    /// Argo's `{{workflow.creationTimestamp.<STRFTIMECHAR>}}` variables (UTC): each strftime conversion character
+    /// with its value, plus `RFC3339`.
+    package static func strftimeVariables(_ date: Date) -> [(String, String)] {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var variables: [(String, String)] = [("RFC3339", format(date))]
+        for character in "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%" {
+            var buffer = [Int8](repeating: 0, count: 64)
+            let count = strftime(&buffer, buffer.count, "%\(character)", &parts)
+            let bytes = buffer.prefix(count).map { UInt8(bitPattern: $0) }
+            variables.append((String(character), String(decoding: bytes, as: UTF8.self)))
+        }
+        return variables
+    }
+
     /// RFC 3339 with milliseconds, for lineage timing.
     package static func formatPrecise(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))

@@ -140,6 +140,9 @@ package struct WorkflowEngine: Sendable {
         globals.set("workflow.uid", runID)
         globals.set("workflow.serviceAccountName", "default")
         globals.set("workflow.creationTimestamp", ArgoTime.format(record.createdAt))
+        for (name, value) in ArgoTime.strftimeVariables(record.createdAt) {
+            globals.set("workflow.creationTimestamp.\(name)", value)
+        }
         for parameter in parameters { globals.set("workflow.parameters.\(parameter.name)", parameter.value) }
         let parametersJSON = "[" + parameters.map {
             "{\"name\":\(jsonString($0.name)),\"value\":\(jsonString($0.value))}"
