@@ -4,14 +4,9 @@ import Testing
 /// `sluice stop` and `sluice resume` against a live engine process.
 @Suite("Stop and resume", .serialized)
 struct StopResumeTests {
-    /// A flag file outside /tmp (private in each node's sandbox) and outside the state dir (hidden from nodes).
-    static func flagPath() throws -> String {
-        let directory = SluiceCLI.repository + "/.build/test-flags"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory + "/" + UUID().uuidString
-    }
-
-    static func workflow(flag: String) -> String {
+    /// A two-task workflow: `a` produces an artifact, `b` consumes it after sleeping `seconds` (a unique marker,
+    /// so leftovers can be found with pgrep).
+    static func workflow(seconds: String) -> String {
         """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow
@@ -44,9 +39,12 @@ struct StopResumeTests {
                   - {name: in, path: /data/in}
               container:
                 image: alpine
-                command: [sh, -c, "while [ ! -e \(flag) ]; do sleep 0.05; done; cat /data/in"]
+                command: [sh, -c, "sleep \(seconds); cat /data/in"]
         """
     }
+
+    /// A sleep length that doubles as a unique marker on the command line.
+    static func marker(base: Int) -> String { "\(base).\(Int.random(in: 100_000...999_999))" }
 
     /// Starts `sluice run` without waiting for it.
     static func start(_ cli: SluiceCLI, _ arguments: [String]) throws -> Process {
@@ -95,8 +93,8 @@ struct StopResumeTests {
     @Test("sluice stop ends a running run as Failed with the reason, killing its nodes", .timeLimit(.minutes(2)))
     func stopKillsTheRun() async throws {
         try await SluiceCLI.withScratch { cli in
-            let flag = try Self.flagPath()
-            let file = try cli.write(Self.workflow(flag: flag), name: "wf.yaml")
+            let seconds = Self.marker(base: 300)
+            let file = try cli.write(Self.workflow(seconds: seconds), name: "wf.yaml")
             let engine = try Self.start(cli, ["run", file])
             try await Self.waitForB(cli)
             let stop = try cli.run(["stop", "@latest"])
@@ -112,11 +110,11 @@ struct StopResumeTests {
             #expect(leftovers.stdout.contains("Failed"))
             let pgrep = Process()
             pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-            pgrep.arguments = ["-f", flag]
+            pgrep.arguments = ["-f", "sleep \(seconds)"]
             pgrep.standardOutput = FileHandle.nullDevice
             try pgrep.run()
             pgrep.waitUntilExit()
-            #expect(pgrep.terminationStatus == 1, "a process waiting for \(flag) survived the stop")
+            #expect(pgrep.terminationStatus == 1, "node b's 'sleep \(seconds)' survived the stop")
         }
     }
 
@@ -124,9 +122,8 @@ struct StopResumeTests {
           .timeLimit(.minutes(2)))
     func resumeAfterKill() async throws {
         try await SluiceCLI.withScratch { cli in
-            let flag = try Self.flagPath()
-            defer { try? FileManager.default.removeItem(atPath: flag) }
-            let file = try cli.write(Self.workflow(flag: flag), name: "wf.yaml")
+            // b sleeps long enough to be killed mid-run, and finishes on its own after the resume.
+            let file = try cli.write(Self.workflow(seconds: Self.marker(base: 2)), name: "wf.yaml")
             let engine = try Self.start(cli, ["run", file])
             try await Self.waitForB(cli)
             let before = try Self.nodes(cli)
@@ -134,7 +131,6 @@ struct StopResumeTests {
             engine.waitUntilExit()
             #expect(try Self.nodes(cli).phase == "Running")
 
-            FileManager.default.createFile(atPath: flag, contents: Data())
             let resume = try cli.run(["resume", "@latest"])
             #expect(resume.status == 0, "\(resume)")
             let after = try Self.nodes(cli)
