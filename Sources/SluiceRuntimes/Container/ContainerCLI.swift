@@ -172,7 +172,7 @@ struct ContainerCLI: Sendable {
         _ command: ContainerCommand, values: [String: String], invocation: NodeInvocation, state: AttachedState
     ) async throws(RuntimeError) -> Int32 {
         let node = invocation.nodeName
-        let (standardOutput, standardError) = try Self.openLogs(for: invocation)
+        let (standardOutput, standardError) = try invocation.openLogs()
         var options = PlatformOptions()
         // Own session: a Ctrl-C at the terminal reaches the engine, which cancels and removes the container.
         options.createSession = true
@@ -243,33 +243,6 @@ struct ContainerCLI: Sendable {
         return .inherit.updating(updates)
     }
 
-    /// Opens both log files (one descriptor duplicated when they are the same path).
-    private static func openLogs(for invocation: NodeInvocation) throws(RuntimeError) -> (
-        FileDescriptor, FileDescriptor
-    ) {
-        let node = invocation.nodeName
-        let standardOutput: FileDescriptor
-        switch HostFiles.openLog(invocation.stdoutPath) {
-        case .success(let descriptor): standardOutput = descriptor
-        case .failure(let failure):
-            throw .logFileUnwritable(node: node, path: invocation.stdoutPath, reason: failure.text)
-        }
-        if invocation.stderrPath == invocation.stdoutPath {
-            let duplicate = fcntl(standardOutput.rawValue, F_DUPFD_CLOEXEC, 0)
-            guard duplicate >= 0 else {
-                let reason = HostFiles.errorText(errno)
-                try? standardOutput.close()
-                throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: reason)
-            }
-            return (standardOutput, FileDescriptor(rawValue: duplicate))
-        }
-        switch HostFiles.openLog(invocation.stderrPath) {
-        case .success(let descriptor): return (standardOutput, descriptor)
-        case .failure(let failure):
-            try? standardOutput.close()
-            throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: failure.text)
-        }
-    }
 
     // MARK: - Reading the CLI's messages
 

@@ -15,7 +15,7 @@ extension ProcessRuntime {
     /// the whole process group once the leader has exited.
     func supervise(_ launch: Launch, for invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         let node = invocation.nodeName
-        let (standardOutput, standardError) = try Self.openLogs(for: invocation)
+        let (standardOutput, standardError) = try invocation.openLogs()
 
         var options = PlatformOptions()
         // setsid: own session and process group (pgid == leader pid), no controlling terminal.
@@ -103,35 +103,6 @@ extension ProcessRuntime {
         )
     }
 
-    // MARK: - Logs
-
-    /// Opens both log files (one descriptor duplicated when they are the same path).
-    private static func openLogs(
-        for invocation: NodeInvocation
-    ) throws(RuntimeError) -> (FileDescriptor, FileDescriptor) {
-        let node = invocation.nodeName
-        let standardOutput: FileDescriptor
-        switch HostFiles.openLog(invocation.stdoutPath) {
-        case .success(let descriptor): standardOutput = descriptor
-        case .failure(let failure):
-            throw .logFileUnwritable(node: node, path: invocation.stdoutPath, reason: failure.text)
-        }
-        if invocation.stderrPath == invocation.stdoutPath {
-            let duplicate = fcntl(standardOutput.rawValue, F_DUPFD_CLOEXEC, 0)
-            guard duplicate >= 0 else {
-                let reason = HostFiles.errorText(errno)
-                try? standardOutput.close()
-                throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: reason)
-            }
-            return (standardOutput, FileDescriptor(rawValue: duplicate))
-        }
-        switch HostFiles.openLog(invocation.stderrPath) {
-        case .success(let descriptor): return (standardOutput, descriptor)
-        case .failure(let failure):
-            try? standardOutput.close()
-            throw .logFileUnwritable(node: node, path: invocation.stderrPath, reason: failure.text)
-        }
-    }
 
     // MARK: - Process group
 
