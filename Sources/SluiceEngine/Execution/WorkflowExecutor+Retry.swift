@@ -4,7 +4,7 @@ import SluiceSpec
 extension WorkflowExecutor {
     /// Runs a template with `retryStrategy` as Argo does: a Retry node whose children are the attempts
     /// (`name(0)`, `name(1)`, …), retried while the policy, the limit, the `expression` and `backoff.maxDuration`
-    /// allow, waiting `backoff.duration × factor^n` between attempts.
+    /// allow, waiting `backoff.duration × factor^n` (at most `backoff.cap`) between attempts.
     func executeWithRetries(_ call: TemplateCall) async throws(EngineError) -> NodeState {
         guard let strategy = call.template.retryStrategy else { preconditionFailure("no retryStrategy") }
         var retryNode = try await coordinator.createNode(
@@ -26,6 +26,7 @@ extension WorkflowExecutor {
             .flatMap(Double.init) ?? 1
         let maxDuration = try renderer.renderOptional(strategy.backoff?.maxDuration?.value, context: context)
             .flatMap(GoDuration.parse)
+        let cap = try renderer.renderOptional(strategy.backoff?.cap?.value, context: context).flatMap(GoDuration.parse)
         let started = Date()
 
         var attempt = 0
@@ -75,7 +76,8 @@ extension WorkflowExecutor {
                 guard holds == "true" else { break }
             }
             if let baseDelay {
-                let delay = baseDelay * pow(factor, Double(attempt))
+                var delay = baseDelay * pow(factor, Double(attempt))
+                if let cap, delay > cap { delay = cap }
                 if let maxDuration, Date().timeIntervalSince(started) + delay.seconds > maxDuration.seconds {
                     exhausted = true
                     break

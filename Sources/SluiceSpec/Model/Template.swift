@@ -242,6 +242,8 @@ package struct Backoff: Sendable, Decodable, Equatable {
     package var duration: ArgoString?
     package var factor: ArgoString?
     package var maxDuration: ArgoString?
+    /// The longest single wait between attempts.
+    package var cap: ArgoString?
 }
 
 /// A lifecycle hook (`hooks.exit`, or a hook with an `expression`).
