@@ -109,7 +109,7 @@ package final class Store: Sendable {
     private static func apply(_ transition: Transition, in db: Database) throws {
         if let run = transition.run {
             if let existing = try String.fetchOne(
-                db, sql: "SELECT id FROM runs WHERE name = ? AND id <> ?", arguments: [run.name, run.id])
+                db.cachedStatement(sql: "SELECT id FROM runs WHERE name = ? AND id <> ?"), arguments: [run.name, run.id])
             {
                 throw StoreError.runNameTaken(name: run.name, existingRunID: existing)
             }
@@ -119,7 +119,8 @@ package final class Store: Sendable {
         func requireRun(_ runID: String, kind: String, key: String) throws {
             guard !knownRuns.contains(runID) else { return }
             guard
-                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [runID])
+                try Bool.fetchOne(
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)"), arguments: [runID])
                     == true
             else { throw StoreError.recordReferencesUnknownRun(kind: kind, key: key, runID: runID) }
             knownRuns.insert(runID)
@@ -132,7 +133,7 @@ package final class Store: Sendable {
             let key = "\(attempt.nodeID)#\(attempt.number)"
             try requireRun(attempt.runID, kind: "attempt", key: key)
             let nodeExists = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND id = ?)",
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM nodes WHERE run_id = ? AND id = ?)"),
                 arguments: [attempt.runID, attempt.nodeID])
             guard nodeExists == true else {
                 throw StoreError.recordReferencesUnknownNode(

@@ -28,7 +28,8 @@ extension StoredRecord {
     }
 
     func upsert(_ db: Database) throws {
-        try db.execute(sql: Self.upsertSQL, arguments: StatementArguments(values))
+        // A cached statement: transitions repeat the same few upserts, so SQL is prepared once per connection.
+        try db.cachedStatement(sql: Self.upsertSQL).execute(arguments: StatementArguments(values))
     }
 
     private static func quoted(_ column: String) -> String { "\"\(column)\"" }
