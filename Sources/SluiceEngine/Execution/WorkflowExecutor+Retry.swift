@@ -76,8 +76,7 @@ extension WorkflowExecutor {
                 guard holds == "true" else { break }
             }
             if let baseDelay {
-                var delay = baseDelay * pow(factor, Double(attempt))
-                if let cap, delay > cap { delay = cap }
+                let delay = Self.backoffDelay(attempt: attempt, base: baseDelay, factor: factor, cap: cap)
                 if let maxDuration, Date().timeIntervalSince(started) + delay.seconds > maxDuration.seconds {
                     exhausted = true
                     break
@@ -99,6 +98,15 @@ extension WorkflowExecutor {
         }
         try await coordinator.update(retryNode)
         return retryNode
+    }
+}
+
+extension WorkflowExecutor {
+    /// The wait before retry number `attempt + 1`: `base × factor^attempt`, at most `cap`.
+    static func backoffDelay(attempt: Int, base: Duration, factor: Double, cap: Duration?) -> Duration {
+        let delay = base * pow(factor, Double(attempt))
+        guard let cap, delay > cap else { return delay }
+        return cap
     }
 }
 
