@@ -8,6 +8,11 @@ package struct RuntimeProfile: Sendable, Equatable {
     package struct Image: Sendable, Equatable {
         package var entrypoint: [String]?
         package var cmd: [String]?
+
+        package init(entrypoint: [String]?, cmd: [String]?) {
+            self.entrypoint = entrypoint
+            self.cmd = cmd
+        }
     }
 
     package var runtime: String
