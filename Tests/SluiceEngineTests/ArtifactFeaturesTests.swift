@@ -170,7 +170,7 @@ struct ArtifactFeaturesTests {
                       container: {image: alpine, command: [sh, -c, "test -e /tmp/in && echo present || echo absent"]}
                 """
             let run = try await EngineHarness.run(yaml, in: directory)
-            #expect(run.summary.phase == .succeeded)
+            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             #expect(try run.outputs("gen").artifacts.isEmpty)
             #expect(try run.outputs("use").result == "absent")
             #expect(try run.inputs("use").artifacts.isEmpty)
