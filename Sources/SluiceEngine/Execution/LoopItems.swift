@@ -168,12 +168,3 @@ extension VariableScope {
         }
     }
 }
-
-extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
-        var result = Substring(self)
-        while result.first == character { result = result.dropFirst() }
-        while result.last == character { result = result.dropLast() }
-        return String(result)
-    }
-}

@@ -118,7 +118,8 @@ extension VariableScope.Value {
 }
 
 extension String {
-    fileprivate func trimmingCharacters(in character: Character) -> String {
+    /// This string without `character` at either end (used for `{{ ... }}` and loop parameters).
+    func trimmingCharacters(in character: Character) -> String {
         var result = Substring(self)
         while result.first == character { result = result.dropFirst() }
         while result.last == character { result = result.dropLast() }

@@ -37,7 +37,7 @@ package enum ArgoStatus {
         status["finishedAt"] = run.finishedAt.map(format)
         status["message"] = run.message
         if let outputs = run.outputsJSON.flatMap(decodeObject) { status["outputs"] = outputs }
-        let parameters = (decodeObjectAny(run.parametersJSON) ?? [:]).sorted { $0.key < $1.key }
+        let parameters = (decodeObject(run.parametersJSON) ?? [:]).sorted { $0.key < $1.key }
             .map { ["name": $0.key, "value": $0.value] }
         return [
             "apiVersion": "argoproj.io/v1alpha1",
@@ -100,5 +100,4 @@ package enum ArgoStatus {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
     }
 
-    static func decodeObjectAny(_ text: String) -> [String: Any]? { decodeObject(text) }
 }
