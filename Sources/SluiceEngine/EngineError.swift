@@ -14,6 +14,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case stateUnavailable(reason: String)
     case keyUnavailable(reason: String)
     case governanceSpec(reason: String)
+    /// The governance does not admit the submitting or lineage-signing key (a governance refusal: exit code 3).
+    case submissionRefused(reason: String)
     case runNotFound(String)
     case artifactUnavailable(name: String, reason: String)
     case imageNotMapped(image: String?)
@@ -48,6 +50,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "state directory unusable: \(reason)"
         case .keyUnavailable(let reason):
             return "signing key unavailable: \(reason)"
+        case .submissionRefused(let reason):
+            return "submission refused: \(reason)"
         case .governanceSpec(let reason):
             return "spec.governance is invalid: \(reason)"
         case .runNotFound(let name):

@@ -47,6 +47,19 @@ package enum GovernanceError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Bytes that must be JSON are not acceptable to the strict parser.
     case malformedJSON(reason: String, offset: Int)
 
+    // MARK: - Governance documents and the trust chain
+
+    /// `spec.governance` is not a valid governance document; `field` is the dotted path inside it.
+    case malformedGovernance(field: String, reason: String)
+    /// A delegation's attestation does not prove what the delegation claims.
+    case brokenDelegation(name: String, reason: String)
+    /// A key is not admitted for a role by the governance's authorities and delegations.
+    case keyNotAdmitted(keyID: String, role: String, reason: String)
+    /// An envelope's trust slope is not the chain this run's governance admits for its signer.
+    case trustSlopeMismatch(reason: String)
+    /// A submission or delegation attestation is structurally wrong.
+    case malformedAttestation(kind: String, reason: String)
+
     // MARK: - Envelopes and statements
 
     /// The DSSE envelope JSON is structurally wrong.
@@ -125,6 +138,16 @@ package enum GovernanceError: Error, Sendable, Equatable, CustomStringConvertibl
             return "'\(value)' is not a SHA-256 digest (64 lowercase hex characters)"
         case .malformedJSON(let reason, let offset):
             return "malformed JSON at byte \(offset): \(reason)"
+        case .malformedGovernance(let field, let reason):
+            return "spec.governance\(field.isEmpty ? "" : "." + field) \(reason)"
+        case .brokenDelegation(let name, let reason):
+            return "delegation '\(name)' is broken: \(reason)"
+        case .keyNotAdmitted(let keyID, let role, let reason):
+            return "key \(keyID) is not admitted for role '\(role)': \(reason)"
+        case .trustSlopeMismatch(let reason):
+            return "trust slope does not hold: \(reason)"
+        case .malformedAttestation(let kind, let reason):
+            return "\(kind) attestation is malformed: \(reason)"
         case .malformedEnvelope(let reason):
             return "malformed DSSE envelope: \(reason)"
         case .noSignatures:

@@ -84,19 +84,43 @@ struct CLIExitCodeTests {
         }
     }
 
-    @Test("a run key outside spec.governance.authorities refuses the consumer: exit 3")
-    func refused() async throws {
+    @Test("a run key outside spec.governance.authorities is refused at submission: exit 3, nothing recorded")
+    func submissionRefused() async throws {
         try await SluiceCLI.withScratch { cli in
             let authority = GovernanceFixtures.signingKey(seedByte: 11).publicKey
-            let file = try cli.write(CLIWorkflows.untrusted(authorityHex: authority.hex), name: "untrusted.yaml")
+            let file = try cli.write(CLIWorkflows.governed("""
+                  governance:
+                    authorities:
+                      - {name: elsewhere, publicKey: \(authority.hex)}
+                """), name: "untrusted.yaml")
+            let result = try cli.run(["run", file])
+            #expect(result.status == 3, "\(result)")
+            #expect(result.stderr.contains("error: submission refused: the submitting key: key "), "\(result)")
+            #expect(result.stderr.contains("is not admitted for role 'submit'"), "\(result)")
+            let list = try cli.run(["list"])
+            #expect(!list.stdout.contains("governed-cli"), "\(list)")
+        }
+    }
+
+    @Test("a constraint the consumer's input breaks refuses it: exit 3, the refusal shown by get")
+    func constraintRefused() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let file = try cli.write(CLIWorkflows.governed("""
+                  governance:
+                    constraints:
+                      - name: from-builders
+                        appliesTo: {templates: [consume]}
+                        inputs: {fromTemplates: [build]}
+                """), name: "constrained.yaml")
             let result = try cli.run(["run", file])
             #expect(result.status == 3, "\(result)")
             #expect(
-                result.stdout.contains("consume Error: node 'consume' refused: input 'produce.outputs/result'"),
+                result.stdout.contains("consume Error: node 'consume' refused: input 'produce.outputs/result': "
+                    + "constraint 'from-builders': it comes from template 'produce', not one of build"),
                 "\(result)")
             let get = try cli.run(["get", "@latest"])
             #expect(get.stdout.contains("Governance refusals:"), "\(get)")
-            #expect(get.stdout.contains("[signature-trust]"), "\(get)")
+            #expect(get.stdout.contains("[constraint 'from-builders']"), "\(get)")
         }
     }
 }

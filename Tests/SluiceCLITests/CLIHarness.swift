@@ -156,18 +156,16 @@ enum CLIWorkflows {
         """
 
     /// A producer and consumer under authorities that do not include the run's key.
-    static func untrusted(authorityHex: String) -> String {
+    /// A producer and a consumer under `governance` (indented as under `spec:`).
+    static func governed(_ governance: String) -> String {
         """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow
         metadata:
-          name: untrusted-cli
+          name: governed-cli
         spec:
           entrypoint: main
-          governance:
-            authorities:
-              - name: elsewhere
-                publicKey: \(authorityHex)
+        \(governance)
           templates:
             - name: main
               steps:

@@ -174,7 +174,7 @@ struct ExportCLITests {
                     broken.intoto.json: E5: signatures holds 0 entries; Sluice envelopes carry exactly one
                     broken.intoto.json: S2: _type is missing, not 'https://in-toto.io/Statement/v1'
                     broken.intoto.json: S3: subject is missing, empty or not an array
-                    broken.intoto.json: S6: predicateType is missing, not 'https://sluice.dev/attestation/lineage/v0.1'
+                    broken.intoto.json: S6: predicateType is missing, not 'https://sluice.dev/attestation/lineage/v0.2'
                     3 envelope(s) checked, 5 violation(s) in 1 envelope(s) (signatures not checked: pass --trust KEYFILE)
 
                     """)

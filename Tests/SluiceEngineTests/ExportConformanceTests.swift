@@ -122,7 +122,7 @@ struct ExportConformanceTests {
         ),
         (
             "other predicateType", statement { $0["predicateType"] = "https://slsa.dev/provenance/v1" },
-            ["S6: predicateType is 'https://slsa.dev/provenance/v1', not 'https://sluice.dev/attestation/lineage/v0.1'"]
+            ["S6: predicateType is 'https://slsa.dev/provenance/v1', not 'https://sluice.dev/attestation/lineage/v0.2'"]
         ),
         ("missing node", predicateEdit { $0["node"] = nil }, ["P1: predicate.node is missing"]),
         (
@@ -214,6 +214,6 @@ struct ExportConformanceTests {
             }
         }
         check(schema, json, path: "predicate")
-        #expect(schema["$id"] as? String == "https://sluice.dev/attestation/lineage/v0.1/schema.json")
+        #expect(schema["$id"] as? String == "https://sluice.dev/attestation/lineage/v0.2/schema.json")
     }
 }

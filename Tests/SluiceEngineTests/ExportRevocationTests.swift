@@ -55,8 +55,8 @@ struct ExportRevocationTests {
             let consume = try run.node("consume")
             #expect(consume.phase == "Error")
             #expect(
-                consume.message == "node 'consume' refused: input 'data': envelope sha256:\(digest) is revoked: "
-                    + "runner compromised")
+                consume.message == "node 'consume' refused: input 'data': revoked: envelope sha256:\(digest) is revoked: "
+                    + "runner compromised (producer 'produce')")
             let denial = try #require(try run.store.denials(runID: run.run.id).first)
             #expect(denial.check == "revoked")
             #expect(denial.input == "data")
@@ -74,8 +74,8 @@ struct ExportRevocationTests {
             #expect(revoker.revoked.withLock { $0 } == key.publicKey.keyID)
             let consume = try run.node("consume")
             #expect(
-                consume.message == "node 'consume' refused: input 'data': signing key \(key.publicKey.keyID) is "
-                    + "revoked: key leaked")
+                consume.message == "node 'consume' refused: input 'data': revoked: signing key \(key.publicKey.keyID) is "
+                    + "revoked: key leaked (producer 'produce')")
             // The revocation is stored with its signature, which verifies and describes exactly this revocation.
             let stored = try #require(try run.store.signedRevocations().first)
             #expect(stored.keyID == key.publicKey.keyID)

@@ -101,7 +101,7 @@ struct GovernanceGateTests {
             let genuine = Digest.sha256(Array("genuine".utf8)).hex
             let forged = Digest.sha256(Array("forged".utf8)).hex
             #expect(
-                message == "node 'consume' refused: input 'data': subject 'outputs/artifacts/data' digest "
+                message == "node 'consume' refused: input 'data': subject-digest: subject 'outputs/artifacts/data' digest "
                     + "sha256:\(genuine) does not match the artifact's sha256:\(forged) (producer 'produce')")
             // The node never ran: no attempt, no log.
             #expect(try run.store.attempts(runID: run.run.id).map(\.nodeID) == [produce.id])
@@ -116,8 +116,8 @@ struct GovernanceGateTests {
         }
     }
 
-    @Test("a run key missing from spec.governance.authorities refuses the first consumer of an upstream output")
-    func untrustedSigner() async throws {
+    @Test("a run key missing from spec.governance.authorities is refused at submission: nothing runs")
+    func untrustedSubmitter() async throws {
         try await EngineHarness.withDirectory { directory in
             let authority = GovernanceFixtures.signingKey(seedByte: 7).publicKey
             let governance = """
@@ -126,26 +126,17 @@ struct GovernanceGateTests {
                       - name: release-team
                         publicKey: \(authority.hex)
                 """
-            let run = try await EngineHarness.run(
-                Self.producerConsumer(name: "untrusted", governance: governance), in: directory)
-            #expect(run.summary.refused)
-            #expect(run.run.phase == .error)
-            #expect(run.run.signerKeyID != authority.keyID)
-            let produce = try run.node("produce")
-            #expect(produce.phase == "Succeeded")
-            let consume = try run.node("consume")
-            #expect(consume.phase == "Error")
-            #expect(
-                consume.message == "node 'consume' refused: input 'data': envelope for node '\(produce.id)' is "
-                    + "signed by key \(run.run.signerKeyID) which is not trusted (producer 'produce')")
-            let denial = try #require(try run.store.denials(runID: run.run.id).first)
-            #expect(denial.check == "signature-trust")
-            #expect(denial.nodeID == consume.id)
-            // The trusted keys the gate used are kept beside the run.
-            let trusted = try String(
-                contentsOfFile: run.stateDirectory + "/runs/untrusted/trusted-keys.pem",
-                encoding: .utf8)
-            #expect(trusted == authority.pem)
+            await #expect {
+                _ = try await EngineHarness.run(
+                    Self.producerConsumer(name: "untrusted", governance: governance), in: directory)
+            } throws: { error in
+                guard case EngineError.submissionRefused(let reason) = error else { return false }
+                return reason.contains("the submitting key")
+                    && reason.contains("is not admitted for role 'submit'")
+                    && reason.contains("admitted: release-team")
+            }
+            let store = try Store(stateDirectory: directory + "/state")
+            #expect(try store.runs().isEmpty)
         }
     }
 

@@ -161,7 +161,7 @@ struct LineageVerifierTests {
             error == .predicateTypeMismatch(expected: LineagePredicate.type, actual: "https://slsa.dev/provenance/v1"))
         #expect(
             error?.description
-                == "statement predicateType 'https://slsa.dev/provenance/v1' is not the expected 'https://sluice.dev/attestation/lineage/v0.1'"
+                == "statement predicateType 'https://slsa.dev/provenance/v1' is not the expected 'https://sluice.dev/attestation/lineage/v0.2'"
         )
     }
 

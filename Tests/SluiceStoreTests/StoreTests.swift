@@ -23,7 +23,7 @@ struct StoreTests {
             #expect(report.appliedMigrations.first == "v1-runs-nodes-attempts-envelopes")
             #expect(
                 report.tables.keys.sorted() == [
-                    "attempts", "denials", "envelopes", "memoization_entries", "nodes", "revocation_signatures",
+                    "attempts", "attestations", "denials", "envelopes", "memoization_entries", "nodes", "revocation_signatures",
                     "revocations", "runs", "synchronization_leases", "workflow_templates",
                 ])
             #expect(
@@ -39,7 +39,7 @@ struct StoreTests {
                 ])
             #expect(
                 report.indexes == [
-                    "denials_by_run", "envelopes_by_run", "nodes_by_sequence", "revocations_by_value",
+                    "attestations_by_run", "denials_by_run", "envelopes_by_run", "nodes_by_sequence", "revocations_by_value",
                     "runs_by_creation", "synchronization_leases_by_holder",
                 ])
             #expect(report.journalMode == "wal")

@@ -120,7 +120,8 @@ struct RunCommand: AsyncParsableCommand {
             printError(error.description.hasPrefix("error:") || error.description.contains(": error: ")
                        ? error.description : "error: \(error.description)")
             switch error {
-            case .invalidWorkflow, .noWorkflowDocument: throw ExitCode(ExitStatus.invalidWorkflow)
+            case .invalidWorkflow, .noWorkflowDocument, .governanceSpec: throw ExitCode(ExitStatus.invalidWorkflow)
+            case .submissionRefused: throw ExitCode(ExitStatus.refused)
             case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax, .invalidTarget:
                 throw ExitCode(ExitStatus.usage)
             default: throw ExitCode(ExitStatus.failed)

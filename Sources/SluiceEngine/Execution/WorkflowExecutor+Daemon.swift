@@ -14,7 +14,7 @@ extension WorkflowExecutor {
     /// code. Its envelope signs an empty set of outputs.
     func startDaemon(
         _ template: Template, node: NodeState, invocation: NodeInvocation, pod: PodPlan, argv: [String],
-        image: String?, lineageInputs: [LineagePredicate.Input], scope: VariableScope, in daemons: DaemonScope
+        image: String?, admission: Admission, scope: VariableScope, in daemons: DaemonScope
     ) async throws(EngineError) -> NodeState {
         var node = node
         node.message = nil
@@ -25,7 +25,7 @@ extension WorkflowExecutor {
         daemons.launch {
             await executor.superviseDaemon(
                 template, node: started, invocation: invocation, pod: pod, argv: argv, image: image,
-                lineageInputs: lineageInputs, attempt: attempt, scope: daemons)
+                admission: admission, attempt: attempt, scope: daemons)
         }
         return node
     }
@@ -33,7 +33,7 @@ extension WorkflowExecutor {
     /// Runs a daemon to its end (its own exit, or the scope closing) and records its final phase.
     private func superviseDaemon(
         _ template: Template, node: NodeState, invocation: NodeInvocation, pod: PodPlan, argv: [String],
-        image: String?, lineageInputs: [LineagePredicate.Input], attempt: Int, scope: DaemonScope
+        image: String?, admission: Admission, attempt: Int, scope: DaemonScope
     ) async {
         var node = node
         let runID = await coordinator.run.id
@@ -69,7 +69,8 @@ extension WorkflowExecutor {
         if node.phase == .succeeded {
             let signed = lineage.sign(
                 node: node, templateName: template.name, attempt: attempt, command: argv,
-                image: outcome?.imageID.map { "\(image ?? "")@\($0)" } ?? image, inputs: lineageInputs,
+                image: outcome?.imageID.map { "\(image ?? "")@\($0)" } ?? image, inputs: admission.lineage,
+                chainDepth: admission.chainDepth,
                 outputs: outputs, startedAt: outcome?.startedAt ?? started, finishedAt: finished)
             node.envelopeDigest = signed.record.payloadDigest
             envelope = signed.record

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceGovernance
+import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
 
@@ -213,10 +214,10 @@ extension WorkflowExecutor {
             } catch {
                 throw .stateUnavailable(reason: "run '\(earlierRun.name)' records a malformed workflow digest")
             }
-            let earlierGate = InputGate(
-                store: store,
-                verifier: LineageVerifier(
-                    trustedKeys: gate.verifier.trustedKeys, runID: entry.runID, workflowSpecDigest: earlierDigest))
+            let earlierSubmission = (try? store.attestations(runID: entry.runID))?
+                .first(where: { $0.kind == .submission }).flatMap { try? Digest(hex: $0.payloadDigest) }
+            let earlierGate = gate.forEarlierRun(runID: entry.runID, workflowDigest: earlierDigest,
+                                                 submissionDigest: earlierSubmission)
             var origins: Set<ParameterOrigin> = []
             var values: [String: String] = [:]
             var subjects = outputs.parameters.map { ("outputs/parameters/\($0.name)", $0.value) }
@@ -236,8 +237,8 @@ extension WorkflowExecutor {
                 return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
             }
             switch earlierGate.admit(
-                node: node.displayName, artifacts: artifacts, origins: origins,
-                parameterValues: values)
+                node: GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind),
+                artifacts: artifacts, origins: origins, parameterValues: values)
             {
             case .failure(let refusal):
                 node.phase = .error
@@ -259,7 +260,8 @@ extension WorkflowExecutor {
                     }
                     let signed = lineage.sign(
                         node: node, templateName: template.name, attempt: 1, command: [], image: nil,
-                        inputs: admitted, outputs: outputs, startedAt: now, finishedAt: now)
+                        inputs: admitted.lineage, chainDepth: admitted.chainDepth, outputs: outputs,
+                        startedAt: now, finishedAt: now)
                     node.envelopeDigest = signed.record.payloadDigest
                     for index in outputs.artifacts.indices {
                         outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest

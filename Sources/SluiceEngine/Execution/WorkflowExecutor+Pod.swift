@@ -31,19 +31,15 @@ extension WorkflowExecutor {
                 upstreamValues[key] = parameter.value
             }
         }
-        let lineageInputs: [LineagePredicate.Input]
-        switch gate.admit(node: node.displayName, artifacts: inputs.artifacts, origins: inputs.origins,
+        var gated = GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind)
+        let admission: Admission
+        switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
                           parameterValues: upstreamValues)
         {
         case .failure(let refusal):
-            node.phase = .error
-            node.message = refusal.description
-            let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                                      message: refusal.description, createdAt: Date())
-            try await coordinator.update(node, denial: denial)
-            return node
+            return try await refuse(node, refusal, runID: runID)
         case .success(let admitted):
-            lineageInputs = admitted
+            admission = admitted
         }
 
         // 2. What to run.
@@ -62,11 +58,16 @@ extension WorkflowExecutor {
             try await coordinator.update(node)
             return node
         }
+        // The node's own constraints (its image, `require` over all inputs) once the image is known.
+        gated.image = image
+        if let refusal = gate.admitNode(gated, admission: admission) {
+            return try await refuse(node, refusal, runID: runID)
+        }
 
         if template.daemon == true, let daemons = DaemonScope.current {
             return try await startDaemon(
                 template, node: node, invocation: invocation, pod: pod, argv: argv, image: image,
-                lineageInputs: lineageInputs, scope: scope, in: daemons)
+                admission: admission, scope: scope, in: daemons)
         }
 
         // 3. Run it (with its sidecars, or its containerSet's containers).
@@ -140,7 +141,8 @@ extension WorkflowExecutor {
                 node: node, templateName: template.name, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
-                inputs: lineageInputs, outputs: outputs, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
+                inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
+                startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs
@@ -162,6 +164,17 @@ extension WorkflowExecutor {
         node.finishedAt = outcome.finishedAt
         try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord)
         try? FileManager.default.removeItem(atPath: nodeDirectory + "/root")
+        return node
+    }
+
+    /// Records a gate refusal: the node ends in Error with the refusal's message and a denial names the check.
+    func refuse(_ node: NodeState, _ refusal: Refusal, runID: String) async throws(EngineError) -> NodeState {
+        var node = node
+        node.phase = .error
+        node.message = refusal.description
+        let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                                  message: refusal.description, createdAt: Date())
+        try await coordinator.update(node, denial: denial)
         return node
     }
 

@@ -1,28 +1,134 @@
 package import Foundation
+package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceStore
 
 /// Why the gate refused a node: which input and which check.
 package struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The input name given to node-level refusals (the node's own image, a `require` over all inputs).
+    package static let nodeLevel = "(node)"
+
     package var node: String
     package var input: String
     package var check: String
     package var reason: String
 
-    package var description: String { "node '\(node)' refused: input '\(input)': \(reason)" }
+    package var description: String {
+        input == Self.nodeLevel
+            ? "node '\(node)' refused: \(check): \(reason)"
+            : "node '\(node)' refused: input '\(input)': \(check): \(reason)"
+    }
 }
 
-/// Verifies every input of a node before it runs: the upstream envelope (recorded digest, signature by a trusted
-/// key, same run and workflow), and the input bytes re-hashed by the engine against the signed subject.
+/// What the gate established about a node's inputs: the lineage entries for the node's own envelope, and the
+/// verified facts its constraints are evaluated over.
+package struct Admission: Sendable {
+    package var lineage: [LineagePredicate.Input] = []
+    /// One map per input, as the `inputs` variable of a constraint's `require` expression sees it.
+    package var facts: [ExpressionValue] = []
+    /// The node's own chain depth: one more than its deepest input's.
+    package var chainDepth = 1
+}
+
+/// The node about to run, as constraints see it.
+package struct GatedNode: Sendable {
+    package var displayName: String
+    package var templateName: String
+    /// The task or step name the node runs as (its display name without a loop suffix).
+    package var taskName: String
+    package var image: String?
+    package var runtime: String
+
+    package init(displayName: String, templateName: String, image: String? = nil, runtime: String) {
+        self.displayName = displayName
+        self.templateName = templateName
+        self.taskName = displayName.firstIndex(of: "(").map { String(displayName[..<$0]) } ?? displayName
+        self.image = image
+        self.runtime = runtime
+    }
+}
+
+/// Verifies every input of a node before it runs, and the node against the workflow's constraints.
+///
+/// Per input, in order (the first failure refuses the node): the envelope exists and is not revoked; it is signed
+/// by a key the governance admits for `sign` (a broken delegation is named); it is a lineage statement of this run
+/// and workflow, by the node that produced the input, whose subject matches the bytes the engine just re-hashed;
+/// it is the envelope recorded when that node ran; its trust slope starts at this run's submission and is the
+/// chain the governance admits for its signer, with no revoked key; it was produced under this governance and an
+/// accepted constraint set; and the consuming node's constraints hold over it.
 package struct InputGate: Sendable {
     package let store: Store
     package let verifier: LineageVerifier
+    package let governance: GovernanceDocument
+    package let chain: TrustChain
+    /// The submission attestation every upstream slope must start at; nil for runs recorded before submissions.
+    package let submissionDigest: Digest?
+    /// Set when the run's submission does not cover it any more: every node is refused.
+    package let submissionProblem: String?
+    /// Whether the node's constraints are checked (not when re-verifying memoized outputs of an earlier run).
+    package let enforcesConstraints: Bool
+    /// Workflow facts for `require` expressions.
+    package let workflowFacts: ExpressionValue
+    private let programs: [String: Result<ExprProgram, ExpressionError>]
 
-    /// Checks all inputs; returns the lineage entries for the node's own envelope, or the first refusal.
+    package init(
+        store: Store, runID: String, workflowDigest: Digest, governance: RunGovernance, workflowFacts: ExpressionValue
+    ) {
+        self.init(
+            store: store,
+            verifier: LineageVerifier(trustedKeys: governance.chain.keys(for: .sign), runID: runID,
+                                      workflowSpecDigest: workflowDigest),
+            governance: governance.document, chain: governance.chain, submissionDigest: governance.submissionDigest,
+            submissionProblem: governance.submissionProblem, enforcesConstraints: true, workflowFacts: workflowFacts)
+    }
+
+    private init(
+        store: Store, verifier: LineageVerifier, governance: GovernanceDocument, chain: TrustChain,
+        submissionDigest: Digest?, submissionProblem: String?, enforcesConstraints: Bool, workflowFacts: ExpressionValue
+    ) {
+        self.store = store
+        self.verifier = verifier
+        self.governance = governance
+        self.chain = chain
+        self.submissionDigest = submissionDigest
+        self.submissionProblem = submissionProblem
+        self.enforcesConstraints = enforcesConstraints
+        self.workflowFacts = workflowFacts
+        var programs: [String: Result<ExprProgram, ExpressionError>] = [:]
+        for constraint in governance.constraints {
+            guard let source = constraint.require else { continue }
+            do {
+                programs[constraint.name] = .success(try ExprProgram(parsing: source))
+            } catch {
+                programs[constraint.name] = .failure(error)
+            }
+        }
+        self.programs = programs
+    }
+
+    /// A gate that re-verifies lineage recorded by an earlier run (memoized outputs): that run's identity and
+    /// submission, this run's keys and revocations, no constraints (they apply when the outputs are consumed).
+    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?) -> InputGate {
+        InputGate(
+            store: store,
+            verifier: LineageVerifier(trustedKeys: verifier.trustedKeys, runID: runID, workflowSpecDigest: workflowDigest),
+            governance: governance, chain: chain, submissionDigest: submissionDigest, submissionProblem: nil,
+            enforcesConstraints: false, workflowFacts: workflowFacts)
+    }
+
+    // MARK: - Inputs
+
+    /// Checks all inputs; returns what was admitted, or the first refusal.
     package func admit(
-        node: String, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String]
-    ) -> Result<[LineagePredicate.Input], Refusal> {
-        var lineage: [LineagePredicate.Input] = []
+        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String]
+    ) -> Result<Admission, Refusal> {
+        if let submissionProblem {
+            return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
+                                    reason: submissionProblem))
+        }
+        let constraints = enforcesConstraints
+            ? governance.constraints(template: node.templateName, task: node.taskName) : []
+        var admission = Admission()
         for artifact in artifacts {
             let reference = artifact.reference
             let algorithm = reference.kind == .directory ? "dirHash" : "sha256"
@@ -33,101 +139,306 @@ package struct InputGate: Sendable {
                     ? try Digest.directoryHash(at: reference.storedPath)
                     : try Digest.sha256(fileAt: reference.storedPath)
             } catch {
-                return .failure(Refusal(node: node, input: artifact.name, check: "artifact-readable",
+                return .failure(Refusal(node: node.displayName, input: artifact.name, check: "artifact-readable",
                                         reason: "cannot read the stored artifact: \(error.description)"))
             }
             guard let producer = reference.producerNodeID else {
-                // A `raw` artifact: its content is part of the submitted workflow; check it was not altered.
+                // A `raw` or fetched artifact: its content is part of the submitted workflow or was fetched here.
                 guard actual.hex == reference.digest else {
                     return .failure(Refusal(
-                        node: node, input: artifact.name, check: "artifact-digest",
+                        node: node.displayName, input: artifact.name, check: "artifact-digest",
                         reason: "raw artifact digest sha256:\(reference.digest) does not match the stored "
                             + "bytes' \(actual)"))
                 }
-                lineage.append(.init(name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex]))
+                admission.lineage.append(.init(name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex]))
+                admission.facts.append(Self.externalFacts(name: artifact.name, kind: "artifact",
+                                                          digest: actual.hex, origin: artifact.from))
                 continue
             }
-            let producerName = reference.producerDisplayName ?? producer
-            switch verifiedEnvelope(node: node, input: artifact.name, producer: producer, producerName: producerName,
-                                    envelopeDigest: reference.envelopeDigest,
-                                    subject: "outputs/artifacts/\(reference.name)", actual: actual,
-                                    algorithm: algorithm)
-            {
+            let upstream = Upstream(
+                input: artifact.name, producer: producer, producerName: reference.producerDisplayName ?? producer,
+                envelopeDigest: reference.envelopeDigest, subject: "outputs/artifacts/\(reference.name)",
+                actual: actual, algorithm: algorithm)
+            switch verified(upstream, node: node, constraints: constraints) {
             case .failure(let refusal): return .failure(refusal)
-            case .success(let payloadDigest):
-                lineage.append(.init(
+            case .success(let input):
+                admission.lineage.append(.init(
                     name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex], producerNode: producer,
-                    subjectName: "outputs/artifacts/\(reference.name)", envelopePayloadDigest: payloadDigest))
+                    subjectName: upstream.subject, envelopePayloadDigest: input.payloadDigest))
+                admission.facts.append(Self.facts(of: input, name: artifact.name, kind: "artifact", chain: chain))
+                admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
         }
         for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
             guard let value = parameterValues["\(origin.nodeID)|\(origin.subjectName)"] else { continue }
-            let actual = Digest.sha256(Array(value.utf8))
-            let inputName = "\(origin.nodeDisplayName).\(origin.subjectName)"
-            switch verifiedEnvelope(node: node, input: inputName, producer: origin.nodeID,
-                                    producerName: origin.nodeDisplayName, envelopeDigest: origin.envelopeDigest,
-                                    subject: origin.subjectName, actual: actual, algorithm: "sha256")
-            {
+            let upstream = Upstream(
+                input: "\(origin.nodeDisplayName).\(origin.subjectName)", producer: origin.nodeID,
+                producerName: origin.nodeDisplayName, envelopeDigest: origin.envelopeDigest,
+                subject: origin.subjectName, actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
+            switch verified(upstream, node: node, constraints: constraints) {
             case .failure(let refusal): return .failure(refusal)
-            case .success(let payloadDigest):
-                lineage.append(.init(
-                    name: inputName, kind: .parameter, digest: ["sha256": actual.hex], producerNode: origin.nodeID,
-                    subjectName: origin.subjectName, envelopePayloadDigest: payloadDigest))
+            case .success(let input):
+                admission.lineage.append(.init(
+                    name: upstream.input, kind: .parameter, digest: ["sha256": upstream.actual.hex],
+                    producerNode: origin.nodeID, subjectName: origin.subjectName,
+                    envelopePayloadDigest: input.payloadDigest))
+                admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter", chain: chain))
+                admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
         }
-        return .success(lineage)
+        return .success(admission)
     }
 
-    private func verifiedEnvelope(
-        node: String, input: String, producer: String, producerName: String, envelopeDigest: String?,
-        subject: String, actual: Digest, algorithm: String
-    ) -> Result<Digest, Refusal> {
-        guard let envelopeDigest, let recorded = try? Digest(hex: envelopeDigest) else {
-            return .failure(Refusal(node: node, input: input, check: "envelope-missing",
-                                    reason: "producer '\(producerName)' has no lineage envelope"))
+    /// One input that another node produced.
+    private struct Upstream {
+        var input: String
+        var producer: String
+        var producerName: String
+        var envelopeDigest: String?
+        var subject: String
+        var actual: Digest
+        var algorithm: String
+    }
+
+    private func verified(_ upstream: Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint])
+        -> Result<LineageVerifier.VerifiedInput, Refusal>
+    {
+        func refuse(_ check: String, _ reason: String) -> Result<LineageVerifier.VerifiedInput, Refusal> {
+            .failure(Refusal(node: node.displayName, input: upstream.input, check: check,
+                             reason: "\(reason) (producer '\(upstream.producerName)')"))
+        }
+        guard let envelopeDigest = upstream.envelopeDigest, let recorded = try? Digest(hex: envelopeDigest) else {
+            return refuse("envelope-missing", "the producer has no lineage envelope")
         }
         let record: EnvelopeRecord?
         do {
             record = try store.envelope(payloadDigest: envelopeDigest)
         } catch {
-            return .failure(Refusal(node: node, input: input, check: "envelope-missing",
-                                    reason: "cannot read the envelope of '\(producerName)': \(error.description)"))
+            return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
         }
         guard let record else {
-            return .failure(Refusal(node: node, input: input, check: "envelope-missing",
-                                    reason: "the envelope sha256:\(envelopeDigest) of '\(producerName)' is not in the store"))
+            return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
         }
-        if let revoked = revocation(envelopeDigest: envelopeDigest, keyID: record.keyID) {
-            return .failure(Refusal(node: node, input: input, check: "revoked", reason: revoked))
+        if let revoked = revocation(envelopeDigest: envelopeDigest, keyIDs: [record.keyID]) {
+            return refuse("revoked", revoked)
         }
+        let input: LineageVerifier.VerifiedInput
         do {
-            let verified = try verifier.verifyInput(
-                envelope: [UInt8](record.envelopeJSON), recordedPayloadDigest: recorded, producerNode: producer,
-                subjectName: subject, actualDigest: actual, digestAlgorithm: algorithm)
-            return .success(verified.payloadDigest)
+            input = try verifier.verifyInput(
+                envelope: [UInt8](record.envelopeJSON), recordedPayloadDigest: recorded,
+                producerNode: upstream.producer, subjectName: upstream.subject, actualDigest: upstream.actual,
+                digestAlgorithm: upstream.algorithm)
         } catch {
-            return .failure(Refusal(node: node, input: input, check: error.checkName,
-                                    reason: "\(error.description) (producer '\(producerName)')"))
+            if case .untrustedKey(let keyID, _) = error, let claimed = claimedKey(of: record, keyID: keyID) {
+                do {
+                    _ = try chain.admit(claimed, for: .sign)
+                } catch {
+                    return refuse("signature-trust", error.description)
+                }
+            }
+            return refuse(error.checkName, error.description)
         }
+        // The trust slope: from this run's submission to the signer, every link admitted and none revoked.
+        if let problem = slopeProblem(input) { return refuse("trust-slope", problem) }
+        if let revoked = revocation(envelopeDigest: nil, keyIDs: input.predicate.trustSlope.map(\.keyID)) {
+            return refuse("revoked", revoked)
+        }
+        // The governance it was produced under.
+        let produced = input.predicate.governance
+        if enforcesConstraints && produced.specDigest != governance.digest {
+            return refuse("governance-digest",
+                          "it was produced under governance \(produced.specDigest), this node runs under "
+                              + "\(governance.digest)")
+        }
+        guard governance.accepts(constraintsDigest: produced.constraintsDigest) else {
+            return refuse("constraints-digest",
+                          "it was produced under constraints \(produced.constraintsDigest), neither this run's "
+                              + "\(governance.constraintsDigest) nor one declared in compatibleConstraints")
+        }
+        // The consuming node's constraints over this input's lineage.
+        for constraint in constraints {
+            if let rule = constraint.inputs {
+                let template = input.predicate.node.templateName
+                if !rule.fromTemplates.isEmpty && !rule.fromTemplates.contains(template) {
+                    return refuse("constraint '\(constraint.name)'",
+                                  "it comes from template '\(template)', not one of "
+                                      + rule.fromTemplates.joined(separator: ", "))
+                }
+                let signer = input.predicate.trustSlope.last?.authority ?? "?"
+                if !rule.signedBy.isEmpty && !rule.signedBy.contains(signer) {
+                    return refuse("constraint '\(constraint.name)'",
+                                  "it is signed by '\(signer)', not one of " + rule.signedBy.joined(separator: ", "))
+                }
+            }
+            if let maximum = constraint.maxChainDepth, input.predicate.chainDepth + 1 > maximum {
+                return refuse("constraint '\(constraint.name)'",
+                              "it has \(input.predicate.chainDepth) producer(s) behind it, so this node's chain "
+                                  + "would be \(input.predicate.chainDepth + 1) deep; the maximum is \(maximum)")
+            }
+        }
+        return .success(input)
     }
 
-    /// A revocation that applies, read fresh at each gate so revocations made during the run take effect.
+    /// The public key an untrusted envelope's signature names, when the governance lists a key of that id.
+    private func claimedKey(of record: EnvelopeRecord, keyID: String) -> PublicKey? {
+        chain.broken.first { $0.delegation.key.keyID == keyID }?.delegation.key
+            ?? chain.members.first { $0.key.keyID == keyID }?.key
+    }
+
+    /// Why an envelope's trust slope is not the one this run admits for its signer, or nil.
+    private func slopeProblem(_ input: LineageVerifier.VerifiedInput) -> String? {
+        let slope = input.predicate.trustSlope
+        guard let root = slope.first, root.role == "submit" else {
+            return "it does not start at a submission"
+        }
+        if let submissionDigest, root.attestation != submissionDigest {
+            return "it starts at submission \(root.attestation), not this run's \(submissionDigest)"
+        }
+        guard let submitter = chain.members.first(where: { $0.key.keyID == root.keyID && $0.roles.contains(.submit) })
+        else {
+            return "its submitter key \(root.keyID) is not admitted to submit"
+        }
+        let signer: TrustChain.Member
+        do {
+            signer = try chain.admit(input.signer, for: .sign)
+        } catch {
+            return error.description
+        }
+        let expected = TrustChain.slope(submitter: submitter, submission: root.attestation, signer: signer)
+        guard expected == slope else {
+            let show = { (hops: [LineagePredicate.TrustHop]) in
+                hops.map { "\($0.authority)/\($0.role)" }.joined(separator: " -> ")
+            }
+            return "it claims \(show(slope)), the governance admits \(show(expected))"
+        }
+        return nil
+    }
+
+    // MARK: - The node itself
+
+    /// Checks the node's own constraints once its image is known: allowed and pinned images, `require`.
+    package func admitNode(_ node: GatedNode, admission: Admission) -> Refusal? {
+        guard enforcesConstraints else { return nil }
+        for constraint in governance.constraints(template: node.templateName, task: node.taskName) {
+            let check = "constraint '\(constraint.name)'"
+            if let rule = constraint.images {
+                guard let image = node.image else {
+                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                                   reason: "it runs no image, and the constraint governs its image")
+                }
+                if !rule.allowed.isEmpty && !rule.allowed.contains(where: { Self.glob($0, matches: image) }) {
+                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                                   reason: "image '\(image)' is not allowed (allowed: "
+                                       + rule.allowed.joined(separator: ", ") + ")")
+                }
+                if rule.pinned && !image.contains("@sha256:") {
+                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                                   reason: "image '\(image)' is not pinned by digest (write it as name@sha256:<hex>)")
+                }
+            }
+            if let program = programs[constraint.name] {
+                let scope = ExprScope(variables: [
+                    "node": Self.facts(of: node, chainDepth: admission.chainDepth),
+                    "inputs": .list(admission.facts),
+                    "workflow": workflowFacts,
+                ])
+                do {
+                    guard try program.get().evaluateBool(scope) else {
+                        return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                                       reason: "require \"\(constraint.require ?? "")\" is false")
+                    }
+                } catch {
+                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                                   reason: "require \"\(constraint.require ?? "")\" cannot be evaluated: \(error)")
+                }
+            }
+        }
+        return nil
+    }
+
+    // MARK: - Facts for expressions
+
+    static func facts(of node: GatedNode, chainDepth: Int) -> ExpressionValue {
+        .map([
+            "name": .string(node.displayName), "template": .string(node.templateName), "task": .string(node.taskName),
+            "image": node.image.map(ExpressionValue.string) ?? .null, "runtime": .string(node.runtime),
+            "chainDepth": .number(Double(chainDepth)),
+        ])
+    }
+
+    static func facts(of input: LineageVerifier.VerifiedInput, name: String, kind: String, chain: TrustChain)
+        -> ExpressionValue
+    {
+        let predicate = input.predicate
+        let image = predicate.producer.image
+        return .map([
+            "name": .string(name), "kind": .string(kind), "external": .bool(false),
+            "digest": .string(input.subject.digest.values.first ?? ""),
+            "producer": .map([
+                "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
+                "runtime": .string(predicate.producer.runtime),
+                "image": image.map(ExpressionValue.string) ?? .null,
+                "imageDigest": image.flatMap { reference in
+                    reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
+                } ?? .null,
+            ]),
+            "signer": .string(predicate.trustSlope.last?.authority ?? ""),
+            "keyid": .string(input.signer.keyID),
+            "constraintsDigest": .string(predicate.governance.constraintsDigest.description),
+            "chainDepth": .number(Double(predicate.chainDepth)),
+            "trustSlope": .list(predicate.trustSlope.map { .string($0.authority) }),
+        ])
+    }
+
+    static func externalFacts(name: String, kind: String, digest: String, origin: String?) -> ExpressionValue {
+        .map([
+            "name": .string(name), "kind": .string(kind), "external": .bool(true), "digest": .string(digest),
+            "origin": origin.map(ExpressionValue.string) ?? .null, "producer": .null, "signer": .null,
+            "chainDepth": .number(0),
+        ])
+    }
+
+    /// `*` matches any run of characters; everything else matches itself.
+    static func glob(_ pattern: String, matches text: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 { return pattern == text }
+        guard text.hasPrefix(parts[0]) else { return false }
+        var rest = Substring(text.dropFirst(parts[0].count))
+        for part in parts.dropFirst().dropLast() where !part.isEmpty {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        let last = parts[parts.count - 1]
+        return rest.count >= last.count && rest.hasSuffix(last)
+    }
+
+    // MARK: - Revocations
+
+    /// A revocation that applies, read fresh at each gate so revocations made during the run take effect; the
+    /// governance's own revocations apply too.
     ///
     /// Fails closed: when the revocations cannot be read, the input is refused rather than admitted unchecked.
-    private func revocation(envelopeDigest: String, keyID: String) -> String? {
+    private func revocation(envelopeDigest: String?, keyIDs: [String]) -> String? {
+        if let envelopeDigest, let inline = governance.revocation(envelopeDigest: envelopeDigest) {
+            return "envelope sha256:\(envelopeDigest) is revoked by the workflow's governance: \(inline.reason)"
+        }
+        for keyID in keyIDs {
+            if let inline = governance.revocation(keyID: keyID) {
+                return "key \(keyID) is revoked by the workflow's governance: \(inline.reason)"
+            }
+        }
         let revocations: [RevocationRecord]
         do {
             revocations = try store.revocations()
         } catch {
-            return "cannot read the revocations, so envelope sha256:\(envelopeDigest) cannot be admitted: "
-                + error.description
+            return "cannot read the revocations, so the input cannot be admitted: " + error.description
         }
         for revocation in revocations {
             if revocation.kind == "envelope" && revocation.value == envelopeDigest {
-                return "envelope sha256:\(envelopeDigest) is revoked: \(revocation.reason)"
+                return "envelope sha256:\(revocation.value) is revoked: \(revocation.reason)"
             }
-            if revocation.kind == "key" && revocation.value == keyID {
-                return "signing key \(keyID) is revoked: \(revocation.reason)"
+            if revocation.kind == "key" && keyIDs.contains(revocation.value) {
+                return "signing key \(revocation.value) is revoked: \(revocation.reason)"
             }
         }
         return nil
@@ -139,7 +450,7 @@ extension GovernanceError {
     var checkName: String {
         switch self {
         case .badSignature, .noSignatures: "signature"
-        case .untrustedKey, .signerMismatch: "signature-trust"
+        case .untrustedKey, .signerMismatch, .keyNotAdmitted: "signature-trust"
         case .envelopeDigestMismatch: "envelope-digest"
         case .runMismatch, .workflowSpecMismatch, .producerNodeMismatch: "chain-continuity"
         case .subjectMissing, .subjectAmbiguous, .subjectDigestMissing: "subject-missing"

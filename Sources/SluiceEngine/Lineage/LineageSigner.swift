@@ -4,6 +4,7 @@ package import SluiceStore
 
 /// Hashes a node's outputs and signs its lineage envelope (DSSE over an in-toto Statement v1).
 package struct LineageSigner: Sendable {
+    /// The key that signs node lineage (`--lineage-key`, else the submitting key).
     package let key: SigningKey
     package let runID: String
     package let workflowName: String
@@ -11,6 +12,8 @@ package struct LineageSigner: Sendable {
     package let governanceDigest: Digest
     package let constraintsDigest: Digest
     package let runtimeKind: String
+    /// The chain from the run's submission to ``key``, carried by every envelope.
+    package let trustSlope: [LineagePredicate.TrustHop]
 
     /// The producer identity of local runs; in-cluster runs use a different id, as SLSA requires.
     package static let producerID = "https://sluice.dev/engine/local"
@@ -57,7 +60,7 @@ package struct LineageSigner: Sendable {
     /// Signs the envelope of a succeeded node.
     package func sign(
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
-        inputs: [LineagePredicate.Input], outputs: NodeOutputs, startedAt: Date, finishedAt: Date
+        inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         let predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
@@ -68,7 +71,8 @@ package struct LineageSigner: Sendable {
                             image: image, signer: .init(key: key.publicKey)),
             governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
             inputs: inputs,
-            trustSlope: [.init(authority: "run-key", keyID: key.publicKey.keyID, role: "node-lineage")],
+            trustSlope: trustSlope,
+            chainDepth: chainDepth,
             timing: .init(startedOn: startedAt, finishedOn: finishedAt))
         let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
                                   predicate: predicate.json)

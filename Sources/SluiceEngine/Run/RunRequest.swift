@@ -6,6 +6,9 @@ package struct RunRequest: Sendable {
     package var stateDirectory: String
     /// `--key FILE`; nil uses (and on first use creates) the state directory's key.
     package var keyPath: String?
+    /// `--lineage-key FILE`: the key that signs node lineage, when it is not the submitting key (e.g. a CI key the
+    /// submitter's authority delegated `sign` to). Hidden from nodes like the submitting key.
+    package var lineageKeyPath: String?
     package var runtimeProfile: RuntimeProfile
     /// `--templates PATH` files or directories holding WorkflowTemplates for `templateRef`/`workflowTemplateRef`,
     /// in precedence order (after the workflow's own file, before the state directory's registry).

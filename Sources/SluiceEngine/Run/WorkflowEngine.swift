@@ -1,4 +1,5 @@
 package import Foundation
+package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
@@ -79,20 +80,21 @@ package struct WorkflowEngine: Sendable {
         let (key, notice) = try KeyStore.signingKey(path: request.keyPath, stateDirectory: request.stateDirectory)
         if let notice { request.onKeyCreated?(notice) }
 
+        let lineageKey: SigningKey
+        if let lineageKeyPath = request.lineageKeyPath {
+            lineageKey = try KeyStore.signingKey(path: lineageKeyPath, stateDirectory: request.stateDirectory).key
+        } else {
+            lineageKey = key
+        }
+
         // Digests of what was submitted: the document, its governance section, the parameters.
-        let governance = document.tree["spec"]?["governance"]
+        let governanceDocument = try RunGovernance.document(of: document)
         let workflowDigest = document.tree.canonicalJSON.digest
-        let governanceCanonical = governance?.canonicalJSON ?? .null
-        let governanceDigest = governanceCanonical.digest
-        let constraintsDigest = (governance?["constraints"]?.canonicalJSON ?? .null).digest
-        let trusted = try TrustedKeys.resolve(governance: governance, runKey: key.publicKey)
 
         if let previous {
-            guard previous.run.workflowDigest == workflowDigest.hex else {
-                throw .stateUnavailable(reason: "run '\(previous.run.name)' ran workflow sha256:\(previous.run.workflowDigest), "
-                    + "but its documents now give sha256:\(workflowDigest.hex): pass the same --templates as the run")
-            }
-            guard previous.run.signerKeyID == key.publicKey.keyID else {
+            // A changed document is not refused here: the recorded submission attestation no longer covers it, so
+            // the gate refuses every node that would run under it (naming what was edited).
+            guard previous.run.signerKeyID == lineageKey.publicKey.keyID else {
                 throw .keyUnavailable(reason: "run '\(previous.run.name)' was signed by key \(previous.run.signerKeyID), "
                     + "not \(key.publicKey.keyID): pass the same --key as the run")
             }
@@ -102,19 +104,33 @@ package struct WorkflowEngine: Sendable {
         let runID = previous?.run.id ?? UUID().uuidString.lowercased()
         let parametersObject = CanonicalJSON.object(Dictionary(
             parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        var recordedSubmission: AttestationRecord?
+        if let previous {
+            let attestations: [AttestationRecord]
+            do {
+                attestations = try store.attestations(runID: previous.run.id)
+            } catch {
+                throw .stateUnavailable(reason: error.description)
+            }
+            recordedSubmission = attestations.first { $0.kind == .submission }
+        }
+        let governance = try RunGovernance.admit(
+            document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
+            workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
+            recorded: recordedSubmission)
         let record = RunRecord(
             id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
-            workflowDigest: workflowDigest.hex, governanceDigest: governanceDigest.hex, runtime: runtime.kind,
-            signerKeyID: key.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
+            workflowDigest: workflowDigest.hex, governanceDigest: governanceDocument.digest.hex, runtime: runtime.kind,
+            signerKeyID: lineageKey.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
             engineProcessID: ProcessInfo.processInfo.processIdentifier)
 
         let runDirectory = request.stateDirectory + "/runs/" + name
         do {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            try Data(key.publicKey.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
-            let trustedPEM = trusted.map(\.pem).joined()
+            try Data(lineageKey.publicKey.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
+            let trustedPEM = governance.chain.keys(for: GovernanceDocument.Role.sign).map { $0.pem }.joined()
             try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
         } catch {
             throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
@@ -128,6 +144,14 @@ package struct WorkflowEngine: Sendable {
             store: store)
         defer { workflowLock?.release() }
         try await coordinator.start()
+        if recordedSubmission == nil {
+            let submission = governance.record(runID: runID)
+            do {
+                try store.saveAttestation(submission)
+            } catch {
+                throw .stateUnavailable(reason: error.description)
+            }
+        }
         if lockWaitCancelled {
             let reason = "Stopped while waiting for the workflow's synchronization locks"
             try await coordinator.finish(phase: .failed, message: reason, outputsJSON: nil)
@@ -150,10 +174,19 @@ package struct WorkflowEngine: Sendable {
         globals.set("workflow.parameters", parametersJSON)
 
         let lineage = LineageSigner(
-            key: key, runID: runID, workflowName: name, workflowDigest: workflowDigest,
-            governanceDigest: governanceDigest, constraintsDigest: constraintsDigest, runtimeKind: runtime.kind)
-        let gate = InputGate(store: store, verifier: LineageVerifier(trustedKeys: trusted, runID: runID,
-                                                                     workflowSpecDigest: workflowDigest))
+            key: lineageKey, runID: runID, workflowName: name, workflowDigest: workflowDigest,
+            governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
+            runtimeKind: runtime.kind, trustSlope: governance.slope)
+        let workflowFacts = ExpressionValue.map([
+            "name": .string(name), "uid": .string(runID),
+            "parameters": .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
+                                          uniquingKeysWith: { _, last in last })),
+            "governanceDigest": .string(governanceDocument.digest.description),
+            "constraintsDigest": .string(governanceDocument.constraintsDigest.description),
+            "submitter": .string(governance.submitter.name),
+        ])
+        let gate = InputGate(store: store, runID: runID, workflowDigest: workflowDigest, governance: governance,
+                             workflowFacts: workflowFacts)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
         let limit = runtime.isolation == .none ? 1 : workflow.spec.parallelism
         let executor = WorkflowExecutor(
@@ -161,7 +194,8 @@ package struct WorkflowEngine: Sendable {
             globals: globals, runtime: runtime,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
-            hiddenPaths: [request.stateDirectory] + (request.keyPath.map { [absolutePath($0)] } ?? []),
+            hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
+                .map(absolutePath)),
             stop: request.stop)
 
         var arguments = StepArguments()

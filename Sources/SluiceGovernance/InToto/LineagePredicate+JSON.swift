@@ -47,9 +47,13 @@ extension LineagePredicate {
             "inputs": .array(inputs.map(Self.json(for:))),
             "trustSlope": .array(
                 trustSlope.map {
-                    ["authority": .string($0.authority), "keyid": .string($0.keyID), "role": .string($0.role)]
+                    [
+                        "authority": .string($0.authority), "keyid": .string($0.keyID), "role": .string($0.role),
+                        "attestation": Self.digestSet($0.attestation),
+                    ]
                 }
             ),
+            "chainDepth": .integer(Int64(chainDepth)),
             "timing": [
                 "startedOn": .string(RFC3339.format(timing.startedOn)),
                 "finishedOn": .string(RFC3339.format(timing.finishedOn)),
@@ -93,7 +97,8 @@ extension LineagePredicate {
             let hop = try FieldReader(element, path: "trustSlope[\(index)]")
             trustSlope.append(
                 TrustHop(
-                    authority: try hop.string("authority"), keyID: try hop.string("keyid"), role: try hop.string("role")
+                    authority: try hop.string("authority"), keyID: try hop.string("keyid"), role: try hop.string("role"),
+                    attestation: try hop.digest("attestation")
                 )
             )
         }
@@ -103,6 +108,8 @@ extension LineagePredicate {
             }
             return text
         }
+        let chainDepth = try root.integer("chainDepth")
+        guard chainDepth >= 1 else { throw .malformedPredicate(field: "chainDepth", reason: "is less than 1") }
         let attempt = try node.integer("attempt")
         guard attempt >= 0 else { throw .malformedPredicate(field: "node.attempt", reason: "is negative") }
 
@@ -134,6 +141,7 @@ extension LineagePredicate {
             ),
             inputs: inputs,
             trustSlope: trustSlope,
+            chainDepth: Int(chainDepth),
             timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn"))
         )
     }

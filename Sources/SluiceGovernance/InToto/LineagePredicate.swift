@@ -1,13 +1,13 @@
 package import Foundation
 
-/// Sluice's lineage predicate (`https://sluice.dev/attestation/lineage/v0.1`): which run and node produced a
+/// Sluice's lineage predicate (`https://sluice.dev/attestation/lineage/v0.2`): which run and node produced a
 /// statement's subjects, from which verified inputs, under which governance, signed by which key.
 ///
 /// ``json`` is the predicate body placed in a ``Statement``; ``init(json:)`` reads it back strictly. Timestamps are
 /// kept to whole seconds (RFC 3339 UTC with `Z`), so a predicate survives the round trip unchanged.
 package struct LineagePredicate: Sendable, Equatable {
     /// The predicateType of every lineage statement.
-    package static let type = "https://sluice.dev/attestation/lineage/v0.1"
+    package static let type = "https://sluice.dev/attestation/lineage/v0.2"
 
     /// The run and the workflow specification it executes.
     package struct Workflow: Sendable, Equatable {
@@ -147,20 +147,25 @@ package struct LineagePredicate: Sendable, Equatable {
         }
     }
 
-    /// One authority in the chain that admitted the node (v1: one hop, the run's key).
+    /// One link of the chain that admitted the node: the submission first, then the authorities and delegates
+    /// down to the key that signed the envelope.
     package struct TrustHop: Sendable, Equatable {
-        /// The authority's name or TypeURI.
+        /// The authority's or delegation's name in `spec.governance`.
         package var authority: String
-        /// The authority's in-toto keyid.
+        /// Its in-toto keyid.
         package var keyID: String
-        /// The role it played, e.g. `run-signer`.
+        /// The role it played: `submit`, `delegate`, or `sign` (the last hop).
         package var role: String
+        /// The payload digest of the attestation that proves this link: the submission attestation for the root
+        /// and for authorities listed in the submitted governance, a delegation attestation for delegates.
+        package var attestation: Digest
 
         /// Creates a trust hop.
-        package init(authority: String, keyID: String, role: String) {
+        package init(authority: String, keyID: String, role: String, attestation: Digest) {
             self.authority = authority
             self.keyID = keyID
             self.role = role
+            self.attestation = attestation
         }
     }
 
@@ -190,8 +195,10 @@ package struct LineagePredicate: Sendable, Equatable {
     package var governance: Governance
     /// Inputs consumed, in template order.
     package var inputs: [Input]
-    /// Authorities that admitted the node, root first.
+    /// Authorities that admitted the node, root (the submission) first.
     package var trustSlope: [TrustHop]
+    /// The longest chain of producers behind this node, itself included (a node without upstream lineage is 1).
+    package var chainDepth: Int
     /// When it ran.
     package var timing: Timing
 
@@ -204,6 +211,7 @@ package struct LineagePredicate: Sendable, Equatable {
         governance: Governance,
         inputs: [Input],
         trustSlope: [TrustHop],
+        chainDepth: Int = 1,
         timing: Timing
     ) {
         self.workflow = workflow
@@ -213,6 +221,7 @@ package struct LineagePredicate: Sendable, Equatable {
         self.governance = governance
         self.inputs = inputs
         self.trustSlope = trustSlope
+        self.chainDepth = chainDepth
         self.timing = timing
     }
 }

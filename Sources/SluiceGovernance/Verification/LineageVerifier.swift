@@ -2,10 +2,11 @@
 ///
 /// The engine gathers the facts (envelope bytes and payload digest from the store, the digest it just recomputed
 /// from the artifact or parameter) and calls `verifyInput` once per input; this type only decides. Checks run in a
-/// fixed order and the first failure is thrown (fail closed): envelope JSON → payload digest against the record →
-/// signature by a trusted key → payloadType → statement `_type` → predicateType → predicate shape → signer named in
-/// the predicate is the verifying key → run → workflow spec → producer node → subject present, unique, and equal to
-/// the recomputed digest.
+/// fixed order and the first failure is thrown (fail closed): envelope JSON → signature by a trusted key →
+/// payloadType → statement `_type` → predicateType → predicate shape → signer named in the predicate is the
+/// verifying key → run → workflow spec → producer node → subject present, unique, and equal to the recomputed
+/// digest → payload digest equal to the one recorded when the producer ran (content checks come first so a
+/// replayed envelope is named for what it is).
 ///
 /// ```swift
 /// let gate = LineageVerifier(trustedKeys: [runKey.publicKey], runID: run.id, workflowSpecDigest: specDigest)
@@ -68,9 +69,6 @@ package struct LineageVerifier: Sendable {
     ) throws(GovernanceError) -> VerifiedInput {
         let envelope = try Envelope(jsonBytes: bytes)
         let payloadDigest = envelope.payloadDigest
-        guard payloadDigest == recordedPayloadDigest else {
-            throw .envelopeDigestMismatch(expected: recordedPayloadDigest, actual: payloadDigest)
-        }
         let signer = try envelope.verify(trustedKeys: trustedKeys, node: producerNode)
         guard envelope.payloadType == Envelope.inTotoPayloadType else {
             throw .payloadTypeMismatch(expected: Envelope.inTotoPayloadType, actual: envelope.payloadType)
@@ -111,6 +109,10 @@ package struct LineageVerifier: Sendable {
         }
         guard claimed == actualDigest else {
             throw .subjectDigestMismatch(name: subjectName, expected: claimed, actual: actualDigest)
+        }
+        // Last: a valid envelope of the right node may still be another attempt's (a replay of an earlier one).
+        guard payloadDigest == recordedPayloadDigest else {
+            throw .envelopeDigestMismatch(expected: recordedPayloadDigest, actual: payloadDigest)
         }
         return VerifiedInput(
             statement: statement,

@@ -5,7 +5,7 @@ enum StoreSchema {
     /// Migration identifiers in the order they are applied.
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
-        controlMigration,
+        controlMigration, attestationsMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -21,6 +21,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(controlMigration) { db in
             try db.execute(sql: control)
+        }
+        migrator.registerMigration(attestationsMigration) { db in
+            try db.execute(sql: attestations)
         }
         return migrator
     }
