@@ -35,7 +35,8 @@ struct SHA256HasherTests {
     @Test("the FIPS 180-2 examples and the million-'a' message hash to their published digests")
     func nist() {
         for vector in Self.nistVectors {
-            #expect(Digest.sha256(utf8: vector.message).hex == vector.hex, "message of \(vector.message.utf8.count) bytes")
+            #expect(
+                Digest.sha256(utf8: vector.message).hex == vector.hex, "message of \(vector.message.utf8.count) bytes")
             #expect(Digest.sha256(Array(vector.message.utf8)).hex == vector.hex)
         }
     }
@@ -60,7 +61,9 @@ struct SHA256HasherTests {
         #expect(Hex.encode(blockwise.finalize()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    @Test("streaming in odd chunk sizes equals hashing in one call", arguments: [1, 3, 7, 55, 63, 64, 65, 127, 4099, 65_537])
+    @Test(
+        "streaming in odd chunk sizes equals hashing in one call",
+        arguments: [1, 3, 7, 55, 63, 64, 65, 127, 4099, 65_537])
     func oddChunks(chunkSize: Int) {
         // 200_003 bytes of a pattern that is not periodic in 64.
         let message = (0..<200_003).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
