@@ -65,6 +65,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
+        // Measurements for Benchmarks/hashing.sh; a target here because a separate package cannot see `package` API.
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceGovernance", "SluiceTesting", "CSodium",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/sluice-bench",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SluiceTesting",
             dependencies: ["SluiceGovernance", "SluiceStore", "SluiceSpec"],
