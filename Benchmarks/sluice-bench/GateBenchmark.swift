@@ -24,7 +24,9 @@ struct GateBenchmark: ParsableCommand {
 
     func validate() throws {
         _ = try parsedSizes()
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, not \(iterations)") }
+        if let iterations, iterations < 1 {
+            throw ValidationError("--iterations must be at least 1, not \(iterations)")
+        }
     }
 
     func run() throws {
@@ -119,10 +121,11 @@ struct GateBenchmark: ParsableCommand {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        let chunk = Data((0..<min(size, 1 << 20)).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 56)
-        })
+        let chunk = Data(
+            (0..<min(size, 1 << 20)).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            })
         var written = 0
         while written < size {
             let count = min(chunk.count, size - written)

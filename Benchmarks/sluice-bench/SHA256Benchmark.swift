@@ -38,8 +38,9 @@ struct SHA256Benchmark: ParsableCommand {
             throw ValidationError("libcrypto and libsodium disagree on the test buffer")
         }
 
-        print(Report.left("implementation", 34) + Report.right(Report.size(size) + " GB/s", 14)
-            + Report.right("64 B ns/call", 14) + Report.right("1 KiB ns/call", 15))
+        print(
+            Report.left("implementation", 34) + Report.right(Report.size(size) + " GB/s", 14)
+                + Report.right("64 B ns/call", 14) + Report.right("1 KiB ns/call", 15))
         let contenders: [(name: String, hash: ([UInt8]) -> [UInt8])] = [
             ("Digest.sha256 (OpenSSL libcrypto)", { Digest.sha256($0).bytes }),
             ("crypto_hash_sha256 (libsodium)", sodiumDigest),
