@@ -26,13 +26,18 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         .target(name: "SluiceExpressions", swiftSettings: strictSettings),
         .target(
             name: "SluiceSpec",
             dependencies: ["SluiceExpressions", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
-        .target(name: "SluiceGovernance", dependencies: ["CSodium"], swiftSettings: strictSettings),
+        .target(name: "SluiceGovernance", dependencies: ["CSodium", "COpenSSL"], swiftSettings: strictSettings),
         .target(
             name: "SluiceStore",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -60,6 +65,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
+        // Measurements for Benchmarks/hashing.sh; a target here because a separate package cannot see `package` API.
+        .executableTarget(
+            name: "sluice-bench",
+            dependencies: [
+                "SluiceGovernance", "SluiceTesting", "CSodium",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/sluice-bench",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SluiceTesting",
             dependencies: ["SluiceGovernance", "SluiceStore", "SluiceSpec"],

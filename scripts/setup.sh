@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs on a Debian/Ubuntu host, only when missing.
-#   scripts/setup.sh            build + runtime dependencies (libsodium, SQLite, pkg-config, bubblewrap)
+#   scripts/setup.sh            build + runtime dependencies (libsodium, OpenSSL libcrypto, SQLite, pkg-config,
+#                               bubblewrap)
 #   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks,
 #                               and the ShellCheck linter for the scripts check)
 # python3 is needed too (examples/ and the checks run it); Debian's python3 is installed only when
@@ -19,7 +20,7 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-packages=(libsodium-dev libsqlite3-dev pkg-config bubblewrap git make)
+packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config bubblewrap git make)
 if [ "$want_test" -eq 1 ]; then
     packages+=(shellcheck)
 fi

@@ -51,6 +51,21 @@ struct DigestTests {
         }
     }
 
+    @Test("files of 0 bytes, exactly one read chunk, and one byte more hash like their bytes in memory")
+    func fileChunkBoundaries() throws {
+        try withGovernanceScratch { directory in
+            for size in [0, 1 << 20, (1 << 20) + 1] {
+                let path = directory + "/file-\(size)"
+                let contents = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+                try Data(contents).write(to: URL(fileURLWithPath: path))
+                #expect(try Digest.sha256(fileAt: path) == Digest.sha256(contents), "\(size) bytes")
+            }
+            #expect(
+                try Digest.sha256(fileAt: directory + "/file-0").hex
+                    == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        }
+    }
+
     @Test("file hashing refuses missing files, symlinks, directories and FIFOs")
     func fileRefusals() throws {
         try withGovernanceScratch { directory in
