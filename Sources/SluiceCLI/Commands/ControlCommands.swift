@@ -56,8 +56,11 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(help: "WorkflowTemplate files the run used (as given to 'sluice run --templates').")
     var templates: [String] = []
 
-    @Option(help: "The signing key the run used, when it was not the state directory's.")
+    @Option(help: "The submitting key the run used, when it was not the state directory's.")
     var key: String?
+
+    @Option(help: "The lineage key the run used, when it was given to 'sluice run --lineage-key'.")
+    var lineageKey: String?
 
     @Option(help: "Runtime profile file, as given to 'sluice run'.")
     var runtimeProfile: String?
@@ -101,6 +104,7 @@ struct ResumeCommand: AsyncParsableCommand {
             onKeyCreated: { printError($0) }, templatePaths: templates)
         // The marker stays: a suspended node of the continued run is released by this same resume.
         request.resumeRun = record.id
+        request.lineageKeyPath = lineageKey
         try await RunCommand.drive(engine: WorkflowEngine(runtime: runtime, observer: display), request: request,
                                    display: display)
     }

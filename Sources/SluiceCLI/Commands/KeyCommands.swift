@@ -45,7 +45,8 @@ struct KeygenCommand: ParsableCommand {
 /// `sluice key show`: the public half of a signing key.
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "key", abstract: "Inspect signing keys.", subcommands: [Show.self])
+        commandName: "key", abstract: "Inspect signing keys and delegate roles to other keys.",
+        subcommands: [Show.self, Delegate.self])
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -63,6 +64,72 @@ struct KeyCommand: ParsableCommand {
             } catch {
                 printError("error: \(error.description)")
                 if key == nil { printError("hint: create one with 'sluice keygen' (or run a workflow)") }
+                throw ExitCode(ExitStatus.failed)
+            }
+        }
+    }
+}
+
+extension KeyCommand {
+    /// `sluice key delegate`: signs a delegation attestation and prints the `spec.governance.delegations` entry.
+    struct Delegate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "delegate",
+            abstract: "Delegate roles to another key: print a signed spec.governance.delegations entry.",
+            discussion: """
+                Signs, with the delegator's private key, an in-toto statement that admits the delegate's public key \
+                for the given roles, and prints the YAML entry to paste under spec.governance.delegations. The \
+                delegator must be the authority (or earlier delegation) named by --from and hold the role \
+                'delegate' and every delegated role.
+                """)
+
+        @Option(help: "The delegator's private key (default: the state directory's key).")
+        var key: String?
+
+        @Option(help: "The name of the delegator in spec.governance (an authority or an earlier delegation).")
+        var from: String
+
+        @Option(help: "The delegate's public key: a PEM file, or 64 hex characters.")
+        var to: String
+
+        @Option(help: "The delegation's name in spec.governance.")
+        var name: String
+
+        @Option(help: "A delegated role: submit, sign or delegate (repeatable).")
+        var role: [String] = ["sign"]
+
+        @OptionGroup var state: StateOptions
+
+        func run() throws {
+            let path = key ?? KeyStore.defaultKeyPath(stateDirectory: state.resolved)
+            var roles: Set<GovernanceDocument.Role> = []
+            for text in role {
+                guard let value = GovernanceDocument.Role(rawValue: text) else {
+                    printError("error: --role '\(text)' is not one of submit, sign, delegate")
+                    throw ExitCode(ExitStatus.usage)
+                }
+                roles.insert(value)
+            }
+            do {
+                let delegator = try SigningKey.load(from: path)
+                let delegate: PublicKey
+                if FileManager.default.fileExists(atPath: to) {
+                    delegate = try PublicKey(pem: try String(contentsOfFile: to, encoding: .utf8))
+                } else {
+                    delegate = try PublicKey(hex: to)
+                }
+                let envelope = DelegationAttestation.sign(name: name, delegate: delegate, roles: roles, with: delegator)
+                let json = String(decoding: envelope.jsonBytes(), as: UTF8.self)
+                print("- name: \(name)")
+                print("  from: \(from)")
+                print("  publicKey: \(delegate.hex)")
+                print("  roles: [\(roles.sorted().map(\.rawValue).joined(separator: ", "))]")
+                print("  attestation: '\(json)'")
+            } catch let error as GovernanceError {
+                printError("error: \(error.description)")
+                throw ExitCode(ExitStatus.failed)
+            } catch {
+                printError("error: cannot read '\(to)': \(error.localizedDescription)")
                 throw ExitCode(ExitStatus.failed)
             }
         }

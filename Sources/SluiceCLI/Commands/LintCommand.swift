@@ -44,6 +44,10 @@ struct LintCommand: ParsableCommand {
                         print(problem.description)
                         invalid = true
                     }
+                    for problem in RunGovernance.problems(of: document) {
+                        print(problem)
+                        invalid = true
+                    }
                 }
             } catch {
                 print(error.description)

@@ -33,8 +33,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/).")
     var runtimeProfile: String?
 
-    @Option(help: "Ed25519 signing key (PKCS#8 PEM); default: the state directory's key, created on first use.")
+    @Option(help: "Ed25519 key that submits the run (PKCS#8 PEM); default: the state directory's key, created on first use.")
     var key: String?
+
+    @Option(help: "Ed25519 key that signs node lineage when it is not the submitting key (admitted by spec.governance).")
+    var lineageKey: String?
 
     @Option(name: .customLong("templates"),
             help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
@@ -95,11 +98,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         }
         let engine = WorkflowEngine(runtime: containerRuntime ?? processRuntime, observer: display)
-        let request = RunRequest(
+        var request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
             runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths,
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
+        request.lineageKeyPath = lineageKey
         try await Self.drive(engine: engine, request: request, display: display)
     }
 

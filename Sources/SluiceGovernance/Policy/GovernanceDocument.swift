@@ -207,8 +207,8 @@ package struct GovernanceDocument: Sendable, Equatable {
                 && constraint.maxChainDepth == nil
             {
                 throw .malformedGovernance(
-                    field: item.path("name"),
-                    reason: "constraint '\(name)' requires nothing: give require, images, inputs or maxChainDepth")
+                    field: item.prefix,
+                    reason: "('\(name)') requires nothing: give require, images, inputs or maxChainDepth")
             }
             if let depth = constraint.maxChainDepth, depth < 1 {
                 throw .malformedGovernance(field: item.path("maxChainDepth"), reason: "must be at least 1")

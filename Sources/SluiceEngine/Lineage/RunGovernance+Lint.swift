@@ -1,0 +1,78 @@
+import SluiceExpressions
+package import SluiceGovernance
+package import SluiceSpec
+
+extension RunGovernance {
+    /// Every problem `sluice lint` reports about a workflow's governance, as `file:line:column: error: message`:
+    /// an invalid document, `require` expressions that do not parse, constraints scoped to templates the workflow
+    /// does not define, and delegations whose attestation does not prove them.
+    package static func problems(of workflow: WorkflowDocument) -> [String] {
+        let tree: YAMLValue
+        do {
+            guard let found = try workflow.governanceTree() else { return [] }
+            tree = found
+        } catch {
+            return [error.description]
+        }
+        let document: GovernanceDocument
+        do {
+            document = try GovernanceDocument(json: tree.isNull ? .null : tree.canonicalJSON)
+        } catch {
+            var at = tree.location
+            if case .malformedGovernance(let field, _) = error { at = locate(field, in: tree) }
+            return ["\(at): error: \(error.description)"]
+        }
+        var problems: [String] = []
+        let defined = Set(workflow.workflow.spec.templates.map(\.name))
+        let constraintTrees = tree["constraints"]?.elements ?? []
+        for (index, constraint) in document.constraints.enumerated() {
+            let node = index < constraintTrees.count ? constraintTrees[index] : tree
+            if let source = constraint.require {
+                do {
+                    _ = try ExprProgram(parsing: source)
+                } catch {
+                    let at = node["require"]?.location ?? node.location
+                    problems.append("\(at): error: constraint '\(constraint.name)': require is not a valid "
+                        + "expression: \(error)")
+                }
+            }
+            for template in constraint.appliesTo.templates where !defined.contains(template) {
+                let at = node["appliesTo"]?.location ?? node.location
+                problems.append("\(at): error: constraint '\(constraint.name)' applies to template '\(template)', "
+                    + "which the workflow does not define")
+            }
+        }
+        // Delegation proofs do not depend on the run's key: any key stands in for the implicit authority.
+        let chain = TrustChain(governance: document, runKey: document.authorities.first?.key ?? SigningKey.generate().publicKey)
+        let delegationTrees = tree["delegations"]?.elements ?? []
+        for (delegation, error) in chain.broken {
+            let index = document.delegations.firstIndex(of: delegation) ?? 0
+            let at = index < delegationTrees.count ? delegationTrees[index].location : tree.location
+            problems.append("\(at): error: \(error.description)")
+        }
+        return problems
+    }
+
+    /// The position of the deepest node of `tree` that a dotted field path (`constraints[1].name`) reaches.
+    static func locate(_ field: String, in tree: YAMLValue) -> SourceLocation {
+        var node = tree
+        for part in field.split(separator: ".") {
+            var name = Substring(part)
+            var indexes: [Int] = []
+            while let open = name.lastIndex(of: "["), name.hasSuffix("]"),
+                let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)])
+            {
+                indexes.insert(index, at: 0)
+                name = name[..<open]
+            }
+            guard let child = node[String(name)] else { return node.location }
+            node = child
+            for index in indexes {
+                let elements = node.elements
+                guard index < elements.count else { return node.location }
+                node = elements[index]
+            }
+        }
+        return node.location
+    }
+}
