@@ -77,7 +77,9 @@ let package = Package(
         ),
         .target(
             name: "SluiceTesting",
-            dependencies: ["SluiceGovernance", "SluiceStore", "SluiceSpec"],
+            dependencies: [
+                "SluiceGovernance", "SluiceStore", "SluiceSpec", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SluiceExpressionsTests", dependencies: ["SluiceExpressions"], swiftSettings: strictSettings),
