@@ -104,6 +104,35 @@ struct MemoizeTests {
         }
     }
 
+    @Test("a hit recorded under other constraints is refused unless the governance declares them compatible")
+    func constraintsCompatibility() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let first = try await EngineHarness.run(Self.workflow(), in: directory)
+            #expect(first.summary.phase == .succeeded)
+            let constraints = """
+                  governance:
+                    constraints:
+                      - {name: shallow, maxChainDepth: 10}
+                """
+            let governed = Self.workflow().replacingOccurrences(of: "  entrypoint: main\n",
+                                                                with: "  entrypoint: main\n" + constraints + "\n")
+            let refused = try await EngineHarness.run(governed, in: directory)
+            let produce = try refused.node("produce")
+            #expect(produce.phase == "Error")
+            #expect(produce.message?.hasPrefix("memoized outputs refused: node 'produce' refused: input ") == true,
+                    "\(produce.message ?? "")")
+            #expect(produce.message?.contains("constraints-digest: it was produced under constraints "
+                + "\(CanonicalJSON.null.digest), neither this run's") == true, "\(produce.message ?? "")")
+
+            let compatible = governed.replacingOccurrences(
+                of: "      - {name: shallow, maxChainDepth: 10}\n",
+                with: "      - {name: shallow, maxChainDepth: 10}\n    compatibleConstraints: [\"\(CanonicalJSON.null.digest)\"]\n")
+            let accepted = try await EngineHarness.run(compatible, in: directory)
+            #expect(accepted.summary.phase == .succeeded, "\(accepted.nodes.map { "\($0.displayName) \($0.message ?? "")" })")
+            #expect(try accepted.node("produce").message?.hasPrefix("Memoization hit") == true)
+        }
+    }
+
     @Test("sluice get -o json shows Argo's memoizationStatus for hits and saved misses")
     func memoizationStatusInJSON() async throws {
         try await EngineHarness.withDirectory { directory in
