@@ -488,6 +488,32 @@ struct AttackTableTests {
         }
     }
 
+    @Test("require expressions see node, inputs and workflow: the documented examples hold for a clean run")
+    func requireVariables() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let governance = """
+                  governance:
+                    constraints:
+                      - name: signers
+                        require: "all(inputs, {.signer in ['run-key']})"
+                      - name: runtime
+                        require: "node.runtime == 'process' && node.image == 'alpine'"
+                      - name: no-external
+                        appliesTo: {tasks: [consume]}
+                        require: "none(inputs, {.external}) && len(inputs) == 2"
+                      - name: lineage-facts
+                        appliesTo: {templates: [consume]}
+                        require: "all(inputs, {.producer.node == 'produce' && .chainDepth == 1 && .producer.template == 'produce'}) && node.chainDepth == 2"
+                      - name: workflow-facts
+                        require: "workflow.name == 'a-facts' && workflow.submitter == 'run-key' && workflow.constraintsDigest startsWith 'sha256:'"
+                """
+            let run = try await Self.run(Self.workflow(name: "a-facts", governance: governance), in: directory)
+            #expect(run.summary.phase == .succeeded,
+                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(try run.store.denials(runID: run.run.id).isEmpty)
+        }
+    }
+
     @Test("key revoked inline by the workflow's governance")
     func inlineRevocation() async throws {
         try await EngineHarness.withDirectory { directory in
