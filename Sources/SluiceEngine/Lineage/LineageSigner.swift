@@ -10,7 +10,8 @@ package struct LineageSigner: Sendable {
     package let workflowDigest: Digest
     package let governanceDigest: Digest
     package let constraintsDigest: Digest
-    package let runtimeKind: String
+    /// The runtime recorded as the producer's; the executor sets each node's own (`sluice.dev/runtime`).
+    package var runtimeKind: String
 
     /// The producer identity of local runs; in-cluster runs use a different id, as SLSA requires.
     package static let producerID = "https://sluice.dev/engine/local"
