@@ -1,4 +1,4 @@
-import SluiceRuntimes
+package import SluiceRuntimes
 
 extension NodeOutcome {
     /// The node's message when it did not exit 0, in Argo's words; nil when it did.
@@ -7,7 +7,7 @@ extension NodeOutcome {
     /// engine reports as OOM-killed gives Argo's `OOMKilled (exit code 137)` with the limit; a container with a
     /// memory limit killed by SIGKILL without that report (Podman on cgroup v1 hosts cannot always tell) says the
     /// limit was probably exceeded. The timeout's message is the caller's.
-    func failureMessage(memoryLimit: String?) -> String? {
+    package func failureMessage(memoryLimit: String?) -> String? {
         let limit = memoryLimit.map { " \($0)" } ?? ""
         switch termination {
         case .exited(0):
