@@ -24,7 +24,11 @@ struct RunCommand: AsyncParsableCommand {
             help: "Run only these tasks of the entrypoint DAG and what they depend on: NAME[,NAME...] (repeatable).")
     var targets: [String] = []
 
-    @Option(help: "Where nodes run: process (default), podman or docker (each node in a container of its image); a template's annotation sluice.dev/runtime overrides it.")
+    @Option(
+        help: """
+            Where nodes run: process (default), podman or docker (each node in a container of its image); \
+            a template's annotation sluice.dev/runtime overrides it.
+            """)
     var runtime: String = "process"
 
     @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")

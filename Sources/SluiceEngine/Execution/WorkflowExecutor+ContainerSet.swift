@@ -99,7 +99,8 @@ extension WorkflowExecutor {
             sidecarNode.displayName = "\(node.displayName) (sidecar \(name))"
             // `mirrorVolumeMounts`: the main container's mounts too, except at paths the sidecar mounts itself.
             let ownPaths = Set((sidecar.volumeMounts ?? []).map(\.mountPath))
-            let mirrored = sidecar.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
+            let mirrored =
+                sidecar.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
             var (invocation, _, _) = try prepareInvocation(
                 Self.containerTemplate(sidecar, in: template, extraMounts: mirrored, keepOutputs: false),
                 node: sidecarNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/sidecars/" + name,

@@ -160,7 +160,8 @@ package enum ArgoSchema {
         "envVar": ObjectShape(
             [
                 "name": .scalar, "value": .scalar,
-                "valueFrom": .unsupported(reason: "it reads Kubernetes Secrets, ConfigMaps or pod fields; give 'value'"),
+                "valueFrom": .unsupported(
+                    reason: "it reads Kubernetes Secrets, ConfigMaps or pod fields; give 'value'"),
             ],
             required: ["name"]),
         "podMetadata": ObjectShape(["annotations": .stringMap, "labels": .kubernetesOnly]),
