@@ -136,7 +136,7 @@ struct ContainerPodTests {
     // MARK: - Sidecars
 
     /// The sidecar serves on localhost:8080; main connects to localhost until it answers (there is no readiness
-    /// probe), then ends with `exit`.
+    /// probe; up to a minute, as a loaded host starts containers slowly), then ends with `exit`.
     static func served(_ name: String, exit: String = "0", timeout: String? = nil) -> String {
         """
         apiVersion: argoproj.io/v1alpha1
@@ -153,7 +153,7 @@ struct ContainerPodTests {
               - sh
               - -c
               - |
-                for i in $(seq 1 200); do
+                for i in $(seq 1 1200); do
                   reply=$(nc 127.0.0.1 8080 </dev/null 2>/dev/null) && [ -n "$reply" ] && break
                   sleep 0.05
                 done
