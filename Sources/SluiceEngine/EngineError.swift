@@ -26,6 +26,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case volumeUnavailable(name: String, template: String, reason: String)
     /// A `containerSet` is malformed (unnamed or duplicate containers, unknown dependencies, a cycle).
     case invalidContainerSet(template: String, reason: String)
+    /// The `sluice.dev/runtime` annotation of a template (or of the workflow) names no runtime.
+    case unknownRuntime(template: String, value: String)
 
     package var description: String {
         switch self {
@@ -70,6 +72,9 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "volume '\(name)' of template '\(template)' cannot be mounted: \(reason)"
         case .invalidContainerSet(let template, let reason):
             return "containerSet of template '\(template)' is invalid: \(reason)"
+        case .unknownRuntime(let template, let value):
+            return "template '\(template)' names unknown runtime '\(value)' in annotation sluice.dev/runtime: use "
+                + "process, podman or docker"
         }
     }
 }

@@ -44,6 +44,35 @@ package enum ContainersSupport {
     /// Whether docker tests should run: the socket is usable, or CI demands it.
     package static var dockerTestsEnabled: Bool { isCI || dockerUnavailableReason == nil }
 
+    /// What this host does to a podman container that exceeds `--memory`.
+    package enum MemoryLimitBehaviour: Sendable, Equatable {
+        /// The kernel kills it and `container inspect` reports `.State.OOMKilled` true.
+        case killedAndReported
+        /// The kernel kills it (exit code 137) but `.State.OOMKilled` stays false (conmon cannot tell on some
+        /// cgroup v1 hosts).
+        case killedUnreported
+        /// The limit is not enforced (or podman cannot run the probe); `reason` says what happened.
+        case notEnforced(reason: String)
+    }
+
+    /// Runs a probe container that doubles a string until it exceeds 16 MiB under `--memory 16m`, once per process.
+    package static let memoryLimitBehaviour: MemoryLimitBehaviour = {
+        if let reason = podmanUnavailableReason { return .notEnforced(reason: reason) }
+        let name = "sluice-oom-probe-\(UUID().uuidString.prefix(8))"
+        defer { _ = run(["podman", "rm", "-f", name]) }
+        let script = "x=aaaaaaaaaaaaaaaa; i=0; while [ $i -lt 24 ]; do x=$x$x; i=$((i+1)); done; echo survived"
+        guard let probe = run(["podman", "run", "--name", name, "--memory", "16m", baseImage, "sh", "-c", script])
+        else { return .notEnforced(reason: "podman could not be started") }
+        guard probe.status == 137 else {
+            return .notEnforced(
+                reason: "a container under --memory 16m that allocates 256 MiB exited with \(probe.status), not 137: "
+                    + "memory limits are not enforced on this host")
+        }
+        let inspected = run(["podman", "container", "inspect", "--format", "{{.State.OOMKilled}}", name])
+        return inspected?.output.trimmingCharacters(in: .whitespacesAndNewlines) == "true"
+            ? .killedAndReported : .killedUnreported
+    }()
+
     /// Names of all containers (running or not) whose name starts with `prefix`, as `podman ps -a` lists them.
     package static func containers(prefixed prefix: String) -> [String] {
         guard let result = run(["podman", "ps", "-a", "--format", "{{.Names}}"]) else { return [] }

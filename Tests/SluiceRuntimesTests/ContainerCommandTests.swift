@@ -57,6 +57,18 @@ struct ContainerCommandTests {
             ])
     }
 
+    @Test("a sidecar joins its network owner's namespace instead of the profile's network")
+    func networkOwner() {
+        var profile = ContainerProfile.docker
+        profile.network = "none"
+        let own = command(ContainerSettings(image: "busybox"), profile: profile).runArguments
+        #expect(own.contains("--network") && own[(own.firstIndex(of: "--network") ?? 0) + 1] == "none")
+        let joined = command(ContainerSettings(image: "busybox", networkOwner: "sluice-r-main"), profile: profile)
+            .runArguments
+        #expect(joined.filter { $0 == "--network" }.count == 1)
+        #expect(joined[(joined.firstIndex(of: "--network") ?? 0) + 1] == "container:sluice-r-main")
+    }
+
     @Test("args alone keep the image's entrypoint; neither keeps entrypoint and CMD")
     func argsOnly() {
         let argsOnly = command(ContainerSettings(image: "img", args: ["a", "b"])).runArguments

@@ -481,6 +481,63 @@ struct SpecErrorTableTests {
                 "bad.yaml:12:9: error: dependency cycle: build -> test -> build (at spec.templates[0].dag.tasks[1])"
             ]
         ),
+        BadSpec(
+            label: "unknown runtimes in sluice.dev/runtime annotations",
+            yaml: """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: runtimes
+                  annotations: {sluice.dev/runtime: kubernetes}
+                spec:
+                  entrypoint: main
+                  podMetadata:
+                    annotations: {sluice.dev/runtime: Podman}
+                  templates:
+                  - name: main
+                    metadata:
+                      annotations:
+                        sluice.dev/runtime: containerd
+                    container: {image: alpine}
+                """,
+            expected: [
+                "bad.yaml:5:37: error: unknown runtime 'kubernetes' in annotation sluice.dev/runtime: use process, "
+                    + "podman, docker (at metadata.annotations.sluice.dev/runtime)",
+                "bad.yaml:9:39: error: unknown runtime 'Podman' in annotation sluice.dev/runtime: use process, "
+                    + "podman, docker (at spec.podMetadata.annotations.sluice.dev/runtime)",
+                "bad.yaml:14:29: error: unknown runtime 'containerd' in annotation sluice.dev/runtime: use process, "
+                    + "podman, docker (at spec.templates[0].metadata.annotations.sluice.dev/runtime)",
+            ]
+        ),
+        BadSpec(
+            label: "container fields that need Kubernetes are refused",
+            yaml: """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: refused
+                spec:
+                  entrypoint: main
+                  templates:
+                  - name: main
+                    initContainers:
+                    - {name: init, image: alpine}
+                    container:
+                      image: alpine
+                      env:
+                      - name: TOKEN
+                        valueFrom: {secretKeyRef: {name: s, key: k}}
+                      volumeDevices: [{name: disk, devicePath: /dev/xvda}]
+                """,
+            expected: [
+                "bad.yaml:9:5: error: 'initContainers' is not supported: init containers are not run; use a "
+                    + "containerSet whose main container depends on them (at spec.templates[0].initContainers)",
+                "bad.yaml:15:9: error: 'valueFrom' is not supported: it reads Kubernetes Secrets, ConfigMaps or pod "
+                    + "fields; give 'value' (at spec.templates[0].container.env[0].valueFrom)",
+                "bad.yaml:16:7: error: 'volumeDevices' is not supported: raw block devices come from Kubernetes "
+                    + "PersistentVolumeClaims (at spec.templates[0].container.volumeDevices)",
+            ]
+        ),
     ]
 
     @Test("each bad file yields exactly the expected messages", arguments: cases)

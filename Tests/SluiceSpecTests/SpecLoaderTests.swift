@@ -72,12 +72,59 @@ struct SpecLoaderTests {
                     + "(at spec.nodeSelector)",
                 "k8s.yaml:13:5: note: 'nodeSelector' only tunes Kubernetes objects; Sluice accepts and ignores it "
                     + "(at spec.templates[0].nodeSelector)",
-                "k8s.yaml:17:7: note: 'resources' only tunes Kubernetes objects; Sluice accepts and ignores it "
-                    + "(at spec.templates[0].container.resources)",
+                "k8s.yaml:19:9: note: 'requests' only tunes Kubernetes objects; Sluice accepts and ignores it "
+                    + "(at spec.templates[0].container.resources.requests)",
             ])
         try #require(loaded.documents.count == 1)
         #expect(loaded.documents[0].validate().isEmpty)
         #expect(loaded.documents[0].workflow.metadata.generateName == "k8s-")
+    }
+
+    @Test("container fields that Sluice ignores give one warning each, at the field's key, and no error")
+    func ignoredContainerFieldsAreWarnings() throws {
+        let yaml = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata: {name: ignored}
+            spec:
+              entrypoint: main
+              templates:
+              - name: main
+                metadata:
+                  annotations: {sluice.dev/runtime: podman}
+                  labels: {team: a}
+                container:
+                  image: alpine
+                  ports: [{containerPort: 80}]
+                  livenessProbe: {exec: {command: ["true"]}}
+                  resources:
+                    limits: {cpu: 500m, memory: 64Mi, nvidia.com/gpu: 1}
+                  securityContext: {runAsUser: 1000, privileged: true}
+                sidecars:
+                - name: cache
+                  image: alpine
+                  restartPolicy: Always
+                  mirrorVolumeMounts: true
+            """
+        let loaded = try SpecLoader.load(text: yaml, file: "w.yaml")
+        #expect(
+            loaded.notes.map(\.description) == [
+                "w.yaml:10:7: note: 'labels' only tunes Kubernetes objects; Sluice accepts and ignores it "
+                    + "(at spec.templates[0].metadata.labels)",
+                "w.yaml:13:7: warning: 'ports' is ignored: nothing is published on the host; a pod's containers "
+                    + "reach each other on localhost (at spec.templates[0].container.ports)",
+                "w.yaml:14:7: warning: 'livenessProbe' is ignored: probes are not run; a client of a sidecar must "
+                    + "retry until it answers (at spec.templates[0].container.livenessProbe)",
+                "w.yaml:16:43: warning: 'nvidia.com/gpu' is ignored: only the cpu and memory limits are applied (by "
+                    + "podman and docker) (at spec.templates[0].container.resources.limits.nvidia.com/gpu)",
+                "w.yaml:17:42: warning: 'privileged' is ignored: only runAsUser, runAsGroup and runAsNonRoot are "
+                    + "applied (by podman and docker) (at spec.templates[0].container.securityContext.privileged)",
+                "w.yaml:21:7: warning: 'restartPolicy' is ignored: a sidecar is started once and stopped when the "
+                    + "main container ends (at spec.templates[0].sidecars[0].restartPolicy)",
+            ])
+        try #require(loaded.documents.count == 1)
+        #expect(loaded.documents[0].validate().isEmpty)
+        #expect(loaded.documents[0].workflow.spec.templates[0].metadata?.annotations?["sluice.dev/runtime"] == "podman")
     }
 
     @Test("a file with several semantic problems lists all of them, in order")

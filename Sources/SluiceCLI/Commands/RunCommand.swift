@@ -24,7 +24,11 @@ struct RunCommand: AsyncParsableCommand {
             help: "Run only these tasks of the entrypoint DAG and what they depend on: NAME[,NAME...] (repeatable).")
     var targets: [String] = []
 
-    @Option(help: "Where nodes run: process (default), podman or docker (each node in a container of its image).")
+    @Option(
+        help: """
+            Where nodes run: process (default), podman or docker (each node in a container of its image); \
+            a template's annotation sluice.dev/runtime overrides it.
+            """)
     var runtime: String = "process"
 
     @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")
@@ -97,7 +101,10 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
             throw ExitCode(ExitStatus.usage)
         }
-        let engine = WorkflowEngine(runtime: containerRuntime ?? processRuntime, observer: display)
+        // Templates annotated `sluice.dev/runtime: process` run on the process runtime with this --isolation.
+        let engine = WorkflowEngine(
+            runtime: containerRuntime ?? processRuntime, observer: display,
+            alternatives: containerRuntime == nil ? [] : [processRuntime])
         var request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
             runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths,

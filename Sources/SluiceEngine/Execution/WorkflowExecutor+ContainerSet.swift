@@ -91,14 +91,25 @@ extension WorkflowExecutor {
     ) async throws(EngineError) -> PodPlan {
         var plan = PodPlan()
         let podDirectory = main.sandbox.nodeDirectory
+        let mainMounts = try Self.mainContainerTemplate(of: template).container?.volumeMounts
+            ?? template.script?.volumeMounts ?? []
         for (index, sidecar) in (template.sidecars ?? []).enumerated() {
             let name = sidecar.name ?? "sidecar-\(index)"
             var sidecarNode = node
             sidecarNode.displayName = "\(node.displayName) (sidecar \(name))"
-            let (invocation, _, _) = try prepareInvocation(
-                Self.containerTemplate(sidecar, in: template, extraMounts: [], keepOutputs: false), node: sidecarNode,
-                scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/sidecars/" + name, runName: runName,
-                podDirectory: podDirectory)
+            // `mirrorVolumeMounts`: the main container's mounts too, except at paths the sidecar mounts itself.
+            let ownPaths = Set((sidecar.volumeMounts ?? []).map(\.mountPath))
+            let mirrored =
+                sidecar.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
+            var (invocation, _, _) = try prepareInvocation(
+                Self.containerTemplate(sidecar, in: template, extraMounts: mirrored, keepOutputs: false),
+                node: sidecarNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/sidecars/" + name,
+                runName: runName, podDirectory: podDirectory)
+            // In containers, a sidecar joins the main container's network namespace, as in a Kubernetes pod; as
+            // host processes they already share the host's.
+            if runtime.isolation == .container {
+                invocation.container?.networkOwner = ContainerRuntime.containerName(for: main)
+            }
             plan.sidecars.append(PodPlan.Sidecar(name: name, invocation: invocation))
         }
         guard let set = template.containerSet else { return plan }
@@ -198,7 +209,8 @@ extension WorkflowExecutor {
                     if result == nil { result = outcome }
                     group.cancelAll()
                 case .sidecar(let error?):
-                    if result == nil, !Self.isCancellation(error) {
+                    // A sidecar that found the main container already ended has nothing to do: main's outcome wins.
+                    if result == nil, !Self.isCancellation(error), !Self.isNetworkOwnerGone(error) {
                         result = .failure(error)
                         group.cancelAll()
                     }
@@ -208,6 +220,8 @@ extension WorkflowExecutor {
             }
             return result ?? .failure(.cancelled(node: main.nodeName))
         }
+        // The sidecars are gone: now the main container can be removed, if the sidecars had kept it.
+        await runtime.release(main)
         for sidecar in sidecars {
             try? FileManager.default.removeItem(atPath: sidecar.invocation.sandbox.nodeDirectory + "/root")
         }
@@ -216,6 +230,11 @@ extension WorkflowExecutor {
 
     private static func isCancellation(_ error: RuntimeError) -> Bool {
         if case .cancelled = error { return true }
+        return false
+    }
+
+    private static func isNetworkOwnerGone(_ error: RuntimeError) -> Bool {
+        if case .container(_, _, _, .networkOwnerGone) = error { return true }
         return false
     }
 
@@ -293,14 +312,11 @@ extension WorkflowExecutor {
             do {
                 let outcome = try await runtime.run(container.invocation)
                 node.phase = outcome.isSuccess ? .succeeded : .failed
-                switch outcome.termination {
-                case .exited(let code):
+                if case .exited(let code) = outcome.termination {
                     node.outputs = NodeOutputs()
                     node.outputs?.exitCode = String(code)
-                    node.message = code == 0 ? nil : "Error (exit code \(code))"
-                case .signaled(let signal):
-                    node.message = "terminated by signal \(signal)"
                 }
+                node.message = outcome.failureMessage(memoryLimit: container.invocation.container?.memoryLimit)
                 if outcome.timedOut { node.message = Self.deadlineMessage }
                 node.finishedAt = outcome.finishedAt
                 let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }

@@ -47,11 +47,10 @@ extension WorkflowExecutor {
             case .exited(let code):
                 outputs.exitCode = String(code)
                 node.phase = code == 0 ? .succeeded : .failed
-                node.message = code == 0 ? nil : "Error (exit code \(code))"
-            case .signaled(let signal):
+            case .signaled:
                 node.phase = .failed
-                node.message = "terminated by signal \(signal)"
             }
+            node.message = ended.failureMessage(memoryLimit: invocation.container?.memoryLimit)
         } catch {
             if case .cancelled = error {
                 // Killed because its template ended (Argo marks it Succeeded), or because the run is stopping.

@@ -102,12 +102,11 @@ extension WorkflowExecutor {
         case .exited(let code):
             outputs.exitCode = String(code)
             phase = code == 0 ? .succeeded : .failed
-            if code != 0 { message = "Error (exit code \(code))" }
         case .signaled(let signal):
             outputs.exitCode = String(128 + signal)
             phase = .failed
-            message = "terminated by signal \(signal)"
         }
+        message = outcome.failureMessage(memoryLimit: invocation.container?.memoryLimit)
         if outcome.timedOut {
             phase = .failed
             let limit = invocation.timeout.map { " (\($0.components.seconds)s)" } ?? ""

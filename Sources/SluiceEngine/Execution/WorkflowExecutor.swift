@@ -42,11 +42,14 @@ package struct WorkflowExecutor: Sendable {
     package let spec: WorkflowSpec
     package let templates: TemplateResolver
     package let globals: VariableScope
-    package let runtime: any NodeRuntime
+    /// The runtime of the template being run (``RuntimeChoice/runtime(for:)``); the run's own outside pods.
+    package var runtime: any NodeRuntime
+    /// The runtimes templates may choose with `sluice.dev/runtime`.
+    package let runtimes: RuntimeChoice
     package let runtimeProfile: RuntimeProfile
     package let artifacts: ArtifactStore
     package let runDirectory: String
-    package let lineage: LineageSigner
+    package var lineage: LineageSigner
     package let gate: InputGate
     package let hostEnvironment: [String: String]
     package let limiter: ParallelismLimiter
@@ -139,7 +142,16 @@ package struct WorkflowExecutor: Sendable {
                 try await runDAG(template, node: node, scope: scope)
             }
         case .container, .script, .containerSet:
-            return try await runPod(template, node: node, scope: scope, inputs: inputs)
+            let executor: WorkflowExecutor
+            do {
+                executor = try running(on: runtimes.runtime(for: template))
+            } catch {
+                node.phase = .error
+                node.message = error.description
+                try await coordinator.update(node)
+                return node
+            }
+            return try await executor.runPod(template, node: node, scope: scope, inputs: inputs)
         case .suspend:
             return try await runSuspend(template, node: node, scope: scope)
         case .resource, .data, .http, .plugin, nil:
@@ -149,6 +161,14 @@ package struct WorkflowExecutor: Sendable {
             try await coordinator.update(node)
             return node
         }
+    }
+
+    /// This executor with `runtime` running its pods and recorded as their producer's runtime in lineage.
+    func running(on runtime: any NodeRuntime) -> WorkflowExecutor {
+        var executor = self
+        executor.runtime = runtime
+        executor.lineage.runtimeKind = runtime.kind
+        return executor
     }
 
     // MARK: - Inputs

@@ -11,7 +11,8 @@ package struct LineageSigner: Sendable {
     package let workflowDigest: Digest
     package let governanceDigest: Digest
     package let constraintsDigest: Digest
-    package let runtimeKind: String
+    /// The runtime recorded as the producer's; the executor sets each node's own (`sluice.dev/runtime`).
+    package var runtimeKind: String
     /// The chain from the run's submission to ``key``, carried by every envelope.
     package let trustSlope: [LineagePredicate.TrustHop]
 

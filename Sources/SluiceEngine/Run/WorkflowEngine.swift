@@ -17,10 +17,19 @@ package import SluiceStore
 package struct WorkflowEngine: Sendable {
     package var runtime: any NodeRuntime
     package var observer: (any RunObserver)?
+    /// Runtimes of other kinds for templates annotated `sluice.dev/runtime` (e.g. the CLI's process runtime with
+    /// its `--isolation`); kinds not given here use their built-in defaults.
+    package var alternatives: [any NodeRuntime]
 
-    package init(runtime: any NodeRuntime = ProcessRuntime(), observer: (any RunObserver)? = nil) {
+    /// Creates an engine running nodes on `runtime`, except those whose template (or workflow) names another
+    /// runtime with the annotation `sluice.dev/runtime`; those run on the alternative of that kind.
+    package init(
+        runtime: any NodeRuntime = ProcessRuntime(), observer: (any RunObserver)? = nil,
+        alternatives: [any NodeRuntime] = []
+    ) {
         self.runtime = runtime
         self.observer = observer
+        self.alternatives = alternatives
     }
 
     /// Loads, validates and runs a workflow file to its end.
@@ -187,11 +196,13 @@ package struct WorkflowEngine: Sendable {
         ])
         let gate = InputGate(store: store, runID: runID, workflowDigest: workflowDigest, governance: governance,
                              workflowFacts: workflowFacts)
+        var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
+        runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
-        let limit = runtime.isolation == .none ? 1 : workflow.spec.parallelism
+        let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
         let executor = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: templates,
-            globals: globals, runtime: runtime,
+            globals: globals, runtime: runtime, runtimes: runtimes,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }

@@ -155,12 +155,46 @@ struct ContainerCLI: Sendable {
                 .split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             let exitCode = fields.first.flatMap { Int32($0) } ?? status
             let imageID = fields.count > 1 ? Self.normalizedImageID(fields[1]) : nil
+            let oomKilled = fields.count > 2 && fields[2] == "true"
             // A process killed by signal N leaves exit code 128 + N, as bubblewrap reports it for the process runtime.
             let termination: NodeOutcome.Termination =
                 (129...192).contains(exitCode) ? .signaled(exitCode - 128) : .exited(exitCode)
             return NodeOutcome(
                 termination: termination, timedOut: state.timedOut, processID: state.processID ?? 0,
-                startedAt: startedAt, finishedAt: finishedAt, imageID: imageID)
+                startedAt: startedAt, finishedAt: finishedAt, imageID: imageID, oomKilled: oomKilled)
+        }
+    }
+
+    /// The container's status (`created`, `running`, `exited`...), or nil when it does not exist (yet).
+    func status(of name: String) async throws(RuntimeError) -> String? {
+        let inspected = try await call(ContainerCommand.statusArguments(profile: profile, name: name))
+        guard inspected.exitCode == 0 else { return nil }
+        return inspected.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Waits until the container `owner` runs, polling its status; a container that does not exist yet is waited
+    /// for (its pod's main container may still be pulled or created), one that has ended is gone.
+    ///
+    /// - Throws: ``ContainerProblem/networkOwnerGone(owner:)`` when `owner` has exited or was removed after it
+    ///   existed; ``RuntimeError/cancelled(node:)`` when the task is cancelled.
+    func waitUntilRunning(_ owner: String, node: String) async throws(RuntimeError) {
+        var seen = false
+        while true {
+            switch try await status(of: owner) {
+            case "running"?:
+                return
+            case nil where seen, "exited"?, "stopped"?, "dead"?, "removing"?:
+                throw failure(.networkOwnerGone(owner: owner))
+            case nil:
+                break
+            default:
+                seen = true
+            }
+            do {
+                try await Task.sleep(for: .milliseconds(50))
+            } catch {
+                throw .cancelled(node: node)
+            }
         }
     }
 

@@ -50,7 +50,11 @@ struct ContainerCommand: Sendable, Equatable {
         if let cpus { arguments += ["--cpus", cpus] }
         if let memory { arguments += ["--memory", memory] }
         if let user { arguments += ["--user", user] }
-        if let network = profile.network { arguments += ["--network", network] }
+        if let owner = settings.networkOwner {
+            arguments += ["--network", "container:\(owner)"]
+        } else if let network = profile.network {
+            arguments += ["--network", network]
+        }
         var trailing: [String] = []
         if let command = settings.command, let first = command.first {
             arguments += ["--entrypoint", first]
@@ -81,6 +85,11 @@ struct ContainerCommand: Sendable, Equatable {
         profile.globalFlags + [
             "container", "inspect", "--format", "{{.State.ExitCode}}|{{.Image}}|{{.State.OOMKilled}}", name,
         ]
+    }
+
+    /// `CLI container inspect`: the container's status (`created`, `running`, `exited`...).
+    static func statusArguments(profile: ContainerProfile, name: String) -> [String] {
+        profile.globalFlags + ["container", "inspect", "--format", "{{.State.Status}}", name]
     }
 
     /// `CLI image inspect`: the image ID and its configured user, separated by `|`.

@@ -23,6 +23,9 @@ package enum ContainerProblem: Sendable, Equatable {
     case unverifiableUser(user: String)
     /// A mount path contains `:` or `,`, which the CLIs' `-v` syntax cannot express.
     case unmountablePath(path: String)
+    /// The container whose network namespace this one should join (its pod's main container) is no longer
+    /// running, so there is nothing to join; the pod's outcome is that container's.
+    case networkOwnerGone(owner: String)
     /// A CLI call around the node failed for another reason; `detail` is the CLI's last error line.
     case commandFailed(subcommand: String, exitCode: Int32, detail: String)
     /// The CLI process could not be started; `reason` is the errno text.
@@ -57,6 +60,8 @@ package enum ContainerProblem: Sendable, Equatable {
                 + "be verified; set runAsUser"
         case .unmountablePath(let path):
             return "cannot mount '\(path)': container mount paths must not contain ':' or ','"
+        case .networkOwnerGone(let owner):
+            return "container '\(owner)' is no longer running, so there is no network namespace to join"
         case .commandFailed(let subcommand, let exitCode, let detail):
             return "'\(subcommand)' failed with exit code \(exitCode): \(detail)"
         case .launchFailed(let reason):

@@ -21,6 +21,11 @@ import Foundation
 /// name. `imagePullPolicy` maps to `--pull always|missing|never` (default: the profile's, `IfNotPresent`),
 /// `resources.limits` to `--cpus`/`--memory`, `securityContext.runAsUser/runAsGroup` to `--user`, and
 /// `runAsNonRoot` is checked against `runAsUser` or the image's configured user before the container starts.
+///
+/// A sidecar (``ContainerSettings/networkOwner``) waits until its pod's main container runs and then joins its
+/// network namespace (`--network container:<main>`), so that main and sidecars reach each other on localhost as
+/// in a Kubernetes pod. Podman refuses to remove a container that others joined, so the main container may outlive
+/// its exit until the engine calls ``release(_:)`` after the sidecars were removed.
 package struct ContainerRuntime: NodeRuntime {
     /// How long a stopped container gets between SIGTERM and SIGKILL.
     static let graceSeconds = 2
@@ -138,7 +143,28 @@ package struct ContainerRuntime: NodeRuntime {
             profile: profile, name: Self.containerName(for: invocation), settings: settings,
             pullPolicy: effectivePolicy, mounts: mounts, inheritedVariables: inherited, explicitVariables: explicit,
             workingDirectory: invocation.workingDirectory, cpus: cpus, memory: memory, user: user)
-        return try await cli.runContainer(command, values: passedValues, invocation: invocation, policy: pullPolicy)
+        guard let owner = settings.networkOwner else {
+            return try await cli.runContainer(command, values: passedValues, invocation: invocation, policy: pullPolicy)
+        }
+        try await cli.waitUntilRunning(owner, node: node)
+        do {
+            return try await cli.runContainer(command, values: passedValues, invocation: invocation, policy: pullPolicy)
+        } catch {
+            // The owner may have ended between the wait and the run: then there was nothing left to join.
+            if case .container = error, try await cli.status(of: owner) != "running" {
+                throw failure(.networkOwnerGone(owner: owner))
+            }
+            throw error
+        }
+    }
+
+    /// Removes the node's container if it is still there: a pod's main container whose removal right after it
+    /// exited was refused because its sidecars had joined its network namespace (Podman keeps such dependencies).
+    package func release(_ invocation: NodeInvocation) async {
+        guard invocation.container != nil,
+            let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: invocation.nodeName) })
+        else { return }
+        await cli.remove(Self.containerName(for: invocation))
     }
 
     // MARK: - Preparation

@@ -20,12 +20,16 @@ package struct ContainerSettings: Sendable, Equatable {
     package var runAsGroup: Int?
     /// `securityContext.runAsNonRoot`: the runtime refuses to start the container as uid 0.
     package var runAsNonRoot: Bool?
+    /// The name of the container whose network namespace this one joins (a sidecar joins its pod's main
+    /// container, so that each reaches the other on localhost); the runtime waits until that container runs.
+    package var networkOwner: String?
 
     package init(
         image: String, command: [String]? = nil, args: [String]? = nil, imagePullPolicy: String? = nil,
         cpuLimit: String? = nil, memoryLimit: String? = nil, runAsUser: Int? = nil, runAsGroup: Int? = nil,
-        runAsNonRoot: Bool? = nil
+        runAsNonRoot: Bool? = nil, networkOwner: String? = nil
     ) {
+        self.networkOwner = networkOwner
         self.image = image
         self.command = command
         self.args = args

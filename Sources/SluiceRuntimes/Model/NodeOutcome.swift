@@ -26,13 +26,17 @@ package struct NodeOutcome: Sendable, Equatable {
     package var finishedAt: Date
     /// The image ID the runtime resolved by its own inspection (container runtimes), for lineage.
     package var imageID: String?
+    /// Whether the container engine reports that the kernel killed the node for exceeding its memory limit
+    /// (`.State.OOMKilled`; container runtimes only, and only where the engine can tell).
+    package var oomKilled: Bool
 
     /// Creates an outcome.
     package init(
         termination: Termination, timedOut: Bool, processID: Int32, startedAt: Date, finishedAt: Date,
-        imageID: String? = nil
+        imageID: String? = nil, oomKilled: Bool = false
     ) {
         self.imageID = imageID
+        self.oomKilled = oomKilled
         self.termination = termination
         self.timedOut = timedOut
         self.processID = processID

@@ -15,6 +15,14 @@ package protocol NodeRuntime: Sendable {
     /// - Throws: ``RuntimeError`` when the node could not be prepared or launched, or was cancelled. A non-zero
     ///   exit is returned as a ``NodeOutcome``, not thrown.
     func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome
+    /// Removes what a node left behind once its whole pod ended: a container kept after it exited because other
+    /// containers of its pod joined its network namespace. Never throws; safe to call for any node.
+    func release(_ invocation: NodeInvocation) async
+}
+
+extension NodeRuntime {
+    /// Nothing is left behind by default.
+    package func release(_ invocation: NodeInvocation) async {}
 }
 
 /// The filesystem isolation a runtime gives a node.

@@ -28,9 +28,12 @@ package struct Template: Sendable, Decodable {
     package var sidecars: [Container]?
     /// `volumes` of this template's pod (only `emptyDir` is supported).
     package var volumes: [Volume]?
+    /// `metadata` of this template's pod: its annotations may choose the runtime (``RuntimeAnnotation``).
+    package var metadata: PodMetadata?
 
     enum CodingKeys: String, CodingKey {
         case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, volumes
+        case metadata
     }
 
     package init(from decoder: any Decoder) throws {
@@ -58,6 +61,7 @@ package struct Template: Sendable, Decodable {
         synchronization = try values.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         sidecars = try values.decodeIfPresent([Container].self, forKey: .sidecars)
         volumes = try values.decodeIfPresent([Volume].self, forKey: .volumes)
+        metadata = try values.decodeIfPresent(PodMetadata.self, forKey: .metadata)
     }
 
     /// The kind of work this template describes.
@@ -104,6 +108,8 @@ package struct Container: Sendable, Decodable {
     package var volumeMounts: [VolumeMount]?
     /// In a `containerSet`: the containers that must succeed before this one starts.
     package var dependencies: [String]?
+    /// For a sidecar: mount the main container's `volumeMounts` too (Argo's `mirrorVolumeMounts`).
+    package var mirrorVolumeMounts: Bool?
 }
 
 /// `script`: a container whose `source` is written to a file and run by `command`.
@@ -119,6 +125,17 @@ package struct ScriptTemplate: Sendable, Decodable {
     /// Volumes mounted into the container (`emptyDir` only).
     package var volumeMounts: [VolumeMount]?
     package var source: String
+}
+
+/// `metadata` of a template's pod, or the workflow's `spec.podMetadata`: labels and annotations.
+package struct PodMetadata: Sendable, Decodable, Equatable {
+    package var labels: [String: String]?
+    package var annotations: [String: String]?
+
+    package init(labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+        self.labels = labels
+        self.annotations = annotations
+    }
 }
 
 /// An environment variable of a container.

@@ -32,11 +32,15 @@ package struct WorkflowSpec: Sendable, Decodable {
     package var synchronization: Synchronization?
     /// `spec.volumes`: volumes every template's pod may mount (only `emptyDir`; each pod gets its own).
     package var volumes: [Volume]?
+    /// `spec.podMetadata`: labels and annotations of every pod; its annotations may choose the runtime of every
+    /// template that names none (``RuntimeAnnotation``).
+    package var podMetadata: PodMetadata?
 
     enum CodingKeys: String, CodingKey {
         case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef, hooks
         case synchronization
         case volumes
+        case podMetadata
     }
 
     package init(from decoder: any Decoder) throws {
@@ -51,6 +55,7 @@ package struct WorkflowSpec: Sendable, Decodable {
         hooks = try container.decodeIfPresent([String: LifecycleHook].self, forKey: .hooks)
         synchronization = try container.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
+        podMetadata = try container.decodeIfPresent(PodMetadata.self, forKey: .podMetadata)
     }
 
     /// The template with this name, if declared.

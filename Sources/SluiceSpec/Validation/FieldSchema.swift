@@ -20,6 +20,11 @@ package indirect enum FieldShape: Sendable {
     case any
     /// Kubernetes-only tuning: accepted and ignored, with one lint note.
     case kubernetesOnly
+    /// A field Kubernetes acts on that Sluice does not: accepted and ignored, with one lint warning saying why.
+    case ignored(reason: String)
+    /// A mapping from names to scalars whose `honoured` keys are used; each other key gets a lint warning
+    /// saying `reason`.
+    case partialMap(honoured: Set<String>, reason: String)
     /// Needs Kubernetes objects or remote services: refused with a clear error.
     case unsupported(reason: String)
 }
@@ -41,7 +46,7 @@ package enum ArgoSchema {
     package static let document = "document"
 
     private static let kubernetesTemplateFields: [String: FieldShape] = [
-        "metadata": .kubernetesOnly, "nodeSelector": .kubernetesOnly, "affinity": .kubernetesOnly,
+        "metadata": .object("podMetadata"), "nodeSelector": .kubernetesOnly, "affinity": .kubernetesOnly,
         "tolerations": .kubernetesOnly, "serviceAccountName": .kubernetesOnly,
         "automountServiceAccountToken": .kubernetesOnly, "securityContext": .kubernetesOnly,
         "podSpecPatch": .kubernetesOnly, "priority": .kubernetesOnly, "priorityClassName": .kubernetesOnly,
@@ -49,15 +54,27 @@ package enum ArgoSchema {
         "metrics": .kubernetesOnly, "archiveLocation": .kubernetesOnly,
     ]
 
+    private static let probeReason = "probes are not run; a client of a sidecar must retry until it answers"
+    private static let securityReason = "only runAsUser, runAsGroup and runAsNonRoot are applied (by podman and docker)"
+
+    /// Kubernetes' `Container` fields as Argo's `container`, `script`, `sidecars` and `containerSet` use them;
+    /// docs/container-fields.md lists what each does under each runtime.
     private static let containerFields: [String: FieldShape] = [
-        "image": .scalar, "command": .list(.scalar), "args": .list(.scalar), "env": .list(.object("envVar")),
+        "name": .scalar, "image": .scalar, "command": .list(.scalar), "args": .list(.scalar),
+        "workingDir": .scalar, "env": .list(.object("envVar")), "imagePullPolicy": .scalar,
         "envFrom": .unsupported(reason: "it reads Kubernetes ConfigMaps or Secrets"),
-        "workingDir": .scalar, "imagePullPolicy": .scalar, "resources": .kubernetesOnly,
-        "volumeMounts": .list(.object("volumeMount")), "securityContext": .kubernetesOnly, "ports": .kubernetesOnly,
-        "readinessProbe": .kubernetesOnly, "livenessProbe": .kubernetesOnly, "startupProbe": .kubernetesOnly,
-        "lifecycle": .kubernetesOnly, "name": .scalar, "stdin": .kubernetesOnly, "stdinOnce": .kubernetesOnly,
-        "tty": .kubernetesOnly, "terminationMessagePath": .kubernetesOnly, "dependencies": .list(.scalar),
-        "terminationMessagePolicy": .kubernetesOnly, "volumeDevices": .kubernetesOnly, "mirrorVolumeMounts": .any,
+        "resources": .object("resources"), "volumeMounts": .list(.object("volumeMount")),
+        "securityContext": .object("containerSecurityContext"), "dependencies": .list(.scalar),
+        "mirrorVolumeMounts": .bool,
+        "ports": .ignored(reason: "nothing is published on the host; a pod's containers reach each other on localhost"),
+        "readinessProbe": .ignored(reason: probeReason), "livenessProbe": .ignored(reason: probeReason),
+        "startupProbe": .ignored(reason: probeReason),
+        "lifecycle": .ignored(reason: "postStart and preStop hooks are not run"),
+        "restartPolicy": .ignored(reason: "a sidecar is started once and stopped when the main container ends"),
+        "stdin": .kubernetesOnly, "stdinOnce": .kubernetesOnly, "tty": .kubernetesOnly,
+        "terminationMessagePath": .kubernetesOnly, "terminationMessagePolicy": .kubernetesOnly,
+        "resizePolicy": .kubernetesOnly,
+        "volumeDevices": .unsupported(reason: "raw block devices come from Kubernetes PersistentVolumeClaims"),
     ]
 
     private static let stepFields: [String: FieldShape] = [
@@ -95,7 +112,7 @@ package enum ArgoSchema {
             "affinity": .kubernetesOnly, "imagePullSecrets": .kubernetesOnly, "hostNetwork": .kubernetesOnly,
             "dnsPolicy": .kubernetesOnly, "dnsConfig": .kubernetesOnly, "securityContext": .kubernetesOnly,
             "podSpecPatch": .kubernetesOnly, "podPriority": .kubernetesOnly, "podPriorityClassName": .kubernetesOnly,
-            "priority": .kubernetesOnly, "schedulerName": .kubernetesOnly, "podMetadata": .kubernetesOnly,
+            "priority": .kubernetesOnly, "schedulerName": .kubernetesOnly, "podMetadata": .object("podMetadata"),
             "metrics": .kubernetesOnly, "archiveLogs": .kubernetesOnly, "artifactRepositoryRef": .kubernetesOnly,
             "artifactGC": .kubernetesOnly, "volumeClaimGC": .kubernetesOnly, "hostAliases": .kubernetesOnly,
             "podDisruptionBudget": .kubernetesOnly, "podResources": .kubernetesOnly, "runtimeClassName": .kubernetesOnly,
@@ -116,7 +133,9 @@ package enum ArgoSchema {
                     "plugin": .unsupported(reason: "executor plugins run inside a Kubernetes cluster"),
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "parallelism": .int,
                     "failFast": .bool, "daemon": .bool, "retryStrategy": .any, "memoize": .any,
-                    "synchronization": .any, "initContainers": .any, "sidecars": .list(.object("container")),
+                    "synchronization": .any, "sidecars": .list(.object("container")),
+                    "initContainers": .unsupported(
+                        reason: "init containers are not run; use a containerSet whose main container depends on them"),
                     "volumes": .list(.object("volume")), "annotations": .kubernetesOnly,
                 ],
                 uniquingKeysWith: { _, new in new }
@@ -138,7 +157,29 @@ package enum ArgoSchema {
         "container": ObjectShape(containerFields),
         "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new }),
                               required: ["source"]),
-        "envVar": ObjectShape(["name": .scalar, "value": .scalar, "valueFrom": .any], required: ["name"]),
+        "envVar": ObjectShape(
+            [
+                "name": .scalar, "value": .scalar,
+                "valueFrom": .unsupported(
+                    reason: "it reads Kubernetes Secrets, ConfigMaps or pod fields; give 'value'"),
+            ],
+            required: ["name"]),
+        "podMetadata": ObjectShape(["annotations": .stringMap, "labels": .kubernetesOnly]),
+        "resources": ObjectShape([
+            "limits": .partialMap(
+                honoured: ["cpu", "memory"],
+                reason: "only the cpu and memory limits are applied (by podman and docker)"),
+            "requests": .kubernetesOnly, "claims": .kubernetesOnly,
+        ]),
+        "containerSecurityContext": ObjectShape([
+            "runAsUser": .int, "runAsGroup": .int, "runAsNonRoot": .bool,
+            "privileged": .ignored(reason: securityReason), "capabilities": .ignored(reason: securityReason),
+            "allowPrivilegeEscalation": .ignored(reason: securityReason),
+            "readOnlyRootFilesystem": .ignored(reason: securityReason),
+            "seccompProfile": .ignored(reason: securityReason), "seLinuxOptions": .ignored(reason: securityReason),
+            "appArmorProfile": .ignored(reason: securityReason), "procMount": .ignored(reason: securityReason),
+            "windowsOptions": .kubernetesOnly,
+        ]),
         "inputs": ObjectShape(["parameters": .list(.object("parameter")), "artifacts": .list(.object("artifact"))]),
         "outputs": ObjectShape([
             "parameters": .list(.object("parameter")), "artifacts": .list(.object("artifact")),

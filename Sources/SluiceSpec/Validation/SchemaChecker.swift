@@ -1,9 +1,18 @@
-/// A lint note: something accepted but worth telling the user (a Kubernetes-only field that is ignored).
+/// A lint note or warning: something accepted but worth telling the user (a field that is ignored).
 package struct SpecNote: Sendable, Equatable, CustomStringConvertible {
+    /// How much the user should care.
+    package enum Severity: String, Sendable, Equatable {
+        /// Kubernetes-only tuning that means nothing to a local run.
+        case note
+        /// A field Kubernetes would act on that Sluice ignores: the run may behave differently than on Argo.
+        case warning
+    }
+
     package var location: SourceLocation
     package var message: String
+    package var severity: Severity = .note
 
-    package var description: String { "\(location): note: \(message)" }
+    package var description: String { "\(location): \(severity.rawValue): \(message)" }
 }
 
 /// Walks a document against ``ArgoSchema`` and collects every unknown, mistyped, missing or unsupported field.
@@ -35,6 +44,22 @@ package struct SchemaChecker {
                 location: keyLocation ?? value.location,
                 message: "'\(field)' only tunes Kubernetes objects; Sluice accepts and ignores it (at \(path))"
             ))
+        case .ignored(let reason):
+            notes.append(SpecNote(
+                location: keyLocation ?? value.location,
+                message: "'\(Self.fieldName(path))' is ignored: \(reason) (at \(path))", severity: .warning))
+        case .partialMap(let honoured, let reason):
+            if value.isNull { return }
+            guard case .mapping(let entries, _) = value else { return wrongType("a mapping", value, path) }
+            for entry in entries {
+                if entry.value.scalarText == nil { wrongType("a scalar", entry.value, path.key(entry.key)) }
+                if !honoured.contains(entry.key) {
+                    notes.append(SpecNote(
+                        location: entry.keyLocation,
+                        message: "'\(entry.key)' is ignored: \(reason) (at \(path.key(entry.key)))",
+                        severity: .warning))
+                }
+            }
         case .unsupported(let reason):
             let field = path.components.last.map { component -> String in
                 if case .key(let name) = component { return name }
@@ -92,6 +117,12 @@ package struct SchemaChecker {
                 errors.append(.missingField(field: field, at: value.location, path: path))
             }
         }
+    }
+
+    /// The last key of `path`, or the whole path when it ends in an index.
+    private static func fieldName(_ path: SpecPath) -> String {
+        if case .key(let name) = path.components.last { return name }
+        return path.description
     }
 
     private mutating func wrongType(_ expected: String, _ value: YAMLValue, _ path: SpecPath) {

@@ -53,6 +53,8 @@ private struct WorkflowValidator {
             errors.append(.unknownTemplate(name: onExit, at: location(specPath.key("onExit")),
                                            path: specPath.key("onExit")))
         }
+        checkRuntimeAnnotation(document.workflow.metadata.annotations, at: "metadata.annotations")
+        checkRuntimeAnnotation(spec.podMetadata?.annotations, at: specPath.key("podMetadata").key("annotations"))
         if isWorkflow && spec.templates.isEmpty && spec.workflowTemplateRef == nil {
             errors.append(.missingField(field: "templates", at: location(specPath, key: true), path: specPath))
         }
@@ -87,9 +89,20 @@ private struct WorkflowValidator {
                     + "a template does exactly one",
                 at: location(path), path: path))
         }
+        checkRuntimeAnnotation(template.metadata?.annotations, at: path.key("metadata").key("annotations"))
         if let steps = template.steps { check(steps: steps, of: template, at: path.key("steps")) }
         if let dag = template.dag { check(dag: dag, of: template, at: path.key("dag")) }
         checkReferences(in: template, at: path)
+    }
+
+    /// `sluice.dev/runtime` in `annotations` (found at `path`) must name a runtime.
+    mutating func checkRuntimeAnnotation(_ annotations: [String: String]?, at path: SpecPath) {
+        guard let value = annotations?[RuntimeAnnotation.key], !RuntimeAnnotation.values.contains(value) else { return }
+        let valuePath = path.key(RuntimeAnnotation.key)
+        errors.append(.invalidValue(
+            message: "unknown runtime '\(value)' in annotation \(RuntimeAnnotation.key): use "
+                + RuntimeAnnotation.values.joined(separator: ", "),
+            at: location(valuePath), path: valuePath))
     }
 
     mutating func checkCall(template name: String?, reference: TemplateReference?, arguments: StepArguments?,
