@@ -177,14 +177,9 @@ package struct WorkflowEngine: Sendable {
             key: lineageKey, runID: runID, workflowName: name, workflowDigest: workflowDigest,
             governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
             runtimeKind: runtime.kind, trustSlope: governance.slope)
-        let workflowFacts = ExpressionValue.map([
-            "name": .string(name), "uid": .string(runID),
-            "parameters": .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
-                                          uniquingKeysWith: { _, last in last })),
-            "governanceDigest": .string(governanceDocument.digest.description),
-            "constraintsDigest": .string(governanceDocument.constraintsDigest.description),
-            "submitter": .string(governance.submitter.name),
-        ])
+        let workflowFacts = ConstraintEvaluator.workflowFacts(
+            name: name, uid: runID, parameters: parameters.map { ($0.name, $0.value) }, governance: governanceDocument,
+            submitter: governance.submitter.name)
         let gate = InputGate(store: store, runID: runID, workflowDigest: workflowDigest, governance: governance,
                              workflowFacts: workflowFacts)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
