@@ -60,6 +60,11 @@ enum ExportFixtures {
         """
     }
 
+    /// The run's stored submission attestation.
+    static func submission(of run: RecordedRun) throws -> AttestationRecord {
+        try #require(try run.store.attestations(runID: run.run.id).first { $0.kind == .submission })
+    }
+
     /// Flips the lowest bit of the byte in the middle of a file (making it writable first).
     static func flipByte(in path: String) throws {
         _ = chmod(path, 0o644)
