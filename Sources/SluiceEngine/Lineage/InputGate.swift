@@ -99,10 +99,17 @@ package struct InputGate: Sendable {
 
     /// A gate that re-verifies lineage recorded by an earlier run (memoized outputs): that run's identity and
     /// submission, this run's keys and revocations, no constraints (they apply when the outputs are consumed).
-    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?) -> InputGate {
-        InputGate(
+    ///
+    /// - Parameter chain: the keys that run's governance admitted, when they are not this run's (a run captured in
+    ///   an export bundle, signed on another machine); nil keeps this run's.
+    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?,
+                               chain earlierChain: TrustChain? = nil) -> InputGate
+    {
+        let chain = earlierChain ?? chain
+        let trusted = earlierChain.map { $0.keys(for: .sign) } ?? verifier.trustedKeys
+        return InputGate(
             store: store,
-            verifier: LineageVerifier(trustedKeys: verifier.trustedKeys, runID: runID, workflowSpecDigest: workflowDigest),
+            verifier: LineageVerifier(trustedKeys: trusted, runID: runID, workflowSpecDigest: workflowDigest),
             governance: governance, chain: chain, submissionDigest: submissionDigest, submissionProblem: nil,
             enforcesConstraints: false, workflowFacts: workflowFacts)
     }
