@@ -52,12 +52,13 @@ package struct MemoizationStatus: Sendable, Equatable {
 }
 
 extension WorkflowExecutor {
-    /// Runs a node's template under its `memoize` and `synchronization`: a cache hit ends the node with the earlier
-    /// outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a Succeeded node's outputs
-    /// are saved in the cache.
+    /// Runs a node's template under its `memoize` and `synchronization`: a node a replay reuses, or a cache hit,
+    /// ends with the recorded outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a
+    /// Succeeded node's outputs are saved in the cache.
     func runControlled(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
         async throws(EngineError) -> NodeState
     {
+        if let replayed = try await replayedNode(node, template: template) { return replayed }
         var node = node
         var memoization: MemoizationKey?
         if let memoize = template.memoize {

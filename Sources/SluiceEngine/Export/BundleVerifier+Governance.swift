@@ -116,6 +116,7 @@ extension VerificationRun {
             return
         }
         submitter = (attestation.submitter, signer)
+        report.submitterKey = signer
         pass(
             file,
             "submitted by '\(attestation.submitter)' (key \(signer.keyID.prefix(16))…) over \(BundleLayout.workflow), "

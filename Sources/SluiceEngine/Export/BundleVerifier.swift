@@ -53,6 +53,9 @@ package struct BundleVerifier: Sendable {
         package var verifiedArtifacts = 0
         /// Input-to-envelope links checked successfully.
         package var verifiedLinks = 0
+        /// The key whose signature on the submission attestation verified (the run key when the governance lists
+        /// no authorities), nil when it did not verify.
+        package var submitterKey: PublicKey?
 
         /// The failed findings.
         package var failures: [Finding] { findings.filter { !$0.ok } }
@@ -96,7 +99,10 @@ package struct BundleVerifier: Sendable {
         return try verify(directory: scratch)
     }
 
-    private func verify(directory root: String) throws(ExportError) -> Report {
+    /// Verifies an unpacked bundle directory.
+    ///
+    /// - Throws: `ExportError.bundleUnreadable` when the tree holds a symbolic link or special file.
+    package func verify(directory root: String) throws(ExportError) -> Report {
         var run = VerificationRun(root: root, files: try BundleFiles(root: root).relativePaths())
         run.checkManifest()
         run.loadWorkflowDigest()

@@ -191,7 +191,7 @@ package struct WorkflowEngine: Sendable {
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
-            stop: request.stop)
+            stop: request.stop, replay: request.replay)
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
