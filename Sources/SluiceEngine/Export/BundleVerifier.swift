@@ -272,7 +272,9 @@ struct VerificationRun {
             workflowDigest = document.digest
             workflowGovernance = document.governance
         } catch {
-            fail(BundleLayout.workflow, error.description)
+            if case .bundleUnreadable(_, let reason) = error { fail(BundleLayout.workflow, reason) } else {
+                fail(BundleLayout.workflow, error.description)
+            }
         }
     }
 
