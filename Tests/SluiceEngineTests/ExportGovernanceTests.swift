@@ -69,7 +69,8 @@ struct ExportGovernanceTests {
             let report = try BundleVerifier().verify(bundleAt: bundle)
             let recorded = try Digest(hex: run.run.governanceDigest)
             let failures = report.failures.map(\.description)
-            #expect(failures.contains { $0.hasPrefix("FAIL governance.json: its digest \(edited.digest) is not that of") })
+            #expect(
+                failures.contains { $0.hasPrefix("FAIL governance.json: its digest \(edited.digest) is not that of") })
             #expect(
                 failures.contains(
                     "FAIL governance.json: governance edited after submission: the submission attestation covers "
@@ -113,8 +114,10 @@ struct ExportGovernanceTests {
             let statement = try Statement(payloadBytes: original.payload)
             var predicate = try LineagePredicate(json: statement.predicate)
             predicate.producer.image = "evil.example/tool"
-            let forged = Statement(subjects: statement.subjects, predicateType: statement.predicateType,
-                                   predicate: predicate.json).signed(with: key)
+            let forged = Statement(
+                subjects: statement.subjects, predicateType: statement.predicateType,
+                predicate: predicate.json
+            ).signed(with: key)
             try ExportFixtures.replaceEnvelope(file, in: bundle, with: forged)
 
             let report = try BundleVerifier().verify(bundleAt: bundle)
@@ -126,8 +129,10 @@ struct ExportGovernanceTests {
             // A chain depth that does not follow from the inputs' (which maxChainDepth downstream relies on).
             predicate.producer.image = "alpine"
             predicate.chainDepth = 3
-            let deeper = Statement(subjects: statement.subjects, predicateType: statement.predicateType,
-                                   predicate: predicate.json).signed(with: key)
+            let deeper = Statement(
+                subjects: statement.subjects, predicateType: statement.predicateType,
+                predicate: predicate.json
+            ).signed(with: key)
             try ExportFixtures.replaceEnvelope(file, in: bundle, with: deeper)
             #expect(
                 try BundleVerifier().verify(bundleAt: bundle).failures.map(\.description) == [

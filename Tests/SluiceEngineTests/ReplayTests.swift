@@ -153,7 +153,9 @@ struct ReplayTests {
             let store = try Store(stateDirectory: state)
             let middle = try #require(try store.nodes(runID: summary.id).first { $0.displayName == "middle" })
             #expect(middle.phase == "Error")
-            #expect(middle.message?.hasPrefix("captured outputs refused: node 'middle' refused: input 'file': subject-digest") == true)
+            #expect(
+                middle.message?.hasPrefix(
+                    "captured outputs refused: node 'middle' refused: input 'file': subject-digest") == true)
             #expect(try store.attempts(runID: summary.id).isEmpty)
         }
     }

@@ -66,9 +66,11 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.refused)
         }
         // Written unbuffered, like the progress display that follows.
-        FileHandle.standardOutput.write(Data((
-            "bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
-                + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n").utf8))
+        FileHandle.standardOutput.write(
+            Data(
+                ("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
+                    + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n")
+                    .utf8))
 
         let (runtime, profile) = try runtimeOptions.make()
         let plan: BundleReplay.Plan

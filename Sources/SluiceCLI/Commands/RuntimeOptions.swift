@@ -10,7 +10,10 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")
     var isolation: String = "auto"
 
-    @Option(help: "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/).")
+    @Option(
+        help:
+            "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/)."
+    )
     var runtimeProfile: String?
 
     /// The runtime and process-runtime profile these options name, as `sluice run` builds them.
@@ -18,8 +21,10 @@ struct RuntimeOptions: ParsableArguments {
     /// - Throws: `ExitCode(ExitStatus.usage)` after printing what is wrong with an option.
     func make() throws -> (runtime: any NodeRuntime, profile: RuntimeProfile) {
         if let engine = ContainerProfile.Engine(rawValue: runtime) {
-            return (ContainerRuntime(profile: try RunCommand.containerProfile(engine, path: runtimeProfile)),
-                    RuntimeProfile())
+            return (
+                ContainerRuntime(profile: try RunCommand.containerProfile(engine, path: runtimeProfile)),
+                RuntimeProfile()
+            )
         }
         guard runtime == "process" else {
             printError("error: unknown runtime '\(runtime)': use process, podman or docker")
@@ -38,8 +43,9 @@ struct RuntimeOptions: ParsableArguments {
         case "auto": return (ProcessRuntime(), profile)
         case "bubblewrap":
             guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                printError("error: bubblewrap isolation is not usable here: "
-                           + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
+                printError(
+                    "error: bubblewrap isolation is not usable here: "
+                        + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
                 throw ExitCode(ExitStatus.usage)
             }
             return (ProcessRuntime(isolation: .bubblewrap), profile)

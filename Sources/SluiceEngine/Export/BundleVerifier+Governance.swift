@@ -178,8 +178,9 @@ extension VerificationRun {
         var checked = 0
         for envelope in verified.values.sorted(by: { $0.file < $1.file }) {
             let predicate = envelope.predicate
-            var node = GatedNode(displayName: predicate.node.displayName, templateName: predicate.node.templateName,
-                                 image: predicate.producer.image, runtime: predicate.producer.runtime)
+            var node = GatedNode(
+                displayName: predicate.node.displayName, templateName: predicate.node.templateName,
+                image: predicate.producer.image, runtime: predicate.producer.runtime)
             let constraints = governance.constraints(template: node.templateName, task: node.taskName)
             var facts: [ExpressionValue] = []
             var deepest = 0
@@ -188,8 +189,9 @@ extension VerificationRun {
             for input in predicate.inputs {
                 let digest = input.digest.sorted { $0.key < $1.key }.first?.value ?? ""
                 guard let upstreamDigest = input.envelopePayloadDigest else {
-                    facts.append(ConstraintEvaluator.externalFacts(
-                        name: input.name, kind: input.kind.rawValue, digest: digest, origin: nil))
+                    facts.append(
+                        ConstraintEvaluator.externalFacts(
+                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: nil))
                     continue
                 }
                 guard let upstream = verified[upstreamDigest.hex] else {
@@ -209,9 +211,10 @@ extension VerificationRun {
                     problems.append(
                         "\(label): \(violation.check): \(violation.reason) (producer '\(producer.node.displayName)')")
                 }
-                facts.append(ConstraintEvaluator.inputFacts(
-                    producer, name: input.name, kind: input.kind.rawValue, digest: digest,
-                    keyID: upstream.signer.keyID))
+                facts.append(
+                    ConstraintEvaluator.inputFacts(
+                        producer, name: input.name, kind: input.kind.rawValue, digest: digest,
+                        keyID: upstream.signer.keyID))
             }
             if complete && predicate.chainDepth != deepest + 1 {
                 problems.append(
@@ -245,6 +248,7 @@ extension VerificationRun {
         else { return recorded }
         node.image = String(image[..<at.lowerBound])
         return evaluator.nodeViolation(
-            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts) == nil ? nil : violation
+            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts) == nil
+            ? nil : violation
     }
 }

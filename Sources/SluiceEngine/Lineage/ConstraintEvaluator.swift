@@ -132,9 +132,10 @@ package struct ConstraintEvaluator: Sendable {
     ///   - predicate: the producer's verified lineage predicate.
     ///   - digest: the digest of the consumed bytes (hex).
     ///   - keyID: the keyid of the key whose signature on the producer's envelope verified.
-    package static func inputFacts(_ predicate: LineagePredicate, name: String, kind: String, digest: String,
-                                   keyID: String) -> ExpressionValue
-    {
+    package static func inputFacts(
+        _ predicate: LineagePredicate, name: String, kind: String, digest: String,
+        keyID: String
+    ) -> ExpressionValue {
         let image = predicate.producer.image
         return .map([
             "name": .string(name), "kind": .string(kind), "external": .bool(false),
@@ -171,8 +172,10 @@ package struct ConstraintEvaluator: Sendable {
     ) -> ExpressionValue {
         .map([
             "name": .string(name), "uid": .string(uid),
-            "parameters": .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
-                                          uniquingKeysWith: { _, last in last })),
+            "parameters": .map(
+                Dictionary(
+                    parameters.map { ($0.name, ExpressionValue.string($0.value)) },
+                    uniquingKeysWith: { _, last in last })),
             "governanceDigest": .string(governance.digest.description),
             "constraintsDigest": .string(governance.constraintsDigest.description),
             "submitter": .string(submitter),

@@ -47,9 +47,10 @@ package struct BundleReplay: Sendable {
     ///
     /// - Throws: `ExportError.bundleUnreadable` when the bundle cannot be opened. A bundle that does not verify is
     ///   not an error: see ``verification``.
-    package static func open(bundleAt path: String, trustedKeys: [PublicKey]? = nil,
-                             revocationListPath: String? = nil) throws(ExportError) -> BundleReplay
-    {
+    package static func open(
+        bundleAt path: String, trustedKeys: [PublicKey]? = nil,
+        revocationListPath: String? = nil
+    ) throws(ExportError) -> BundleReplay {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .bundleUnreadable(path: path, reason: "no such file or directory")
@@ -64,7 +65,8 @@ package struct BundleReplay: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: false)
             } catch {
-                throw .bundleUnreadable(path: path, reason: "cannot create '\(unpacked)': \(error.localizedDescription)")
+                throw .bundleUnreadable(
+                    path: path, reason: "cannot create '\(unpacked)': \(error.localizedDescription)")
             }
             do throws(ExportError) {
                 try TarArchive.extract(path, into: unpacked)
@@ -136,7 +138,9 @@ package struct BundleReplay: Sendable {
             var transition = Transition()
             if !known {
                 var name = captured.runName
-                while try store.isNameTaken(name) { name = "\(captured.runName)-captured-\(NodeIdentity.generatedSuffix())" }
+                while try store.isNameTaken(name) {
+                    name = "\(captured.runName)-captured-\(NodeIdentity.generatedSuffix())"
+                }
                 transition.run = RunRecord(
                     id: captured.runID, name: name, sourcePath: path + "/" + BundleLayout.workflow,
                     workflowYAML: captured.workflowText, parametersJSON: captured.parametersText,
@@ -148,31 +152,40 @@ package struct BundleReplay: Sendable {
                     createdAt: now, finishedAt: now)
             }
             for envelope in captured.envelopes where try store.envelope(payloadDigest: envelope.digest.hex) == nil {
-                transition.envelopes.append(EnvelopeRecord(
-                    payloadDigest: envelope.digest.hex, runID: captured.runID, nodeID: envelope.nodeID,
-                    keyID: envelope.keyID, envelopeJSON: Data(envelope.bytes), createdAt: now))
+                transition.envelopes.append(
+                    EnvelopeRecord(
+                        payloadDigest: envelope.digest.hex, runID: captured.runID, nodeID: envelope.nodeID,
+                        keyID: envelope.keyID, envelopeJSON: Data(envelope.bytes), createdAt: now))
             }
             if !transition.isEmpty { try store.record(transition) }
             if !known {
-                try store.saveAttestation(AttestationRecord(
-                    payloadDigest: captured.submission.payloadDigest.hex, runID: captured.runID, kind: .submission,
-                    keyID: submitterKey.keyID, envelopeJSON: Data(captured.submission.jsonBytes()), createdAt: now))
+                try store.saveAttestation(
+                    AttestationRecord(
+                        payloadDigest: captured.submission.payloadDigest.hex, runID: captured.runID, kind: .submission,
+                        keyID: submitterKey.keyID, envelopeJSON: Data(captured.submission.jsonBytes()), createdAt: now))
             }
             return try reused.map { node throws(StoreError) in
                 var outputs = node.outputs
                 for index in outputs.artifacts.indices {
                     let artifact = outputs.artifacts[index]
-                    outputs.artifacts[index].storedPath = artifact.kind == .directory
-                        ? try artifacts.put(directoryAt: directory + "/" + BundleLayout.treeArtifacts + "/" + artifact.digest,
-                                            digest: artifact.digest)
-                        : try artifacts.put(fileAt: directory + "/" + BundleLayout.fileArtifacts + "/" + artifact.digest,
-                                            digest: artifact.digest)
+                    outputs.artifacts[index].storedPath =
+                        artifact.kind == .directory
+                        ? try artifacts.put(
+                            directoryAt: directory + "/" + BundleLayout.treeArtifacts + "/" + artifact.digest,
+                            digest: artifact.digest)
+                        : try artifacts.put(
+                            fileAt: directory + "/" + BundleLayout.fileArtifacts + "/" + artifact.digest,
+                            digest: artifact.digest)
                 }
                 let predicate = node.predicate
-                return (node.relativeName, ReplaySource.Node(
-                    id: node.id, displayName: node.displayName, outputs: outputs, envelopeDigest: node.envelopeDigest,
-                    command: predicate.producer.command, image: predicate.producer.image,
-                    chainDepth: predicate.chainDepth))
+                return (
+                    node.relativeName,
+                    ReplaySource.Node(
+                        id: node.id, displayName: node.displayName, outputs: outputs,
+                        envelopeDigest: node.envelopeDigest,
+                        command: predicate.producer.command, image: predicate.producer.image,
+                        chainDepth: predicate.chainDepth)
+                )
             }
         } catch {
             throw .replayImportFailed(reason: error.description)
@@ -207,12 +220,15 @@ package struct BundleReplay: Sendable {
             for subject in node.subjects {
                 let replayedDigest = subjects?.first { $0.name == subject.name }?.digest
                 let outcome: ReproducibilityReport.Outcome =
-                    replayedDigest == nil ? .missing
-                    : replayedDigest != subject.digest ? .different
-                    : reused.contains(node.displayName) ? .reused : .same
-                entries.append(ReproducibilityReport.Entry(
-                    node: node.displayName, subject: subject.name, captured: Self.show(subject.digest),
-                    replayed: replayedDigest.map(Self.show), outcome: outcome))
+                    replayedDigest == nil
+                    ? .missing
+                    : replayedDigest != subject.digest
+                        ? .different
+                        : reused.contains(node.displayName) ? .reused : .same
+                entries.append(
+                    ReproducibilityReport.Entry(
+                        node: node.displayName, subject: subject.name, captured: Self.show(subject.digest),
+                        replayed: replayedDigest.map(Self.show), outcome: outcome))
             }
         }
         return ReproducibilityReport(capturedRun: plan.captured.runName, replayRun: run.name, entries: entries)

@@ -59,7 +59,9 @@ struct CapturedRun {
             throw unreadable(BundleLayout.governance, "or the submission attestation is unusable: \(error)")
         }
 
-        guard let status = try? JSONSerialization.jsonObject(with: Data(try bytes(BundleLayout.status))) as? [String: Any],
+        guard
+            let status = try? JSONSerialization.jsonObject(with: Data(try bytes(BundleLayout.status)))
+                as? [String: Any],
             let metadata = status["metadata"] as? [String: Any], let runID = metadata["uid"] as? String,
             let runName = metadata["name"] as? String
         else { throw unreadable(BundleLayout.status, "has no metadata.uid and metadata.name") }
@@ -89,7 +91,8 @@ struct CapturedRun {
             guard let node = value as? [String: Any], node["type"] as? String == "Pod",
                 node["phase"] as? String == "Succeeded", let name = node["name"] as? String,
                 let reference = node["lineageEnvelope"] as? String,
-                let digest = try? Digest(hex: reference.hasPrefix("sha256:") ? String(reference.dropFirst(7)) : reference),
+                let digest = try? Digest(
+                    hex: reference.hasPrefix("sha256:") ? String(reference.dropFirst(7)) : reference),
                 let (envelope, file) = byDigest[digest]
             else { continue }
             var outputs = NodeOutputs()
@@ -104,10 +107,11 @@ struct CapturedRun {
             guard let statement = try? Statement(payloadBytes: envelope.payload),
                 let predicate = try? LineagePredicate(json: statement.predicate)
             else { throw unreadable(file, "is not a lineage envelope") }
-            nodes.append(Node(
-                id: id, relativeName: name.hasPrefix(runName) ? String(name.dropFirst(runName.count)) : name,
-                displayName: node["displayName"] as? String ?? id, outputs: outputs, envelopeDigest: digest,
-                predicate: predicate, subjects: statement.subjects))
+            nodes.append(
+                Node(
+                    id: id, relativeName: name.hasPrefix(runName) ? String(name.dropFirst(runName.count)) : name,
+                    displayName: node["displayName"] as? String ?? id, outputs: outputs, envelopeDigest: digest,
+                    predicate: predicate, subjects: statement.subjects))
         }
         nodes.sort { $0.relativeName < $1.relativeName }
     }
