@@ -14,8 +14,8 @@ struct SluiceCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, LintCommand.self, ListCommand.self, GetCommand.self, LogsCommand.self,
             RevokeCommand.self, RevocationsCommand.self, ExportCommand.self, ConformanceCommand.self,
-            VerifyCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self, KeyCommand.self, TemplateCommand.self,
-            DigestCommand.self,
+            VerifyCommand.self, ReplayCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self,
+            KeyCommand.self, TemplateCommand.self, DigestCommand.self,
         ]
     )
 }

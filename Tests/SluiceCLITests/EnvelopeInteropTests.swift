@@ -88,4 +88,31 @@ struct EnvelopeInteropTests {
             #expect(rejected.status == 1, "\(rejected.output)")
         }
     }
+
+    @Test(
+        "securesystemslib verifies an exported bundle's submission attestation and envelopes with its public key",
+        .enabled(
+            if: SecuresystemslibCheck.unavailableReason == nil || SecuresystemslibCheck.isCI,
+            "skipped: python3 with securesystemslib is not installed here (CI=1 turns this into a failure)"),
+        .timeLimit(.minutes(2))
+    )
+    func securesystemslibVerifiesBundle() async throws {
+        if let reason = SecuresystemslibCheck.unavailableReason {
+            Issue.record("CI is set but the interop check cannot run: \(reason)")
+            return
+        }
+        try await SluiceCLI.withScratch { cli in
+            let bundle = try ExportCLITests.exported(cli)
+            // The workflow lists no authorities: the run key submitted the run and signed its lineage.
+            let key = bundle + "/keys/signer.pub.pem"
+            let files = try FileManager.default.contentsOfDirectory(atPath: bundle + "/envelopes").sorted()
+                .map { "envelopes/" + $0 }
+            #expect(files.count == 2)
+            for file in ["attestations/submission.intoto.json"] + files {
+                let verified = try SecuresystemslibCheck.python([SecuresystemslibCheck.script, bundle + "/" + file, key])
+                #expect(verified.status == 0, "\(file): \(verified.output)")
+                #expect(verified.output.hasPrefix("verified: keyid "), "\(file): \(verified.output)")
+            }
+        }
+    }
 }

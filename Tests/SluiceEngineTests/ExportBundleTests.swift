@@ -33,11 +33,17 @@ struct ExportBundleTests {
             #expect(
                 files.filter { !$0.hasPrefix("artifacts/") }
                     == [
-                        "denials.json", "envelopes.intoto.jsonl", "envelopes/\(consume.id).intoto.json",
-                        "envelopes/\(produce.id).intoto.json", "keys/signer.pub.pem", "keys/trusted-keys.pem",
-                        "manifest.json", "parameters.json", "revocations.json", "status.json", "workflow.yaml",
+                        "attestations/submission.intoto.json", "denials.json", "envelopes.intoto.jsonl",
+                        "envelopes/\(consume.id).intoto.json", "envelopes/\(produce.id).intoto.json",
+                        "governance.json", "keys/signer.pub.pem", "keys/trusted-keys.pem", "manifest.json",
+                        "parameters.json", "revocations.json", "status.json", "workflow.yaml",
                     ].sorted())
             #expect(summary.files == files.count - 1)
+            // The workflow has no governance section; the submission attestation is the stored one, byte for byte.
+            #expect(try String(contentsOfFile: directory + "/elsewhere/governance.json", encoding: .utf8) == "null")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: directory + "/elsewhere/attestations/submission.intoto.json"))
+                    == ExportFixtures.submission(of: run).envelopeJSON)
 
             let report = try BundleVerifier().verify(bundleAt: directory + "/elsewhere")
             #expect(report.failures == [])
@@ -117,6 +123,9 @@ struct ExportBundleTests {
             #expect(
                 report.failures.map(\.description).sorted()
                     == [
+                        "FAIL attestations/submission.intoto.json: the submission attestation "
+                            + "sha256:\(try ExportFixtures.submission(of: run).payloadDigest) does not verify: envelope is signed by key \(signer) "
+                            + "which is not trusted",
                         "FAIL envelopes/\(consume.id).intoto.json: envelope for node '\(consume.id)' is signed by key "
                             + "\(signer) which is not trusted",
                         "FAIL envelopes/\(produce.id).intoto.json: envelope for node '\(produce.id)' is signed by key "

@@ -12,7 +12,8 @@ import Testing
 /// Shared workflow and helpers of the export, revocation and conformance tests.
 enum ExportFixtures {
     /// produce (a file, a directory and a parameter) → consume (the file and the parameter; writes its own file).
-    static func workflow(name: String) -> String {
+    /// `governance` is inserted under `spec` as is (indent it by two spaces).
+    static func workflow(name: String, governance: String = "") -> String {
         """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow
@@ -20,6 +21,7 @@ enum ExportFixtures {
           name: \(name)
         spec:
           entrypoint: main
+        \(governance)
           templates:
             - name: main
               dag:
@@ -58,6 +60,68 @@ enum ExportFixtures {
                 artifacts:
                   - {name: copy, path: /tmp/copy.txt}
         """
+    }
+
+    /// A governance section (for ``workflow(name:governance:)``) listing `key` as the only authority, with
+    /// constraints that the workflow's `consume` node satisfies: its image, where its inputs come from and who
+    /// signed them, its chain depth, and a `require` expression over its inputs.
+    static func governance(authority key: PublicKey) -> String {
+        """
+          governance:
+            authorities:
+              - {name: local, publicKey: \(key.hex)}
+            constraints:
+              - name: approved-images
+                appliesTo: {templates: [consume]}
+                images: {allowed: [alpine]}
+              - name: data-from-produce
+                appliesTo: {templates: [consume]}
+                inputs: {fromTemplates: [produce], signedBy: [local]}
+                maxChainDepth: 2
+                require: "all(inputs, {.producer.template == 'produce'})"
+        """
+    }
+
+    /// Rewrites a bundle's manifest so that it lists every file's current digest and size: what a forger would do,
+    /// so that only the semantic checks can notice an edit.
+    static func rewriteManifest(of bundle: String) throws {
+        let path = bundle + "/manifest.json"
+        var manifest = try #require(try CanonicalJSON(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))).objectValue)
+        let listed = files(in: bundle).filter { $0 != "manifest.json" }
+        manifest["files"] = .array(
+            try listed.map { relative in
+                let data = try Data(contentsOf: URL(fileURLWithPath: bundle + "/" + relative))
+                return [
+                    "path": .string(relative), "sha256": .string(Digest.sha256([UInt8](data)).hex),
+                    "size": .integer(Int64(data.count)),
+                ]
+            })
+        try Data(CanonicalJSON.object(manifest).bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Replaces a bundle's envelope file by `envelope`, with everything that names it (its line in
+    /// envelopes.intoto.jsonl, status.json's lineageEnvelope, the manifest), as a forger holding the key would.
+    static func replaceEnvelope(_ relative: String, in bundle: String, with envelope: Envelope) throws {
+        let path = bundle + "/" + relative
+        let old = try Envelope(jsonBytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
+        let bytes = envelope.jsonBytes()
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let linesPath = bundle + "/envelopes.intoto.jsonl"
+        let lines = try String(contentsOfFile: linesPath, encoding: .utf8).split(separator: "\n").map { line in
+            (try? Envelope(jsonBytes: Array(line.utf8)))?.payloadDigest == old.payloadDigest
+                ? String(decoding: bytes, as: UTF8.self) : String(line)
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: linesPath))
+        let statusPath = bundle + "/status.json"
+        let status = try String(contentsOfFile: statusPath, encoding: .utf8)
+        try Data(status.replacingOccurrences(of: old.payloadDigest.description, with: envelope.payloadDigest.description).utf8)
+            .write(to: URL(fileURLWithPath: statusPath))
+        try rewriteManifest(of: bundle)
+    }
+
+    /// The run's stored submission attestation.
+    static func submission(of run: RecordedRun) throws -> AttestationRecord {
+        try #require(try run.store.attestations(runID: run.run.id).first { $0.kind == .submission })
     }
 
     /// Flips the lowest bit of the byte in the middle of a file (making it writable first).

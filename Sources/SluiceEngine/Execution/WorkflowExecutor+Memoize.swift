@@ -52,12 +52,13 @@ package struct MemoizationStatus: Sendable, Equatable {
 }
 
 extension WorkflowExecutor {
-    /// Runs a node's template under its `memoize` and `synchronization`: a cache hit ends the node with the earlier
-    /// outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a Succeeded node's outputs
-    /// are saved in the cache.
+    /// Runs a node's template under its `memoize` and `synchronization`: a node a replay reuses, or a cache hit,
+    /// ends with the recorded outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a
+    /// Succeeded node's outputs are saved in the cache.
     func runControlled(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
         async throws(EngineError) -> NodeState
     {
+        if let replayed = try await replayedNode(node, template: template) { return replayed }
         var node = node
         var memoization: MemoizationKey?
         if let memoize = template.memoize {
@@ -218,28 +219,9 @@ extension WorkflowExecutor {
                 .first(where: { $0.kind == .submission }).flatMap { try? Digest(hex: $0.payloadDigest) }
             let earlierGate = gate.forEarlierRun(runID: entry.runID, workflowDigest: earlierDigest,
                                                  submissionDigest: earlierSubmission)
-            var origins: Set<ParameterOrigin> = []
-            var values: [String: String] = [:]
-            var subjects = outputs.parameters.map { ("outputs/parameters/\($0.name)", $0.value) }
-            if let result = outputs.result { subjects.append(("outputs/result", result)) }
-            for (subject, value) in subjects {
-                origins.insert(
-                    ParameterOrigin(
-                        nodeID: entry.nodeID, nodeDisplayName: entry.nodeName,
-                        subjectName: subject, envelopeDigest: envelopeDigest))
-                values["\(entry.nodeID)|\(subject)"] = value
-            }
-            let artifacts = outputs.artifacts.map { artifact in
-                var reference = artifact.reference
-                reference.producerNodeID = entry.nodeID
-                reference.producerDisplayName = entry.nodeName
-                reference.envelopeDigest = envelopeDigest
-                return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
-            }
-            switch earlierGate.admit(
-                node: GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind),
-                artifacts: artifacts, origins: origins, parameterValues: values)
-            {
+            let recorded = RecordedOutputs(
+                outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
+            switch verify(recorded, node: node, template: template, gate: earlierGate) {
             case .failure(let refusal):
                 node.phase = .error
                 node.message = "memoized outputs refused: " + refusal.description
@@ -253,20 +235,11 @@ extension WorkflowExecutor {
                     node.envelopeDigest = envelopeDigest
                     node.lineageNodeID = entry.nodeID
                 } else {
-                    let now = Date()
-                    for index in outputs.artifacts.indices {
-                        outputs.artifacts[index].producerNodeID = node.id
-                        outputs.artifacts[index].producerDisplayName = node.displayName
-                    }
-                    let signed = lineage.sign(
-                        node: node, templateName: template.name, attempt: 1, command: [], image: nil,
-                        inputs: admitted.lineage, chainDepth: admitted.chainDepth, outputs: outputs,
-                        startedAt: now, finishedAt: now)
-                    node.envelopeDigest = signed.record.payloadDigest
-                    for index in outputs.artifacts.indices {
-                        outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
-                    }
-                    envelopeRecord = signed.record
+                    let signed = resign(outputs, node: node, template: template, admission: admitted,
+                                        chainDepth: admitted.chainDepth)
+                    outputs = signed.outputs
+                    node.envelopeDigest = signed.envelope.payloadDigest
+                    envelopeRecord = signed.envelope
                 }
             }
             reused = " (envelope sha256:\(envelopeDigest))"

@@ -57,6 +57,8 @@ package struct WorkflowExecutor: Sendable {
     package let hiddenPaths: [String]
     /// Why the run stops early, when it does.
     package let stop: RunStop
+    /// The captured run whose nodes a replay reuses (`sluice replay --from`), nil otherwise.
+    package var replay: ReplaySource? = nil
 
     /// The message of a node stopped by a deadline (Argo's wording).
     static let deadlineMessage = "Step exceeded its deadline"

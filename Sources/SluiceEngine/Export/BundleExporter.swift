@@ -37,7 +37,7 @@ package struct BundleExporter: Sendable {
     /// Exports `run` to `path`.
     ///
     /// - Throws: `ExportError.bundleExists` when `path` exists, `.state` when the store cannot be read,
-    ///   `.bundleWriteFailed` when a file cannot be written or copied (the partial bundle is removed).
+    ///   `.bundleUnreadable` when the run's workflow no longer loads, `.bundleWriteFailed` when a file cannot be written or copied (the partial bundle is removed).
     package func export(run: RunRecord, to path: String) throws(ExportError) -> Summary {
         guard !FileManager.default.fileExists(atPath: path) else { throw .bundleExists(path: path) }
         let isArchive = BundleLayout.isArchive(path)
@@ -64,11 +64,13 @@ package struct BundleExporter: Sendable {
         let nodes: [NodeRecord]
         let envelopes: [EnvelopeRecord]
         let denials: [DenialRecord]
+        let submission: AttestationRecord?
         let revocations: RevocationList
         do {
             nodes = try store.nodes(runID: run.id)
             envelopes = try store.envelopes(runID: run.id)
             denials = try store.denials(runID: run.id)
+            submission = try store.attestations(runID: run.id).first { $0.kind == .submission }
         } catch {
             throw .state(reason: error.description)
         }
@@ -77,6 +79,11 @@ package struct BundleExporter: Sendable {
 
         try files.write(BundleLayout.workflow, Data(run.workflowYAML.utf8))
         try files.write(BundleLayout.parameters, Data(run.parametersJSON.utf8))
+        // The governance as the engine digested it; a run recorded before submissions has no attestation to copy
+        // (verification then reports it missing).
+        let governance = try SubmittedWorkflow(text: run.workflowYAML, file: run.sourcePath).governance
+        try files.write(BundleLayout.governance, Data(governance.bytes))
+        if let submission { try files.write(BundleLayout.submission, submission.envelopeJSON) }
         try files.write(BundleLayout.status, Data((ArgoStatus.json(run: run, nodes: nodes) + "\n").utf8))
 
         // Envelopes: the node's recorded envelope is `<node-id>.intoto.json`; any other one of the same node

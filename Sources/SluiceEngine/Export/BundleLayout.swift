@@ -4,6 +4,8 @@
 /// manifest.json                  format, run, and {path, sha256, size} of every other file
 /// workflow.yaml                  the submitted workflow file, byte for byte
 /// parameters.json                the resolved workflow parameters (canonical JSON object)
+/// governance.json                the workflow's governance section as canonical JSON (`null` when it has none)
+/// attestations/submission.intoto.json  the run's submission attestation (DSSE), root of every trust slope
 /// status.json                    the Argo-shaped Workflow object (`sluice get -o json`)
 /// envelopes/<node-id>.intoto.json  one DSSE envelope per node, as signed
 /// envelopes.intoto.jsonl         the same envelopes, one per line
@@ -20,6 +22,9 @@ package enum BundleLayout {
     static let manifest = "manifest.json"
     static let workflow = "workflow.yaml"
     static let parameters = "parameters.json"
+    static let governance = "governance.json"
+    static let attestations = "attestations"
+    static let submission = "attestations/submission.intoto.json"
     static let status = "status.json"
     static let envelopes = "envelopes"
     static let envelopeLines = "envelopes.intoto.jsonl"

@@ -6,12 +6,22 @@ import SluiceStore
 /// Verifies an export bundle offline, with no state directory: what `sluice verify BUNDLE` runs.
 ///
 /// Checks, each failure naming the bundle file at fault: every file against the manifest's SHA-256 (and no file
-/// missing from it); every envelope's signature by a trusted key, its payloadType, statement and lineage
-/// predicate, the signer the predicate names, run id, and workflow digest (recomputed from `workflow.yaml` like
-/// the engine does); every subject re-hashed from the bundled artifact or the output parameter in `status.json`;
-/// chain continuity (each input's envelope is in the bundle, names the expected producer node, and has the subject
-/// with the digest the consumer recorded); nothing revoked (the bundle's revocations plus any given); and every
+/// missing from it); `governance.json` is the governance section of `workflow.yaml`; the submission attestation is
+/// signed by a key the governance admits to submit (when it lists no authorities: a trusted key) and its subjects
+/// are the digests of `workflow.yaml`'s Workflow document, `governance.json` and `parameters.json`; every
+/// envelope's signature by a key admitted to sign, its payloadType, statement and lineage predicate, the signer the
+/// predicate names, run id, workflow digest (recomputed from `workflow.yaml` like the engine does), governance and
+/// constraints digests, and its trust slope (from this submission to the signer, as ``TrustChain`` admits it, the
+/// same decision the input gate makes); every subject re-hashed from the bundled artifact or the output parameter in
+/// `status.json`; chain continuity (each input's envelope is in the bundle, names the expected producer node, and
+/// has the subject with the digest the consumer recorded) and chain depth; the constraints that govern each node
+/// re-evaluated over its recorded inputs' lineage (``ConstraintEvaluator``, shared with the gate); nothing revoked
+/// (the bundle's revocations, any given, and the governance's own, over every key of each slope); and every
 /// envelope the status names is present.
+///
+/// Trust: when the governance lists authorities, they are the trust root (they arrive inside the submitted
+/// workflow) and `--trust` keys, when given, must include the submitter; otherwise the run key stands in and must
+/// be among the `--trust` keys, or the bundle's own `keys/trusted-keys.pem` when none are given.
 ///
 /// ```swift
 /// let report = try BundleVerifier(trustedKeys: try PublicKeyFile.keys(at: "team.pem")).verify(bundleAt: "run.tar.gz")
@@ -43,6 +53,9 @@ package struct BundleVerifier: Sendable {
         package var verifiedArtifacts = 0
         /// Input-to-envelope links checked successfully.
         package var verifiedLinks = 0
+        /// The key whose signature on the submission attestation verified (the run key when the governance lists
+        /// no authorities), nil when it did not verify.
+        package var submitterKey: PublicKey?
 
         /// The failed findings.
         package var failures: [Finding] { findings.filter { !$0.ok } }
@@ -86,28 +99,36 @@ package struct BundleVerifier: Sendable {
         return try verify(directory: scratch)
     }
 
-    private func verify(directory root: String) throws(ExportError) -> Report {
+    /// Verifies an unpacked bundle directory.
+    ///
+    /// - Throws: `ExportError.bundleUnreadable` when the tree holds a symbolic link or special file.
+    package func verify(directory root: String) throws(ExportError) -> Report {
         var run = VerificationRun(root: root, files: try BundleFiles(root: root).relativePaths())
         run.checkManifest()
-        run.loadTrust(trustedKeys)
         run.loadWorkflowDigest()
         run.loadStatus()
+        run.loadParameters()
+        run.loadGovernance()
+        run.loadTrust(trustedKeys)
+        run.checkSubmission(given: trustedKeys)
         run.loadRevocations(listPath: revocationListPath)
         run.checkEnvelopes()
         run.checkEnvelopeLines()
         run.checkChain()
+        run.checkConstraints()
         run.checkStatusEnvelopes()
         return run.report
     }
 }
 
 /// The state of one verification: what has been loaded and what was found.
-private struct VerificationRun {
+struct VerificationRun {
     struct Verified {
         var file: String
         var payloadDigest: Digest
         var statement: Statement
         var predicate: LineagePredicate
+        var signer: PublicKey
         var bytes: [UInt8]
     }
 
@@ -124,6 +145,18 @@ private struct VerificationRun {
     var report = BundleVerifier.Report()
     var trusted: [PublicKey] = []
     var workflowDigest: Digest?
+    /// The governance section of `workflow.yaml`, as canonical JSON.
+    var workflowGovernance: CanonicalJSON?
+    /// The governance read from `governance.json` (the empty governance when it is unusable).
+    var governance = GovernanceDocument.none
+    var governanceUsable = false
+    /// The keys the governance admits, once the run key (for governance without authorities) is known.
+    var chain: TrustChain?
+    var parameters: [(name: String, value: String)]?
+    var parametersDigest: Digest?
+    /// The submission attestation's payload digest, its signer and its submitter's name.
+    var submissionDigest: Digest?
+    var submitter: (name: String, key: PublicKey)?
     var runID: String?
     var statusNodes: [String: StatusNode]?
     var revokedEnvelopes: [String: String] = [:]
@@ -202,6 +235,10 @@ private struct VerificationRun {
     // MARK: - Inputs of the checks
 
     mutating func loadTrust(_ given: [PublicKey]?) {
+        if !governance.authorities.isEmpty {
+            loadGovernedTrust(given)
+            return
+        }
         if let given {
             trusted = given
             report.notes.append(
@@ -230,14 +267,14 @@ private struct VerificationRun {
             return
         }
         do {
-            let loaded = try SpecLoader.load(text: String(decoding: bytes, as: UTF8.self), file: BundleLayout.workflow)
-            guard let document = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
-                fail(BundleLayout.workflow, "holds no document of kind Workflow")
-                return
-            }
-            workflowDigest = document.tree.canonicalJSON.digest
+            let document = try SubmittedWorkflow(text: String(decoding: bytes, as: UTF8.self),
+                                                 file: BundleLayout.workflow)
+            workflowDigest = document.digest
+            workflowGovernance = document.governance
         } catch {
-            fail(BundleLayout.workflow, "cannot be loaded: \(error.description)")
+            if case .bundleUnreadable(_, let reason) = error { fail(BundleLayout.workflow, reason) } else {
+                fail(BundleLayout.workflow, error.description)
+            }
         }
     }
 
@@ -297,7 +334,15 @@ private struct VerificationRun {
             case .key: revokedKeys[entry.value] = revokedKeys[entry.value] ?? entry.reason
             }
         }
-        if !entries.isEmpty { report.notes.append("applying \(entries.count) revocation(s)") }
+        for inline in governance.revocations {
+            let reason = "\(inline.reason) (revoked by the workflow's governance)"
+            switch inline.kind {
+            case .envelope: revokedEnvelopes[inline.value] = revokedEnvelopes[inline.value] ?? reason
+            case .key: revokedKeys[inline.value] = revokedKeys[inline.value] ?? reason
+            }
+        }
+        let count = entries.count + governance.revocations.count
+        if count > 0 { report.notes.append("applying \(count) revocation(s)") }
     }
 
     // MARK: - Envelopes
@@ -383,6 +428,7 @@ private struct VerificationRun {
         if let reason = revokedKeys[signer.keyID] {
             problems.append("signing key \(signer.keyID) is revoked: \(reason)")
         }
+        problems += governanceProblems(of: predicate, signer: signer)
         let subjectsOK = checkSubjects(statement.subjects, node: node, file: file)
         if problems.isEmpty {
             if subjectsOK {
@@ -393,7 +439,8 @@ private struct VerificationRun {
                         + "\(signer.keyID.prefix(16))…")
             }
             verified[payloadDigest.hex] = Verified(
-                file: file, payloadDigest: payloadDigest, statement: statement, predicate: predicate, bytes: bytes)
+                file: file, payloadDigest: payloadDigest, statement: statement, predicate: predicate, signer: signer,
+                bytes: bytes)
             report.verifiedEnvelopes += 1
         } else {
             unverified[payloadDigest.hex] = file

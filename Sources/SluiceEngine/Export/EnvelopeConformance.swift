@@ -29,7 +29,7 @@ package struct EnvelopeConformance: Sendable {
     }
 
     /// Checks every `*.intoto.json` file (one envelope) and `*.intoto.jsonl` file (one envelope per line) below
-    /// `directory`, in path order.
+    /// `directory`, in path order; a bundle's `attestations/` (submission attestations, not lineage) is skipped.
     ///
     /// - Returns: the number of envelopes checked and every violation.
     /// - Throws: `ExportError.directoryUnreadable` when the directory cannot be listed or holds a link.
@@ -47,7 +47,9 @@ package struct EnvelopeConformance: Sendable {
         var count = 0
         var violations: [Violation] = []
         for path in paths {
-            guard path.hasSuffix(".intoto.json") || path.hasSuffix(".intoto.jsonl") else { continue }
+            guard path.hasSuffix(".intoto.json") || path.hasSuffix(".intoto.jsonl"),
+                !path.hasPrefix(BundleLayout.attestations + "/")
+            else { continue }
             guard let data = FileManager.default.contents(atPath: directory + "/" + path) else {
                 violations.append(Violation(file: path, rule: "E1", message: "the file cannot be read"))
                 continue

@@ -1,4 +1,4 @@
-/// What can go wrong around revocations, export bundles, offline verification and conformance checks.
+/// What can go wrong around revocations, export bundles, offline verification, replay and conformance checks.
 ///
 /// Verification problems found inside a bundle are results (``BundleVerifier/Finding``), not errors: these cases
 /// are for things that stop the command itself (an unreadable file, a revocation list signed by an untrusted key).
@@ -23,6 +23,10 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     case bundleUnreadable(path: String, reason: String)
     /// The directory given to `sluice conformance` cannot be listed.
     case directoryUnreadable(path: String, reason: String)
+    /// `sluice replay --from NODE` names no node the bundle captured with an envelope.
+    case replayNodeUnknown(name: String, known: [String])
+    /// The captured run cannot be imported into the state directory for a replay.
+    case replayImportFailed(reason: String)
 
     /// One human sentence naming the thing and the offending value.
     package var description: String {
@@ -51,6 +55,11 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot read bundle '\(path)': \(reason)"
         case .directoryUnreadable(let path, let reason):
             return "cannot read directory '\(path)': \(reason)"
+        case .replayNodeUnknown(let name, let known):
+            return "--from '\(name)' names no node the bundle captured with an envelope (captured: "
+                + known.joined(separator: ", ") + ")"
+        case .replayImportFailed(let reason):
+            return "cannot import the captured run for the replay: \(reason)"
         }
     }
 }

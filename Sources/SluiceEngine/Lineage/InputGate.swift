@@ -69,7 +69,7 @@ package struct InputGate: Sendable {
     package let enforcesConstraints: Bool
     /// Workflow facts for `require` expressions.
     package let workflowFacts: ExpressionValue
-    private let programs: [String: Result<ExprProgram, ExpressionError>]
+    private let evaluator: ConstraintEvaluator
 
     package init(
         store: Store, runID: String, workflowDigest: Digest, governance: RunGovernance, workflowFacts: ExpressionValue
@@ -94,24 +94,22 @@ package struct InputGate: Sendable {
         self.submissionProblem = submissionProblem
         self.enforcesConstraints = enforcesConstraints
         self.workflowFacts = workflowFacts
-        var programs: [String: Result<ExprProgram, ExpressionError>] = [:]
-        for constraint in governance.constraints {
-            guard let source = constraint.require else { continue }
-            do {
-                programs[constraint.name] = .success(try ExprProgram(parsing: source))
-            } catch {
-                programs[constraint.name] = .failure(error)
-            }
-        }
-        self.programs = programs
+        evaluator = ConstraintEvaluator(governance: governance)
     }
 
     /// A gate that re-verifies lineage recorded by an earlier run (memoized outputs): that run's identity and
     /// submission, this run's keys and revocations, no constraints (they apply when the outputs are consumed).
-    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?) -> InputGate {
-        InputGate(
+    ///
+    /// - Parameter chain: the keys that run's governance admitted, when they are not this run's (a run captured in
+    ///   an export bundle, signed on another machine); nil keeps this run's.
+    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?,
+                               chain earlierChain: TrustChain? = nil) -> InputGate
+    {
+        let chain = earlierChain ?? chain
+        let trusted = earlierChain.map { $0.keys(for: .sign) } ?? verifier.trustedKeys
+        return InputGate(
             store: store,
-            verifier: LineageVerifier(trustedKeys: verifier.trustedKeys, runID: runID, workflowSpecDigest: workflowDigest),
+            verifier: LineageVerifier(trustedKeys: trusted, runID: runID, workflowSpecDigest: workflowDigest),
             governance: governance, chain: chain, submissionDigest: submissionDigest, submissionProblem: nil,
             enforcesConstraints: false, workflowFacts: workflowFacts)
     }
@@ -151,8 +149,8 @@ package struct InputGate: Sendable {
                             + "bytes' \(actual)"))
                 }
                 admission.lineage.append(.init(name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex]))
-                admission.facts.append(Self.externalFacts(name: artifact.name, kind: "artifact",
-                                                          digest: actual.hex, origin: artifact.from))
+                admission.facts.append(ConstraintEvaluator.externalFacts(
+                    name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.from))
                 continue
             }
             let upstream = Upstream(
@@ -165,7 +163,7 @@ package struct InputGate: Sendable {
                 admission.lineage.append(.init(
                     name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex], producerNode: producer,
                     subjectName: upstream.subject, envelopePayloadDigest: input.payloadDigest))
-                admission.facts.append(Self.facts(of: input, name: artifact.name, kind: "artifact", chain: chain))
+                admission.facts.append(Self.facts(of: input, name: artifact.name, kind: "artifact"))
                 admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
         }
@@ -182,7 +180,7 @@ package struct InputGate: Sendable {
                     name: upstream.input, kind: .parameter, digest: ["sha256": upstream.actual.hex],
                     producerNode: origin.nodeID, subjectName: origin.subjectName,
                     envelopePayloadDigest: input.payloadDigest))
-                admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter", chain: chain))
+                admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter"))
                 admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
         }
@@ -256,25 +254,8 @@ package struct InputGate: Sendable {
                               + "\(governance.constraintsDigest) nor one declared in compatibleConstraints")
         }
         // The consuming node's constraints over this input's lineage.
-        for constraint in constraints {
-            if let rule = constraint.inputs {
-                let template = input.predicate.node.templateName
-                if !rule.fromTemplates.isEmpty && !rule.fromTemplates.contains(template) {
-                    return refuse("constraint '\(constraint.name)'",
-                                  "it comes from template '\(template)', not one of "
-                                      + rule.fromTemplates.joined(separator: ", "))
-                }
-                let signer = input.predicate.trustSlope.last?.authority ?? "?"
-                if !rule.signedBy.isEmpty && !rule.signedBy.contains(signer) {
-                    return refuse("constraint '\(constraint.name)'",
-                                  "it is signed by '\(signer)', not one of " + rule.signedBy.joined(separator: ", "))
-                }
-            }
-            if let maximum = constraint.maxChainDepth, input.predicate.chainDepth + 1 > maximum {
-                return refuse("constraint '\(constraint.name)'",
-                              "it has \(input.predicate.chainDepth) producer(s) behind it, so this node's chain "
-                                  + "would be \(input.predicate.chainDepth + 1) deep; the maximum is \(maximum)")
-            }
+        if let violation = ConstraintEvaluator.inputViolation(of: constraints, by: input.predicate) {
+            return refuse(violation.check, violation.reason)
         }
         return .success(input)
     }
@@ -287,129 +268,25 @@ package struct InputGate: Sendable {
 
     /// Why an envelope's trust slope is not the one this run admits for its signer, or nil.
     private func slopeProblem(_ input: LineageVerifier.VerifiedInput) -> String? {
-        let slope = input.predicate.trustSlope
-        guard let root = slope.first, root.role == "submit" else {
-            return "it does not start at a submission"
-        }
-        if let submissionDigest, root.attestation != submissionDigest {
-            return "it starts at submission \(root.attestation), not this run's \(submissionDigest)"
-        }
-        guard let submitter = chain.members.first(where: { $0.key.keyID == root.keyID && $0.roles.contains(.submit) })
-        else {
-            return "its submitter key \(root.keyID) is not admitted to submit"
-        }
-        let signer: TrustChain.Member
-        do {
-            signer = try chain.admit(input.signer, for: .sign)
-        } catch {
-            return error.description
-        }
-        let expected = TrustChain.slope(submitter: submitter, submission: root.attestation, signer: signer)
-        guard expected == slope else {
-            let show = { (hops: [LineagePredicate.TrustHop]) in
-                hops.map { "\($0.authority)/\($0.role)" }.joined(separator: " -> ")
-            }
-            return "it claims \(show(slope)), the governance admits \(show(expected))"
-        }
-        return nil
+        chain.slopeProblem(input.predicate.trustSlope, signer: input.signer, submission: submissionDigest)
     }
 
     // MARK: - The node itself
 
     /// Checks the node's own constraints once its image is known: allowed and pinned images, `require`.
     package func admitNode(_ node: GatedNode, admission: Admission) -> Refusal? {
-        guard enforcesConstraints else { return nil }
-        for constraint in governance.constraints(template: node.templateName, task: node.taskName) {
-            let check = "constraint '\(constraint.name)'"
-            if let rule = constraint.images {
-                guard let image = node.image else {
-                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                                   reason: "it runs no image, and the constraint governs its image")
-                }
-                if !rule.allowed.isEmpty && !rule.allowed.contains(where: { Self.glob($0, matches: image) }) {
-                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                                   reason: "image '\(image)' is not allowed (allowed: "
-                                       + rule.allowed.joined(separator: ", ") + ")")
-                }
-                if rule.pinned && !image.contains("@sha256:") {
-                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                                   reason: "image '\(image)' is not pinned by digest (write it as name@sha256:<hex>)")
-                }
-            }
-            if let program = programs[constraint.name] {
-                let scope = ExprScope(variables: [
-                    "node": Self.facts(of: node, chainDepth: admission.chainDepth),
-                    "inputs": .list(admission.facts),
-                    "workflow": workflowFacts,
-                ])
-                do {
-                    guard try program.get().evaluateBool(scope) else {
-                        return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                                       reason: "require \"\(constraint.require ?? "")\" is false")
-                    }
-                } catch {
-                    return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                                   reason: "require \"\(constraint.require ?? "")\" cannot be evaluated: \(error)")
-                }
-            }
-        }
-        return nil
+        guard enforcesConstraints,
+            let violation = evaluator.nodeViolation(
+                node, chainDepth: admission.chainDepth, inputs: admission.facts, workflowFacts: workflowFacts)
+        else { return nil }
+        return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: violation.check,
+                       reason: violation.reason)
     }
 
-    // MARK: - Facts for expressions
-
-    static func facts(of node: GatedNode, chainDepth: Int) -> ExpressionValue {
-        .map([
-            "name": .string(node.displayName), "template": .string(node.templateName), "task": .string(node.taskName),
-            "image": node.image.map(ExpressionValue.string) ?? .null, "runtime": .string(node.runtime),
-            "chainDepth": .number(Double(chainDepth)),
-        ])
-    }
-
-    static func facts(of input: LineageVerifier.VerifiedInput, name: String, kind: String, chain: TrustChain)
-        -> ExpressionValue
-    {
-        let predicate = input.predicate
-        let image = predicate.producer.image
-        return .map([
-            "name": .string(name), "kind": .string(kind), "external": .bool(false),
-            "digest": .string(input.subject.digest.values.first ?? ""),
-            "producer": .map([
-                "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
-                "runtime": .string(predicate.producer.runtime),
-                "image": image.map(ExpressionValue.string) ?? .null,
-                "imageDigest": image.flatMap { reference in
-                    reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
-                } ?? .null,
-            ]),
-            "signer": .string(predicate.trustSlope.last?.authority ?? ""),
-            "keyid": .string(input.signer.keyID),
-            "constraintsDigest": .string(predicate.governance.constraintsDigest.description),
-            "chainDepth": .number(Double(predicate.chainDepth)),
-            "trustSlope": .list(predicate.trustSlope.map { .string($0.authority) }),
-        ])
-    }
-
-    static func externalFacts(name: String, kind: String, digest: String, origin: String?) -> ExpressionValue {
-        .map([
-            "name": .string(name), "kind": .string(kind), "external": .bool(true), "digest": .string(digest),
-            "origin": origin.map(ExpressionValue.string) ?? .null, "producer": .null, "signer": .null,
-            "chainDepth": .number(0),
-        ])
-    }
-
-    /// `*` matches any run of characters; everything else matches itself.
-    static func glob(_ pattern: String, matches text: String) -> Bool {
-        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 1 { return pattern == text }
-        guard text.hasPrefix(parts[0]) else { return false }
-        var rest = Substring(text.dropFirst(parts[0].count))
-        for part in parts.dropFirst().dropLast() where !part.isEmpty {
-            guard let range = rest.range(of: part) else { return false }
-            rest = rest[range.upperBound...]
-        }
-        let last = parts[parts.count - 1]
-        return rest.count >= last.count && rest.hasSuffix(last)
+    /// The `inputs` fact of a verified upstream input.
+    static func facts(of input: LineageVerifier.VerifiedInput, name: String, kind: String) -> ExpressionValue {
+        ConstraintEvaluator.inputFacts(input.predicate, name: name, kind: kind,
+                                       digest: input.subject.digest.values.first ?? "", keyID: input.signer.keyID)
     }
 
     // MARK: - Revocations

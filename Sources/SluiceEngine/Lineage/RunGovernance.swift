@@ -28,17 +28,29 @@ package struct RunGovernance: Sendable {
     ///
     /// - Throws: ``EngineError/governanceSpec(reason:)`` naming the field and its position.
     package static func document(of workflow: WorkflowDocument) throws(EngineError) -> GovernanceDocument {
-        let tree: YAMLValue?
-        do {
-            tree = try workflow.governanceTree()
-        } catch {
-            throw .governanceSpec(reason: error.description)
-        }
+        let tree = try governanceTree(of: workflow)
         do {
             return try GovernanceDocument(json: tree.map { $0.isNull ? .null : $0.canonicalJSON })
         } catch {
             let at = tree.map { " (\($0.location))" } ?? ""
             throw .governanceSpec(reason: error.description + at)
+        }
+    }
+
+    /// The canonical JSON of a workflow's governance section (`null` when it has none): the bytes whose digest
+    /// the submission attestation signs, and what an export bundle carries as `governance.json`.
+    ///
+    /// - Throws: ``EngineError/governanceSpec(reason:)`` when the section is given twice or is not YAML.
+    package static func json(of workflow: WorkflowDocument) throws(EngineError) -> CanonicalJSON {
+        guard let tree = try governanceTree(of: workflow), !tree.isNull else { return .null }
+        return tree.canonicalJSON
+    }
+
+    private static func governanceTree(of workflow: WorkflowDocument) throws(EngineError) -> YAMLValue? {
+        do {
+            return try workflow.governanceTree()
+        } catch {
+            throw .governanceSpec(reason: error.description)
         }
     }
 

@@ -18,6 +18,8 @@ package struct RunRequest: Sendable {
     /// Continue this recorded run (its engine died) instead of submitting `workflowPath`: nodes that already
     /// Succeeded are kept, with their outputs and envelopes, and not run again.
     package var resumeRun: String?
+    /// `sluice replay --from NODE`: the captured run whose nodes are reused instead of run (see ``BundleReplay``).
+    package var replay: ReplaySource?
     /// Called once when a default key was created, with a one-line notice for the user.
     package var onKeyCreated: (@Sendable (String) -> Void)?
     /// `--target A,B`: run only these tasks of the entrypoint DAG and what they depend on (Argo's DAG `target`);

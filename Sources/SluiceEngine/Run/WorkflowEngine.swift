@@ -186,14 +186,9 @@ package struct WorkflowEngine: Sendable {
             key: lineageKey, runID: runID, workflowName: name, workflowDigest: workflowDigest,
             governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
             runtimeKind: runtime.kind, trustSlope: governance.slope)
-        let workflowFacts = ExpressionValue.map([
-            "name": .string(name), "uid": .string(runID),
-            "parameters": .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
-                                          uniquingKeysWith: { _, last in last })),
-            "governanceDigest": .string(governanceDocument.digest.description),
-            "constraintsDigest": .string(governanceDocument.constraintsDigest.description),
-            "submitter": .string(governance.submitter.name),
-        ])
+        let workflowFacts = ConstraintEvaluator.workflowFacts(
+            name: name, uid: runID, parameters: parameters.map { ($0.name, $0.value) }, governance: governanceDocument,
+            submitter: governance.submitter.name)
         let gate = InputGate(store: store, runID: runID, workflowDigest: workflowDigest, governance: governance,
                              workflowFacts: workflowFacts)
         var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
@@ -207,7 +202,7 @@ package struct WorkflowEngine: Sendable {
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
-            stop: request.stop)
+            stop: request.stop, replay: request.replay)
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }

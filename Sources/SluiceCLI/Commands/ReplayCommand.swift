@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceGovernance
+import SluiceStore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `sluice replay BUNDLE [--from NODE]`: verifies a bundle, then runs its workflow again with its captured
+/// parameters as a new run, and reports which outputs came out the same.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Verify an exported bundle, then run its workflow again with its captured inputs.",
+        discussion: """
+            The bundle is verified first, exactly as 'sluice verify BUNDLE' does; a bundle that does not verify is \
+            refused (exit 3) before anything runs. The replay is a new run in the state directory, submitted with \
+            --key (a governance that lists authorities must admit it). Without --from every node runs again; with \
+            --from NODE, only NODE and the nodes downstream of it in the captured lineage run, and the others reuse \
+            their captured outputs, re-verified against the captured envelopes and re-signed by the new run. A \
+            report compares every captured output digest with the replay's (same, different, missing, reused).
+            """)
+
+    @Argument(help: ArgumentHelp("The bundle: a directory or .tar.gz made by 'sluice export'.", valueName: "bundle"))
+    var bundle: String
+
+    @Option(help: "Run this node (display name, task name or node id) and its dependents; reuse the rest.")
+    var from: String?
+
+    @Option(help: "PEM (or hex) public keys to trust when verifying the bundle (default: the bundle's own keys).")
+    var trust: String?
+
+    @Option(help: "A signed revocation list (sluice revocations export) to apply when verifying the bundle.")
+    var revocations: String?
+
+    @Option(help: "Ed25519 key that submits the replay (PKCS#8 PEM); default: the state directory's key.")
+    var key: String?
+
+    @OptionGroup var runtimeOptions: RuntimeOptions
+
+    @Flag(help: "Print nothing but the verification summary, the final status and the report's totals.")
+    var quiet = false
+
+    @OptionGroup var state: StateOptions
+
+    func run() async throws {
+        let replay: BundleReplay
+        do {
+            let trusted = try trust.map { path throws(ExportError) in try PublicKeyFile.keys(at: path) }
+            replay = try BundleReplay.open(bundleAt: bundle, trustedKeys: trusted, revocationListPath: revocations)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        defer { replay.close() }
+        let verification = replay.verification
+        guard verification.isVerified else {
+            for note in verification.notes { print("note: \(note)") }
+            for failure in verification.failures { print(failure.description) }
+            printError(
+                "error: bundle \(bundle) does not verify (\(verification.failures.count) problem(s)): "
+                    + "refusing to replay it")
+            throw ExitCode(ExitStatus.refused)
+        }
+        // Written unbuffered, like the progress display that follows.
+        FileHandle.standardOutput.write(
+            Data(
+                ("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
+                    + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n")
+                    .utf8))
+
+        let (runtime, profile) = try runtimeOptions.make()
+        let plan: BundleReplay.Plan
+        do {
+            plan = try replay.plan(from: from, stateDirectory: state.resolved)
+        } catch {
+            printError("error: \(error.description)")
+            if case .replayNodeUnknown = error { throw ExitCode(ExitStatus.usage) }
+            throw ExitCode(ExitStatus.failed)
+        }
+        if !plan.reused.isEmpty && !quiet {
+            FileHandle.standardOutput.write(
+                Data("reusing the captured outputs of: \(plan.reused.sorted().joined(separator: ", "))\n".utf8))
+        }
+        var request = plan.request
+        request.keyPath = key
+        request.runtimeProfile = profile
+        request.onKeyCreated = { printError($0) }
+        let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        let started = StartedRun(display: display)
+        let engine = WorkflowEngine(runtime: runtime, observer: started)
+        var failure: (any Error)?
+        do {
+            try await RunCommand.drive(engine: engine, request: request, display: display)
+        } catch {
+            failure = error
+        }
+        if let runID = started.runID.withLock({ $0 }) { try printReport(replay: replay, plan: plan, runID: runID) }
+        if let failure { throw failure }
+    }
+
+    /// Prints how the replay run's outputs compare with the captured ones.
+    private func printReport(replay: BundleReplay, plan: BundleReplay.Plan, runID: String) throws {
+        let report: ReproducibilityReport
+        do {
+            let store = try Store(stateDirectory: state.resolved)
+            report = try replay.reproducibility(of: try store.run(named: runID), in: store, plan: plan)
+        } catch let error as ExportError {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        print("Reproducibility (captured run \(report.capturedRun), replay run \(report.replayRun)):")
+        if !quiet { for entry in report.entries { print("  \(entry.description)") } }
+        print(
+            "\(report.count(.same)) same, \(report.count(.different)) different, \(report.count(.missing)) missing, "
+                + "\(report.count(.reused)) reused")
+    }
+}
+
+/// Shows progress and remembers the id of the run that started (the replay).
+private final class StartedRun: RunObserver, Sendable {
+    let display: ProgressDisplay
+    let runID = Mutex<String?>(nil)
+
+    init(display: ProgressDisplay) {
+        self.display = display
+    }
+
+    func runDidChange(_ event: RunEvent) {
+        if case .runStarted(let run) = event { runID.withLock { $0 = run.id } }
+        display.runDidChange(event)
+    }
+}

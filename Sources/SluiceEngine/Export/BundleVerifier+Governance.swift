@@ -1,0 +1,254 @@
+import Foundation
+import SluiceExpressions
+import SluiceGovernance
+
+/// The governance half of bundle verification: the governance document, the submission attestation that roots
+/// every trust slope, each envelope's slope and governance digests, and the constraints re-evaluated over the
+/// recorded lineage.
+extension VerificationRun {
+    // MARK: - Inputs
+
+    mutating func loadParameters() {
+        guard let bytes = read(BundleLayout.parameters) else {
+            fail(BundleLayout.parameters, "the resolved parameters are missing")
+            return
+        }
+        guard let json = try? CanonicalJSON(parsing: bytes), let object = json.objectValue else {
+            fail(BundleLayout.parameters, "is not a JSON object")
+            return
+        }
+        parametersDigest = json.digest
+        parameters = object.keys.sorted().compactMap { key in object[key]?.stringValue.map { (key, $0) } }
+    }
+
+    mutating func loadGovernance() {
+        guard let bytes = read(BundleLayout.governance) else {
+            fail(BundleLayout.governance, "the governance document is missing")
+            return
+        }
+        let json: CanonicalJSON
+        do {
+            json = try CanonicalJSON(parsing: bytes)
+        } catch {
+            fail(BundleLayout.governance, "is not JSON: \(error.description)")
+            return
+        }
+        if let workflowGovernance, workflowGovernance.digest != json.digest {
+            fail(
+                BundleLayout.governance,
+                "its digest \(json.digest) is not that of the governance section of \(BundleLayout.workflow), "
+                    + "\(workflowGovernance.digest)")
+        }
+        do {
+            governance = try GovernanceDocument(json: json)
+            governanceUsable = true
+        } catch {
+            fail(BundleLayout.governance, error.description)
+        }
+    }
+
+    /// Trust under a governance that lists authorities: they admit the submitter and the lineage signers.
+    mutating func loadGovernedTrust(_ given: [PublicKey]?) {
+        let chain = TrustChain(governance: governance, runKey: governance.authorities[0].key)
+        self.chain = chain
+        trusted = chain.keys(for: .sign)
+        let names = chain.members.map(\.name).joined(separator: ", ")
+        if let given {
+            report.notes.append(
+                "trusting \(given.count) key(s) given with --trust to have submitted the run: "
+                    + given.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", ")
+                    + "; the governance admits the lineage signers (\(names))")
+        } else {
+            report.notes.append(
+                "no --trust given: trusting the authorities of the bundle's \(BundleLayout.governance) (\(names)); "
+                    + "this proves integrity, not origin: pass --trust KEYFILE with the submitter's key")
+        }
+        for (delegation, error) in chain.broken {
+            report.notes.append("delegation '\(delegation.name)' admits no key: \(error.description)")
+        }
+    }
+
+    // MARK: - Submission
+
+    /// The submission attestation: signed by an admitted submitter, over this workflow, governance and parameters.
+    mutating func checkSubmission(given: [PublicKey]?) {
+        let file = BundleLayout.submission
+        guard let bytes = read(file) else {
+            fail(file, "the submission attestation is missing: no trust slope can be checked")
+            return
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(jsonBytes: bytes)
+        } catch {
+            fail(file, error.description)
+            return
+        }
+        submissionDigest = envelope.payloadDigest
+        if chain == nil {
+            // No authorities: the run's key stands in for every role; it must be a trusted key.
+            let runKey = trusted.first { (try? envelope.verify(trustedKeys: [$0])) != nil } ?? trusted.first
+            guard let runKey else {
+                fail(file, "no trusted key to verify it with")
+                return
+            }
+            chain = TrustChain(governance: governance, runKey: runKey)
+        }
+        guard let chain, let runID, let workflowDigest, let parametersDigest, governanceUsable else {
+            // What is missing has failed already, naming its own file.
+            return
+        }
+        if let problem = RunGovernance.problem(
+            with: envelope, chain: chain, runID: runID, workflowDigest: workflowDigest,
+            governanceDigest: governance.digest, parametersDigest: parametersDigest)
+        {
+            fail(blamedFile(for: envelope), problem)
+            return
+        }
+        guard let signer = try? envelope.verify(trustedKeys: chain.keys(for: .submit)),
+            let attestation = try? SubmissionAttestation(statement: Statement(payloadBytes: envelope.payload))
+        else { return }
+        if !governance.authorities.isEmpty, let given, !given.contains(signer) {
+            fail(
+                file,
+                "it is signed by key \(signer.keyID) (submitter '\(attestation.submitter)'), which is not among the "
+                    + "--trust keys")
+            return
+        }
+        submitter = (attestation.submitter, signer)
+        report.submitterKey = signer
+        pass(
+            file,
+            "submitted by '\(attestation.submitter)' (key \(signer.keyID.prefix(16))…) over \(BundleLayout.workflow), "
+                + "\(BundleLayout.governance) and \(BundleLayout.parameters)")
+    }
+
+    /// The file a submission problem is about: the one whose digest the attestation does not cover, else itself.
+    private func blamedFile(for envelope: Envelope) -> String {
+        guard let statement = try? Statement(payloadBytes: envelope.payload),
+            let attestation = try? SubmissionAttestation(statement: statement)
+        else { return BundleLayout.submission }
+        if attestation.governanceDigest != governance.digest { return BundleLayout.governance }
+        if let workflowDigest, attestation.workflowDigest != workflowDigest { return BundleLayout.workflow }
+        if let parametersDigest, attestation.parametersDigest != parametersDigest { return BundleLayout.parameters }
+        return BundleLayout.submission
+    }
+
+    // MARK: - Envelopes
+
+    /// What is wrong with an envelope's governance digests, trust slope and the keys on it.
+    func governanceProblems(of predicate: LineagePredicate, signer: PublicKey) -> [String] {
+        var problems: [String] = []
+        if governanceUsable {
+            let produced = predicate.governance
+            if produced.specDigest != governance.digest {
+                problems.append(
+                    "it was produced under governance \(produced.specDigest), but \(BundleLayout.governance) is "
+                        + "\(governance.digest)")
+            } else if produced.constraintsDigest != governance.constraintsDigest {
+                problems.append(
+                    "it was produced under constraints \(produced.constraintsDigest), but those of "
+                        + "\(BundleLayout.governance) are \(governance.constraintsDigest)")
+            }
+        }
+        if let chain, submissionDigest != nil {
+            if let problem = chain.slopeProblem(predicate.trustSlope, signer: signer, submission: submissionDigest) {
+                problems.append("trust slope: \(problem)")
+            } else if let submitter, predicate.trustSlope.first?.keyID != submitter.key.keyID {
+                problems.append(
+                    "trust slope: it starts at key \(predicate.trustSlope.first?.keyID ?? "?"), but the submission "
+                        + "attestation is signed by \(submitter.key.keyID)")
+            }
+        }
+        for hop in predicate.trustSlope where hop.keyID != signer.keyID {
+            if let reason = revokedKeys[hop.keyID] {
+                problems.append("key \(hop.keyID) of '\(hop.authority)' on its trust slope is revoked: \(reason)")
+            }
+        }
+        return problems
+    }
+
+    // MARK: - Constraints
+
+    /// Re-evaluates, for every verified envelope, the constraints that govern its node over the lineage of the
+    /// inputs it recorded, and checks its chain depth against theirs.
+    mutating func checkConstraints() {
+        guard governanceUsable else { return }
+        let evaluator = ConstraintEvaluator(governance: governance)
+        var checked = 0
+        for envelope in verified.values.sorted(by: { $0.file < $1.file }) {
+            let predicate = envelope.predicate
+            var node = GatedNode(
+                displayName: predicate.node.displayName, templateName: predicate.node.templateName,
+                image: predicate.producer.image, runtime: predicate.producer.runtime)
+            let constraints = governance.constraints(template: node.templateName, task: node.taskName)
+            var facts: [ExpressionValue] = []
+            var deepest = 0
+            var complete = true
+            var problems: [String] = []
+            for input in predicate.inputs {
+                let digest = input.digest.sorted { $0.key < $1.key }.first?.value ?? ""
+                guard let upstreamDigest = input.envelopePayloadDigest else {
+                    facts.append(
+                        ConstraintEvaluator.externalFacts(
+                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: nil))
+                    continue
+                }
+                guard let upstream = verified[upstreamDigest.hex] else {
+                    complete = false  // checkChain names the missing or unverified envelope
+                    continue
+                }
+                let producer = upstream.predicate
+                deepest = max(deepest, producer.chainDepth)
+                let label = "input '\(input.name)'"
+                if !governance.accepts(constraintsDigest: producer.governance.constraintsDigest) {
+                    problems.append(
+                        "\(label): constraints-digest: \(upstream.file) was produced under constraints "
+                            + "\(producer.governance.constraintsDigest), neither \(governance.constraintsDigest) nor "
+                            + "one declared in compatibleConstraints")
+                }
+                if let violation = ConstraintEvaluator.inputViolation(of: constraints, by: producer) {
+                    problems.append(
+                        "\(label): \(violation.check): \(violation.reason) (producer '\(producer.node.displayName)')")
+                }
+                facts.append(
+                    ConstraintEvaluator.inputFacts(
+                        producer, name: input.name, kind: input.kind.rawValue, digest: digest,
+                        keyID: upstream.signer.keyID))
+            }
+            if complete && predicate.chainDepth != deepest + 1 {
+                problems.append(
+                    "its chainDepth \(predicate.chainDepth) is not one more than its deepest input's (\(deepest))")
+            }
+            if complete, let violation = nodeViolation(evaluator, node: &node, predicate: predicate, facts: facts) {
+                problems.append("\(violation.check): \(violation.reason)")
+            }
+            for problem in problems { fail(envelope.file, problem) }
+            if problems.isEmpty && !constraints.isEmpty { checked += 1 }
+        }
+        if checked > 0 {
+            report.notes.append("constraints re-evaluated over the lineage of \(checked) envelope(s)")
+        }
+    }
+
+    /// The node-level violation (images, `require`), or nil when the node's constraints hold.
+    ///
+    /// Container runtimes record the image they ran as `REFERENCE@IMAGE-ID`, while the gate judged `REFERENCE`:
+    /// the constraints hold when they hold for either.
+    private func nodeViolation(
+        _ evaluator: ConstraintEvaluator, node: inout GatedNode, predicate: LineagePredicate, facts: [ExpressionValue]
+    ) -> ConstraintEvaluator.Violation? {
+        let workflowFacts = ConstraintEvaluator.workflowFacts(
+            name: predicate.workflow.name, uid: predicate.workflow.runID, parameters: parameters ?? [],
+            governance: governance, submitter: submitter?.name ?? "")
+        let recorded = evaluator.nodeViolation(
+            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts)
+        guard let violation = recorded, predicate.producer.runtime != "process",
+            let image = node.image, let at = image.range(of: "@", options: .backwards)
+        else { return recorded }
+        node.image = String(image[..<at.lowerBound])
+        return evaluator.nodeViolation(
+            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts) == nil
+            ? nil : violation
+    }
+}

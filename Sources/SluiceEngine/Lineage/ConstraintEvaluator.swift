@@ -1,0 +1,198 @@
+import Foundation
+package import SluiceExpressions
+package import SluiceGovernance
+
+/// A workflow's constraints, compiled once and evaluated over verified lineage: by the input gate before a node
+/// runs, and by the offline bundle verifier over what each recorded envelope says it consumed.
+///
+/// Per input (`inputs.fromTemplates`, `inputs.signedBy`, `maxChainDepth`) the facts are the upstream envelope's
+/// verified predicate; per node (`images`, `require`) they are the node, the facts of all its inputs (see
+/// ``inputFacts(_:name:kind:digest:keyID:)``) and the workflow (see ``workflowFacts(name:uid:parameters:governance:submitter:)``).
+package struct ConstraintEvaluator: Sendable {
+    /// A constraint that does not hold: the check's name (`constraint 'NAME'`) and why.
+    package struct Violation: Sendable, Equatable {
+        package var check: String
+        package var reason: String
+    }
+
+    package let governance: GovernanceDocument
+    private let programs: [String: Result<ExprProgram, ExpressionError>]
+
+    /// Compiles the `require` expressions of `governance`'s constraints (a compile error fails the constraint
+    /// when it is evaluated, naming the expression).
+    package init(governance: GovernanceDocument) {
+        self.governance = governance
+        var programs: [String: Result<ExprProgram, ExpressionError>] = [:]
+        for constraint in governance.constraints {
+            guard let source = constraint.require else { continue }
+            do {
+                programs[constraint.name] = .success(try ExprProgram(parsing: source))
+            } catch {
+                programs[constraint.name] = .failure(error)
+            }
+        }
+        self.programs = programs
+    }
+
+    // MARK: - Inputs
+
+    /// The first of `constraints` an input breaks, given its producer's verified lineage predicate.
+    package static func inputViolation(of constraints: [GovernanceDocument.Constraint], by input: LineagePredicate)
+        -> Violation?
+    {
+        for constraint in constraints {
+            let check = "constraint '\(constraint.name)'"
+            if let rule = constraint.inputs {
+                let template = input.node.templateName
+                if !rule.fromTemplates.isEmpty && !rule.fromTemplates.contains(template) {
+                    return Violation(
+                        check: check,
+                        reason: "it comes from template '\(template)', not one of "
+                            + rule.fromTemplates.joined(separator: ", "))
+                }
+                let signer = input.trustSlope.last?.authority ?? "?"
+                if !rule.signedBy.isEmpty && !rule.signedBy.contains(signer) {
+                    return Violation(
+                        check: check,
+                        reason: "it is signed by '\(signer)', not one of " + rule.signedBy.joined(separator: ", "))
+                }
+            }
+            if let maximum = constraint.maxChainDepth, input.chainDepth + 1 > maximum {
+                return Violation(
+                    check: check,
+                    reason: "it has \(input.chainDepth) producer(s) behind it, so this node's chain "
+                        + "would be \(input.chainDepth + 1) deep; the maximum is \(maximum)")
+            }
+        }
+        return nil
+    }
+
+    // MARK: - The node itself
+
+    /// The first constraint governing `node` that its image or its `require` expression breaks.
+    ///
+    /// - Parameters:
+    ///   - node: the node (its `image` is the reference it runs, nil for none).
+    ///   - chainDepth: the node's own chain depth.
+    ///   - inputs: the facts of every input, as the `inputs` variable.
+    ///   - workflowFacts: the `workflow` variable.
+    package func nodeViolation(
+        _ node: GatedNode, chainDepth: Int, inputs: [ExpressionValue], workflowFacts: ExpressionValue
+    ) -> Violation? {
+        for constraint in governance.constraints(template: node.templateName, task: node.taskName) {
+            let check = "constraint '\(constraint.name)'"
+            if let rule = constraint.images, let reason = Self.imageProblem(rule, image: node.image) {
+                return Violation(check: check, reason: reason)
+            }
+            if let program = programs[constraint.name] {
+                let scope = ExprScope(variables: [
+                    "node": Self.nodeFacts(node, chainDepth: chainDepth),
+                    "inputs": .list(inputs),
+                    "workflow": workflowFacts,
+                ])
+                do {
+                    guard try program.get().evaluateBool(scope) else {
+                        return Violation(check: check, reason: "require \"\(constraint.require ?? "")\" is false")
+                    }
+                } catch {
+                    return Violation(
+                        check: check, reason: "require \"\(constraint.require ?? "")\" cannot be evaluated: \(error)")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Why `image` breaks an image rule, or nil.
+    static func imageProblem(_ rule: GovernanceDocument.ImageRule, image: String?) -> String? {
+        guard let image else { return "it runs no image, and the constraint governs its image" }
+        if !rule.allowed.isEmpty && !rule.allowed.contains(where: { glob($0, matches: image) }) {
+            return "image '\(image)' is not allowed (allowed: " + rule.allowed.joined(separator: ", ") + ")"
+        }
+        if rule.pinned && !image.contains("@sha256:") {
+            return "image '\(image)' is not pinned by digest (write it as name@sha256:<hex>)"
+        }
+        return nil
+    }
+
+    // MARK: - Facts for expressions
+
+    /// The `node` variable.
+    static func nodeFacts(_ node: GatedNode, chainDepth: Int) -> ExpressionValue {
+        .map([
+            "name": .string(node.displayName), "template": .string(node.templateName), "task": .string(node.taskName),
+            "image": node.image.map(ExpressionValue.string) ?? .null, "runtime": .string(node.runtime),
+            "chainDepth": .number(Double(chainDepth)),
+        ])
+    }
+
+    /// One element of the `inputs` variable for an input another node produced.
+    ///
+    /// - Parameters:
+    ///   - predicate: the producer's verified lineage predicate.
+    ///   - digest: the digest of the consumed bytes (hex).
+    ///   - keyID: the keyid of the key whose signature on the producer's envelope verified.
+    package static func inputFacts(
+        _ predicate: LineagePredicate, name: String, kind: String, digest: String,
+        keyID: String
+    ) -> ExpressionValue {
+        let image = predicate.producer.image
+        return .map([
+            "name": .string(name), "kind": .string(kind), "external": .bool(false),
+            "digest": .string(digest),
+            "producer": .map([
+                "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
+                "runtime": .string(predicate.producer.runtime),
+                "image": image.map(ExpressionValue.string) ?? .null,
+                "imageDigest": image.flatMap { reference in
+                    reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
+                } ?? .null,
+            ]),
+            "signer": .string(predicate.trustSlope.last?.authority ?? ""),
+            "keyid": .string(keyID),
+            "constraintsDigest": .string(predicate.governance.constraintsDigest.description),
+            "chainDepth": .number(Double(predicate.chainDepth)),
+            "trustSlope": .list(predicate.trustSlope.map { .string($0.authority) }),
+        ])
+    }
+
+    /// One element of the `inputs` variable for an input no node produced (a `raw` or fetched artifact).
+    package static func externalFacts(name: String, kind: String, digest: String, origin: String?) -> ExpressionValue {
+        .map([
+            "name": .string(name), "kind": .string(kind), "external": .bool(true), "digest": .string(digest),
+            "origin": origin.map(ExpressionValue.string) ?? .null, "producer": .null, "signer": .null,
+            "chainDepth": .number(0),
+        ])
+    }
+
+    /// The `workflow` variable.
+    package static func workflowFacts(
+        name: String, uid: String, parameters: [(name: String, value: String)], governance: GovernanceDocument,
+        submitter: String
+    ) -> ExpressionValue {
+        .map([
+            "name": .string(name), "uid": .string(uid),
+            "parameters": .map(
+                Dictionary(
+                    parameters.map { ($0.name, ExpressionValue.string($0.value)) },
+                    uniquingKeysWith: { _, last in last })),
+            "governanceDigest": .string(governance.digest.description),
+            "constraintsDigest": .string(governance.constraintsDigest.description),
+            "submitter": .string(submitter),
+        ])
+    }
+
+    /// `*` matches any run of characters; everything else matches itself.
+    static func glob(_ pattern: String, matches text: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 1 { return pattern == text }
+        guard text.hasPrefix(parts[0]) else { return false }
+        var rest = Substring(text.dropFirst(parts[0].count))
+        for part in parts.dropFirst().dropLast() where !part.isEmpty {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        let last = parts[parts.count - 1]
+        return rest.count >= last.count && rest.hasSuffix(last)
+    }
+}

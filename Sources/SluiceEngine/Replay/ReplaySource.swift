@@ -1,0 +1,33 @@
+package import SluiceGovernance
+
+/// A run captured in an export bundle and imported into the state directory, whose nodes a replay reuses
+/// instead of running them (`sluice replay BUNDLE --from NODE`).
+///
+/// A reused node's outputs are re-verified against the captured envelope by a gate for the captured run (its id,
+/// workflow digest, submission and trust chain; this state directory's revocations), then re-signed by the replay
+/// run with lineage inputs naming the captured envelope, like a memoization hit from an earlier run.
+package struct ReplaySource: Sendable {
+    /// One captured node to reuse: its outputs (artifacts already in this state directory's artifact store) and
+    /// the envelope that signed them.
+    package struct Node: Sendable {
+        package var id: String
+        package var displayName: String
+        package var outputs: NodeOutputs
+        package var envelopeDigest: Digest
+        /// The captured predicate's command, image and chain depth, carried into the re-signed envelope.
+        package var command: [String]
+        package var image: String?
+        package var chainDepth: Int
+    }
+
+    /// The captured run's id, workflow digest and submission attestation.
+    package var runID: String
+    package var workflowDigest: Digest
+    package var submissionDigest: Digest
+    /// The keys the captured run's governance admitted.
+    package var chain: TrustChain
+    /// Nodes to reuse, by node name relative to the run name (`.produce`, `.main[0].step`).
+    package var reusable: [String: Node]
+    /// How node messages name the bundle: `bundle sha256:<manifest digest>`.
+    package var label: String
+}
