@@ -92,6 +92,8 @@ package enum ContainersSupport {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv
+        // conmon writes files (e.g. `oom`) into the working directory of `podman run`: keep them out of the checkout.
+        process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

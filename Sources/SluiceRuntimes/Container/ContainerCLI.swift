@@ -219,8 +219,10 @@ struct ContainerCLI: Sendable {
                     tasks.addTask { await expire(after: timeout, name: command.name, state: state) }
                 }
                 defer { tasks.cancelAll() }
+                // In the node's directory: conmon writes files (e.g. `oom`) into its working directory.
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(arguments), environment: environment,
+                    workingDirectory: FilePath(invocation.sandbox.nodeDirectory),
                     platformOptions: options, input: .none,
                     output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
                     error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
