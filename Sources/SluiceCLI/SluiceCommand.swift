@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `sluice`: run Argo Workflows locally, governed.
 struct SluiceCommand: AsyncParsableCommand {
@@ -51,7 +54,20 @@ enum ExitStatus {
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeUnbuffered(text + "\n", to: STDERR_FILENO)
+}
+
+/// Writes `text` to a file descriptor at once (no stdio buffer); a closed pipe (`sluice run | head`) or a full
+/// disk loses the text instead of crashing, as `FileHandle.write` would.
+func writeUnbuffered(_ text: String, to descriptor: Int32 = STDOUT_FILENO) {
+    fflush(nil)  // what print() buffered goes first
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
 }
 
 /// The CLI's entry point: parses, runs, and maps every outcome to an exit code.

@@ -66,11 +66,8 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.refused)
         }
         // Written unbuffered, like the progress display that follows.
-        FileHandle.standardOutput.write(
-            Data(
-                ("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
-                    + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n")
-                    .utf8))
+        writeUnbuffered(("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
+                    + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n"))
 
         let (runtime, profile) = try runtimeOptions.make()
         let plan: BundleReplay.Plan
@@ -82,8 +79,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         if !plan.reused.isEmpty && !quiet {
-            FileHandle.standardOutput.write(
-                Data("reusing the captured outputs of: \(plan.reused.sorted().joined(separator: ", "))\n".utf8))
+            writeUnbuffered("reusing the captured outputs of: \(plan.reused.sorted().joined(separator: ", "))\n")
         }
         var request = plan.request
         request.keyPath = key

@@ -229,7 +229,7 @@ final class ProgressDisplay: RunObserver, @unchecked Sendable {
     }
 
     private func emit(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        writeUnbuffered(text)
     }
 
     private func symbol(_ phase: NodePhase) -> String {
