@@ -514,6 +514,29 @@ struct AttackTableTests {
         }
     }
 
+    @Test("governance carried by the sluice.dev/governance annotation is enforced like spec.governance")
+    func governanceAnnotation() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let document = #"{"constraints": [{"name": "trained-only", "appliesTo": {"templates": ["consume"]}, "inputs": {"fromTemplates": ["train"]}}]}"#
+            let yaml = Self.workflow(name: "a-annotation").replacingOccurrences(
+                of: "  name: a-annotation\n",
+                with: "  name: a-annotation\n  annotations:\n    sluice.dev/governance: '\(document)'\n")
+            let run = try await Self.run(yaml, in: directory)
+            try Self.expectRefusal(run, row: "input from a disallowed template (annotation)", input: "data",
+                                   check: "constraint 'trained-only'",
+                                   reason: "it comes from template 'produce', not one of train")
+            // Both places at once is ambiguous: refused before anything runs.
+            let both = yaml.replacingOccurrences(
+                of: "  entrypoint: main\n",
+                with: "  entrypoint: main\n  governance: {constraints: [{name: x, maxChainDepth: 9}]}\n")
+            await #expect {
+                _ = try await Self.run(both, in: directory)
+            } throws: { error in
+                "\(error)".contains("governance is given twice")
+            }
+        }
+    }
+
     @Test("key revoked inline by the workflow's governance")
     func inlineRevocation() async throws {
         try await EngineHarness.withDirectory { directory in
