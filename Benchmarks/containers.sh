@@ -72,7 +72,7 @@ elapsed() {
 echo "podman $(podman version --format '{{.Client.Version}}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 measure "bare: podman run --rm" podman run --rm "$image" true; bare=$value
 # The three CLI calls the runtime makes per node, on one container: run (attached, kept), inspect, rm -f.
-probe=sluice-bench-probe
+probe="sluice-bench-probe"
 run_times=(); inspect_times=(); rm_times=()
 for _ in $(seq 1 "$runs"); do
     run_times+=("$(elapsed podman run --name $probe --pull never --quiet "$image" true)")
