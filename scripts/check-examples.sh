@@ -151,6 +151,16 @@ check_build_push_deploy() {
         push.output.image-digest=sha256:5378595c0fe715de754c66fa2466b1b10bbdedc78c65348eb20ce869ac64dbf1 \
         deploy.result=hello-service-staging-5378595c0fe7 test.phase=Succeeded
 }
+check_governance_refusal() {
+    # The same release with its image rule narrowed: every step is refused before it runs (exit 3).
+    sed 's|allowed: \["alpine:3.\*"\]|allowed: ["registry.internal/*"]|' examples/build-push-deploy.yaml > "$work/narrowed.yaml"
+    grep -q 'registry.internal' "$work/narrowed.yaml" || { echo "the sed did not narrow the image rule"; return 1; }
+    expect_exit 3 run "$work/narrowed.yaml" --runtime process
+    local get
+    get=$(sl get @latest)
+    grep -q "constraint 'approved-base-images'" <<<"$get" || { echo "get does not show the refusal: $get"; return 1; }
+    grep -q "image 'alpine:3.20' is not allowed" <<<"$get" || { echo "get does not name the image: $get"; return 1; }
+}
 check_fan_out_fan_in() {
     run_example fan 0 examples/fan-out-fan-in.yaml
     expect "$work/fan.json" phase=Succeeded source.output.batch=batch-42 \
@@ -272,6 +282,7 @@ check "verify accepts the ml-pipeline run" check_ml_verify needs-cli
 check "logs show evaluate's output" check_ml_logs needs-cli
 check "ml-pipeline with accuracy-threshold=0.99 skips register" check_ml_threshold needs-cli
 check "build-push-deploy passes digest, result and binary between steps" check_build_push_deploy needs-cli
+check "a constraint the release breaks refuses its step: exit 3, shown by get" check_governance_refusal needs-cli
 check "fan-out-fan-in: four workers with their own /tmp/out.txt, merge totals 5050" check_fan_out_fan_in needs-cli
 check "list shows every run" check_list needs-cli
 check "a failing node makes run exit 1 and the workflow Failed" check_failed_run_exits_1 needs-cli
