@@ -95,6 +95,48 @@ struct ContainerPodTests {
         }
     }
 
+    @Test("process nodes run under bubblewrap while a container of the run holds a network namespace on the host")
+    func processNodesBesideAContainer() async throws {
+        try require(.podman)
+        let yaml = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata: {name: beside-podman}
+            spec:
+              entrypoint: main
+              templates:
+              - name: main
+                dag:
+                  tasks:
+                  - {name: boxed, template: boxed}
+                  - {name: delay, template: delay}
+                  - {name: host, template: host, depends: delay}
+              - name: boxed
+                metadata:
+                  annotations: {sluice.dev/runtime: podman}
+                container:
+                  image: \(ContainersSupport.baseImage)
+                  command: [sh, -c, "sleep 4"]
+              - name: delay
+                container:
+                  image: busybox
+                  command: [sh, -c, "sleep 1.5"]
+              - name: host
+                container:
+                  image: busybox
+                  command: [sh, -c, "ls /run/netns 2>/dev/null; echo ran"]
+            """
+        try await EngineHarness.withDirectory { directory in
+            // `host` starts 1.5 s in, while the container's network namespace is mounted under the host's
+            // /run/netns: a sandbox binding the host's /run would fail to start ("Unable to apply mount flags").
+            let run = try await EngineHarness.run(yaml, in: directory, runtime: ProcessRuntime())
+            #expect(run.summary.phase == .succeeded,
+                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(try run.outputs("host").result == "ran")
+            expectNoContainers(of: run)
+        }
+    }
+
     @Test("spec.podMetadata's annotation is the run-wide default; a template's own annotation overrides it")
     func runWideAnnotation() async throws {
         try require(.podman)

@@ -125,7 +125,7 @@ struct SandboxPlanTests {
 
 extension Array where Element: Equatable {
     /// Whether `sequence` occurs as a contiguous run.
-    fileprivate func contains(sequence: [Element]) -> Bool {
+    func contains(sequence: [Element]) -> Bool {
         guard sequence.count <= count else { return false }
         return (0...(count - sequence.count)).contains { Array(self[$0..<($0 + sequence.count)]) == sequence }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs each node as a host process in its own session and process group, optionally in a bubblewrap sandbox.
 ///
 /// Every node gets exactly `invocation.environment` plus `PWD` set to its working directory (bubblewrap always
@@ -86,13 +88,29 @@ package struct ProcessRuntime: NodeRuntime {
                 node: invocation.nodeName,
                 hostPath: plan.hostPath(forSandboxPath:)
             )
-            let command = BubblewrapCommand(bwrapPath: bwrapPath)
-            launch = Launch(
-                executablePath: bwrapPath,
-                arguments: command.arguments(plan: plan, executable: executable, arguments: invocation.arguments),
-                workingDirectory: nil,
-                nodeWorkingDirectory: plan.workingDirectory
-            )
+            var command = BubblewrapCommand(bwrapPath: bwrapPath)
+            if BubblewrapCommand.hostHasNamespaceMounts() { command.rootLayout = .topLevelEntries }
+            let sandboxed = { (command: BubblewrapCommand) in
+                Launch(
+                    executablePath: bwrapPath,
+                    arguments: command.arguments(plan: plan, executable: executable, arguments: invocation.arguments),
+                    workingDirectory: nil,
+                    nodeWorkingDirectory: plan.workingDirectory
+                )
+            }
+            do {
+                return try await supervise(sandboxed(command), for: invocation)
+            } catch .bubblewrapFailed(_, let message)
+                where command.rootLayout == .hostRoot && BubblewrapCommand.isRemountFailure(message)
+            {
+                // A container's network namespace was mounted after the check: set up again without binding /run.
+                // Nothing ran (bwrap failed before exec); start the logs afresh.
+                for path in Set([invocation.stdoutPath, invocation.stderrPath]) {
+                    try? FileManager.default.removeItem(atPath: path)
+                }
+                command.rootLayout = .topLevelEntries
+                return try await supervise(sandboxed(command), for: invocation)
+            }
         case .container:
             preconditionFailure("ProcessRuntime cannot apply container isolation; use ContainerRuntime")
         case .none:
