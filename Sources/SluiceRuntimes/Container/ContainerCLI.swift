@@ -213,16 +213,22 @@ struct ContainerCLI: Sendable {
         let executable = executablePath
         let environment = cliEnvironment(values)
         let arguments = command.runArguments
-        do {
+        let workingDirectory = FilePath(invocation.sandbox.nodeDirectory)
+        // The CLI runs in a task of its own that cancellation does not reach: killing `podman run` while it is
+        // creating or starting the container can leave the container running with Podman no longer tracking it
+        // (seen with sidecars stopped as their main container ended). On cancellation the container is removed
+        // by name while the CLI lives, until the CLI exits because its container is gone.
+        let execution = Task.detached { () async throws -> Int32 in
+            defer { state.markExited() }
             return try await withThrowingTaskGroup(of: Void.self) { tasks in
                 if let timeout = invocation.timeout {
-                    tasks.addTask { await expire(after: timeout, name: command.name, state: state) }
+                    tasks.addTask { await self.expire(after: timeout, name: command.name, state: state) }
                 }
                 defer { tasks.cancelAll() }
                 // In the node's directory: conmon writes files (e.g. `oom`) into its working directory.
                 let result = try await Subprocess.run(
                     .path(FilePath(executable)), arguments: Arguments(arguments), environment: environment,
-                    workingDirectory: FilePath(invocation.sandbox.nodeDirectory),
+                    workingDirectory: workingDirectory,
                     platformOptions: options, input: .none,
                     output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
                     error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
@@ -234,15 +240,43 @@ struct ContainerCLI: Sendable {
                 case .signaled(let signal): return 128 + signal
                 }
             }
-        } catch let error as SubprocessError {
-            await remove(command.name)
-            if Task.isCancelled { throw .cancelled(node: node) }
-            let reason = error.underlyingError.map { HostFiles.errorText($0.rawValue) } ?? error.description
-            throw failure(.launchFailed(reason: reason))
-        } catch {
+        }
+        let outcome = await withTaskCancellationHandler {
+            await execution.result
+        } onCancel: {
+            Task.detached { await self.removeUntilExited(command.name, execution: execution, state: state) }
+        }
+        if Task.isCancelled {
+            _ = await execution.result
             await remove(command.name)
             throw .cancelled(node: node)
         }
+        switch outcome {
+        case .success(let code):
+            return code
+        case .failure(let error as SubprocessError):
+            await remove(command.name)
+            let reason = error.underlyingError.map { HostFiles.errorText($0.rawValue) } ?? error.description
+            throw failure(.launchFailed(reason: reason))
+        case .failure:
+            await remove(command.name)
+            throw .cancelled(node: node)
+        }
+    }
+
+    /// Removes container `name` (`rm -f`) again and again until the attached CLI has exited; after
+    /// ``ContainerRuntime/graceSeconds`` plus a margin, kills the CLI too (the caller's final `rm -f` removes
+    /// whatever it created).
+    private func removeUntilExited(_ name: String, execution: Task<Int32, any Error>, state: AttachedState) async {
+        let watcher = Task { _ = await execution.result }
+        let deadline = ContinuousClock.now + .seconds(ContainerRuntime.graceSeconds + 5)
+        while ContinuousClock.now < deadline {
+            await remove(name)
+            if state.hasExited { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if !state.hasExited, let pid = state.processID { _ = kill(pid, SIGKILL) }
+        await watcher.value
     }
 
     /// After `timeout`, marks the node timed out and stops its container (SIGTERM, SIGKILL after the grace); when
@@ -328,6 +362,7 @@ private final class AttachedState: Sendable {
     private struct Value {
         var processID: pid_t?
         var timedOut = false
+        var exited = false
     }
 
     private let value = Mutex(Value())
@@ -337,4 +372,7 @@ private final class AttachedState: Sendable {
 
     func started(_ pid: pid_t) { value.withLock { $0.processID = pid } }
     func markTimedOut() { value.withLock { $0.timedOut = true } }
+    /// Whether the CLI process has exited (set when its run returns).
+    var hasExited: Bool { value.withLock { $0.exited } }
+    func markExited() { value.withLock { $0.exited = true } }
 }
