@@ -21,6 +21,8 @@ package struct BundleExporter: Sendable {
         package var artifacts: Int
         /// Number of files listed in the manifest.
         package var files: Int
+        /// Number of earlier runs' envelopes included because this run's envelopes name them (reused outputs).
+        package var externalEnvelopes = 0
     }
 
     /// The state directory's store.
@@ -102,6 +104,8 @@ package struct BundleExporter: Sendable {
             lines.append(UInt8(ascii: "\n"))
         }
         try files.write(BundleLayout.envelopeLines, Data(lines))
+        let externalRuns = try externalRuns(referencedBy: envelopes, runID: run.id)
+        for external in externalRuns { try write(external, files: files) }
 
         // Artifacts, once per digest.
         let decoder = JSONDecoder()
@@ -143,7 +147,7 @@ package struct BundleExporter: Sendable {
         try files.write(BundleLayout.denials, Data(denialJSON.bytes))
 
         let listed = try files.manifestEntries()
-        let manifest: CanonicalJSON = [
+        var manifest: [String: CanonicalJSON] = [
             "format": .string(BundleLayout.format),
             "run": [
                 "id": .string(run.id), "name": .string(run.name), "phase": .string(run.phase.rawValue),
@@ -155,7 +159,19 @@ package struct BundleExporter: Sendable {
                     ["path": .string(entry.path), "sha256": .string(entry.sha256), "size": .integer(entry.size)]
                 }),
         ]
-        try files.write(BundleLayout.manifest, Data(manifest.bytes))
-        return Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)
+        if !externalRuns.isEmpty {
+            manifest["externalRuns"] = .array(
+                externalRuns.map { external in
+                    [
+                        "id": .string(external.run.id), "name": .string(external.run.name),
+                        "workflowDigest": ["sha256": .string(external.run.workflowDigest)],
+                        "envelopes": .integer(Int64(external.envelopes.count)),
+                    ]
+                })
+        }
+        try files.write(BundleLayout.manifest, Data(CanonicalJSON.object(manifest).bytes))
+        var summary = Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)
+        summary.externalEnvelopes = externalRuns.reduce(0) { $0 + $1.envelopes.count }
+        return summary
     }
 }

@@ -15,6 +15,10 @@
 /// keys/trusted-keys.pem          the keys the run's gate trusted
 /// revocations.json               the state directory's revocations (revocation list payload)
 /// denials.json                   the run's governance refusals
+/// external/<run-id>/…            an earlier run whose envelopes this run's envelopes name as inputs (reused
+///                                outputs): its workflow.yaml, parameters.json, governance.json,
+///                                submission.intoto.json, keys/trusted-keys.pem (the keys its gate trusted) and
+///                                envelopes/<payload-hex>.intoto.json
 /// ```
 package enum BundleLayout {
     /// The bundle format identifier written in the manifest.
@@ -35,6 +39,11 @@ package enum BundleLayout {
     static let trustedKeys = "keys/trusted-keys.pem"
     static let revocations = "revocations.json"
     static let denials = "denials.json"
+    static let external = "external"
+    static let externalSubmission = "submission.intoto.json"
+
+    /// The directory of an earlier run's files, with a trailing slash: `external/<run-id>/`.
+    static func externalDirectory(runID: String) -> String { external + "/" + runID + "/" }
 
     /// Whether a path names a gzip-compressed tar bundle rather than a directory.
     package static func isArchive(_ path: String) -> Bool {

@@ -114,6 +114,7 @@ package struct BundleVerifier: Sendable {
         run.loadRevocations(listPath: revocationListPath)
         run.checkEnvelopes()
         run.checkEnvelopeLines()
+        run.checkExternalRuns(given: trustedKeys)
         run.checkChain()
         run.checkConstraints()
         run.checkStatusEnvelopes()
@@ -130,6 +131,8 @@ struct VerificationRun {
         var predicate: LineagePredicate
         var signer: PublicKey
         var bytes: [UInt8]
+        /// The earlier run's id for an envelope under `external/` (a reused output's source), nil for this run's.
+        var externalRun: String? = nil
     }
 
     struct StatusNode {
