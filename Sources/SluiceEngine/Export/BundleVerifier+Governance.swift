@@ -216,7 +216,7 @@ extension VerificationRun {
                 guard let upstreamDigest = input.envelopePayloadDigest else {
                     facts.append(
                         ConstraintEvaluator.externalFacts(
-                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: nil))
+                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: input.origin))
                     continue
                 }
                 guard let upstream = verified[upstreamDigest.hex] else {

@@ -233,6 +233,12 @@ package struct EnvelopeConformance: Sendable {
                     "predicate.inputs[\(index)] names a producerNode but lacks subjectName or "
                         + "envelopePayloadDigest")
             }
+            if let origin = input.origin, input.producerNode != nil || origin.uri.isEmpty {
+                violation(
+                    "P5",
+                    "predicate.inputs[\(index)] has an origin but "
+                        + (origin.uri.isEmpty ? "its uri is empty" : "also names a producerNode"))
+            }
             if input.digest.isEmpty || !input.digest.values.allSatisfy(Self.isHex64) {
                 violation("P5", "predicate.inputs[\(index)].digest is empty or not 64 lowercase hex characters")
             }
