@@ -62,6 +62,10 @@ struct ExportReuseTests {
             // produce's two reused subjects, and consume's parameter.
             #expect(report.verifiedLinks == 3)
             #expect(report.findings.contains { $0.ok && $0.file == external + "submission.intoto.json" })
+            // The earlier run's envelope is a lineage envelope like the others; its submission is skipped.
+            let conformance = try EnvelopeConformance().check(directory: directory + "/elsewhere")
+            #expect(conformance.envelopes == 5)  // 2 files, 2 lines of envelopes.intoto.jsonl, the earlier one
+            #expect(conformance.violations == [])
 
             let copy = directory + "/flipped"
             try ExportFixtures.copyTree(directory + "/elsewhere", to: copy)

@@ -8,6 +8,8 @@
 /// attestations/submission.intoto.json  the run's submission attestation (DSSE), root of every trust slope
 /// status.json                    the Argo-shaped Workflow object (`sluice get -o json`)
 /// envelopes/<node-id>.intoto.json  one DSSE envelope per node, as signed
+/// envelopes/<node-id>.slsa.intoto.json  with `--slsa`: SLSA Provenance v1 per succeeded node, derived from the
+///                                lineage envelope at export time and signed by the run's lineage key
 /// envelopes.intoto.jsonl         the same envelopes, one per line
 /// artifacts/sha256/<hex>         output files by SHA-256
 /// artifacts/tree/<hex>/…         output directories by dirHash
@@ -33,6 +35,7 @@ package enum BundleLayout {
     static let envelopes = "envelopes"
     static let envelopeLines = "envelopes.intoto.jsonl"
     static let envelopeSuffix = ".intoto.json"
+    static let provenanceSuffix = ".slsa.intoto.json"
     static let fileArtifacts = "artifacts/sha256"
     static let treeArtifacts = "artifacts/tree"
     static let signerKey = "keys/signer.pub.pem"
@@ -44,6 +47,13 @@ package enum BundleLayout {
 
     /// The directory of an earlier run's files, with a trailing slash: `external/<run-id>/`.
     static func externalDirectory(runID: String) -> String { external + "/" + runID + "/" }
+
+    /// Whether a bundle-relative path is one of this run's lineage envelopes (`envelopes/<name>.intoto.json`, not
+    /// an SLSA sibling).
+    static func isLineageEnvelope(_ relative: String) -> Bool {
+        relative.hasPrefix(envelopes + "/") && relative.hasSuffix(envelopeSuffix)
+            && !relative.hasSuffix(provenanceSuffix)
+    }
 
     /// Whether a path names a gzip-compressed tar bundle rather than a directory.
     package static func isArchive(_ path: String) -> Bool {

@@ -117,6 +117,7 @@ package struct BundleVerifier: Sendable {
         run.checkExternalRuns(given: trustedKeys)
         run.checkChain()
         run.checkConstraints()
+        run.checkProvenance()
         run.checkStatusEnvelopes()
         return run.report
     }
@@ -352,7 +353,7 @@ struct VerificationRun {
 
     mutating func checkEnvelopes() {
         let prefix = BundleLayout.envelopes + "/"
-        envelopeFiles = files.filter { $0.hasPrefix(prefix) && $0.hasSuffix(BundleLayout.envelopeSuffix) }
+        envelopeFiles = files.filter(BundleLayout.isLineageEnvelope)
         if envelopeFiles.isEmpty { fail(BundleLayout.envelopes, "the bundle holds no envelopes") }
         for file in envelopeFiles {
             let stem = String(file.dropFirst(prefix.count).dropLast(BundleLayout.envelopeSuffix.count))
