@@ -105,6 +105,35 @@ struct ExportReuseTests {
         }
     }
 
+    @Test("a node that consumes an earlier run's envelope without reusing it is refused offline, as the gate would")
+    func externalLinkWithoutReuse() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let (first, second) = try await MemoizeTests.runTwice(Self.governed, in: directory)
+            try #require(second.summary.phase == .succeeded)
+            let bundle = directory + "/bundle"
+            _ = try BundleExporter(store: second.store, stateDirectory: second.stateDirectory)
+                .export(run: second.run, to: bundle)
+            // Holding the run key, a forger points consume's input straight at the earlier run's envelope.
+            let key = try KeyStore.signingKey(path: nil, stateDirectory: second.stateDirectory).key
+            let earlier = try #require(try first.node("produce").envelopeDigest)
+            let file = "envelopes/\(try second.node("consume").id).intoto.json"
+            let envelope = try Envelope(jsonBytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: bundle + "/" + file))))
+            let statement = try Statement(payloadBytes: envelope.payload)
+            var predicate = try LineagePredicate(json: statement.predicate)
+            try #require(predicate.inputs.count == 1)
+            predicate.inputs[0].producerNode = try first.node("produce").id
+            predicate.inputs[0].envelopePayloadDigest = try Digest(hex: earlier)
+            let forged = Statement(
+                subjects: statement.subjects, predicateType: statement.predicateType, predicate: predicate.json)
+            try ExportFixtures.replaceEnvelope(file, in: bundle, with: forged.signed(with: key))
+            let report = try BundleVerifier().verify(bundleAt: bundle)
+            #expect(
+                report.failures.contains {
+                    $0.file == file && $0.detail.contains("but the node does not reuse that envelope's outputs")
+                }, "\(report.failures)")
+        }
+    }
+
     @Test("a bundle of a replay --from run carries the captured run's envelopes and verifies offline")
     func replayedRun() async throws {
         try await EngineHarness.withDirectory { directory in
