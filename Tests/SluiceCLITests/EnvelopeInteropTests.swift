@@ -115,7 +115,8 @@ struct EnvelopeInteropTests {
                 #expect(verified.status == 0, "\(file): \(verified.output)")
                 #expect(verified.output.hasPrefix("verified: keyid "), "\(file): \(verified.output)")
                 if file.hasSuffix(".slsa.intoto.json") {
-                    #expect(verified.output.contains("predicateType https://slsa.dev/provenance/v1"), "\(verified.output)")
+                    #expect(
+                        verified.output.contains("predicateType https://slsa.dev/provenance/v1"), "\(verified.output)")
                 }
             }
             let offline = try cli.run(["verify", bundle])

@@ -407,7 +407,8 @@ struct ArtifactFeaturesTests {
             let envelopeDigest = try #require(run.nodes.first?.envelopeDigest)
             let record = try #require(try run.store.envelope(payloadDigest: envelopeDigest))
             let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
-            #expect(try LineagePredicate(json: statement.predicate).inputs.map(\.origin) == [.init(uri: repo, commit: commit)])
+            let predicate = try LineagePredicate(json: statement.predicate)
+            #expect(predicate.inputs.map(\.origin) == [.init(uri: repo, commit: commit)])
 
             // Offline, `require` is re-evaluated over the recorded origin.
             _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory)
@@ -426,7 +427,8 @@ struct ArtifactFeaturesTests {
 
     @Test("origin URIs drop user:password@ and keep everything else")
     func originURIDropsCredentials() {
-        #expect(ArtifactFetcher.originURI("https://user:secret@example.invalid/a?b=c") == "https://example.invalid/a?b=c")
+        #expect(
+            ArtifactFetcher.originURI("https://user:secret@example.invalid/a?b=c") == "https://example.invalid/a?b=c")
         #expect(ArtifactFetcher.originURI("https://example.invalid/a@b") == "https://example.invalid/a@b")
         #expect(ArtifactFetcher.originURI("git@example.invalid:org/repo.git") == "git@example.invalid:org/repo.git")
         #expect(ArtifactFetcher.originURI("/srv/repo") == "/srv/repo")

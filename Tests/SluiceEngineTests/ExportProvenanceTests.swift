@@ -42,7 +42,9 @@ struct ExportProvenanceTests {
             #expect(predicate["buildDefinition"]?["externalParameters"]?["workflow"] == "slsa")
             #expect(predicate["buildDefinition"]?["internalParameters"]?["image"] == "alpine")
             #expect(
-                predicate["buildDefinition"]?["resolvedDependencies"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+                predicate["buildDefinition"]?["resolvedDependencies"]?.arrayValue?.compactMap {
+                    $0["name"]?.stringValue
+                }
                     == ["data", "produce.outputs/parameters/note"])
             #expect(predicate["runDetails"]?["builder"]?["id"] == "https://sluice.dev/engine/local")
             #expect(
@@ -79,8 +81,10 @@ struct ExportProvenanceTests {
             let report = try BundleVerifier().verify(bundleAt: claimed)
             #expect(
                 report.failures.map(\.description)
-                    == ["FAIL \(file): it does not match envelopes/\(try run.node("produce").id).intoto.json: "
-                        + "predicate.runDetails differ"])
+                    == [
+                        "FAIL \(file): it does not match envelopes/\(try run.node("produce").id).intoto.json: "
+                            + "predicate.runDetails differ"
+                    ])
 
             let stranger = directory + "/stranger"
             try ExportFixtures.copyTree(bundle, to: stranger)
@@ -99,8 +103,9 @@ struct ExportProvenanceTests {
             var exporter = BundleExporter(store: run.store, stateDirectory: run.stateDirectory)
             let other = GovernanceFixtures.signingKey(seedByte: 78)
             exporter.provenanceKey = other
-            #expect(throws: ExportError.provenanceKeyMismatch(
-                run: run.run.name, signer: run.run.signerKeyID, given: other.publicKey.keyID)
+            #expect(
+                throws: ExportError.provenanceKeyMismatch(
+                    run: run.run.name, signer: run.run.signerKeyID, given: other.publicKey.keyID)
             ) {
                 try exporter.export(run: run.run, to: directory + "/bundle")
             }

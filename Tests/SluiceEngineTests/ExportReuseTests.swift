@@ -23,7 +23,9 @@ struct ExportReuseTests {
 
     /// Regression: a cross-run memoization hit's bundle named the earlier envelope without carrying it (chain check
     /// failed offline), and the re-signed envelope recorded no image (the `images` constraint failed offline).
-    @Test("a bundle of a run with a cross-run memoization hit verifies offline; a flipped byte of the earlier envelope is named")
+    @Test(
+        "a bundle of a run with a cross-run memoization hit verifies offline; a flipped byte of the earlier envelope is named"
+    )
     func memoizedAcrossRuns() async throws {
         try await EngineHarness.withDirectory { directory in
             let (first, second) = try await MemoizeTests.runTwice(Self.governed, in: directory)
@@ -50,8 +52,10 @@ struct ExportReuseTests {
             // The re-signed envelope carries the earlier producer's image and chain depth.
             let envelope = try Envelope(
                 jsonBytes: [UInt8](
-                    Data(contentsOf: URL(
-                        fileURLWithPath: directory + "/elsewhere/envelopes/\(try second.node("produce").id).intoto.json"))))
+                    Data(
+                        contentsOf: URL(
+                            fileURLWithPath: directory
+                                + "/elsewhere/envelopes/\(try second.node("produce").id).intoto.json"))))
             let predicate = try LineagePredicate(json: try Statement(payloadBytes: envelope.payload).predicate)
             #expect(predicate.producer.image == "alpine")
             #expect(predicate.chainDepth == 1)

@@ -1,7 +1,7 @@
 import Foundation
 import SluiceGovernance
-import SluiceSpec
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 
 extension WorkflowExecutor {

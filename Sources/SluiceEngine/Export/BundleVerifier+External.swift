@@ -34,7 +34,9 @@ extension VerificationRun {
             do {
                 workflow = try SubmittedWorkflow(text: String(decoding: bytes, as: UTF8.self), file: workflowFile)
             } catch {
-                if case .bundleUnreadable(_, let reason) = error { fail(workflowFile, reason) } else {
+                if case .bundleUnreadable(_, let reason) = error {
+                    fail(workflowFile, reason)
+                } else {
                     fail(workflowFile, error.description)
                 }
             }

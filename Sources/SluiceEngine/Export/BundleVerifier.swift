@@ -623,8 +623,8 @@ struct VerificationRun {
     static func subjectSet(_ statement: Statement) -> Set<String> {
         Set(
             statement.subjects.map { subject in
-                subject.name + " " + subject.digest.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
-                    .joined(separator: ",")
+                let digest = subject.digest.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+                return subject.name + " " + digest.joined(separator: ",")
             })
     }
 
