@@ -138,6 +138,25 @@ struct ExportReuseTests {
         }
     }
 
+    @Test("an earlier envelope revoked after the reuse fails the exported bundle, naming the earlier envelope")
+    func revokedExternalEnvelope() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let (first, second) = try await MemoizeTests.runTwice(Self.governed, in: directory)
+            try #require(second.summary.phase == .succeeded)
+            let earlier = try #require(try first.node("produce").envelopeDigest)
+            let key = try KeyStore.signingKey(path: nil, stateDirectory: second.stateDirectory).key
+            _ = try Revocations(store: second.store).revoke(
+                kind: .envelope, value: earlier, reason: "bad cache entry", signingKey: key)
+            _ = try BundleExporter(store: second.store, stateDirectory: second.stateDirectory)
+                .export(run: second.run, to: directory + "/bundle")
+            let report = try BundleVerifier().verify(bundleAt: directory + "/bundle")
+            let file = "external/\(first.run.id)/envelopes/\(earlier).intoto.json"
+            #expect(
+                report.failures.contains { $0.file == file && $0.detail.contains("is revoked: bad cache entry") },
+                "\(report.failures)")
+        }
+    }
+
     @Test("a bundle of a replay --from run carries the captured run's envelopes and verifies offline")
     func replayedRun() async throws {
         try await EngineHarness.withDirectory { directory in
