@@ -102,17 +102,25 @@ struct EnvelopeInteropTests {
             return
         }
         try await SluiceCLI.withScratch { cli in
-            let bundle = try ExportCLITests.exported(cli)
-            // The workflow lists no authorities: the run key submitted the run and signed its lineage.
+            let bundle = try ExportCLITests.exported(cli, slsa: true)
+            // The workflow lists no authorities: the run key submitted the run and signed its lineage (and, with
+            // --slsa, the SLSA Provenance siblings).
             let key = bundle + "/keys/signer.pub.pem"
             let files = try FileManager.default.contentsOfDirectory(atPath: bundle + "/envelopes").sorted()
                 .map { "envelopes/" + $0 }
-            #expect(files.count == 2)
+            #expect(files.count == 4)
+            #expect(files.filter { $0.hasSuffix(".slsa.intoto.json") }.count == 2)
             for file in ["attestations/submission.intoto.json"] + files {
                 let verified = try SecuresystemslibCheck.python([SecuresystemslibCheck.script, bundle + "/" + file, key])
                 #expect(verified.status == 0, "\(file): \(verified.output)")
                 #expect(verified.output.hasPrefix("verified: keyid "), "\(file): \(verified.output)")
+                if file.hasSuffix(".slsa.intoto.json") {
+                    #expect(
+                        verified.output.contains("predicateType https://slsa.dev/provenance/v1"), "\(verified.output)")
+                }
             }
+            let offline = try cli.run(["verify", bundle])
+            #expect(offline.status == 0, "\(offline)")
         }
     }
 }

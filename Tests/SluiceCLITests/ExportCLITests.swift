@@ -44,11 +44,11 @@ struct ExportCLITests {
         """
 
     /// Runs the pipeline and exports it to `bundle` (a directory) in the scratch directory.
-    static func exported(_ cli: SluiceCLI, to bundle: String = "bundle") throws -> String {
+    static func exported(_ cli: SluiceCLI, to bundle: String = "bundle", slsa: Bool = false) throws -> String {
         let file = try cli.write(pipeline, name: "pipeline.yaml")
         let run = try cli.run(["run", file])
         try #require(run.status == 0, "\(run)")
-        let export = try cli.run(["export", "@latest", "-o", bundle])
+        let export = try cli.run(["export", "@latest", "-o", bundle] + (slsa ? ["--slsa"] : []))
         try #require(export.status == 0, "\(export)")
         #expect(export.stdout.hasPrefix("exported run export-cli to \(bundle): 2 envelope(s), 1 artifact(s), "))
         return cli.directory + "/" + bundle

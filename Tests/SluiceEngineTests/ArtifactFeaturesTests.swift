@@ -319,6 +319,7 @@ struct ArtifactFeaturesTests {
             #expect(predicate.inputs.map(\.name) == ["data"])
             #expect(predicate.inputs.map(\.producerNode) == [nil])
             #expect(predicate.inputs.map(\.digest) == [["sha256": input.digest]])
+            #expect(predicate.inputs.map(\.origin) == [.init(uri: url)])
 
             let missing = try run.node("missing")
             #expect(missing.phase == "Error")
@@ -366,6 +367,71 @@ struct ArtifactFeaturesTests {
             #expect(try run.outputs("head").result == "second")
             #expect(try run.inputs("pinned").artifacts.map(\.from) == ["git+\(repo)@\(first)"])
         }
+    }
+
+    @Test("a git input's origin (repository and commit) is in the lineage, and require holds over it live and offline")
+    func gitOriginInRequire() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let repo = directory + "/repo"
+            try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+            try git(["init", "--quiet", "--initial-branch=main"], in: repo)
+            try Data("first\n".utf8).write(to: URL(fileURLWithPath: repo + "/VERSION"))
+            try git(["add", "VERSION"], in: repo)
+            try git(["commit", "--quiet", "-m", "first"], in: repo)
+            let commit = try git(["rev-parse", "HEAD"], in: repo)
+            let yaml = { (require: String) in
+                """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata: {generateName: git-origin-}
+                spec:
+                  entrypoint: read
+                  governance:
+                    constraints:
+                      - name: pinned-source
+                        appliesTo: {templates: [read]}
+                        require: "\(require)"
+                  templates:
+                    - name: read
+                      inputs:
+                        artifacts:
+                          - {name: src, path: /tmp/src, git: {repo: "\(repo)", revision: main}}
+                      container: {image: alpine, command: [cat, /tmp/src/VERSION]}
+                """
+            }
+            let run = try await EngineHarness.run(
+                yaml("all(inputs, {.external && .origin.uri == '\(repo)' && .origin.commit == '\(commit)'})"),
+                in: directory)
+            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { $0.message ?? "" })")
+            // The entrypoint is the pod: the run's only node.
+            let envelopeDigest = try #require(run.nodes.first?.envelopeDigest)
+            let record = try #require(try run.store.envelope(payloadDigest: envelopeDigest))
+            let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
+            let predicate = try LineagePredicate(json: statement.predicate)
+            #expect(predicate.inputs.map(\.origin) == [.init(uri: repo, commit: commit)])
+
+            // Offline, `require` is re-evaluated over the recorded origin.
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory)
+                .export(run: run.run, to: directory + "/bundle")
+            let report = try BundleVerifier().verify(bundleAt: directory + "/bundle")
+            #expect(report.failures == [])
+
+            let refused = try await EngineHarness.run(
+                yaml("all(inputs, {.origin.uri == 'https://elsewhere.invalid/repo.git'})"), in: directory)
+            #expect(refused.summary.phase != .succeeded)
+            #expect(
+                refused.nodes.first?.message?.contains("pinned-source") == true,
+                "\(refused.nodes.map { $0.message ?? "" })")
+        }
+    }
+
+    @Test("origin URIs drop user:password@ and keep everything else")
+    func originURIDropsCredentials() {
+        #expect(
+            ArtifactFetcher.originURI("https://user:secret@example.invalid/a?b=c") == "https://example.invalid/a?b=c")
+        #expect(ArtifactFetcher.originURI("https://example.invalid/a@b") == "https://example.invalid/a@b")
+        #expect(ArtifactFetcher.originURI("git@example.invalid:org/repo.git") == "git@example.invalid:org/repo.git")
+        #expect(ArtifactFetcher.originURI("/srv/repo") == "/srv/repo")
     }
 
     @Test("a git repository that does not exist is an Error naming the repository and git's complaint")

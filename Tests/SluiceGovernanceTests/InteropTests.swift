@@ -81,4 +81,40 @@ struct InteropTests {
             #expect(try PythonInterop.verify(envelope: envelopePath, key: stranger.publicKey.hex).status == 1)
         }
     }
+
+    @Test(
+        "securesystemslib verifies our SLSA Provenance v1 sibling envelope",
+        .enabled(
+            if: PythonInterop.unavailableReason == nil || PythonInterop.isCI,
+            "skipped: python3 with securesystemslib is not installed here (CI=1 turns this into a failure)"
+        ),
+        .timeLimit(.minutes(1))
+    )
+    func securesystemslibVerifiesProvenance() throws {
+        if let reason = PythonInterop.unavailableReason {
+            Issue.record("CI is set but the interop check cannot run: \(reason)")
+            return
+        }
+        try withGovernanceScratch { directory in
+            let key = GovernanceFixtures.signingKey(seedByte: 44)
+            let lineage = GovernanceFixtures.signedLineage(
+                subjects: [.init(name: "outputs/artifacts/model", sha256: .sha256(utf8: "weights"))],
+                predicate: GovernanceFixtures.lineagePredicate(signer: key.publicKey),
+                key: key
+            )
+            let statement = try Statement(payloadBytes: lineage.payload)
+            let provenance = SLSAProvenance.statement(
+                lineage: statement, predicate: try LineagePredicate(json: statement.predicate),
+                lineagePayloadDigest: lineage.payloadDigest, workflowParameters: [("seed", "s1")])
+            let envelopePath = directory + "/node.slsa.intoto.json"
+            let pemPath = directory + "/run.pub"
+            try Data(provenance.signed(with: key).jsonBytes()).write(to: URL(fileURLWithPath: envelopePath))
+            try writeFile(pemPath, key.publicKey.pem)
+
+            let verified = try PythonInterop.verify(envelope: envelopePath, key: pemPath)
+            #expect(verified.status == 0, "\(verified.output)")
+            #expect(verified.output.contains("verified: keyid \(key.publicKey.keyID)"))
+            #expect(verified.output.contains("predicateType https://slsa.dev/provenance/v1"))
+        }
+    }
 }

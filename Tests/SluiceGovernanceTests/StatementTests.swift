@@ -80,6 +80,12 @@ struct StatementTests {
                 name: "data", kind: .artifact, digest: ["sha256": Digest.sha256(utf8: "d").hex], producerNode: "fetch",
                 subjectName: "outputs/artifacts/data", envelopePayloadDigest: .sha256(utf8: "envelope")),
             .init(name: "rate", kind: .parameter, digest: ["sha256": Digest.sha256(utf8: "0.5").hex]),
+            .init(
+                name: "src", kind: .artifact, digest: ["dirHash": Digest.sha256(utf8: "tree").hex],
+                origin: .init(uri: "https://example.invalid/repo.git", commit: String(repeating: "a", count: 40))),
+            .init(
+                name: "page", kind: .artifact, digest: ["sha256": Digest.sha256(utf8: "page").hex],
+                origin: .init(uri: "https://example.invalid/page.txt")),
         ]
         #expect(try LineagePredicate(json: predicate.json) == predicate)
         let reparsed = try LineagePredicate(json: CanonicalJSON(parsing: predicate.json.bytes))
@@ -93,6 +99,11 @@ struct StatementTests {
         #expect(json["producer"]?["signer"]?["publicKeyDigest"]?["sha256"] == .string(key.publicKey.spkiDigest.hex))
         #expect(json["inputs"]?[1]?["producerNode"] == nil)
         #expect(json["inputs"]?[0]?["envelopePayloadDigest"]?["sha256"] == .string(Digest.sha256(utf8: "envelope").hex))
+        #expect(json["inputs"]?[0]?["origin"] == nil)
+        #expect(
+            json["inputs"]?[2]?["origin"]
+                == ["uri": "https://example.invalid/repo.git", "commit": .string(String(repeating: "a", count: 40))])
+        #expect(json["inputs"]?[3]?["origin"] == ["uri": "https://example.invalid/page.txt"])
 
         predicate.producer.image = nil
         #expect(predicate.json["producer"]?["image"] == nil)
@@ -143,6 +154,10 @@ struct StatementTests {
             (
                 ["inputs"], [["name": "x", "kind": "secret", "digest": [:]]],
                 "malformed lineage predicate: field 'inputs[0].kind' is 'secret', not artifact or parameter"
+            ),
+            (
+                ["inputs"], [["name": "x", "kind": "artifact", "digest": [:], "origin": ["commit": "abc"]]],
+                "malformed lineage predicate: field 'inputs[0].origin.uri' is missing"
             ),
         ] as [([String], CanonicalJSON?, String)])
     func malformedPredicate(path: [String], replacement: CanonicalJSON?, message: String) {

@@ -17,17 +17,44 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("The bundle to create.", valueName: "bundle"))
     var output: String
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also write an SLSA Provenance v1 envelope per succeeded node (envelopes/<node-id>.slsa.intoto.json), "
+                + "derived from its lineage envelope and signed by the run's lineage key."))
+    var slsa = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --slsa: the run's lineage key (default: the state directory's key).", valueName: "key"))
+    var key: String?
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
+        var exporter = BundleExporter(store: store, stateDirectory: state.resolved)
+        if slsa {
+            do {
+                let signingKey = try KeyStore.signingKey(path: key, stateDirectory: state.resolved)
+                if let notice = signingKey.notice { printError(notice) }
+                exporter.provenanceKey = signingKey.key
+            } catch {
+                printError("error: \(error.description)")
+                throw ExitCode(ExitStatus.failed)
+            }
+        } else if key != nil {
+            printError("error: --key is only used with --slsa")
+            throw ExitCode(ExitStatus.failed)
+        }
         do {
-            let summary = try BundleExporter(store: store, stateDirectory: state.resolved).export(
-                run: record, to: output)
+            let summary = try exporter.export(run: record, to: output)
+            let extras =
+                (summary.externalEnvelopes > 0 ? ", \(summary.externalEnvelopes) earlier run envelope(s)" : "")
+                + (slsa ? ", \(summary.provenanceEnvelopes) SLSA provenance envelope(s)" : "")
             print(
                 "exported run \(record.name) to \(summary.path): \(summary.envelopes) envelope(s), "
-                    + "\(summary.artifacts) artifact(s), \(summary.files) file(s) in the manifest")
+                    + "\(summary.artifacts) artifact(s)\(extras), \(summary.files) file(s) in the manifest")
         } catch {
             printError("error: \(error.description)")
             throw ExitCode(ExitStatus.failed)

@@ -6,7 +6,8 @@ package import SluiceStore
 /// verified by the gate and bound read-only like any other input.
 ///
 /// Fetched bytes have no producer node: the consumer's lineage lists them as inputs without `producerNode`, and
-/// the node's recorded input carries where they came from (`from`: the URL, or `git+REPO@COMMIT`).
+/// the node's recorded input carries where they came from (`from`: the URL, or `git+REPO@COMMIT`), and the lineage
+/// entry's `origin` the URL or repository (see ``originURI(_:)``) and the commit.
 package struct ArtifactFetcher: Sendable {
     /// How long one download or clone may take.
     package static let timeout: TimeInterval = 120
@@ -21,6 +22,16 @@ package struct ArtifactFetcher: Sendable {
         self.store = store
         self.lineage = lineage
         self.stagingDirectory = stagingDirectory
+    }
+
+    /// A URL or repository as the lineage records it: any `user:password@` after `scheme://` removed, so that
+    /// credentials never reach a signed envelope (query strings are kept).
+    package static func originURI(_ location: String) -> String {
+        guard let scheme = location.range(of: "://") else { return location }
+        let rest = location[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return location }
+        return String(location[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
     }
 
     // MARK: - HTTP

@@ -1,6 +1,7 @@
 import Foundation
-import SluiceSpec
+import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 
 extension WorkflowExecutor {
@@ -21,6 +22,7 @@ extension WorkflowExecutor {
         let fetcher = ArtifactFetcher(store: artifacts, lineage: lineage, stagingDirectory: runDirectory)
         var reference: ArtifactReference?
         var origin: String?
+        var fetchedFrom: LineagePredicate.Input.Origin?
         if let from = source.from {
             origin = from
             do {
@@ -43,12 +45,14 @@ extension WorkflowExecutor {
             }
             reference = try await fetcher.download(url, headers: headers, name: input.name)
             origin = url
+            fetchedFrom = .init(uri: ArtifactFetcher.originURI(url))
         } else if var git = source.git {
             git.repo = try renderer.render(git.repo, context: "git.repo of \(context)")
             git.revision = try renderer.renderOptional(git.revision, context: "git.revision of \(context)")
             let (cloned, commit) = try await fetcher.clone(git, name: input.name)
             reference = cloned
             origin = "git+\(git.repo)@\(commit)"
+            fetchedFrom = .init(uri: ArtifactFetcher.originURI(git.repo), commit: commit)
         }
         guard let reference else {
             if isOptional { return nil }
@@ -64,7 +68,7 @@ extension WorkflowExecutor {
         if let subPath { try checkSubPath(subPath, of: reference, name: input.name) }
         return ResolvedArtifact(
             name: input.name, path: input.path, reference: reference, from: origin,
-            subPath: subPath.flatMap { $0.isEmpty ? nil : $0 })
+            subPath: subPath.flatMap { $0.isEmpty ? nil : $0 }, fetchedFrom: fetchedFrom)
     }
 
     /// Whether an argument gives the artifact's content (rather than only naming it).

@@ -235,8 +235,13 @@ extension WorkflowExecutor {
                     node.envelopeDigest = envelopeDigest
                     node.lineageNodeID = entry.nodeID
                 } else {
-                    let signed = resign(outputs, node: node, template: template, admission: admitted,
-                                        chainDepth: admitted.chainDepth)
+                    // Like a replay: the earlier producer's command, image and chain depth (a reuse does not
+                    // lengthen the chain), so that constraints over them hold offline as they did for that run.
+                    let earlier = recordedProducer(envelopeDigest: envelopeDigest)
+                    let signed = resign(
+                        outputs, node: node, template: template, admission: admitted,
+                        chainDepth: earlier?.chainDepth ?? admitted.chainDepth, command: earlier?.command ?? [],
+                        image: earlier?.image)
                     outputs = signed.outputs
                     node.envelopeDigest = signed.envelope.payloadDigest
                     envelopeRecord = signed.envelope

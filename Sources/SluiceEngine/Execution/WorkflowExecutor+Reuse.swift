@@ -46,6 +46,17 @@ extension WorkflowExecutor {
             artifacts: artifacts, origins: origins, parameterValues: values)
     }
 
+    /// The producer section and chain depth of a stored envelope (one the gate has just verified), or nil when it
+    /// cannot be read.
+    func recordedProducer(envelopeDigest: String) -> (command: [String], image: String?, chainDepth: Int)? {
+        guard let record = try? coordinator.store.envelope(payloadDigest: envelopeDigest),
+            let envelope = try? Envelope(jsonBytes: [UInt8](record.envelopeJSON)),
+            let statement = try? Statement(payloadBytes: envelope.payload),
+            let predicate = try? LineagePredicate(json: statement.predicate)
+        else { return nil }
+        return (predicate.producer.command, predicate.producer.image, predicate.chainDepth)
+    }
+
     /// Signs verified recorded outputs as `node`'s own: the envelope's inputs are `admission`'s lineage, naming the
     /// recorded envelope, so the reuse is part of the signed record.
     ///

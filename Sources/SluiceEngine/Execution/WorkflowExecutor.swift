@@ -1,4 +1,5 @@
 package import Foundation
+import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
 package import SluiceStore
@@ -27,6 +28,8 @@ package struct ResolvedArtifact: Sendable {
     /// `subPath`: the file or directory inside a directory artifact that the node gets at `path` (relative, already
     /// checked to exist); the gate still verifies the whole artifact.
     package var subPath: String? = nil
+    /// For an `http` or `git` artifact, what the lineage records as its origin.
+    var fetchedFrom: LineagePredicate.Input.Origin? = nil
 }
 
 /// A node's inputs after rendering: values, artifacts and where upstream values came from.

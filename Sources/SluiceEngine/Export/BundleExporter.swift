@@ -1,5 +1,5 @@
 import Foundation
-import SluiceGovernance
+package import SluiceGovernance
 package import SluiceStore
 
 /// Writes a run's evidence to a self-contained bundle that `sluice verify BUNDLE` checks offline.
@@ -21,12 +21,19 @@ package struct BundleExporter: Sendable {
         package var artifacts: Int
         /// Number of files listed in the manifest.
         package var files: Int
+        /// Number of earlier runs' envelopes included because this run's envelopes name them (reused outputs).
+        package var externalEnvelopes = 0
+        /// Number of SLSA Provenance envelopes written.
+        package var provenanceEnvelopes = 0
     }
 
     /// The state directory's store.
     package let store: Store
     /// The state directory (for the run's key files).
     package let stateDirectory: String
+    /// When set, the run's lineage key: each succeeded node also gets an SLSA Provenance v1 envelope
+    /// (`envelopes/<node-id>.slsa.intoto.json`) derived from its lineage envelope and signed by this key.
+    package var provenanceKey: SigningKey?
 
     /// Creates an exporter over a state directory.
     package init(store: Store, stateDirectory: String) {
@@ -36,10 +43,14 @@ package struct BundleExporter: Sendable {
 
     /// Exports `run` to `path`.
     ///
-    /// - Throws: `ExportError.bundleExists` when `path` exists, `.state` when the store cannot be read,
+    /// - Throws: `ExportError.bundleExists` when `path` exists, `.provenanceKeyMismatch` when ``provenanceKey`` is
+    ///   not the run's lineage key, `.state` when the store cannot be read,
     ///   `.bundleUnreadable` when the run's workflow no longer loads, `.bundleWriteFailed` when a file cannot be written or copied (the partial bundle is removed).
     package func export(run: RunRecord, to path: String) throws(ExportError) -> Summary {
         guard !FileManager.default.fileExists(atPath: path) else { throw .bundleExists(path: path) }
+        if let key = provenanceKey, key.publicKey.keyID != run.signerKeyID {
+            throw .provenanceKeyMismatch(run: run.name, signer: run.signerKeyID, given: key.publicKey.keyID)
+        }
         let isArchive = BundleLayout.isArchive(path)
         let directory = isArchive ? NSTemporaryDirectory() + "/sluice-export-\(UUID().uuidString)" : path
         do {
@@ -102,6 +113,11 @@ package struct BundleExporter: Sendable {
             lines.append(UInt8(ascii: "\n"))
         }
         try files.write(BundleLayout.envelopeLines, Data(lines))
+        let provenance = try provenanceKey.map { key throws(ExportError) in
+            try writeProvenance(run: run, nodes: nodes, envelopes: envelopes, key: key, files: files)
+        }
+        let externalRuns = try externalRuns(referencedBy: envelopes, runID: run.id)
+        for external in externalRuns { try write(external, files: files) }
 
         // Artifacts, once per digest.
         let decoder = JSONDecoder()
@@ -143,7 +159,7 @@ package struct BundleExporter: Sendable {
         try files.write(BundleLayout.denials, Data(denialJSON.bytes))
 
         let listed = try files.manifestEntries()
-        let manifest: CanonicalJSON = [
+        var manifest: [String: CanonicalJSON] = [
             "format": .string(BundleLayout.format),
             "run": [
                 "id": .string(run.id), "name": .string(run.name), "phase": .string(run.phase.rawValue),
@@ -155,7 +171,20 @@ package struct BundleExporter: Sendable {
                     ["path": .string(entry.path), "sha256": .string(entry.sha256), "size": .integer(entry.size)]
                 }),
         ]
-        try files.write(BundleLayout.manifest, Data(manifest.bytes))
-        return Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)
+        if !externalRuns.isEmpty {
+            manifest["externalRuns"] = .array(
+                externalRuns.map { external in
+                    [
+                        "id": .string(external.run.id), "name": .string(external.run.name),
+                        "workflowDigest": ["sha256": .string(external.run.workflowDigest)],
+                        "envelopes": .integer(Int64(external.envelopes.count)),
+                    ]
+                })
+        }
+        try files.write(BundleLayout.manifest, Data(CanonicalJSON.object(manifest).bytes))
+        var summary = Summary(path: root, envelopes: envelopes.count, artifacts: copied.count, files: listed.count)
+        summary.externalEnvelopes = externalRuns.reduce(0) { $0 + $1.envelopes.count }
+        summary.provenanceEnvelopes = provenance ?? 0
+        return summary
     }
 }

@@ -8,6 +8,8 @@
 /// attestations/submission.intoto.json  the run's submission attestation (DSSE), root of every trust slope
 /// status.json                    the Argo-shaped Workflow object (`sluice get -o json`)
 /// envelopes/<node-id>.intoto.json  one DSSE envelope per node, as signed
+/// envelopes/<node-id>.slsa.intoto.json  with `--slsa`: SLSA Provenance v1 per succeeded node, derived from the
+///                                lineage envelope at export time and signed by the run's lineage key
 /// envelopes.intoto.jsonl         the same envelopes, one per line
 /// artifacts/sha256/<hex>         output files by SHA-256
 /// artifacts/tree/<hex>/…         output directories by dirHash
@@ -15,6 +17,10 @@
 /// keys/trusted-keys.pem          the keys the run's gate trusted
 /// revocations.json               the state directory's revocations (revocation list payload)
 /// denials.json                   the run's governance refusals
+/// external/<run-id>/…            an earlier run whose envelopes this run's envelopes name as inputs (reused
+///                                outputs): its workflow.yaml, parameters.json, governance.json,
+///                                submission.intoto.json, keys/trusted-keys.pem (the keys its gate trusted) and
+///                                envelopes/<payload-hex>.intoto.json
 /// ```
 package enum BundleLayout {
     /// The bundle format identifier written in the manifest.
@@ -29,12 +35,25 @@ package enum BundleLayout {
     static let envelopes = "envelopes"
     static let envelopeLines = "envelopes.intoto.jsonl"
     static let envelopeSuffix = ".intoto.json"
+    static let provenanceSuffix = ".slsa.intoto.json"
     static let fileArtifacts = "artifacts/sha256"
     static let treeArtifacts = "artifacts/tree"
     static let signerKey = "keys/signer.pub.pem"
     static let trustedKeys = "keys/trusted-keys.pem"
     static let revocations = "revocations.json"
     static let denials = "denials.json"
+    static let external = "external"
+    static let externalSubmission = "submission.intoto.json"
+
+    /// The directory of an earlier run's files, with a trailing slash: `external/<run-id>/`.
+    static func externalDirectory(runID: String) -> String { external + "/" + runID + "/" }
+
+    /// Whether a bundle-relative path is one of this run's lineage envelopes (`envelopes/<name>.intoto.json`, not
+    /// an SLSA sibling).
+    static func isLineageEnvelope(_ relative: String) -> Bool {
+        relative.hasPrefix(envelopes + "/") && relative.hasSuffix(envelopeSuffix)
+            && !relative.hasSuffix(provenanceSuffix)
+    }
 
     /// Whether a path names a gzip-compressed tar bundle rather than a directory.
     package static func isArchive(_ path: String) -> Bool {

@@ -136,28 +136,52 @@ extension VerificationRun {
 
     // MARK: - Envelopes
 
-    /// What is wrong with an envelope's governance digests, trust slope and the keys on it.
+    /// What an envelope's governance digests and trust slope are checked against: a run's governance, trust chain
+    /// and submission attestation.
+    struct SlopeRoot {
+        /// The governance, nil when it is unusable (its own file reports why).
+        var governance: GovernanceDocument?
+        /// The bundle file the governance was read from (named in messages).
+        var governanceFile: String
+        var chain: TrustChain?
+        var submissionDigest: Digest?
+        var submitterKey: PublicKey?
+    }
+
+    /// This run's governance, chain and submission.
+    var slopeRoot: SlopeRoot {
+        SlopeRoot(
+            governance: governanceUsable ? governance : nil, governanceFile: BundleLayout.governance, chain: chain,
+            submissionDigest: submissionDigest, submitterKey: submitter?.key)
+    }
+
+    /// What is wrong with an envelope of this run: its governance digests, trust slope and the keys on it.
     func governanceProblems(of predicate: LineagePredicate, signer: PublicKey) -> [String] {
+        governanceProblems(of: predicate, signer: signer, under: slopeRoot)
+    }
+
+    /// What is wrong with an envelope's governance digests, trust slope and the keys on it, against `root`.
+    func governanceProblems(of predicate: LineagePredicate, signer: PublicKey, under root: SlopeRoot) -> [String] {
         var problems: [String] = []
-        if governanceUsable {
+        if let governance = root.governance {
             let produced = predicate.governance
             if produced.specDigest != governance.digest {
                 problems.append(
-                    "it was produced under governance \(produced.specDigest), but \(BundleLayout.governance) is "
+                    "it was produced under governance \(produced.specDigest), but \(root.governanceFile) is "
                         + "\(governance.digest)")
             } else if produced.constraintsDigest != governance.constraintsDigest {
                 problems.append(
                     "it was produced under constraints \(produced.constraintsDigest), but those of "
-                        + "\(BundleLayout.governance) are \(governance.constraintsDigest)")
+                        + "\(root.governanceFile) are \(governance.constraintsDigest)")
             }
         }
-        if let chain, submissionDigest != nil {
-            if let problem = chain.slopeProblem(predicate.trustSlope, signer: signer, submission: submissionDigest) {
+        if let chain = root.chain, let submission = root.submissionDigest {
+            if let problem = chain.slopeProblem(predicate.trustSlope, signer: signer, submission: submission) {
                 problems.append("trust slope: \(problem)")
-            } else if let submitter, predicate.trustSlope.first?.keyID != submitter.key.keyID {
+            } else if let submitter = root.submitterKey, predicate.trustSlope.first?.keyID != submitter.keyID {
                 problems.append(
                     "trust slope: it starts at key \(predicate.trustSlope.first?.keyID ?? "?"), but the submission "
-                        + "attestation is signed by \(submitter.key.keyID)")
+                        + "attestation is signed by \(submitter.keyID)")
             }
         }
         for hop in predicate.trustSlope where hop.keyID != signer.keyID {
@@ -176,7 +200,7 @@ extension VerificationRun {
         guard governanceUsable else { return }
         let evaluator = ConstraintEvaluator(governance: governance)
         var checked = 0
-        for envelope in verified.values.sorted(by: { $0.file < $1.file }) {
+        for envelope in verified.values.sorted(by: { $0.file < $1.file }) where envelope.externalRun == nil {
             let predicate = envelope.predicate
             var node = GatedNode(
                 displayName: predicate.node.displayName, templateName: predicate.node.templateName,
@@ -184,6 +208,7 @@ extension VerificationRun {
             let constraints = governance.constraints(template: node.templateName, task: node.taskName)
             var facts: [ExpressionValue] = []
             var deepest = 0
+            var reuses = false
             var complete = true
             var problems: [String] = []
             for input in predicate.inputs {
@@ -191,7 +216,7 @@ extension VerificationRun {
                 guard let upstreamDigest = input.envelopePayloadDigest else {
                     facts.append(
                         ConstraintEvaluator.externalFacts(
-                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: nil))
+                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: input.origin))
                     continue
                 }
                 guard let upstream = verified[upstreamDigest.hex] else {
@@ -207,7 +232,12 @@ extension VerificationRun {
                             + "\(producer.governance.constraintsDigest), neither \(governance.constraintsDigest) nor "
                             + "one declared in compatibleConstraints")
                 }
-                if let violation = ConstraintEvaluator.inputViolation(of: constraints, by: producer) {
+                // A reused output (from an earlier run's envelope) passes the gate without the input constraints,
+                // which governed the node that produced it; the constraints digest is still checked.
+                reuses = reuses || upstream.externalRun != nil
+                if upstream.externalRun == nil,
+                    let violation = ConstraintEvaluator.inputViolation(of: constraints, by: producer)
+                {
                     problems.append(
                         "\(label): \(violation.check): \(violation.reason) (producer '\(producer.node.displayName)')")
                 }
@@ -216,7 +246,11 @@ extension VerificationRun {
                         producer, name: input.name, kind: input.kind.rawValue, digest: digest,
                         keyID: upstream.signer.keyID))
             }
-            if complete && predicate.chainDepth != deepest + 1 {
+            if complete && reuses && predicate.chainDepth != deepest {
+                problems.append(
+                    "its chainDepth \(predicate.chainDepth) is not that of the earlier envelope whose outputs it "
+                        + "reuses (\(deepest))")
+            } else if complete && !reuses && predicate.chainDepth != deepest + 1 {
                 problems.append(
                     "its chainDepth \(predicate.chainDepth) is not one more than its deepest input's (\(deepest))")
             }

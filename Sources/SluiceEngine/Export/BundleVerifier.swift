@@ -16,8 +16,10 @@ import SluiceStore
 /// `status.json`; chain continuity (each input's envelope is in the bundle, names the expected producer node, and
 /// has the subject with the digest the consumer recorded) and chain depth; the constraints that govern each node
 /// re-evaluated over its recorded inputs' lineage (``ConstraintEvaluator``, shared with the gate); nothing revoked
-/// (the bundle's revocations, any given, and the governance's own, over every key of each slope); and every
-/// envelope the status names is present.
+/// (the bundle's revocations, any given, and the governance's own, over every key of each slope); every
+/// envelope the status names is present; the earlier runs under `external/` whose envelopes reused outputs name
+/// (see `VerificationRun.checkExternalRuns`); and the SLSA Provenance siblings (`*.slsa.intoto.json`), each the
+/// statement ``SLSAProvenance`` derives from its lineage envelope, signed by the same key.
 ///
 /// Trust: when the governance lists authorities, they are the trust root (they arrive inside the submitted
 /// workflow) and `--trust` keys, when given, must include the submitter; otherwise the run key stands in and must
@@ -114,8 +116,10 @@ package struct BundleVerifier: Sendable {
         run.loadRevocations(listPath: revocationListPath)
         run.checkEnvelopes()
         run.checkEnvelopeLines()
+        run.checkExternalRuns(given: trustedKeys)
         run.checkChain()
         run.checkConstraints()
+        run.checkProvenance()
         run.checkStatusEnvelopes()
         return run.report
     }
@@ -130,6 +134,8 @@ struct VerificationRun {
         var predicate: LineagePredicate
         var signer: PublicKey
         var bytes: [UInt8]
+        /// The earlier run's id for an envelope under `external/` (a reused output's source), nil for this run's.
+        var externalRun: String? = nil
     }
 
     struct StatusNode {
@@ -349,7 +355,7 @@ struct VerificationRun {
 
     mutating func checkEnvelopes() {
         let prefix = BundleLayout.envelopes + "/"
-        envelopeFiles = files.filter { $0.hasPrefix(prefix) && $0.hasSuffix(BundleLayout.envelopeSuffix) }
+        envelopeFiles = files.filter(BundleLayout.isLineageEnvelope)
         if envelopeFiles.isEmpty { fail(BundleLayout.envelopes, "the bundle holds no envelopes") }
         for file in envelopeFiles {
             let stem = String(file.dropFirst(prefix.count).dropLast(BundleLayout.envelopeSuffix.count))
@@ -560,6 +566,11 @@ struct VerificationRun {
             for input in consumer.predicate.inputs {
                 guard let upstreamDigest = input.envelopePayloadDigest else { continue }
                 let label = "input '\(input.name)' of node '\(consumer.predicate.node.id)'"
+                // An earlier run's lineage ends at the envelopes the bundle carries: links between them are checked,
+                // its other upstream envelopes are not in the bundle.
+                if consumer.externalRun != nil && verified[upstreamDigest.hex]?.externalRun != consumer.externalRun {
+                    continue
+                }
                 guard let upstream = verified[upstreamDigest.hex] else {
                     if let file = unverified[upstreamDigest.hex] {
                         fail(consumer.file, "\(label) comes from \(file), which did not verify")
@@ -567,6 +578,20 @@ struct VerificationRun {
                         fail(consumer.file, "\(label) names envelope \(upstreamDigest), which is not in the bundle")
                     }
                     continue
+                }
+                if let run = upstream.externalRun, consumer.externalRun == nil {
+                    // Only a reuse names another run's envelope: every input then names that one envelope, and the
+                    // node signs that envelope's subjects unchanged.
+                    let named = Set(consumer.predicate.inputs.map { $0.envelopePayloadDigest?.hex })
+                    guard named == [upstreamDigest.hex],
+                        Self.subjectSet(consumer.statement) == Self.subjectSet(upstream.statement)
+                    else {
+                        fail(
+                            consumer.file,
+                            "\(label) names \(upstream.file) of earlier run \(run), but the node does not reuse that "
+                                + "envelope's outputs (a reuse names only that envelope and signs its subjects)")
+                        continue
+                    }
                 }
                 if let producer = input.producerNode, producer != upstream.predicate.node.id {
                     fail(
@@ -592,6 +617,15 @@ struct VerificationRun {
                 report.verifiedLinks += 1
             }
         }
+    }
+
+    /// A statement's subjects as comparable text, `name algorithm:hex…`, ignoring order.
+    static func subjectSet(_ statement: Statement) -> Set<String> {
+        Set(
+            statement.subjects.map { subject in
+                let digest = subject.digest.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+                return subject.name + " " + digest.joined(separator: ",")
+            })
     }
 
     mutating func checkStatusEnvelopes() {

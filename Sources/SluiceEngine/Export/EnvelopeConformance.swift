@@ -29,7 +29,9 @@ package struct EnvelopeConformance: Sendable {
     }
 
     /// Checks every `*.intoto.json` file (one envelope) and `*.intoto.jsonl` file (one envelope per line) below
-    /// `directory`, in path order; a bundle's `attestations/` (submission attestations, not lineage) is skipped.
+    /// `directory`, in path order; a bundle's submission attestations (`attestations/`,
+    /// `external/<run-id>/submission.intoto.json`) and SLSA siblings (`*.slsa.intoto.json`), not lineage, are
+    /// skipped.
     ///
     /// - Returns: the number of envelopes checked and every violation.
     /// - Throws: `ExportError.directoryUnreadable` when the directory cannot be listed or holds a link.
@@ -48,7 +50,9 @@ package struct EnvelopeConformance: Sendable {
         var violations: [Violation] = []
         for path in paths {
             guard path.hasSuffix(".intoto.json") || path.hasSuffix(".intoto.jsonl"),
-                !path.hasPrefix(BundleLayout.attestations + "/")
+                !path.hasPrefix(BundleLayout.attestations + "/"), !path.hasSuffix(BundleLayout.provenanceSuffix),
+                !(path.hasPrefix(BundleLayout.external + "/")
+                    && path.hasSuffix("/" + BundleLayout.externalSubmission))
             else { continue }
             guard let data = FileManager.default.contents(atPath: directory + "/" + path) else {
                 violations.append(Violation(file: path, rule: "E1", message: "the file cannot be read"))
@@ -232,6 +236,12 @@ package struct EnvelopeConformance: Sendable {
                     "P5",
                     "predicate.inputs[\(index)] names a producerNode but lacks subjectName or "
                         + "envelopePayloadDigest")
+            }
+            if let origin = input.origin, input.producerNode != nil || origin.uri.isEmpty {
+                violation(
+                    "P5",
+                    "predicate.inputs[\(index)] has an origin but "
+                        + (origin.uri.isEmpty ? "its uri is empty" : "also names a producerNode"))
             }
             if input.digest.isEmpty || !input.digest.values.allSatisfy(Self.isHex64) {
                 violation("P5", "predicate.inputs[\(index)].digest is empty or not 64 lowercase hex characters")

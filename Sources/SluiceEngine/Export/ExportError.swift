@@ -27,6 +27,8 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     case replayNodeUnknown(name: String, known: [String])
     /// The captured run cannot be imported into the state directory for a replay.
     case replayImportFailed(reason: String)
+    /// `sluice export --slsa` was given a key other than the one that signed the run's lineage.
+    case provenanceKeyMismatch(run: String, signer: String, given: String)
 
     /// One human sentence naming the thing and the offending value.
     package var description: String {
@@ -60,6 +62,9 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
                 + known.joined(separator: ", ") + ")"
         case .replayImportFailed(let reason):
             return "cannot import the captured run for the replay: \(reason)"
+        case .provenanceKeyMismatch(let run, let signer, let given):
+            return "cannot sign SLSA provenance for run '\(run)' with key \(given): its lineage was signed by key "
+                + "\(signer); pass that key (the run's --lineage-key, else its --key)"
         }
     }
 }

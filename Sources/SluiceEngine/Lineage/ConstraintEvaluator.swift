@@ -157,11 +157,18 @@ package struct ConstraintEvaluator: Sendable {
     }
 
     /// One element of the `inputs` variable for an input no node produced (a `raw` or fetched artifact).
-    package static func externalFacts(name: String, kind: String, digest: String, origin: String?) -> ExpressionValue {
+    ///
+    /// `origin` is the lineage entry's: `{uri, commit}` for `http` and `git` artifacts (`commit` null for http),
+    /// null otherwise; the gate and offline verification read it from the same place.
+    package static func externalFacts(
+        name: String, kind: String, digest: String, origin: LineagePredicate.Input.Origin?
+    ) -> ExpressionValue {
         .map([
             "name": .string(name), "kind": .string(kind), "external": .bool(true), "digest": .string(digest),
-            "origin": origin.map(ExpressionValue.string) ?? .null, "producer": .null, "signer": .null,
-            "chainDepth": .number(0),
+            "origin": origin.map { origin in
+                .map(["uri": .string(origin.uri), "commit": origin.commit.map(ExpressionValue.string) ?? .null])
+            } ?? .null,
+            "producer": .null, "signer": .null, "chainDepth": .number(0),
         ])
     }
 

@@ -148,9 +148,11 @@ package struct InputGate: Sendable {
                         reason: "raw artifact digest sha256:\(reference.digest) does not match the stored "
                             + "bytes' \(actual)"))
                 }
-                admission.lineage.append(.init(name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex]))
+                admission.lineage.append(.init(
+                    name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex],
+                    origin: artifact.fetchedFrom))
                 admission.facts.append(ConstraintEvaluator.externalFacts(
-                    name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.from))
+                    name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.fetchedFrom))
                 continue
             }
             let upstream = Upstream(

@@ -109,7 +109,8 @@ package struct BundleReplay: Sendable {
             preconditionFailure("a verified bundle has a verified submission attestation")
         }
         let chain = TrustChain(governance: captured.governance, runKey: submitterKey)
-        let nodes = try importCaptured(captured, reusing: reused, into: stateDirectory, submitterKey: submitterKey)
+        let nodes = try importCaptured(
+            captured, reusing: reused, into: stateDirectory, submitterKey: submitterKey, chain: chain)
 
         var request = RunRequest(
             workflowPath: directory + "/" + BundleLayout.workflow, parameters: captured.parameters,
@@ -125,10 +126,12 @@ package struct BundleReplay: Sendable {
     }
 
     /// Records the captured run, its envelopes and submission attestation, and the reused nodes' artifacts in the
-    /// state directory, so that the gate can re-verify reused outputs as it verifies any input.
+    /// state directory, so that the gate can re-verify reused outputs as it verifies any input; the captured run's
+    /// key files (the keys its governance admits to sign) go where a run's own do, for `sluice export` of the
+    /// replay to carry them.
     private func importCaptured(
         _ captured: CapturedRun, reusing reused: [CapturedRun.Node], into stateDirectory: String,
-        submitterKey: PublicKey
+        submitterKey: PublicKey, chain: TrustChain
     ) throws(ExportError) -> [(String, ReplaySource.Node)] {
         do throws(StoreError) {
             let store = try Store(stateDirectory: stateDirectory)
@@ -159,6 +162,8 @@ package struct BundleReplay: Sendable {
             }
             if !transition.isEmpty { try store.record(transition) }
             if !known {
+                try writeKeys(
+                    runName: transition.run?.name ?? captured.runName, into: stateDirectory, chain: chain)
                 try store.saveAttestation(
                     AttestationRecord(
                         payloadDigest: captured.submission.payloadDigest.hex, runID: captured.runID, kind: .submission,
@@ -189,6 +194,19 @@ package struct BundleReplay: Sendable {
             }
         } catch {
             throw .replayImportFailed(reason: error.description)
+        }
+    }
+
+    /// Writes `runs/<name>/trusted-keys.pem` (the keys the captured governance admits to sign) for an imported run.
+    private func writeKeys(runName: String, into stateDirectory: String, chain: TrustChain) throws(StoreError) {
+        let runDirectory = stateDirectory + "/runs/" + runName
+        do {
+            try FileManager.default.createDirectory(
+                atPath: runDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let pem = chain.keys(for: .sign).map(\.pem).joined()
+            try Data(pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
+        } catch {
+            throw .stateDirectoryUnusable(path: runDirectory, reason: error.localizedDescription)
         }
     }
 

@@ -72,9 +72,8 @@ struct CapturedRun {
 
         envelopes = []
         var byDigest: [Digest: (envelope: Envelope, file: String)] = [:]
-        let prefix = BundleLayout.envelopes + "/"
         let paths = (try? BundleFiles(root: root).relativePaths()) ?? []
-        for file in paths where file.hasPrefix(prefix) && file.hasSuffix(BundleLayout.envelopeSuffix) {
+        for file in paths where BundleLayout.isLineageEnvelope(file) {
             let content = try bytes(file)
             guard let envelope = try? Envelope(jsonBytes: content),
                 let keyID = envelope.signatures.first?.keyID,

@@ -88,7 +88,10 @@ extension LineagePredicate {
                     digest: try input.stringMap("digest"),
                     producerNode: try input.optionalString("producerNode"),
                     subjectName: try input.optionalString("subjectName"),
-                    envelopePayloadDigest: try input.optionalDigest("envelopePayloadDigest")
+                    envelopePayloadDigest: try input.optionalDigest("envelopePayloadDigest"),
+                    origin: try input.optionalObject("origin").map { origin throws(GovernanceError) in
+                        Input.Origin(uri: try origin.string("uri"), commit: try origin.optionalString("commit"))
+                    }
                 )
             )
         }
@@ -161,6 +164,11 @@ extension LineagePredicate {
         if let payloadDigest = input.envelopePayloadDigest {
             members["envelopePayloadDigest"] = digestSet(payloadDigest)
         }
+        if let origin = input.origin {
+            var fields: [String: CanonicalJSON] = ["uri": .string(origin.uri)]
+            if let commit = origin.commit { fields["commit"] = .string(commit) }
+            members["origin"] = .object(fields)
+        }
         return .object(members)
     }
 }
@@ -187,6 +195,11 @@ private struct FieldReader {
 
     func object(_ key: String) throws(GovernanceError) -> FieldReader {
         try FieldReader(try value(key), path: path(key))
+    }
+
+    func optionalObject(_ key: String) throws(GovernanceError) -> FieldReader? {
+        guard let value = members[key], !value.isNull else { return nil }
+        return try FieldReader(value, path: path(key))
     }
 
     func string(_ key: String) throws(GovernanceError) -> String {

@@ -116,6 +116,20 @@ package struct LineagePredicate: Sendable, Equatable {
             case parameter
         }
 
+        /// Where an input that no node produced was fetched from (an `http` or `git` artifact).
+        package struct Origin: Sendable, Equatable {
+            /// The URL fetched, or the git repository cloned (any `user:password@` removed).
+            package var uri: String
+            /// For git, the commit checked out (full SHA); nil for http.
+            package var commit: String?
+
+            /// Creates an origin.
+            package init(uri: String, commit: String? = nil) {
+                self.uri = uri
+                self.commit = commit
+            }
+        }
+
         /// The input's name as the consuming template declares it.
         package var name: String
         /// Artifact or parameter.
@@ -128,6 +142,8 @@ package struct LineagePredicate: Sendable, Equatable {
         package var subjectName: String?
         /// The payload digest of the producer's envelope, or nil for external inputs.
         package var envelopePayloadDigest: Digest?
+        /// Where an external input was fetched from, or nil (produced inputs, workflow arguments, literals).
+        package var origin: Origin?
 
         /// Creates an input entry.
         package init(
@@ -136,7 +152,8 @@ package struct LineagePredicate: Sendable, Equatable {
             digest: [String: String],
             producerNode: String? = nil,
             subjectName: String? = nil,
-            envelopePayloadDigest: Digest? = nil
+            envelopePayloadDigest: Digest? = nil,
+            origin: Origin? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -144,6 +161,7 @@ package struct LineagePredicate: Sendable, Equatable {
             self.producerNode = producerNode
             self.subjectName = subjectName
             self.envelopePayloadDigest = envelopePayloadDigest
+            self.origin = origin
         }
     }
 

@@ -54,8 +54,15 @@ def main(argv):
     except Exception as error:  # noqa: BLE001 - VerificationError and friends
         print(f"NOT VERIFIED: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
+    statement = ""
+    if envelope.payload_type == "application/vnd.in-toto+json":
+        try:
+            statement = f", predicateType {json.loads(envelope.payload)['predicateType']}"
+        except (ValueError, KeyError, TypeError) as error:
+            print(f"NOT AN IN-TOTO STATEMENT: {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
     print(f"verified: keyid {', '.join(sorted(accepted))}, payloadType {envelope.payload_type}, "
-          f"{len(envelope.pae())} PAE bytes")
+          f"{len(envelope.pae())} PAE bytes{statement}")
     return 0
 
 
