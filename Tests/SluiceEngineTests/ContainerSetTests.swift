@@ -198,4 +198,53 @@ struct ContainerSetTests {
                     + "workflow's 'volumes' declare it")
         }
     }
+
+    static func initWorkflow(initCommand: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: init-pod}
+        spec:
+          entrypoint: main
+          volumes:
+          - {name: shared, emptyDir: {}}
+          templates:
+          - name: main
+            initContainers:
+            - name: fetch
+              image: alpine
+              command: [sh, -c, "\(initCommand)"]
+              mirrorVolumeMounts: true
+            - name: second
+              image: alpine
+              command: [sh, -c, "cat /shared/config >> /shared/log; echo second >> /shared/log"]
+              volumeMounts: [{name: shared, mountPath: /shared}]
+            container:
+              image: alpine
+              command: [sh, -c, "cat /shared/log"]
+              volumeMounts: [{name: shared, mountPath: /shared}]
+        """
+    }
+
+    @Test("initContainers run in order before main, sharing its emptyDir volumes (mirrorVolumeMounts)")
+    func initContainersRunFirst() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(
+                Self.initWorkflow(initCommand: "echo from-init > /shared/config"), in: directory)
+            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.message ?? "")" })")
+            #expect(try run.outputs("init-pod").result == "from-init\nsecond")
+        }
+    }
+
+    @Test("a failing init container fails the pod and main never runs")
+    func failingInitContainer() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(Self.initWorkflow(initCommand: "exit 4"), in: directory)
+            #expect(run.summary.phase == .failed)
+            let node = try run.node("init-pod")
+            #expect(node.phase == "Failed")
+            #expect(node.message == "Error (exit code 4)")
+            #expect(try run.outputs("init-pod").result == nil)
+        }
+    }
 }

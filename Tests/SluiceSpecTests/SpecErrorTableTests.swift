@@ -521,7 +521,7 @@ struct SpecErrorTableTests {
                   templates:
                   - name: main
                     initContainers:
-                    - {name: init, image: alpine}
+                    - {name: init, image: alpine, envFrom: [{secretRef: {name: s}}]}
                     container:
                       image: alpine
                       env:
@@ -530,8 +530,7 @@ struct SpecErrorTableTests {
                       volumeDevices: [{name: disk, devicePath: /dev/xvda}]
                 """,
             expected: [
-                "bad.yaml:9:5: error: 'initContainers' is not supported: init containers are not run; use a "
-                    + "containerSet whose main container depends on them (at spec.templates[0].initContainers)",
+                "bad.yaml:10:35: error: 'envFrom' is not supported: it reads Kubernetes ConfigMaps or Secrets (at spec.templates[0].initContainers[0].envFrom)",
                 "bad.yaml:15:9: error: 'valueFrom' is not supported: it reads Kubernetes Secrets, ConfigMaps or pod "
                     + "fields; give 'value' (at spec.templates[0].container.env[0].valueFrom)",
                 "bad.yaml:16:7: error: 'volumeDevices' is not supported: raw block devices come from Kubernetes "

@@ -19,6 +19,8 @@ struct PodPlan: Sendable {
     }
 
     var sidecars: [Sidecar] = []
+    /// `initContainers`, in order: each must succeed before the next, and all before main and the sidecars start.
+    var initContainers: [Sidecar] = []
     /// The containerSet's containers in declaration order; nil for a `container` or `script` pod.
     var containers: [SetContainer]?
     /// `containerSet.retryStrategy.retries`: further attempts of a failed container.
@@ -112,6 +114,19 @@ extension WorkflowExecutor {
             }
             plan.sidecars.append(PodPlan.Sidecar(name: name, invocation: invocation))
         }
+        for (index, container) in (template.initContainers ?? []).enumerated() {
+            let name = container.name ?? "init-\(index)"
+            var initNode = node
+            initNode.displayName = "\(node.displayName) (init \(name))"
+            let ownPaths = Set((container.volumeMounts ?? []).map(\.mountPath))
+            let mirrored =
+                container.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
+            let (invocation, _, _) = try prepareInvocation(
+                Self.containerTemplate(container, in: template, extraMounts: mirrored, keepOutputs: false),
+                node: initNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/init/" + name,
+                runName: runName, podDirectory: podDirectory)
+            plan.initContainers.append(PodPlan.Sidecar(name: name, invocation: invocation))
+        }
         guard let set = template.containerSet else { return plan }
         var renderer = Renderer(scope: scope)
         if let strategy = set.retryStrategy {
@@ -162,6 +177,11 @@ extension WorkflowExecutor {
     ///   task was cancelled.
     func runPodProcesses(_ pod: PodPlan, main: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         let executor = self
+        // Init containers first, one at a time; the first that does not succeed ends the pod (main never starts).
+        for initContainer in pod.initContainers {
+            let outcome = try await runtime.run(initContainer.invocation)
+            if outcome.termination != .exited(0) || outcome.timedOut { return outcome }
+        }
         return try await withSidecars(pod.sidecars, main: main) { () async throws(RuntimeError) -> NodeOutcome in
             if let containers = pod.containers {
                 return try await executor.runContainerSet(containers, pod: pod, main: main)

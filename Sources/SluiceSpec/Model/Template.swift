@@ -26,13 +26,15 @@ package struct Template: Sendable, Decodable {
     package var synchronization: Synchronization?
     /// `sidecars`: containers started with the main container and stopped when it ends.
     package var sidecars: [Container]?
+    /// `initContainers`: containers run one after another, each to success, before the main container starts.
+    package var initContainers: [Container]?
     /// `volumes` of this template's pod (only `emptyDir` is supported).
     package var volumes: [Volume]?
     /// `metadata` of this template's pod: its annotations may choose the runtime (``RuntimeAnnotation``).
     package var metadata: PodMetadata?
 
     enum CodingKeys: String, CodingKey {
-        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, volumes
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, initContainers, volumes
         case metadata
     }
 
@@ -60,6 +62,7 @@ package struct Template: Sendable, Decodable {
         memoize = try values.decodeIfPresent(Memoize.self, forKey: .memoize)
         synchronization = try values.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         sidecars = try values.decodeIfPresent([Container].self, forKey: .sidecars)
+        initContainers = try values.decodeIfPresent([Container].self, forKey: .initContainers)
         volumes = try values.decodeIfPresent([Volume].self, forKey: .volumes)
         metadata = try values.decodeIfPresent(PodMetadata.self, forKey: .metadata)
     }

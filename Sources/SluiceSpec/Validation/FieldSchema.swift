@@ -134,8 +134,7 @@ package enum ArgoSchema {
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "parallelism": .int,
                     "failFast": .bool, "daemon": .bool, "retryStrategy": .any, "memoize": .any,
                     "synchronization": .any, "sidecars": .list(.object("container")),
-                    "initContainers": .unsupported(
-                        reason: "init containers are not run; use a containerSet whose main container depends on them"),
+                    "initContainers": .list(.object("container")),
                     "volumes": .list(.object("volume")), "annotations": .kubernetesOnly,
                 ],
                 uniquingKeysWith: { _, new in new }
@@ -150,7 +149,7 @@ package enum ArgoSchema {
                     "steps": .list(.list(.object("step"))), "dag": .object("dag"), "suspend": .any,
                     "activeDeadlineSeconds": .scalar, "timeout": .scalar, "retryStrategy": .any,
                     "memoize": .any, "synchronization": .any, "sidecars": .list(.object("container")),
-                    "volumes": .list(.object("volume")),
+                    "initContainers": .list(.object("container")), "volumes": .list(.object("volume")),
                     "parallelism": .int, "failFast": .bool, "daemon": .bool,
                 ],
                 uniquingKeysWith: { _, new in new })),
