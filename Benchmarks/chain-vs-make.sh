@@ -3,6 +3,8 @@
 # sluice run (process runtime) against make -j2 and a bare loop of N `sh -c` spawns.
 #   Benchmarks/chain-vs-make.sh            N=100, R=5 runs each (after one warm-up run)
 #   N=200 R=9 SLUICE=path/to/sluice Benchmarks/chain-vs-make.sh
+#   INPUTS=4 Benchmarks/chain-vs-make.sh   each node also consumes 4 output parameters of the node before it,
+#                                          so the gate verifies 4 inputs per node (all from one envelope)
 # Prints median wall times and the engine's overhead per node: (sluice - make) / N.
 set -euo pipefail
 # shellcheck source=Benchmarks/lib.sh
@@ -10,6 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 n=${N:-100}
 case "$n" in '' | *[!0-9]* | 0) echo "N must be a positive integer, not '$n'" >&2; exit 2 ;; esac
+inputs=${INPUTS:-0}
+case "$inputs" in '' | *[!0-9]*) echo "INPUTS must be a non-negative integer, not '$inputs'" >&2; exit 2 ;; esac
 find_sluice
 prepare_sluice_home
 
@@ -28,6 +32,14 @@ spec:
       inputs:
         parameters:
           - name: id
+YAML
+    for ((k = 1; k <= inputs; k++)); do echo "          - {name: in$k, value: \"\"}"; done
+    if [ "$inputs" -gt 0 ]; then
+        echo "      outputs:"
+        echo "        parameters:"
+        for ((k = 1; k <= inputs; k++)); do echo "          - {name: out$k, value: \"{{inputs.parameters.id}}.$k\"}"; done
+    fi
+    cat <<YAML
       container:
         image: alpine:3.20
         command: [sh, -c]
@@ -39,8 +51,14 @@ YAML
     for ((i = 1; i <= n; i++)); do
         echo "          - name: n$i"
         echo "            template: echo"
-        if [ "$i" -gt 1 ]; then echo "            dependencies: [n$((i - 1))]"; fi
-        echo "            arguments: {parameters: [{name: id, value: \"$i\"}]}"
+        parameters="{name: id, value: \"$i\"}"
+        if [ "$i" -gt 1 ]; then
+            echo "            dependencies: [n$((i - 1))]"
+            for ((k = 1; k <= inputs; k++)); do
+                parameters+=", {name: in$k, value: \"{{tasks.n$((i - 1)).outputs.parameters.out$k}}\"}"
+            done
+        fi
+        echo "            arguments: {parameters: [$parameters]}"
     done
 } >"$wf"
 
@@ -70,7 +88,7 @@ time_median "sluice run" sluice_run "$wf"
 sl=$median_us
 
 {
-    echo "chain of $n nodes, median of $runs runs (after 1 warm-up), $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "chain of $n nodes ($inputs inputs per node), median of $runs runs (after 1 warm-up), $(date -u +%Y-%m-%dT%H:%MZ)"
     environment_line
     echo "sluice: $sluice"
     printf '%-28s %10s %14s\n' "" "wall s" "per node ms"
