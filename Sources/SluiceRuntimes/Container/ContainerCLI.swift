@@ -109,9 +109,17 @@ struct ContainerCLI: Sendable {
     }
 
     /// `rm -f` of the container, in a task of its own so that it happens even when the caller is cancelled.
+    ///
+    /// `rm -f` succeeds when the container is gone or never existed; a failure (Podman's locks under load, a
+    /// container still being cleaned up) is retried for up to 10 s so that nothing is left behind.
     func remove(_ name: String) async {
         let arguments = ContainerCommand.removeArguments(profile: profile, name: name)
-        let removal = Task { _ = try? await call(arguments) }
+        let removal = Task {
+            for _ in 0..<40 {
+                if let removed = try? await call(arguments), removed.exitCode == 0 { return }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
         await removal.value
     }
 
