@@ -32,6 +32,8 @@ sluice=$(build_sluice)
 export SLUICE_BIN="$sluice"
 
 echo "== swift test"
+# Set here, not by the tests: a setenv while other tests spawn processes can crash them.
+export SLUICE_TEST_SECRET=hunter2-must-not-leak
 swift test "${swift_flags[@]}" --disable-xctest
 
 if [ "$unit_only" -eq 1 ]; then

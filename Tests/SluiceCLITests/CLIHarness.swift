@@ -51,30 +51,17 @@ struct SluiceCLI {
         let id = UUID().uuidString
         let stdoutPath = directory + "/.out-\(id)"
         let stderrPath = directory + "/.err-\(id)"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let stdout = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        let stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ["SLUICE_HOME": home, "HOME": directory]
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
-        try stdout.close()
-        try stderr.close()
+        let status = try HostProcess.run(
+            Self.binary, arguments: arguments, environment: environment, directory: directory,
+            stdoutPath: stdoutPath, stderrPath: stderrPath)
         defer {
             try? FileManager.default.removeItem(atPath: stdoutPath)
             try? FileManager.default.removeItem(atPath: stderrPath)
         }
         return CLIResult(
-            status: process.terminationStatus,
+            status: status,
             stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
             stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
     }

@@ -72,6 +72,9 @@ package struct ProcessRuntime: NodeRuntime {
     /// - Throws: ``RuntimeError`` when a path is invalid, the executable is not found (looked up in the node's
     ///   own `PATH`, in the node's view of the filesystem), a log file cannot be opened, the sandbox cannot be
     ///   set up, the launch fails, or the calling task is cancelled (the group is killed first).
+    /// How many times a sandbox whose set-up met a half-made host mount is set up before the node fails.
+    static let sandboxSetUpAttempts = 5
+
     package func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         let plan = try SandboxPlan.validated(invocation)
         let launch: Launch
@@ -98,18 +101,23 @@ package struct ProcessRuntime: NodeRuntime {
                     nodeWorkingDirectory: plan.workingDirectory
                 )
             }
-            do {
-                return try await supervise(sandboxed(command), for: invocation)
-            } catch .bubblewrapFailed(_, let message)
-                where command.rootLayout == .hostRoot && BubblewrapCommand.isRemountFailure(message)
-            {
-                // A container's network namespace was mounted after the check: set up again without binding /run.
-                // Nothing ran (bwrap failed before exec); start the logs afresh.
-                for path in Set([invocation.stdoutPath, invocation.stderrPath]) {
-                    try? FileManager.default.removeItem(atPath: path)
+            // A container starting or stopping on the host mounts and unmounts things (its network namespace under
+            // /run/netns, its overlay under /var/lib/containers) that bwrap's recursive read-only bind can meet
+            // half-made: bwrap then fails before running anything. Set up again, without the host's /run, a few
+            // times; the logs start afresh since nothing ran.
+            var attempt = 1
+            while true {
+                do {
+                    return try await supervise(sandboxed(command), for: invocation)
+                } catch .bubblewrapFailed(let node, let message) where BubblewrapCommand.isRemountFailure(message) {
+                    guard attempt < Self.sandboxSetUpAttempts else { throw .bubblewrapFailed(node: node, message: message) }
+                    for path in Set([invocation.stdoutPath, invocation.stderrPath]) {
+                        try? FileManager.default.removeItem(atPath: path)
+                    }
+                    command.rootLayout = .topLevelEntries
+                    try? await Task.sleep(for: .milliseconds(20 * attempt))
+                    attempt += 1
                 }
-                command.rootLayout = .topLevelEntries
-                return try await supervise(sandboxed(command), for: invocation)
             }
         case .container:
             preconditionFailure("ProcessRuntime cannot apply container isolation; use ContainerRuntime")
