@@ -3,6 +3,8 @@
 # sluice run (process runtime) against make -j2 and a bare loop of N `sh -c` spawns.
 #   Benchmarks/chain-vs-make.sh            N=100, R=5 runs each (after one warm-up run)
 #   N=200 R=9 SLUICE=path/to/sluice Benchmarks/chain-vs-make.sh
+#   INPUTS=4 Benchmarks/chain-vs-make.sh   each node also consumes 4 output parameters of the node before it,
+#                                          so the gate verifies 4 inputs per node (all from one envelope)
 # Prints median wall times and the engine's overhead per node: (sluice - make) / N.
 set -euo pipefail
 # shellcheck source=Benchmarks/lib.sh
@@ -10,39 +12,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 n=${N:-100}
 case "$n" in '' | *[!0-9]* | 0) echo "N must be a positive integer, not '$n'" >&2; exit 2 ;; esac
+inputs=${INPUTS:-0}
+case "$inputs" in '' | *[!0-9]*) echo "INPUTS must be a non-negative integer, not '$inputs'" >&2; exit 2 ;; esac
 find_sluice
 prepare_sluice_home
 
 # --- the workflow ------------------------------------------------------------------------------------
 wf="$work/chain.yaml"
-{
-    cat <<YAML
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata:
-  generateName: bench-chain-
-spec:
-  entrypoint: chain
-  templates:
-    - name: echo
-      inputs:
-        parameters:
-          - name: id
-      container:
-        image: alpine:3.20
-        command: [sh, -c]
-        args: ["echo {{inputs.parameters.id}} > /tmp/out.txt"]
-    - name: chain
-      dag:
-        tasks:
-YAML
-    for ((i = 1; i <= n; i++)); do
-        echo "          - name: n$i"
-        echo "            template: echo"
-        if [ "$i" -gt 1 ]; then echo "            dependencies: [n$((i - 1))]"; fi
-        echo "            arguments: {parameters: [{name: id, value: \"$i\"}]}"
-    done
-} >"$wf"
+chain_workflow "$n" "$inputs" >"$wf"
 
 # --- the same as a Makefile (one /bin/sh -c per recipe, as sluice spawns one sh -c per node) -----------
 mk="$work/make"
@@ -70,7 +47,7 @@ time_median "sluice run" sluice_run "$wf"
 sl=$median_us
 
 {
-    echo "chain of $n nodes, median of $runs runs (after 1 warm-up), $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "chain of $n nodes ($inputs inputs per node), median of $runs runs (after 1 warm-up), $(date -u +%Y-%m-%dT%H:%MZ)"
     environment_line
     echo "sluice: $sluice"
     printf '%-28s %10s %14s\n' "" "wall s" "per node ms"

@@ -99,3 +99,49 @@ prepare_sluice_home() {
     # A fresh state dir has no key yet; keygen may also be unnecessary if `run` creates one.
     "$sluice" key show >/dev/null 2>&1 || "$sluice" keygen >/dev/null
 }
+
+# Prints the chain workflow: N nodes `sh -c 'echo ID > /tmp/out.txt'`, node i depending on node i-1; with INPUTS > 0
+# each node publishes INPUTS output parameters and consumes those of the node before it (INPUTS gated inputs).
+chain_workflow() { # N INPUTS
+    local n=$1 inputs=$2 i k parameters
+    cat <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: bench-chain-
+spec:
+  entrypoint: chain
+  templates:
+    - name: echo
+      inputs:
+        parameters:
+          - name: id
+YAML
+    for ((k = 1; k <= inputs; k++)); do echo "          - {name: in$k, value: \"\"}"; done
+    if [ "$inputs" -gt 0 ]; then
+        echo "      outputs:"
+        echo "        parameters:"
+        for ((k = 1; k <= inputs; k++)); do echo "          - {name: out$k, value: \"{{inputs.parameters.id}}.$k\"}"; done
+    fi
+    cat <<YAML
+      container:
+        image: alpine:3.20
+        command: [sh, -c]
+        args: ["echo {{inputs.parameters.id}} > /tmp/out.txt"]
+    - name: chain
+      dag:
+        tasks:
+YAML
+    for ((i = 1; i <= n; i++)); do
+        echo "          - name: n$i"
+        echo "            template: echo"
+        parameters="{name: id, value: \"$i\"}"
+        if [ "$i" -gt 1 ]; then
+            echo "            dependencies: [n$((i - 1))]"
+            for ((k = 1; k <= inputs; k++)); do
+                parameters+=", {name: in$k, value: \"{{tasks.n$((i - 1)).outputs.parameters.out$k}}\"}"
+            done
+        fi
+        echo "            arguments: {parameters: [$parameters]}"
+    done
+}

@@ -20,6 +20,15 @@ package struct DAGScheduler: Sendable {
     private(set) var phases: [String: NodePhase] = [:]
     private(set) var decided: Set<String> = []
     private var loopResults: [String: (anySucceeded: Bool, allFailed: Bool)] = [:]
+    /// The scheduled tasks that depend on each task (each once).
+    private let dependents: [String: [Int]]
+    /// For each scheduled task, how many of its distinct dependencies have not started yet (reached a fulfilled
+    /// phase, or Running for a daemon): the task is ready when it reaches 0.
+    private var unmet: [Int]
+    /// The tasks already counted as started in `unmet` (each counts once, even when its phase changes again).
+    private var started: Set<String> = []
+    /// Undecided tasks with no unmet dependency, as indices into `tasks`.
+    private var ready: Set<Int> = []
 
     /// - Parameter targets: when given (Argo's `target`), only these tasks and what they depend on are scheduled.
     /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` for a `depends` that does not parse.
@@ -60,23 +69,43 @@ package struct DAGScheduler: Sendable {
         self.dependencies = dependencies
         self.logic = logic
         self.continueOn = continueOn
+        var dependents: [String: [Int]] = [:]
+        var unmet: [Int] = []
+        for (index, task) in tasks.enumerated() {
+            let distinct = Set(dependencies[task.name] ?? [])
+            for dependency in distinct { dependents[dependency, default: []].append(index) }
+            unmet.append(distinct.count)
+            if distinct.isEmpty { ready.insert(index) }
+        }
+        self.dependents = dependents
+        self.unmet = unmet
     }
 
     /// Records that a task's node reached a fulfilled phase; for a loop, whether any iteration succeeded and
     /// whether all failed (`.AnySucceeded`, `.AllFailed`).
     package mutating func taskFinished(_ name: String, phase: NodePhase, anySucceeded: Bool? = nil, allFailed: Bool? = nil) {
         phases[name] = phase
+        if phase.isFulfilled || phase == .running, started.insert(name).inserted {
+            for index in dependents[name] ?? [] {
+                unmet[index] -= 1
+                if unmet[index] == 0 { ready.insert(index) }
+            }
+        }
         if let anySucceeded { loopResults[name, default: (false, false)].anySucceeded = anySucceeded }
         if let allFailed { loopResults[name, default: (false, false)].allFailed = allFailed }
     }
 
     /// Decisions for every undecided task whose dependencies have all finished, in declaration order.
+    ///
+    /// Costs O(ready tasks): tasks become ready as ``taskFinished(_:phase:anySucceeded:allFailed:)`` counts down
+    /// their dependencies, so a DAG of n tasks is scheduled in O(n + edges), not O(n²).
     package mutating func nextDecisions() -> [Decision] {
         var decisions: [Decision] = []
-        for task in tasks where !decided.contains(task.name) {
-            let deps = dependencies[task.name] ?? []
-            guard deps.allSatisfy({ phases[$0]?.isFulfilled == true || phases[$0] == .running }) else { continue }
-            decided.insert(task.name)
+        let indices = ready.sorted()
+        ready.removeAll(keepingCapacity: true)
+        for index in indices {
+            let task = tasks[index]
+            guard decided.insert(task.name).inserted else { continue }
             let expression = logic[task.name] ?? DependsExpression(dependencies: [])
             let satisfied = expression.evaluate { name in results(of: name) }
             decisions.append(satisfied ? .start(task.name) : .omit(task.name))

@@ -243,7 +243,7 @@ extension WorkflowExecutor {
         // The sidecars are gone: now the main container can be removed, if the sidecars had kept it.
         await runtime.release(main)
         for sidecar in sidecars {
-            try? FileManager.default.removeItem(atPath: sidecar.invocation.sandbox.nodeDirectory + "/root")
+            sweeper.remove(sidecar.invocation.sandbox.nodeDirectory + "/root")
         }
         return try result.get()
     }
@@ -305,7 +305,7 @@ extension WorkflowExecutor {
             try? await coordinator.update(node)
         }
         for container in containers where container.invocation.sandbox.nodeDirectory != main.sandbox.nodeDirectory {
-            try? FileManager.default.removeItem(atPath: container.invocation.sandbox.nodeDirectory + "/root")
+            sweeper.remove(container.invocation.sandbox.nodeDirectory + "/root")
         }
         if let thrown { throw thrown }
         let failed = outcomes.first { !$0.outcome.isSuccess }?.outcome

@@ -82,6 +82,6 @@ extension WorkflowExecutor {
             stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath,
             outcome: node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
         try? await coordinator.update(node, attempt: record, envelope: envelope)
-        try? FileManager.default.removeItem(atPath: invocation.sandbox.nodeDirectory + "/root")
+        sweeper.remove(invocation.sandbox.nodeDirectory + "/root")
     }
 }

@@ -162,7 +162,7 @@ extension WorkflowExecutor {
             outcome: outcome.timedOut ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt
         try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord)
-        try? FileManager.default.removeItem(atPath: nodeDirectory + "/root")
+        sweeper.remove(nodeDirectory + "/root")
         return node
     }
 

@@ -60,6 +60,8 @@ package struct WorkflowExecutor: Sendable {
     package let hiddenPaths: [String]
     /// Why the run stops early, when it does.
     package let stop: RunStop
+    /// Deletes finished nodes' private roots while the run goes on.
+    package let sweeper: NodeRootSweeper
     /// The captured run whose nodes a replay reuses (`sluice replay --from`), nil otherwise.
     package var replay: ReplaySource? = nil
 

@@ -127,6 +127,7 @@ package struct InputGate: Sendable {
         let constraints = enforcesConstraints
             ? governance.constraints(template: node.templateName, task: node.taskName) : []
         var admission = Admission()
+        var memo = GateMemo()
         for artifact in artifacts {
             let reference = artifact.reference
             let algorithm = reference.kind == .directory ? "dirHash" : "sha256"
@@ -159,7 +160,7 @@ package struct InputGate: Sendable {
                 input: artifact.name, producer: producer, producerName: reference.producerDisplayName ?? producer,
                 envelopeDigest: reference.envelopeDigest, subject: "outputs/artifacts/\(reference.name)",
                 actual: actual, algorithm: algorithm)
-            switch verified(upstream, node: node, constraints: constraints) {
+            switch verified(upstream, node: node, constraints: constraints, memo: &memo) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let input):
                 admission.lineage.append(.init(
@@ -175,7 +176,7 @@ package struct InputGate: Sendable {
                 input: "\(origin.nodeDisplayName).\(origin.subjectName)", producer: origin.nodeID,
                 producerName: origin.nodeDisplayName, envelopeDigest: origin.envelopeDigest,
                 subject: origin.subjectName, actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
-            switch verified(upstream, node: node, constraints: constraints) {
+            switch verified(upstream, node: node, constraints: constraints, memo: &memo) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let input):
                 admission.lineage.append(.init(
@@ -200,9 +201,30 @@ package struct InputGate: Sendable {
         var algorithm: String
     }
 
-    private func verified(_ upstream: Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint])
-        -> Result<LineageVerifier.VerifiedInput, Refusal>
-    {
+    /// What one gate call reads once and reuses across the node's inputs, and never keeps beyond it: the
+    /// revocations, and each upstream envelope's record and the checks that do not depend on the subject consumed.
+    private struct GateMemo {
+        private var revocationList: Result<[RevocationRecord], StoreError>?
+        /// By envelope payload digest and producer node id; only envelopes that passed.
+        var envelopes: [String: (record: EnvelopeRecord, envelope: LineageVerifier.VerifiedEnvelope)] = [:]
+
+        /// The store's revocations, read at the first call.
+        mutating func revocations(in store: Store) -> Result<[RevocationRecord], StoreError> {
+            if let revocationList { return revocationList }
+            let read: Result<[RevocationRecord], StoreError>
+            do {
+                read = .success(try store.revocations())
+            } catch {
+                read = .failure(error)
+            }
+            revocationList = read
+            return read
+        }
+    }
+
+    private func verified(
+        _ upstream: Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint], memo: inout GateMemo
+    ) -> Result<LineageVerifier.VerifiedInput, Refusal> {
         func refuse(_ check: String, _ reason: String) -> Result<LineageVerifier.VerifiedInput, Refusal> {
             .failure(Refusal(node: node.displayName, input: upstream.input, check: check,
                              reason: "\(reason) (producer '\(upstream.producerName)')"))
@@ -210,24 +232,38 @@ package struct InputGate: Sendable {
         guard let envelopeDigest = upstream.envelopeDigest, let recorded = try? Digest(hex: envelopeDigest) else {
             return refuse("envelope-missing", "the producer has no lineage envelope")
         }
-        let record: EnvelopeRecord?
-        do {
-            record = try store.envelope(payloadDigest: envelopeDigest)
-        } catch {
-            return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
+        let memoKey = envelopeDigest + "|" + upstream.producer
+        let cached = memo.envelopes[memoKey]
+        let record: EnvelopeRecord
+        if let cached {
+            record = cached.record
+        } else {
+            let stored: EnvelopeRecord?
+            do {
+                stored = try store.envelope(payloadDigest: envelopeDigest)
+            } catch {
+                return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
+            }
+            guard let stored else {
+                return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
+            }
+            record = stored
         }
-        guard let record else {
-            return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
-        }
-        if let revoked = revocation(envelopeDigest: envelopeDigest, keyIDs: [record.keyID]) {
+        if let revoked = revocation(envelopeDigest: envelopeDigest, keyIDs: [record.keyID], memo: &memo) {
             return refuse("revoked", revoked)
         }
         let input: LineageVerifier.VerifiedInput
         do {
-            input = try verifier.verifyInput(
-                envelope: [UInt8](record.envelopeJSON), recordedPayloadDigest: recorded,
-                producerNode: upstream.producer, subjectName: upstream.subject, actualDigest: upstream.actual,
-                digestAlgorithm: upstream.algorithm)
+            let envelope: LineageVerifier.VerifiedEnvelope
+            if let cached {
+                envelope = cached.envelope
+            } else {
+                envelope = try verifier.verifyEnvelope([UInt8](record.envelopeJSON), producerNode: upstream.producer)
+                memo.envelopes[memoKey] = (record, envelope)
+            }
+            input = try verifier.verifySubject(
+                of: envelope, recordedPayloadDigest: recorded, producerNode: upstream.producer,
+                subjectName: upstream.subject, actualDigest: upstream.actual, digestAlgorithm: upstream.algorithm)
         } catch {
             if case .untrustedKey(let keyID, _) = error, let claimed = claimedKey(of: record, keyID: keyID) {
                 do {
@@ -240,7 +276,9 @@ package struct InputGate: Sendable {
         }
         // The trust slope: from this run's submission to the signer, every link admitted and none revoked.
         if let problem = slopeProblem(input) { return refuse("trust-slope", problem) }
-        if let revoked = revocation(envelopeDigest: nil, keyIDs: input.predicate.trustSlope.map(\.keyID)) {
+        if let revoked = revocation(
+            envelopeDigest: nil, keyIDs: input.predicate.trustSlope.map(\.keyID), memo: &memo)
+        {
             return refuse("revoked", revoked)
         }
         // The governance it was produced under.
@@ -293,11 +331,11 @@ package struct InputGate: Sendable {
 
     // MARK: - Revocations
 
-    /// A revocation that applies, read fresh at each gate so revocations made during the run take effect; the
-    /// governance's own revocations apply too.
+    /// A revocation that applies, read fresh at each gate (once per gate call, not per input) so revocations made
+    /// during the run take effect from the next gate on; the governance's own revocations apply too.
     ///
     /// Fails closed: when the revocations cannot be read, the input is refused rather than admitted unchecked.
-    private func revocation(envelopeDigest: String?, keyIDs: [String]) -> String? {
+    private func revocation(envelopeDigest: String?, keyIDs: [String], memo: inout GateMemo) -> String? {
         if let envelopeDigest, let inline = governance.revocation(envelopeDigest: envelopeDigest) {
             return "envelope sha256:\(envelopeDigest) is revoked by the workflow's governance: \(inline.reason)"
         }
@@ -308,7 +346,7 @@ package struct InputGate: Sendable {
         }
         let revocations: [RevocationRecord]
         do {
-            revocations = try store.revocations()
+            revocations = try memo.revocations(in: store).get()
         } catch {
             return "cannot read the revocations, so the input cannot be admitted: " + error.description
         }

@@ -195,6 +195,8 @@ package struct WorkflowEngine: Sendable {
         runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
         let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
+        let sweeper = NodeRootSweeper()
+        async let swept: Void = sweeper.run()
         let executor = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: templates,
             globals: globals, runtime: runtime, runtimes: runtimes,
@@ -202,7 +204,7 @@ package struct WorkflowEngine: Sendable {
             lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
-            stop: request.stop, replay: request.replay)
+            stop: request.stop, sweeper: sweeper, replay: request.replay)
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
@@ -273,6 +275,9 @@ package struct WorkflowEngine: Sendable {
             case .failed: .failed
             default: .error
             }
+        // Every node's private root is deleted before the run is recorded as ended.
+        sweeper.finish()
+        await swept
         let workflowOutputs = await coordinator.workflowOutputs()
         var outputs: String?
         if !workflowOutputs.isEmpty {

@@ -67,6 +67,32 @@ package struct LineageVerifier: Sendable {
         actualDigest: Digest,
         digestAlgorithm: String = "sha256"
     ) throws(GovernanceError) -> VerifiedInput {
+        try verifySubject(
+            of: try verifyEnvelope(bytes, producerNode: producerNode), recordedPayloadDigest: recordedPayloadDigest,
+            producerNode: producerNode, subjectName: subjectName, actualDigest: actualDigest,
+            digestAlgorithm: digestAlgorithm)
+    }
+
+    /// An upstream envelope whose signature, statement and predicate passed the checks that do not depend on
+    /// which of its subjects an input consumes.
+    package struct VerifiedEnvelope: Sendable, Equatable {
+        /// The verified statement.
+        package var statement: Statement
+        /// Its lineage predicate.
+        package var predicate: LineagePredicate
+        /// The trusted key whose signature verified.
+        package var signer: PublicKey
+        /// SHA-256 of the verified payload bytes.
+        package var payloadDigest: Digest
+    }
+
+    /// The first half of `verifyInput`: envelope JSON, signature by a trusted key, payloadType, statement,
+    /// predicate, signer, run, workflow spec and producer node, in that order.
+    ///
+    /// A node consuming several subjects of one envelope verifies it once per gate, then calls `verifySubject`
+    /// per input.
+    /// - Throws: `GovernanceError`, as `verifyInput` names them.
+    package func verifyEnvelope(_ bytes: [UInt8], producerNode: String) throws(GovernanceError) -> VerifiedEnvelope {
         let envelope = try Envelope(jsonBytes: bytes)
         let payloadDigest = envelope.payloadDigest
         let signer = try envelope.verify(trustedKeys: trustedKeys, node: producerNode)
@@ -96,8 +122,23 @@ package struct LineageVerifier: Sendable {
         guard Self.same(predicate.node.id, producerNode) else {
             throw .producerNodeMismatch(expected: producerNode, actual: predicate.node.id)
         }
+        return VerifiedEnvelope(
+            statement: statement, predicate: predicate, signer: signer, payloadDigest: payloadDigest)
+    }
 
-        let matches = statement.subjects.filter { Self.same($0.name, subjectName) }
+    /// The second half of `verifyInput`: the subject is present, unique and equal to the recomputed digest, then
+    /// the payload digest is the one recorded when the producer ran.
+    /// - Throws: `GovernanceError`: `.subjectMissing`, `.subjectAmbiguous`, `.subjectDigestMissing`,
+    ///   `.malformedStatement`, `.subjectDigestMismatch`, `.envelopeDigestMismatch`.
+    package func verifySubject(
+        of envelope: VerifiedEnvelope,
+        recordedPayloadDigest: Digest,
+        producerNode: String,
+        subjectName: String,
+        actualDigest: Digest,
+        digestAlgorithm: String = "sha256"
+    ) throws(GovernanceError) -> VerifiedInput {
+        let matches = envelope.statement.subjects.filter { Self.same($0.name, subjectName) }
         guard let subject = matches.first else { throw .subjectMissing(name: subjectName, node: producerNode) }
         guard matches.count == 1 else { throw .subjectAmbiguous(name: subjectName, count: matches.count) }
         guard let claimedHex = subject.digest[digestAlgorithm] else {
@@ -111,15 +152,15 @@ package struct LineageVerifier: Sendable {
             throw .subjectDigestMismatch(name: subjectName, expected: claimed, actual: actualDigest)
         }
         // Last: a valid envelope of the right node may still be another attempt's (a replay of an earlier one).
-        guard payloadDigest == recordedPayloadDigest else {
-            throw .envelopeDigestMismatch(expected: recordedPayloadDigest, actual: payloadDigest)
+        guard envelope.payloadDigest == recordedPayloadDigest else {
+            throw .envelopeDigestMismatch(expected: recordedPayloadDigest, actual: envelope.payloadDigest)
         }
         return VerifiedInput(
-            statement: statement,
-            predicate: predicate,
+            statement: envelope.statement,
+            predicate: envelope.predicate,
             subject: subject,
-            signer: signer,
-            payloadDigest: payloadDigest
+            signer: envelope.signer,
+            payloadDigest: envelope.payloadDigest
         )
     }
 
