@@ -197,24 +197,10 @@ extension VerificationRun {
         let predicate: LineagePredicate
         let signer: PublicKey
         do {
-            signer = try envelope.verify(trustedKeys: chain.keys(for: .sign), node: name)
-            guard envelope.payloadType == Envelope.inTotoPayloadType else {
-                throw GovernanceError.payloadTypeMismatch(
-                    expected: Envelope.inTotoPayloadType, actual: envelope.payloadType)
-            }
-            statement = try Statement(payloadBytes: envelope.payload)
-            guard statement.predicateType == LineagePredicate.type else {
-                throw GovernanceError.predicateTypeMismatch(
-                    expected: LineagePredicate.type, actual: statement.predicateType)
-            }
-            predicate = try LineagePredicate(json: statement.predicate)
-        } catch let error as GovernanceError {
-            unverified[payloadDigest.hex] = file
-            fail(file, error.description)
-            return
+            (signer, statement, predicate) = try envelope.openLineage(trustedKeys: chain.keys(for: .sign), node: name)
         } catch {
             unverified[payloadDigest.hex] = file
-            fail(file, "\(error)")
+            fail(file, error.description)
             return
         }
         var problems: [String] = []

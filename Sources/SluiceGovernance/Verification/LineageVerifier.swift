@@ -95,15 +95,7 @@ package struct LineageVerifier: Sendable {
     package func verifyEnvelope(_ bytes: [UInt8], producerNode: String) throws(GovernanceError) -> VerifiedEnvelope {
         let envelope = try Envelope(jsonBytes: bytes)
         let payloadDigest = envelope.payloadDigest
-        let signer = try envelope.verify(trustedKeys: trustedKeys, node: producerNode)
-        guard envelope.payloadType == Envelope.inTotoPayloadType else {
-            throw .payloadTypeMismatch(expected: Envelope.inTotoPayloadType, actual: envelope.payloadType)
-        }
-        let statement = try Statement(payloadBytes: envelope.payload)
-        guard statement.predicateType == LineagePredicate.type else {
-            throw .predicateTypeMismatch(expected: LineagePredicate.type, actual: statement.predicateType)
-        }
-        let predicate = try LineagePredicate(json: statement.predicate)
+        let (signer, statement, predicate) = try envelope.openLineage(trustedKeys: trustedKeys, node: producerNode)
 
         let claimedSigner = predicate.producer.signer
         guard claimedSigner.keyID == signer.keyID else {
