@@ -1,3 +1,5 @@
+import Foundation
+
 /// The governance a workflow carries (`spec.governance`, or the annotation `sluice.dev/governance`), schema
 /// `sluice.dev/governance/v1`: who may submit it and sign its lineage, which rules every node must satisfy, and
 /// what is revoked.
@@ -347,7 +349,7 @@ private struct PolicyReader {
     }
 
     func publicKey(_ key: String) throws(GovernanceError) -> PublicKey {
-        let text = try string(key).trimmingCharacters(in: " \n\t\r")
+        let text = try string(key).trimmingCharacters(in: .whitespacesAndNewlines)
         do {
             return text.hasPrefix("-----BEGIN") ? try PublicKey(pem: text) : try PublicKey(hex: text)
         } catch {
@@ -373,16 +375,5 @@ private struct PolicyReader {
             throw .malformedGovernance(field: path(key), reason: "is neither envelope JSON text nor a mapping")
         }
         return value.bytes
-    }
-}
-
-extension String {
-    /// The string without leading and trailing characters of `set`.
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = Substring(self)
-        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }
