@@ -548,10 +548,12 @@ struct AttackTableTests {
                 """
             let run = try await Self.run(Self.workflow(name: "a-inline", governance: governance), in: directory,
                                          key: try Self.keyFile(key, in: directory, name: "k"))
-            // `other` and `produce` have no upstream input, so they run; the first consumer is refused.
-            try Self.expectRefusal(run, row: "revoked key (inline)", input: "data", check: "revoked",
-                                   reason: "key \(key.publicKey.keyID) is revoked by the workflow's governance: "
-                                       + "rotated after the audit")
+            // A revoked key signs nothing: `other`, which has no input, is refused before it runs.
+            try Self.expectRefusal(run, row: "revoked key (inline)", node: "other", input: Refusal.nodeLevel,
+                                   check: "revoked",
+                                   reason: "the node's lineage cannot be signed under this run's trust slope "
+                                       + "('run-key' / submit): key \(key.publicKey.keyID) is revoked by the "
+                                       + "workflow's governance: rotated after the audit")
         }
     }
 

@@ -17,7 +17,7 @@ struct ExportReuseTests {
                 constraints:
                   - name: approved-images
                     appliesTo: {templates: [produce]}
-                    images: {allowed: [alpine]}
+                    images: {allowed: [alpine], processRuntime: allow}
 
             """)
 

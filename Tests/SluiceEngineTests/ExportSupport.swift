@@ -73,7 +73,7 @@ enum ExportFixtures {
             constraints:
               - name: approved-images
                 appliesTo: {templates: [consume]}
-                images: {allowed: [alpine]}
+                images: {allowed: [alpine], processRuntime: allow}
               - name: data-from-produce
                 appliesTo: {templates: [consume]}
                 inputs: {fromTemplates: [produce], signedBy: [local]}

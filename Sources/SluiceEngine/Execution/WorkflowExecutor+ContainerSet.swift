@@ -1,4 +1,5 @@
 import Foundation
+import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
@@ -27,6 +28,16 @@ struct PodPlan: Sendable {
     var retries = 0
     /// `containerSet.retryStrategy.duration`: the pause before each further attempt.
     var retryPause: Duration?
+
+    /// Every container that runs besides `main` (init containers, sidecars, a containerSet's other containers),
+    /// with the image each names, as image rules and lineage see them.
+    func otherContainers(main: NodeInvocation) -> [LineagePredicate.Producer.Container] {
+        initContainers.map { .init(kind: .initContainer, name: $0.name, image: $0.invocation.container?.image) }
+            + sidecars.map { .init(kind: .sidecar, name: $0.name, image: $0.invocation.container?.image) }
+            + (containers ?? []).filter { $0.invocation.stdoutPath != main.stdoutPath }.map {
+                .init(kind: .container, name: $0.node.displayName, image: $0.invocation.container?.image)
+            }
+    }
 }
 
 extension WorkflowExecutor {

@@ -65,12 +65,20 @@ extension WorkflowExecutor {
         node.finishedAt = finished
         node.outputs = outputs
         var envelope: EnvelopeRecord?
+        var denial: DenialRecord?
+        if node.phase == .succeeded, let refusal = gate.refuseSigning(node.displayName) {
+            node.phase = .error
+            node.message = refusal.description
+            denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                                  message: refusal.description, createdAt: Date())
+        }
         if node.phase == .succeeded {
             let signed = lineage.sign(
                 node: node, templateName: template.name, attempt: attempt, command: argv,
                 image: outcome?.imageID.map { "\(image ?? "")@\($0)" } ?? image, inputs: admission.lineage,
                 chainDepth: admission.chainDepth,
-                outputs: outputs, startedAt: outcome?.startedAt ?? started, finishedAt: finished)
+                outputs: outputs, startedAt: outcome?.startedAt ?? started, finishedAt: finished,
+                within: admission.within, containers: admission.containers)
             node.envelopeDigest = signed.record.payloadDigest
             envelope = signed.record
         }
@@ -81,7 +89,7 @@ extension WorkflowExecutor {
             startedAt: outcome?.startedAt ?? started, finishedAt: finished, exitCode: exitCode, signal: signal,
             stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath,
             outcome: node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
-        try? await coordinator.update(node, attempt: record, envelope: envelope)
+        try? await coordinator.update(node, attempt: record, envelope: envelope, denial: denial)
         sweeper.remove(invocation.sandbox.nodeDirectory + "/root")
     }
 }

@@ -221,7 +221,7 @@ extension WorkflowExecutor {
                                                  submissionDigest: earlierSubmission)
             let recorded = RecordedOutputs(
                 outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
-            switch verify(recorded, node: node, template: template, gate: earlierGate) {
+            switch await verify(recorded, node: node, template: template, gate: earlierGate) {
             case .failure(let refusal):
                 node.phase = .error
                 node.message = "memoized outputs refused: " + refusal.description

@@ -31,8 +31,10 @@ extension WorkflowExecutor {
                 upstreamValues[key] = parameter.value
             }
         }
-        var gated = GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind)
-        let admission: Admission
+        let within = await enclosingCalls(of: node)
+        var gated = GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind,
+                              within: within)
+        var admission: Admission
         switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
                           parameterValues: upstreamValues)
         {
@@ -58,8 +60,10 @@ extension WorkflowExecutor {
             try await coordinator.update(node)
             return node
         }
-        // The node's own constraints (its image, `require` over all inputs) once the image is known.
+        // The node's own constraints (its images, `require` over all inputs) once the images are known.
         gated.image = image
+        gated.otherContainers = pod.otherContainers(main: invocation)
+        admission.containers = gated.otherContainers
         if let refusal = gate.admitNode(gated, admission: admission) {
             return try await refuse(node, refusal, runID: runID)
         }
@@ -133,15 +137,25 @@ extension WorkflowExecutor {
             }
         }
 
-        // 5. Lineage: sign what a succeeded node produced; the envelope is recorded in the same transaction.
+        // 5. Lineage: sign what a succeeded node produced; the envelope is recorded in the same transaction. A key
+        // revoked while the node ran signs nothing: the node is refused instead.
         var envelopeRecord: EnvelopeRecord?
+        var denial: DenialRecord?
+        if phase == .succeeded, let refusal = gate.refuseSigning(node.displayName) {
+            phase = .error
+            node.phase = .error
+            node.message = refusal.description
+            denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                                  message: refusal.description, createdAt: Date())
+        }
         if phase == .succeeded {
             let signed = lineage.sign(
                 node: node, templateName: template.name, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
-                startedAt: outcome.startedAt, finishedAt: outcome.finishedAt)
+                startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
+                containers: admission.containers)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs
@@ -161,9 +175,25 @@ extension WorkflowExecutor {
             stderrPath: invocation.stderrPath,
             outcome: outcome.timedOut ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt
-        try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord)
+        try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord, denial: denial)
         sweeper.remove(nodeDirectory + "/root")
         return node
+    }
+
+    /// The steps and DAG calls `node` runs under, innermost first: each boundary node's template and the task or
+    /// step that called it (its display name without a loop suffix).
+    func enclosingCalls(of node: NodeState) async -> [LineagePredicate.Node.Call] {
+        var calls: [LineagePredicate.Node.Call] = []
+        var next = node.boundaryID
+        var seen: Set<String> = []
+        while let id = next, seen.insert(id).inserted, let boundary = await coordinator.node(id) {
+            if let template = boundary.templateName {
+                let task = GatedNode(displayName: boundary.displayName, templateName: template, runtime: "").taskName
+                calls.append(LineagePredicate.Node.Call(template: template, task: task))
+            }
+            next = boundary.boundaryID
+        }
+        return calls
     }
 
     /// Records a gate refusal: the node ends in Error with the refusal's message and a denial names the check.

@@ -24,7 +24,7 @@ extension WorkflowExecutor {
         let recorded = RecordedOutputs(
             outputs: captured.outputs, nodeID: captured.id, nodeName: captured.displayName,
             envelopeDigest: captured.envelopeDigest.hex)
-        switch verify(recorded, node: node, template: template, gate: capturedGate) {
+        switch await verify(recorded, node: node, template: template, gate: capturedGate) {
         case .failure(let refusal):
             node.phase = .error
             node.message = "captured outputs refused: " + refusal.description

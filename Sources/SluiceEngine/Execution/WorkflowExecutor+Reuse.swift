@@ -21,7 +21,7 @@ extension WorkflowExecutor {
     ///
     /// - Returns: what was admitted (lineage entries naming the recorded envelope), or the gate's refusal.
     func verify(_ recorded: RecordedOutputs, node: NodeState, template: Template, gate: InputGate)
-        -> Result<Admission, Refusal>
+        async -> Result<Admission, Refusal>
     {
         var origins: Set<ParameterOrigin> = []
         var values: [String: String] = [:]
@@ -41,8 +41,9 @@ extension WorkflowExecutor {
             reference.envelopeDigest = recorded.envelopeDigest
             return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
         }
-        return gate.admit(
-            node: GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind),
+        return await gate.admit(
+            node: GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind,
+                            within: enclosingCalls(of: node)),
             artifacts: artifacts, origins: origins, parameterValues: values)
     }
 
@@ -73,7 +74,8 @@ extension WorkflowExecutor {
         }
         let signed = lineage.sign(
             node: node, templateName: template.name, attempt: 1, command: command, image: image,
-            inputs: admission.lineage, chainDepth: chainDepth, outputs: outputs, startedAt: now, finishedAt: now)
+            inputs: admission.lineage, chainDepth: chainDepth, outputs: outputs, startedAt: now, finishedAt: now,
+            within: admission.within)
         for index in outputs.artifacts.indices {
             outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
         }

@@ -204,8 +204,9 @@ extension VerificationRun {
             let predicate = envelope.predicate
             var node = GatedNode(
                 displayName: predicate.node.displayName, templateName: predicate.node.templateName,
-                image: predicate.producer.image, runtime: predicate.producer.runtime)
-            let constraints = governance.constraints(template: node.templateName, task: node.taskName)
+                image: predicate.producer.image, runtime: predicate.producer.runtime, within: predicate.node.within)
+            node.otherContainers = predicate.producer.containers
+            let constraints = governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
             var facts: [ExpressionValue] = []
             var deepest = 0
             var reuses = false

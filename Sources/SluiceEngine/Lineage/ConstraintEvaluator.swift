@@ -79,9 +79,9 @@ package struct ConstraintEvaluator: Sendable {
     package func nodeViolation(
         _ node: GatedNode, chainDepth: Int, inputs: [ExpressionValue], workflowFacts: ExpressionValue
     ) -> Violation? {
-        for constraint in governance.constraints(template: node.templateName, task: node.taskName) {
+        for constraint in governance.constraints(template: node.templateName, task: node.taskName, within: node.within) {
             let check = "constraint '\(constraint.name)'"
-            if let rule = constraint.images, let reason = Self.imageProblem(rule, image: node.image) {
+            if let rule = constraint.images, let reason = Self.imageProblem(rule, node: node) {
                 return Violation(check: check, reason: reason)
             }
             if let program = programs[constraint.name] {
@@ -103,16 +103,38 @@ package struct ConstraintEvaluator: Sendable {
         return nil
     }
 
-    /// Why `image` breaks an image rule, or nil.
-    static func imageProblem(_ rule: GovernanceDocument.ImageRule, image: String?) -> String? {
-        guard let image else { return "it runs no image, and the constraint governs its image" }
-        if !rule.allowed.isEmpty && !rule.allowed.contains(where: { glob($0, matches: image) }) {
-            return "image '\(image)' is not allowed (allowed: " + rule.allowed.joined(separator: ", ") + ")"
+    /// Why a node breaks an image rule, or nil: every container that runs in its pod (main, init containers,
+    /// sidecars, a containerSet's containers) must have an allowed image, pinned when the rule says so, and the node
+    /// must run containers at all (under the process runtime an image is only a label for a host command) unless
+    /// the rule says `processRuntime: allow`.
+    static func imageProblem(_ rule: GovernanceDocument.ImageRule, node: GatedNode) -> String? {
+        let main = LineagePredicate.Producer.Container(kind: .main, name: "", image: node.image)
+        for container in [main] + node.otherContainers {
+            let of = container.kind == .main ? "" : " of \(container.kind.rawValue) '\(container.name)'"
+            guard let image = container.image else {
+                return "it runs no image\(of), and the constraint governs its images"
+            }
+            if !rule.allowed.isEmpty && !rule.allowed.contains(where: { glob($0, matches: image) }) {
+                return "image '\(image)'\(of) is not allowed (allowed: " + rule.allowed.joined(separator: ", ") + ")"
+            }
+            if rule.pinned && !isPinned(image) {
+                return "image '\(image)'\(of) is not pinned by digest (write it as name@sha256:<64 lowercase hex>)"
+            }
         }
-        if rule.pinned && !image.contains("@sha256:") {
-            return "image '\(image)' is not pinned by digest (write it as name@sha256:<hex>)"
+        if node.runtime == "process" && !rule.allowsProcessRuntime {
+            return "it runs on the process runtime, where image '\(node.image ?? "")' is only a label for a host "
+                + "command, not a container; the constraint governs images (run it on podman or docker, or state "
+                + "processRuntime: allow in the rule)"
         }
         return nil
+    }
+
+    /// Whether an image reference names a well-formed digest: `@sha256:` followed by exactly 64 lowercase hex
+    /// characters, at the end (a container runtime's recorded image id after it is ignored by the caller).
+    static func isPinned(_ image: String) -> Bool {
+        guard let at = image.range(of: "@sha256:", options: .backwards) else { return false }
+        let hex = image[at.upperBound...]
+        return hex.count == 64 && hex.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
     }
 
     // MARK: - Facts for expressions

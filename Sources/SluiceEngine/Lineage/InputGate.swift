@@ -28,6 +28,10 @@ package struct Admission: Sendable {
     package var facts: [ExpressionValue] = []
     /// The node's own chain depth: one more than its deepest input's.
     package var chainDepth = 1
+    /// The steps and DAG calls the node runs under, as its envelope records them.
+    package var within: [LineagePredicate.Node.Call] = []
+    /// The pod's containers besides the main one, as its envelope records them (set once the pod is planned).
+    package var containers: [LineagePredicate.Producer.Container] = []
 }
 
 /// The node about to run, as constraints see it.
@@ -38,10 +42,18 @@ package struct GatedNode: Sendable {
     package var taskName: String
     package var image: String?
     package var runtime: String
+    /// The steps and DAG calls the node runs under, innermost first.
+    package var within: [LineagePredicate.Node.Call]
+    /// The pod's containers other than the main one (init containers, sidecars, a containerSet's others).
+    package var otherContainers: [LineagePredicate.Producer.Container] = []
 
-    package init(displayName: String, templateName: String, image: String? = nil, runtime: String) {
+    package init(
+        displayName: String, templateName: String, image: String? = nil, runtime: String,
+        within: [LineagePredicate.Node.Call] = []
+    ) {
         self.displayName = displayName
         self.templateName = templateName
+        self.within = within
         self.taskName = displayName.firstIndex(of: "(").map { String(displayName[..<$0]) } ?? displayName
         self.image = image
         self.runtime = runtime
@@ -69,6 +81,9 @@ package struct InputGate: Sendable {
     package let enforcesConstraints: Bool
     /// Workflow facts for `require` expressions.
     package let workflowFacts: ExpressionValue
+    /// The trust slope this run's own envelopes carry (submitter to lineage signer): none of its keys may be
+    /// revoked when the node's lineage is about to be signed.
+    package let signingSlope: [LineagePredicate.TrustHop]
     private let evaluator: ConstraintEvaluator
 
     package init(
@@ -79,13 +94,16 @@ package struct InputGate: Sendable {
             verifier: LineageVerifier(trustedKeys: governance.chain.keys(for: .sign), runID: runID,
                                       workflowSpecDigest: workflowDigest),
             governance: governance.document, chain: governance.chain, submissionDigest: governance.submissionDigest,
-            submissionProblem: governance.submissionProblem, enforcesConstraints: true, workflowFacts: workflowFacts)
+            submissionProblem: governance.submissionProblem, enforcesConstraints: true, workflowFacts: workflowFacts,
+            signingSlope: governance.slope)
     }
 
     private init(
         store: Store, verifier: LineageVerifier, governance: GovernanceDocument, chain: TrustChain,
-        submissionDigest: Digest?, submissionProblem: String?, enforcesConstraints: Bool, workflowFacts: ExpressionValue
+        submissionDigest: Digest?, submissionProblem: String?, enforcesConstraints: Bool, workflowFacts: ExpressionValue,
+        signingSlope: [LineagePredicate.TrustHop]
     ) {
+        self.signingSlope = signingSlope
         self.store = store
         self.verifier = verifier
         self.governance = governance
@@ -111,7 +129,7 @@ package struct InputGate: Sendable {
             store: store,
             verifier: LineageVerifier(trustedKeys: trusted, runID: runID, workflowSpecDigest: workflowDigest),
             governance: governance, chain: chain, submissionDigest: submissionDigest, submissionProblem: nil,
-            enforcesConstraints: false, workflowFacts: workflowFacts)
+            enforcesConstraints: false, workflowFacts: workflowFacts, signingSlope: signingSlope)
     }
 
     // MARK: - Inputs
@@ -124,10 +142,15 @@ package struct InputGate: Sendable {
             return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
                                     reason: submissionProblem))
         }
-        let constraints = enforcesConstraints
-            ? governance.constraints(template: node.templateName, task: node.taskName) : []
-        var admission = Admission()
         var memo = GateMemo()
+        // Whatever the node produces is signed with this run's key: a revoked key signs nothing, inputs or not.
+        if let revoked = signerRevocation(memo: &memo) {
+            return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "revoked", reason: revoked))
+        }
+        let constraints = enforcesConstraints
+            ? governance.constraints(template: node.templateName, task: node.taskName, within: node.within) : []
+        var admission = Admission()
+        admission.within = node.within
         for artifact in artifacts {
             let reference = artifact.reference
             let algorithm = reference.kind == .directory ? "dirHash" : "sha256"
@@ -330,6 +353,25 @@ package struct InputGate: Sendable {
     }
 
     // MARK: - Revocations
+
+    /// Refuses `node` when a key of this run's signing slope is revoked now (read fresh): called right before its
+    /// lineage would be signed, so a revocation made while the node ran still stops the signature.
+    package func refuseSigning(_ node: String) -> Refusal? {
+        var memo = GateMemo()
+        return signerRevocation(memo: &memo).map {
+            Refusal(node: node, input: Refusal.nodeLevel, check: "revoked", reason: $0)
+        }
+    }
+
+    /// Why this run's own lineage may not be signed (a key of its slope is revoked), or nil.
+    private func signerRevocation(memo: inout GateMemo) -> String? {
+        for hop in signingSlope {
+            guard let revoked = revocation(envelopeDigest: nil, keyIDs: [hop.keyID], memo: &memo) else { continue }
+            return "the node's lineage cannot be signed under this run's trust slope ('\(hop.authority)' / \(hop.role)): "
+                + revoked
+        }
+        return nil
+    }
 
     /// A revocation that applies, read fresh at each gate (once per gate call, not per input) so revocations made
     /// during the run take effect from the next gate on; the governance's own revocations apply too.

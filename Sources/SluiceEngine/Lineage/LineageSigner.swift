@@ -61,15 +61,16 @@ package struct LineageSigner: Sendable {
     /// Signs the envelope of a succeeded node.
     package func sign(
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
-        inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date
+        inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date,
+        within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = []
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         let predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
             node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
-                        attempt: attempt),
+                        attempt: attempt, within: within),
             invocationID: UUID().uuidString.lowercased(),
             producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
-                            image: image, signer: .init(key: key.publicKey)),
+                            image: image, signer: .init(key: key.publicKey), containers: containers),
             governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
             inputs: inputs,
             trustSlope: trustSlope,

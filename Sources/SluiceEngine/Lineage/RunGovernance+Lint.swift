@@ -4,9 +4,13 @@ package import SluiceSpec
 
 extension RunGovernance {
     /// Every problem `sluice lint` reports about a workflow's governance, as `file:line:column: error: message`:
-    /// an invalid document, `require` expressions that do not parse, constraints scoped to templates the workflow
-    /// does not define, and delegations whose attestation does not prove them.
-    package static func problems(of workflow: WorkflowDocument) -> [String] {
+    /// an invalid document, `require` expressions that do not parse, constraints scoped to templates, tasks or steps
+    /// the workflow does not define (a constraint that would silently govern nothing), and, unless
+    /// `includingDelegations` is false, delegations whose attestation does not prove them.
+    ///
+    /// `sluice run` refuses a workflow with any of these but the broken delegations, which admit no key: the trust
+    /// chain refuses each use of one, naming why.
+    package static func problems(of workflow: WorkflowDocument, includingDelegations: Bool = true) -> [String] {
         let tree: YAMLValue
         do {
             guard let found = try workflow.governanceTree() else { return [] }
@@ -23,7 +27,11 @@ extension RunGovernance {
             return ["\(at): error: \(error.description)"]
         }
         var problems: [String] = []
-        let defined = Set(workflow.workflow.spec.templates.map(\.name))
+        let templates = workflow.workflow.spec.templates
+        let defined = Set(templates.map(\.name))
+        let callers = Set(templates.flatMap { template in
+            (template.dag?.tasks.map(\.name) ?? []) + (template.steps ?? []).flatMap { $0.map(\.name) }
+        })
         let constraintTrees = tree["constraints"]?.elements ?? []
         for (index, constraint) in document.constraints.enumerated() {
             let node = index < constraintTrees.count ? constraintTrees[index] : tree
@@ -41,7 +49,13 @@ extension RunGovernance {
                 problems.append("\(at): error: constraint '\(constraint.name)' applies to template '\(template)', "
                     + "which the workflow does not define")
             }
+            for task in constraint.appliesTo.tasks where !callers.contains(task) {
+                let at = node["appliesTo"]?.location ?? node.location
+                problems.append("\(at): error: constraint '\(constraint.name)' applies to task '\(task)', "
+                    + "which no steps or DAG template of the workflow calls")
+            }
         }
+        guard includingDelegations else { return problems }
         // Delegation proofs do not depend on the run's key: any key stands in for the implicit authority.
         let chain = TrustChain(governance: document, runKey: document.authorities.first?.key ?? SigningKey.generate().publicKey)
         let delegationTrees = tree["delegations"]?.elements ?? []

@@ -71,6 +71,9 @@ package struct WorkflowEngine: Sendable {
         }
         let problems = document.validate(templates: library)
         if !problems.isEmpty { throw .invalidWorkflow(problems.count == 1 ? problems[0] : .invalid(errors: problems)) }
+        // What lint reports about the governance is refused too: a misspelt scope would silently govern nothing.
+        let governanceProblems = RunGovernance.problems(of: document, includingDelegations: false)
+        if !governanceProblems.isEmpty { throw .governanceSpec(reason: governanceProblems.joined(separator: "\n")) }
         let workflow = document.workflow
         guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
             throw .invalidWorkflow(.missingEntrypoint(at: document.tree["spec"]?.location ?? document.tree.location))

@@ -3,7 +3,10 @@ import SluiceGovernance
 package import SluiceStore
 
 /// Re-checks a recorded run: every envelope's signature by a trusted key, its recorded payload digest, and every
-/// subject against the bytes in the artifact store and the recorded parameter values.
+/// subject against the bytes in the artifact store and the recorded parameter values; then the run's whole policy,
+/// exactly as `sluice verify BUNDLE` decides it (revocations, trust slopes, governance and constraints digests,
+/// constraints, chain continuity, the submission and the signed run outcome), by exporting the run to a scratch
+/// bundle and verifying that with ``BundleVerifier``: one set of checks, not a second copy of them.
 package struct RunVerifier {
     /// One finding of a verification.
     package struct Finding: Sendable, Equatable {
@@ -86,6 +89,41 @@ package struct RunVerifier {
             } catch {
                 findings.append(Finding(node: node.displayName, ok: false, detail: "\(error)"))
             }
+        }
+        return findings + (policyFindings(run: run, nodes: nodes, alreadyFailed: findings))
+    }
+
+    /// The failures of the bundle verifier over a scratch export of the run, attributed to nodes where the failing
+    /// file is a node's envelope or artifact; a node the store checks already failed is not reported twice.
+    private func policyFindings(run: RunRecord, nodes: [NodeRecord], alreadyFailed: [Finding]) -> [Finding]
+    {
+        let scratch = NSTemporaryDirectory() + "/sluice-verify-run-\(UUID().uuidString)"
+        defer { BundleFiles.removeTree(scratch) }
+        let report: BundleVerifier.Report
+        do {
+            _ = try BundleExporter(store: store, stateDirectory: stateDirectory).export(run: run, to: scratch)
+            report = try BundleVerifier().verify(directory: scratch)
+        } catch {
+            // A store the per-node checks found altered may not even export; those findings already say why.
+            if alreadyFailed.contains(where: { !$0.ok }) { return [] }
+            return [Finding(node: run.name, ok: false, detail: "cannot check the run's policy: \(error.description)")]
+        }
+        var names: [String: String] = [:]
+        let decoder = JSONDecoder()
+        for node in nodes {
+            names[BundleLayout.envelopes + "/" + node.id + BundleLayout.envelopeSuffix] = node.displayName
+            let outputs = node.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) }
+            for artifact in outputs?.artifacts ?? [] {
+                let folder = artifact.kind == .directory ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts
+                names[folder + "/" + artifact.digest] = names[folder + "/" + artifact.digest] ?? node.displayName
+            }
+        }
+        let failedNodes = Set(alreadyFailed.filter { !$0.ok }.map(\.node))
+        var findings: [Finding] = []
+        for failure in report.failures {
+            let subject = names[failure.file] ?? failure.file
+            guard !failedNodes.contains(subject) else { continue }
+            findings.append(Finding(node: subject, ok: false, detail: failure.detail))
         }
         return findings
     }

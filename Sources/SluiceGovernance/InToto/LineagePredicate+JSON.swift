@@ -24,6 +24,26 @@ extension LineagePredicate {
             ],
         ]
         if let image = producer.image { producerJSON["image"] = .string(image) }
+        if !producer.containers.isEmpty {
+            producerJSON["containers"] = .array(
+                producer.containers.map { container in
+                    var members: [String: CanonicalJSON] = [
+                        "kind": .string(container.kind.rawValue), "name": .string(container.name),
+                    ]
+                    if let image = container.image { members["image"] = .string(image) }
+                    return .object(members)
+                })
+        }
+        var nodeJSON: [String: CanonicalJSON] = [
+            "id": .string(node.id),
+            "name": .string(node.name),
+            "templateName": .string(node.templateName),
+            "displayName": .string(node.displayName),
+            "attempt": .integer(Int64(node.attempt)),
+        ]
+        if !node.within.isEmpty {
+            nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
+        }
 
         return [
             "workflow": [
@@ -31,13 +51,7 @@ extension LineagePredicate {
                 "runId": .string(workflow.runID),
                 "specDigest": Self.digestSet(workflow.specDigest),
             ],
-            "node": [
-                "id": .string(node.id),
-                "name": .string(node.name),
-                "templateName": .string(node.templateName),
-                "displayName": .string(node.displayName),
-                "attempt": .integer(Int64(node.attempt)),
-            ],
+            "node": .object(nodeJSON),
             "invocationId": .string(invocationID),
             "producer": .object(producerJSON),
             "governance": [
@@ -115,6 +129,22 @@ extension LineagePredicate {
         guard chainDepth >= 1 else { throw .malformedPredicate(field: "chainDepth", reason: "is less than 1") }
         let attempt = try node.integer("attempt")
         guard attempt >= 0 else { throw .malformedPredicate(field: "node.attempt", reason: "is negative") }
+        var containers: [Producer.Container] = []
+        for (index, element) in try producer.optionalArray("containers").enumerated() {
+            let container = try FieldReader(element, path: "producer.containers[\(index)]")
+            let kindText = try container.string("kind")
+            guard let kind = Producer.Container.Kind(rawValue: kindText), kind != .main else {
+                throw .malformedPredicate(
+                    field: container.path("kind"), reason: "is '\(kindText)', not init container, sidecar or container")
+            }
+            containers.append(Producer.Container(
+                kind: kind, name: try container.string("name"), image: try container.optionalString("image")))
+        }
+        var within: [Node.Call] = []
+        for (index, element) in try node.optionalArray("within").enumerated() {
+            let call = try FieldReader(element, path: "node.within[\(index)]")
+            within.append(Node.Call(template: try call.string("template"), task: try call.string("task")))
+        }
 
         self.init(
             workflow: Workflow(
@@ -127,7 +157,8 @@ extension LineagePredicate {
                 name: try node.string("name"),
                 templateName: try node.string("templateName"),
                 displayName: try node.string("displayName"),
-                attempt: Int(attempt)
+                attempt: Int(attempt),
+                within: within
             ),
             invocationID: try root.string("invocationId"),
             producer: Producer(
@@ -136,7 +167,8 @@ extension LineagePredicate {
                 runtime: try producer.string("runtime"),
                 command: command,
                 image: try producer.optionalString("image"),
-                signer: Signer(keyID: try signer.string("keyid"), publicKeyDigest: try signer.digest("publicKeyDigest"))
+                signer: Signer(keyID: try signer.string("keyid"), publicKeyDigest: try signer.digest("publicKeyDigest")),
+                containers: containers
             ),
             governance: Governance(
                 specDigest: try governance.digest("specDigest"),
@@ -226,6 +258,14 @@ private struct FieldReader {
 
     func array(_ key: String) throws(GovernanceError) -> [CanonicalJSON] {
         guard let elements = try value(key).arrayValue else {
+            throw .malformedPredicate(field: path(key), reason: "is not an array")
+        }
+        return elements
+    }
+
+    func optionalArray(_ key: String) throws(GovernanceError) -> [CanonicalJSON] {
+        guard let value = members[key], !value.isNull else { return [] }
+        guard let elements = value.arrayValue else {
             throw .malformedPredicate(field: path(key), reason: "is not an array")
         }
         return elements

@@ -38,14 +38,33 @@ package struct LineagePredicate: Sendable, Equatable {
         package var displayName: String
         /// The attempt number, starting at 1 (retries increment it).
         package var attempt: Int
+        /// The steps and DAG calls the node runs under, innermost first (the entrypoint last): constraints scoped
+        /// to one of them govern the node. Empty for nodes recorded before it was signed.
+        package var within: [Call]
+
+        /// One enclosing steps or DAG template, and the task or step that called it (for the entrypoint: the
+        /// workflow's name).
+        package struct Call: Sendable, Equatable {
+            package var template: String
+            package var task: String
+
+            /// Creates an enclosing call.
+            package init(template: String, task: String) {
+                self.template = template
+                self.task = task
+            }
+        }
 
         /// Creates the node section.
-        package init(id: String, name: String, templateName: String, displayName: String, attempt: Int) {
+        package init(
+            id: String, name: String, templateName: String, displayName: String, attempt: Int, within: [Call] = []
+        ) {
             self.id = id
             self.name = name
             self.templateName = templateName
             self.displayName = displayName
             self.attempt = attempt
+            self.within = within
         }
     }
 
@@ -82,15 +101,45 @@ package struct LineagePredicate: Sendable, Equatable {
         package var image: String?
         /// The signing key.
         package var signer: Signer
+        /// The pod's containers besides the main one (init containers, sidecars, a containerSet's other
+        /// containers), so image rules can be re-checked offline over everything that ran; empty when none.
+        package var containers: [Container] = []
+
+        /// A container of the pod besides the main one.
+        package struct Container: Sendable, Equatable {
+            /// Its place in the pod.
+            package enum Kind: String, Sendable, Equatable {
+                case main
+                case initContainer = "init container"
+                case sidecar
+                case container
+            }
+
+            package var kind: Kind
+            package var name: String
+            /// The image reference it ran (nil when it names none).
+            package var image: String?
+
+            /// Creates a container entry.
+            package init(kind: Kind, name: String, image: String?) {
+                self.kind = kind
+                self.name = name
+                self.image = image
+            }
+        }
 
         /// Creates the producer section.
-        package init(id: String, version: String, runtime: String, command: [String], image: String?, signer: Signer) {
+        package init(
+            id: String, version: String, runtime: String, command: [String], image: String?, signer: Signer,
+            containers: [Container] = []
+        ) {
             self.id = id
             self.version = version
             self.runtime = runtime
             self.command = command
             self.image = image
             self.signer = signer
+            self.containers = containers
         }
     }
 

@@ -68,6 +68,9 @@ package struct GovernanceDocument: Sendable, Equatable {
         /// Every node.
         package static let all = Scope(templates: [], tasks: [])
 
+        /// Whether the scope is every node.
+        package var isAll: Bool { templates.isEmpty && tasks.isEmpty }
+
         /// Whether a node running `template` as task/step `task` is governed.
         package func applies(template: String, task: String) -> Bool {
             if templates.isEmpty && tasks.isEmpty { return true }
@@ -79,8 +82,11 @@ package struct GovernanceDocument: Sendable, Equatable {
     package struct ImageRule: Sendable, Equatable {
         /// Glob patterns (`*` matches any run of characters); empty means any image.
         package var allowed: [String]
-        /// Whether the reference must name a digest (`name@sha256:…`).
+        /// Whether the reference must name a digest (`name@sha256:` and 64 lowercase hex).
         package var pinned: Bool
+        /// `processRuntime: allow`: a node the process runtime runs (where the image is only a label naming a host
+        /// command) passes the rule on its label; otherwise such a node is refused.
+        package var allowsProcessRuntime: Bool = false
     }
 
     /// Where a governed node's inputs may come from.
@@ -151,6 +157,18 @@ package struct GovernanceDocument: Sendable, Equatable {
             throw .malformedGovernance(field: "version", reason: "is '\(version)'; this engine reads \(Self.version)")
         }
         var names: Set<String> = []
+        // One key, one authority: a key listed twice (in any encoding) would make the signer's name a matter of
+        // list order, so `signedBy` could refuse what the intended authority signed.
+        var keyOwners: [String: String] = [:]
+        func claim(_ key: PublicKey, for name: String, at field: String) throws(GovernanceError) {
+            if let owner = keyOwners[key.keyID] {
+                throw .malformedGovernance(
+                    field: field,
+                    reason: "is the key of '\(owner)' already (keyid \(key.keyID)): one key, one authority or "
+                        + "delegation")
+            }
+            keyOwners[key.keyID] = name
+        }
         for (index, element) in try root.optionalArray("authorities").enumerated() {
             let item = try PolicyReader(element, path: "authorities[\(index)]")
             try item.allowOnly(["name", "publicKey", "roles"])
@@ -158,8 +176,9 @@ package struct GovernanceDocument: Sendable, Equatable {
             guard names.insert(name).inserted else {
                 throw .malformedGovernance(field: item.path("name"), reason: "'\(name)' is listed twice")
             }
-            authorities.append(Authority(name: name, key: try item.publicKey("publicKey"),
-                                         roles: try item.roles("roles") ?? Set(Role.allCases)))
+            let key = try item.publicKey("publicKey")
+            try claim(key, for: name, at: item.path("publicKey"))
+            authorities.append(Authority(name: name, key: key, roles: try item.roles("roles") ?? Set(Role.allCases)))
         }
         for (index, element) in try root.optionalArray("delegations").enumerated() {
             let item = try PolicyReader(element, path: "delegations[\(index)]")
@@ -177,7 +196,9 @@ package struct GovernanceDocument: Sendable, Equatable {
             guard let roles = try item.roles("roles"), !roles.isEmpty else {
                 throw .malformedGovernance(field: item.path("roles"), reason: "is missing: name the delegated roles")
             }
-            delegations.append(Delegation(name: name, from: from, key: try item.publicKey("publicKey"), roles: roles,
+            let key = try item.publicKey("publicKey")
+            try claim(key, for: name, at: item.path("publicKey"))
+            delegations.append(Delegation(name: name, from: from, key: key, roles: roles,
                                           attestation: try item.envelopeBytes("attestation")))
         }
         var constraintNames: Set<String> = []
@@ -192,9 +213,17 @@ package struct GovernanceDocument: Sendable, Equatable {
                 name: name, appliesTo: try item.scope("appliesTo"), require: try item.optionalString("require"),
                 images: nil, inputs: nil, maxChainDepth: try item.optionalInteger("maxChainDepth"))
             if let images = try item.optionalObject("images") {
-                try images.allowOnly(["allowed", "pinned"])
-                constraint.images = ImageRule(allowed: try images.strings("allowed"),
-                                              pinned: try images.optionalBool("pinned") ?? false)
+                try images.allowOnly(["allowed", "pinned", "processRuntime"])
+                var rule = ImageRule(allowed: try images.strings("allowed"),
+                                     pinned: try images.optionalBool("pinned") ?? false)
+                switch try images.optionalString("processRuntime") {
+                case nil, "refuse": rule.allowsProcessRuntime = false
+                case "allow": rule.allowsProcessRuntime = true
+                case let other?:
+                    throw .malformedGovernance(field: images.path("processRuntime"),
+                                               reason: "is '\(other)', not allow or refuse")
+                }
+                constraint.images = rule
             }
             if let inputs = try item.optionalObject("inputs") {
                 try inputs.allowOnly(["fromTemplates", "signedBy"])
@@ -248,9 +277,17 @@ package struct GovernanceDocument: Sendable, Equatable {
         other == constraintsDigest || compatibleConstraints.contains(other)
     }
 
-    /// The constraints that govern a node.
-    package func constraints(template: String, task: String) -> [Constraint] {
-        constraints.filter { $0.appliesTo.applies(template: template, task: task) }
+    /// The constraints that govern a node: those scoped to its own template or task, or to a steps or DAG
+    /// template (or the task or step calling one) it runs under.
+    ///
+    /// - Parameter within: the enclosing steps/DAG calls, as the node's lineage records them.
+    package func constraints(template: String, task: String, within: [LineagePredicate.Node.Call] = [])
+        -> [Constraint]
+    {
+        constraints.filter { constraint in
+            constraint.appliesTo.applies(template: template, task: task)
+                || within.contains { !constraint.appliesTo.isAll && constraint.appliesTo.applies(template: $0.template, task: $0.task) }
+        }
     }
 
     /// The inline revocation of an envelope or key, if any.

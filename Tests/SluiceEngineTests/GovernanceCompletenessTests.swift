@@ -1,0 +1,273 @@
+import Foundation
+import SluiceEngine
+import SluiceGovernance
+import SluiceSpec
+import SluiceStore
+import SluiceTesting
+import Testing
+
+/// Issue 15's routes around governance (items 2 to 9), each as an attack-table row through the real engine:
+/// refused with the exact message, or recorded so that offline verification refuses it.
+@Suite("Attack table: governance completeness", .timeLimit(.minutes(3)))
+struct GovernanceCompletenessTests {
+    // MARK: - Revocation before signing, and `verify RUN`
+
+    /// Regression: a node without inputs never met the gate's revocation check, so a run signed with a revoked key
+    /// exited 0; and `verify RUN` checked signatures and subjects only, so it said ok after the revocation.
+    @Test("a key revoked with sluice revoke signs nothing: a node without inputs is refused, verify RUN fails")
+    func revokedKeySignsNothing() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let key = GovernanceFixtures.signingKey(seedByte: 81)
+            let keyFile = try AttackTableTests.keyFile(key, in: directory, name: "own")
+            let yaml = AttackTableTests.workflow(name: "g-revoked")
+            let clean = try await AttackTableTests.run(yaml, in: directory, key: keyFile)
+            #expect(clean.summary.phase == .succeeded)
+            let verifier = RunVerifier(store: clean.store, stateDirectory: clean.stateDirectory)
+            #expect(try verifier.verify(run: clean.run).allSatisfy(\.ok))
+
+            try Revocations(store: clean.store).revoke(
+                kind: .key, value: key.publicKey.keyID, reason: "laptop stolen", signingKey: key)
+            // `verify RUN` now applies the full policy: every envelope of the earlier run is signed by a revoked key.
+            let findings = try verifier.verify(run: clean.run)
+            let failures = findings.filter { !$0.ok }
+            #expect(failures.map(\.node).sorted() == ["consume", "other", "produce"], "\(findings)")
+            #expect(failures.allSatisfy {
+                $0.detail.contains("signing key \(key.publicKey.keyID) is revoked: laptop stolen")
+            }, "\(failures)")
+            print("attack-table | verify RUN after revoke | FAIL other: \(failures.first { $0.node == "other" }?.detail ?? "")")
+
+            let run = try await AttackTableTests.run(yaml, in: directory, key: keyFile)
+            try AttackTableTests.expectRefusal(
+                run, row: "revoked key, node without inputs", node: "other", input: Refusal.nodeLevel,
+                check: "revoked",
+                reason: "the node's lineage cannot be signed under this run's trust slope ('run-key' / submit): "
+                    + "signing key \(key.publicKey.keyID) is revoked: laptop stolen")
+            #expect(try run.store.envelopes(runID: run.run.id).isEmpty)
+        }
+    }
+
+    // MARK: - Keys are identities
+
+    /// Regression: the same key under two authority names was accepted, and the signer's name was whichever came
+    /// first, so `signedBy: [auditor]` refused lineage the auditor key signed.
+    @Test("one key listed twice (PEM and hex) under two names: a lint error at the second, and run refuses (65)")
+    func duplicateKey() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let key = GovernanceFixtures.signingKey(seedByte: 82)
+            let pem = key.publicKey.pem.split(separator: "\n").map { "            " + $0 }.joined(separator: "\n")
+            let governance = """
+                  governance:
+                    authorities:
+                      - name: platform
+                        publicKey: |
+                \(pem)
+                      - {name: auditor, publicKey: \(key.publicKey.hex)}
+                """
+            let yaml = AttackTableTests.workflow(name: "g-duplicate", governance: governance)
+            let path = try EngineHarness.write(yaml, in: directory)
+            let document = try #require(try SpecLoader.load(path: path).documents.first)
+            let expected = "\(path):15:9: error: spec.governance.authorities[1].publicKey is the key of 'platform' "
+                + "already (keyid \(key.publicKey.keyID)): one key, one authority or delegation"
+            #expect(RunGovernance.problems(of: document) == [expected])
+            print("attack-table | same key under two authorities (lint) | \(expected)")
+            await #expect {
+                _ = try await AttackTableTests.run(yaml, in: directory,
+                                                   key: try AttackTableTests.keyFile(key, in: directory, name: "k"))
+            } throws: { error in
+                guard case EngineError.governanceSpec(let reason) = error else { return false }
+                return reason.contains("authorities[1].publicKey is the key of 'platform' already")
+            }
+        }
+    }
+
+    // MARK: - Scope that matches nothing
+
+    /// A DAG template `stage` calling the pod template `deploy` from the entrypoint's task `release`.
+    static func nested(name: String, governance: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: \(name)
+        spec:
+          entrypoint: main
+        \(governance)
+          templates:
+            - name: main
+              dag:
+                tasks:
+                  - {name: release, template: stage}
+            - name: stage
+              dag:
+                tasks:
+                  - {name: push, template: deploy}
+            - name: deploy
+              container:
+                image: alpine
+                command: [sh, -c, "echo deployed"]
+        """
+    }
+
+    /// Regression: `appliesTo` naming a steps/DAG template, or the task calling one, matched no pod: a
+    /// `require: "false"` there changed nothing.
+    @Test("appliesTo naming a DAG template, or the task that calls it, governs the pods under it")
+    func scopeOverDAG() async throws {
+        for scope in ["{templates: [stage]}", "{tasks: [release]}"] {
+            try await EngineHarness.withDirectory { directory in
+                let governance = """
+                      governance:
+                        constraints:
+                          - name: frozen
+                            appliesTo: \(scope)
+                            require: "false"
+                    """
+                let run = try await AttackTableTests.run(Self.nested(name: "g-scope", governance: governance),
+                                                         in: directory)
+                try AttackTableTests.expectRefusal(
+                    run, row: "appliesTo \(scope) over a DAG", node: "push", input: Refusal.nodeLevel,
+                    check: "constraint 'frozen'", reason: "require \"false\" is false")
+            }
+        }
+        // The enclosing calls are signed into the envelope, so offline verification scopes constraints the same way.
+        try await EngineHarness.withDirectory { directory in
+            let governance = """
+                  governance:
+                    constraints:
+                      - name: only-deploy
+                        appliesTo: {templates: [stage]}
+                        require: "node.template == 'deploy' && node.task == 'push'"
+                """
+            let run = try await AttackTableTests.run(Self.nested(name: "g-within", governance: governance),
+                                                     in: directory)
+            #expect(run.summary.phase == .succeeded)
+            let push = try run.node("push")
+            let record = try #require(try run.store.envelope(payloadDigest: try #require(push.envelopeDigest)))
+            let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
+            let predicate = try LineagePredicate(json: statement.predicate)
+            #expect(predicate.node.within == [.init(template: "stage", task: "release"),
+                                              .init(template: "main", task: "g-within")])
+        }
+    }
+
+    /// Regression: a misspelt `appliesTo` template was a lint error, but `sluice run` ran anyway.
+    @Test("run refuses what lint reports: a misspelt appliesTo template or task")
+    func runRefusesLintErrors() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let governance = """
+                  governance:
+                    constraints:
+                      - name: trained-only
+                        appliesTo: {templates: [consum], tasks: [consumer]}
+                        inputs: {fromTemplates: [produce]}
+                """
+            let yaml = AttackTableTests.workflow(name: "g-misspelt", governance: governance)
+            let path = try EngineHarness.write(yaml, in: directory)
+            await #expect {
+                _ = try await AttackTableTests.run(yaml, in: directory)
+            } throws: { error in
+                let expected = "spec.governance is invalid: \(path):10:20: error: constraint 'trained-only' applies to "
+                    + "template 'consum', which the workflow does not define\n\(path):10:20: error: constraint "
+                    + "'trained-only' applies to task 'consumer', which no steps or DAG template of the workflow calls"
+                print("attack-table | misspelt appliesTo (run) | \(error)")
+                return "\(error)" == expected
+            }
+            #expect(try Store(stateDirectory: directory + "/state").runs().isEmpty)
+        }
+    }
+
+    // MARK: - Images
+
+    /// `produce` with an init container and a sidecar, then `consume` as in the attack table.
+    static func withContainers(name: String, governance: String, sidecarImage: String, initImage: String) -> String {
+        AttackTableTests.workflow(name: name, governance: governance).replacingOccurrences(
+            of: """
+                    - name: produce
+                      container:
+                """,
+            with: """
+                    - name: produce
+                      initContainers:
+                        - {name: fetch, image: "\(initImage)", command: [sh, -c, "true"]}
+                      sidecars:
+                        - {name: helper, image: "\(sidecarImage)", command: [sh, -c, "sleep 1"]}
+                      container:
+                """)
+    }
+
+    /// Regression: init containers and sidecars were never checked against image rules.
+    @Test("an image rule covers init containers and sidecars")
+    func imagesOfEveryContainer() async throws {
+        let rule = """
+              governance:
+                constraints:
+                  - name: approved
+                    appliesTo: {templates: [produce]}
+                    images: {allowed: [alpine], processRuntime: allow}
+            """
+        try await EngineHarness.withDirectory { directory in
+            let yaml = Self.withContainers(name: "g-sidecar", governance: rule, sidecarImage: "evil.example/miner",
+                                           initImage: "alpine")
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            try AttackTableTests.expectRefusal(
+                run, row: "sidecar image not allowed", node: "other", input: Refusal.nodeLevel,
+                check: "constraint 'approved'",
+                reason: "image 'evil.example/miner' of sidecar 'helper' is not allowed (allowed: alpine)")
+        }
+        try await EngineHarness.withDirectory { directory in
+            let yaml = Self.withContainers(name: "g-init", governance: rule, sidecarImage: "alpine",
+                                           initImage: "evil.example/fetcher")
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            try AttackTableTests.expectRefusal(
+                run, row: "init container image not allowed", node: "other", input: Refusal.nodeLevel,
+                check: "constraint 'approved'",
+                reason: "image 'evil.example/fetcher' of init container 'fetch' is not allowed (allowed: alpine)")
+        }
+    }
+
+    /// Regression: `pinned` only looked for the substring `@sha256:`, and under the process runtime (where the
+    /// image is a label for a host command) an image rule passed on the label.
+    @Test("pinned means a well-formed digest; the process runtime is refused unless the rule allows it")
+    func pinnedAndProcessRuntime() async throws {
+        let digest = String(repeating: "ab", count: 32)
+        func governance(_ images: String) -> String {
+            """
+              governance:
+                constraints:
+                  - name: builder
+                    appliesTo: {templates: [consume]}
+                    images: \(images)
+            """
+        }
+        try await EngineHarness.withDirectory { directory in
+            let yaml = AttackTableTests.workflow(
+                name: "g-not-a-digest", governance: governance("{pinned: true, processRuntime: allow}"),
+                consumeImage: "registry.internal/builder@sha256:not-a-digest")
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            try AttackTableTests.expectRefusal(
+                run, row: "pinned by a malformed digest", input: Refusal.nodeLevel, check: "constraint 'builder'",
+                reason: "image 'registry.internal/builder@sha256:not-a-digest' is not pinned by digest "
+                    + "(write it as name@sha256:<64 lowercase hex>)")
+        }
+        try await EngineHarness.withDirectory { directory in
+            let yaml = AttackTableTests.workflow(
+                name: "g-process", governance: governance("{allowed: [\"registry.internal/*\"], pinned: true}"),
+                consumeImage: "registry.internal/builder@sha256:\(digest)")
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            try AttackTableTests.expectRefusal(
+                run, row: "image rule under the process runtime", input: Refusal.nodeLevel,
+                check: "constraint 'builder'",
+                reason: "it runs on the process runtime, where image 'registry.internal/builder@sha256:\(digest)' is "
+                    + "only a label for a host command, not a container; the constraint governs images (run it on "
+                    + "podman or docker, or state processRuntime: allow in the rule)")
+        }
+        try await EngineHarness.withDirectory { directory in
+            let yaml = AttackTableTests.workflow(
+                name: "g-process-allowed",
+                governance: governance("{allowed: [\"registry.internal/*\"], pinned: true, processRuntime: allow}"),
+                consumeImage: "registry.internal/builder@sha256:\(digest)")
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            #expect(run.summary.phase == .succeeded,
+                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+        }
+    }
+}
