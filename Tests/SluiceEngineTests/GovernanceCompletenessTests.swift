@@ -66,7 +66,7 @@ struct GovernanceCompletenessTests {
             let yaml = AttackTableTests.workflow(name: "g-duplicate", governance: governance)
             let path = try EngineHarness.write(yaml, in: directory)
             let document = try #require(try SpecLoader.load(path: path).documents.first)
-            let expected = "\(path):15:9: error: spec.governance.authorities[1].publicKey is the key of 'platform' "
+            let expected = "\(path):14:36: error: spec.governance.authorities[1].publicKey is the key of 'platform' "
                 + "already (keyid \(key.publicKey.keyID)): one key, one authority or delegation"
             #expect(RunGovernance.problems(of: document) == [expected])
             print("attack-table | same key under two authorities (lint) | \(expected)")
@@ -141,7 +141,8 @@ struct GovernanceCompletenessTests {
                                                      in: directory)
             #expect(run.summary.phase == .succeeded)
             let push = try run.node("push")
-            let record = try #require(try run.store.envelope(payloadDigest: try #require(push.envelopeDigest)))
+            let digest = try #require(push.envelopeDigest)
+            let record = try #require(try run.store.envelope(payloadDigest: digest))
             let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
             let predicate = try LineagePredicate(json: statement.predicate)
             #expect(predicate.node.within == [.init(template: "stage", task: "release"),
