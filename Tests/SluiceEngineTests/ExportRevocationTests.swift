@@ -73,9 +73,10 @@ struct ExportRevocationTests {
                 ExportFixtures.workflow(name: "keyrevoked"), in: directory, observer: revoker)
             #expect(revoker.revoked.withLock { $0 } == key.publicKey.keyID)
             let consume = try run.node("consume")
+            // The revoked key can sign nothing more: the consumer is refused before its inputs are even read.
             #expect(
-                consume.message == "node 'consume' refused: input 'data': revoked: signing key \(key.publicKey.keyID) is "
-                    + "revoked: key leaked (producer 'produce')")
+                consume.message == "node 'consume' refused: revoked: the node's lineage cannot be signed under this "
+                    + "run's trust slope ('run-key' / submit): signing key \(key.publicKey.keyID) is revoked: key leaked")
             // The revocation is stored with its signature, which verifies and describes exactly this revocation.
             let stored = try #require(try run.store.signedRevocations().first)
             #expect(stored.keyID == key.publicKey.keyID)
