@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "SluiceGovernance", dependencies: ["CSodium", "COpenSSL"], swiftSettings: strictSettings),
         .target(
             name: "SluiceStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SluiceGovernance", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(

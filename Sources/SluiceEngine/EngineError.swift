@@ -20,6 +20,9 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case artifactUnavailable(name: String, reason: String)
     case imageNotMapped(image: String?)
     case outputMissing(name: String, path: String)
+    /// An output could not be collected safely: its path leads outside the node's own files, through a link out,
+    /// to a special file, or it is larger than outputs may be.
+    case outputRefused(name: String, reason: String)
     /// `sluice run --target` names a task the entrypoint DAG does not have, or the entrypoint is not a DAG.
     case invalidTarget(target: String, template: String, reason: String)
     /// A `volumeMounts` entry names a volume that is not declared or has no supported (`emptyDir`) type.
@@ -66,6 +69,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "add it under 'images:' in the runtime profile (--runtime-profile FILE)"
         case .outputMissing(let name, let path):
             return "output '\(name)' was not produced: no file or directory at '\(path)'"
+        case .outputRefused(let name, let reason):
+            return "output '\(name)' refused: \(reason)"
         case .invalidTarget(let target, let template, let reason):
             return "target '\(target)' cannot run in entrypoint template '\(template)': \(reason)"
         case .volumeUnavailable(let name, let template, let reason):

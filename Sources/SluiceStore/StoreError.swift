@@ -31,6 +31,8 @@ package enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case artifactSourceUnusable(path: String, reason: String)
     /// Copying an artifact into the store failed.
     case artifactWriteFailed(path: String, reason: String)
+    /// The bytes copied into the store hash to another digest than the one the caller expected.
+    case artifactDigestMismatch(path: String, expected: String, actual: String)
 
     /// One human sentence naming the thing and the offending value.
     package var description: String {
@@ -67,6 +69,9 @@ package enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot store artifact from '\(path)': \(reason)"
         case .artifactWriteFailed(let path, let reason):
             return "cannot write artifact '\(path)': \(reason)"
+        case .artifactDigestMismatch(let path, let expected, let actual):
+            return "artifact '\(path)' changed while it was stored: expected sha256:\(expected), "
+                + "the bytes copied hash to sha256:\(actual)"
         }
     }
 }

@@ -143,13 +143,29 @@ struct DigestTests {
         }
     }
 
-    @Test("directoryHash refuses symlinks inside or as the root, non-directories, and names with newlines")
+    @Test("directoryHash hashes links inside as links (never followed); refuses a linked root, non-directories, newlines")
     func directoryHashRefusals() throws {
         try withGovernanceScratch { directory in
             let root = directory + "/tree"
             try makeTree(at: root)
+            let withoutLink = try Digest.directoryHash(at: root)
             #expect(symlink("/etc/hostname", root + "/sub/link") == 0)
-            #expect(governanceError { try Digest.directoryHash(at: root) } == .symlinkRefused(path: root + "/sub/link"))
+            let withLink = try Digest.directoryHash(at: root)
+            #expect(withLink != withoutLink)
+            // The link's line: "symlink <sha256 of the target text>  <path>", sorted with the files' lines.
+            var builder = DirectoryHashBuilder()
+            for file in try FileManager.default.subpathsOfDirectory(atPath: root) {
+                var info = stat()
+                #expect(lstat(root + "/" + file, &info) == 0)
+                if info.st_mode & S_IFMT == S_IFREG {
+                    builder.addFile(file, digest: try Digest.sha256(fileAt: root + "/" + file))
+                }
+            }
+            builder.addSymlink("sub/link", target: "/etc/hostname")
+            #expect(builder.finalize() == withLink)
+            #expect(unlink(root + "/sub/link") == 0)
+            #expect(symlink("/etc/passwd", root + "/sub/link") == 0)
+            #expect(try Digest.directoryHash(at: root) != withLink)
             #expect(unlink(root + "/sub/link") == 0)
 
             #expect(symlink(root, directory + "/rootlink") == 0)

@@ -32,8 +32,8 @@ struct BubblewrapIsolationTests {
         #expect(outcomes.map(\.termination) == [.exited(0), .exited(0)])
         for (invocation, name) in [(first, "alpha"), (second, "beta")] {
             #expect(contents(of: invocation.stdoutPath) == "\(name)\nresult-\(name)\n")
-            let tmpFile = runtime.hostPath(forSandboxPath: "/tmp/out.txt", in: invocation.sandbox)
-            let resultFile = runtime.hostPath(forSandboxPath: "/mnt/out/result.txt", in: invocation.sandbox)
+            let tmpFile = try #require(runtime.fileView(of: invocation.sandbox).hostPath(of: "/tmp/out.txt"))
+            let resultFile = try #require(runtime.fileView(of: invocation.sandbox).hostPath(of: "/mnt/out/result.txt"))
             #expect(tmpFile == invocation.sandbox.nodeDirectory + "/root/tmp/out.txt")
             #expect(resultFile == invocation.sandbox.nodeDirectory + "/root/mnt/out/result.txt")
             #expect(contents(of: tmpFile) == "\(name)\n")
@@ -76,7 +76,7 @@ struct BubblewrapIsolationTests {
         #expect(outcome.termination == .exited(0))
         #expect(contents(of: invocation.stdoutPath) == "input-data\nrefused\n")
         #expect(contents(of: source) == "input-data\n")
-        #expect(runtime.hostPath(forSandboxPath: "/inputs/data.txt", in: invocation.sandbox) == source)
+        #expect(runtime.fileView(of: invocation.sandbox).hostPath(of: "/inputs/data.txt") == source)
     }
 
     @Test("the host is read-only outside the private paths")

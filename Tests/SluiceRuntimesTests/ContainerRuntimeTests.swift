@@ -40,8 +40,8 @@ struct ContainerRuntimeTests {
         if let reason { try #require(Bool(false), "container tests need the setup: \(reason)") }
     }
 
-    private func text(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    private func text(_ path: String?) -> String {
+        path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
     }
 
     @Test(
@@ -100,13 +100,11 @@ struct ContainerRuntimeTests {
         let runtime = cli.runtime
         let outcome = try await runtime.run(invocation)
         #expect(outcome.termination == .exited(0))
-        #expect(text(runtime.hostPath(forSandboxPath: "/mnt/out/copy.txt", in: invocation.sandbox)) == "input bytes\n")
-        #expect(text(runtime.hostPath(forSandboxPath: "/tmp/t.txt", in: invocation.sandbox)) == "tmp\n")
+        #expect(text(runtime.fileView(of: invocation.sandbox).hostPath(of: "/mnt/out/copy.txt")) == "input bytes\n")
+        #expect(text(runtime.fileView(of: invocation.sandbox).hostPath(of: "/tmp/t.txt")) == "tmp\n")
         #expect(text(invocation.stdoutPath) == "refused\n")
         #expect(text(input) == "input bytes\n")
-        #expect(
-            !FileManager.default.fileExists(
-                atPath: runtime.hostPath(forSandboxPath: "/etc/passwd", in: invocation.sandbox)))
+        #expect(runtime.fileView(of: invocation.sandbox).hostPath(of: "/etc/passwd") == nil)
     }
 
     @Test(

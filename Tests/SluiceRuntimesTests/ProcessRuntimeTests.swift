@@ -313,7 +313,7 @@ struct ProcessRuntimeTests {
         #expect(outcome.termination == .exited(0))
         #expect(contents(of: invocation.stdoutPath) == "input-data\n")
         #expect(
-            ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: invocation.sandbox)
+            ProcessRuntime(isolation: .none).fileView(of: invocation.sandbox).hostPath(of: "/tmp/out.txt")
                 == "/tmp/out.txt")
     }
 }

@@ -14,26 +14,26 @@ struct SandboxPlanTests {
     )
 
     @Test(
-        "maps each sandbox path to the host path holding it under bubblewrap",
+        "maps each sandbox path of the node's own directories to the host path holding it under bubblewrap; the read-only host is outside the view",
         arguments: [
             ("/tmp/out.txt", "/runs/r1/nodes/build/root/tmp/out.txt"),
             ("/tmp", "/runs/r1/nodes/build/root/tmp"),
             ("/mnt/out/result.txt", "/runs/r1/nodes/build/root/mnt/out/result.txt"),
             ("/mnt/out//deep/./x", "/runs/r1/nodes/build/root/mnt/out/deep/x"),
-            ("/mnt/outside.txt", "/mnt/outside.txt"),
+            ("/mnt/outside.txt", nil),
             ("/mnt/out/input.txt", "/store/ab12"),
             ("/inputs/a/b.csv", "/store/cd34/a/b.csv"),
             ("/runs/r1/nodes/build/work/report.txt", "/runs/r1/nodes/build/work/report.txt"),
-            ("/usr/bin/env", "/usr/bin/env"),
+            ("/usr/bin/env", nil),
         ]
     )
-    func hostPaths(sandboxPath: String, hostPath: String) {
-        #expect(ProcessRuntime(isolation: .bubblewrap).hostPath(forSandboxPath: sandboxPath, in: layout) == hostPath)
+    func hostPaths(sandboxPath: String, hostPath: String?) {
+        #expect(ProcessRuntime(isolation: .bubblewrap).fileView(of: layout).hostPath(of: sandboxPath) == hostPath)
     }
 
     @Test("without isolation every path maps to itself")
     func hostPathsWithoutIsolation() {
-        #expect(ProcessRuntime(isolation: .none).hostPath(forSandboxPath: "/tmp/out.txt", in: layout) == "/tmp/out.txt")
+        #expect(ProcessRuntime(isolation: .none).fileView(of: layout).hostPath(of: "/tmp/out.txt") == "/tmp/out.txt")
     }
 
     @Test("orders mounts parents first, writable before read-only, without duplicates")

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceGovernance
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -20,10 +21,11 @@ struct ArtifactStoreTests {
             let bytes = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
             try bytes.write(to: URL(fileURLWithPath: source))
             let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let digest = Digest.sha256(bytes).hex
             #expect(store.contains(file: digest) == false)
 
             let stored = try store.put(fileAt: source, digest: digest)
-            #expect(stored == directory + "/state/artifacts/sha256/ab/\(digest)")
+            #expect(stored == directory + "/state/artifacts/sha256/\(digest.prefix(2))/\(digest)")
             #expect(stored == store.path(forFile: digest))
             #expect(try Data(contentsOf: URL(fileURLWithPath: stored)) == bytes)
             #expect(try mode(of: stored) == 0o444)
@@ -35,20 +37,67 @@ struct ArtifactStoreTests {
         }
     }
 
-    @Test("putting the same digest twice is idempotent and keeps the first copy")
-    func putIsIdempotent() throws {
+    @Test("an entry is named by the digest of the bytes written: a claimed digest that does not match is refused")
+    func claimedDigestChecked() throws {
         try StoreSupport.withTemporaryDirectory { directory in
             let store = try ArtifactStore(stateDirectory: directory)
             let source = directory + "/a.txt"
             try Data("first".utf8).write(to: URL(fileURLWithPath: source))
-            let first = try store.put(fileAt: source, digest: digest)
+            let first = try store.put(fileAt: source, digest: Digest.sha256(utf8: "first").hex)
+            #expect(try store.put(fileAt: source, digest: Digest.sha256(utf8: "first").hex) == first)
             try FileManager.default.removeItem(atPath: source)
             try Data("second".utf8).write(to: URL(fileURLWithPath: source))
-            let second = try store.put(fileAt: source, digest: digest)
-            #expect(first == second)
-            #expect(try String(contentsOfFile: second, encoding: .utf8) == "first")
-            let shard = try FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts/sha256/ab")
-            #expect(shard == [digest])
+            let claimed = Digest.sha256(utf8: "first").hex
+            let error = #expect(throws: StoreError.self) { try store.put(fileAt: source, digest: claimed) }
+            #expect(
+                error?.description
+                    == "artifact '\(source)' changed while it was stored: expected sha256:\(claimed), the bytes "
+                    + "copied hash to sha256:\(Digest.sha256(utf8: "second").hex)")
+            #expect(try String(contentsOfFile: first, encoding: .utf8) == "first")
+        }
+    }
+
+    @Test("an existing entry that no longer matches its digest is replaced, not reused; no temporary file is left")
+    func corruptEntryReplaced() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory)
+            let source = directory + "/a.txt"
+            try Data("genuine".utf8).write(to: URL(fileURLWithPath: source))
+            let digest = Digest.sha256(utf8: "genuine").hex
+            let stored = try store.put(fileAt: source, digest: digest)
+            // Someone truncates the stored entry (the zero-byte file of the issue).
+            #expect(chmod(stored, 0o644) == 0)
+            #expect(truncate(stored, 0) == 0)
+            #expect(try store.put(fileAt: source, digest: digest) == stored)
+            #expect(try String(contentsOfFile: stored, encoding: .utf8) == "genuine")
+            #expect(try mode(of: stored) == 0o444)
+
+            // The same for a tree whose file was edited.
+            try FileManager.default.createDirectory(atPath: directory + "/tree", withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/tree/x"))
+            let treeDigest = try Digest.directoryHash(at: directory + "/tree").hex
+            let tree = try store.put(directoryAt: directory + "/tree", digest: treeDigest)
+            #expect(chmod(tree, 0o755) == 0 && chmod(tree + "/x", 0o644) == 0)
+            try Data("edited".utf8).write(to: URL(fileURLWithPath: tree + "/x"))
+            #expect(try store.put(directoryAt: directory + "/tree", digest: treeDigest) == tree)
+            #expect(try Digest.directoryHash(at: tree).hex == treeDigest)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/artifacts/incoming") == [])
+        }
+    }
+
+    @Test("ingesting from a descriptor hashes exactly the bytes copied")
+    func ingestDescriptor() throws {
+        try StoreSupport.withTemporaryDirectory { directory in
+            let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let source = directory + "/data"
+            let bytes = Data((0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            try bytes.write(to: URL(fileURLWithPath: source))
+            let descriptor = open(source, O_RDONLY)
+            defer { close(descriptor) }
+            let stored = try store.ingest(fileDescriptor: descriptor, displayPath: source)
+            #expect(stored.digest == Digest.sha256(bytes))
+            #expect(stored.path == store.path(forFile: stored.digest.hex))
+            #expect(try Data(contentsOf: URL(fileURLWithPath: stored.path)) == bytes)
         }
     }
 
@@ -63,9 +112,10 @@ struct ArtifactStoreTests {
             try Data("w1".utf8).write(to: URL(fileURLWithPath: source + "/weights/layer1/w.bin"))
             try Data("hidden".utf8).write(to: URL(fileURLWithPath: source + "/.meta"))
             let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let digest = try Digest.directoryHash(at: source).hex
 
             let stored = try store.put(directoryAt: source, digest: digest)
-            #expect(stored == directory + "/state/artifacts/tree/ab/\(digest)")
+            #expect(stored == directory + "/state/artifacts/tree/\(digest.prefix(2))/\(digest)")
             #expect(store.contains(directory: digest))
             #expect(store.contains(file: digest) == false)
             let files = try FileManager.default.subpathsOfDirectory(atPath: stored).sorted()
@@ -96,25 +146,32 @@ struct ArtifactStoreTests {
 
             let real = directory + "/real.txt"
             try Data("real".utf8).write(to: URL(fileURLWithPath: real))
-            try store.put(fileAt: real, digest: digest)
+            try store.put(fileAt: real, digest: Digest.sha256(utf8: "real").hex)
             let again = #expect(throws: StoreError.self) { try store.put(fileAt: link, digest: digest) }
             #expect(again == .artifactSymlinkRefused(path: link))
         }
     }
 
-    @Test("a symbolic link inside a directory tree is refused and nothing is stored")
-    func symlinkInTreeRefused() throws {
+    @Test("a symbolic link inside a directory tree is stored as a link, never followed, and hashed as a link")
+    func symlinkInTreeKept() throws {
         try StoreSupport.withTemporaryDirectory { directory in
             let source = directory + "/out"
             try FileManager.default.createDirectory(atPath: source + "/sub", withIntermediateDirectories: true)
             try Data("ok".utf8).write(to: URL(fileURLWithPath: source + "/a.txt"))
             try FileManager.default.createSymbolicLink(atPath: source + "/sub/secret", withDestinationPath: "/etc")
             let store = try ArtifactStore(stateDirectory: directory + "/state")
+            let digest = try Digest.directoryHash(at: source).hex
+            let stored = try store.put(directoryAt: source, digest: digest)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: stored + "/sub/secret") == "/etc")
+            #expect(try FileManager.default.subpathsOfDirectory(atPath: stored).sorted() == ["a.txt", "sub", "sub/secret"])
+            #expect(try Digest.directoryHash(at: stored).hex == digest)
+
+            // A FIFO is refused and nothing is stored.
+            #expect(mkfifo(source + "/pipe", 0o600) == 0)
             let error = #expect(throws: StoreError.self) { try store.put(directoryAt: source, digest: digest) }
-            #expect(error == .artifactSymlinkRefused(path: source + "/sub/secret"))
-            #expect(store.contains(directory: digest) == false)
-            let shard = try FileManager.default.contentsOfDirectory(atPath: directory + "/state/artifacts/tree/ab")
-            #expect(shard == [])
+            #expect(
+                error == .artifactSourceUnusable(
+                    path: source + "/pipe", reason: "it is not a regular file, directory or link"))
         }
     }
 

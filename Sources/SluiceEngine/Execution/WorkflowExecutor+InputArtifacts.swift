@@ -88,7 +88,15 @@ extension WorkflowExecutor {
         guard reference.kind == .directory else {
             throw .artifactUnavailable(name: name, reason: "subPath '\(subPath)' needs a directory artifact, not a file")
         }
-        guard FileManager.default.fileExists(atPath: reference.storedPath + "/" + subPath) else {
+        // The stored tree keeps the producer's links as links: a subPath through one would make the bind mount
+        // follow it on the host.
+        let kind: NodeFileView.Opened.Kind?
+        do {
+            kind = try LinkFreePath.kind(of: subPath, below: reference.storedPath)
+        } catch {
+            throw .artifactUnavailable(name: name, reason: "subPath '\(subPath)': \(error.description)")
+        }
+        guard kind != nil else {
             throw .artifactUnavailable(name: name, reason: "subPath '\(subPath)' does not exist in the artifact")
         }
     }
@@ -102,19 +110,17 @@ extension WorkflowExecutor {
     /// Applies only to the process runtime, when the template sets no `workingDir`, and when what was collected at
     /// `/NAME` is missing or the empty private directory the engine made for it.
     func topLevelOutputFallback(
-        _ path: String, of template: Template, invocation: NodeInvocation, collected: String
+        _ path: String, of template: Template, invocation: NodeInvocation, view: NodeFileView
     ) -> String {
         let parent = (path as NSString).deletingLastPathComponent
         guard runtime.kind == "process", parent == "/", path.count > 1,
             (template.container?.workingDir ?? template.script?.workingDir) == nil
-        else { return collected }
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fileManager.fileExists(atPath: collected, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue, (try? fileManager.contentsOfDirectory(atPath: collected))?.isEmpty == true
-            else { return collected }
+        else { return path }
+        switch view.entryKind(path) {
+        case .file, .nonEmptyDirectory: return path
+        case .missing, .emptyDirectory: break
         }
         let candidate = invocation.sandbox.defaultWorkingDirectory + path
-        return fileManager.fileExists(atPath: candidate) ? candidate : collected
+        return view.entryKind(candidate) == .missing ? path : candidate
     }
 }

@@ -7,8 +7,6 @@ package import SluiceStore
 extension WorkflowExecutor {
     /// The in-sandbox path where a script template's source is staged (as Argo does).
     static let scriptPath = "/argo/staging/script"
-    /// The most of stdout kept as `outputs.result` (Argo's limit is 256 KiB).
-    static let resultLimit = 256 * 1024
 
     /// Runs a `container` or `script` template as a host process: gate, render, spawn, collect, sign, record.
     func runPod(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
@@ -196,6 +194,14 @@ extension WorkflowExecutor {
         return calls
     }
 
+    /// `path` when it has no `..` segment (checked after rendering, since parameters can hold anything).
+    static func plainPath(_ path: String, output name: String) throws(EngineError) -> String {
+        guard DeclaredPath.isPlain(path) else {
+            throw .outputRefused(name: name, reason: "path '\(path)' must not have '..' segments")
+        }
+        return path
+    }
+
     /// Records a gate refusal: the node ends in Error with the refusal's message and a denial names the check.
     func refuse(_ node: NodeState, _ refusal: Refusal, runID: String) async throws(EngineError) -> NodeState {
         var node = node
@@ -297,7 +303,8 @@ extension WorkflowExecutor {
         var fileBinds: [SandboxLayout.Bind] = []
         for parameter in template.outputs?.parameters ?? [] {
             if let path = parameter.valueFrom?.path {
-                let rendered = try renderer.render(path, context: "output parameter path of \(where_)")
+                let rendered = try Self.plainPath(
+                    try renderer.render(path, context: "output parameter path of \(where_)"), output: parameter.name)
                 let parent = (rendered as NSString).deletingLastPathComponent
                 if rendered.hasPrefix("/"), parent == "/", runtime.isolation != .none,
                     !fileBinds.contains(where: { $0.sandboxPath == rendered })
@@ -320,7 +327,9 @@ extension WorkflowExecutor {
         }
         for artifact in template.outputs?.artifacts ?? [] {
             if let path = artifact.path {
-                outputPaths.append(try renderer.render(path, context: "output artifact path of \(where_)"))
+                outputPaths.append(
+                    try Self.plainPath(
+                        try renderer.render(path, context: "output artifact path of \(where_)"), output: artifact.name))
             }
         }
         for path in outputPaths {
@@ -335,6 +344,10 @@ extension WorkflowExecutor {
         for artifact in inputs.artifacts {
             guard let path = artifact.path else { continue }
             let rendered = try renderer.render(path, context: "input artifact path of \(where_)")
+            guard DeclaredPath.isPlain(rendered) else {
+                throw .artifactUnavailable(
+                    name: artifact.name, reason: "path '\(rendered)' must not have '..' segments")
+            }
             let hostPath = artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
             binds.append(SandboxLayout.Bind(hostPath: hostPath, sandboxPath: rendered))
         }
@@ -382,79 +395,6 @@ extension WorkflowExecutor {
             limits.append(duration)
         }
         return limits.min()
-    }
-
-    // MARK: - Outputs
-
-    private func collectOutputs(
-        of template: Template, into outputs: inout NodeOutputs, node: NodeState, scope: VariableScope,
-        invocation: NodeInvocation, strict: Bool
-    ) throws(EngineError) {
-        var renderer = Renderer(scope: scope)
-        if let data = FileManager.default.contents(atPath: invocation.stdoutPath) {
-            var text = String(decoding: data.prefix(Self.resultLimit), as: UTF8.self)
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-            outputs.result = text
-        }
-        for parameter in template.outputs?.parameters ?? [] {
-            let context = "output parameter '\(parameter.name)'"
-            if let path = parameter.valueFrom?.path {
-                let rendered = try renderer.render(path, context: context)
-                let hostPath = topLevelOutputFallback(
-                    rendered, of: template, invocation: invocation,
-                    collected: runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox))
-                if let data = FileManager.default.contents(atPath: hostPath) {
-                    var value = String(decoding: data, as: UTF8.self)
-                    if value.hasSuffix("\n") { value.removeLast() }
-                    outputs.parameters.append(ParameterValue(name: parameter.name, value: value))
-                } else if let fallback = parameter.valueFrom?.default?.value {
-                    outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
-                } else if strict {
-                    throw .outputMissing(name: parameter.name, path: rendered)
-                }
-            } else if let expression = parameter.valueFrom?.expression {
-                var scope = renderer.scope
-                if let result = outputs.result { scope.set("outputs.result", result) }
-                if let exitCode = outputs.exitCode { scope.set("exitCode", exitCode) }
-                for earlier in outputs.parameters { scope.set("outputs.parameters.\(earlier.name)", earlier.value) }
-                var expressionRenderer = Renderer(scope: scope)
-                do {
-                    outputs.parameters.append(ParameterValue(
-                        name: parameter.name, value: try expressionRenderer.render("{{=\(expression)}}", context: context)))
-                } catch {
-                    guard let fallback = parameter.valueFrom?.default?.value else { throw error }
-                    outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
-                }
-            } else if let value = parameter.value?.value {
-                outputs.parameters.append(ParameterValue(name: parameter.name, value: try renderer.render(value, context: context)))
-            }
-        }
-        for artifact in template.outputs?.artifacts ?? [] {
-            guard let path = artifact.path else { continue }
-            let rendered = try renderer.render(path, context: "output artifact '\(artifact.name)'")
-            let hostPath = topLevelOutputFallback(
-                rendered, of: template, invocation: invocation,
-                collected: runtime.hostPath(forSandboxPath: rendered, in: invocation.sandbox))
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory) else {
-                if artifact.optional == true || !strict { continue }
-                throw .outputMissing(name: artifact.name, path: rendered)
-            }
-            let kind: ArtifactReference.Kind = isDirectory.boolValue ? .directory : .file
-            let digest = kind == .directory
-                ? try lineage.digest(ofDirectory: hostPath) : try lineage.digest(ofFile: hostPath)
-            let stored: String
-            do {
-                stored = kind == .directory
-                    ? try artifacts.put(directoryAt: hostPath, digest: digest)
-                    : try artifacts.put(fileAt: hostPath, digest: digest)
-            } catch {
-                throw .artifactUnavailable(name: artifact.name, reason: error.description)
-            }
-            outputs.artifacts.append(OutputArtifact(
-                name: artifact.name, path: rendered, digest: digest, kind: kind, storedPath: stored,
-                producerNodeID: node.id, producerDisplayName: node.displayName, envelopeDigest: nil))
-        }
     }
 }
 

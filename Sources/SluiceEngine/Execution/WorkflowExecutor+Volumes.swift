@@ -36,17 +36,29 @@ extension WorkflowExecutor {
             guard mountPath.hasPrefix("/"), !mountPath.split(separator: "/").contains("..") else {
                 throw fail("mountPath '\(mountPath)' is not an absolute path without '..'")
             }
-            var hostPath = Self.volumeDirectory(podDirectory: podDirectory, name: volume.name)
+            guard !volume.name.isEmpty, volume.name != ".", volume.name != "..", !volume.name.contains("/"),
+                !volume.name.contains("\0")
+            else {
+                throw fail("the volume name is not a plain name")
+            }
+            let volumeDirectory = Self.volumeDirectory(podDirectory: podDirectory, name: volume.name)
+            do {
+                try FileManager.default.createDirectory(atPath: volumeDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw fail("cannot create '\(volumeDirectory)': \(error.localizedDescription)")
+            }
+            var hostPath = volumeDirectory
             if let subPath = mount.subPath, !subPath.isEmpty {
                 guard !subPath.hasPrefix("/"), !subPath.split(separator: "/").contains("..") else {
                     throw fail("subPath '\(subPath)' must be a relative path without '..'")
                 }
+                // Another container of the pod may have written the volume: never follow a link it left there.
+                do {
+                    try LinkFreePath.makeDirectories(subPath, below: volumeDirectory)
+                } catch {
+                    throw fail("subPath: \(error.description)")
+                }
                 hostPath += "/" + subPath
-            }
-            do {
-                try FileManager.default.createDirectory(atPath: hostPath, withIntermediateDirectories: true)
-            } catch {
-                throw fail("cannot create '\(hostPath)': \(error.localizedDescription)")
             }
             let bind = SandboxLayout.Bind(hostPath: hostPath, sandboxPath: mountPath)
             if mount.readOnly == true { readOnly.append(bind) } else { writable.append(bind) }

@@ -21,13 +21,12 @@ extension Digest {
         return try sha256(fileAt: path, displayPath: path, buffer: buffer)
     }
 
-    /// Hash of a directory tree in the layout of Go's `dirhash` "h1" (without its base64 and prefix).
+    /// Hash of a directory tree in the layout of ``DirectoryHashBuilder`` (Go's `dirhash` "h1" for files).
     ///
-    /// The result is SHA-256 over the lines `"<sha256 hex of file>  <relative path>\n"` sorted by the UTF-8 bytes of
-    /// the relative path, which uses `/` separators. Only regular files count (empty directories contribute
-    /// nothing); the directory itself and every entry below it must not be a symbolic link, FIFO, socket, or device.
-    /// The hex form equals in-toto's `dirHash` digest of the tree.
-    /// - Throws: `GovernanceError.notADirectory`, `.symlinkRefused`, `.unsupportedFileType`,
+    /// Regular files are hashed; symbolic links below the root are hashed as links (their target text), never
+    /// followed; empty directories contribute nothing. The root itself must be a directory, not a link, and no entry
+    /// may be a FIFO, socket, or device. Without links the hex form equals in-toto's `dirHash` digest of the tree.
+    /// - Throws: `GovernanceError.notADirectory`, `.symlinkRefused` (the root), `.unsupportedFileType`,
     ///   `.unsupportedFileName` (non-UTF-8 or newline in a name), or `.fileUnreadable`.
     package static func directoryHash(at path: String) throws(GovernanceError) -> Digest {
         var info = stat()
@@ -37,25 +36,18 @@ extension Digest {
         case S_IFLNK: throw .symlinkRefused(path: path)
         default: throw .notADirectory(path: path)
         }
-        var files: [(relative: String, utf8: [UInt8])] = []
-        try collectFiles(in: path, relative: "", into: &files)
-        files.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        var summary = SHA256Hasher()
-        for file in files {
-            let full = path + "/" + file.relative
-            let digest = try sha256(fileAt: full, displayPath: full, buffer: buffer)
-            summary.update(Array("\(digest.hex)  \(file.relative)\n".utf8))
-        }
-        return Digest(bytes: summary.finalize())
+        var builder = DirectoryHashBuilder()
+        try addEntries(in: path, relative: "", to: &builder, buffer: buffer)
+        return builder.finalize()
     }
 
-    private static func collectFiles(
+    private static func addEntries(
         in directory: String,
         relative: String,
-        into files: inout [(relative: String, utf8: [UInt8])]
+        to builder: inout DirectoryHashBuilder,
+        buffer: UnsafeMutableRawBufferPointer
     ) throws(GovernanceError) {
         guard let handle = opendir(directory) else {
             throw .fileUnreadable(path: directory, reason: errnoText())
@@ -78,18 +70,27 @@ extension Digest {
             if name == "." || name == ".." { continue }
             let full = directory + "/" + name
             let childRelative = relative.isEmpty ? name : relative + "/" + name
-            guard !name.contains("\n") else {
+            guard DirectoryHashBuilder.isRepresentable(name) else {
                 throw .unsupportedFileName(path: full, reason: "the name contains a newline")
             }
             var info = stat()
             guard lstat(full, &info) == 0 else { throw .fileUnreadable(path: full, reason: errnoText()) }
             switch info.st_mode & S_IFMT {
-            case S_IFREG: files.append((childRelative, Array(childRelative.utf8)))
-            case S_IFDIR: try collectFiles(in: full, relative: childRelative, into: &files)
-            case S_IFLNK: throw .symlinkRefused(path: full)
+            case S_IFREG:
+                builder.addFile(childRelative, digest: try sha256(fileAt: full, displayPath: full, buffer: buffer))
+            case S_IFDIR: try addEntries(in: full, relative: childRelative, to: &builder, buffer: buffer)
+            case S_IFLNK: builder.addSymlink(childRelative, target: try linkTarget(full))
             default: throw .unsupportedFileType(path: full, type: fileTypeName(info.st_mode))
             }
         }
+    }
+
+    /// The text of the symbolic link at `path`.
+    private static func linkTarget(_ path: String) throws(GovernanceError) -> String {
+        var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &bytes, bytes.count - 1)
+        guard count >= 0 else { throw .fileUnreadable(path: path, reason: errnoText()) }
+        return String(decoding: bytes[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func sha256(

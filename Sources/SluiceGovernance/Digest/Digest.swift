@@ -15,7 +15,7 @@ package struct Digest: Sendable, Hashable, Codable, CustomStringConvertible {
         self.hex = hex
     }
 
-    init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         precondition(bytes.count == 32, "a SHA-256 digest has 32 bytes")
         self.hex = Hex.encode(bytes)
     }

@@ -44,17 +44,11 @@ package struct ContainerRuntime: NodeRuntime {
     /// Always ``Isolation/container``: every node has its own root filesystem, `/tmp` and process namespace.
     package var isolation: Isolation { .container }
 
-    /// The host path holding what the container wrote at `path`: below a mounted private path, its host
-    /// directory; below a read-only bind, the bind's source; anything else did not leave the container, and the
-    /// returned path (under `nodeDirectory/root/`) does not exist.
-    package func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String {
-        guard let normalized = SandboxPath.normalized(path) else { return path }
-        let plan = SandboxPlan(layout: layout)
-        let mounts = plan.mounts.filter { $0.sandboxPath != layout.defaultWorkingDirectory }
-        if mounts.contains(where: { SandboxPath.isWithin(normalized, $0.sandboxPath) }) {
-            return plan.hostPath(forSandboxPath: normalized)
-        }
-        return layout.hostDirectory(forPrivatePath: normalized)
+    /// The directories mounted into the container (private paths, volumes, inputs) with their host directories;
+    /// anything the container wrote elsewhere stayed in its own filesystem and is not part of the view.
+    package func fileView(of layout: SandboxLayout) -> NodeFileView {
+        let mounts = SandboxPlan(layout: layout).mounts.filter { $0.sandboxPath != layout.defaultWorkingDirectory }
+        return NodeFileView(roots: mounts.map { NodeFileView.Root(sandboxPath: $0.sandboxPath, hostPath: $0.hostPath) })
     }
 
     /// The container name for a node: `sluice-<run>-<node id>-<8 hex digits>` (the node id is the node

@@ -6,10 +6,9 @@ package protocol NodeRuntime: Sendable {
     var kind: String { get }
     /// The filesystem isolation this runtime gives on this host.
     var isolation: Isolation { get }
-    /// Maps an in-sandbox path to where the engine finds it on the host after the node ended.
-    ///
-    /// Used to collect outputs: a file the node wrote at `path` is at the returned host path.
-    func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String
+    /// The node's own directories as it saw them, for collecting its outputs after it ended: what the node wrote
+    /// at an in-sandbox path is read through this view, never by resolving the path on the host.
+    func fileView(of layout: SandboxLayout) -> NodeFileView
     /// Runs the node to completion and returns how it ended.
     ///
     /// - Throws: ``RuntimeError`` when the node could not be prepared or launched, or was cancelled. A non-zero

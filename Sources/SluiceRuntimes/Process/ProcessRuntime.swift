@@ -21,7 +21,7 @@ import Foundation
 /// writing the same absolute path overwrite each other, read-only binds are copied to their sandbox path (replacing
 /// what was there) and stay writable and behind after the node, the node can write anywhere the user can, and a
 /// process that calls `setsid` or double-forks out of the group survives the node.
-/// ``hostPath(forSandboxPath:in:)`` returns its argument unchanged.
+/// ``fileView(of:)`` reads the node's paths where they are.
 package struct ProcessRuntime: NodeRuntime {
     /// Always `"process"`.
     package var kind: String { "process" }
@@ -55,14 +55,16 @@ package struct ProcessRuntime: NodeRuntime {
         return nil
     }
 
-    /// Maps an in-sandbox path to the host path holding it after the node ended.
-    ///
-    /// Under bubblewrap a path below a private path `P` maps to `nodeDirectory/root/P/...`, below a read-only bind
-    /// to the bind's host path, and anything else (the read-only host, `nodeDirectory/work`) to itself.
-    /// Without isolation every path maps to itself.
-    package func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String {
-        guard isolation == .bubblewrap else { return path }
-        return SandboxPlan(layout: layout).hostPath(forSandboxPath: path)
+    /// The node's own directories: every mount of its sandbox (private paths, working directory, volumes, inputs)
+    /// with the host directory behind it under bubblewrap; without isolation the same paths, which are the host's
+    /// own. The read-only host around them is not part of the view.
+    package func fileView(of layout: SandboxLayout) -> NodeFileView {
+        let mounts = SandboxPlan(layout: layout).mounts
+        return NodeFileView(
+            roots: mounts.map {
+                NodeFileView.Root(
+                    sandboxPath: $0.sandboxPath, hostPath: isolation == .bubblewrap ? $0.hostPath : $0.sandboxPath)
+            })
     }
 
     /// Runs the node to completion; see the type's documentation for the process and filesystem rules.

@@ -93,6 +93,7 @@ private struct WorkflowValidator {
         if let steps = template.steps { check(steps: steps, of: template, at: path.key("steps")) }
         if let dag = template.dag { check(dag: dag, of: template, at: path.key("dag")) }
         checkReferences(in: template, at: path)
+        errors.append(contentsOf: DeclaredPaths.problems(in: template, at: path, tree: tree))
     }
 
     /// `sluice.dev/runtime` in `annotations` (found at `path`) must name a runtime.

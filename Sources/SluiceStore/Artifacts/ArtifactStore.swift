@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceGovernance
 
 #if canImport(Glibc)
     import Glibc
@@ -9,9 +10,11 @@ import Foundation
 /// Content-addressed, read-only artifact storage under `<stateDirectory>/artifacts`.
 ///
 /// Files live at `artifacts/sha256/<first 2 hex>/<hex>` (mode 0444) and directory trees at
-/// `artifacts/tree/<first 2 hex>/<hex>` (directories 0555, files 0444). The store trusts the digest its caller
-/// computed (SluiceGovernance hashes; this module does not). Copies are written to a temporary name and renamed
-/// into place, so a reader never sees a half-copied artifact and concurrent `put`s of the same digest are safe.
+/// `artifacts/tree/<first 2 hex>/<hex>` (directories 0555, files 0444, links kept as links). The store hashes the
+/// bytes it writes while it copies them, so an entry's name is the digest of what is stored, never a digest a caller
+/// claims; an entry already present under that digest is re-hashed before it is trusted, and replaced when it no
+/// longer matches. Copies are written to a temporary name, synced and renamed into place, so a reader never sees a
+/// half-copied artifact and concurrent ingests of the same content are safe.
 package struct ArtifactStore: Sendable {
     /// `<stateDirectory>/artifacts`.
     package let root: String
@@ -68,81 +71,151 @@ package struct ArtifactStore: Sendable {
 
     // MARK: - Storing
 
-    /// Copies a regular file into the store under its sha256 hex digest and makes the copy read-only (0444).
-    ///
-    /// Idempotent: when the digest is already stored, nothing is copied. The copy is streamed and synced to disk
-    /// before it is renamed into place.
-    /// - Returns: the stored path.
-    /// - Throws: `StoreError.artifactDigestInvalid`, `.artifactSymlinkRefused` when `source` is a symbolic link,
-    ///   `.artifactSourceUnusable` when it is missing or not a regular file, `.artifactWriteFailed` on I/O errors.
-    @discardableResult
-    package func put(fileAt source: String, digest hex: String) throws(StoreError) -> String {
-        try Self.requireDigest(hex)
-        try Self.requireSource(source, type: S_IFREG, named: "a regular file")
-        let destination = path(forFile: hex)
-        if contains(file: hex) { return destination }
-        let shard = (destination as NSString).deletingLastPathComponent
-        try makeShard(shard)
-        let temporary = shard + "/.tmp-" + UUID().uuidString
-        do throws(StoreError) {
-            try ArtifactCopier.copyFile(from: source, to: temporary)
-            try Self.rename(temporary, to: destination)
-        } catch {
-            _ = unlink(temporary)
-            throw error
-        }
-        return destination
+    /// What was stored: the digest of the bytes written and where they are.
+    package struct Stored: Sendable, Equatable {
+        /// The SHA-256 of the file, or the tree's ``DirectoryHashBuilder`` digest.
+        package var digest: Digest
+        /// The stored file or directory.
+        package var path: String
     }
 
-    /// Copies a directory tree into the store under its digest; files become 0444 and directories 0555.
+    /// Copies the regular file open at `descriptor` into the store, hashing while it copies.
     ///
-    /// Idempotent: when the digest is already stored, nothing is copied. Symbolic links anywhere in the tree are
-    /// refused (never followed), as are FIFOs, sockets and devices; nothing is stored then.
-    /// - Returns: the stored path.
-    /// - Throws: `StoreError.artifactDigestInvalid`, `.artifactSymlinkRefused`, `.artifactSourceUnusable`,
-    ///   `.artifactWriteFailed`.
-    @discardableResult
-    package func put(directoryAt source: String, digest hex: String) throws(StoreError) -> String {
-        try Self.requireDigest(hex)
-        try Self.requireSource(source, type: S_IFDIR, named: "a directory")
-        let destination = path(forDirectory: hex)
-        if contains(directory: hex) { return destination }
-        let shard = (destination as NSString).deletingLastPathComponent
-        try makeShard(shard)
-        let temporary = shard + "/.tmp-" + UUID().uuidString
+    /// The descriptor is read from its current offset to its end; `displayPath` names it in messages.
+    /// - Throws: `.artifactSourceUnusable` when it is not a regular file or cannot be read, `.artifactWriteFailed`.
+    package func ingest(fileDescriptor descriptor: Int32, displayPath: String) throws(StoreError) -> Stored {
+        let temporary = try temporaryPath()
         do throws(StoreError) {
-            guard mkdir(temporary, 0o700) == 0 else {
-                throw .artifactWriteFailed(path: temporary, reason: StateDirectory.errnoText())
-            }
-            try ArtifactCopier.copyTree(from: source, to: temporary)
-            guard chmod(temporary, 0o555) == 0 else {
-                throw .artifactWriteFailed(path: temporary, reason: StateDirectory.errnoText())
-            }
-            if Foundation.rename(temporary, destination) != 0 {
-                let code = errno
-                // A concurrent put of the same digest won the race: its tree is identical, keep it.
-                guard (code == EEXIST || code == ENOTEMPTY) && contains(directory: hex) else {
-                    throw .artifactWriteFailed(path: destination, reason: StateDirectory.errnoText(code))
-                }
-                ArtifactCopier.removeTree(temporary)
-            }
+            let digest = try ArtifactCopier.copyFile(descriptor: descriptor, displayPath: displayPath, to: temporary)
+            let destination = path(forFile: digest.hex)
+            try place(temporary, at: destination, isCurrent: { Self.fileDigest(at: destination) == digest })
+            return Stored(digest: digest, path: destination)
         } catch {
             ArtifactCopier.removeTree(temporary)
             throw error
         }
-        return destination
+    }
+
+    /// Copies the directory tree open at `descriptor` into the store, hashing while it copies; links inside are
+    /// stored as links (never followed), special files are refused.
+    /// - Throws: `.artifactSourceUnusable`, `.artifactWriteFailed`.
+    package func ingest(directoryDescriptor descriptor: Int32, displayPath: String) throws(StoreError) -> Stored {
+        let temporary = try temporaryPath()
+        do throws(StoreError) {
+            guard mkdir(temporary, 0o700) == 0 else {
+                throw .artifactWriteFailed(path: temporary, reason: StateDirectory.errnoText())
+            }
+            let digest = try ArtifactCopier.copyTree(descriptor: descriptor, displayPath: displayPath, to: temporary)
+            guard chmod(temporary, 0o555) == 0 else {
+                throw .artifactWriteFailed(path: temporary, reason: StateDirectory.errnoText())
+            }
+            let destination = path(forDirectory: digest.hex)
+            try place(temporary, at: destination, isCurrent: { Self.treeDigest(at: destination) == digest })
+            return Stored(digest: digest, path: destination)
+        } catch {
+            ArtifactCopier.removeTree(temporary)
+            throw error
+        }
+    }
+
+    /// Copies the regular file at `source` (not a link) into the store and checks it hashes to `hex`.
+    ///
+    /// - Returns: the stored path.
+    /// - Throws: `StoreError.artifactDigestInvalid`, `.artifactSymlinkRefused` when `source` is a symbolic link,
+    ///   `.artifactSourceUnusable`, `.artifactDigestMismatch` when the bytes copied hash to another digest (the
+    ///   copy is stored under its own digest all the same), `.artifactWriteFailed`.
+    @discardableResult
+    package func put(fileAt source: String, digest hex: String) throws(StoreError) -> String {
+        try Self.requireDigest(hex)
+        try Self.requireSource(source, type: S_IFREG, named: "a regular file")
+        let descriptor = try Self.openSource(source, flags: O_RDONLY | O_NONBLOCK)
+        defer { close(descriptor) }
+        let stored = try ingest(fileDescriptor: descriptor, displayPath: source)
+        guard stored.digest.hex == hex else {
+            throw .artifactDigestMismatch(path: source, expected: hex, actual: stored.digest.hex)
+        }
+        return stored.path
+    }
+
+    /// Copies the directory tree at `source` (not a link) into the store and checks it hashes to `hex`.
+    ///
+    /// - Returns: the stored path.
+    /// - Throws: as ``put(fileAt:digest:)``.
+    @discardableResult
+    package func put(directoryAt source: String, digest hex: String) throws(StoreError) -> String {
+        try Self.requireDigest(hex)
+        try Self.requireSource(source, type: S_IFDIR, named: "a directory")
+        let descriptor = try Self.openSource(source, flags: O_RDONLY | O_DIRECTORY)
+        defer { close(descriptor) }
+        let stored = try ingest(directoryDescriptor: descriptor, displayPath: source)
+        guard stored.digest.hex == hex else {
+            throw .artifactDigestMismatch(path: source, expected: hex, actual: stored.digest.hex)
+        }
+        return stored.path
+    }
+
+    /// Renames the finished copy `temporary` to `destination`; an entry already there is kept when `isCurrent`
+    /// (re-hashing it) says it still matches, and replaced otherwise.
+    private func place(_ temporary: String, at destination: String, isCurrent: () -> Bool) throws(StoreError) {
+        try makeShard((destination as NSString).deletingLastPathComponent)
+        if Self.fileType(at: destination) != nil {
+            if isCurrent() {
+                ArtifactCopier.removeTree(temporary)
+                return
+            }
+            // Corrupt (edited, truncated, or of the wrong type): move it aside and put the verified copy in place.
+            let aside = root + "/incoming/.corrupt-" + UUID().uuidString
+            guard Foundation.rename(destination, aside) == 0 else {
+                throw .artifactWriteFailed(path: destination, reason: StateDirectory.errnoText())
+            }
+            ArtifactCopier.removeTree(aside)
+        }
+        if Foundation.rename(temporary, destination) != 0 {
+            let code = errno
+            // A concurrent ingest of the same content won the race: keep its entry when it verifies.
+            guard code == EEXIST || code == ENOTEMPTY, isCurrent() else {
+                throw .artifactWriteFailed(path: destination, reason: StateDirectory.errnoText(code))
+            }
+            ArtifactCopier.removeTree(temporary)
+        }
+    }
+
+    /// A fresh name in `artifacts/incoming`, on the store's filesystem so a rename can move it into place.
+    private func temporaryPath() throws(StoreError) -> String {
+        let incoming = root + "/incoming"
+        try StateDirectory.makePrivateDirectory(incoming) { reason in
+            .artifactWriteFailed(path: incoming, reason: reason)
+        }
+        return incoming + "/.tmp-" + UUID().uuidString
+    }
+
+    private static func fileDigest(at path: String) -> Digest? {
+        guard fileType(at: path) == S_IFREG else { return nil }
+        return try? Digest.sha256(fileAt: path)
+    }
+
+    private static func treeDigest(at path: String) -> Digest? {
+        guard fileType(at: path) == S_IFDIR else { return nil }
+        return try? Digest.directoryHash(at: path)
+    }
+
+    /// Opens `source` for copying without following a final link.
+    private static func openSource(_ source: String, flags: Int32) throws(StoreError) -> Int32 {
+        let descriptor = open(source, flags | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ELOOP { throw .artifactSymlinkRefused(path: source) }
+            if code == ENOTDIR, fileType(at: source) == S_IFLNK { throw .artifactSymlinkRefused(path: source) }
+            if code == ENOTDIR { throw .artifactSourceUnusable(path: source, reason: "it is not a directory") }
+            throw .artifactSourceUnusable(path: source, reason: StateDirectory.errnoText(code))
+        }
+        return descriptor
     }
 
     // MARK: - Plumbing
 
     private func makeShard(_ shard: String) throws(StoreError) {
         try StateDirectory.makePrivateDirectory(shard) { reason in .artifactWriteFailed(path: shard, reason: reason) }
-    }
-
-    private static func rename(_ source: String, to destination: String) throws(StoreError) {
-        guard Foundation.rename(source, destination) == 0 else {
-            throw .artifactWriteFailed(path: destination, reason: StateDirectory.errnoText())
-        }
     }
 
     static func isDigest(_ hex: String) -> Bool {
