@@ -7,6 +7,8 @@ package enum ConfinementError: Error, Sendable, Equatable, CustomStringConvertib
     case outsideNodeFiles(path: String)
     /// A symbolic link on the way leads out of the node directory holding the path.
     case linkLeavesNodeFiles(path: String, link: String, target: String)
+    /// A symbolic link met where links are not followed (a node without isolation).
+    case linkNotFollowed(path: String, link: String, target: String)
     /// More than ``NodeFileView/maximumLinks`` symbolic links, or a loop.
     case tooManyLinks(path: String)
     /// A component on the way is a file, not a directory.
@@ -27,6 +29,9 @@ package enum ConfinementError: Error, Sendable, Equatable, CustomStringConvertib
         case .linkLeavesNodeFiles(let path, let link, let target):
             "path '\(path)': the symbolic link '\(link)' -> '\(target)' leads outside the node's directory; links "
                 + "are followed only inside it"
+        case .linkNotFollowed(let path, let link, let target):
+            "path '\(path)': '\(link)' is a symbolic link (-> '\(target)'); without isolation the node's paths are "
+                + "the host's own, and links are not followed"
         case .tooManyLinks(let path):
             "path '\(path)': too many symbolic links (a loop?)"
         case .notADirectory(let path, let component):

@@ -45,9 +45,13 @@ package struct NodeFileView: Sendable {
 
     /// The roots, deepest last so the deepest root holding a path wins.
     package let roots: [Root]
+    /// Whether links inside a root are followed. Without isolation the node's paths are the host's own (its `/tmp`
+    /// is everyone's), so no link is followed at all.
+    package let followsLinks: Bool
 
     /// A view of `roots` (in any order; invalid sandbox paths are dropped).
-    package init(roots: [Root]) {
+    package init(roots: [Root], followsLinks: Bool = true) {
+        self.followsLinks = followsLinks
         self.roots = roots.compactMap { root in
             SandboxPath.normalized(root.sandboxPath).map { Root(sandboxPath: $0, hostPath: root.hostPath) }
         }
@@ -74,7 +78,7 @@ package struct NodeFileView: Sendable {
         guard let normalized = SandboxPath.normalized(path),
             let root = roots.last(where: { SandboxPath.isWithin(normalized, $0.sandboxPath) })
         else { throw .outsideNodeFiles(path: path) }
-        var walk = ConfinedWalk(path: path, root: root)
+        var walk = ConfinedWalk(path: path, root: root, followsLinks: followsLinks)
         defer { walk.closeAll() }
         return try walk.resolve(SandboxPath.relative(normalized, to: root.sandboxPath))
     }
@@ -146,12 +150,14 @@ private struct ConfinedWalk {
 
     let path: String
     let root: NodeFileView.Root
+    let followsLinks: Bool
     var stack: [Int32] = []
     var links = 0
 
-    init(path: String, root: NodeFileView.Root) {
+    init(path: String, root: NodeFileView.Root, followsLinks: Bool) {
         self.path = path
         self.root = root
+        self.followsLinks = followsLinks
     }
 
     mutating func closeAll() {
@@ -215,6 +221,7 @@ private struct ConfinedWalk {
                 links += 1
                 guard links <= NodeFileView.maximumLinks else { throw .tooManyLinks(path: path) }
                 let link = display(walked + [name])
+                guard followsLinks else { throw .linkNotFollowed(path: path, link: link, target: target) }
                 lastLink = (link, target)
                 if target.hasPrefix("/") {
                     // An absolute target is a path in the node's view: it must lie inside this same root.

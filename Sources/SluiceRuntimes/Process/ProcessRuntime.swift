@@ -57,14 +57,14 @@ package struct ProcessRuntime: NodeRuntime {
 
     /// The node's own directories: every mount of its sandbox (private paths, working directory, volumes, inputs)
     /// with the host directory behind it under bubblewrap; without isolation the same paths, which are the host's
-    /// own. The read-only host around them is not part of the view.
+    /// own, and no link is followed. The read-only host around them is not part of the view.
     package func fileView(of layout: SandboxLayout) -> NodeFileView {
         let mounts = SandboxPlan(layout: layout).mounts
         return NodeFileView(
             roots: mounts.map {
                 NodeFileView.Root(
                     sandboxPath: $0.sandboxPath, hostPath: isolation == .bubblewrap ? $0.hostPath : $0.sandboxPath)
-            })
+            }, followsLinks: isolation == .bubblewrap)
     }
 
     /// Runs the node to completion; see the type's documentation for the process and filesystem rules.
