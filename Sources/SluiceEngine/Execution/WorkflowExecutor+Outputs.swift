@@ -80,8 +80,8 @@ extension WorkflowExecutor {
         }
     }
 
-    /// `outputs.result` as Argo delivers it: the last ``resultLimit`` bytes of stdout with one trailing newline
-    /// trimmed; `nil` when there is no log. Only that tail is read, however much the node printed.
+    /// `outputs.result` as Argo's executor delivers it: stdout with one trailing newline trimmed, then its last
+    /// ``resultLimit`` bytes; `nil` when there is no log. Only that tail is read, however much the node printed.
     static func readResult(stdoutPath: String) throws(EngineError) -> String? {
         let descriptor = open(stdoutPath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
@@ -91,13 +91,13 @@ extension WorkflowExecutor {
         let tail: (bytes: [UInt8], truncated: Bool)
         do {
             tail = try NodeFileView.readTail(
-                descriptor: descriptor, size: Int64(info.st_size), limit: resultLimit, path: stdoutPath)
+                descriptor: descriptor, size: Int64(info.st_size), limit: resultLimit + 1, path: stdoutPath)
         } catch {
             throw .outputRefused(name: "result", reason: error.description)
         }
-        var text = String(decoding: tail.bytes, as: UTF8.self)
-        if text.hasSuffix("\n") { text.removeLast() }
-        return text
+        var bytes = tail.bytes[...]
+        if bytes.last == UInt8(ascii: "\n") { bytes = bytes.dropLast() }
+        return String(decoding: bytes.suffix(resultLimit), as: UTF8.self)
     }
 
     /// The value of an output parameter file in the node's view (one trailing newline trimmed, as Argo does), or
