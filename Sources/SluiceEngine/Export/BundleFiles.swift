@@ -32,8 +32,12 @@ struct BundleFiles {
         }
     }
 
-    /// Copies a regular file or a directory tree into the bundle; symbolic links and special files are refused.
-    func copy(from source: String, to relative: String, isDirectory: Bool) throws(ExportError) {
+    /// Copies a regular file or a directory tree into the bundle. Inside a tree, symbolic links are copied as links
+    /// (a stored artifact keeps the producer's links; its `dirHash` covers them); anywhere else, and special files
+    /// everywhere, are refused. Links are never followed.
+    func copy(from source: String, to relative: String, isDirectory: Bool, insideTree: Bool = false)
+        throws(ExportError)
+    {
         var info = stat()
         guard lstat(source, &info) == 0 else {
             throw .bundleWriteFailed(path: source, reason: "it does not exist or cannot be read")
@@ -59,8 +63,12 @@ struct BundleFiles {
                 guard lstat(path, &child) == 0 else {
                     throw .bundleWriteFailed(path: path, reason: "it cannot be read")
                 }
-                try copy(from: path, to: relative + "/" + name, isDirectory: child.st_mode & S_IFMT == S_IFDIR)
+                try copy(
+                    from: path, to: relative + "/" + name, isDirectory: child.st_mode & S_IFMT == S_IFDIR,
+                    insideTree: true)
             }
+        } else if type == S_IFLNK && insideTree {
+            try copyLink(from: source, to: relative)
         } else {
             guard type == S_IFREG else {
                 throw .bundleWriteFailed(path: source, reason: "it is not a regular file (links are never followed)")
@@ -70,6 +78,26 @@ struct BundleFiles {
             }
             try write(relative, data)
         }
+    }
+
+    /// Recreates the link at `source` at `relative`, with the same target text.
+    private func copyLink(from source: String, to relative: String) throws(ExportError) {
+        var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(source, &bytes, bytes.count - 1)
+        guard count >= 0 else { throw .bundleWriteFailed(path: source, reason: "its link cannot be read") }
+        bytes[count] = 0
+        let full = root + "/" + relative
+        guard symlink(bytes, full) == 0 else {
+            throw .bundleWriteFailed(path: full, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Whether `relative` lies inside a stored directory artifact (`artifacts/tree/<hex>/…`), where links are part
+    /// of the content and covered by the tree's `dirHash`.
+    static func isInsideTree(_ relative: String) -> Bool {
+        let prefix = BundleLayout.treeArtifacts + "/"
+        guard relative.hasPrefix(prefix) else { return false }
+        return relative.dropFirst(prefix.count).contains("/")
     }
 
     /// Every regular file below the root except the manifest, sorted by path bytes, with its SHA-256 and size.
@@ -90,9 +118,10 @@ struct BundleFiles {
         return entries
     }
 
-    /// Relative paths of every regular file below the root, sorted by their UTF-8 bytes.
+    /// Relative paths of every regular file below the root, sorted by their UTF-8 bytes. Links inside a directory
+    /// artifact are passed over (the tree's `dirHash`, checked against its signed subject, covers them).
     ///
-    /// - Throws: `ExportError.bundleUnreadable` naming a symbolic link or special file (never followed).
+    /// - Throws: `ExportError.bundleUnreadable` naming any other symbolic link or special file (never followed).
     func relativePaths() throws(ExportError) -> [String] {
         var out: [String] = []
         try collect("", into: &out)
@@ -116,6 +145,7 @@ struct BundleFiles {
             switch info.st_mode & S_IFMT {
             case S_IFDIR: try collect(child, into: &out)
             case S_IFREG: out.append(child)
+            case S_IFLNK where Self.isInsideTree(child): continue
             default: throw .bundleUnreadable(path: root, reason: "'\(child)' is a link or special file")
             }
         }

@@ -127,6 +127,12 @@ package struct BundleVerifier: Sendable {
 
 /// The state of one verification: what has been loaded and what was found.
 struct VerificationRun {
+    /// Whether `path` is a directory itself (not a link to one).
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     struct Verified {
         var file: String
         var payloadDigest: Digest
@@ -452,7 +458,8 @@ struct VerificationRun {
                     continue
                 }
                 let relative = (isTree ? BundleLayout.treeArtifacts : BundleLayout.fileArtifacts) + "/" + hex
-                let exists = isTree ? files.contains { $0.hasPrefix(relative + "/") } : files.contains(relative)
+                // A tree may hold no regular file (empty, or only links): its directory is what must be there.
+                let exists = isTree ? Self.isDirectory(root + "/" + relative) : files.contains(relative)
                 guard exists else {
                     fail(file, "subject '\(subject.name)' names artifact \(relative), which is not in the bundle")
                     ok = false
