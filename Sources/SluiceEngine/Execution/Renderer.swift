@@ -31,7 +31,8 @@ package struct Renderer {
                         if let origin = value.origin { used.append(origin) }
                         return value.text
                     }
-                    if missing == nil { missing = name }
+                    // Argo leaves a tag outside its own namespaces (`{{custom.variable}}`) as written.
+                    if missing == nil, Self.isArgoVariable(name) { missing = name }
                     return nil
                 },
                 expression: { (source: String) throws(ExpressionError) -> String in
@@ -44,6 +45,18 @@ package struct Renderer {
         if let missing { throw .unresolvedVariable(reference: missing, context: context()) }
         origins.formUnion(used)
         return rendered
+    }
+
+    /// The roots of the variables Argo itself defines; a tag under another root is not Argo's and stays as written
+    /// (Argo's `GlobalVarValidWorkflowVariablePrefix` plus the retry and node variables).
+    static let argoVariableRoots: Set<String> = [
+        "item", "steps", "inputs", "outputs", "pod", "workflow", "tasks", "retries", "lastRetry", "node",
+    ]
+
+    /// Whether `name` lies in one of Argo's variable namespaces (see ``argoVariableRoots``).
+    static func isArgoVariable(_ name: String) -> Bool {
+        let root = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+        return argoVariableRoots.contains(root ?? name)
     }
 
     /// Whether `text` refers, in a `{{name}}` placeholder, to an absent output (see ``VariableScope/markAbsent(_:)``).

@@ -241,11 +241,13 @@ extension WorkflowExecutor {
             resources = script.resources
             security = script.securityContext
             image = script.image
-            command = script.command ?? ["sh"]
+            // Without a source (or with an empty one) Argo runs the script's container as it is.
+            let hasSource = !(script.source ?? "").isEmpty
+            command = script.command ?? (hasSource ? ["sh"] : nil)
             args = script.args
             env = script.env ?? []
             workingDir = script.workingDir
-            source = try renderer.render(script.source, context: "source of \(where_)")
+            if hasSource { source = try renderer.renderOptional(script.source, context: "source of \(where_)") }
         } else if let container = template.container {
             volumeMounts = container.volumeMounts ?? []
             pullPolicy = container.imagePullPolicy
@@ -271,6 +273,12 @@ extension WorkflowExecutor {
             for part in args { renderedArgs?.append(try renderer.render(part, context: "args of \(where_)")) }
         }
         if source != nil { renderedArgs = (renderedArgs ?? []) + [Self.scriptPath] }
+        // Kubernetes expands `$(NAME)` in command and args from the container's own env.
+        let containerEnvironment = try KubernetesExpansion.environment(env) { variable throws(EngineError) in
+            try renderer.render(variable.value ?? "", context: "env \(variable.name) of \(where_)")
+        }
+        renderedCommand = renderedCommand?.map { KubernetesExpansion.expand($0, in: containerEnvironment) }
+        renderedArgs = renderedArgs?.map { KubernetesExpansion.expand($0, in: containerEnvironment) }
         // The process runtime runs a host command (the runtime profile stands in for image entrypoints); container
         // runtimes run the image with Kubernetes' command/args rules.
         let argv: [String] =
@@ -285,9 +293,7 @@ extension WorkflowExecutor {
         }
 
         var environment = hostEnvironment
-        for variable in env {
-            environment[variable.name] = try renderer.render(variable.value ?? "", context: "env \(variable.name) of \(where_)")
-        }
+        for (name, value) in containerEnvironment.values { environment[name] = value }
 
         // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
         let fileManager = FileManager.default

@@ -6,7 +6,7 @@ extension WorkflowExecutor {
     /// (`name(0)`, `name(1)`, …), retried while the policy, the limit, the `expression` and `backoff.maxDuration`
     /// allow, waiting `backoff.duration × factor^n` (at most `backoff.cap`) between attempts.
     func executeWithRetries(_ call: TemplateCall) async throws(EngineError) -> NodeState {
-        guard let strategy = call.template.retryStrategy else { preconditionFailure("no retryStrategy") }
+        guard let strategy = retryStrategy(of: call.template) else { preconditionFailure("no retryStrategy") }
         var retryNode = try await coordinator.createNode(
             name: call.nodeName, displayName: call.displayName, type: .retry, templateName: call.template.name,
             phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
@@ -102,6 +102,11 @@ extension WorkflowExecutor {
 }
 
 extension WorkflowExecutor {
+    /// The retry strategy that applies to `template`: its own, else the workflow's `spec.retryStrategy` (Argo).
+    func retryStrategy(of template: Template) -> RetryStrategy? {
+        template.retryStrategy ?? spec.retryStrategy
+    }
+
     /// The wait before retry number `attempt + 1`: `base × factor^attempt`, at most `cap`.
     static func backoffDelay(attempt: Int, base: Duration, factor: Double, cap: Duration?) -> Duration {
         let delay = base * pow(factor, Double(attempt))

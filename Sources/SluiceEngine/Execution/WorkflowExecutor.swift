@@ -84,7 +84,7 @@ package struct WorkflowExecutor: Sendable {
             if let reused = try await coordinator.reuse(name: call.nodeName, parentID: call.parentID) {
                 return reused
             }
-            if call.template.retryStrategy != nil && call.retryAttempt == nil {
+            if retryStrategy(of: call.template) != nil && call.retryAttempt == nil {
                 return try await executeWithRetries(call)
             }
             return try await executeThrowing(call)
@@ -113,7 +113,9 @@ package struct WorkflowExecutor: Sendable {
         let inputs: ResolvedInputs
         let dynamicGlobals = await coordinator.globalScope()
         do {
-            let callerScope = call.callerScope.merging(dynamicGlobals)
+            var callerScope = call.callerScope.merging(dynamicGlobals)
+            // `{{retries}}` in the caller's arguments is this attempt's number: Argo substitutes it per attempt.
+            if let attempt = call.retryAttempt { callerScope.set("retries", String(attempt)) }
             inputs = try await resolveInputs(of: template, arguments: call.arguments, callerScope: callerScope,
                                        nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
         } catch {
@@ -250,6 +252,13 @@ package struct WorkflowExecutor: Sendable {
         var scope = globals
         for parameter in inputs.parameters {
             scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+        }
+        // `{{inputs.parameters}}`: every input as Argo's JSON list (Hera's runner scripts read it); `null` when none.
+        if let declared = template.inputs?.parameters, !declared.isEmpty {
+            let values = Dictionary(inputs.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            scope.set("inputs.parameters", ArgoJSON.parameters(declared, values: values))
+        } else {
+            scope.set("inputs.parameters", "null")
         }
         for artifact in inputs.artifacts {
             if let path = artifact.path { scope.set("inputs.artifacts.\(artifact.name).path", path) }

@@ -180,10 +180,7 @@ package struct WorkflowEngine: Sendable {
             globals.set("workflow.creationTimestamp.\(name)", value)
         }
         for parameter in parameters { globals.set("workflow.parameters.\(parameter.name)", parameter.value) }
-        let parametersJSON = "[" + parameters.map {
-            "{\"name\":\(jsonString($0.name)),\"value\":\(jsonString($0.value))}"
-        }.joined(separator: ",") + "]"
-        globals.set("workflow.parameters", parametersJSON)
+        Self.setJSONVariables(of: workflow, parameters: parameters, in: &globals)
 
         let lineage = LineageSigner(
             key: lineageKey, runID: runID, workflowName: name, workflowDigest: workflowDigest,
@@ -411,6 +408,27 @@ func absolutePath(_ path: String) -> String {
 }
 
 /// A JSON string literal.
+extension WorkflowEngine {
+    /// Argo's whole-object variables: `workflow.parameters` and `.json` (the declared arguments with their values),
+    /// `workflow.labels.json`, `workflow.annotations.json` (and their older names without `.json`), and one
+    /// `workflow.labels.NAME` / `workflow.annotations.NAME` per entry.
+    static func setJSONVariables(of workflow: Workflow, parameters: [ParameterValue], in globals: inout VariableScope) {
+        let values = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        var declared = workflow.spec.arguments?.parameters ?? []
+        for parameter in parameters where !declared.contains(where: { $0.name == parameter.name }) {
+            declared.append(Parameter(name: parameter.name))
+        }
+        let parametersJSON = ArgoJSON.parameters(declared, values: values)
+        globals.set("workflow.parameters", parametersJSON)
+        globals.set("workflow.parameters.json", parametersJSON)
+        for (kind, map) in [("labels", workflow.metadata.labels ?? [:]), ("annotations", workflow.metadata.annotations ?? [:])] {
+            globals.set("workflow.\(kind)", ArgoJSON.object(map))
+            globals.set("workflow.\(kind).json", ArgoJSON.object(map))
+            for (key, value) in map { globals.set("workflow.\(kind).\(key)", value) }
+        }
+    }
+}
+
 func jsonString(_ text: String) -> String {
     String(decoding: CanonicalJSON.string(text).bytes, as: UTF8.self)
 }

@@ -75,7 +75,14 @@ struct ExprParser {
     private mutating func parseExpression(_ precedence: Int) throws(ExpressionError) -> ExprNode {
         var left = try parsePrimary()
         var previous = ""
-        while var name = currentOperator {
+        while true {
+            // `value | f(args)` is `f(value, args)`: expr's pipe, the loosest binary operator.
+            if precedence == 0, current.isPunctuation("|") {
+                position += 1
+                left = try parsePipeCall(left)
+                continue
+            }
+            guard var name = currentOperator else { break }
             let operatorToken = current
             var negate = false
             if name == "not" {
@@ -261,6 +268,10 @@ struct ExprParser {
         if ExprFunctions.closureNames.contains(name) {
             try expect("(")
             var arguments = [try parseExpression(0)]
+            if name == "sum", current.isPunctuation(")") {
+                position += 1
+                return .call(name, arguments)
+            }
             try expect(",")
             arguments.append(try parseClosure())
             while current.isPunctuation(",") {
@@ -273,6 +284,33 @@ struct ExprParser {
         }
         guard ExprFunctions.names.contains(name) else { throw fail("unknown function '\(name)'", at: token) }
         return .call(name, try parseArguments())
+    }
+
+    /// The call after a pipe, `name(args)` or `name`, with `first` as its first argument.
+    private mutating func parsePipeCall(_ first: ExprNode) throws(ExpressionError) -> ExprNode {
+        let token = current
+        guard case .identifier(let name) = token.kind else {
+            throw fail("expected a function name after '|', found \(describe(token))")
+        }
+        position += 1
+        guard ExprFunctions.names.contains(name) || ExprFunctions.closureNames.contains(name) else {
+            throw fail("unknown function '\(name)'", at: token)
+        }
+        guard current.isPunctuation("(") else { return .call(name, [first]) }
+        guard ExprFunctions.closureNames.contains(name) else { return .call(name, [first] + (try parseArguments())) }
+        try expect("(")
+        if current.isPunctuation(")") {
+            position += 1
+            return .call(name, [first])
+        }
+        var arguments = [first, try parseClosure()]
+        while current.isPunctuation(",") {
+            position += 1
+            if current.isPunctuation(")") { break }
+            arguments.append(try parseExpression(0))
+        }
+        try expect(")")
+        return .call(name, arguments)
     }
 
     /// A predicate argument: `{ # > 1 }` or, as expr also accepts, a bare expression using `#`.

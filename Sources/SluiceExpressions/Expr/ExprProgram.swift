@@ -294,6 +294,11 @@ struct ExprEvaluator {
         default:
             throw .invalidArgument(function: name, value: collection, reason: "iterate over a value that is not a list")
         }
+        guard arguments.count >= 2 else {
+            // `sum(list)` (and `list | sum()`) adds the items themselves; the others need a predicate.
+            guard name == "sum" else { throw .wrongArgumentCount(function: name, expected: "2", got: arguments.count) }
+            return try ExprFunctions.call("sum", [.list(items)])
+        }
         let body = arguments[1]
         func predicate(_ index: Int) throws(ExpressionError) -> Bool {
             let result = try evaluate(body, ExprFrame(element: items[index], index: index))

@@ -127,7 +127,8 @@ package struct ScriptTemplate: Sendable, Decodable {
     package var securityContext: SecurityContext?
     /// Volumes mounted into the container (`emptyDir` only).
     package var volumeMounts: [VolumeMount]?
-    package var source: String
+    /// The program to stage and run; Argo accepts a script without one (it then runs like a container).
+    package var source: String?
 }
 
 /// `metadata` of a template's pod, or the workflow's `spec.podMetadata`: labels and annotations.

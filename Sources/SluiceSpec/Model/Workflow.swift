@@ -35,12 +35,15 @@ package struct WorkflowSpec: Sendable, Decodable {
     /// `spec.podMetadata`: labels and annotations of every pod; its annotations may choose the runtime of every
     /// template that names none (``RuntimeAnnotation``).
     package var podMetadata: PodMetadata?
+    /// `spec.retryStrategy`: the retry strategy of every template that declares none (Argo's workflow default).
+    package var retryStrategy: RetryStrategy?
 
     enum CodingKeys: String, CodingKey {
         case entrypoint, arguments, templates, onExit, parallelism, activeDeadlineSeconds, workflowTemplateRef, hooks
         case synchronization
         case volumes
         case podMetadata
+        case retryStrategy
     }
 
     package init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ package struct WorkflowSpec: Sendable, Decodable {
         synchronization = try container.decodeIfPresent(Synchronization.self, forKey: .synchronization)
         volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
         podMetadata = try container.decodeIfPresent(PodMetadata.self, forKey: .podMetadata)
+        retryStrategy = try container.decodeIfPresent(RetryStrategy.self, forKey: .retryStrategy)
     }
 
     /// The template with this name, if declared.

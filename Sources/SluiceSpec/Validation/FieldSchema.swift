@@ -154,8 +154,7 @@ package enum ArgoSchema {
                 ],
                 uniquingKeysWith: { _, new in new })),
         "container": ObjectShape(containerFields),
-        "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new }),
-                              required: ["source"]),
+        "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new })),
         "envVar": ObjectShape(
             [
                 "name": .scalar, "value": .scalar,

@@ -338,7 +338,11 @@ private struct WorkflowValidator {
         forEachScalar(in: specNode, at: "spec") { text, scalarPath, validator in
             for placeholder in Placeholder.all(in: text) where !placeholder.isExpression {
                 let parts = placeholder.text.split(separator: ".").map(String.init)
-                if parts.count >= 3, parts[0] == "workflow", parts[1] == "parameters", !declared.contains(parts[2]) {
+                // `{{workflow.parameters.json}}` is every argument as JSON, unless an argument is named `json`.
+                let isWholeList = parts.count == 3 && parts[2] == "json"
+                if parts.count >= 3, parts[0] == "workflow", parts[1] == "parameters", !declared.contains(parts[2]),
+                    !isWholeList
+                {
                     validator.errors.append(.undeclaredReference(
                         reference: placeholder.text, at: validator.location(scalarPath), path: scalarPath,
                         hint: "the workflow declares no argument '\(parts[2])' in spec.arguments.parameters"))
