@@ -300,8 +300,10 @@ struct ContainerPodTests {
             outcome(.signaled(9), oom: true).failureMessage(memoryLimit: "16Mi")
                 == "OOMKilled (exit code 137): the container exceeded its memory limit 16Mi")
         #expect(outcome(.exited(2)).failureMessage(memoryLimit: "16Mi") == "Error (exit code 2)")
-        #expect(outcome(.signaled(9)).failureMessage(memoryLimit: nil) == "terminated by signal 9")
-        #expect(outcome(.signaled(9), timedOut: true).failureMessage(memoryLimit: "1Gi") == "terminated by signal 9")
-        #expect(outcome(.signaled(15)).failureMessage(memoryLimit: "1Gi") == "terminated by signal 15")
+        #expect(outcome(.signaled(9)).failureMessage(memoryLimit: nil) == "Error (exit code 137): terminated by signal 9")
+        #expect(outcome(.signaled(9), timedOut: true).failureMessage(memoryLimit: "1Gi")
+            == "Error (exit code 137): terminated by signal 9")
+        #expect(outcome(.signaled(15)).failureMessage(memoryLimit: "1Gi")
+            == "Error (exit code 143): terminated by signal 15")
     }
 }

@@ -20,7 +20,8 @@ extension NodeOutcome {
             return "terminated by signal 9 (exit code 137): probably OOMKilled, the memory limit\(limit) was "
                 + "likely exceeded (the container engine did not report it)"
         case .signaled(let signal):
-            return "terminated by signal \(signal)"
+            // Kubernetes reports a container killed by signal N as exit code 128 + N.
+            return "Error (exit code \(128 + signal)): terminated by signal \(signal)"
         }
     }
 }

@@ -40,7 +40,12 @@ extension WorkflowExecutor {
             return deps.isEmpty ? [dagNode.id] : deps.compactMap { nodeIDs[$0] }
         }
 
+        // Template-level `failFast: true`: once a child failed, nothing new starts and the DAG fails (Argo's
+        // checkParallelism).
+        let failsFast = template.failFast == true
+        var failFastTripped = false
         func record(_ name: String, _ result: CallSiteResult) {
+            if failsFast && result.node.phase.isFailedOrError { failFastTripped = true }
             result.publish(into: &scope, as: "tasks.\(name)")
             if result.node.phase == .skipped || result.node.phase == .omitted, let task = tasksByName[name] {
                 publishOutputsOfNodeThatDidNotRun(
@@ -59,7 +64,7 @@ extension WorkflowExecutor {
             while true {
                 // Decide everything that can be decided now; omitted/skipped tasks may unlock more decisions.
                 var progressed = true
-                while progressed && !Task.isCancelled {
+                while progressed && !Task.isCancelled && !failFastTripped {
                     progressed = false
                     for decision in scheduler.nextDecisions() {
                         progressed = true
@@ -149,7 +154,10 @@ extension WorkflowExecutor {
         }
 
         dagNode.phase = scheduler.phase(targets: targets)
-        if Task.isCancelled && dagNode.phase == .succeeded {
+        if failFastTripped {
+            dagNode.phase = .failed
+            dagNode.message = Self.failFastMessage
+        } else if Task.isCancelled && dagNode.phase == .succeeded {
             dagNode.phase = .failed
             dagNode.message = stopMessage
         } else if dagNode.phase.isFailedOrError {

@@ -8,8 +8,9 @@ extension WorkflowExecutor {
     /// Starts a `daemon: true` pod in the enclosing template's ``DaemonScope`` and returns its node still Running.
     ///
     /// Argo's daemoned node: the step or task counts as done (`.Daemoned` in `depends`) while the process keeps
-    /// running; `{{steps.X.ip}}` is the host's loopback address, since local nodes share the host's network. There
-    /// is no readiness probe: a client must retry until the daemon answers. When the enclosing template ends the
+    /// running; `{{steps.X.ip}}` is the host's loopback address, since local nodes share the host's network. With a
+    /// `readinessProbe` the step returns once the probe passes (see ``awaitReadiness(of:check:probe:)``); without
+    /// one, at once, and a client must retry until the daemon answers. When the enclosing template ends the
     /// daemon is killed and its node Succeeds (Argo's behaviour); a daemon that exits by itself ends by its exit
     /// code. Its envelope signs an empty set of outputs.
     func startDaemon(
@@ -26,6 +27,12 @@ extension WorkflowExecutor {
             await executor.superviseDaemon(
                 template, node: started, invocation: invocation, pod: pod, argv: argv, image: image,
                 admission: admission, attempt: attempt, scope: daemons)
+        }
+        // Its dependents start once it is ready (a readinessProbe), as Argo waits for a daemon pod to be Ready.
+        if let (check, probe) = readinessCheck(of: template, invocation: invocation),
+            let ended = await awaitReadiness(of: node.id, check: check, probe: probe)
+        {
+            return ended
         }
         return node
     }

@@ -84,6 +84,13 @@ extension WorkflowExecutor {
                 // Stopped from outside: the workflow's deadline passed (or the run is stopping).
                 node.phase = .failed
                 node.message = stopMessage
+            } else if case .executableNotFound = error {
+                // Argo's emissary cannot start the command either: the main container exits 64, the node Fails.
+                node.phase = .failed
+                node.message = "Error (exit code 64): \(error.description)"
+                var outputs = NodeOutputs()
+                outputs.exitCode = "64"
+                node.outputs = outputs
             } else {
                 node.phase = .error
                 node.message = error.description

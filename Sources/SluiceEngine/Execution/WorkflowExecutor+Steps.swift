@@ -97,6 +97,10 @@ extension WorkflowExecutor {
             }
             groupNode.phase = groupFailure?.phase ?? .succeeded
             if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
+            if groupFailure != nil && template.failFast == true {
+                groupNode.phase = .failed
+                groupNode.message = Self.failFastMessage
+            }
             try await coordinator.update(groupNode)
             previousStepIDs = childIDs
             if let groupFailure {
@@ -105,7 +109,10 @@ extension WorkflowExecutor {
             }
         }
 
-        if let failure {
+        if failure != nil && template.failFast == true {
+            stepsNode.phase = .failed
+            stepsNode.message = Self.failFastMessage
+        } else if let failure {
             stepsNode.phase = failure.phase
             stepsNode.message = "child '\(failure.node.id)' failed"
         } else if Task.isCancelled {

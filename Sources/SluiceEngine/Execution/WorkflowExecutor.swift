@@ -68,6 +68,9 @@ package struct WorkflowExecutor: Sendable {
     /// The message of a node stopped by a deadline (Argo's wording).
     static let deadlineMessage = "Step exceeded its deadline"
 
+    /// The message of a steps or DAG template with `failFast: true` after a child failed (Argo's wording).
+    static let failFastMessage = "template has failed or errored children and failFast enabled"
+
     /// Why nodes stopped when the run was cancelled: the stop's reason, else the deadline.
     var stopMessage: String { stop.reason ?? Self.deadlineMessage }
 

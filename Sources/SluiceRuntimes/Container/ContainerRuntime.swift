@@ -55,6 +55,11 @@ package struct ContainerRuntime: NodeRuntime {
     /// directory's last component, the hex digits a hash of the node directory, so that two state directories
     /// running a workflow of the same name never share a container), with characters a container name cannot hold
     /// replaced by `-`. `sluice-<run>-` prefixes every container of a run.
+    /// `podman exec NAME command…`: a probe's command runs inside the node's container.
+    package func probeArgv(_ command: [String], for invocation: NodeInvocation) -> [String] {
+        [profile.executable] + profile.globalFlags + ["exec", Self.containerName(for: invocation)] + command
+    }
+
     package static func containerName(for invocation: NodeInvocation) -> String {
         let nodeID = (invocation.sandbox.nodeDirectory as NSString).lastPathComponent
         var hash: UInt32 = 2_166_136_261

@@ -17,6 +17,8 @@ package protocol NodeRuntime: Sendable {
     /// Removes what a node left behind once its whole pod ended: a container kept after it exited because other
     /// containers of its pod joined its network namespace. Never throws; safe to call for any node.
     func release(_ invocation: NodeInvocation) async
+    /// The argv that runs a readiness probe's `exec` command inside `invocation`'s running node.
+    func probeArgv(_ command: [String], for invocation: NodeInvocation) -> [String]
 }
 
 extension NodeRuntime {

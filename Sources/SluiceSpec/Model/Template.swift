@@ -113,6 +113,37 @@ package struct Container: Sendable, Decodable {
     package var dependencies: [String]?
     /// For a sidecar: mount the main container's `volumeMounts` too (Argo's `mirrorVolumeMounts`).
     package var mirrorVolumeMounts: Bool?
+    /// Kubernetes' readiness probe: a daemon's dependents start once it passes.
+    package var readinessProbe: Probe?
+}
+
+/// A Kubernetes probe (`readinessProbe`): one of `httpGet`, `tcpSocket` or `exec`, and its timing.
+package struct Probe: Sendable, Decodable, Equatable {
+    /// `httpGet`: a GET that answers 200-399.
+    package struct HTTPGet: Sendable, Decodable, Equatable {
+        package var path: String?
+        package var port: ArgoString
+        package var host: String?
+        package var scheme: String?
+    }
+
+    /// `tcpSocket`: a port that accepts a connection.
+    package struct TCPSocket: Sendable, Decodable, Equatable {
+        package var port: ArgoString
+        package var host: String?
+    }
+
+    /// `exec`: a command that exits 0.
+    package struct Exec: Sendable, Decodable, Equatable {
+        package var command: [String]
+    }
+
+    package var httpGet: HTTPGet?
+    package var tcpSocket: TCPSocket?
+    package var exec: Exec?
+    package var initialDelaySeconds: Int?
+    package var periodSeconds: Int?
+    package var timeoutSeconds: Int?
 }
 
 /// `script`: a container whose `source` is written to a file and run by `command`.
@@ -127,6 +158,8 @@ package struct ScriptTemplate: Sendable, Decodable {
     package var securityContext: SecurityContext?
     /// Volumes mounted into the container (`emptyDir` only).
     package var volumeMounts: [VolumeMount]?
+    /// Kubernetes' readiness probe: a daemon's dependents start once it passes.
+    package var readinessProbe: Probe?
     /// The program to stage and run; Argo accepts a script without one (it then runs like a container).
     package var source: String?
 }

@@ -55,6 +55,8 @@ package enum ArgoSchema {
     ]
 
     private static let probeReason = "probes are not run; a client of a sidecar must retry until it answers"
+    private static let readinessReason =
+        "only a daemon's readiness probe is run (its dependents wait for it); a client of a sidecar must retry"
     private static let securityReason = "only runAsUser, runAsGroup and runAsNonRoot are applied (by podman and docker)"
 
     /// Kubernetes' `Container` fields as Argo's `container`, `script`, `sidecars` and `containerSet` use them;
@@ -67,7 +69,7 @@ package enum ArgoSchema {
         "securityContext": .object("containerSecurityContext"), "dependencies": .list(.scalar),
         "mirrorVolumeMounts": .bool,
         "ports": .ignored(reason: "nothing is published on the host; a pod's containers reach each other on localhost"),
-        "readinessProbe": .ignored(reason: probeReason), "livenessProbe": .ignored(reason: probeReason),
+        "readinessProbe": .object("probe"), "livenessProbe": .ignored(reason: probeReason),
         "startupProbe": .ignored(reason: probeReason),
         "lifecycle": .ignored(reason: "postStart and preStop hooks are not run"),
         "restartPolicy": .ignored(reason: "a sidecar is started once and stopped when the main container ends"),
@@ -155,6 +157,17 @@ package enum ArgoSchema {
                 uniquingKeysWith: { _, new in new })),
         "container": ObjectShape(containerFields),
         "script": ObjectShape(containerFields.merging(["source": .scalar], uniquingKeysWith: { _, new in new })),
+        "probe": ObjectShape([
+            "httpGet": .object("httpGetAction"), "tcpSocket": .object("tcpSocketAction"), "exec": .object("execAction"),
+            "initialDelaySeconds": .int, "periodSeconds": .int, "timeoutSeconds": .int, "failureThreshold": .int,
+            "successThreshold": .int, "terminationGracePeriodSeconds": .kubernetesOnly,
+            "grpc": .unsupported(reason: "gRPC health checks are not implemented; use tcpSocket or exec"),
+        ]),
+        "httpGetAction": ObjectShape(
+            ["path": .scalar, "port": .scalar, "host": .scalar, "scheme": .scalar, "httpHeaders": .any],
+            required: ["port"]),
+        "tcpSocketAction": ObjectShape(["port": .scalar, "host": .scalar], required: ["port"]),
+        "execAction": ObjectShape(["command": .list(.scalar)], required: ["command"]),
         "envVar": ObjectShape(
             [
                 "name": .scalar, "value": .scalar,
