@@ -452,6 +452,23 @@ struct SpecErrorTableTests {
             ]
         ),
         BadSpec(
+            label: "an apiVersion that is not Argo's",
+            yaml: """
+                apiVersion: argoproj.io/v1beta1
+                kind: Workflow
+                metadata:
+                  name: wrong-version
+                spec:
+                  entrypoint: main
+                  templates:
+                    - name: main
+                      container: {image: busybox}
+                """,
+            expected: [
+                "bad.yaml:1:13: error: apiVersion 'argoproj.io/v1beta1' is not Argo's: write 'argoproj.io/v1alpha1' (at apiVersion)"
+            ]
+        ),
+        BadSpec(
             label: "an empty file",
             yaml: "# nothing here\n",
             expected: [

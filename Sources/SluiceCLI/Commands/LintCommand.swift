@@ -18,7 +18,8 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         var invalid = false
-        // Template references are checked when some template documents are known (file, --templates, registry).
+        // Template references are checked against the template documents known (file, --templates, registry), as
+        // `sluice run` checks them: a reference to none of them is an error in both.
         let shared: TemplateLibrary
         do {
             shared = try TemplateLibrary.forRun(of: nil, templatePaths: templatePaths, stateDirectory: state.resolved)
@@ -32,10 +33,10 @@ struct LintCommand: ParsableCommand {
                 for note in loaded.notes { print(note.description) }
                 var library = TemplateLibrary(loaded.documents)
                 library.add(shared.documents)
-                let known = library.documents.isEmpty ? nil : library
+                let known = library
                 for submitted in loaded.documents {
                     var document = submitted
-                    if let known, let reference = submitted.workflow.spec.workflowTemplateRef,
+                    if let reference = submitted.workflow.spec.workflowTemplateRef,
                         known.document(for: reference) != nil
                     {
                         document = try submitted.resolvingWorkflowTemplateRef(in: known)

@@ -353,6 +353,15 @@ extension WorkflowExecutor {
                 privatePaths.append(directory)
             }
         }
+        // A workingDir missing from the host's filesystem is created, as a container runtime creates it: a private
+        // directory of the node.
+        let renderedWorkingDir = try renderer.renderOptional(workingDir, context: "workingDir")
+        if let directory = renderedWorkingDir, directory.hasPrefix("/"), runtime.isolation == .bubblewrap,
+            !FileManager.default.fileExists(atPath: directory),
+            !privatePaths.contains(where: { directory == $0 || directory.hasPrefix($0 + "/") })
+        {
+            privatePaths.append(directory)
+        }
         var binds: [SandboxLayout.Bind] = []
         for artifact in inputs.artifacts {
             guard let path = artifact.path else { continue }
@@ -384,7 +393,7 @@ extension WorkflowExecutor {
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
             arguments: Array(argv.dropFirst()),
-            environment: environment, workingDirectory: try renderer.renderOptional(workingDir, context: "workingDir"),
+            environment: environment, workingDirectory: renderedWorkingDir,
             sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
             timeout: timeout, container: container)
         return (invocation, argv, renderedImage)

@@ -53,7 +53,19 @@ package struct WorkflowEngine: Sendable {
         } catch {
             throw .invalidWorkflow(error)
         }
-        guard let submitted = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) else {
+        // A file holding only a WorkflowTemplate submits a Workflow from it (`argo submit --from workflowtemplate/…`).
+        let submitted: WorkflowDocument
+        if let workflow = loaded.documents.first(where: { $0.workflow.kind == "Workflow" }) {
+            submitted = workflow
+        } else if let template = loaded.documents.first(where: {
+            WorkflowDocument.templateKinds.contains($0.workflow.kind)
+        }) {
+            do {
+                submitted = try template.submittedAsWorkflow()
+            } catch {
+                throw .invalidWorkflow(error)
+            }
+        } else {
             throw .noWorkflowDocument(file: request.workflowPath)
         }
         // The document that runs: joined with its workflowTemplateRef, templateDefaults merged in.

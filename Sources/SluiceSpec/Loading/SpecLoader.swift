@@ -77,6 +77,13 @@ package enum SpecLoader {
                 errors.append(.notAWorkflow(at: tree["kind"]?.location ?? tree.location, kind: kind))
                 continue
             }
+            // Kubernetes serves Argo's kinds under one group and version only.
+            if let apiVersion = tree["apiVersion"], let text = apiVersion.scalarText, text != Self.argoAPIVersion {
+                errors.append(.invalidValue(
+                    message: "apiVersion '\(text)' is not Argo's: write '\(Self.argoAPIVersion)'",
+                    at: apiVersion.location, path: "apiVersion"))
+                continue
+            }
             errors.append(contentsOf: checker.errors)
             notes.append(contentsOf: checker.notes)
             guard checker.errors.isEmpty else { continue }
@@ -93,6 +100,9 @@ package enum SpecLoader {
         if documents.isEmpty { throw .noDocuments(file: file) }
         return LoadedFile(file: file, text: text, documents: documents, notes: notes)
     }
+
+    /// The `apiVersion` of every Argo document.
+    static let argoAPIVersion = "argoproj.io/v1alpha1"
 
     // MARK: - Foreign errors, converted once
 

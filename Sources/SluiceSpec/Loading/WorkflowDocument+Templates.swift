@@ -83,3 +83,23 @@ extension WorkflowDocument {
         (try? Yams.serialize(node: tree.yamsNode)) ?? ""
     }
 }
+
+extension WorkflowDocument {
+    /// The Workflow that `argo submit --from workflowtemplate/NAME` creates from this WorkflowTemplate (or
+    /// ClusterWorkflowTemplate): kind `Workflow`, named `NAME-` plus a random suffix, labelled
+    /// `workflows.argoproj.io/workflow-template: NAME`, with the template's spec as its own.
+    ///
+    /// - Throws: ``SpecError`` when the converted document does not decode.
+    package func submittedAsWorkflow() throws(SpecError) -> WorkflowDocument {
+        let at = tree.location
+        let name = workflow.metadata.name ?? workflow.metadata.generateName.map { String($0.dropLast()) } ?? "workflow"
+        func scalar(_ text: String) -> YAMLValue { .scalar(text, isPlain: false, at: at) }
+        var metadata = (tree["metadata"] ?? .mapping([], at: at)).removing(keys: ["name", "generateName"])
+        metadata = metadata.setting("generateName", to: scalar(name + "-"))
+        let labels = (metadata["labels"] ?? .mapping([], at: at))
+            .setting("workflows.argoproj.io/workflow-template", to: scalar(name))
+        metadata = metadata.setting("labels", to: labels)
+        let converted = tree.setting("kind", to: scalar("Workflow")).setting("metadata", to: metadata)
+        return WorkflowDocument(workflow: try converted.decode(Workflow.self), tree: converted, file: file)
+    }
+}
