@@ -406,7 +406,6 @@ struct SpecErrorTableTests {
                 "bad.yaml:7:16: error: expected an integer, found scalar 'lots' (at spec.parallelism)",
                 "bad.yaml:12:16: error: expected a sequence, found scalar 'echo' (at spec.templates[0].container.command)",
                 "bad.yaml:13:7: error: unknown field 'imagePolicy' (at spec.templates[0].container.imagePolicy)",
-                "bad.yaml:14:13: error: missing required field 'source' (at spec.templates[1].script)",
                 "bad.yaml:14:5: error: missing required field 'name' (at spec.templates[1])",
             ]
         ),

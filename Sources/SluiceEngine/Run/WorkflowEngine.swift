@@ -262,7 +262,8 @@ package struct WorkflowEngine: Sendable {
             var scope = globals
             await coordinator.setGlobalVariable("workflow.status", value: status)
             scope.set("workflow.status", status)
-            let failures = await coordinator.allNodes().filter { $0.type == .pod && $0.phase.isFailedOrError }.map {
+            // Every Failed or Errored node (steps, DAGs, retries included), as Argo lists them.
+            let failures = await coordinator.allNodes().filter { $0.phase.isFailedOrError }.map {
                 "{\"displayName\":\(jsonString($0.displayName)),\"message\":\(jsonString($0.message ?? "")),"
                     + "\"templateName\":\(jsonString($0.templateName ?? "")),\"phase\":\(jsonString($0.phase.rawValue)),"
                     + "\"podName\":\(jsonString($0.id)),\"finishedAt\":\(jsonString($0.finishedAt.map(ArgoTime.format) ?? ""))}"
