@@ -84,8 +84,9 @@ extension WorkflowExecutor {
                 // Stopped from outside: the workflow's deadline passed (or the run is stopping).
                 node.phase = .failed
                 node.message = stopMessage
-            } else if case .executableNotFound = error {
-                // Argo's emissary cannot start the command either: the main container exits 64, the node Fails.
+            } else if case .executableNotFound(let failed, _, _) = error, failed == invocation.nodeName {
+                // Argo's emissary cannot start the main command either: the container exits 64, the node Fails (a
+                // sidecar that cannot start stays an Error of the pod).
                 node.phase = .failed
                 node.message = "Error (exit code 64): \(error.description)"
                 var outputs = NodeOutputs()
