@@ -226,6 +226,22 @@ struct ClientConformanceTests {
         }
     }
 
+    @Test("a top-level output file, an input artifact handed down by a steps template, an output written over its input")
+    func artifactPaths() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(try clientFixture("hera-artifact-paths"), in: directory)
+            #expect(run.summary.phase == .succeeded, "\(run.summary.message ?? "")")
+            #expect(try run.result("inner") == "payload")
+            let outputs = try run.outputs("inner").artifacts
+            func content(_ name: String) throws -> String? {
+                let stored = try #require(outputs.first { $0.name == name }, "no output artifact \(name)").storedPath
+                return try String(contentsOfFile: stored, encoding: .utf8)
+            }
+            #expect(try content("same") == "changed\n")
+            #expect(try content("sibling") == "extra\n")
+        }
+    }
+
     // MARK: - Kubeflow Pipelines v1
 
     @Test("a KFP v1 pipeline passes outputs from file paths between components")

@@ -119,4 +119,39 @@ struct ContainerParityTests {
             #expect(ContainersSupport.containers(prefixed: "sluice-\(run.summary.name)-").isEmpty)
         }
     }
+
+    /// Outputs declared directly under `/`: a parameter file, an artifact file written relative to `/`, and a
+    /// directory the command writes inside.
+    static let topLevelYAML = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: NAME}
+        spec:
+          entrypoint: main
+          templates:
+          - name: main
+            container:
+              image: busybox
+              command: [sh, -c, "cd / && echo one > result.txt && echo two > /output && mkdir -p /dir && echo three > /dir/f"]
+            outputs:
+              parameters: [{name: p, valueFrom: {path: /output}}]
+              artifacts: [{name: r, path: /result.txt}, {name: d, path: /dir}]
+        """
+
+    /// Regression: a top-level output file was a directory under both runtimes (`Is a directory`) and `/output`
+    /// could not be set up under podman (`it exists and is not a directory`).
+    @Test("outputs directly under / are files, or a directory the command writes inside, under every runtime",
+          arguments: Runtime.allCases.filter(\.isEnabled))
+    func topLevelOutputs(runtime: Runtime) async throws {
+        try await EngineHarness.withDirectory { directory in
+            let yaml = Self.topLevelYAML.replacingOccurrences(of: "NAME", with: "top-level-\(runtime.rawValue)")
+            let run = try await EngineHarness.run(yaml, in: directory, runtime: runtime.nodeRuntime)
+            #expect(run.summary.phase == .succeeded, "\(run.summary.message ?? "")")
+            let outputs = try run.outputs("top-level-\(runtime.rawValue)")
+            #expect(outputs.parameters.map { "\($0.name)=\($0.value)" } == ["p=two"])
+            #expect(outputs.artifacts.map { "\($0.name):\($0.kind.rawValue)" } == ["r:file", "d:directory"])
+            let file = try #require(outputs.artifacts.first { $0.name == "r" }).storedPath
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "one\n")
+        }
+    }
 }

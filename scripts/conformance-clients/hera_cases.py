@@ -160,6 +160,26 @@ def _():
     return w
 
 
+@case("artifact-paths")
+def _():
+    # A top-level output file, a steps template handing its own input artifact down, an output written over its
+    # input, and a new file beside the input.
+    with Workflow(name="artifact-paths", entrypoint="main") as w:
+        make = Container(name="make", image="busybox", command=["sh", "-c"], args=["echo payload > /file"],
+                         outputs=[m.Artifact(name="out", path="/file")])
+        consume = Container(
+            name="consume", image="busybox", command=["sh", "-c"],
+            args=["cat /tmp/in/data; echo changed > /tmp/in/data; echo extra > /tmp/in/extra.txt"],
+            inputs=[m.Artifact(name="data", path="/tmp/in/data")],
+            outputs=[m.Artifact(name="same", path="/tmp/in/data"), m.Artifact(name="sibling", path="/tmp/in/extra.txt")])
+        with Steps(name="outer", inputs=[m.Artifact(name="data")]) as outer:
+            consume(name="inner", arguments=[m.Artifact(name="data", from_="{{inputs.artifacts.data}}")])
+        with Steps(name="main"):
+            made = make(name="make")
+            outer(name="outer", arguments=[m.Artifact(name="data", from_="{{steps.make.outputs.artifacts.out}}")])
+    return w
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)

@@ -323,27 +323,28 @@ extension WorkflowExecutor {
                 if rendered.hasPrefix("/"), parent == "/", runtime.isolation != .none,
                     !fileBinds.contains(where: { $0.sandboxPath == rendered })
                 {
-                    let hostFile = nodeDirectory + "/root-files/" + String(rendered.dropFirst())
-                    do {
-                        try FileManager.default.createDirectory(
-                            atPath: nodeDirectory + "/root-files", withIntermediateDirectories: true)
-                        if !FileManager.default.createFile(atPath: hostFile, contents: Data()) {
-                            throw EngineError.stateUnavailable(reason: "cannot create '\(hostFile)'")
-                        }
-                    } catch {
-                        throw .stateUnavailable(reason: "cannot prepare output '\(rendered)' of \(where_): \(error)")
-                    }
-                    fileBinds.append(SandboxLayout.Bind(hostPath: hostFile, sandboxPath: rendered))
+                    fileBinds.append(try Self.topLevelFileBind(rendered, nodeDirectory: nodeDirectory, where: where_))
                     continue
                 }
                 outputPaths.append(rendered)
             }
         }
+        // An output artifact directly under `/` is a file too, unless the command writes inside it.
+        let commandText = ((renderedCommand ?? []) + (renderedArgs ?? []) + [source ?? ""]).joined(separator: "\n")
+        var declaredOutputs: [String] = outputPaths + fileBinds.map(\.sandboxPath)
         for artifact in template.outputs?.artifacts ?? [] {
             if let path = artifact.path {
-                outputPaths.append(
-                    try Self.plainPath(
-                        try renderer.render(path, context: "output artifact path of \(where_)"), output: artifact.name))
+                let rendered = try Self.plainPath(
+                    try renderer.render(path, context: "output artifact path of \(where_)"), output: artifact.name)
+                declaredOutputs.append(rendered)
+                if runtime.isolation != .none, Self.isTopLevelFile(rendered, commandText: commandText) {
+                    if !fileBinds.contains(where: { $0.sandboxPath == rendered }) {
+                        fileBinds.append(
+                            try Self.topLevelFileBind(rendered, nodeDirectory: nodeDirectory, where: where_))
+                    }
+                    continue
+                }
+                outputPaths.append(rendered)
             }
         }
         for path in outputPaths {
@@ -364,6 +365,7 @@ extension WorkflowExecutor {
             privatePaths.append(directory)
         }
         var binds: [SandboxLayout.Bind] = []
+        var writableInputs: [SandboxLayout.Bind] = []
         for artifact in inputs.artifacts {
             guard let path = artifact.path else { continue }
             let rendered = try renderer.render(path, context: "input artifact path of \(where_)")
@@ -372,6 +374,13 @@ extension WorkflowExecutor {
                     name: artifact.name, reason: "path '\(rendered)' must not have '..' segments")
             }
             let hostPath = artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
+            if runtime.isolation != .none, Self.isAlsoOutput(rendered, outputPaths: declaredOutputs) {
+                // Written by the node as well: a private writable copy, whose final content is what is saved.
+                let copy = try Self.writableCopy(
+                    of: hostPath, name: artifact.name, index: writableInputs.count, nodeDirectory: nodeDirectory)
+                writableInputs.append(SandboxLayout.Bind(hostPath: copy, sandboxPath: rendered))
+                continue
+            }
             binds.append(SandboxLayout.Bind(hostPath: hostPath, sandboxPath: rendered))
         }
         if let source {
@@ -389,7 +398,7 @@ extension WorkflowExecutor {
             volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
         let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
                                    readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
-                                   writableBinds: volumes.writable + fileBinds)
+                                   writableBinds: volumes.writable + fileBinds + writableInputs)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",

@@ -265,6 +265,8 @@ package struct WorkflowExecutor: Sendable {
         }
         for artifact in inputs.artifacts {
             if let path = artifact.path { scope.set("inputs.artifacts.\(artifact.name).path", path) }
+            // A steps or DAG template passes its own input down with `from: "{{inputs.artifacts.NAME}}"`.
+            scope.setArtifact("inputs.artifacts.\(artifact.name)", artifact.reference)
         }
         for parameter in template.outputs?.parameters ?? [] {
             if let path = parameter.valueFrom?.path { scope.set("outputs.parameters.\(parameter.name).path", path) }

@@ -186,7 +186,8 @@ package struct ContainerRuntime: NodeRuntime {
     }
 
     /// Creates the host directories behind the writable mounts, mode 1777 like a `/tmp` (the container's user
-    /// may be any uid; the node directory around them is 0700), and checks that read-only sources exist.
+    /// may be any uid; the node directory around them is 0700), makes writable file mounts mode 0666, and checks
+    /// that read-only sources exist.
     private func prepareDirectories(
         plan: SandboxPlan, mounts: [ContainerCommand.Mount], node: String
     ) throws(RuntimeError) {
@@ -196,6 +197,16 @@ package struct ContainerRuntime: NodeRuntime {
                     throw .sandboxSetupFailed(
                         node: node, path: mount.containerPath,
                         reason: "its host source '\(mount.hostPath)' does not exist")
+                }
+                continue
+            }
+            // A writable file (an output directly under `/`, a written input): writable by any uid, as a directory is.
+            var info = stat()
+            if lstat(mount.hostPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+                if chmod(mount.hostPath, 0o666) != 0 {
+                    throw .sandboxSetupFailed(
+                        node: node, path: mount.containerPath,
+                        reason: "\(mount.hostPath): \(HostFiles.errorText(errno))")
                 }
                 continue
             }
