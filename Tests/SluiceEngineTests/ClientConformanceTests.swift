@@ -214,6 +214,16 @@ struct ClientConformanceTests {
         }
     }
 
+    @Test("a workflow-level hook whose expression holds while the workflow runs fires during the run")
+    func hookWhileRunning() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(try clientFixture("hera-running-hook"), in: directory)
+            #expect(run.summary.phase == .succeeded)
+            #expect(try run.node("running-hook.hooks.running").phase == "Succeeded")
+            #expect(try run.result("running-hook.hooks.running") == "status Running")
+        }
+    }
+
     // MARK: - Artifacts
 
     @Test("a nested DAG's outputs (a parameter and an artifact) come from its tasks")

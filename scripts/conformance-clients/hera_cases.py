@@ -180,6 +180,16 @@ def _():
     return w
 
 
+@case("running-hook")
+def _():
+    # A workflow-level hook whose expression holds while the workflow runs fires during the run.
+    with Workflow(name="running-hook", entrypoint="main",
+                  hooks={"running": m.LifecycleHook(expression='workflow.status == "Running"', template="note")}) as w:
+        Container(name="note", image="busybox", command=["echo"], args=["status {{workflow.status}}"])
+        Container(name="main", image="busybox", command=["sh", "-c"], args=["sleep 1; echo main"])
+    return w
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)

@@ -22,11 +22,13 @@ extension WorkflowExecutor {
         return SandboxLayout.Bind(hostPath: hostFile, sandboxPath: path)
     }
 
-    /// Whether an output artifact declared directly under `/` is a file: unless the node's command, args or script
-    /// name something inside it (`/out/…`), which makes it a directory.
+    /// Whether an output artifact declared directly under `/` is a file: unless it is a directory of the host's
+    /// filesystem (`/etc`), or the node's command, args or script name something inside it (`/out/…`).
     static func isTopLevelFile(_ path: String, commandText: String) -> Bool {
         let parent = (path as NSString).deletingLastPathComponent
-        return path.hasPrefix("/") && parent == "/" && !commandText.contains(path + "/")
+        guard path.hasPrefix("/"), parent == "/", !commandText.contains(path + "/") else { return false }
+        var isDirectory: ObjCBool = false
+        return !(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue)
     }
 
     /// Whether an input artifact at `inputPath` is also written as an output (the same path, or one inside the

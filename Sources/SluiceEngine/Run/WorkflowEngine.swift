@@ -227,6 +227,10 @@ package struct WorkflowEngine: Sendable {
         var renderer = Renderer(scope: globals)
         let deadline = try renderer.renderOptional(workflow.spec.activeDeadlineSeconds?.value,
                                                    context: "spec.activeDeadlineSeconds").flatMap(Int.init)
+        // Expression hooks that hold while the workflow is Running (`workflow.status == "Running"`) fire at once.
+        async let firedWhileRunning = Self.runExpressionHooks(
+            workflow.spec.hooks, status: "Running", skipping: [], globals: globals, executor: executor,
+            workflowName: name)
         var root = await Self.execute(rootCall, with: executor, deadline: deadline.map { .seconds($0) },
                                       stop: request.stop)
         var message = root.phase == .succeeded ? nil : root.message
@@ -235,23 +239,12 @@ package struct WorkflowEngine: Sendable {
                 ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline ?? 0)s)" : reason
         }
 
-        // Workflow-level hooks with an expression: evaluated once the entrypoint has ended.
+        // Workflow-level hooks with an expression: the ones that hold while the workflow runs fired beside the
+        // entrypoint (above); the others are evaluated once it has ended. Each hook fires at most once.
         let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
-        for (hookName, hook) in (workflow.spec.hooks ?? [:]).sorted(by: { $0.key < $1.key })
-        where hookName != "exit" {
-            guard let expression = hook.expression,
-                let handler = executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
-            else { continue }
-            var scope = globals
-            scope.set("workflow.status", status)
-            var hookRenderer = Renderer(scope: scope)
-            guard let substituted = try? hookRenderer.render(expression, context: "hook '\(hookName)'"),
-                (try? hookRenderer.render("{{=\(substituted)}}", context: "hook '\(hookName)'")) == "true"
-            else { continue }
-            _ = await executor.execute(TemplateCall(
-                template: handler, arguments: hook.arguments, callerScope: scope, nodeName: "\(name).hooks.\(hookName)",
-                displayName: "\(name).hooks.\(hookName)", boundaryID: nil, parentID: nil))
-        }
+        _ = await Self.runExpressionHooks(
+            workflow.spec.hooks, status: status, skipping: await firedWhileRunning, globals: globals,
+            executor: executor, workflowName: name)
 
         // The exit handler (`spec.onExit` or `spec.hooks.exit`) runs last, seeing how the workflow went.
         let exitHandler = workflow.spec.hooks?["exit"].flatMap { hook in
