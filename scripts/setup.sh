@@ -3,7 +3,8 @@
 #   scripts/setup.sh            build + runtime dependencies (libsodium, OpenSSL libcrypto, SQLite, pkg-config,
 #                               bubblewrap)
 #   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks,
-#                               and the ShellCheck linter for the scripts check)
+#                               the ShellCheck linter for the scripts check, xmllint for the JUnit schema check,
+#                               headless Chromium for the HTML report check, tmux for the live progress check)
 # python3 is needed too (examples/ and the checks run it); Debian's python3 is installed only when
 # no python3 is on PATH at all.
 set -euo pipefail
@@ -22,7 +23,7 @@ as_root() {
 
 packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config bubblewrap git make)
 if [ "$want_test" -eq 1 ]; then
-    packages+=(shellcheck)
+    packages+=(shellcheck libxml2-utils chromium fonts-dejavu-core tmux)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -18,7 +18,7 @@ struct SluiceCommand: AsyncParsableCommand {
             RunCommand.self, LintCommand.self, ListCommand.self, GetCommand.self, LogsCommand.self,
             RevokeCommand.self, RevocationsCommand.self, ExportCommand.self, ConformanceCommand.self,
             VerifyCommand.self, ReplayCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self,
-            KeyCommand.self, TemplateCommand.self, DigestCommand.self,
+            KeyCommand.self, TemplateCommand.self, DigestCommand.self, ReportCommand.self,
         ]
     )
 }

@@ -65,8 +65,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(help: "Runtime profile file, as given to 'sluice run'.")
     var runtimeProfile: String?
 
-    @Flag(help: "Print nothing but the final summary.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     @OptionGroup var state: StateOptions
 
@@ -98,7 +97,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
         }
-        let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        let display = progress.makeDisplay()
         var request = RunRequest(
             workflowPath: record.sourcePath, stateDirectory: state.resolved, keyPath: key, runtimeProfile: profile,
             onKeyCreated: { printError($0) }, templatePaths: templates)

@@ -66,65 +66,6 @@ private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
     return (a, b)
 }
 
-/// `sluice get RUN [-o json]`: the run as an Argo Workflow object, or a readable tree.
-struct GetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a run (name or @latest).")
-
-    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
-    var runName: String
-
-    @Option(name: [.short, .long], help: "Output format: json, or wide text (default).")
-    var output: String?
-
-    @OptionGroup var state: StateOptions
-
-    func run() throws {
-        let store = try openStore(state)
-        let record = try findRun(runName, in: store)
-        let nodes: [NodeRecord]
-        let denials: [DenialRecord]
-        do {
-            nodes = try store.nodes(runID: record.id)
-            denials = try store.denials(runID: record.id)
-        } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
-        }
-        switch output {
-        case "json":
-            print(ArgoStatus.json(run: record, nodes: nodes))
-        case nil, "wide", "text":
-            print("Name:       \(record.name)")
-            print("Status:     \(displayPhase(record))")
-            if let message = record.message { print("Message:    \(message)") }
-            if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
-            if let started = record.startedAt, let finished = record.finishedAt {
-                print("Duration:   \(String(format: "%.2fs", finished.timeIntervalSince(started)))")
-            }
-            print("Runtime:    \(record.runtime)")
-            print("Workflow:   sha256:\(record.workflowDigest)")
-            print("Signer:     \(record.signerKeyID)")
-            print("")
-            print("STEP".padding(toLength: 34, withPad: " ", startingAt: 0) + "TYPE       PHASE      MESSAGE")
-            for node in nodes {
-                let depth = max(0, node.name.split(separator: ".").count - 1)
-                let label = String(repeating: "  ", count: depth) + node.displayName
-                print(label.padding(toLength: 34, withPad: " ", startingAt: 0)
-                      + node.type.padding(toLength: 11, withPad: " ", startingAt: 0)
-                      + node.phase.padding(toLength: 11, withPad: " ", startingAt: 0) + (node.message ?? ""))
-            }
-            if !denials.isEmpty {
-                print("")
-                print("Governance refusals:")
-                for denial in denials { print("  \(denial.message) [\(denial.check)]") }
-            }
-        default:
-            printError("error: unknown output format '\(output ?? "")': use json or wide")
-            throw ExitCode(ExitStatus.usage)
-        }
-    }
-}
-
 /// `sluice logs RUN [NODE]`: the stdout and stderr of a run's nodes.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print nodes' stdout and stderr.")

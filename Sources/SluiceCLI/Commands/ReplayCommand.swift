@@ -41,8 +41,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var runtimeOptions: RuntimeOptions
 
-    @Flag(help: "Print nothing but the verification summary, the final status and the report's totals.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
     @OptionGroup var state: StateOptions
 
@@ -78,14 +77,14 @@ struct ReplayCommand: AsyncParsableCommand {
             if case .replayNodeUnknown = error { throw ExitCode(ExitStatus.usage) }
             throw ExitCode(ExitStatus.failed)
         }
-        if !plan.reused.isEmpty && !quiet {
+        if !plan.reused.isEmpty && !progress.quiet {
             writeUnbuffered("reusing the captured outputs of: \(plan.reused.sorted().joined(separator: ", "))\n")
         }
         var request = plan.request
         request.keyPath = key
         request.runtimeProfile = profile
         request.onKeyCreated = { printError($0) }
-        let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        let display = progress.makeDisplay()
         let started = StartedRun(display: display)
         let engine = WorkflowEngine(runtime: runtime, observer: started)
         var failure: (any Error)?
@@ -112,7 +111,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         print("Reproducibility (captured run \(report.capturedRun), replay run \(report.replayRun)):")
-        if !quiet { for entry in report.entries { print("  \(entry.description)") } }
+        if !progress.quiet { for entry in report.entries { print("  \(entry.description)") } }
         print(
             "\(report.count(.same)) same, \(report.count(.different)) different, \(report.count(.missing)) missing, "
                 + "\(report.count(.reused)) reused")
@@ -121,10 +120,10 @@ struct ReplayCommand: AsyncParsableCommand {
 
 /// Shows progress and remembers the id of the run that started (the replay).
 private final class StartedRun: RunObserver, Sendable {
-    let display: ProgressDisplay
+    let display: any RunProgress
     let runID = Mutex<String?>(nil)
 
-    init(display: ProgressDisplay) {
+    init(display: any RunProgress) {
         self.display = display
     }
 

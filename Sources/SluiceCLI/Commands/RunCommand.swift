@@ -47,8 +47,12 @@ struct RunCommand: AsyncParsableCommand {
             help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
     var templatePaths: [String] = []
 
-    @Flag(help: "Print nothing but the final summary.")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
+
+    @Option(help: ArgumentHelp(
+        "Write a JUnit XML report of the run to FILE when it ends (one test case per node), for CI test reporters.",
+        valueName: "file"))
+    var junit: String?
 
     @OptionGroup var state: StateOptions
 
@@ -85,7 +89,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.usage)
             }
         }
-        let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1, quiet: quiet)
+        let display = progress.makeDisplay()
         let processRuntime: ProcessRuntime
         switch isolation {
         case "auto": processRuntime = ProcessRuntime()
@@ -111,11 +115,14 @@ struct RunCommand: AsyncParsableCommand {
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
         request.lineageKeyPath = lineageKey
-        try await Self.drive(engine: engine, request: request, display: display)
+        try await Self.drive(engine: engine, request: request, display: display, junitPath: junit)
     }
 
-    /// Runs `request` to its end with progress, Ctrl-C/SIGTERM handling and the CLI's exit codes.
-    static func drive(engine: WorkflowEngine, request: RunRequest, display: ProgressDisplay) async throws {
+    /// Runs `request` to its end with progress, Ctrl-C/SIGTERM handling and the CLI's exit codes; with `junitPath`,
+    /// writes the run's JUnit report there once it has ended (whatever its outcome).
+    static func drive(
+        engine: WorkflowEngine, request: RunRequest, display: any RunProgress, junitPath: String? = nil
+    ) async throws {
         let summary: RunSummary
         do {
             // Ctrl-C and SIGTERM (`sluice stop`) stop the run cleanly: every node's process group (or container) is
@@ -142,12 +149,28 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         display.finish(summary)
+        if let junitPath { try writeJUnit(runID: summary.id, stateDirectory: request.stateDirectory, to: junitPath) }
         if summary.refused { throw ExitCode(ExitStatus.refused) }
         if summary.phase != .succeeded { throw ExitCode(ExitStatus.failed) }
     }
 }
 
 extension RunCommand {
+    /// Writes the JUnit report of a recorded run to `path`.
+    ///
+    /// - Throws: `ExitCode(ExitStatus.failed)` after printing why the report could not be written.
+    static func writeJUnit(runID: String, stateDirectory: String, to path: String) throws {
+        do {
+            let store = try Store(stateDirectory: stateDirectory)
+            let record = try store.run(named: runID)
+            let view = try RunViewSource.load(run: record, store: store, stateDirectory: stateDirectory, verify: false)
+            try Data(JUnitReport.render(view).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            printError("error: cannot write the JUnit report '\(path)': \(error)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+
     /// The container profile for `--runtime podman|docker`: the built-in one, or the `--runtime-profile` file
     /// (whose `runtime:` must match).
     static func containerProfile(_ engine: ContainerProfile.Engine, path: String?) throws -> ContainerProfile {
@@ -178,83 +201,4 @@ extension RunCommand {
         }
         return profile
     }
-}
-
-/// Shows a run's progress: one line per pod transition; colours on a terminal, plain lines otherwise.
-final class ProgressDisplay: RunObserver, @unchecked Sendable {
-    // @unchecked: all mutable state is guarded by `lock`.
-    private let isTerminal: Bool
-    private let quiet: Bool
-    private let lock = NSLock()
-    private var started: Date?
-    private var runName = ""
-
-    init(isTerminal: Bool, quiet: Bool) {
-        self.isTerminal = isTerminal
-        self.quiet = quiet
-    }
-
-    func runDidChange(_ event: RunEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case .runStarted(let run):
-            started = run.startedAt
-            runName = run.name
-            if !quiet { emit("\(bold("Name:"))     \(run.name)\n") }
-        case .nodeChanged(let node):
-            guard !quiet, node.type == .pod || node.phase == .skipped || node.phase == .omitted
-                || (node.phase.isFailedOrError && node.type != .stepGroup)
-            else { return }
-            guard node.type == .pod || node.phase != .running else { return }
-            var line = "\(symbol(node.phase)) \(node.displayName) \(node.phase.rawValue)"
-            if let message = node.message, node.phase != .succeeded, node.phase != .running { line += ": \(message)" }
-            if let startedAt = node.startedAt, let finishedAt = node.finishedAt, node.type == .pod {
-                line += dim(String(format: " (%.2fs)", finishedAt.timeIntervalSince(startedAt)))
-            }
-            emit(line + "\n")
-        case .runFinished:
-            break
-        }
-    }
-
-    func finish(_ summary: RunSummary) {
-        lock.lock()
-        defer { lock.unlock() }
-        let duration = started.map { Date().timeIntervalSince($0) } ?? 0
-        var text = "\(bold("Status:"))   \(colour(summary.phase.rawValue, for: summary.phase))\n"
-        text += "\(bold("Duration:")) \(String(format: "%.2fs", duration))\n"
-        if let message = summary.message, summary.phase != .succeeded { text += "\(bold("Message:"))  \(message)\n" }
-        emit(text)
-    }
-
-    private func emit(_ text: String) {
-        writeUnbuffered(text)
-    }
-
-    private func symbol(_ phase: NodePhase) -> String {
-        let mark: String =
-            switch phase {
-            case .succeeded: "✔"
-            case .failed, .error: "✖"
-            case .skipped, .omitted: "○"
-            case .running, .pending: "◷"
-            }
-        return colour(mark, for: phase)
-    }
-
-    private func colour(_ text: String, for phase: NodePhase) -> String {
-        guard isTerminal else { return text }
-        let code =
-            switch phase {
-            case .succeeded: "32"
-            case .failed, .error: "31"
-            case .running, .pending: "36"
-            case .skipped, .omitted: "90"
-            }
-        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
-    }
-
-    private func bold(_ text: String) -> String { isTerminal ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
-    private func dim(_ text: String) -> String { isTerminal ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
 }

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceStore
+
+/// `sluice get RUN [-o json|yaml|wide|name|junit]`: a run as a readable tree, an Argo Workflow object, its name, or
+/// a JUnit report.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a run (name or @latest).")
+
+    /// The formats of `-o`.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, wide, json, yaml, name, junit
+    }
+
+    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
+    var runName: String
+
+    @Option(
+        name: [.short, .long],
+        help: "Output format: json or yaml (the Argo Workflow object), wide (more columns), name, junit (JUnit XML).")
+    var output: Format = .text
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let store = try openStore(state)
+        let record = try findRun(runName, in: store)
+        switch output {
+        case .name:
+            print(record.name)
+            return
+        case .junit:
+            writeUnbuffered(JUnitReport.render(try loadView(record, store: store)))
+            return
+        default: break
+        }
+        let nodes: [NodeRecord]
+        let denials: [DenialRecord]
+        do {
+            nodes = try store.nodes(runID: record.id)
+            denials = try store.denials(runID: record.id)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+        switch output {
+        case .json: print(ArgoStatus.json(run: record, nodes: nodes))
+        case .yaml: writeUnbuffered(YAMLText.render(ArgoStatus.workflowObject(run: record, nodes: nodes)))
+        default: printTable(record, nodes: nodes, denials: denials, wide: output == .wide)
+        }
+    }
+
+    private func loadView(_ record: RunRecord, store: Store) throws -> RunView {
+        do {
+            return try RunViewSource.load(run: record, store: store, stateDirectory: state.resolved, verify: false)
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+
+    private func printTable(_ record: RunRecord, nodes: [NodeRecord], denials: [DenialRecord], wide: Bool) {
+        print("Name:       \(record.name)")
+        print("Status:     \(displayPhase(record))")
+        if let message = record.message { print("Message:    \(message)") }
+        if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
+        if let started = record.startedAt, let finished = record.finishedAt {
+            print("Duration:   \(String(format: "%.2fs", finished.timeIntervalSince(started)))")
+        }
+        print("Runtime:    \(record.runtime)")
+        print("Workflow:   sha256:\(record.workflowDigest)")
+        print("Signer:     \(record.signerKeyID)")
+        print("")
+        var header = "STEP".padding(toLength: 34, withPad: " ", startingAt: 0) + "TYPE       PHASE      "
+        if wide { header += "TEMPLATE             DURATION  ENVELOPE        " }
+        print(header + "MESSAGE")
+        for node in nodes {
+            let depth = max(0, node.name.split(separator: ".").count - 1)
+            let label = String(repeating: "  ", count: depth) + node.displayName
+            var line = label.padding(toLength: 34, withPad: " ", startingAt: 0)
+                + node.type.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + node.phase.padding(toLength: 11, withPad: " ", startingAt: 0)
+            if wide {
+                let duration = node.startedAt.flatMap { start in
+                    node.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(start)) }
+                } ?? "-"
+                line += (node.templateName ?? "-").padding(toLength: 21, withPad: " ", startingAt: 0)
+                    + duration.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + (node.envelopeDigest.map { "sha256:" + $0.prefix(8) } ?? "-")
+                        .padding(toLength: 16, withPad: " ", startingAt: 0)
+            }
+            print(line + (node.message ?? ""))
+        }
+        if !denials.isEmpty {
+            print("")
+            print("Governance refusals:")
+            for denial in denials { print("  \(denial.message) [\(denial.check)]") }
+        }
+    }
+}
