@@ -40,7 +40,7 @@ enum JUnitReport {
 
         init(_ node: NodeView) {
             if let refusal = node.refusals.first {
-                self = .failure(type: "Refused", message: "refused by governance check '\(refusal.check)': \(refusal.message)")
+                self = .failure(type: "Refused", message: "refused by \(refusal.check): \(refusal.message)")
                 return
             }
             switch node.phase {
@@ -73,7 +73,7 @@ enum JUnitReport {
     /// The failure's text: the message, then every refusal with its check and input.
     private static func failureDetail(_ node: NodeView, message: String) -> String {
         var lines = [message, "node: \(node.name) (\(node.type), template \(node.templateName ?? "-"))"]
-        for refusal in node.refusals {
+        for refusal in node.refusals.dropFirst() {
             lines.append("refused by \(refusal.check)" + (refusal.input.map { " (input \($0))" } ?? "") + ": " + refusal.message)
         }
         return lines.joined(separator: "\n")

@@ -54,11 +54,14 @@ enum ReportHTML {
 
     /// The page's data as JSON safe inside a `<script>` element (`<` written as `\\u003c`).
     static func dataJSON(_ view: RunView, generatedAt: Date) -> String {
-        let layout = GraphLayout(nodes: view.nodes.map { ($0.id, $0.children) })
+        let flow = flowChildren(view.nodes)
+        let layout = GraphLayout(nodes: view.nodes.map { ($0.id, flow[$0.id] ?? $0.children) })
         var nodes: [[String: Any]] = []
         for node in view.nodes {
             guard let cell = layout.cells[node.id] else { continue }
-            nodes.append(nodeObject(node, cell: cell))
+            var object = nodeObject(node, cell: cell)
+            object["children"] = flow[node.id] ?? node.children
+            nodes.append(object)
         }
         var run: [String: Any] = ["name": view.name, "id": view.id, "phase": view.phase]
         run["message"] = view.message
@@ -86,6 +89,23 @@ enum ReportHTML {
         guard let bytes = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
             .replacingOccurrences(of: "\u{2028}", with: "\\u2028").replacingOccurrences(of: "\u{2029}", with: "\\u2029")
+    }
+
+    /// The edges to draw: a node's children, except that the tasks depending on a loop (`withItems`,
+    /// `withSequence`) hang below the loop's items, as in the Argo UI, not beside them under the TaskGroup.
+    static func flowChildren(_ nodes: [NodeView]) -> [String: [String]] {
+        let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var flow = Dictionary(nodes.map { ($0.id, $0.children) }, uniquingKeysWith: { first, _ in first })
+        for group in nodes where group.type == "TaskGroup" {
+            let prefix = group.displayName + "("
+            let items = group.children.filter { byID[$0]?.displayName.hasPrefix(prefix) == true }
+            let itemSet = Set(items)
+            let after = group.children.filter { !itemSet.contains($0) }
+            guard !items.isEmpty, !after.isEmpty else { continue }
+            flow[group.id] = items
+            for item in items where flow[item]?.isEmpty ?? true { flow[item] = after }
+        }
+        return flow
     }
 
     private static func nodeObject(_ node: NodeView, cell: GraphLayout.Cell) -> [String: Any] {

@@ -95,7 +95,10 @@ extension NodeView {
         for artifact in object["artifacts"] as? [Any] ?? [] {
             guard let artifact = artifact as? [String: Any], let name = artifact["name"] as? String else { continue }
             ports.append(PortView(
-                kind: .artifact, name: name, value: artifact["path"] as? String, digest: artifact["digest"] as? String,
+                kind: .artifact, name: name, value: artifact["path"] as? String,
+                digest: (artifact["digest"] as? String).map { digest in
+                    digest.contains(":") ? digest : (artifact["kind"] as? String == "directory" ? "dirHash:" : "sha256:") + digest
+                },
                 producerNodeID: artifact["producerNodeID"] as? String))
         }
         if let result = object["result"] as? String {

@@ -91,6 +91,7 @@ extension String {
         if hasPrefix(" ") || hasSuffix(" ") || contains(": ") || contains(" #") { return false }
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._/:-@+= ,()"))
         guard unicodeScalars.allSatisfy({ allowed.contains($0) && $0.isASCII }) else { return false }
-        return CharacterSet.alphanumerics.contains(first) || first == "/" || first == "."
+        // A leading digit could read as a number or a timestamp (YAML 1.1): those are quoted.
+        return CharacterSet.letters.contains(first) || first == "/"
     }
 }
