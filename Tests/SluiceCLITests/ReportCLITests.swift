@@ -83,9 +83,11 @@ struct ReportCLITests {
             let rendered = try Self.render(
                 cli.directory + "/mixed.html", in: cli.directory, screenshot: output + "/report.png")
             Self.expectDrawn(rendered, nodes: 5)
-            #expect(rendered.dom.contains("<g class=\"node refused\""), "no node is marked refused")
-            #expect(rendered.dom.contains("⛔ constraint 'from-builders'"), "the refusing check is not named")
-            // The refused node is selected first: its refusal is in the details pane.
+            // The refused node is selected first (class "selected" too), marked, and names the check.
+            #expect(rendered.dom.contains("<g class=\"node refused selected\" data-id=\""), "no node is marked refused")
+            #expect(rendered.dom.contains("data-refused-by=\"constraint 'from-builders'\""), "the check is not named")
+            #expect(rendered.dom.contains("<text x=\"8\" y=\"34\">⛔ constraint 'from-builde…</text>"))
+            // Its refusal is in the details pane.
             #expect(rendered.dom.contains("Refused by constraint 'from-builders' (input produce.outputs/result): "))
             // `</script><b>` printed by a node is data: the page still rendered, and no <b> element came of it.
             #expect(!rendered.dom.contains("<b>&amp;value</b>"), "node output became markup")

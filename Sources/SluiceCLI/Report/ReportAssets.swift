@@ -195,6 +195,7 @@ enum ReportAssets {
               var classes = 'node' + (node.group ? ' group' : '') + (node.refusals.length ? ' refused' : '');
               var g = add(layer, svg('g', { 'class': classes, 'data-id': node.id, 'data-phase': node.phase,
                 transform: 'translate(' + node.x + ',' + node.y + ')' }));
+              if (node.refusals.length) { g.setAttribute('data-refused-by', node.refusals[0].check); }
               add(g, svg('title', {}, node.name + ' — ' + node.type + ' ' + node.phase + (node.message ? ': ' + node.message : '')));
               add(g, svg('rect', { width: NODE_W, height: NODE_H, rx: node.group ? 22 : 6, fill: colour(node.phase) }));
               add(g, svg('text', { x: 8, y: 17, 'font-weight': 600 }, clip(node.display, 22)));
