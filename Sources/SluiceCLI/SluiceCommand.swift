@@ -19,6 +19,7 @@ struct SluiceCommand: AsyncParsableCommand {
             RevokeCommand.self, RevocationsCommand.self, ExportCommand.self, ConformanceCommand.self,
             VerifyCommand.self, ReplayCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self,
             KeyCommand.self, TemplateCommand.self, DigestCommand.self, ReportCommand.self,
+            RetryCommand.self, ResubmitCommand.self, DeleteCommand.self, PruneCommand.self,
         ]
     )
 }

@@ -66,50 +66,6 @@ private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
     return (a, b)
 }
 
-/// `sluice logs RUN [NODE]`: the stdout and stderr of a run's nodes.
-struct LogsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print nodes' stdout and stderr.")
-
-    @Argument(help: ArgumentHelp("Run name, id, or @latest.", valueName: "run"))
-    var runName: String
-
-    @Argument(help: "A node's display name, name or id (default: every node).")
-    var node: String?
-
-    @OptionGroup var state: StateOptions
-
-    func run() throws {
-        let store = try openStore(state)
-        let record = try findRun(runName, in: store)
-        let nodes: [NodeRecord]
-        let attempts: [AttemptRecord]
-        do {
-            nodes = try store.nodes(runID: record.id)
-            attempts = try store.attempts(runID: record.id)
-        } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
-        }
-        let selected = nodes.filter { node == nil || $0.displayName == node || $0.name == node || $0.id == node }
-        if let node, selected.isEmpty {
-            printError("error: run '\(record.name)' has no node '\(node)'")
-            throw ExitCode(ExitStatus.failed)
-        }
-        let prefix = node == nil
-        for current in selected {
-            for attempt in attempts where attempt.nodeID == current.id {
-                for path in [attempt.stdoutPath, attempt.stderrPath].compactMap({ $0 }) {
-                    guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { continue }
-                    let text = String(decoding: data, as: UTF8.self)
-                    for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0) {
-                        print(prefix ? "\(current.displayName): \(line)" : String(line))
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// `sluice verify RUN`: re-checks every envelope and artifact digest of a run; `sluice verify BUNDLE` checks an
 /// exported bundle offline (an argument that is an existing directory or `.tar.gz` file is a bundle).
 struct VerifyCommand: ParsableCommand {

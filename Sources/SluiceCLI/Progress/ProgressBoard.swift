@@ -95,7 +95,7 @@ struct ProgressBoard {
     /// `[█████░░░░░] 12/40 30%`, fitted to `width`.
     private func bar(done: Int, total: Int, width: Int, style: Style) -> String {
         let label = " \(done)/\(total)" + (total > 0 ? " \(done * 100 / total)%" : "")
-        let cells = max(10, min(50, width - label.count - 2))
+        let cells = max(10, min(50, width - label.count - 3))
         let filled = total > 0 ? min(cells, done * cells / total) : 0
         return "[" + paint(String(repeating: "█", count: filled), Self.code(.succeeded), style)
             + String(repeating: "░", count: cells - filled) + "]" + label

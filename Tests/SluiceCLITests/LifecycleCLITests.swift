@@ -1,0 +1,234 @@
+import Foundation
+import Testing
+
+/// The Argo verbs around runs: submit, retry, resubmit, logs -f, delete, prune.
+@Suite("Run lifecycle commands", .timeLimit(.minutes(3)))
+struct LifecycleCLITests {
+    /// A node that succeeds, then one that fails until `marker` exists (a path nodes can read under bubblewrap).
+    static func flaky(marker: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: flaky
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              steps:
+                - - {name: first, template: first}
+                - - {name: second, template: second}
+            - name: first
+              container: {image: alpine, command: [sh, -c, "echo first"]}
+            - name: second
+              container: {image: alpine, command: [sh, -c, "test -f \(marker) && echo second"]}
+        """
+    }
+
+    /// One node writing a shared artifact (same bytes in every run) and one of its own (`tag`).
+    static let plain = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: plain-
+        spec:
+          entrypoint: make
+          arguments:
+            parameters: [{name: tag, value: x}]
+          templates:
+            - name: make
+              container:
+                image: alpine
+                command: [sh, -c, "printf common > /tmp/common; printf '{{workflow.parameters.tag}}-only' > /tmp/own"]
+              outputs:
+                artifacts:
+                  - {name: common, path: /tmp/common}
+                  - {name: own, path: /tmp/own}
+        """
+
+    /// A memoized node: the second run reuses the first run's signed outputs.
+    static let memo = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: memo-
+        spec:
+          entrypoint: cached
+          templates:
+            - name: cached
+              memoize:
+                key: shared
+                cache: {configMap: {name: prune-cache}}
+              container:
+                image: alpine
+                command: [sh, -c, "printf memoized > /tmp/cached"]
+              outputs:
+                artifacts:
+                  - {name: cached, path: /tmp/cached}
+        """
+
+    /// The Argo Workflow object of a run.
+    static func workflow(_ cli: SluiceCLI, _ run: String) throws -> [String: Any] {
+        let result = try cli.run(["get", run, "-o", "json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    static func node(_ workflow: [String: Any], _ displayName: String) -> [String: Any]? {
+        let nodes = (workflow["status"] as? [String: Any])?["nodes"] as? [String: Any] ?? [:]
+        return nodes.values.compactMap { $0 as? [String: Any] }.first { $0["displayName"] as? String == displayName }
+    }
+
+    @Test("submit is run; resubmit runs the recorded workflow again as a new run, with -p overrides")
+    func submitResubmit() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
+            let submitted = try cli.run(["submit", file])
+            #expect(submitted.status == 0, "\(submitted)")
+            #expect(submitted.stdout.contains("Name:     hello-cli\n"), "\(submitted)")
+            // The file changes afterwards: resubmit uses what was recorded.
+            _ = try cli.write("not a workflow", name: "hello.yaml")
+            let again = try cli.run(["resubmit", "hello-cli", "-p", "who=you"])
+            #expect(again.status == 0, "\(again)")
+            #expect(again.stdout.contains("Name:     hello-cli-"), "a new run gets a new name: \(again)")
+            let logs = try cli.run(["logs", "@latest", "shout"])
+            #expect(logs.stdout == "hello you!\n", "\(logs)")
+            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 3)
+        }
+    }
+
+    @Test("retry re-runs the failed node in place and keeps the succeeded one with its envelope")
+    func retry() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let marker = "/var/tmp/sluice-retry-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: marker) }
+            let file = try cli.write(Self.flaky(marker: marker), name: "flaky.yaml")
+            let failed = try cli.run(["run", file])
+            #expect(failed.status == 1, "\(failed)")
+            let before = try #require(Self.node(try Self.workflow(cli, "flaky"), "first"))
+            let notYet = try cli.run(["retry", "flaky"])
+            #expect(notYet.status == 1, "\(notYet)")
+            FileManager.default.createFile(atPath: marker, contents: Data())
+            let retried = try cli.run(["retry", "flaky"])
+            #expect(retried.status == 0, "\(retried)")
+            #expect(retried.stdout.contains("Status:   Succeeded\n"), "\(retried)")
+            let after = try Self.workflow(cli, "flaky")
+            #expect((after["status"] as? [String: Any])?["phase"] as? String == "Succeeded")
+            let first = try #require(Self.node(after, "first"))
+            #expect(first["lineageEnvelope"] as? String == before["lineageEnvelope"] as? String,
+                    "the succeeded node was run again")
+            #expect(try cli.run(["logs", "flaky", "second"]).stdout == "second\n")
+            #expect(try cli.run(["verify", "flaky"]).status == 0)
+            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 2, "retry made a new run")
+            let done = try cli.run(["retry", "flaky"])
+            #expect(done.stdout == "run flaky Succeeded: nothing to retry\n", "\(done)")
+        }
+    }
+
+    @Test("logs -f follows a running run until it ends")
+    func logsFollow() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let yaml = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: slow
+                spec:
+                  entrypoint: main
+                  templates:
+                    - name: main
+                      container:
+                        image: alpine
+                        command: [sh, -c, "echo one; sleep 2; echo two; printf three"]
+                """
+            let file = try cli.write(yaml, name: "slow.yaml")
+            async let run = Task { try cli.run(["run", file]) }.value
+            // Wait for the run to be recorded, then follow it from its first line to its end.
+            var follow = CLIResult(status: -1, stdout: "", stderr: "")
+            for _ in 0..<100 {
+                follow = try cli.run(["logs", "slow", "-f"])
+                if follow.status == 0 { break }
+                usleep(50_000)
+            }
+            #expect(follow.status == 0, "\(follow)")
+            #expect(follow.stdout == "main: one\nmain: two\nmain: three\n" || follow.stdout == "slow: one\nslow: two\nslow: three\n",
+                    "\(follow)")
+            #expect(try await run.status == 0)
+        }
+    }
+
+    @Test("delete removes a run's records and files; a run whose signed outputs another reused is kept")
+    func delete() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let memo = try cli.write(Self.memo, name: "memo.yaml")
+            #expect(try cli.run(["run", memo]).status == 0)
+            let producer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            #expect(try cli.run(["run", memo]).status == 0)
+            let consumer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let refused = try cli.run(["delete", producer])
+            #expect(refused.status == 1, "\(refused)")
+            #expect(refused.stderr == "error: run '\(producer)' is referenced by run(s) \(consumer) (they reused its "
+                    + "signed outputs): delete those too, or first\n", "\(refused)")
+            let both = try cli.run(["delete", consumer, producer])
+            #expect(both.status == 0, "\(both)")
+            #expect(both.stdout == "deleted run \(consumer)\ndeleted run \(producer)\n", "\(both)")
+            #expect(!FileManager.default.fileExists(atPath: cli.home + "/runs/" + producer))
+            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 1)
+            #expect(try cli.run(["get", producer]).status == 1)
+        }
+    }
+
+    @Test("prune deletes old runs and only the artifacts no remaining run or envelope names, saying what it freed")
+    func prune() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let plain = try cli.write(Self.plain, name: "plain.yaml")
+            let memo = try cli.write(Self.memo, name: "memo.yaml")
+            #expect(try cli.run(["run", plain, "-p", "tag=old"]).status == 0)
+            let oldPlain = try Self.workflow(cli, "@latest")
+            #expect(try cli.run(["run", memo]).status == 0)
+            let producer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            usleep(1_200_000)
+            #expect(try cli.run(["run", plain, "-p", "tag=new"]).status == 0)
+            let newPlain = try Self.workflow(cli, "@latest")
+            let cutoff = try #require((newPlain["metadata"] as? [String: Any])?["creationTimestamp"] as? String)
+            #expect(try cli.run(["run", memo]).status == 0)
+            let consumer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let oldName = try #require((oldPlain["metadata"] as? [String: Any])?["name"] as? String)
+
+            let dry = try cli.run(["prune", "--before", cutoff, "--dry-run"])
+            #expect(dry.stdout.hasSuffix("would delete 1 run(s) and 1 artifact(s), freeing 8 bytes (8 bytes)\n"),
+                    "\(dry)")
+            let pruned = try cli.run(["prune", "--before", cutoff])
+            #expect(pruned.status == 0, "\(pruned)")
+            #expect(pruned.stdout == """
+                kept run \(producer): run(s) \(consumer) reused its signed outputs
+                deleted run \(oldName)
+                deleted 1 run(s) and 1 artifact(s), freed 8 bytes (8 bytes)
+
+                """, "\(pruned)")
+            // Every artifact a remaining run or envelope names is still there and verifies.
+            for run in [producer, consumer, "@latest"] {
+                let verified = try cli.run(["verify", run])
+                #expect(verified.status == 0, "\(run): \(verified)")
+            }
+            let own = try #require(Self.artifactDigest(newPlain, "own"))
+            let common = try #require(Self.artifactDigest(newPlain, "common"))
+            let gone = try #require(Self.artifactDigest(oldPlain, "own"))
+            #expect(FileManager.default.fileExists(atPath: Self.storedPath(cli, own)))
+            #expect(FileManager.default.fileExists(atPath: Self.storedPath(cli, common)))
+            #expect(!FileManager.default.fileExists(atPath: Self.storedPath(cli, gone)))
+            let bad = try cli.run(["prune", "--older-than", "soon"])
+            #expect(bad.status == 2, "\(bad)")
+            #expect(bad.stderr == "error: 'soon' is not a duration: write e.g. 30m, 24h, 7d or 1h30m\n", "\(bad)")
+        }
+    }
+
+    static func artifactDigest(_ workflow: [String: Any], _ name: String) -> String? {
+        let outputs = node(workflow, (workflow["metadata"] as? [String: Any])?["name"] as? String ?? "")?["outputs"]
+        let artifacts = (outputs as? [String: Any])?["artifacts"] as? [[String: Any]] ?? []
+        return artifacts.first { $0["name"] as? String == name }?["digest"] as? String
+    }
+
+    static func storedPath(_ cli: SluiceCLI, _ hex: String) -> String {
+        cli.home + "/artifacts/sha256/\(hex.prefix(2))/\(hex)"
+    }
+}
