@@ -8,7 +8,7 @@ import Yams
 /// `sluice run FILE`: submits a workflow and waits for its end, like `argo submit --wait`.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run a workflow file to its end, showing progress (alias: submit).",
+        commandName: "run", abstract: "Run a workflow file to its end, showing progress.",
         aliases: ["submit"])
 
     @Argument(help: "The workflow file (Argo YAML, kind Workflow).")
