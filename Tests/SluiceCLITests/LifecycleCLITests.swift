@@ -141,18 +141,28 @@ struct LifecycleCLITests {
                         command: [sh, -c, "echo one; sleep 2; echo two; printf three"]
                 """
             let file = try cli.write(yaml, name: "slow.yaml")
-            async let run = Task { try cli.run(["run", file]) }.value
+            // Started in the background by a shell (a blocking wait here could hold one of the few threads the
+            // tests share): the run's own output goes to run.out.
+            let started = try HostTool.run(
+                "sh", ["-c", "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 &"], in: cli.directory,
+                environment: ["SLUICE_HOME": cli.home])
+            #expect(started.status == 0, "\(started)")
             // Wait for the run to be recorded, then follow it from its first line to its end.
             var follow = CLIResult(status: -1, stdout: "", stderr: "")
-            for _ in 0..<100 {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
                 follow = try cli.run(["logs", "slow", "-f"])
                 if follow.status == 0 { break }
-                usleep(50_000)
+                usleep(100_000)
             }
             #expect(follow.status == 0, "\(follow)")
             #expect(follow.stdout == "main: one\nmain: two\nmain: three\n" || follow.stdout == "slow: one\nslow: two\nslow: three\n",
                     "\(follow)")
-            #expect(try await run.status == 0)
+            let end = Date().addingTimeInterval(60)
+            while Date() < end, try cli.run(["get", "slow", "-o", "json"]).stdout.contains("\"phase\" : \"Running\"") {
+                usleep(100_000)
+            }
+            #expect(try cli.run(["get", "slow"]).stdout.contains("Status:     Succeeded\n"))
         }
     }
 
