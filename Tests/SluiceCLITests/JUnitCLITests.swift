@@ -8,17 +8,17 @@ struct JUnitCLITests {
     static let schema = SluiceCLI.repository + "/docs/schemas/junit.xsd"
 
     /// Validates `file` against the schema with xmllint; returns xmllint's verdict line.
-    static func validate(_ file: String, in directory: String) throws -> CLIResult {
-        try HostTool.run("xmllint", ["--noout", "--schema", schema, file], in: directory)
+    static func validate(_ file: String, in directory: String) async throws -> CLIResult {
+        try await HostTool.offPool { try HostTool.run("xmllint", ["--noout", "--schema", schema, file], in: directory) }
     }
 
     @Test("run --junit writes failures, refusals and skips as JUnit, valid against the schema")
     func runJUnit() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(ReportWorkflows.mixed, name: "mixed.yaml")
-            let result = try cli.run(["run", file, "--junit", "report.xml"])
+            let result = try await cli.detached(["run", file, "--junit", "report.xml"])
             #expect(result.status == 3, "\(result)")
-            let validation = try Self.validate("report.xml", in: cli.directory)
+            let validation = try await Self.validate("report.xml", in: cli.directory)
             #expect(validation.status == 0, "\(validation)")
             #expect(validation.stderr == "report.xml validates\n", "\(validation)")
             let xml = try String(contentsOfFile: cli.directory + "/report.xml", encoding: .utf8)
@@ -43,11 +43,11 @@ struct JUnitCLITests {
     func getJUnit() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
-            #expect(try cli.run(["run", file]).status == 0)
-            let result = try cli.run(["get", "@latest", "-o", "junit"])
+            #expect(try await cli.detached(["run", file]).status == 0)
+            let result = try await cli.detached(["get", "@latest", "-o", "junit"])
             #expect(result.status == 0, "\(result)")
             try Data(result.stdout.utf8).write(to: URL(fileURLWithPath: cli.directory + "/get.xml"))
-            let validation = try Self.validate("get.xml", in: cli.directory)
+            let validation = try await Self.validate("get.xml", in: cli.directory)
             #expect(validation.status == 0, "\(validation)")
             #expect(result.stdout.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), "\(result)")
             #expect(result.stdout.contains("tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\""), "\(result)")
@@ -67,7 +67,7 @@ struct JUnitCLITests {
                 <testcase name="a" classname="b" time="0"><failure/><skipped/></testcase></testsuite></testsuites>
                 """
             try Data(broken.utf8).write(to: URL(fileURLWithPath: cli.directory + "/broken.xml"))
-            let validation = try Self.validate("broken.xml", in: cli.directory)
+            let validation = try await Self.validate("broken.xml", in: cli.directory)
             #expect(validation.status != 0, "\(validation)")
             #expect(validation.stderr.contains("broken.xml fails to validate"), "\(validation)")
         }

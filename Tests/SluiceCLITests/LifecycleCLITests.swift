@@ -68,8 +68,8 @@ struct LifecycleCLITests {
         """
 
     /// The Argo Workflow object of a run.
-    static func workflow(_ cli: SluiceCLI, _ run: String) throws -> [String: Any] {
-        let result = try cli.run(["get", run, "-o", "json"])
+    static func workflow(_ cli: SluiceCLI, _ run: String) async throws -> [String: Any] {
+        let result = try await cli.detached(["get", run, "-o", "json"])
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
@@ -82,17 +82,17 @@ struct LifecycleCLITests {
     func submitResubmit() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
-            let submitted = try cli.run(["submit", file])
+            let submitted = try await cli.detached(["submit", file])
             #expect(submitted.status == 0, "\(submitted)")
             #expect(submitted.stdout.contains("Name:     hello-cli\n"), "\(submitted)")
             // The file changes afterwards: resubmit uses what was recorded.
             _ = try cli.write("not a workflow", name: "hello.yaml")
-            let again = try cli.run(["resubmit", "hello-cli", "-p", "who=you"])
+            let again = try await cli.detached(["resubmit", "hello-cli", "-p", "who=you"])
             #expect(again.status == 0, "\(again)")
             #expect(again.stdout.contains("Name:     hello-cli-"), "a new run gets a new name: \(again)")
-            let logs = try cli.run(["logs", "@latest", "shout"])
+            let logs = try await cli.detached(["logs", "@latest", "shout"])
             #expect(logs.stdout == "hello you!\n", "\(logs)")
-            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 3)
+            #expect(try await cli.detached(["list"]).stdout.split(separator: "\n").count == 3)
         }
     }
 
@@ -102,24 +102,24 @@ struct LifecycleCLITests {
             let marker = "/var/tmp/sluice-retry-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: marker) }
             let file = try cli.write(Self.flaky(marker: marker), name: "flaky.yaml")
-            let failed = try cli.run(["run", file])
+            let failed = try await cli.detached(["run", file])
             #expect(failed.status == 1, "\(failed)")
-            let before = try #require(Self.node(try Self.workflow(cli, "flaky"), "first"))
-            let notYet = try cli.run(["retry", "flaky"])
+            let before = try #require(Self.node(try await Self.workflow(cli, "flaky"), "first"))
+            let notYet = try await cli.detached(["retry", "flaky"])
             #expect(notYet.status == 1, "\(notYet)")
             FileManager.default.createFile(atPath: marker, contents: Data())
-            let retried = try cli.run(["retry", "flaky"])
+            let retried = try await cli.detached(["retry", "flaky"])
             #expect(retried.status == 0, "\(retried)")
             #expect(retried.stdout.contains("Status:   Succeeded\n"), "\(retried)")
-            let after = try Self.workflow(cli, "flaky")
+            let after = try await Self.workflow(cli, "flaky")
             #expect((after["status"] as? [String: Any])?["phase"] as? String == "Succeeded")
             let first = try #require(Self.node(after, "first"))
             #expect(first["lineageEnvelope"] as? String == before["lineageEnvelope"] as? String,
                     "the succeeded node was run again")
-            #expect(try cli.run(["logs", "flaky", "second"]).stdout == "second\n")
-            #expect(try cli.run(["verify", "flaky"]).status == 0)
-            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 2, "retry made a new run")
-            let done = try cli.run(["retry", "flaky"])
+            #expect(try await cli.detached(["logs", "flaky", "second"]).stdout == "second\n")
+            #expect(try await cli.detached(["verify", "flaky"]).status == 0)
+            #expect(try await cli.detached(["list"]).stdout.split(separator: "\n").count == 2, "retry made a new run")
+            let done = try await cli.detached(["retry", "flaky"])
             #expect(done.stdout == "run flaky Succeeded: nothing to retry\n", "\(done)")
         }
     }
@@ -151,7 +151,7 @@ struct LifecycleCLITests {
             var follow = CLIResult(status: -1, stdout: "", stderr: "")
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline {
-                follow = try cli.run(["logs", "slow", "-f"])
+                follow = try await cli.detached(["logs", "slow", "-f"])
                 if follow.status == 0 { break }
                 usleep(100_000)
             }
@@ -159,10 +159,10 @@ struct LifecycleCLITests {
             #expect(follow.stdout == "main: one\nmain: two\nmain: three\n" || follow.stdout == "slow: one\nslow: two\nslow: three\n",
                     "\(follow)")
             let end = Date().addingTimeInterval(60)
-            while Date() < end, try cli.run(["get", "slow", "-o", "json"]).stdout.contains("\"phase\" : \"Running\"") {
+            while Date() < end, try await cli.detached(["get", "slow", "-o", "json"]).stdout.contains("\"phase\" : \"Running\"") {
                 usleep(100_000)
             }
-            #expect(try cli.run(["get", "slow"]).stdout.contains("Status:     Succeeded\n"))
+            #expect(try await cli.detached(["get", "slow"]).stdout.contains("Status:     Succeeded\n"))
         }
     }
 
@@ -170,20 +170,20 @@ struct LifecycleCLITests {
     func delete() async throws {
         try await SluiceCLI.withScratch { cli in
             let memo = try cli.write(Self.memo, name: "memo.yaml")
-            #expect(try cli.run(["run", memo]).status == 0)
-            let producer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
-            #expect(try cli.run(["run", memo]).status == 0)
-            let consumer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
-            let refused = try cli.run(["delete", producer])
+            #expect(try await cli.detached(["run", memo]).status == 0)
+            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            #expect(try await cli.detached(["run", memo]).status == 0)
+            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let refused = try await cli.detached(["delete", producer])
             #expect(refused.status == 1, "\(refused)")
             #expect(refused.stderr == "error: run '\(producer)' is referenced by run(s) \(consumer) (they reused its "
                     + "signed outputs): delete those too, or first\n", "\(refused)")
-            let both = try cli.run(["delete", consumer, producer])
+            let both = try await cli.detached(["delete", consumer, producer])
             #expect(both.status == 0, "\(both)")
             #expect(both.stdout == "deleted run \(consumer)\ndeleted run \(producer)\n", "\(both)")
             #expect(!FileManager.default.fileExists(atPath: cli.home + "/runs/" + producer))
-            #expect(try cli.run(["list"]).stdout.split(separator: "\n").count == 1)
-            #expect(try cli.run(["get", producer]).status == 1)
+            #expect(try await cli.detached(["list"]).stdout.split(separator: "\n").count == 1)
+            #expect(try await cli.detached(["get", producer]).status == 1)
         }
     }
 
@@ -192,22 +192,22 @@ struct LifecycleCLITests {
         try await SluiceCLI.withScratch { cli in
             let plain = try cli.write(Self.plain, name: "plain.yaml")
             let memo = try cli.write(Self.memo, name: "memo.yaml")
-            #expect(try cli.run(["run", plain, "-p", "tag=old"]).status == 0)
-            let oldPlain = try Self.workflow(cli, "@latest")
-            #expect(try cli.run(["run", memo]).status == 0)
-            let producer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            #expect(try await cli.detached(["run", plain, "-p", "tag=old"]).status == 0)
+            let oldPlain = try await Self.workflow(cli, "@latest")
+            #expect(try await cli.detached(["run", memo]).status == 0)
+            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
             usleep(1_200_000)
-            #expect(try cli.run(["run", plain, "-p", "tag=new"]).status == 0)
-            let newPlain = try Self.workflow(cli, "@latest")
+            #expect(try await cli.detached(["run", plain, "-p", "tag=new"]).status == 0)
+            let newPlain = try await Self.workflow(cli, "@latest")
             let cutoff = try #require((newPlain["metadata"] as? [String: Any])?["creationTimestamp"] as? String)
-            #expect(try cli.run(["run", memo]).status == 0)
-            let consumer = try cli.run(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            #expect(try await cli.detached(["run", memo]).status == 0)
+            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
             let oldName = try #require((oldPlain["metadata"] as? [String: Any])?["name"] as? String)
 
-            let dry = try cli.run(["prune", "--before", cutoff, "--dry-run"])
+            let dry = try await cli.detached(["prune", "--before", cutoff, "--dry-run"])
             #expect(dry.stdout.hasSuffix("would delete 1 run(s) and 1 artifact(s), freeing 8 bytes (8 bytes)\n"),
                     "\(dry)")
-            let pruned = try cli.run(["prune", "--before", cutoff])
+            let pruned = try await cli.detached(["prune", "--before", cutoff])
             #expect(pruned.status == 0, "\(pruned)")
             #expect(pruned.stdout == """
                 kept run \(producer): run(s) \(consumer) reused its signed outputs
@@ -217,7 +217,7 @@ struct LifecycleCLITests {
                 """, "\(pruned)")
             // Every artifact a remaining run or envelope names is still there and verifies.
             for run in [producer, consumer, "@latest"] {
-                let verified = try cli.run(["verify", run])
+                let verified = try await cli.detached(["verify", run])
                 #expect(verified.status == 0, "\(run): \(verified)")
             }
             let own = try #require(Self.artifactDigest(newPlain, "own"))
@@ -226,7 +226,7 @@ struct LifecycleCLITests {
             #expect(FileManager.default.fileExists(atPath: Self.storedPath(cli, own)))
             #expect(FileManager.default.fileExists(atPath: Self.storedPath(cli, common)))
             #expect(!FileManager.default.fileExists(atPath: Self.storedPath(cli, gone)))
-            let bad = try cli.run(["prune", "--older-than", "soon"])
+            let bad = try await cli.detached(["prune", "--older-than", "soon"])
             #expect(bad.status == 2, "\(bad)")
             #expect(bad.stderr == "error: 'soon' is not a duration: write e.g. 30m, 24h, 7d or 1h30m\n", "\(bad)")
         }

@@ -8,7 +8,7 @@ struct LintGetFormatTests {
     func lintJSON() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(CLIWorkflows.invalid, name: "invalid.yaml")
-            let result = try cli.run(["lint", "invalid.yaml", "-o", "json"])
+            let result = try await cli.detached(["lint", "invalid.yaml", "-o", "json"])
             #expect(result.status == 65, "\(result)")
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
@@ -23,7 +23,7 @@ struct LintGetFormatTests {
             #expect(
                 problems.first?["message"] as? String
                     == "unknown template 'ecko' (at spec.templates[0].steps[0][0].template)", "\(result)")
-            let text = try cli.run(["lint", file])
+            let text = try await cli.detached(["lint", file])
             #expect(text.stdout.hasSuffix(
                 ":11:23: error: unknown template 'ecko' (at spec.templates[0].steps[0][0].template)\n"), "\(text)")
         }
@@ -33,7 +33,7 @@ struct LintGetFormatTests {
     func lintJSONValid() async throws {
         try await SluiceCLI.withScratch { cli in
             _ = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
-            let result = try cli.run(["lint", "hello.yaml", "-o", "json"])
+            let result = try await cli.detached(["lint", "hello.yaml", "-o", "json"])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout == """
                 {
@@ -54,7 +54,7 @@ struct LintGetFormatTests {
     func lintSARIF() async throws {
         try await SluiceCLI.withScratch { cli in
             _ = try cli.write(CLIWorkflows.invalid, name: "invalid.yaml")
-            let result = try cli.run(["lint", "invalid.yaml", "-o", "sarif"])
+            let result = try await cli.detached(["lint", "invalid.yaml", "-o", "sarif"])
             #expect(result.status == 65, "\(result)")
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
@@ -74,19 +74,19 @@ struct LintGetFormatTests {
     func getFormats() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
-            #expect(try cli.run(["run", file]).status == 0)
-            let name = try cli.run(["get", "@latest", "-o", "name"])
+            #expect(try await cli.detached(["run", file]).status == 0)
+            let name = try await cli.detached(["get", "@latest", "-o", "name"])
             #expect(name.stdout == "hello-cli\n", "\(name)")
-            let yaml = try cli.run(["get", "@latest", "-o", "yaml"])
+            let yaml = try await cli.detached(["get", "@latest", "-o", "yaml"])
             #expect(yaml.status == 0, "\(yaml)")
             #expect(yaml.stdout.hasPrefix("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n"), "\(yaml)")
             #expect(yaml.stdout.contains("\n  name: hello-cli\n"), "\(yaml)")
             #expect(yaml.stdout.contains("\n  phase: Succeeded\n"), "\(yaml)")
             #expect(yaml.stdout.contains("\n        - name: greeting\n          value: hello world\n"), "\(yaml)")
-            let wide = try cli.run(["get", "@latest", "-o", "wide"])
+            let wide = try await cli.detached(["get", "@latest", "-o", "wide"])
             #expect(wide.stdout.contains("TYPE       PHASE      TEMPLATE             DURATION  ENVELOPE"), "\(wide)")
             #expect(wide.stdout.contains("    greet                         Pod        Succeeded  greet"), "\(wide)")
-            let unknown = try cli.run(["get", "@latest", "-o", "xml"])
+            let unknown = try await cli.detached(["get", "@latest", "-o", "xml"])
             #expect(unknown.status == 2, "\(unknown)")
             #expect(unknown.stderr.contains("error: The value 'xml' is invalid for '-o <output>'"), "\(unknown)")
         }

@@ -24,7 +24,12 @@ struct LiveProgressTests {
         }
 
         /// Captures until `predicate` holds (or 60 s pass) and returns that capture.
-        func wait(escapes: Bool = false, until predicate: (String) -> Bool) throws -> String {
+        func wait(escapes: Bool = false, until predicate: @escaping @Sendable (String) -> Bool) async throws -> String {
+            let pane = self
+            return try await HostTool.offPool { try pane.waitBlocking(escapes: escapes, until: predicate) }
+        }
+
+        private func waitBlocking(escapes: Bool, until predicate: (String) -> Bool) throws -> String {
             let deadline = Date().addingTimeInterval(60)
             var text = ""
             while Date() < deadline {
@@ -50,11 +55,11 @@ struct LiveProgressTests {
         try await SluiceCLI.withScratch { cli in
             _ = try cli.write(ReportWorkflows.fanOut(width: 6, pause: "1.5"), name: "fan.yaml")
             // The key first, so that the pane holds nothing but the run's view.
-            #expect(try cli.run(["keygen"]).status == 0)
+            #expect(try await cli.detached(["keygen"]).status == 0)
             let pane = Pane(directory: cli.directory)
             defer { pane.stop() }
             try pane.start(Self.command(cli, "run fan.yaml"))
-            let during = try pane.wait(escapes: true) { $0.contains("shard(") && $0.contains("Running") }
+            let during = try await pane.wait(escapes: true) { $0.contains("shard(") && $0.contains("Running") }
             let output = try HostTool.outputDirectory("live-progress")
             try Data(during.utf8).write(to: URL(fileURLWithPath: output + "/during.ansi"))
             let plainDuring = during.replacingOccurrences(
@@ -66,7 +71,7 @@ struct LiveProgressTests {
             #expect(lines.first == "Name:     fan-out", "\(plainDuring)")
             #expect(lines.contains { $0.hasPrefix("[") && $0.contains("░]") }, "no progress bar: \(plainDuring)")
             #expect(lines.contains { $0.hasPrefix("  ◷ shard(") }, "\(plainDuring)")
-            let after = try pane.wait { $0.contains("Duration:") }
+            let after = try await pane.wait { $0.contains("Duration:") }
             try Data(after.utf8).write(to: URL(fileURLWithPath: output + "/after.txt"))
             let summary = after.split(separator: "\n")
             #expect(summary == ["Name:     fan-out", "Status:   Succeeded", "Nodes:    8 Succeeded"]
@@ -82,7 +87,7 @@ struct LiveProgressTests {
             let pane = Pane(directory: cli.directory)
             defer { pane.stop() }
             try pane.start(Self.command(cli, "run fan.yaml --no-tty", noColour: true))
-            let after = try pane.wait(escapes: true) { $0.contains("Duration:") }
+            let after = try await pane.wait(escapes: true) { $0.contains("Duration:") }
             #expect(after.contains("✔ split Succeeded"), "\(after)")
             #expect(after.contains("✔ shard(1:1) Succeeded"), "\(after)")
             #expect(after.contains("Status:   Succeeded"), "\(after)")

@@ -13,8 +13,8 @@ struct ReportCLITests {
     }
 
     /// Renders `page` in headless Chromium, saves a screenshot to `screenshot`, and returns the DOM it built.
-    static func render(_ page: String, in directory: String, screenshot: String, select: String? = nil) throws
-        -> Rendered
+    static func render(_ page: String, in directory: String, screenshot: String, select: String? = nil)
+        async throws -> Rendered
     {
         let url = "file://" + page + (select.map { "#node=" + $0 } ?? "")
         let common = [
@@ -22,10 +22,12 @@ struct ReportCLITests {
             "--user-data-dir=\(directory)/chromium-profile", "--virtual-time-budget=10000", "--enable-logging=stderr",
             "--v=0",
         ]
-        let dump = try HostTool.run("chromium", common + ["--dump-dom", url], in: directory)
+        let dump = try await HostTool.offPool { try HostTool.run("chromium", common + ["--dump-dom", url], in: directory) }
         #expect(dump.status == 0, "\(dump.stderr)")
-        let shot = try HostTool.run(
-            "chromium", common + ["--window-size=1500,950", "--screenshot=\(screenshot)", url], in: directory)
+        let shot = try await HostTool.offPool {
+            try HostTool.run(
+                "chromium", common + ["--window-size=1500,950", "--screenshot=\(screenshot)", url], in: directory)
+        }
         #expect(shot.status == 0, "\(shot.stderr)")
         let png = try #require(FileManager.default.contents(atPath: screenshot), "no screenshot at \(screenshot)")
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "the screenshot is not a PNG")
@@ -47,9 +49,9 @@ struct ReportCLITests {
     @Test("the ML pipeline's report draws its DAG, verdict, lineage and logs in Chromium")
     func mlPipeline() async throws {
         try await SluiceCLI.withScratch { cli in
-            let run = try cli.run(["run", SluiceCLI.repository + "/examples/ml-pipeline.yaml"])
+            let run = try await cli.detached(["run", SluiceCLI.repository + "/examples/ml-pipeline.yaml"])
             #expect(run.status == 0, "\(run)")
-            let result = try cli.run(["report", "@latest", "-o", "report.html"])
+            let result = try await cli.detached(["report", "@latest", "-o", "report.html"])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout.hasPrefix("report of run ml-pipeline-"), "\(result)")
             #expect(result.stdout.hasSuffix(" (Succeeded, 4 nodes, verified) written to report.html\n"), "\(result)")
@@ -58,7 +60,7 @@ struct ReportCLITests {
             #expect(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"))
             #expect(page.range(of: "<(link|img|iframe)|\\ssrc=", options: .regularExpression) == nil)
             let output = try HostTool.outputDirectory("report-ml-pipeline")
-            let rendered = try Self.render(
+            let rendered = try await Self.render(
                 cli.directory + "/report.html", in: cli.directory, screenshot: output + "/report.png", select: "register")
             Self.expectDrawn(rendered, nodes: 5)
             #expect(rendered.dom.contains("Verified: 4 check(s) hold"), "no verdict")
@@ -76,11 +78,11 @@ struct ReportCLITests {
     func refused() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(ReportWorkflows.mixed, name: "mixed.yaml")
-            #expect(try cli.run(["run", file]).status == 3)
-            let result = try cli.run(["report", "@latest", "-o", "mixed.html"])
+            #expect(try await cli.detached(["run", file]).status == 3)
+            let result = try await cli.detached(["report", "@latest", "-o", "mixed.html"])
             #expect(result.stdout.hasSuffix(" (Error, 4 nodes, verified) written to mixed.html\n"), "\(result)")
             let output = try HostTool.outputDirectory("report-refused")
-            let rendered = try Self.render(
+            let rendered = try await Self.render(
                 cli.directory + "/mixed.html", in: cli.directory, screenshot: output + "/report.png")
             Self.expectDrawn(rendered, nodes: 5)
             // The refused node is selected first (class "selected" too), marked, and names the check.
@@ -98,13 +100,13 @@ struct ReportCLITests {
     func bundle() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
-            #expect(try cli.run(["run", file]).status == 0)
-            #expect(try cli.run(["export", "@latest", "-o", "run.tar.gz"]).status == 0)
-            let result = try cli.run(["report", "run.tar.gz", "-o", "bundle.html"])
+            #expect(try await cli.detached(["run", file]).status == 0)
+            #expect(try await cli.detached(["export", "@latest", "-o", "run.tar.gz"]).status == 0)
+            let result = try await cli.detached(["report", "run.tar.gz", "-o", "bundle.html"])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout == "report of run hello-cli (Succeeded, 2 nodes, verified) written to bundle.html\n",
                     "\(result)")
-            let missing = try cli.run(["report", "nope", "-o", "x.html"])
+            let missing = try await cli.detached(["report", "nope", "-o", "x.html"])
             #expect(missing.status == 1, "\(missing)")
             #expect(missing.stderr == "error: no run has the name or id 'nope'\n", "\(missing)")
         }
@@ -114,16 +116,16 @@ struct ReportCLITests {
     func thousandNodes() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(ReportWorkflows.fanOut(width: 1000), name: "fan.yaml")
-            let run = try cli.run(["run", file, "--isolation", "none", "--quiet"])
+            let run = try await cli.detached(["run", file, "--isolation", "none", "--quiet"])
             #expect(run.status == 0, "\(run)")
             let started = Date()
-            let result = try cli.run(["report", "@latest", "-o", "fan.html"])
+            let result = try await cli.detached(["report", "@latest", "-o", "fan.html"])
             let seconds = Date().timeIntervalSince(started)
             #expect(result.status == 0, "\(result)")
             let output = try HostTool.outputDirectory("report-1000-nodes")
             try Data(String(format: "sluice report of 1,002 pods: %.2f s\n", seconds).utf8)
                 .write(to: URL(fileURLWithPath: output + "/timing.txt"))
-            let rendered = try Self.render(
+            let rendered = try await Self.render(
                 cli.directory + "/fan.html", in: cli.directory, screenshot: output + "/report.png")
             // 1,002 pods, the DAG and the shard TaskGroup.
             Self.expectDrawn(rendered, nodes: 1004)

@@ -15,6 +15,14 @@ enum HostTool {
         return name
     }
 
+    /// Runs `body` on a thread of its own: a long blocking wait (Chromium, a 1,000-node run) then holds none of the
+    /// few threads Swift Testing runs every test on, so other tests are not starved into their time limits.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     /// Runs `name ARGS...` in `directory` with the test's PATH and HOME, and returns what it printed.
     static func run(_ name: String, _ arguments: [String], in directory: String, environment: [String: String] = [:])
         throws -> CLIResult
@@ -45,6 +53,14 @@ enum HostTool {
         let directory = root + "/" + name
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return directory
+    }
+}
+
+extension SluiceCLI {
+    /// `run(arguments)` on a thread of its own (see ``HostTool/offPool(_:)``).
+    func detached(_ arguments: [String]) async throws -> CLIResult {
+        let cli = self
+        return try await HostTool.offPool { try cli.run(arguments) }
     }
 }
 
