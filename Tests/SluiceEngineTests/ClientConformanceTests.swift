@@ -224,6 +224,18 @@ struct ClientConformanceTests {
         }
     }
 
+    @Test("ARGO_PROGRESS_FILE: a pod's last N/M line is its progress, complete once it Succeeded; the run sums them")
+    func progressFile() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(try clientFixture("hera-progress-file"), in: directory)
+            #expect(run.summary.phase == .failed)
+            #expect(try run.node("ok").progress == "4/4")
+            #expect(try run.node("bad").progress == "2/5")
+            let status = ArgoStatus.workflowObject(run: run.run, nodes: run.nodes)["status"] as? [String: Any]
+            #expect(status?["progress"] as? String == "6/9")
+        }
+    }
+
     // MARK: - Artifacts
 
     @Test("a nested DAG's outputs (a parameter and an artifact) come from its tasks")

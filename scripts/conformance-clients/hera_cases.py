@@ -190,6 +190,21 @@ def _():
     return w
 
 
+@case("progress-file")
+def _():
+    # Pods report `N/M` lines to $ARGO_PROGRESS_FILE: a Succeeded pod counts as complete, a Failed one as reported.
+    with Workflow(name="progress", entrypoint="main") as w:
+        ok = Container(name="ok", image="busybox", command=["sh", "-c"],
+                       args=['echo 1/4 > "$ARGO_PROGRESS_FILE"; echo 3/4 >> "$ARGO_PROGRESS_FILE"'])
+        bad = Container(name="bad", image="busybox", command=["sh", "-c"],
+                        args=['echo 2/5 > "$ARGO_PROGRESS_FILE"; exit 1'])
+        with Steps(name="main") as steps:
+            with steps.parallel():
+                ok(name="ok")
+                bad(name="bad")
+    return w
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)

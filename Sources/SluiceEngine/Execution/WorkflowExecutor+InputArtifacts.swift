@@ -108,7 +108,7 @@ extension WorkflowExecutor {
     /// stands in for the image's (usually `/`), so `NAME` there is the file Argo would find at `/NAME`.
     ///
     /// Applies only to the process runtime, when the template sets no `workingDir`, and when what was collected at
-    /// `/NAME` is missing or the empty private directory the engine made for it.
+    /// `/NAME` is missing, or the empty file or directory the engine made for it.
     func topLevelOutputFallback(
         _ path: String, of template: Template, invocation: NodeInvocation, view: NodeFileView
     ) -> String {
@@ -117,7 +117,12 @@ extension WorkflowExecutor {
             (template.container?.workingDir ?? template.script?.workingDir) == nil
         else { return path }
         switch view.entryKind(path) {
-        case .file, .nonEmptyDirectory: return path
+        case .nonEmptyDirectory: return path
+        case .file:
+            // The engine binds an empty file at a top-level output path: still empty, the node wrote elsewhere.
+            guard let opened = try? view.open(path) else { return path }
+            opened.close()
+            if opened.size > 0 { return path }
         case .missing, .emptyDirectory: break
         }
         let candidate = invocation.sandbox.defaultWorkingDirectory + path

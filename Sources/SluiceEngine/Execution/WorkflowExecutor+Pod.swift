@@ -134,6 +134,7 @@ extension WorkflowExecutor {
         node.phase = phase
         node.message = message
         node.outputs = outputs
+        node.progress = reportedProgress(of: invocation, succeeded: phase == .succeeded)
         if phase == .succeeded {
             for parameter in template.outputs?.parameters ?? [] {
                 guard let globalName = parameter.globalName,
@@ -302,6 +303,12 @@ extension WorkflowExecutor {
 
         var environment = hostEnvironment
         for (name, value) in containerEnvironment.values { environment[name] = value }
+        // Argo's progress reporting: the node writes `N/M` lines to $ARGO_PROGRESS_FILE.
+        if let file = progressFile(
+            in: environment, templateSetsIt: containerEnvironment.values["ARGO_PROGRESS_FILE"] != nil)
+        {
+            environment["ARGO_PROGRESS_FILE"] = file
+        }
 
         // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
         let fileManager = FileManager.default

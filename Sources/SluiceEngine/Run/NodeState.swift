@@ -86,7 +86,9 @@ package struct NodeState: Sendable, Equatable {
     package var envelopeDigest: String?
     package var sequence: Int
     /// The node whose envelope signs these outputs, when it is not this node (a Retry node's last attempt).
-    package var lineageNodeID: String?
+    package var lineageNodeID: String? = nil
+    /// A pod's own progress `N/M`, from its `ARGO_PROGRESS_FILE` (nil: it reported none).
+    package var progress: String? = nil
 }
 
 /// Argo's timestamp format (RFC 3339, seconds, UTC).

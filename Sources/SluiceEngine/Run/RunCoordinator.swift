@@ -51,7 +51,7 @@ package actor RunCoordinator {
                 inputs: record.inputsJSON.flatMap { try? decoder.decode(NodeInputs.self, from: Data($0.utf8)) },
                 outputs: record.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) },
                 startedAt: record.startedAt, finishedAt: record.finishedAt, envelopeDigest: record.envelopeDigest,
-                sequence: record.sequence)
+                sequence: record.sequence, progress: record.progress)
             reusable[record.id] = node
             nodes[record.id] = node
             order.append(record.id)
@@ -196,7 +196,7 @@ package actor RunCoordinator {
                 inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 outputsJSON: try node.outputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
-                sequence: node.sequence)
+                sequence: node.sequence, progress: node.progress)
         } catch {
             throw .stateUnavailable(reason: "cannot encode node '\(node.name)': \(error)")
         }

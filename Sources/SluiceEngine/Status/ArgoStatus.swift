@@ -28,10 +28,10 @@ package enum ArgoStatus {
             }
             nodeObjects[node.id] = object
         }
-        let pods = nodes.filter { $0.type == "Pod" }
+        let pods = nodes.filter { $0.type == "Pod" }.map(podProgress)
         var status: [String: Any] = [
             "phase": run.phase.rawValue, "nodes": nodeObjects,
-            "progress": "\(pods.filter { $0.phase == "Succeeded" }.count)/\(pods.count)",
+            "progress": "\(pods.map(\.done).reduce(0, +))/\(pods.map(\.total).reduce(0, +))",
         ]
         status["startedAt"] = run.startedAt.map(format)
         status["finishedAt"] = run.finishedAt.map(format)
@@ -66,7 +66,17 @@ package enum ArgoStatus {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Argo's `progress`: succeeded pods over all pods at or below a node.
+    /// A pod's own progress: what it reported through `ARGO_PROGRESS_FILE`, else `1/1` once it Succeeded and
+    /// `0/1` before.
+    static func podProgress(_ node: NodeRecord) -> (done: Int, total: Int) {
+        if let reported = node.progress {
+            let parts = reported.split(separator: "/")
+            if parts.count == 2, let done = Int(parts[0]), let total = Int(parts[1]) { return (done, total) }
+        }
+        return (node.phase == "Succeeded" ? 1 : 0, 1)
+    }
+
+    /// Argo's `progress`: the sum of the pods' progress at or below a node.
     static func progress(of id: String, in nodes: [String: NodeRecord]) -> String {
         var seen: Set<String> = []
         var succeeded = 0
@@ -75,8 +85,9 @@ package enum ArgoStatus {
         while let current = stack.popLast() {
             guard seen.insert(current).inserted, let node = nodes[current] else { continue }
             if node.type == "Pod" {
-                total += 1
-                if node.phase == "Succeeded" { succeeded += 1 }
+                let own = podProgress(node)
+                total += own.total
+                succeeded += own.done
             }
             // Follow children inside this node's boundary only (DAG task children are siblings, not descendants).
             for child in decodeArray(node.childrenJSON).compactMap({ $0 as? String }) {

@@ -5,7 +5,7 @@ enum StoreSchema {
     /// Migration identifiers in the order they are applied.
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
-        controlMigration, attestationsMigration,
+        controlMigration, attestationsMigration, nodeProgressMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -24,6 +24,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(attestationsMigration) { db in
             try db.execute(sql: attestations)
+        }
+        migrator.registerMigration(nodeProgressMigration) { db in
+            try db.execute(sql: nodeProgress)
         }
         return migrator
     }

@@ -109,6 +109,7 @@ extension NodeRecord: StoredRecord {
     static let columns = [
         "run_id", "id", "name", "display_name", "type", "template_name", "phase", "message", "boundary_id",
         "children_json", "inputs_json", "outputs_json", "started_at", "finished_at", "envelope_digest", "sequence",
+        "progress",
     ]
     static let primaryKey = ["run_id", "id"]
 
@@ -116,7 +117,7 @@ extension NodeRecord: StoredRecord {
         [
             runID, id, name, displayName, type, templateName, phase, message, boundaryID, childrenJSON, inputsJSON,
             outputsJSON, startedAt.map(StoreTimestamp.string), finishedAt.map(StoreTimestamp.string),
-            envelopeDigest, sequence,
+            envelopeDigest, sequence, progress,
         ]
     }
 
@@ -137,7 +138,8 @@ extension NodeRecord: StoredRecord {
             startedAt: try row.optionalTimestamp("started_at"),
             finishedAt: try row.optionalTimestamp("finished_at"),
             envelopeDigest: try row.decode(forColumn: "envelope_digest"),
-            sequence: try row.decode(forColumn: "sequence")
+            sequence: try row.decode(forColumn: "sequence"),
+            progress: try row.decode(forColumn: "progress")
         )
     }
 }

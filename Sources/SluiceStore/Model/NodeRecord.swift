@@ -37,6 +37,8 @@ package struct NodeRecord: Sendable, Equatable, Codable {
     package var envelopeDigest: String?
     /// Creation order within the run; nodes are listed by it.
     package var sequence: Int
+    /// A pod's own progress `N/M` as it reported it through `ARGO_PROGRESS_FILE` (Argo's `progress`), if any.
+    package var progress: String?
 
     /// Creates a node record; dates are truncated to whole milliseconds so they round-trip through the store.
     package init(
@@ -55,7 +57,8 @@ package struct NodeRecord: Sendable, Equatable, Codable {
         startedAt: Date? = nil,
         finishedAt: Date? = nil,
         envelopeDigest: String? = nil,
-        sequence: Int
+        sequence: Int,
+        progress: String? = nil
     ) {
         self.runID = runID
         self.id = id
@@ -73,5 +76,6 @@ package struct NodeRecord: Sendable, Equatable, Codable {
         self.finishedAt = finishedAt.map(StoreTimestamp.truncated)
         self.envelopeDigest = envelopeDigest
         self.sequence = sequence
+        self.progress = progress
     }
 }
