@@ -36,7 +36,7 @@ struct ExportBundleTests {
                         "attestations/submission.intoto.json", "denials.json", "envelopes.intoto.jsonl",
                         "envelopes/\(consume.id).intoto.json", "envelopes/\(produce.id).intoto.json",
                         "governance.json", "keys/signer.pub.pem", "keys/trusted-keys.pem", "manifest.json",
-                        "parameters.json", "revocations.json", "status.json", "workflow.yaml",
+                        "parameters.json", "revocations.json", "status.json", "templates.json", "workflow.yaml",
                     ].sorted())
             #expect(summary.files == files.count - 1)
             // The workflow has no governance section; the submission attestation is the stored one, byte for byte.

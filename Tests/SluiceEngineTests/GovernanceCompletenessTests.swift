@@ -271,4 +271,136 @@ struct GovernanceCompletenessTests {
                     "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
         }
     }
+
+    // MARK: - Memoization inside governance
+
+    /// `train` (memoized in cache `models` under key `model`) printing `payload`, then `deploy`, which only takes
+    /// inputs from `train`.
+    static func memoized(name: String, payload: String, deployImage: String = "alpine", extra: String = "") -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: \(name)
+        spec:
+          entrypoint: main
+          governance:
+            constraints:
+              - name: trained-only
+                appliesTo: {templates: [deploy]}
+                inputs: {fromTemplates: [train]}
+        \(extra)
+          templates:
+            - name: main
+              dag:
+                tasks:
+                  - {name: train, template: train}
+                  - name: deploy
+                    template: deploy
+                    depends: train
+                    arguments:
+                      parameters: [{name: model, value: "{{tasks.train.outputs.parameters.model}}"}]
+            - name: train
+              memoize:
+                key: model
+                cache: {configMap: {name: models}}
+              container:
+                image: alpine
+                command: [sh, -c, "printf \(payload) > /tmp/model"]
+              outputs:
+                parameters:
+                  - name: model
+                    valueFrom: {path: /tmp/model}
+            - name: deploy
+              inputs:
+                parameters: [{name: model}]
+              container:
+                image: \(deployImage)
+                command: [echo, "{{inputs.parameters.model}}"]
+        """
+    }
+
+    /// Regression: a second workflow with the same constraints text filled the cache (same cache name and key)
+    /// with its own `train`'s output, and the strict workflow deployed it.
+    @Test("another workflow's template cannot fill this one's cache: the key includes the template's digest")
+    func memoizationAcrossWorkflows() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let evil = try await AttackTableTests.run(Self.memoized(name: "g-evil", payload: "evil"), in: directory)
+            #expect(evil.summary.phase == .succeeded)
+            let strict = try await AttackTableTests.run(Self.memoized(name: "g-strict", payload: "genuine"),
+                                                        in: directory)
+            #expect(strict.summary.phase == .succeeded)
+            let train = try strict.node("train")
+            #expect(train.message == "Memoization miss (cache 'models', key 'model'): outputs saved")
+            #expect(try strict.inputParameters("deploy") == ["model=genuine"])
+            let keys = try strict.store.memoizations(cacheName: "models").map(\.key)
+            #expect(keys.count == 2, "\(keys)")
+            print("attack-table | memoization filled by another workflow's template | \(train.message ?? "")")
+
+            // Filing the other workflow's entry under this one's key (an edit of sluice.db) is refused: the cached
+            // producer ran other code.
+            let strictKey = try #require(keys.first { key in
+                try strict.store.memoization(cacheName: "models", key: key)?.runID == strict.run.id
+            })
+            let evilKey = try #require(keys.first { $0 != strictKey })
+            try StoreTampering.execute(
+                stateDirectory: strict.stateDirectory, sql: "DELETE FROM memoization_entries WHERE key = ?",
+                arguments: [strictKey])
+            try StoreTampering.execute(
+                stateDirectory: strict.stateDirectory, sql: "UPDATE memoization_entries SET key = ? WHERE key = ?",
+                arguments: [strictKey, evilKey])
+            let again = try await AttackTableTests.run(Self.memoized(name: "g-strict", payload: "genuine"),
+                                                       in: directory)
+            let refused = try again.node("train")
+            #expect(refused.phase == "Error")
+            let message = refused.message ?? ""
+            #expect(message.hasPrefix("memoized outputs refused: node 'train' refused: memoization: the cached "
+                + "outputs were produced by template 'train' (sha256:"), "\(message)")
+            #expect(message.contains("this node runs 'train' (sha256:"), "\(message)")
+            #expect(try again.store.denials(runID: again.run.id).map(\.check) == ["memoization"])
+            #expect(again.summary.refused)
+            print("attack-table | another template's cache entry filed under this key | \(message)")
+        }
+    }
+
+    /// Regression: on a hit the node's own `images` rule and `require` were skipped, even within one run.
+    @Test("a cache hit passes the node's own image rules and require")
+    func memoizationHitGated() async throws {
+        let yaml = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata:
+              name: g-hit
+            spec:
+              entrypoint: main
+              governance:
+                constraints:
+                  - name: internal
+                    appliesTo: {tasks: [two]}
+                    images: {allowed: ["registry.internal/*"], processRuntime: allow}
+              templates:
+                - name: main
+                  steps:
+                    - - {name: one, template: build}
+                    - - {name: two, template: build}
+                - name: build
+                  memoize:
+                    key: fixed
+                    cache: {configMap: {name: builds}}
+                  container:
+                    image: alpine
+                    command: [sh, -c, "echo built"]
+            """
+        try await EngineHarness.withDirectory { directory in
+            let run = try await AttackTableTests.run(yaml, in: directory)
+            #expect(try run.node("one").phase == "Succeeded")
+            let two = try run.node("two")
+            #expect(two.phase == "Error")
+            #expect(two.message == "memoized outputs refused: node 'two' refused: constraint 'internal': image 'alpine' "
+                + "is not allowed (allowed: registry.internal/*)")
+            #expect(try run.store.denials(runID: run.run.id).map(\.check) == ["constraint 'internal'"])
+            #expect(run.summary.refused)
+            print("attack-table | memoization hit skipping the node's image rule | \(two.message ?? "")")
+        }
+    }
 }

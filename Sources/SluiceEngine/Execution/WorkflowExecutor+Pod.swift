@@ -17,20 +17,9 @@ extension WorkflowExecutor {
         let runID = await coordinator.run.id
 
         // 1. The gate: every input verified against its producer's signed lineage.
-        var upstreamValues: [String: String] = [:]
-        for origin in inputs.origins {
-            guard let upstream = await coordinator.node(origin.nodeID), let outputs = upstream.outputs else { continue }
-            let key = "\(origin.nodeID)|\(origin.subjectName)"
-            if origin.subjectName == "outputs/result" {
-                upstreamValues[key] = outputs.result
-            } else if let parameter = outputs.parameters.first(where: {
-                "outputs/parameters/\($0.name)" == origin.subjectName
-            }) {
-                upstreamValues[key] = parameter.value
-            }
-        }
+        let upstreamValues = await upstreamValues(of: inputs)
         let within = await enclosingCalls(of: node)
-        var gated = GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind,
+        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
                               within: within)
         var admission: Admission
         switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
@@ -157,12 +146,12 @@ extension WorkflowExecutor {
         }
         if phase == .succeeded {
             let signed = lineage.sign(
-                node: node, templateName: template.name, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
+                node: node, templateName: template.identity, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
                 startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
-                containers: admission.containers)
+                containers: admission.containers, templateDigest: templateDigests[template.identity])
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs

@@ -140,6 +140,9 @@ package struct BundleExporter: Sendable {
         }
 
         let runKeys = stateDirectory + "/runs/" + run.name
+        if FileManager.default.fileExists(atPath: runKeys + "/templates.json") {
+            try files.copy(from: runKeys + "/templates.json", to: BundleLayout.templates, isDirectory: false)
+        }
         try files.copy(from: runKeys + "/signer.pub.pem", to: BundleLayout.signerKey, isDirectory: false)
         try files.copy(from: runKeys + "/trusted-keys.pem", to: BundleLayout.trustedKeys, isDirectory: false)
         // The list's time is that of its newest entry (or the run's creation), so that exporting the same run with

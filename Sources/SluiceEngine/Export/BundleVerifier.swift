@@ -157,6 +157,10 @@ struct VerificationRun {
     var report = BundleVerifier.Report()
     var trusted: [PublicKey] = []
     var workflowDigest: Digest?
+    /// Every template's content digest by identity: the workflow's own (from `workflow.yaml`) and the referenced
+    /// ones (from `templates.json`, nil when the bundle has none).
+    var templateDigests: [String: Digest] = [:]
+    var referencedTemplates: SubmittedTemplates?
     /// The governance section of `workflow.yaml`, as canonical JSON.
     var workflowGovernance: CanonicalJSON?
     /// The governance read from `governance.json` (the empty governance when it is unusable).
@@ -283,11 +287,20 @@ struct VerificationRun {
                                                  file: BundleLayout.workflow)
             workflowDigest = document.digest
             workflowGovernance = document.governance
+            templateDigests = document.templateDigests
         } catch {
             if case .bundleUnreadable(_, let reason) = error { fail(BundleLayout.workflow, reason) } else {
                 fail(BundleLayout.workflow, error.description)
             }
         }
+        guard let bytes = read(BundleLayout.templates) else { return }
+        guard let object = try? CanonicalJSON(parsing: bytes).objectValue else {
+            fail(BundleLayout.templates, "is not a JSON object of templates by identity")
+            return
+        }
+        let referenced = SubmittedTemplates(referenced: object)
+        referencedTemplates = referenced
+        templateDigests.merge(referenced.digests) { own, _ in own }
     }
 
     mutating func loadStatus() {
@@ -406,6 +419,16 @@ struct VerificationRun {
                     + "workflow.yaml, \(workflowDigest)")
         }
         let node = predicate.node.id
+        if let digest = predicate.node.templateDigest {
+            let identity = predicate.node.templateName
+            if let submitted = templateDigests[identity] {
+                if submitted != digest {
+                    problems.append("it ran template '\(identity)' \(digest), but the submitted one is \(submitted)")
+                }
+            } else if workflowDigest != nil {
+                problems.append("it ran template '\(identity)', which the submission does not cover")
+            }
+        }
         if stem != node && !stem.hasPrefix(node + "-") {
             problems.append("the file is named for node '\(stem)' but the envelope attests node '\(node)'")
         }

@@ -59,15 +59,18 @@ package struct LineageSigner: Sendable {
     }
 
     /// Signs the envelope of a succeeded node.
+    ///
+    /// `templateName` is the template's identity (``Template/identity``), `templateDigest` its content digest.
     package func sign(
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
         inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date,
-        within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = []
+        within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = [],
+        templateDigest: Digest? = nil
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         let predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
             node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
-                        attempt: attempt, within: within),
+                        attempt: attempt, within: within, templateDigest: templateDigest),
             invocationID: UUID().uuidString.lowercased(),
             producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
                             image: image, signer: .init(key: key.publicKey), containers: containers),

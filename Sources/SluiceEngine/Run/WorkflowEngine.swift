@@ -138,10 +138,21 @@ package struct WorkflowEngine: Sendable {
             }
             recordedSubmission = attestations.first { $0.kind == .submission }
         }
+        // Every template the run can execute, by content digest: the submission covers those reached through
+        // templateRef; a resume compares them with the ones recorded at submission.
+        let templateSet = SubmittedTemplates(document: document, library: library)
+        let runDirectory = request.stateDirectory + "/runs/" + name
+        let templatesFile = runDirectory + "/templates.json"
+        var coverage = RunGovernance.TemplateCoverage(digest: templateSet.digest)
+        if previous != nil, let data = FileManager.default.contents(atPath: templatesFile),
+            let recorded = try? CanonicalJSON(parsing: [UInt8](data)).objectValue
+        {
+            coverage.changed = templateSet.changes(from: SubmittedTemplates(referenced: recorded))
+        }
         let governance = try RunGovernance.admit(
             document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
             workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
-            recorded: recordedSubmission)
+            templates: coverage, recorded: recordedSubmission)
         let record = RunRecord(
             id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
@@ -149,10 +160,12 @@ package struct WorkflowEngine: Sendable {
             signerKeyID: lineageKey.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
             engineProcessID: ProcessInfo.processInfo.processIdentifier)
 
-        let runDirectory = request.stateDirectory + "/runs/" + name
         do {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
+            if previous == nil {
+                try Data(templateSet.json.bytes).write(to: URL(fileURLWithPath: templatesFile))
+            }
             try Data(lineageKey.publicKey.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
             let trustedPEM = governance.chain.keys(for: GovernanceDocument.Role.sign).map { $0.pem }.joined()
             try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
@@ -209,7 +222,7 @@ package struct WorkflowEngine: Sendable {
         let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
         let sweeper = NodeRootSweeper()
         async let swept: Void = sweeper.run()
-        let executor = WorkflowExecutor(
+        var executor = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: templates,
             globals: globals, runtime: runtime, runtimes: runtimes,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
@@ -217,6 +230,7 @@ package struct WorkflowEngine: Sendable {
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
             stop: request.stop, sweeper: sweeper, replay: request.replay)
+        executor.templateDigests = templateSet.digests
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }

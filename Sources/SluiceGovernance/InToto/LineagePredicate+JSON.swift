@@ -41,6 +41,7 @@ extension LineagePredicate {
             "displayName": .string(node.displayName),
             "attempt": .integer(Int64(node.attempt)),
         ]
+        if let templateDigest = node.templateDigest { nodeJSON["templateDigest"] = Self.digestSet(templateDigest) }
         if !node.within.isEmpty {
             nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
         }
@@ -158,7 +159,8 @@ extension LineagePredicate {
                 templateName: try node.string("templateName"),
                 displayName: try node.string("displayName"),
                 attempt: Int(attempt),
-                within: within
+                within: within,
+                templateDigest: try node.optionalDigest("templateDigest")
             ),
             invocationID: try root.string("invocationId"),
             producer: Producer(

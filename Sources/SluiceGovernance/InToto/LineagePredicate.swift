@@ -41,6 +41,10 @@ package struct LineagePredicate: Sendable, Equatable {
         /// The steps and DAG calls the node runs under, innermost first (the entrypoint last): constraints scoped
         /// to one of them govern the node. Empty for nodes recorded before it was signed.
         package var within: [Call]
+        /// SHA-256 of the canonical JSON of the template it ran, as submitted; nil for nodes recorded before it
+        /// was signed. ``templateName`` is the template's identity: its name for the workflow's own templates,
+        /// `WorkflowTemplate/DOCUMENT/NAME` for one found through `templateRef`.
+        package var templateDigest: Digest?
 
         /// One enclosing steps or DAG template, and the task or step that called it (for the entrypoint: the
         /// workflow's name).
@@ -57,8 +61,10 @@ package struct LineagePredicate: Sendable, Equatable {
 
         /// Creates the node section.
         package init(
-            id: String, name: String, templateName: String, displayName: String, attempt: Int, within: [Call] = []
+            id: String, name: String, templateName: String, displayName: String, attempt: Int, within: [Call] = [],
+            templateDigest: Digest? = nil
         ) {
+            self.templateDigest = templateDigest
             self.id = id
             self.name = name
             self.templateName = templateName
