@@ -4,6 +4,7 @@ import SluiceGovernance
 import SluiceSpec
 import SluiceStore
 import SluiceTesting
+import Synchronization
 import Testing
 
 /// Issue 15's routes around governance (items 2 to 9), each as an attack-table row through the real engine:
@@ -401,6 +402,149 @@ struct GovernanceCompletenessTests {
             #expect(try run.store.denials(runID: run.run.id).map(\.check) == ["constraint 'internal'"])
             #expect(run.summary.refused)
             print("attack-table | memoization hit skipping the node's image rule | \(two.message ?? "")")
+        }
+    }
+
+    // MARK: - Submitted means all the code
+
+    /// A WorkflowTemplate `lib` whose `train` prints `payload`.
+    static func library(payload: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: WorkflowTemplate
+        metadata:
+          name: lib
+        spec:
+          templates:
+            - name: train
+              container:
+                image: alpine
+                command: [sh, -c, "printf \(payload) > /tmp/model"]
+              outputs:
+                parameters:
+                  - name: model
+                    valueFrom: {path: /tmp/model}
+        """
+    }
+
+    /// `train` is `lib`'s, through templateRef; `deploy` only takes inputs from `fromTemplates`.
+    static func referencing(name: String, fromTemplates: String, deploySleeps: Bool = false) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: \(name)
+        spec:
+          entrypoint: main
+          governance:
+            constraints:
+              - name: trained-only
+                appliesTo: {templates: [deploy]}
+                inputs: {fromTemplates: \(fromTemplates)}
+          templates:
+            - name: main
+              dag:
+                tasks:
+                  - name: train
+                    templateRef: {name: lib, template: train}
+                  - name: deploy
+                    template: deploy
+                    depends: train
+                    arguments:
+                      parameters: [{name: model, value: "{{tasks.train.outputs.parameters.model}}"}]
+            - name: deploy
+              inputs:
+                parameters: [{name: model}]
+              container:
+                image: alpine
+                command: [sh, -c, "\(deploySleeps ? "sleep 5; " : "")echo {{inputs.parameters.model}}"]
+        """
+    }
+
+    /// Runs (or resumes) with `--templates FILE`.
+    static func run(
+        _ yaml: String, templates: String, in directory: String, resume: String? = nil, stopAfter: String? = nil
+    ) async throws -> RecordedRun {
+        let path = try EngineHarness.write(yaml, in: directory)
+        let templatesPath = try EngineHarness.write(templates, in: directory, name: "templates.yaml")
+        let state = directory + "/state"
+        var request = RunRequest(workflowPath: path, stateDirectory: state, templatePaths: [templatesPath])
+        request.resumeRun = resume
+        var stopper: StopAfter?
+        if let stopAfter { stopper = StopAfter(node: stopAfter, stop: request.stop) }
+        let engine = WorkflowEngine(observer: stopper)
+        let frozen = request
+        let task = Task { try await engine.run(frozen) }
+        stopper?.task.withLock { $0 = task }
+        let summary = try await task.value
+        let store = try Store(stateDirectory: state)
+        let run = try store.run(named: summary.name)
+        return RecordedRun(directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
+                           nodes: try store.nodes(runID: run.id))
+    }
+
+    /// Regression: template names were not namespaced, so any WorkflowTemplate's `train` satisfied
+    /// `fromTemplates: [train]`.
+    @Test("a referenced template's identity is WorkflowTemplate/DOCUMENT/NAME with its digest, not a bare name")
+    func templateIdentity() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let run = try await Self.run(Self.referencing(name: "g-identity", fromTemplates: "[train]"),
+                                         templates: Self.library(payload: "model"), in: directory)
+            try AttackTableTests.expectRefusal(
+                run, row: "another WorkflowTemplate's train for fromTemplates: [train]", node: "deploy",
+                input: "train.outputs/parameters/model", check: "constraint 'trained-only'",
+                reason: "it comes from template 'WorkflowTemplate/lib/train', not one of train (producer 'train')")
+        }
+        try await EngineHarness.withDirectory { directory in
+            let run = try await Self.run(
+                Self.referencing(name: "g-identity-ok", fromTemplates: "[\"WorkflowTemplate/lib/train\"]"),
+                templates: Self.library(payload: "model"), in: directory)
+            #expect(run.summary.phase == .succeeded,
+                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            let digest = try #require(try run.node("train").envelopeDigest)
+            let record = try #require(try run.store.envelope(payloadDigest: digest))
+            let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
+            let predicate = try LineagePredicate(json: statement.predicate)
+            #expect(predicate.node.templateName == "WorkflowTemplate/lib/train")
+            let document = try #require(try SpecLoader.load(text: Self.library(payload: "model"), file: "t.yaml")
+                .documents.first)
+            let tree = try #require(document.tree["spec"]?["templates"]?.elements.first)
+            #expect(predicate.node.templateDigest == tree.canonicalJSON.digest)
+
+            // Offline: the bundle carries the referenced templates; an edited one no longer matches the submission.
+            let bundle = directory + "/bundle"
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            #expect(try BundleVerifier().verify(bundleAt: bundle).failures == [])
+            let file = bundle + "/templates.json"
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            try Data(text.replacingOccurrences(of: "printf model", with: "printf evil").utf8)
+                .write(to: URL(fileURLWithPath: file))
+            try ExportFixtures.rewriteManifest(of: bundle)
+            let failures = try BundleVerifier().verify(bundleAt: bundle).failures
+            let failure = try #require(failures.first { $0.file == "templates.json" }, "\(failures)")
+            #expect(failure.detail.hasPrefix("templates changed after submission: the submission attestation covers "
+                + "templates sha256:"), "\(failure)")
+            print("attack-table | templates.json edited in a bundle (verify BUNDLE) | \(failure)")
+        }
+    }
+
+    /// Regression: a registered or `--templates` template replaced before a `resume` ran different code under the
+    /// same submission.
+    @Test("resume refuses when a referenced template changed since the submission")
+    func resumeWithChangedTemplate() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let yaml = Self.referencing(
+                name: "g-resume", fromTemplates: "[\"WorkflowTemplate/lib/train\"]", deploySleeps: true)
+            let first = try await Self.run(yaml, templates: Self.library(payload: "model"), in: directory,
+                                           stopAfter: "train")
+            #expect(try first.node("train").phase == "Succeeded")
+            let resumed = try await Self.run(yaml, templates: Self.library(payload: "evil"), in: directory,
+                                             resume: first.run.id)
+            try AttackTableTests.expectRefusal(
+                resumed, row: "template replaced before resume", node: "deploy", input: Refusal.nodeLevel,
+                check: "submission",
+                reason: "templates changed after submission (changed: WorkflowTemplate/lib/train): the submission "
+                    + "attestation covers templates sha256:")
         }
     }
 }
