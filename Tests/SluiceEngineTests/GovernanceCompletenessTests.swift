@@ -547,4 +547,55 @@ struct GovernanceCompletenessTests {
                     + "attestation covers templates sha256:")
         }
     }
+
+    // MARK: - The run's outcome is signed
+
+    /// Regression: `status.json` and `denials.json` were covered by no signature: a refused run edited to
+    /// Succeeded, its refused node and denial removed and the manifest recomputed, passed `verify --trust`.
+    @Test("a refused run's bundle edited to Succeeded fails verification: the run attestation covers the outcome")
+    func outcomeSigned() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let governance = """
+                  governance:
+                    constraints:
+                      - name: trained-only
+                        appliesTo: {templates: [consume]}
+                        inputs: {fromTemplates: [train]}
+                """
+            let run = try await AttackTableTests.run(AttackTableTests.workflow(name: "g-outcome",
+                                                                               governance: governance), in: directory)
+            #expect(run.summary.refused)
+            let bundle = directory + "/bundle"
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            let trust = [try KeyStore.signingKey(path: nil, stateDirectory: run.stateDirectory).key.publicKey]
+            let clean = try BundleVerifier(trustedKeys: trust).verify(bundleAt: bundle)
+            #expect(clean.failures == [])
+            #expect(clean.findings.contains { $0.file == "attestations/run.intoto.json" && $0.ok })
+
+            // The forger's edit: Succeeded, the refused node gone, no denials, the manifest recomputed.
+            let consume = try run.node("consume")
+            let statusPath = bundle + "/status.json"
+            var object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: statusPath)))
+                    as? [String: Any])
+            var status = try #require(object["status"] as? [String: Any])
+            var nodes = try #require(status["nodes"] as? [String: Any])
+            nodes[consume.id] = nil
+            status["nodes"] = nodes
+            status["phase"] = "Succeeded"
+            status["message"] = nil
+            object["status"] = status
+            try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                .write(to: URL(fileURLWithPath: statusPath))
+            try Data("[]".utf8).write(to: URL(fileURLWithPath: bundle + "/denials.json"))
+            try ExportFixtures.rewriteManifest(of: bundle)
+            let failures = try BundleVerifier(trustedKeys: trust).verify(bundleAt: bundle).failures
+            #expect(failures.map(\.description) == [
+                "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): it signed "
+                    + "phase Error, 4 node(s), 1 denial(s), 2 envelope(s); the bundle has phase Succeeded, 3 node(s), "
+                    + "0 denial(s), 2 envelope(s)",
+            ])
+            print("attack-table | refused run edited to Succeeded (verify BUNDLE) | \(failures.first?.description ?? "")")
+        }
+    }
 }

@@ -306,8 +306,23 @@ package struct WorkflowEngine: Sendable {
             outputs = (try? encoder.encode(["parameters": workflowOutputs])).map { String(decoding: $0, as: UTF8.self) }
         }
         try await coordinator.finish(phase: phase, message: message, outputsJSON: outputs)
+        Self.attestOutcome(runID: runID, name: name, store: store, key: lineageKey, gate: gate)
         let refused = ((try? store.denials(runID: runID)) ?? []).isEmpty == false
         return RunSummary(name: name, id: runID, phase: root.phase, message: message, refused: refused)
+    }
+
+    /// Signs how the run ended (``RunOutcome``) with the lineage key and records it, unless a key of the run's
+    /// slope is revoked (a revoked key signs nothing; the outcome then stays unsigned and verification says so).
+    static func attestOutcome(runID: String, name: String, store: Store, key: SigningKey, gate: InputGate) {
+        guard gate.refuseSigning(name) == nil,
+            let run = try? store.run(named: runID), let nodes = try? store.nodes(runID: runID),
+            let denials = try? store.denials(runID: runID), let envelopes = try? store.envelopes(runID: runID)
+        else { return }
+        let outcome = RunOutcome(run: run, nodes: nodes, denials: denials, envelopes: envelopes)
+        let envelope = outcome.statement.signed(with: key)
+        try? store.saveAttestation(
+            AttestationRecord(payloadDigest: envelope.payloadDigest.hex, runID: runID, kind: .outcome,
+                              keyID: key.publicKey.keyID, envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date()))
     }
 
     /// Runs the root node, cancelling everything still running when the workflow's deadline passes.
