@@ -91,7 +91,7 @@ extension WorkflowExecutor {
     /// - Returns: the outputs, now produced by `node` under the new envelope, and that envelope's record.
     func resign(
         _ outputs: NodeOutputs, node: NodeState, template: Template, admission: Admission, chainDepth: Int,
-        command: [String] = [], image: String? = nil
+        command: [String] = [], image: String? = nil, replayed: LineagePredicate.Replayed? = nil
     ) -> (outputs: NodeOutputs, envelope: EnvelopeRecord) {
         var outputs = outputs
         let now = Date()
@@ -103,7 +103,7 @@ extension WorkflowExecutor {
             node: node, templateName: template.identity, attempt: 1, command: command, image: image,
             inputs: admission.lineage, chainDepth: chainDepth, outputs: outputs, startedAt: now, finishedAt: now,
             within: admission.within, containers: admission.containers,
-            templateDigest: templateDigests[template.identity])
+            templateDigest: templateDigests[template.identity], replayed: replayed)
         for index in outputs.artifacts.indices {
             outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
         }

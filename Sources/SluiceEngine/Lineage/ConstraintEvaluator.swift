@@ -179,6 +179,8 @@ package struct ConstraintEvaluator: Sendable {
                     reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
                 } ?? .null,
             ]),
+            "replayed": .bool(predicate.replayed != nil),
+            "originVerified": .bool(predicate.replayed?.originVerified ?? true),
             "signer": .string(predicate.trustSlope.last?.authority ?? ""),
             "keyid": .string(keyID),
             "constraintsDigest": .string(predicate.governance.constraintsDigest.description),

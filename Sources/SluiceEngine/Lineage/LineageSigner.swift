@@ -65,7 +65,7 @@ package struct LineageSigner: Sendable {
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
         inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date,
         within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = [],
-        templateDigest: Digest? = nil
+        templateDigest: Digest? = nil, replayed: LineagePredicate.Replayed? = nil
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         let predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
@@ -78,7 +78,8 @@ package struct LineageSigner: Sendable {
             inputs: inputs,
             trustSlope: trustSlope,
             chainDepth: chainDepth,
-            timing: .init(startedOn: startedAt, finishedOn: finishedAt))
+            timing: .init(startedOn: startedAt, finishedOn: finishedAt),
+            replayed: replayed)
         let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
                                   predicate: predicate.json)
         let envelope = Envelope.sign(payload: statement.payloadBytes(), payloadType: Envelope.inTotoPayloadType,

@@ -46,7 +46,7 @@ extension LineagePredicate {
             nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
         }
 
-        return [
+        var root: [String: CanonicalJSON] = [
             "workflow": [
                 "name": .string(workflow.name),
                 "runId": .string(workflow.runID),
@@ -74,6 +74,14 @@ extension LineagePredicate {
                 "finishedOn": .string(RFC3339.format(timing.finishedOn)),
             ],
         ]
+        if let replayed {
+            root["replayed"] = [
+                "bundle": .string(replayed.bundle), "runId": .string(replayed.runID),
+                "envelopePayloadDigest": Self.digestSet(replayed.envelopePayloadDigest),
+                "originVerified": .bool(replayed.originVerified),
+            ]
+        }
+        return .object(root)
     }
 
     /// Reads a predicate body strictly; unknown fields are ignored.
@@ -179,7 +187,15 @@ extension LineagePredicate {
             inputs: inputs,
             trustSlope: trustSlope,
             chainDepth: Int(chainDepth),
-            timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn"))
+            timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn")),
+            replayed: try root.optionalObject("replayed").map { replayed throws(GovernanceError) in
+                guard let verified = replayed.members["originVerified"]?.boolValue else {
+                    throw .malformedPredicate(field: replayed.path("originVerified"), reason: "is not a boolean")
+                }
+                return Replayed(
+                    bundle: try replayed.string("bundle"), runID: try replayed.string("runId"),
+                    envelopePayloadDigest: try replayed.digest("envelopePayloadDigest"), originVerified: verified)
+            }
         )
     }
 

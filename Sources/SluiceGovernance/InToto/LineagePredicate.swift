@@ -274,6 +274,29 @@ package struct LineagePredicate: Sendable, Equatable {
     package var chainDepth: Int
     /// When it ran.
     package var timing: Timing
+    /// Set when the node did not run but reused outputs captured in an export bundle (`sluice replay --from`), which
+    /// this envelope re-signs; nil otherwise.
+    package var replayed: Replayed?
+
+    /// Where re-signed outputs were captured, and whether that capture's origin was verified.
+    package struct Replayed: Sendable, Equatable {
+        /// The bundle, as `sha256:<manifest digest>`.
+        package var bundle: String
+        /// The captured run's id.
+        package var runID: String
+        /// The captured envelope whose outputs are re-signed.
+        package var envelopePayloadDigest: Digest
+        /// Whether the bundle was verified against keys the user gave (`--trust`), not only its own.
+        package var originVerified: Bool
+
+        /// Creates the replay section.
+        package init(bundle: String, runID: String, envelopePayloadDigest: Digest, originVerified: Bool) {
+            self.bundle = bundle
+            self.runID = runID
+            self.envelopePayloadDigest = envelopePayloadDigest
+            self.originVerified = originVerified
+        }
+    }
 
     /// Creates a predicate.
     package init(
@@ -285,8 +308,10 @@ package struct LineagePredicate: Sendable, Equatable {
         inputs: [Input],
         trustSlope: [TrustHop],
         chainDepth: Int = 1,
-        timing: Timing
+        timing: Timing,
+        replayed: Replayed? = nil
     ) {
+        self.replayed = replayed
         self.workflow = workflow
         self.node = node
         self.invocationID = invocationID
