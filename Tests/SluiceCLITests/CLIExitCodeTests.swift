@@ -141,7 +141,7 @@ struct CLIExitCodeTests {
                 + "workflow does not define"), "\(lint)")
             let result = try cli.run(["run", file])
             #expect(result.status == 65, "\(result)")
-            #expect(result.stderr.contains("error: spec.governance is invalid: \(file):"), "\(result)")
+            #expect(result.stderr.hasPrefix("spec.governance is invalid: \(file):10:20: error: "), "\(result)")
             #expect(result.stderr.contains("applies to template 'consumer', which the workflow does not define"),
                     "\(result)")
             let list = try cli.run(["list"])

@@ -100,7 +100,30 @@ package struct RunOutcome: Sendable, Equatable {
             predicate: [
                 "runId": .string(runID), "phase": .string(phase), "nodes": .integer(Int64(nodes.count)),
                 "denials": .integer(Int64(denialCount)), "envelopes": .integer(Int64(envelopes.count)),
+                "status": statusJSON,
             ])
+    }
+
+    /// The first difference between the status a predicate signed and ``statusJSON``, as a clause for messages.
+    private func statusDifference(from signed: CanonicalJSON?) -> String? {
+        guard let signed, let signedNodes = signed["nodes"]?.objectValue else { return nil }
+        if signed["phase"]?.stringValue != phase {
+            return "it signed phase \(signed["phase"]?.stringValue ?? "?"), status.json says \(phase)"
+        }
+        if signed["message"]?.stringValue != message {
+            return "it signed the run message \(signed["message"]?.stringValue.map { "'\($0)'" } ?? "none"), "
+                + "status.json says \(message.map { "'\($0)'" } ?? "none")"
+        }
+        let current = statusJSON["nodes"]?.objectValue ?? [:]
+        for id in Set(signedNodes.keys).union(current.keys).sorted() where signedNodes[id] != current[id] {
+            guard let was = signedNodes[id] else { return "node '\(id)' is not in the outcome it signed" }
+            guard let now = current[id] else { return "node '\(id)' (\(was["phase"]?.stringValue ?? "?")) is missing" }
+            for field in ["phase", "envelope", "message"] where was[field] != now[field] {
+                let show = { (value: CanonicalJSON?) in value?.stringValue.map { "'\($0)'" } ?? "none" }
+                return "node '\(id)': it signed \(field) \(show(was[field])), status.json says \(show(now[field]))"
+            }
+        }
+        return nil
     }
 
     private var denialCount: Int { denials.arrayValue?.count ?? 0 }
@@ -127,6 +150,9 @@ package struct RunOutcome: Sendable, Equatable {
                 return "it has no subject '\(subject.name)'"
             }
             if covered.digest != subject.digest {
+                if subject.name == "status", let difference = statusDifference(from: signed.predicate["status"]) {
+                    return "\(file) is not what it signed (subject 'status'): \(difference)"
+                }
                 return "\(file) is not what it signed (subject '\(subject.name)'): it signed "
                     + "\(Self.summary(signed.predicate)); the bundle has \(Self.summary(statement.predicate))"
             }
