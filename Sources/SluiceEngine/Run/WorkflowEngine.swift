@@ -222,7 +222,7 @@ package struct WorkflowEngine: Sendable {
         let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
         let sweeper = NodeRootSweeper()
         async let swept: Void = sweeper.run()
-        var executor = WorkflowExecutor(
+        var configured = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: templates,
             globals: globals, runtime: runtime, runtimes: runtimes,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
@@ -230,7 +230,8 @@ package struct WorkflowEngine: Sendable {
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
             stop: request.stop, sweeper: sweeper, replay: request.replay)
-        executor.templateDigests = templateSet.digests
+        configured.templateDigests = templateSet.digests
+        let executor = configured
 
         var arguments = StepArguments()
         arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
