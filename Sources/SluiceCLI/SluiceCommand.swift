@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceExpressions
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -54,8 +55,12 @@ enum ExitStatus {
 }
 
 /// Writes a line to standard error.
+///
+/// Each line is escaped (control characters, NUL), so that no value a workflow or a node wrote reaches the terminal
+/// raw; a message of several problems keeps one line per problem.
 func printError(_ text: String) {
-    writeUnbuffered(text + "\n", to: STDERR_FILENO)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { escapingControlCharacters(String($0)) }
+    writeUnbuffered(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
 }
 
 /// Writes `text` to a file descriptor at once (no stdio buffer); a closed pipe (`sluice run | head`) or a full

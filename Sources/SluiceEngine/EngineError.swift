@@ -1,4 +1,5 @@
 /// What can go wrong around a run (not a node's own failure, which is a result).
+import SluiceExpressions
 package import SluiceSpec
 
 package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -31,6 +32,9 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidContainerSet(template: String, reason: String)
     /// The `sluice.dev/runtime` annotation of a template (or of the workflow) names no runtime.
     case unknownRuntime(template: String, value: String)
+    /// A rendered value past one of the `InputLimits` (a loop's size, a duration, a retry limit), named as
+    /// `--limit` spells it.
+    case limitExceeded(limit: String, detail: String, context: String)
 
     package var description: String {
         switch self {
@@ -40,17 +44,17 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "'\(file)' holds no document of kind Workflow to run"
         case .unknownParameter(let name, let known):
             let list = known.isEmpty ? "the workflow declares no arguments" : "known: \(known.joined(separator: ", "))"
-            return "parameter '\(name)' is not a workflow argument (\(list))"
+            return "parameter '\(name.excerpt())' is not a workflow argument (\(list))"
         case .missingParameterValue(let name):
-            return "workflow argument '\(name)' has no value: pass -p \(name)=VALUE"
+            return "workflow argument '\(name.excerpt())' has no value: pass -p \(name.excerpt())=VALUE"
         case .parameterNotInEnum(let name, let value, let allowed):
-            return "parameter '\(name)' value '\(value)' is not one of its enum values: \(allowed.joined(separator: ", "))"
+            return "parameter '\(name.excerpt())' value '\(value.excerpt())' is not one of its enum values: \(allowed.joined(separator: ", ").excerpt())"
         case .badParameterSyntax(let text):
-            return "parameter '\(text)' must be written NAME=VALUE"
+            return "parameter '\(text.excerpt())' must be written NAME=VALUE"
         case .unresolvedVariable(let reference, let context):
-            return "failed to resolve {{\(reference)}} in \(context)"
+            return "failed to resolve {{\(reference.excerpt())}} in \(context)"
         case .badExpression(let expression, let reason, let context):
-            return "invalid expression '\(expression)' in \(context): \(reason)"
+            return "invalid expression '\(expression.excerpt())' in \(context): \(reason.excerpt(limit: 600))"
         case .stateUnavailable(let reason):
             return "state directory unusable: \(reason)"
         case .keyUnavailable(let reason):
@@ -60,15 +64,15 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .governanceSpec(let reason):
             return "spec.governance is invalid: \(reason)"
         case .runNotFound(let name):
-            return "no run named '\(name)'"
+            return "no run named '\(name.excerpt())'"
         case .artifactUnavailable(let name, let reason):
             return "artifact '\(name)' unavailable: \(reason)"
         case .imageNotMapped(let image):
             guard let image else { return "the template gives neither 'command' nor 'image'" }
-            return "the template gives no 'command' and the runtime profile maps no entrypoint for image '\(image)': "
+            return "the template gives no 'command' and the runtime profile maps no entrypoint for image '\(image.excerpt())': "
                 + "add it under 'images:' in the runtime profile (--runtime-profile FILE)"
         case .outputMissing(let name, let path):
-            return "output '\(name)' was not produced: no file or directory at '\(path)'"
+            return "output '\(name)' was not produced: no file or directory at '\(path.excerpt())'"
         case .outputRefused(let name, let reason):
             return "output '\(name)' refused: \(reason)"
         case .invalidTarget(let target, let template, let reason):
@@ -78,8 +82,10 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidContainerSet(let template, let reason):
             return "containerSet of template '\(template)' is invalid: \(reason)"
         case .unknownRuntime(let template, let value):
-            return "template '\(template)' names unknown runtime '\(value)' in annotation sluice.dev/runtime: use "
-                + "process, podman or docker"
+            return "template '\(template)' names unknown runtime '\(value.excerpt())' in annotation "
+                + "sluice.dev/runtime: use process, podman or docker"
+        case .limitExceeded(let limit, let detail, let context):
+            return "\(detail) in \(context): raise the limit with --limit \(limit)=N"
         }
     }
 }

@@ -32,39 +32,52 @@ package enum ExpressionError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidTaskResult(task: String, result: String)
     /// A `{{name}}` placeholder without a value while rendering strictly.
     case unresolvedPlaceholder(name: String)
+    /// An expression nested deeper than ``InputLimits/expressionDepth`` (parentheses, operators, lists): refused
+    /// before it can exhaust the stack.
+    case tooDeep(limit: Int, offset: Int, source: String)
+
+    /// Whether this is ``tooDeep(limit:offset:source:)``: the one problem lint reports for expressions whose
+    /// other faults show only with a run's values.
+    package var isTooDeep: Bool {
+        if case .tooDeep = self { return true }
+        return false
+    }
 
     package var description: String {
         switch self {
         case .syntax(let reason, let offset, let source):
-            "syntax error at offset \(offset) in '\(source)': \(reason)"
+            "syntax error at offset \(offset) in '\(source.excerpt())': \(reason.excerpt())"
         case .unterminatedPlaceholder(let offset, let source):
-            "unterminated '{{' at offset \(offset) in '\(source)': missing '}}'"
+            "unterminated '{{' at offset \(offset) in '\(source.excerpt())': missing '}}'"
         case .unknownVariable(let name):
-            "unknown variable '\(name)'"
+            "unknown variable '\(name.excerpt())'"
         case .unknownFunction(let name):
-            "unknown function '\(name)'"
+            "unknown function '\(name.excerpt())'"
         case .typeMismatch(let op, let lhs, let rhs):
             Self.describeMismatch(op, lhs, rhs)
         case .notBoolean(let source, let value):
-            "expression '\(source)' evaluated to \(value.typedDescription), not a boolean"
+            "expression '\(source.excerpt())' evaluated to \(value.typedDescription), not a boolean"
         case .invalidArgument(let function, let value, let reason):
             "\(function)() cannot \(reason): got \(value.typedDescription)"
         case .wrongArgumentCount(let function, let expected, let got):
             "\(function)() takes \(expected) argument\(expected == "1" ? "" : "s"), got \(got)"
         case .invalidRegex(let pattern):
-            "invalid regular expression '\(pattern)'"
+            "invalid regular expression '\(pattern.excerpt())'"
         case .invalidJSON(let reason, let offset):
             "invalid JSON at offset \(offset): \(reason)"
         case .invalidJSONPath(let path, let reason):
-            "JSONPath '\(path)' \(reason)"
+            "JSONPath '\(path.excerpt())' \(reason.excerpt())"
         case .indexOutOfRange(let index, let count):
             "index \(index) out of range for length \(count)"
         case .divisionByZero(let op):
             "division by zero in '\(op)'"
         case .invalidTaskResult(let task, let result):
-            "task result '\(result)' for task '\(task)' is invalid"
+            "task result '\(result.excerpt())' for task '\(task.excerpt())' is invalid"
         case .unresolvedPlaceholder(let name):
-            "unresolved placeholder '{{\(name)}}'"
+            "unresolved placeholder '{{\(name.excerpt())}}'"
+        case .tooDeep(let limit, let offset, let source):
+            "nested deeper than \(limit) levels at offset \(offset) of \(source.unicodeScalars.count) characters: "
+                + "raise the limit with --limit expression-depth=N"
         }
     }
 

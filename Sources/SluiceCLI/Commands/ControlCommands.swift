@@ -67,9 +67,15 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
 
+    @Option(help: "How many nodes may run at once (default: spec.parallelism, else 4 per CPU, at least 8).")
+    var parallelism: Int?
+
+    @OptionGroup var limits: LimitOptions
+
     @OptionGroup var state: StateOptions
 
     func run() async throws {
+        try limits.apply()
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         let marker = state.resolved + "/runs/" + record.name + "/resume"
@@ -104,6 +110,7 @@ struct ResumeCommand: AsyncParsableCommand {
         // The marker stays: a suspended node of the continued run is released by this same resume.
         request.resumeRun = record.id
         request.lineageKeyPath = lineageKey
+        request.parallelism = parallelism.flatMap { $0 > 0 ? $0 : nil }
         try await RunCommand.drive(engine: WorkflowEngine(runtime: runtime, observer: display), request: request,
                                    display: display)
     }

@@ -24,9 +24,12 @@ struct LintCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Output format: text (file:line:column: error: ...), json, or sarif (2.1.0).")
     var output: Format = .text
 
+    @OptionGroup var limits: LimitOptions
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
+        try limits.apply()
         var problems: [LintDiagnostic] = []
         // Template references are checked against the template documents known (file, --templates, registry), as
         // `sluice run` checks them: a reference to none of them is an error in both.

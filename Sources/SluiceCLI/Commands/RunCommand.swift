@@ -55,9 +55,18 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "file"))
     var junit: String?
 
+    @Option(help: "How many nodes may run at once (default: spec.parallelism, else 4 per CPU, at least 8).")
+    var parallelism: Int?
+
+    @OptionGroup var limits: LimitOptions
+
     @OptionGroup var state: StateOptions
 
     func run() async throws {
+        try limits.apply()
+        if let parallelism, parallelism < 1 {
+            throw ValidationError("--parallelism must be 1 or more, not \(parallelism)")
+        }
         var overrides: [(name: String, value: String)] = []
         if let parameterFile {
             do {
@@ -116,6 +125,7 @@ struct RunCommand: AsyncParsableCommand {
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
         request.lineageKeyPath = lineageKey
+        request.parallelism = parallelism
         try await Self.drive(engine: engine, request: request, display: display, junitPath: junit)
     }
 

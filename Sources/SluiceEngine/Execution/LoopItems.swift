@@ -10,7 +10,12 @@ package enum LoopItems {
         withItems: [AnyValue]?, withParam: String?, withSequence: WithSequence?, renderer: inout Renderer,
         context: String
     ) throws(EngineError) -> [ExpressionValue]? {
+        let limit = InputLimits.current.loopItems
         if let withItems {
+            guard withItems.count <= limit else {
+                throw .limitExceeded(limit: "loop-items", detail: "withItems has \(withItems.count) items, more than "
+                    + "\(limit)", context: context)
+            }
             var items: [ExpressionValue] = []
             for item in withItems { items.append(try render(item, renderer: &renderer, context: context)) }
             return items
@@ -26,6 +31,10 @@ package enum LoopItems {
             }
             guard case .list(let items) = value else {
                 throw .badExpression(expression: text, reason: "withParam must be a JSON list", context: context)
+            }
+            guard items.count <= limit else {
+                throw .limitExceeded(limit: "loop-items", detail: "withParam has \(items.count) items, more than "
+                    + "\(limit)", context: context)
             }
             return items
         }
@@ -50,15 +59,32 @@ package enum LoopItems {
             return value
         }
         let start = try number(sequence.start, "start") ?? 0
-        var values: [Int]
-        if let count = try number(sequence.count, "count") {
-            values = count > 0 ? Array(start..<(start + count)) : []
-        } else if let end = try number(sequence.end, "end") {
-            values = end >= start ? Array(start...end) : Array((end...start).reversed())
-        } else {
+        let count = try number(sequence.count, "count")
+        let end = count == nil ? try number(sequence.end, "end") : nil
+        guard let size = SequenceSize.count(count: count, start: start, end: end) else {
             throw .badExpression(expression: "withSequence", reason: "give either count or end", context: context)
         }
-        return values.map { format($0, sequence.format) }
+        let limit = InputLimits.current.loopItems
+        guard size <= limit else {
+            throw .limitExceeded(limit: "loop-items", detail: "withSequence has \(size) items, more than \(limit)",
+                                 context: context)
+        }
+        // size <= limit, so start + size and every step below fit an Int.
+        let step = (end ?? start) >= start ? 1 : -1
+        var values: [String] = []
+        values.reserveCapacity(size)
+        var value = start
+        for index in 0..<size {
+            values.append(format(value, sequence.format))
+            guard index + 1 < size else { break }
+            let (next, overflow) = value.addingReportingOverflow(step)
+            guard !overflow else {
+                throw .badExpression(expression: "withSequence", reason: "the sequence passes \(Int.max)",
+                                     context: context)
+            }
+            value = next
+        }
+        return values
     }
 
     /// printf-style formatting of an integer for `withSequence.format` (`%d`, `%05d`, `%x`, `%o`).
@@ -79,7 +105,8 @@ package enum LoopItems {
         case "o": digits = String(value, radix: 8)
         default: digits = String(value)
         }
-        if let width = Int(flags.drop { $0 == "0" || $0 == "-" }), digits.count < width {
+        // A width past 1,000 characters is no name anyone needs, and would let a format allocate without bound.
+        if let width = Int(flags.drop { $0 == "0" || $0 == "-" }), digits.count < width, width <= 1_000 {
             let pad = flags.hasPrefix("0") ? "0" : " "
             let negative = digits.hasPrefix("-")
             if negative && pad == "0" { digits.removeFirst() }

@@ -1,4 +1,5 @@
-/// Bounds how many children run at once (`parallelism` of a workflow or template); unlimited when created with nil.
+/// Bounds how many children run at once (`parallelism` of a workflow or template); unlimited when created with nil
+/// or 0 (Argo's "no limit", which KFP v1 writes on every `ParallelFor`).
 ///
 /// Waiting is cancellation-aware: a cancelled waiter (deadline, stop) leaves the queue at once instead of hanging.
 package actor ParallelismLimiter {
@@ -7,7 +8,7 @@ package actor ParallelismLimiter {
     private var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     private var nextID = 0
 
-    package init(limit: Int?) { self.limit = limit }
+    package init(limit: Int?) { self.limit = limit.flatMap { $0 > 0 ? $0 : nil } }
 
     /// Whether this limiter bounds anything.
     package var isBounded: Bool { limit != nil }

@@ -147,11 +147,8 @@ extension WorkflowExecutor {
             }
             plan.retries = retries
             if let duration = strategy.duration {
-                guard let pause = GoDuration.parse(duration) else {
-                    throw .invalidContainerSet(
-                        template: template.name, reason: "retry duration '\(duration)' is not a duration such as 10s")
-                }
-                plan.retryPause = pause
+                plan.retryPause = try Durations.parse(
+                    duration, field: "retry duration", context: "containerSet of template '\(template.name)'")
             }
         }
         var containers: [PodPlan.SetContainer] = []

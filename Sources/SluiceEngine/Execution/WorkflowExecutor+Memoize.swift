@@ -149,12 +149,7 @@ extension WorkflowExecutor {
         let key = try renderer.render(memoize.key, context: context)
         var maxAge: Duration?
         if let text = try renderer.renderOptional(memoize.maxAge, context: context), !text.isEmpty {
-            guard let parsed = GoDuration.parse(text) else {
-                throw .badExpression(
-                    expression: text, reason: "maxAge is not a duration such as 10s or 1h",
-                    context: context)
-            }
-            maxAge = parsed
+            maxAge = try Durations.parse(text, field: "maxAge", context: context)
         }
         let templateDigest = templateDigests[template.identity]?.description ?? "none"
         return MemoizationKey(

@@ -411,56 +411,11 @@ extension WorkflowExecutor {
     {
         var limits: [Duration] = []
         if let text = try renderer.renderOptional(template.activeDeadlineSeconds?.value, context: "activeDeadlineSeconds") {
-            guard let seconds = Int(text) else {
-                throw .badExpression(expression: text, reason: "not a number of seconds", context: context)
-            }
-            limits.append(.seconds(seconds))
+            limits.append(try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: context))
         }
         if let text = try renderer.renderOptional(template.timeout?.value, context: "timeout") {
-            guard let duration = GoDuration.parse(text) else {
-                throw .badExpression(expression: text, reason: "not a duration such as 30s or 1m30s", context: context)
-            }
-            limits.append(duration)
+            limits.append(try Durations.parse(text, field: "timeout", context: context))
         }
         return limits.min()
-    }
-}
-
-/// Go's duration syntax, as Argo's `timeout` uses it (`30s`, `1m30s`, `1h`, `500ms`).
-enum GoDuration {
-    static func parse(_ text: String) -> Duration? {
-        if let seconds = Int(text) { return .seconds(seconds) }
-        var total: Double = 0
-        var number = ""
-        var unit = ""
-        var sawAny = false
-        func flush() -> Bool {
-            guard let value = Double(number) else { return false }
-            let scale: Double
-            switch unit {
-            case "h": scale = 3600
-            case "m": scale = 60
-            case "s": scale = 1
-            case "ms": scale = 0.001
-            case "us", "µs": scale = 0.000_001
-            case "ns": scale = 0.000_000_001
-            default: return false
-            }
-            total += value * scale
-            number = ""
-            unit = ""
-            sawAny = true
-            return true
-        }
-        for character in text {
-            if character.isNumber || character == "." {
-                if !unit.isEmpty { guard flush() else { return nil } }
-                number.append(character)
-            } else {
-                unit.append(character)
-            }
-        }
-        guard !number.isEmpty, flush(), sawAny else { return nil }
-        return .milliseconds(Int64((total * 1000).rounded()))
     }
 }

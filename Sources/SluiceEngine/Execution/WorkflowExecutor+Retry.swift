@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import SluiceSpec
 
 extension WorkflowExecutor {
@@ -14,19 +15,26 @@ extension WorkflowExecutor {
         let context = "retryStrategy of template '\(call.template.name)'"
         var limit: Int?
         if let text = try renderer.renderOptional(strategy.limit?.value, context: context) {
-            guard let value = Int(text) else {
-                throw .badExpression(expression: text, reason: "limit must be an integer", context: context)
+            guard let value = Int(text), value >= 0 else {
+                throw .badExpression(expression: text, reason: "limit must be a whole number", context: context)
+            }
+            let maximum = InputLimits.current.retryLimit
+            guard value <= maximum else {
+                throw .limitExceeded(limit: "retry-limit", detail: "retryStrategy.limit \(value) is more than "
+                    + "\(maximum)", context: context)
             }
             limit = value
         }
         let policy = strategy.retryPolicy ?? "OnFailure"
-        let baseDelay = try renderer.renderOptional(strategy.backoff?.duration?.value, context: context)
-            .flatMap(GoDuration.parse)
+        func duration(_ field: String, _ value: String?) throws(EngineError) -> Duration? {
+            guard let text = try renderer.renderOptional(value, context: context) else { return nil }
+            return try Durations.parse(text, field: "backoff.\(field)", context: context)
+        }
+        let baseDelay = try duration("duration", strategy.backoff?.duration?.value)
         let factor = try renderer.renderOptional(strategy.backoff?.factor?.value, context: context)
             .flatMap(Double.init) ?? 1
-        let maxDuration = try renderer.renderOptional(strategy.backoff?.maxDuration?.value, context: context)
-            .flatMap(GoDuration.parse)
-        let cap = try renderer.renderOptional(strategy.backoff?.cap?.value, context: context).flatMap(GoDuration.parse)
+        let maxDuration = try duration("maxDuration", strategy.backoff?.maxDuration?.value)
+        let cap = try duration("cap", strategy.backoff?.cap?.value)
         let started = Date()
 
         var attempt = 0
@@ -121,8 +129,12 @@ extension Duration {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
+    /// `lhs` scaled by `rhs`, kept between zero and the duration limit (a backoff factor can make it overflow).
     static func * (lhs: Duration, rhs: Double) -> Duration {
-        .milliseconds(Int64((lhs.seconds * rhs * 1000).rounded()))
+        let seconds = lhs.seconds * rhs
+        let limit = Double(InputLimits.current.durationSeconds)
+        guard seconds.isFinite, seconds < limit else { return .seconds(Int(limit)) }
+        return .milliseconds(Int64((max(seconds, 0) * 1000).rounded()))
     }
 }
 

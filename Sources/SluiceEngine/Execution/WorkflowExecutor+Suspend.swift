@@ -25,11 +25,7 @@ extension WorkflowExecutor {
         do {
             var renderer = Renderer(scope: scope)
             if let text = try renderer.renderOptional(template.suspend?.duration?.value, context: context) {
-                guard let duration = GoDuration.parse(text) else {
-                    throw EngineError.badExpression(
-                        expression: text, reason: "not a duration such as 20 (seconds), 20s or 2m", context: context)
-                }
-                deadline = .now + duration
+                deadline = .now + (try Durations.parse(text, field: "suspend duration", context: context))
             }
         } catch {
             node.phase = .error

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `sluice run` asks of the engine.
 package struct RunRequest: Sendable {
     package var workflowPath: String
@@ -25,6 +27,23 @@ package struct RunRequest: Sendable {
     /// `--target A,B`: run only these tasks of the entrypoint DAG and what they depend on (Argo's DAG `target`);
     /// empty runs the whole DAG (or its own `target`).
     package var targets: [String]
+    /// `--parallelism N`: how many nodes may run at once on this machine, over `spec.parallelism` and
+    /// ``defaultParallelism``.
+    package var parallelism: Int?
+
+    /// How many nodes run at once when neither `--parallelism` nor `spec.parallelism` says: four per CPU, at least
+    /// eight, so that a fan-out of thousands of nodes runs at a steady load instead of all at once.
+    package static var defaultParallelism: Int {
+        max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The bound on nodes running at once for a workflow whose `spec.parallelism` is `specified` (0 or absent:
+    /// no workflow limit, as in Argo, so the machine's bound applies).
+    package func nodeLimit(specified: Int?) -> Int {
+        if let parallelism, parallelism > 0 { return parallelism }
+        if let specified, specified > 0 { return specified }
+        return Self.defaultParallelism
+    }
 
     package init(
         workflowPath: String, parameters: [(name: String, value: String)] = [], stateDirectory: String,

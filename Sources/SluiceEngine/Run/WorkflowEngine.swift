@@ -219,7 +219,7 @@ package struct WorkflowEngine: Sendable {
         var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
         runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
-        let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
+        let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : request.nodeLimit(specified: workflow.spec.parallelism)
         let sweeper = NodeRootSweeper()
         async let swept: Void = sweeper.run()
         var configured = WorkflowExecutor(
@@ -241,17 +241,19 @@ package struct WorkflowEngine: Sendable {
             boundaryID: nil, parentID: nil)
         var renderer = Renderer(scope: globals)
         let deadline = try renderer.renderOptional(workflow.spec.activeDeadlineSeconds?.value,
-                                                   context: "spec.activeDeadlineSeconds").flatMap(Int.init)
+                                                   context: "spec.activeDeadlineSeconds")
+            .map { text throws(EngineError) in
+                try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: "spec")
+            }
         // Expression hooks that hold while the workflow is Running (`workflow.status == "Running"`) fire at once.
         async let firedWhileRunning = Self.runExpressionHooks(
             workflow.spec.hooks, status: "Running", skipping: [], globals: globals, executor: executor,
             workflowName: name)
-        var root = await Self.execute(rootCall, with: executor, deadline: deadline.map { .seconds($0) },
-                                      stop: request.stop)
+        var root = await Self.execute(rootCall, with: executor, deadline: deadline, stop: request.stop)
         var message = root.phase == .succeeded ? nil : root.message
         if root.phase != .succeeded, let reason = request.stop.reason {
             message = reason == WorkflowExecutor.deadlineMessage && deadline != nil
-                ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline ?? 0)s)" : reason
+                ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline?.components.seconds ?? 0)s)" : reason
         }
 
         // Workflow-level hooks with an expression: the ones that hold while the workflow runs fired beside the

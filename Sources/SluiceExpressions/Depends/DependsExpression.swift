@@ -30,8 +30,8 @@ package struct DependsExpression: Sendable, Equatable {
     ///
     /// - Throws: `ExpressionError.syntax` with the offset of the problem, or `.invalidTaskResult` for an unknown
     ///   result such as `A.Success` (Argo's message: "task result 'Success' for task 'A' is invalid").
-    package init(parsing source: String) throws(ExpressionError) {
-        var parser = Parser(scalars: Array(source.unicodeScalars), source: source)
+    package init(parsing source: String, maxDepth: Int = InputLimits.current.expressionDepth) throws(ExpressionError) {
+        var parser = Parser(scalars: Array(source.unicodeScalars), source: source, maxDepth: maxDepth)
         root = try parser.parse()
         taskNames = parser.names
     }
@@ -42,10 +42,20 @@ package struct DependsExpression: Sendable, Equatable {
     package init(dependencies: [String]) {
         var seen: Set<String> = []
         taskNames = dependencies.filter { seen.insert($0).inserted }
-        root =
-            dependencies.map { Node.task($0, result: nil) }.reduce(nil) { partial, next -> Node? in
-                partial.map { .and($0, next) } ?? next
-            } ?? .always
+        root = Self.balancedConjunction(dependencies.map { Node.task($0, result: nil) }[...]) ?? .always
+    }
+
+    /// `a && b && …` as a balanced tree, so that a fan-in of thousands of dependencies nests only a few levels.
+    private static func balancedConjunction(_ nodes: ArraySlice<Node>) -> Node? {
+        switch nodes.count {
+        case 0: return nil
+        case 1: return nodes.first
+        default:
+            let middle = nodes.startIndex + nodes.count / 2
+            guard let left = balancedConjunction(nodes[..<middle]), let right = balancedConjunction(nodes[middle...])
+            else { return nil }
+            return .and(left, right)
+        }
     }
 
     /// Evaluates the expression with each task's results (called with names as spelled in `taskNames`).
@@ -92,10 +102,21 @@ package struct DependsExpression: Sendable, Equatable {
         var position = 0
         var names: [String] = []
         private var seen: Set<String> = []
+        /// How deep the tree built so far nests; at most `maxDepth`, so that parsing, evaluating and freeing it
+        /// cannot exhaust the stack.
+        private var depth = 0
+        private let maxDepth: Int
 
-        init(scalars: [Unicode.Scalar], source: String) {
+        init(scalars: [Unicode.Scalar], source: String, maxDepth: Int) {
             self.scalars = scalars
             self.source = source
+            self.maxDepth = maxDepth
+        }
+
+        /// Enters one more level of nesting; the caller restores `depth` when it leaves.
+        private mutating func enter() throws(ExpressionError) {
+            depth += 1
+            guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth, offset: position, source: source) }
         }
 
         private func fail(_ reason: String, at offset: Int? = nil) -> ExpressionError {
@@ -126,19 +147,32 @@ package struct DependsExpression: Sendable, Equatable {
         }
 
         private mutating func parseOr() throws(ExpressionError) -> Node {
+            let outer = depth
+            defer { depth = outer }
             var node = try parseAnd()
-            while consume("||") { node = .or(node, try parseAnd()) }
+            while consume("||") {
+                try enter()
+                node = .or(node, try parseAnd())
+            }
             return node
         }
 
         private mutating func parseAnd() throws(ExpressionError) -> Node {
+            let outer = depth
+            defer { depth = outer }
             var node = try parseUnary()
-            while consume("&&") { node = .and(node, try parseUnary()) }
+            while consume("&&") {
+                try enter()
+                node = .and(node, try parseUnary())
+            }
             return node
         }
 
         private mutating func parseUnary() throws(ExpressionError) -> Node {
             skipSpace()
+            let outer = depth
+            defer { depth = outer }
+            try enter()
             if position < scalars.count, scalars[position] == "!" {
                 position += 1
                 return .not(try parseUnary())

@@ -26,10 +26,21 @@ struct ExprParser {
     private let source: String
     private var position = 0
     private var closureDepth = 0
+    /// How deep the tree built so far nests (sub-expressions, chained operators, postfix accesses); at most
+    /// `maxDepth`, so that neither parsing nor evaluating can exhaust the stack.
+    private var depth = 0
+    private let maxDepth: Int
 
-    init(tokens: [ExprToken], source: String) {
+    init(tokens: [ExprToken], source: String, maxDepth: Int = InputLimits.current.expressionDepth) {
         self.tokens = tokens
         self.source = source
+        self.maxDepth = maxDepth
+    }
+
+    /// Enters one more level of nesting, refusing past `maxDepth`; the caller restores `depth` when it leaves.
+    private mutating func enter() throws(ExpressionError) {
+        depth += 1
+        guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth, offset: current.offset, source: source) }
     }
 
     private var current: ExprToken { tokens[position] }
@@ -73,16 +84,21 @@ struct ExprParser {
     }
 
     private mutating func parseExpression(_ precedence: Int) throws(ExpressionError) -> ExprNode {
+        let outer = depth
+        defer { depth = outer }
+        try enter()
         var left = try parsePrimary()
         var previous = ""
         while true {
             // `value | f(args)` is `f(value, args)`: expr's pipe, the loosest binary operator.
             if precedence == 0, current.isPunctuation("|") {
+                try enter()
                 position += 1
                 left = try parsePipeCall(left)
                 continue
             }
             guard var name = currentOperator else { break }
+            try enter()
             let operatorToken = current
             var negate = false
             if name == "not" {
@@ -119,7 +135,10 @@ struct ExprParser {
         var lhs = left
         var op = name
         var result: ExprNode?
+        let outer = depth
+        defer { depth = outer }
         while true {
+            try enter()
             let rhs = try parseExpression(precedence + 1)
             let comparison = ExprNode.binary(op, lhs, rhs)
             result = result.map { .binary("&&", $0, comparison) } ?? comparison
@@ -340,8 +359,11 @@ struct ExprParser {
 
     private mutating func parsePostfix(_ base: ExprNode) throws(ExpressionError) -> ExprNode {
         var node = base
+        let outer = depth
+        defer { depth = outer }
         while true {
             if current.isPunctuation(".") || current.isPunctuation("?.") {
+                try enter()
                 let optional = current.isPunctuation("?.")
                 position += 1
                 if optional, current.isPunctuation("[") {
@@ -364,6 +386,7 @@ struct ExprParser {
                     node = .member(node, .literal(.string(name)), optional: optional)
                 }
             } else if current.isPunctuation("[") {
+                try enter()
                 position += 1
                 if current.isPunctuation(":") {
                     position += 1

@@ -19,10 +19,11 @@ package struct ExprProgram: Sendable {
 
     /// Parses `source`.
     ///
-    /// - Throws: `ExpressionError.syntax` with the offset of the offending token (also for unknown functions).
-    package init(parsing source: String) throws(ExpressionError) {
+    /// - Throws: `ExpressionError.syntax` with the offset of the offending token (also for unknown functions),
+    ///   `.tooDeep` past `maxDepth`.
+    package init(parsing source: String, maxDepth: Int = InputLimits.current.expressionDepth) throws(ExpressionError) {
         self.source = source
-        var parser = ExprParser(tokens: try ExprLexer.tokenize(source), source: source)
+        var parser = ExprParser(tokens: try ExprLexer.tokenize(source), source: source, maxDepth: maxDepth)
         root = try parser.parseProgram()
     }
 

@@ -23,6 +23,14 @@ package enum GovaluateExpression {
         return result
     }
 
+    /// Parses `source` without evaluating it.
+    ///
+    /// - Throws: `ExpressionError.syntax` for malformed text, `.tooDeep` past `maxDepth`.
+    package static func checkSyntax(_ source: String, maxDepth: Int) throws(ExpressionError) {
+        var parser = GovaluateParser(tokens: try GovaluateLexer.tokenize(source), source: source, maxDepth: maxDepth)
+        _ = try parser.parseExpression()
+    }
+
     /// Evaluates `source` to a value (a number, string, Boolean or list).
     ///
     /// - Throws: `ExpressionError.syntax` for malformed text and evaluation errors as for `evaluateBool`.
@@ -212,10 +220,21 @@ struct GovaluateParser {
     let tokens: [GovaluateToken]
     let source: String
     var position = 0
+    /// How deep the tree built so far nests (parentheses, prefixes, chained operators); at most `maxDepth`.
+    private var depth = 0
+    private let maxDepth: Int
 
-    init(tokens: [GovaluateToken], source: String) {
+    init(tokens: [GovaluateToken], source: String, maxDepth: Int = InputLimits.current.expressionDepth) {
         self.tokens = tokens
         self.source = source
+        self.maxDepth = maxDepth
+    }
+
+    /// Enters one more level of nesting, refusing past `maxDepth` so that neither parsing nor evaluating the tree
+    /// can exhaust the stack. The caller lowers `depth` again when it leaves the level.
+    private mutating func enter() throws(ExpressionError) {
+        depth += 1
+        guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth, offset: current.offset, source: source) }
     }
 
     private var current: GovaluateToken { tokens[position] }
@@ -265,7 +284,10 @@ struct GovaluateParser {
     private mutating func parseBinary(level: Int) throws(ExpressionError) -> GovaluateNode {
         guard level < Self.levels.count else { return try parsePrefix() }
         var left = try parseBinary(level: level + 1)
+        let outer = depth
+        defer { depth = outer }
         while case .symbol(let symbol) = current.kind, Self.levels[level].contains(symbol) {
+            try enter()
             position += 1
             let right = try parseBinary(level: level + 1)
             left = .binary(symbol, left, right)
@@ -275,6 +297,8 @@ struct GovaluateParser {
 
     private mutating func parsePrefix() throws(ExpressionError) -> GovaluateNode {
         if case .prefix(let symbol) = current.kind {
+            try enter()
+            defer { depth -= 1 }
             position += 1
             return .prefix(symbol, try parsePrefix())
         }
@@ -290,6 +314,8 @@ struct GovaluateParser {
         case .bool(let value): node = .value(.bool(value))
         case .accessor(let name): node = .accessor(name)
         case .open:
+            try enter()
+            defer { depth -= 1 }
             position += 1
             guard current.kind != .close else { throw fail("expected a value, found ')'") }
             let inner = try parseSeparated()

@@ -65,8 +65,8 @@ extension ExpressionValue {
     package var typedDescription: String {
         switch self {
         case .null: "nil"
-        case .string(let value): "string '\(value)'"
-        default: "\(typeName) \(jsonString)"
+        case .string(let value): "string '\(value.excerpt())'"
+        default: "\(typeName) \(jsonString.excerpt())"
         }
     }
 

@@ -1,3 +1,5 @@
+import SluiceExpressions
+
 /// A problem with a workflow file, located where it was found.
 ///
 /// Every case that comes from the file carries a ``SourceLocation`` and the ``SpecPath`` of the offending value, so
@@ -21,6 +23,8 @@ package enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownParameter(name: String, known: [String])
     case unsupported(feature: String, at: SourceLocation, path: SpecPath, reason: String)
     case templateRecursion(chain: [String], at: SourceLocation)
+    /// A value past one of the ``InputLimits`` (named as `--limit` spells it), refused before anything runs.
+    case limitExceeded(limit: String, detail: String, at: SourceLocation, path: SpecPath? = nil)
     /// Several problems found in one pass; `description` lists each on its own line.
     indirect case invalid(errors: [SpecError])
 
@@ -34,7 +38,7 @@ package enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
             .missingEntrypoint(let at), .unknownTemplate(_, let at, _), .duplicateName(_, _, let at, _, _),
             .unknownDependency(_, _, let at, _), .dependencyCycle(_, let at, _),
             .undeclaredReference(_, let at, _, _), .badExpression(_, _, let at, _), .unsupported(_, let at, _, _),
-            .templateRecursion(_, let at):
+            .templateRecursion(_, let at), .limitExceeded(_, _, let at, _):
             at
         }
     }
@@ -43,43 +47,46 @@ package enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     package var message: String {
         switch self {
         case .unreadableFile(let path, let reason):
-            return "cannot read '\(path)': \(reason)"
+            return "cannot read '\(path.excerpt())': \(reason)"
         case .syntax(_, let problem, let openedAt):
             let opened = openedAt.map { " (opened at \($0.line):\($0.column))" } ?? ""
-            return "YAML syntax: \(problem)\(opened)"
+            return "YAML syntax: \(problem.excerpt())\(opened)"
         case .noDocuments(let file):
             return "'\(file)' holds no Workflow or WorkflowTemplate document"
         case .notAWorkflow(_, let kind):
-            return "unsupported kind '\(kind)': expected Workflow, WorkflowTemplate or ClusterWorkflowTemplate"
+            return "unsupported kind '\(kind.excerpt())': expected Workflow, WorkflowTemplate or ClusterWorkflowTemplate"
         case .unknownField(let field, _, let path):
-            return "unknown field '\(field)' (at \(path))"
+            return "unknown field '\(field.excerpt())' (at \(path))"
         case .wrongType(let expected, let found, _, let path):
             return "expected \(expected), found \(found) (at \(path))"
         case .missingField(let field, _, let path):
             return "missing required field '\(field)' (at \(path))"
         case .invalidValue(let message, _, let path):
-            return "\(message) (at \(path))"
+            return "\(message.excerpt(limit: 600)) (at \(path))"
         case .missingEntrypoint:
             return "spec.entrypoint is missing: name the template the workflow starts with"
         case .unknownTemplate(let name, _, let path):
-            return "unknown template '\(name)' (at \(path))"
+            return "unknown template '\(name.excerpt())' (at \(path))"
         case .duplicateName(let kind, let name, _, let path, let firstAt):
-            return "duplicate \(kind) name '\(name)', first defined at \(firstAt.line):\(firstAt.column) (at \(path))"
+            return "duplicate \(kind) name '\(name.excerpt())', first defined at \(firstAt.line):\(firstAt.column) (at \(path))"
         case .unknownDependency(let task, let dependency, _, let path):
-            return "task '\(task)' depends on unknown task '\(dependency)' (at \(path))"
+            return "task '\(task.excerpt())' depends on unknown task '\(dependency.excerpt())' (at \(path))"
         case .dependencyCycle(let cycle, _, let path):
             return "dependency cycle: \(cycle.joined(separator: " -> ")) (at \(path))"
         case .undeclaredReference(let reference, _, let path, let hint):
-            return "reference to undeclared '{{\(reference)}}'\(hint.isEmpty ? "" : ": \(hint)") (at \(path))"
+            return "reference to undeclared '{{\(reference.excerpt())}}'\(hint.isEmpty ? "" : ": \(hint)") (at \(path))"
         case .badExpression(let expression, let reason, _, let path):
-            return "bad expression '\(expression)': \(reason) (at \(path))"
+            return "bad expression '\(expression.excerpt())': \(reason.excerpt(limit: 600)) (at \(path))"
         case .unknownParameter(let name, let known):
             let list = known.isEmpty ? "the workflow declares no arguments" : "known: \(known.joined(separator: ", "))"
-            return "parameter '\(name)' is not a workflow argument (\(list))"
+            return "parameter '\(name.excerpt())' is not a workflow argument (\(list))"
         case .unsupported(let feature, _, let path, let reason):
             return "\(feature) is not supported: \(reason) (at \(path))"
         case .templateRecursion(let chain, _):
             return "templates call each other without end: \(chain.joined(separator: " -> "))"
+        case .limitExceeded(let limit, let detail, _, let path):
+            let at = path.map { " (at \($0))" } ?? ""
+            return "\(detail): raise the limit with --limit \(limit)=N\(at)"
         case .invalid(let errors):
             return errors.map(\.message).joined(separator: "; ")
         }

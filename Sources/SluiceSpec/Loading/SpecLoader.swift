@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceExpressions
 import Yams
 
 /// One Argo document read from a file: the decoded model, its positioned tree and its text.
@@ -28,7 +29,13 @@ package enum SpecLoader {
     ///
     /// - Throws: ``SpecError/invalid(errors:)`` listing every problem found (syntax, unknown or mistyped fields,
     ///   missing required fields), or ``SpecError/unreadableFile(path:reason:)``.
-    package static func load(path: String) throws(SpecError) -> LoadedFile {
+    package static func load(path: String, limits: InputLimits = .current) throws(SpecError) -> LoadedFile {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+            size > limits.documentBytes
+        {
+            throw .limitExceeded(limit: "document-bytes", detail: "the file is \(size) bytes, more than "
+                + "\(limits.documentBytes)", at: SourceLocation(file: path, line: 1, column: 1))
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -36,11 +43,17 @@ package enum SpecLoader {
             let reason = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
             throw .unreadableFile(path: path, reason: reason)
         }
-        return try load(text: text, file: path)
+        return try load(text: text, file: path, limits: limits)
     }
 
     /// Loads every document of `text`, naming `file` in messages.
-    package static func load(text: String, file: String) throws(SpecError) -> LoadedFile {
+    ///
+    /// - Throws: ``SpecError/limitExceeded(limit:detail:at:path:)`` before composing a text past `limits` (size,
+    ///   nesting, aliases), else as ``load(path:limits:)``.
+    package static func load(text: String, file: String, limits: InputLimits = .current) throws(SpecError)
+        -> LoadedFile
+    {
+        try YAMLBudget.check(text, file: file, limits: limits)
         var trees: [YAMLValue] = []
         var nodes: [Yams.Node] = []
         do {

@@ -2,7 +2,8 @@ import SluiceExpressions
 
 extension WorkflowDocument {
     /// Every semantic problem of this document: entrypoint, template and task references, duplicate names,
-    /// dependency cycles, references to undeclared parameters. Empty when the document is valid.
+    /// dependency cycles, references to undeclared parameters, values past ``InputLimits/current``. Empty when the
+    /// document is valid.
     ///
     /// - Parameter templates: templates from other documents that `templateRef`s may name (by WorkflowTemplate name).
     ///   When given, every `templateRef` must name a document and a template in it; when nil they go unchecked.
@@ -10,7 +11,7 @@ extension WorkflowDocument {
         var validator = WorkflowValidator(document: self)
         validator.library = templates
         validator.run()
-        return validator.errors
+        return validator.errors + limitProblems()
     }
 }
 
