@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Sluice needs on a Debian/Ubuntu host, only when missing.
-#   scripts/setup.sh            build + runtime dependencies (libsodium, OpenSSL libcrypto, SQLite, pkg-config,
-#                               bubblewrap)
+#   scripts/setup.sh            build + runtime dependencies (libsodium, OpenSSL libcrypto, SQLite, libarchive,
+#                               pkg-config, bubblewrap)
 #   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks,
 #                               the ShellCheck linter for the scripts check, xmllint for the JUnit schema check,
 #                               headless Chromium for the HTML report check, tmux for the live progress check)
@@ -21,7 +21,7 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-packages=(libsodium-dev libssl-dev libsqlite3-dev pkg-config bubblewrap git make)
+packages=(libsodium-dev libssl-dev libsqlite3-dev libarchive-dev pkg-config bubblewrap git make)
 if [ "$want_test" -eq 1 ]; then
     packages+=(shellcheck libxml2-utils chromium fonts-dejavu-core tmux)
 fi

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SluiceEngine
 
 /// Turns SIGINT and SIGTERM into a callback (once each), instead of killing the process, while it is alive.
 // @unchecked: `sources` is written once in init and only cancelled afterwards; DispatchSource is thread-safe.
@@ -24,4 +25,15 @@ final class SignalTrap: @unchecked Sendable {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
     }
+}
+
+/// Runs `body` with SIGINT and SIGTERM removing the bundle scratch directories still present, then ending the
+/// process with the conventional status (128 + the signal), so that an interrupted `verify` leaves nothing behind.
+func removingScratchOnSignal<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+    let trap = SignalTrap { signalNumber in
+        ScratchDirectories.removeAll()
+        exit(128 + signalNumber)
+    }
+    defer { trap.cancel() }
+    return try body()
 }

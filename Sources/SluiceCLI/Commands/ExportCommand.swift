@@ -76,7 +76,7 @@ enum BundleVerification {
         do {
             let trusted = try trust.map { path throws(ExportError) in try PublicKeyFile.keys(at: path) }
             let verifier = BundleVerifier(trustedKeys: trusted, revocationListPath: revocations)
-            let report = try verifier.verify(bundleAt: path)
+            let report = try removingScratchOnSignal { () throws(ExportError) in try verifier.verify(bundleAt: path) }
             for note in report.notes { print("note: \(note)") }
             for finding in report.findings { print(finding.description) }
             let failed = report.failures.count

@@ -81,9 +81,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Bundles only: a signed revocation list (sluice revocations export) to apply.")
     var revocations: String?
 
+    @OptionGroup var limits: LimitOptions
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
+        try limits.apply()
         if BundleVerification.isBundle(runName) {
             try BundleVerification.run(path: runName, trust: trust, revocations: revocations)
             return

@@ -46,13 +46,18 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
 
+    @OptionGroup var limits: LimitOptions
+
     @OptionGroup var state: StateOptions
 
     func run() async throws {
+        try limits.apply()
         let replay: BundleReplay
         do {
             let trusted = try trust.map { path throws(ExportError) in try PublicKeyFile.keys(at: path) }
-            replay = try BundleReplay.open(bundleAt: bundle, trustedKeys: trusted, revocationListPath: revocations)
+            replay = try removingScratchOnSignal { () throws(ExportError) in
+                try BundleReplay.open(bundleAt: bundle, trustedKeys: trusted, revocationListPath: revocations)
+            }
         } catch {
             printError("error: \(error.description)")
             throw ExitCode(ExitStatus.failed)

@@ -37,7 +37,16 @@ extension WorkflowExecutor {
         let cap = try duration("cap", strategy.backoff?.cap?.value)
         let started = Date()
 
-        var attempt = 0
+        // After `sluice resume`, the attempts the dead engine made stay children and count against the limit.
+        let prior = try await coordinator.restorePriorAttempts(ofRetry: retryNode.id)
+        var attempt = prior.last?.phase == .succeeded ? prior.count - 1 : prior.count
+        if let limit, let previous = prior.last, previous.phase != .succeeded, attempt > limit {
+            retryNode.phase = previous.phase.isFailedOrError ? previous.phase : .failed
+            retryNode.message = "No more retries left"
+            retryNode.inputs = previous.inputs
+            try await coordinator.update(retryNode)
+            return retryNode
+        }
         var last: NodeState
         var exhausted = false
         while true {

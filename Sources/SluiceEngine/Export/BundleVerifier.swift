@@ -90,14 +90,9 @@ package struct BundleVerifier: Sendable {
         guard BundleLayout.isArchive(path) else {
             throw .bundleUnreadable(path: path, reason: "it is neither a directory nor a .tar.gz archive")
         }
-        let scratch = NSTemporaryDirectory() + "/sluice-verify-\(UUID().uuidString)"
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
-        } catch {
-            throw .bundleUnreadable(path: path, reason: "cannot create '\(scratch)': \(error.localizedDescription)")
-        }
-        defer { BundleFiles.removeTree(scratch) }
-        try TarArchive.extract(path, into: scratch)
+        let scratch = try ScratchDirectories.make(prefix: "sluice-verify", for: path)
+        defer { ScratchDirectories.remove(scratch) }
+        try BundleUnpacker.extract(path, into: scratch)
         return try verify(directory: scratch)
     }
 

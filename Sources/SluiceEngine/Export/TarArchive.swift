@@ -1,6 +1,6 @@
 import Foundation
 
-/// Packs and unpacks `.tar.gz` bundles with the system `tar` (GNU tar on Debian).
+/// Packs `.tar.gz` bundles with the system `tar` (GNU tar on Debian); ``BundleUnpacker`` reads them in-process.
 ///
 /// Archives are reproducible: members sorted by name, owner and group 0, modification time 0.
 enum TarArchive {
@@ -11,15 +11,6 @@ enum TarArchive {
             "-czf", path, "-C", directory, ".",
         ]
         if let problem = run(arguments) { throw .bundleWriteFailed(path: path, reason: problem) }
-    }
-
-    /// Unpacks the archive `path` into the existing, empty `directory`.
-    ///
-    /// GNU tar strips leading `/` and refuses members with `..`; the verifier also refuses symbolic links it finds.
-    static func extract(_ path: String, into directory: String) throws(ExportError) {
-        if let problem = run(["--no-same-owner", "--no-same-permissions", "-xzf", path, "-C", directory]) {
-            throw .bundleUnreadable(path: path, reason: problem)
-        }
     }
 
     /// Runs `tar` and returns nil on success, else its last stderr line.

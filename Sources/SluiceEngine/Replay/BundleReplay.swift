@@ -64,17 +64,11 @@ package struct BundleReplay: Sendable {
             guard BundleLayout.isArchive(path) else {
                 throw .bundleUnreadable(path: path, reason: "it is neither a directory nor a .tar.gz archive")
             }
-            let unpacked = NSTemporaryDirectory() + "/sluice-replay-\(UUID().uuidString)"
-            do {
-                try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: false)
-            } catch {
-                throw .bundleUnreadable(
-                    path: path, reason: "cannot create '\(unpacked)': \(error.localizedDescription)")
-            }
+            let unpacked = try ScratchDirectories.make(prefix: "sluice-replay", for: path)
             do throws(ExportError) {
-                try TarArchive.extract(path, into: unpacked)
+                try BundleUnpacker.extract(path, into: unpacked)
             } catch {
-                BundleFiles.removeTree(unpacked)
+                ScratchDirectories.remove(unpacked)
                 throw error
             }
             scratch = unpacked
@@ -85,7 +79,7 @@ package struct BundleReplay: Sendable {
         do throws(ExportError) {
             report = try verifier.verify(directory: directory)
         } catch {
-            if let scratch { BundleFiles.removeTree(scratch) }
+            if let scratch { ScratchDirectories.remove(scratch) }
             throw error
         }
         return BundleReplay(path: path, directory: directory, verification: report, scratch: scratch,
@@ -94,7 +88,7 @@ package struct BundleReplay: Sendable {
 
     /// Removes the unpacked copy of an archive bundle.
     package func close() {
-        if let scratch { BundleFiles.removeTree(scratch) }
+        if let scratch { ScratchDirectories.remove(scratch) }
     }
 
     // MARK: - Plan

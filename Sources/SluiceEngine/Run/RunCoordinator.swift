@@ -33,29 +33,60 @@ package actor RunCoordinator {
 
     /// Succeeded pods of an earlier attempt at this run (resume after the engine died), by node id.
     private var reusable: [String: NodeState] = [:]
+    /// Attempts that Retry nodes made before the engine died (resume), by Retry node id, in order: they stay the
+    /// Retry node's children and count against its `retryStrategy.limit`.
+    private var priorAttempts: [String: [NodeState]] = [:]
 
     package init(store: Store, run: RunRecord, observer: (any RunObserver)?, previousNodes: [NodeRecord] = []) {
         self.store = store
         self.run = run
         self.observer = observer
-        let decoder = JSONDecoder()
+        let byID = Dictionary(previousNodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for record in previousNodes.sorted(by: { $0.sequence < $1.sequence }) {
-            guard record.phase == NodePhase.succeeded.rawValue, record.type == NodeType.pod.rawValue,
-                record.envelopeDigest != nil
-            else { continue }
-            let node = NodeState(
-                id: record.id, name: record.name, displayName: record.displayName, type: .pod,
-                templateName: record.templateName, phase: .succeeded, message: record.message,
-                boundaryID: record.boundaryID,
-                children: (try? decoder.decode([String].self, from: Data(record.childrenJSON.utf8))) ?? [],
-                inputs: record.inputsJSON.flatMap { try? decoder.decode(NodeInputs.self, from: Data($0.utf8)) },
-                outputs: record.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) },
-                startedAt: record.startedAt, finishedAt: record.finishedAt, envelopeDigest: record.envelopeDigest,
-                sequence: record.sequence, progress: record.progress)
+            guard let node = Self.state(of: record) else { continue }
+            if node.type == .retry, node.phase != .succeeded {
+                priorAttempts[record.id] = node.children.compactMap { byID[$0].flatMap(Self.state(of:)) }
+            }
+            guard node.phase == .succeeded, node.type == .pod, node.envelopeDigest != nil else { continue }
             reusable[record.id] = node
             nodes[record.id] = node
             order.append(record.id)
         }
+    }
+
+    /// A recorded node as the engine holds it, or nil when its type or phase is unknown.
+    private static func state(of record: NodeRecord) -> NodeState? {
+        guard let type = NodeType(rawValue: record.type), let phase = NodePhase(rawValue: record.phase) else { return nil }
+        let decoder = JSONDecoder()
+        return NodeState(
+            id: record.id, name: record.name, displayName: record.displayName, type: type,
+            templateName: record.templateName, phase: phase, message: record.message,
+            boundaryID: record.boundaryID,
+            children: (try? decoder.decode([String].self, from: Data(record.childrenJSON.utf8))) ?? [],
+            inputs: record.inputsJSON.flatMap { try? decoder.decode(NodeInputs.self, from: Data($0.utf8)) },
+            outputs: record.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) },
+            startedAt: record.startedAt, finishedAt: record.finishedAt, envelopeDigest: record.envelopeDigest,
+            sequence: record.sequence, progress: record.progress)
+    }
+
+    /// The attempts the Retry node `retryID` made before the engine died, linked back under it (an attempt left
+    /// running by the dead engine is recorded as Error): the history a resumed retry continues from.
+    package func restorePriorAttempts(ofRetry retryID: String) throws(EngineError) -> [NodeState] {
+        guard let attempts = priorAttempts.removeValue(forKey: retryID), !attempts.isEmpty else { return [] }
+        var restored: [NodeState] = []
+        for var attempt in attempts {
+            if !attempt.phase.isFulfilled {
+                attempt.phase = .error
+                attempt.message = "the engine running this attempt stopped before it ended"
+                attempt.finishedAt = attempt.finishedAt ?? Date()
+            }
+            if nodes[attempt.id] == nil { order.append(attempt.id) }
+            nodes[attempt.id] = attempt
+            try persist(Transition(nodes: [try record(attempt)]))
+            try link(parents: [retryID], to: attempt.id)
+            restored.append(attempt)
+        }
+        return restored
     }
 
     /// A node that already Succeeded in an earlier attempt at this run: it is linked under `parentID` and returned

@@ -23,6 +23,10 @@ package struct InputLimits: Sendable, Equatable {
     /// Longest duration (`timeout`, `activeDeadlineSeconds`, suspend `duration`, retry backoff), in seconds:
     /// ten years.
     package var durationSeconds = 10 * 365 * 24 * 3600
+    /// Most bytes a bundle archive may unpack to (`sluice verify`/`replay BUNDLE.tar.gz`): 8 GiB.
+    package var bundleBytes = 8 * 1024 * 1024 * 1024
+    /// Most times its own size a bundle archive may unpack to, once past 64 MiB (the defence against gzip bombs).
+    package var bundleRatio = 100
 
     package init() {}
 
@@ -44,6 +48,8 @@ package struct InputLimits: Sendable, Equatable {
         ("loop-items", "iterations of one loop (withItems, withParam, withSequence)"),
         ("retry-limit", "retryStrategy.limit"),
         ("duration-seconds", "a duration (timeout, activeDeadlineSeconds, suspend, backoff) in seconds"),
+        ("bundle-bytes", "bytes a bundle archive unpacks to"),
+        ("bundle-ratio", "times its size a bundle archive unpacks to, past 64 MiB"),
     ]
 
     private static func keyPath(named name: String) -> WritableKeyPath<InputLimits, Int>? {
@@ -56,6 +62,8 @@ package struct InputLimits: Sendable, Equatable {
         case "loop-items": \.loopItems
         case "retry-limit": \.retryLimit
         case "duration-seconds": \.durationSeconds
+        case "bundle-bytes": \.bundleBytes
+        case "bundle-ratio": \.bundleRatio
         default: nil
         }
     }
@@ -82,5 +90,6 @@ package struct InputLimits: Sendable, Equatable {
 /// A `--limit` argument that cannot be applied.
 package struct LimitAssignmentError: Error, Sendable, Equatable, CustomStringConvertible {
     package var reason: String
+    package init(reason: String) { self.reason = reason }
     package var description: String { reason }
 }

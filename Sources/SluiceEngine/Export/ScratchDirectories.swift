@@ -1,0 +1,38 @@
+import Foundation
+import Synchronization
+
+/// The temporary directories bundles are unpacked into: each is removed by its owner on every return and throw,
+/// and ``removeAll()`` removes those still present when the process is interrupted (the CLI calls it from its
+/// SIGINT/SIGTERM handler), so that a killed `sluice verify` leaves nothing in `/tmp`.
+package enum ScratchDirectories {
+    private static let live = Mutex<Set<String>>([])
+
+    /// Creates a fresh directory (mode 0700) under the temporary directory and registers it.
+    ///
+    /// - Throws: ``ExportError/bundleUnreadable(path:reason:)`` naming `bundle` when it cannot be created.
+    static func make(prefix: String, for bundle: String) throws(ExportError) -> String {
+        let path = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .bundleUnreadable(path: bundle, reason: "cannot create '\(path)': \(error.localizedDescription)")
+        }
+        live.withLock { _ = $0.insert(path) }
+        return path
+    }
+
+    /// Removes `path` (read-only entries too) and forgets it.
+    static func remove(_ path: String) {
+        BundleFiles.removeTree(path)
+        live.withLock { _ = $0.remove(path) }
+    }
+
+    /// Removes every directory still registered: for signal handlers, just before the process exits.
+    package static func removeAll() {
+        for path in live.withLock({ $0 }) { remove(path) }
+    }
+
+    /// The directories registered now (tests).
+    package static var present: Set<String> { live.withLock { $0 } }
+}

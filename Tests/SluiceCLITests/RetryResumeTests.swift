@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Retries continue across `sluice resume`: attempts keep their history and `retryStrategy.limit` counts every
+/// attempt ever made (issue 16: 94 of 180 steps ran 5-6 times against `limit: 3`, the history overwritten).
+@Suite("Retries across resume", .serialized)
+struct RetryResumeTests {
+    static func workflow(marker: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: retry-resume-
+        spec:
+          entrypoint: flaky
+          templates:
+            - name: flaky
+              retryStrategy: {limit: 3}
+              container:
+                image: alpine
+                command: [sh, -c, "sleep \(marker); exit 1"]
+        """
+    }
+
+    @Test("a retry resumed after its engine was killed makes limit + 1 attempts in all, keeping the first ones",
+          .timeLimit(.minutes(2)))
+    func limitCountsEveryAttempt() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let file = try cli.write(Self.workflow(marker: StopResumeTests.marker(base: 1)), name: "wf.yaml")
+            let engine = try StopResumeTests.start(cli, ["run", file])
+            var seen = false
+            for _ in 0..<400 where !seen {
+                let state = try StopResumeTests.nodes(cli)
+                seen = state.nodes.keys.contains { $0.hasSuffix("(1)") } && state.nodes.values.contains {
+                    $0["phase"] == "Running" }
+                if !seen { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            #expect(seen, "attempt (1) never started")
+            kill(engine.processIdentifier, SIGKILL)
+            engine.waitUntilExit()
+
+            let resume = try cli.run(["resume", "@latest"])
+            #expect(resume.status == 1, "\(resume)")
+            let after = try StopResumeTests.nodes(cli)
+            #expect(after.phase == "Failed")
+            let attempts = after.nodes.keys.filter { $0.hasSuffix(")") }.sorted()
+            #expect(attempts.map { String($0.suffix(3)) } == ["(0)", "(1)", "(2)", "(3)"])
+            let phases = attempts.map { after.nodes[$0]?["phase"] ?? "" }
+            #expect(phases == ["Failed", "Error", "Failed", "Failed"])
+            let json = try cli.run(["get", "@latest", "-o", "json"]).stdout
+            #expect(json.contains("the engine running this attempt stopped before it ended"))
+            #expect(json.contains("No more retries left"))
+        }
+    }
+}
