@@ -46,12 +46,13 @@ struct SluiceCLI {
         return path
     }
 
-    /// Runs `sluice ARGS...` to its end with stdout and stderr captured in files (no pipe can fill up).
-    func run(_ arguments: [String]) throws -> CLIResult {
+    /// Runs `sluice ARGS...` to its end with stdout and stderr captured in files (no pipe can fill up); `extra`
+    /// adds to its environment.
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CLIResult {
         let id = UUID().uuidString
         let stdoutPath = directory + "/.out-\(id)"
         let stderrPath = directory + "/.err-\(id)"
-        var environment = ["SLUICE_HOME": home, "HOME": directory]
+        var environment = extra.merging(["SLUICE_HOME": home, "HOME": directory]) { _, own in own }
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         let status = try HostProcess.run(
             Self.binary, arguments: arguments, environment: environment, directory: directory,

@@ -185,10 +185,12 @@ struct SuspendTests {
               name: suspend-bad
             spec:
               entrypoint: wait
+              arguments:
+                parameters: [{name: when, value: soon}]
               templates:
                 - name: wait
                   suspend:
-                    duration: "soon"
+                    duration: "{{workflow.parameters.when}}"
             """
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(yaml, in: directory)

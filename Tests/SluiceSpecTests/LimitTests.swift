@@ -123,7 +123,7 @@ struct LimitTests {
             + "99999999999999999999 is more than 315360000: raise the limit with --limit duration-seconds=N (at "
             + "spec.templates[1].activeDeadlineSeconds)"),
         ("    retryStrategy: {limit: 3, backoff: {duration: 1e400s}}\n", "w.yaml:13:51: error: duration '1e400s' is "
-            + "not a duration such as 30s or 1m30s (at spec.templates[1].retryStrategy.backoff.duration)"),
+            + "not a duration such as 20 (seconds), 20s or 2m (at spec.templates[1].retryStrategy.backoff.duration)"),
         ("    retryStrategy: {limit: 3, backoff: {duration: 1s, cap: 87601000h}}\n", "w.yaml:13:60: error: cap "
             + "'87601000h' is longer than 315360000 seconds: raise the limit with --limit duration-seconds=N (at "
             + "spec.templates[1].retryStrategy.backoff.cap)"),

@@ -2,6 +2,10 @@ import ArgumentParser
 import Foundation
 import SluiceStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `sluice logs RUN [NODE] [-f]`: the stdout and stderr of a run's nodes; with `-f`, followed until the run ends.
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print nodes' stdout and stderr.")
@@ -53,11 +57,19 @@ struct LogsCommand: ParsableCommand {
 }
 
 /// Prints what log files gained since the last look, whole lines at a time, each file from where it was left.
+///
+/// Files are read in chunks of ``LogStream/chunkSize``, so memory stays flat on a log of any size; a line longer
+/// than ``partialLimit`` is printed in pieces rather than held whole.
 struct LogTail {
+    /// The longest incomplete line held back until its newline arrives.
+    static let partialLimit = 64 * 1024
+
     /// Whether each line starts with `NODE: ` (when every node's logs are shown).
     var prefixed: Bool
     private var offsets: [String: UInt64] = [:]
-    private var partial: [String: Data] = [:]
+    private var partial: [String: [UInt8]] = [:]
+    /// Files whose last printed bytes did not end a line (a long line printed in pieces).
+    private var midLine: Set<String> = []
 
     init(prefixed: Bool) {
         self.prefixed = prefixed
@@ -65,27 +77,42 @@ struct LogTail {
 
     /// Prints the complete lines `path` gained; with `final`, also a last line without a newline.
     mutating func read(_ path: String, node: String, final: Bool) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let offset = offsets[path] ?? 0
-        try? handle.seek(toOffset: offset)
-        let data = (try? handle.readToEnd()) ?? Data()
-        offsets[path] = offset + UInt64(data.count)
-        var pending = (partial[path] ?? Data()) + data
-        var text = ""
-        while let newline = pending.firstIndex(of: 0x0A) {
-            text += line(pending[pending.startIndex..<newline], node: node)
-            pending = Data(pending[pending.index(after: newline)...])
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var offset = offsets[path] ?? 0
+        guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else { return }
+        let prefix = prefixed ? Array("\(node): ".utf8) : []
+        var buffer = [UInt8](repeating: 0, count: LogStream.chunkSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            offset += UInt64(count)
+            var pending = (partial[path] ?? []) + buffer[0..<count]
+            if let newline = pending.lastIndex(of: UInt8(ascii: "\n")) {
+                emit(pending[...newline], path: path, prefix: prefix)
+                pending = Array(pending[(newline + 1)...])
+            }
+            if pending.count > Self.partialLimit {
+                emit(pending[...], path: path, prefix: prefix)
+                pending = []
+            }
+            partial[path] = pending
         }
-        if final && !pending.isEmpty {
-            text += line(pending[...], node: node)
-            pending = Data()
+        offsets[path] = offset
+        if final {
+            let rest = partial[path] ?? []
+            if !rest.isEmpty || midLine.contains(path) { emit(rest[...] + [UInt8(ascii: "\n")], path: path, prefix: prefix) }
+            partial[path] = []
         }
-        partial[path] = pending
-        if !text.isEmpty { writeUnbuffered(text) }
     }
 
-    private func line(_ bytes: Data, node: String) -> String {
-        (prefixed ? "\(node): " : "") + String(decoding: bytes, as: UTF8.self) + "\n"
+    private mutating func emit(_ bytes: ArraySlice<UInt8>, path: String, prefix: [UInt8]) {
+        var atLineStart = !midLine.contains(path)
+        let output = LogStream.prefixed(bytes, prefix: prefix, atLineStart: &atLineStart)
+        if atLineStart { midLine.remove(path) } else { midLine.insert(path) }
+        fflush(nil)
+        _ = LogStream.write(output)
     }
 }

@@ -29,8 +29,7 @@ enum Durations {
     {
         switch problem {
         case .malformed:
-            return .badExpression(expression: text, reason: "\(field) is not a duration such as 30s or 1m30s",
-                                  context: context)
+            return .badExpression(expression: text, reason: problem.description, context: context)
         case .tooLong(let limit):
             return .limitExceeded(limit: "duration-seconds",
                                   detail: "\(field) '\(text.excerpt(limit: 40))' is longer than \(limit) seconds",

@@ -42,10 +42,17 @@ package struct DependsExpression: Sendable, Equatable {
     package init(dependencies: [String]) {
         var seen: Set<String> = []
         taskNames = dependencies.filter { seen.insert($0).inserted }
-        root = Self.balancedConjunction(dependencies.map { Node.task($0, result: nil) }[...]) ?? .always
+        let operands = dependencies.map { Node.task($0, result: nil) }
+        if operands.count <= 64 {
+            // As `depends: "a && b && c"` parses (left to right), so both spellings compare equal.
+            root = operands.reduce(nil) { partial, next -> Node? in partial.map { .and($0, next) } ?? next } ?? .always
+        } else {
+            root = Self.balancedConjunction(operands[...]) ?? .always
+        }
     }
 
-    /// `a && b && …` as a balanced tree, so that a fan-in of thousands of dependencies nests only a few levels.
+    /// `a && b && …` as a balanced tree, so that a fan-in of thousands of dependencies nests only a few levels
+    /// (evaluating and freeing a chain of thousands would recurse as deep).
     private static func balancedConjunction(_ nodes: ArraySlice<Node>) -> Node? {
         switch nodes.count {
         case 0: return nil

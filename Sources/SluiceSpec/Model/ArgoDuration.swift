@@ -10,7 +10,7 @@ package enum ArgoDuration {
 
         package var description: String {
             switch self {
-            case .malformed: "not a duration such as 30s or 1m30s"
+            case .malformed: "not a duration such as 20 (seconds), 20s or 2m"
             case .tooLong(let limit): "longer than \(limit) seconds: raise the limit with --limit duration-seconds=N"
             }
         }

@@ -1,0 +1,150 @@
+package import Foundation
+
+/// A seeded generator of hostile workflow files: real, small workflows mutated the ways issue 16 found crashes and
+/// hangs (deleted lines, type swaps, indentation, alias bombs, huge numbers, deep nesting, Unicode and NUL, binary).
+///
+/// The same seed gives the same cases on every machine, so a failing case is reproduced by its seed and index.
+package struct WorkflowMutator {
+    /// One generated file and how it was made.
+    package struct Case: Sendable {
+        package var index: Int
+        package var mutations: [String]
+        package var bytes: Data
+    }
+
+    private var random: SplitMix64
+
+    package init(seed: UInt64) { random = SplitMix64(seed: seed) }
+
+    /// The next case: a seed workflow with one mutation applied (two in three cases out of ten).
+    package mutating func next(index: Int) -> Case {
+        var text = Self.seeds[random.below(Self.seeds.count)]
+        var bytes: Data?
+        var applied: [String] = []
+        for _ in 0..<(random.below(10) < 7 ? 1 : 2) {
+            let kind = Mutation.allCases[random.below(Mutation.allCases.count)]
+            applied.append(kind.rawValue)
+            if kind == .binary {
+                bytes = randomBytes(Data(text.utf8))
+            } else {
+                text = apply(kind, to: text)
+            }
+        }
+        return Case(index: index, mutations: applied, bytes: bytes ?? Data(text.utf8))
+    }
+
+    /// The kinds of damage done to a seed.
+    package enum Mutation: String, CaseIterable, Sendable {
+        case deleteLine, duplicateLine, swapType, indent, aliasBomb, hugeNumber, deepNesting, unicode, binary
+        case truncate, deepYAML
+    }
+
+    private mutating func apply(_ mutation: Mutation, to text: String) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let line = random.below(max(lines.count, 1))
+        switch mutation {
+        case .deleteLine:
+            lines.remove(at: line)
+        case .duplicateLine:
+            lines.insert(lines[line], at: line)
+        case .swapType:
+            lines[line] = swapValue(in: lines[line])
+        case .indent:
+            let shift = [-4, -2, -1, 1, 2, 3][random.below(6)]
+            lines[line] = shift > 0
+                ? String(repeating: " ", count: shift) + lines[line] : String(lines[line].dropFirst(-shift))
+        case .aliasBomb:
+            lines.append(contentsOf: aliasBomb(levels: 6 + random.below(5)))
+        case .hugeNumber:
+            lines[line] = replaceNumber(in: lines[line])
+        case .deepNesting:
+            lines[line] = nest(lines[line])
+        case .unicode:
+            let inserts = ["\u{0}", "\u{202E}", "\u{1B}[31m", "é", "🙂", "\u{FEFF}", "\u{7F}", "\r", "\t"]
+            var chosen = lines[line]
+            let offset = random.below(chosen.count + 1)
+            chosen.insert(contentsOf: inserts[random.below(inserts.count)], at: chosen.index(
+                chosen.startIndex, offsetBy: offset))
+            lines[line] = chosen
+        case .truncate:
+            return String(text.prefix(random.below(text.count + 1)))
+        case .deepYAML:
+            let depth = [50, 150, 1_000, 20_000][random.below(4)]
+            lines.append("x: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth))
+        case .binary:
+            break
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private mutating func swapValue(in line: String) -> String {
+        guard let colon = line.firstIndex(of: ":") else { return line + ": {" }
+        let replacements = ["[]", "{}", "[a, [b]]", "{k: v}", "42", "-7", "true", "null", "'text'", "3.5e300", "~"]
+        return String(line[...colon]) + " " + replacements[random.below(replacements.count)]
+    }
+
+    private mutating func replaceNumber(in line: String) -> String {
+        let huge = [
+            "9223372036854775807", "-9223372036854775808", "99999999999999999999999", "2147483648", "1e400",
+            "-1", "0", "4294967296", "99999999999999999999h", "NaN",
+        ]
+        let value = huge[random.below(huge.count)]
+        if let range = line.range(of: "[0-9]+", options: .regularExpression) {
+            return line.replacingCharacters(in: range, with: value)
+        }
+        guard let colon = line.firstIndex(of: ":") else { return line }
+        return String(line[...colon]) + " \"\(value)\""
+    }
+
+    private mutating func nest(_ line: String) -> String {
+        let depth = [300, 1_000, 5_000, 20_000][random.below(4)]
+        let open = ["(", "!", "-", "["][random.below(4)]
+        let close = open == "(" ? ")" : open == "[" ? "]" : ""
+        let indent = String(line.prefix { $0 == " " || $0 == "-" })
+        let key = ["when", "depends", "value"][random.below(3)]
+        let body = String(repeating: open, count: depth) + "a" + String(repeating: close, count: depth)
+        let wrapped = key == "value" ? "{{=\(body)}}" : body
+        return "\(indent)\(key): \"\(wrapped)\""
+    }
+
+    private mutating func aliasBomb(levels: Int) -> [String] {
+        var lines = ["b0: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for level in 1..<levels {
+            lines.append("b\(level): &b\(level) [" + Array(repeating: "*b\(level - 1)", count: 9).joined(separator: ", ")
+                + "]")
+        }
+        return lines
+    }
+
+    private mutating func randomBytes(_ base: Data) -> Data {
+        var bytes = [UInt8](base)
+        let count = max(1, bytes.count / 20)
+        for _ in 0..<count where !bytes.isEmpty {
+            bytes[random.below(bytes.count)] = UInt8(truncatingIfNeeded: random.next())
+        }
+        if random.below(4) == 0 {
+            bytes = (0..<(64 + random.below(4096))).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        }
+        return Data(bytes)
+    }
+}
+
+/// SplitMix64: a small, seedable, well-mixed generator (the same numbers everywhere for one seed).
+package struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    package init(seed: UInt64) { state = seed }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A number in `0..<bound` (0 when `bound` is 0).
+    package mutating func below(_ bound: Int) -> Int {
+        bound <= 0 ? 0 : Int(next() % UInt64(bound))
+    }
+}

@@ -1,0 +1,79 @@
+package import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension HostProcess {
+    /// How a bounded run ended.
+    package struct BoundedResult: Sendable {
+        /// The exit status, 128 + N for a signal N.
+        package var status: Int32
+        /// Whether the process died of a signal it did not ask for (a crash: SIGSEGV, SIGILL, SIGABRT, ...).
+        package var crashed: Bool
+        /// Whether it was killed for running past the time bound.
+        package var timedOut: Bool
+        /// Its peak resident memory, in KiB (`ru_maxrss`).
+        package var peakKiB: Int
+        /// How long it ran.
+        package var seconds: Double
+
+        package init(status: Int32, crashed: Bool, timedOut: Bool, peakKiB: Int, seconds: Double) {
+            self.status = status
+            self.crashed = crashed
+            self.timedOut = timedOut
+            self.peakKiB = peakKiB
+            self.seconds = seconds
+        }
+    }
+
+    /// Runs `executable` as ``run(_:arguments:environment:directory:stdoutPath:stderrPath:)`` does, killing it
+    /// (SIGKILL) after `timeout`, and reports its peak memory and whether it crashed.
+    package static func runBounded(
+        _ executable: String, arguments: [String], environment: [String: String], directory: String,
+        stdoutPath: String, stderrPath: String, timeout: Duration
+    ) throws -> BoundedResult {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        let command = ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, directory, executable] + arguments
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [
+                NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))",
+            ])
+        }
+        let started = ContinuousClock.now
+        var status: Int32 = 0
+        var usage = rusage()
+        var timedOut = false
+        while true {
+            let waited = wait4(pid, &status, WNOHANG, &usage)
+            if waited == pid { break }
+            if waited < 0 && errno != EINTR { return BoundedResult(status: -1, crashed: false, timedOut: false,
+                                                                   peakKiB: 0, seconds: 0) }
+            if !timedOut, ContinuousClock.now - started > timeout {
+                timedOut = true
+                kill(pid, SIGKILL)
+            }
+            usleep(5_000)
+        }
+        let elapsed = ContinuousClock.now - started
+        let signal = status & 0x7f
+        return BoundedResult(
+            status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+            crashed: signal != 0 && !timedOut && ![SIGTERM, SIGINT, SIGKILL].contains(signal),
+            timedOut: timedOut, peakKiB: usage.ru_maxrss,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

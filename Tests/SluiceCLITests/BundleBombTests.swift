@@ -1,0 +1,92 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+/// Bundles are untrusted input (issue 16: a 3 MB gzip bundle unpacked 3 GB into /tmp before `sluice verify`
+/// rejected it, and a killed `verify` left that directory behind).
+@Suite("Hostile bundles", .serialized)
+struct BundleBombTests {
+    /// Writes a `.tar.gz` holding one member `name` of `megabytes` MiB of zeros (a few hundred KiB compressed).
+    static func bomb(at path: String, megabytes: Int, name: String = "artifacts/zeros.bin") throws {
+        let script = """
+            import io, sys, tarfile
+            class Zeros(io.RawIOBase):
+                def __init__(self, size): self.left = size
+                def readable(self): return True
+                def readinto(self, buffer):
+                    n = min(len(buffer), self.left); buffer[:n] = bytes(n); self.left -= n; return n
+            size = int(sys.argv[2]) * 1024 * 1024
+            with tarfile.open(sys.argv[1], "w:gz", compresslevel=1) as archive:
+                info = tarfile.TarInfo(sys.argv[3]); info.size = size
+                archive.addfile(info, io.BufferedReader(Zeros(size), 1 << 20))
+            """
+        let status = try HostProcess.run(
+            "/usr/bin/env", arguments: ["python3", "-c", script, path, String(megabytes), name],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            directory: "/", stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        try #require(status == 0, "python3 could not write the bomb")
+    }
+
+    /// The entries of `directory` (the verifier's temporary directory).
+    static func leftovers(in directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    @Test("a gzip bomb is refused by its ratio while it streams, and nothing is left in TMPDIR",
+          .timeLimit(.minutes(1)))
+    func ratioBomb() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let temporary = cli.directory + "/tmp"
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+            let bundle = cli.directory + "/bomb.tar.gz"
+            try Self.bomb(at: bundle, megabytes: 200)
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: bundle)[.size] as? Int)
+            let result = try cli.run(["verify", bundle], environment: ["TMPDIR": temporary])
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr == "error: cannot read bundle '\(bundle)': it unpacks to more than 100 times its "
+                + "\(size) bytes (a compression bomb?): raise the limit with --limit bundle-ratio=N\n")
+            #expect(Self.leftovers(in: temporary) == [])
+        }
+    }
+
+    @Test("members that leave the bundle or are links are refused", arguments: [
+        ("../escape.txt", "member '../escape.txt' leaves the bundle with '..'"),
+        ("/etc/absolute.txt", "member '/etc/absolute.txt' has an absolute name"),
+    ])
+    func hostileNames(name: String, reason: String) async throws {
+        try await SluiceCLI.withScratch { cli in
+            let bundle = cli.directory + "/names.tar.gz"
+            try Self.bomb(at: bundle, megabytes: 0, name: name)
+            let result = try cli.run(["verify", bundle])
+            #expect(result.status == 1)
+            #expect(result.stderr == "error: cannot read bundle '\(bundle)': \(reason)\n")
+        }
+    }
+
+    @Test("a verify killed while it unpacks leaves no directory behind", .timeLimit(.minutes(1)))
+    func killedVerify() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let temporary = cli.directory + "/tmp"
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+            let bundle = cli.directory + "/big.tar.gz"
+            try Self.bomb(at: bundle, megabytes: 400)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
+            process.arguments = ["verify", bundle, "--limit", "bundle-ratio=1000000"]
+            process.environment = ["SLUICE_HOME": cli.home, "HOME": cli.directory, "TMPDIR": temporary]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var started = false
+            for _ in 0..<400 where !started {
+                started = !Self.leftovers(in: temporary).isEmpty
+                if !started { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(started, "verify never created its directory")
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 128 + SIGTERM)
+            #expect(Self.leftovers(in: temporary) == [])
+        }
+    }
+}
