@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceEngine
 import SluiceExpressions
 #if canImport(Glibc)
     import Glibc
@@ -45,6 +46,22 @@ struct StateOptions: ParsableArguments {
     }
 }
 
+/// A command that reads or drives runs in a state directory: before it runs, the containers of runs whose engine
+/// died are removed (``OrphanContainers``).
+protocol UsesRunState {
+    var state: StateOptions { get }
+}
+
+extension RunCommand: UsesRunState {}
+extension ResumeCommand: UsesRunState {}
+extension ListCommand: UsesRunState {}
+extension GetCommand: UsesRunState {}
+extension LogsCommand: UsesRunState {}
+extension StopCommand: UsesRunState {}
+extension VerifyCommand: UsesRunState {}
+extension ExportCommand: UsesRunState {}
+extension ReplayCommand: UsesRunState {}
+
 /// The process exit codes of the CLI, in one place.
 enum ExitStatus {
     static let succeeded: Int32 = 0
@@ -82,6 +99,9 @@ package enum SluiceMain {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try SluiceCommand.parseAsRoot()
+            if let command = command as? any UsesRunState {
+                await OrphanContainers.sweep(stateDirectory: command.state.resolved)
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

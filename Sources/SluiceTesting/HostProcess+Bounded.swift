@@ -29,10 +29,13 @@ extension HostProcess {
 
     /// Runs `executable` as ``run(_:arguments:environment:directory:stdoutPath:stderrPath:)`` does, killing it
     /// (SIGKILL) after `timeout`, and reports its peak memory and whether it crashed.
+    ///
+    /// It polls the child with `WNOHANG` and sleeps between polls without blocking its thread, so that many bounded
+    /// runs at once do not starve the other tests of the cooperative thread pool.
     package static func runBounded(
         _ executable: String, arguments: [String], environment: [String: String], directory: String,
         stdoutPath: String, stderrPath: String, timeout: Duration
-    ) throws -> BoundedResult {
+    ) async throws -> BoundedResult {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -66,7 +69,7 @@ extension HostProcess {
                 timedOut = true
                 kill(pid, SIGKILL)
             }
-            usleep(5_000)
+            try? await Task.sleep(for: .milliseconds(5))
         }
         let elapsed = ContinuousClock.now - started
         let signal = status & 0x7f

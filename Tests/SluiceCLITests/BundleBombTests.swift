@@ -7,7 +7,7 @@ import Testing
 @Suite("Hostile bundles", .serialized)
 struct BundleBombTests {
     /// Writes a `.tar.gz` holding one member `name` of `megabytes` MiB of zeros (a few hundred KiB compressed).
-    static func bomb(at path: String, megabytes: Int, name: String = "artifacts/zeros.bin") throws {
+    static func bomb(at path: String, megabytes: Int, name: String = "artifacts/zeros.bin") async throws {
         let script = """
             import io, sys, tarfile
             class Zeros(io.RawIOBase):
@@ -20,11 +20,11 @@ struct BundleBombTests {
                 info = tarfile.TarInfo(sys.argv[3]); info.size = size
                 archive.addfile(info, io.BufferedReader(Zeros(size), 1 << 20))
             """
-        let status = try HostProcess.run(
+        let result = try await HostProcess.runBounded(
             "/usr/bin/env", arguments: ["python3", "-c", script, path, String(megabytes), name],
             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
-            directory: "/", stdoutPath: "/dev/null", stderrPath: "/dev/null")
-        try #require(status == 0, "python3 could not write the bomb")
+            directory: "/", stdoutPath: "/dev/null", stderrPath: "/dev/null", timeout: .seconds(50))
+        try #require(result.status == 0, "python3 could not write the bomb")
     }
 
     /// The entries of `directory` (the verifier's temporary directory).
@@ -39,7 +39,7 @@ struct BundleBombTests {
             let temporary = cli.directory + "/tmp"
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
             let bundle = cli.directory + "/bomb.tar.gz"
-            try Self.bomb(at: bundle, megabytes: 200)
+            try await Self.bomb(at: bundle, megabytes: 100)
             let size = try #require(try FileManager.default.attributesOfItem(atPath: bundle)[.size] as? Int)
             let result = try cli.run(["verify", bundle], environment: ["TMPDIR": temporary])
             #expect(result.status == 1, "\(result)")
@@ -56,7 +56,7 @@ struct BundleBombTests {
     func hostileNames(name: String, reason: String) async throws {
         try await SluiceCLI.withScratch { cli in
             let bundle = cli.directory + "/names.tar.gz"
-            try Self.bomb(at: bundle, megabytes: 0, name: name)
+            try await Self.bomb(at: bundle, megabytes: 0, name: name)
             let result = try cli.run(["verify", bundle])
             #expect(result.status == 1)
             #expect(result.stderr == "error: cannot read bundle '\(bundle)': \(reason)\n")
@@ -69,7 +69,7 @@ struct BundleBombTests {
             let temporary = cli.directory + "/tmp"
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
             let bundle = cli.directory + "/big.tar.gz"
-            try Self.bomb(at: bundle, megabytes: 400)
+            try await Self.bomb(at: bundle, megabytes: 400)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
             process.arguments = ["verify", bundle, "--limit", "bundle-ratio=1000000"]
@@ -84,7 +84,7 @@ struct BundleBombTests {
             }
             #expect(started, "verify never created its directory")
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
             #expect(process.terminationStatus == 128 + SIGTERM)
             #expect(Self.leftovers(in: temporary) == [])
         }

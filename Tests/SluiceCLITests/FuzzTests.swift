@@ -37,9 +37,9 @@ struct FuzzTests {
                     guard next < cases.count else { return }
                     let item = cases[next]
                     next += 1
-                    group.addTask { Self.exercise(item, cli: cli) }
+                    group.addTask { await Self.exercise(item, cli: cli) }
                 }
-                for _ in 0..<4 { add(&group) }
+                for _ in 0..<3 { add(&group) }
                 while let outcome = await group.next() {
                     all += outcome
                     add(&group)
@@ -73,13 +73,13 @@ struct FuzzTests {
     }
 
     /// Lints one case, and runs it when lint accepts it (or for one case in five that lint refuses).
-    static func exercise(_ item: WorkflowMutator.Case, cli: SluiceCLI) -> [Outcome] {
+    static func exercise(_ item: WorkflowMutator.Case, cli: SluiceCLI) async -> [Outcome] {
         let path = cli.directory + "/case-\(item.index).yaml"
         guard (try? item.bytes.write(to: URL(fileURLWithPath: path))) != nil else { return [] }
         let label = "case \(item.index) [\(item.mutations.joined(separator: ","))]"
-        let lint = invoke(cli, ["lint", path], label: label + " lint", allowed: lintCodes, timeout: .seconds(20))
+        let lint = await invoke(cli, ["lint", path], label: label + " lint", allowed: lintCodes, timeout: .seconds(20))
         guard lint.result.status == 0 || item.index % 5 == 0 else { return [lint] }
-        let run = invoke(
+        let run = await invoke(
             cli, ["run", path, "--quiet", "--limit", "loop-items=50", "--limit", "duration-seconds=5", "--limit",
                   "retry-limit=3"],
             label: label + " run", allowed: runCodes, timeout: .seconds(60))
@@ -88,7 +88,7 @@ struct FuzzTests {
 
     static func invoke(
         _ cli: SluiceCLI, _ arguments: [String], label: String, allowed: Set<Int32>, timeout: Duration
-    ) -> Outcome {
+    ) async -> Outcome {
         let id = UUID().uuidString
         let stdout = cli.directory + "/.fuzz-out-\(id)"
         let stderr = cli.directory + "/.fuzz-err-\(id)"
@@ -100,7 +100,7 @@ struct FuzzTests {
             "SLUICE_HOME": cli.home, "HOME": cli.directory,
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
-        let result = (try? HostProcess.runBounded(
+        let result = (try? await HostProcess.runBounded(
             SluiceCLI.binary, arguments: arguments, environment: environment, directory: cli.directory,
             stdoutPath: stdout, stderrPath: stderr, timeout: timeout))
             ?? HostProcess.BoundedResult(status: -1, crashed: false, timedOut: false, peakKiB: 0, seconds: 0)

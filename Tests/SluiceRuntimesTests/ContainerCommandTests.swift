@@ -30,6 +30,20 @@ struct ContainerCommandTests {
         if quantity != "1.5Mi" { #expect(KubernetesQuantity.cpus(quantity) == nil) }
     }
 
+    /// Issue 16: a killed engine's containers carried nothing saying which run and state directory they were for.
+    @Test("a container is labelled with its run, its state directory and its engine's pid")
+    func labels() {
+        var labelled = command(ContainerSettings(image: "img"))
+        labelled.labels = ContainerCommand.labels(
+            runName: "hello", nodeDirectory: "/home/u/.local/state/sluice/runs/hello/nodes/hello-123", enginePID: 42)
+        #expect(Array(labelled.runArguments.prefix(12)) == [
+            "run", "--name", "sluice-r-n", "--pull", "missing", "--quiet", "--label", "sluice.run=hello", "--label",
+            "sluice.state-dir=/home/u/.local/state/sluice", "--label", "sluice.engine-pid=42",
+        ])
+        #expect(ContainerCommand.labels(runName: "r", nodeDirectory: "/tmp/elsewhere/n", enginePID: 7).map(\.name)
+            == ["sluice.run", "sluice.engine-pid"])
+    }
+
     @Test("pull policies map to --pull values")
     func pullPolicies() {
         #expect(PullPolicy.allCases.map(\.pullFlagValue) == ["always", "missing", "never"])

@@ -39,13 +39,17 @@ struct ListCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let width = max(4, runs.map(\.name.count).max() ?? 0)
-        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0) + "STATUS      STARTED               DURATION")
-        for run in runs {
+        // A run whose engine is gone says so in full ("Running (engine gone: sluice resume NAME)").
+        let phases = runs.map(displayPhase)
+        let phaseWidth = max(11, (phases.map(\.count).max() ?? 0) + 1)
+        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
+              + "STATUS".padding(toLength: phaseWidth + 1, withPad: " ", startingAt: 0) + "STARTED               DURATION")
+        for (run, phase) in Swift.zip(runs, phases) {
             let started = run.startedAt.map(ArgoTime.format) ?? "-"
             let end = run.finishedAt ?? (run.phase == .running ? Date() : nil)
             let duration = zip(run.startedAt, end).map { String(format: "%.2fs", $1.timeIntervalSince($0)) } ?? "-"
             print(run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                  + displayPhase(run).padding(toLength: 11, withPad: " ", startingAt: 0) + " "
+                  + phase.padding(toLength: phaseWidth, withPad: " ", startingAt: 0) + " "
                   + started.padding(toLength: 22, withPad: " ", startingAt: 0) + duration)
         }
     }

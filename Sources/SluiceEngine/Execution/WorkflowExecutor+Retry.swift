@@ -12,29 +12,10 @@ extension WorkflowExecutor {
             name: call.nodeName, displayName: call.displayName, type: .retry, templateName: call.template.name,
             phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
         var renderer = Renderer(scope: globals.merging(call.callerScope))
-        let context = "retryStrategy of template '\(call.template.name)'"
-        var limit: Int?
-        if let text = try renderer.renderOptional(strategy.limit?.value, context: context) {
-            guard let value = Int(text), value >= 0 else {
-                throw .badExpression(expression: text, reason: "limit must be a whole number", context: context)
-            }
-            let maximum = InputLimits.current.retryLimit
-            guard value <= maximum else {
-                throw .limitExceeded(limit: "retry-limit", detail: "retryStrategy.limit \(value) is more than "
-                    + "\(maximum)", context: context)
-            }
-            limit = value
-        }
-        let policy = strategy.retryPolicy ?? "OnFailure"
-        func duration(_ field: String, _ value: String?) throws(EngineError) -> Duration? {
-            guard let text = try renderer.renderOptional(value, context: context) else { return nil }
-            return try Durations.parse(text, field: "backoff.\(field)", context: context)
-        }
-        let baseDelay = try duration("duration", strategy.backoff?.duration?.value)
-        let factor = try renderer.renderOptional(strategy.backoff?.factor?.value, context: context)
-            .flatMap(Double.init) ?? 1
-        let maxDuration = try duration("maxDuration", strategy.backoff?.maxDuration?.value)
-        let cap = try duration("cap", strategy.backoff?.cap?.value)
+        let settings = try RetrySettings(strategy, renderer: &renderer, template: call.template.name)
+        let (limit, policy, baseDelay, factor, maxDuration, cap) = (
+            settings.limit, settings.policy, settings.baseDelay, settings.factor, settings.maxDuration, settings.cap
+        )
         let started = Date()
 
         // After `sluice resume`, the attempts the dead engine made stay children and count against the limit.
@@ -115,6 +96,41 @@ extension WorkflowExecutor {
         }
         try await coordinator.update(retryNode)
         return retryNode
+    }
+}
+
+/// A `retryStrategy` rendered and checked: the limit (at most `InputLimits.retryLimit`), the policy and the
+/// backoff durations (each within the duration limit).
+struct RetrySettings {
+    var limit: Int?
+    var policy: String
+    var baseDelay: Duration?
+    var factor: Double
+    var maxDuration: Duration?
+    var cap: Duration?
+
+    init(_ strategy: RetryStrategy, renderer: inout Renderer, template: String) throws(EngineError) {
+        let context = "retryStrategy of template '\(template)'"
+        if let text = try renderer.renderOptional(strategy.limit?.value, context: context) {
+            guard let value = Int(text), value >= 0 else {
+                throw .badExpression(expression: text, reason: "limit must be a whole number", context: context)
+            }
+            let maximum = InputLimits.current.retryLimit
+            guard value <= maximum else {
+                throw .limitExceeded(limit: "retry-limit", detail: "retryStrategy.limit \(value) is more than "
+                    + "\(maximum)", context: context)
+            }
+            limit = value
+        }
+        policy = strategy.retryPolicy ?? "OnFailure"
+        func duration(_ field: String, _ value: String?) throws(EngineError) -> Duration? {
+            guard let text = try renderer.renderOptional(value, context: context) else { return nil }
+            return try Durations.parse(text, field: "backoff.\(field)", context: context)
+        }
+        baseDelay = try duration("duration", strategy.backoff?.duration?.value)
+        factor = try renderer.renderOptional(strategy.backoff?.factor?.value, context: context).flatMap(Double.init) ?? 1
+        maxDuration = try duration("maxDuration", strategy.backoff?.maxDuration?.value)
+        cap = try duration("cap", strategy.backoff?.cap?.value)
     }
 }
 

@@ -29,6 +29,8 @@ struct ContainerCommand: Sendable, Equatable {
     var memory: String?
     /// `--user` value.
     var user: String?
+    /// `--label NAME=VALUE` pairs, in order: which run, state directory and engine the container belongs to.
+    var labels: [(name: String, value: String)] = []
 
     static func == (lhs: ContainerCommand, rhs: ContainerCommand) -> Bool {
         lhs.runArguments == rhs.runArguments
@@ -37,6 +39,7 @@ struct ContainerCommand: Sendable, Equatable {
     /// The arguments of `CLI run` (without the CLI binary itself).
     var runArguments: [String] {
         var arguments = profile.globalFlags + ["run", "--name", name, "--pull", pullPolicy.pullFlagValue, "--quiet"]
+        for label in labels { arguments += ["--label", "\(label.name)=\(label.value)"] }
         // Kubernetes gives a container no stdin and no terminal; the CLI attaches stdout and stderr only.
         for mount in mounts {
             var options = mount.isReadOnly ? ["ro"] : []
@@ -100,6 +103,18 @@ struct ContainerCommand: Sendable, Equatable {
     /// `CLI pull IMAGE`.
     static func pullArguments(profile: ContainerProfile, image: String) -> [String] {
         profile.globalFlags + ["pull", "--quiet", image]
+    }
+
+    /// The labels of a node's container: `sluice.run` (the run's name), `sluice.state-dir` (the state directory,
+    /// when the node's directory lies in one: `<state>/runs/<run>/nodes/<id>`) and `sluice.engine-pid`, so that
+    /// a container whose engine died can be told apart and removed.
+    static func labels(runName: String, nodeDirectory: String, enginePID: Int32) -> [(name: String, value: String)] {
+        var labels = [(name: "sluice.run", value: runName)]
+        if let range = nodeDirectory.range(of: "/runs/\(runName)/nodes/", options: .backwards) {
+            labels.append((name: "sluice.state-dir", value: String(nodeDirectory[..<range.lowerBound])))
+        }
+        labels.append((name: "sluice.engine-pid", value: String(enginePID)))
+        return labels
     }
 
     /// A valid container name from the run and node: `sluice-<run>-<node id>`, other characters replaced by `-`.

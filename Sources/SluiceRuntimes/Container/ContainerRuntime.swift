@@ -141,7 +141,10 @@ package struct ContainerRuntime: NodeRuntime {
         let command = ContainerCommand(
             profile: profile, name: Self.containerName(for: invocation), settings: settings,
             pullPolicy: effectivePolicy, mounts: mounts, inheritedVariables: inherited, explicitVariables: explicit,
-            workingDirectory: invocation.workingDirectory, cpus: cpus, memory: memory, user: user)
+            workingDirectory: invocation.workingDirectory, cpus: cpus, memory: memory, user: user,
+            labels: ContainerCommand.labels(
+                runName: invocation.runName, nodeDirectory: invocation.sandbox.nodeDirectory,
+                enginePID: ProcessInfo.processInfo.processIdentifier))
         guard let owner = settings.networkOwner else {
             return try await cli.runContainer(command, values: passedValues, invocation: invocation, policy: pullPolicy)
         }
@@ -164,6 +167,24 @@ package struct ContainerRuntime: NodeRuntime {
             let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: invocation.nodeName) })
         else { return }
         await cli.remove(Self.containerName(for: invocation))
+    }
+
+    /// Removes (`rm -f`) every container labelled `sluice.run=runName` and `sluice.state-dir=stateDirectory`:
+    /// what an engine that died left running. Never throws; nothing happens when the CLI is not installed.
+    ///
+    /// - Returns: the names of the containers removed.
+    package func removeContainers(ofRun runName: String, stateDirectory: String) async -> [String] {
+        guard let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: runName) }) else {
+            return []
+        }
+        let list = profile.globalFlags + [
+            "ps", "-a", "--filter", "label=sluice.run=\(runName)", "--filter", "label=sluice.state-dir=\(stateDirectory)",
+            "--format", "{{.Names}}",
+        ]
+        guard let output = try? await cli.call(list), output.exitCode == 0 else { return [] }
+        let names = output.standardOutput.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        for name in names { await cli.remove(name) }
+        return names
     }
 
     // MARK: - Preparation
