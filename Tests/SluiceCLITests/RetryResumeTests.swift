@@ -23,17 +23,19 @@ struct RetryResumeTests {
     }
 
     @Test("a retry resumed after its engine was killed makes limit + 1 attempts in all, keeping the first ones",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(3)))
     func limitCountsEveryAttempt() async throws {
         try await SluiceCLI.withScratch { cli in
-            let file = try cli.write(Self.workflow(marker: StopResumeTests.marker(base: 1)), name: "wf.yaml")
+            // Each attempt sleeps about 3 s: long enough to catch attempt (1) running on a busy machine.
+            let file = try cli.write(Self.workflow(marker: StopResumeTests.marker(base: 3)), name: "wf.yaml")
             let engine = try StopResumeTests.start(cli, ["run", file])
             var seen = false
-            for _ in 0..<400 where !seen {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !seen, ContinuousClock.now < deadline, engine.isRunning {
                 let state = try StopResumeTests.nodes(cli)
                 seen = state.nodes.keys.contains { $0.hasSuffix("(1)") } && state.nodes.values.contains {
                     $0["phase"] == "Running" }
-                if !seen { try await Task.sleep(for: .milliseconds(25)) }
+                if !seen { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(seen, "attempt (1) never started")
             kill(engine.processIdentifier, SIGKILL)
@@ -46,7 +48,10 @@ struct RetryResumeTests {
             let attempts = after.nodes.keys.filter { $0.hasSuffix(")") }.sorted()
             #expect(attempts.map { String($0.suffix(3)) } == ["(0)", "(1)", "(2)", "(3)"])
             let phases = attempts.map { after.nodes[$0]?["phase"] ?? "" }
-            #expect(phases == ["Failed", "Error", "Failed", "Failed"])
+            // The attempt running when the engine was killed is an Error (attempt (1), or a later one on a busy
+            // machine); every other attempt Failed on its own, and none ran past the limit.
+            #expect(phases.filter { $0 == "Error" }.count == 1, "\(phases)")
+            #expect(phases.first == "Failed" && phases.last == "Failed", "\(phases)")
             let json = try cli.run(["get", "@latest", "-o", "json"]).stdout
             #expect(json.contains("the engine running this attempt stopped before it ended"))
             #expect(json.contains("No more retries left"))
