@@ -1,7 +1,7 @@
 package import Foundation
 
 /// Opens an export bundle for reading: a directory as it is, a `.tar.gz` archive unpacked into a scratch directory
-/// that is removed afterwards (with the same `tar` rules as the verifier).
+/// that is removed afterwards (with the verifier's limits and rules, ``BundleUnpacker``).
 package enum BundleReading {
     /// Calls `body` with the bundle's root directory.
     ///
@@ -16,15 +16,9 @@ package enum BundleReading {
         guard BundleLayout.isArchive(path) else {
             throw ExportError.bundleUnreadable(path: path, reason: "it is neither a directory nor a .tar.gz archive")
         }
-        let scratch = NSTemporaryDirectory() + "/sluice-bundle-\(UUID().uuidString)"
-        do {
-            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
-        } catch {
-            throw ExportError.bundleUnreadable(
-                path: path, reason: "cannot create '\(scratch)': \(error.localizedDescription)")
-        }
-        defer { BundleFiles.removeTree(scratch) }
-        try TarArchive.extract(path, into: scratch)
+        let scratch = try ScratchDirectories.make(prefix: "sluice-bundle", for: path)
+        defer { ScratchDirectories.remove(scratch) }
+        try BundleUnpacker.extract(path, into: scratch)
         return try body(scratch)
     }
 }

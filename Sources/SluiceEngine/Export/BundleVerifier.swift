@@ -125,8 +125,9 @@ package struct BundleVerifier: Sendable {
 struct VerificationRun {
     /// Whether `path` is a directory itself (not a link to one).
     static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        // attributesOfItem does not follow a final symbolic link (lstat).
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        return type == .typeDirectory
     }
 
     struct Verified {
