@@ -43,14 +43,15 @@ struct RetryResumeTests {
             let resume = try cli.run(["resume", "@latest"])
             #expect(resume.status == 1, "\(resume)")
             let after = try StopResumeTests.nodes(cli)
-            #expect(after.phase == "Failed")
             let attempts = after.nodes.keys.filter { $0.hasSuffix(")") }.sorted()
             #expect(attempts.map { String($0.suffix(3)) } == ["(0)", "(1)", "(2)", "(3)"])
             let phases = attempts.map { after.nodes[$0]?["phase"] ?? "" }
             // The attempt running when the engine was killed is an Error (attempt (1), or a later one on a busy
             // machine); every other attempt Failed on its own, and none ran past the limit.
             #expect(phases.filter { $0 == "Error" }.count == 1, "\(phases)")
-            #expect(phases.first == "Failed" && phases.last == "Failed", "\(phases)")
+            #expect(phases.first == "Failed", "\(phases)")
+            // Killed during the last allowed attempt, the retry ends as that attempt did: Error.
+            #expect(after.phase == (phases.last == "Error" ? "Error" : "Failed"))
             let json = try cli.run(["get", "@latest", "-o", "json"]).stdout
             #expect(json.contains("the engine running this attempt stopped before it ended"))
             #expect(json.contains("No more retries left"))
