@@ -52,6 +52,20 @@ package enum HostProcess {
         return pid
     }
 
+    /// Waits for a child as ``wait(_:)`` does, without holding a thread: polls every 20 ms and sleeps in between,
+    /// so that tests waiting for long-running children do not starve the cooperative thread pool.
+    package static func exit(of pid: pid_t) async -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { return -1 }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     /// Waits for a child started with ``start(_:arguments:environment:directory:stdoutPath:stderrPath:)`` and
     /// returns its exit status (128 + N for a signal N), or -1 when it cannot be waited for.
     package static func wait(_ pid: pid_t) -> Int32 {

@@ -72,7 +72,15 @@ struct SluiceCLI {
 
         /// Waits for the process and returns what it printed and how it exited.
         func finish() throws -> CLIResult {
-            let status = HostProcess.wait(pid)
+            try result(status: HostProcess.wait(pid))
+        }
+
+        /// Waits for the process without holding a thread, and returns what it printed and how it exited.
+        func finish() async throws -> CLIResult {
+            try result(status: await HostProcess.exit(of: pid))
+        }
+
+        private func result(status: Int32) throws -> CLIResult {
             defer {
                 try? FileManager.default.removeItem(atPath: stdoutPath)
                 try? FileManager.default.removeItem(atPath: stderrPath)

@@ -103,7 +103,7 @@ struct RunLeaseTests {
             }
         }
         kill(engine.pid, SIGKILL)
-        _ = try engine.finish()
+        _ = try await engine.finish()
     }
 
     @Test("a second engine on a live run exits 2 naming the holder's pid and since when", .timeLimit(.minutes(2)))
@@ -114,7 +114,7 @@ struct RunLeaseTests {
             let file = try cli.write(Self.witnessed(witness, seconds: seconds), name: "lease.yaml")
             let engine = try cli.start(["run", "--isolation", "none", file])
             try await Self.waitFor("b-start", in: witness)
-            let resume = try cli.run(["resume", "@latest"])
+            let resume = try await cli.start(["resume", "@latest"]).finish()
             #expect(resume.status == 2, "\(resume)")
             let lines = resume.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(resume)")
@@ -124,7 +124,7 @@ struct RunLeaseTests {
             #expect(resume.stderr.hasSuffix(": wait for it to end, or stop it with 'sluice stop \(Self.runName(cli))'\n"))
             // The live run goes on untouched.
             #expect(try cli.run(["stop", "@latest"]).status == 0)
-            _ = try engine.finish()
+            _ = try await engine.finish()
             #expect(Self.lines(witness) == ["a", "b-start"])
         }
     }
@@ -138,7 +138,7 @@ struct RunLeaseTests {
                 try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 1))
                 let first = try cli.start(["resume", "@latest"])
                 let second = try cli.start(["resume", "@latest"])
-                let results = [try first.finish(), try second.finish()]
+                let results = [try await first.finish(), try await second.finish()]
                 let drove = results.filter { $0.status == 0 && !$0.stdout.contains("already Succeeded") }
                 let refused = results.filter {
                     ($0.status == 2 && $0.stderr.contains("is being driven by pid"))
@@ -147,7 +147,7 @@ struct RunLeaseTests {
                 #expect(drove.count == 1 && refused.count == 1, "trial \(trial): \(results)")
                 // b was killed once mid-run and ran again once; a and c ran exactly once.
                 #expect(Self.lines(witness) == ["a", "b-start", "b-start", "b", "c"], "trial \(trial)")
-                let verify = try cli.run(["verify", "@latest"])
+                let verify = try await cli.start(["verify", "@latest"]).finish()
                 #expect(verify.status == 0, "trial \(trial): \(verify)")
                 let state = try StopResumeTests.nodes(cli)
                 #expect(state.phase == "Succeeded", "trial \(trial)")
@@ -179,7 +179,7 @@ struct RunLeaseTests {
             let seconds = StopResumeTests.marker(base: 3)
             try await Self.killedRun(cli, witness: witness, seconds: seconds, reaper: false)
             #expect(!Self.processes(matching: "sleep \(seconds)").isEmpty, "the leftover should still run")
-            let resume = try cli.run(["resume", "@latest"])
+            let resume = try await cli.start(["resume", "@latest"]).finish()
             #expect(resume.status == 0, "\(resume)")
             // The leftover b was killed, so only the resumed b wrote its last line.
             #expect(Self.lines(witness) == ["a", "b-start", "b-start", "b", "c"])
@@ -206,7 +206,7 @@ struct RunLeaseTests {
                     + "--runtime podman\n")
             // Without flags the run goes on unisolated: its nodes append to the host's witness file (read-only
             // under bubblewrap, where they would fail).
-            let resume = try cli.run(["resume", "@latest"])
+            let resume = try await cli.start(["resume", "@latest"]).finish()
             #expect(resume.status == 0, "\(resume)")
             #expect(Self.lines(witness) == ["a", "b-start", "b-start", "b", "c"])
         }

@@ -40,6 +40,15 @@ final class OrphanReaper: Sendable {
         for pgid in $groups; do kill -9 "-$pgid" 2>/dev/null; done
         """
 
+    /// Adds "close every descriptor from 3 up" to `actions` (glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`,
+    /// looked up at run time since Swift does not see it); false when this C library lacks it.
+    private static func closeDescriptorsFrom3(_ actions: inout posix_spawn_file_actions_t) -> Bool {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return false }
+        let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+        return addCloseFrom(&actions, 3) == 0
+    }
+
     /// glibc's `POSIX_SPAWN_SETSID` (not exported to Swift).
     private static let spawnSetSID: Int16 = 0x80
 
@@ -87,6 +96,12 @@ final class OrphanReaper: Sendable {
         posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // The watchdog outlives everything the engine runs: it must hold no other descriptor of the engine (a pipe
+        // whose reader waits for end of file would wait as long as the watchdog lives).
+        guard Self.closeDescriptorsFrom3(&actions) else {
+            close(writeEnd)
+            return nil
+        }
         // Own session: a Ctrl-C at the terminal reaches the engine, not the watchdog.
         posix_spawnattr_setflags(&attributes, Self.spawnSetSID)
         let argv = ["/bin/sh", "-c", script, "sluice-orphan-reaper"]
