@@ -23,8 +23,8 @@ package struct SpawnRecordingRuntime: NodeRuntime {
     package var kind: String { base.kind }
     package var isolation: Isolation { base.isolation }
 
-    package func hostPath(forSandboxPath path: String, in layout: SandboxLayout) -> String {
-        base.hostPath(forSandboxPath: path, in: layout)
+    package func fileView(of layout: SandboxLayout) -> NodeFileView {
+        base.fileView(of: layout)
     }
 
     package func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
