@@ -41,6 +41,10 @@ package struct SpawnRecordingRuntime: NodeRuntime {
         return try await base.run(invocation)
     }
 
+    package func probeArgv(_ command: [String], for invocation: NodeInvocation) -> [String] {
+        base.probeArgv(command, for: invocation)
+    }
+
     package func release(_ invocation: NodeInvocation) async {
         await base.release(invocation)
     }
