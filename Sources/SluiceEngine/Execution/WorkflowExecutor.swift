@@ -186,6 +186,7 @@ package struct WorkflowExecutor: Sendable {
         var executor = self
         executor.runtime = runtime
         executor.lineage.runtimeKind = runtime.kind
+        executor.lineage.isolation = runtime.isolation.rawValue
         return executor
     }
 
