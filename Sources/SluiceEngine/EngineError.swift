@@ -35,6 +35,12 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A rendered value past one of the `InputLimits` (a loop's size, a duration, a retry limit), named as
     /// `--limit` spells it.
     case limitExceeded(limit: String, detail: String, context: String)
+    /// Another live engine holds the run's lease (`holder` reads like `pid 4242`; `since` is the lease's time).
+    case runLeased(run: String, holder: String, since: String)
+    /// `sluice resume` found the run Succeeded once it held the run's lease (another resume finished it meanwhile).
+    case runAlreadySucceeded(run: String)
+    /// `sluice resume` was given a runtime setting that differs from the one the run was submitted with.
+    case resumeSettingConflict(run: String, setting: String, recorded: String, given: String)
 
     package var description: String {
         switch self {
@@ -86,6 +92,14 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "sluice.dev/runtime: use process, podman or docker"
         case .limitExceeded(let limit, let detail, let context):
             return "\(detail) in \(context): raise the limit with --limit \(limit)=N"
+        case .runLeased(let run, let holder, let since):
+            return "run '\(run)' is being driven by \(holder) since \(since): wait for it to end, or stop it with "
+                + "'sluice stop \(run)'"
+        case .runAlreadySucceeded(let run):
+            return "run \(run) already Succeeded"
+        case .resumeSettingConflict(let run, let setting, let recorded, let given):
+            return "run '\(run)' was submitted with \(setting) \(recorded), and a resume keeps it: drop \(setting) "
+                + "\(given)"
         }
     }
 }
