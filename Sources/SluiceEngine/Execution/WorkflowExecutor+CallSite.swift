@@ -13,6 +13,8 @@ package struct CallSite: Sendable {
     package var arguments: StepArguments?
     /// Loop items, or nil without a loop.
     package var items: [ExpressionValue]?
+    /// What the loop items were derived from (`withParam` over an output).
+    package var itemsProvenance: Set<ValueSource> = []
     /// The caller's scope.
     package var scope: VariableScope
     package var boundaryID: String
@@ -101,7 +103,7 @@ extension WorkflowExecutor {
             for (index, item) in items.enumerated() {
                 let label = LoopItems.label(item)
                 let call = TemplateCall(
-                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item),
+                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
                     nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
                     boundaryID: site.boundaryID, parentID: parentID)
                 let when = site.when

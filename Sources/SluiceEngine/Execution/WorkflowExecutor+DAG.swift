@@ -96,6 +96,7 @@ extension WorkflowExecutor {
                             let items = try LoopItems.expand(
                                 withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
                                 renderer: &renderer, context: "task '\(name)'")
+                            let itemSources = renderer.sources
                             if items == nil, let when = task.when,
                                 try !renderer.evaluateCondition(when, context: "'when' of task '\(name)'")
                             {
@@ -116,6 +117,7 @@ extension WorkflowExecutor {
                             }
                             let site = CallSite(
                                 name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
+                                itemsProvenance: itemSources,
                                 scope: scope, boundaryID: dagNode.id, parentID: nil, continueOn: task.continueOn,
                                 exitHook: exitHook(onExit: task.onExit, hooks: task.hooks), scopePrefix: "tasks",
                                 when: items == nil ? nil : task.when,
@@ -165,7 +167,8 @@ extension WorkflowExecutor {
             dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }
         } else {
             do {
-                dagNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: dagNode.id)
+                (dagNode.outputs, dagNode.outputProvenance) = try collectOrchestrationOutputs(
+                    of: template, scope: scope, nodeID: dagNode.id)
             } catch {
                 dagNode.phase = .error
                 dagNode.message = error.description

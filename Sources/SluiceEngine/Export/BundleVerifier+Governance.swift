@@ -214,6 +214,13 @@ extension VerificationRun {
             var problems: [String] = []
             for input in predicate.inputs {
                 let digest = input.digest.sorted { $0.key < $1.key }.first?.value ?? ""
+                if let unsigned = UnsignedInput(input) {
+                    if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: unsigned) {
+                        problems.append("input '\(input.name)': \(violation.check): \(violation.reason)")
+                    }
+                    facts.append(ConstraintEvaluator.unsignedFacts(unsigned))
+                    continue
+                }
                 guard let upstreamDigest = input.envelopePayloadDigest else {
                     facts.append(
                         ConstraintEvaluator.externalFacts(

@@ -135,8 +135,15 @@ package struct InputGate: Sendable {
     // MARK: - Inputs
 
     /// Checks all inputs; returns what was admitted, or the first refusal.
+    ///
+    /// - Parameters:
+    ///   - origins: every node output the node's values were derived from, each verified against its producer's
+    ///     envelope with the producer's recorded value from `parameterValues` (keyed `NODE-ID|SUBJECT`).
+    ///   - unsigned: the values no node signed (literals, arguments, resume values, defaults): recorded, seen by
+    ///     `require`, and checked against `inputs` rules.
     package func admit(
-        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String]
+        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String],
+        unsigned: [UnsignedInput] = []
     ) -> Result<Admission, Refusal> {
         if let submissionProblem {
             return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
@@ -209,6 +216,14 @@ package struct InputGate: Sendable {
                 admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter"))
                 admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
+        }
+        for input in unsigned {
+            if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: input) {
+                return .failure(Refusal(node: node.displayName, input: input.name, check: violation.check,
+                                        reason: violation.reason))
+            }
+            admission.lineage.append(input.lineage)
+            admission.facts.append(ConstraintEvaluator.unsignedFacts(input))
         }
         return .success(admission)
     }

@@ -105,6 +105,9 @@ extension LineagePredicate {
                     envelopePayloadDigest: try input.optionalDigest("envelopePayloadDigest"),
                     origin: try input.optionalObject("origin").map { origin throws(GovernanceError) in
                         Input.Origin(uri: try origin.string("uri"), commit: try origin.optionalString("commit"))
+                    },
+                    source: try input.optionalObject("source").map { source throws(GovernanceError) in
+                        Input.Source(kind: try source.string("kind"), name: try source.optionalString("name"))
                     }
                 )
             )
@@ -200,6 +203,11 @@ extension LineagePredicate {
             var fields: [String: CanonicalJSON] = ["uri": .string(origin.uri)]
             if let commit = origin.commit { fields["commit"] = .string(commit) }
             members["origin"] = .object(fields)
+        }
+        if let source = input.source {
+            var fields: [String: CanonicalJSON] = ["kind": .string(source.kind)]
+            if let name = source.name { fields["name"] = .string(name) }
+            members["source"] = .object(fields)
         }
         return .object(members)
     }

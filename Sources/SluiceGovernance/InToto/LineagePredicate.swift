@@ -179,6 +179,22 @@ package struct LineagePredicate: Sendable, Equatable {
             }
         }
 
+        /// Where a value that no node signed came from: `literal` (text of the submitted workflow), `argument`
+        /// (a workflow parameter), `resume` (supplied on `sluice resume`), `default` (the `valueFrom.default` of
+        /// an output of a node that did not run).
+        package struct Source: Sendable, Equatable {
+            /// `literal`, `argument`, `resume` or `default`.
+            package var kind: String
+            /// The workflow parameter, or `NODE.PARAMETER` of a resume value or default; nil for a literal.
+            package var name: String?
+
+            /// Creates a source.
+            package init(kind: String, name: String? = nil) {
+                self.kind = kind
+                self.name = name
+            }
+        }
+
         /// The input's name as the consuming template declares it.
         package var name: String
         /// Artifact or parameter.
@@ -193,6 +209,8 @@ package struct LineagePredicate: Sendable, Equatable {
         package var envelopePayloadDigest: Digest?
         /// Where an external input was fetched from, or nil (produced inputs, workflow arguments, literals).
         package var origin: Origin?
+        /// For a value no node signed, where it came from; nil otherwise.
+        package var source: Source?
 
         /// Creates an input entry.
         package init(
@@ -202,7 +220,8 @@ package struct LineagePredicate: Sendable, Equatable {
             producerNode: String? = nil,
             subjectName: String? = nil,
             envelopePayloadDigest: Digest? = nil,
-            origin: Origin? = nil
+            origin: Origin? = nil,
+            source: Source? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -211,6 +230,7 @@ package struct LineagePredicate: Sendable, Equatable {
             self.subjectName = subjectName
             self.envelopePayloadDigest = envelopePayloadDigest
             self.origin = origin
+            self.source = source
         }
     }
 
