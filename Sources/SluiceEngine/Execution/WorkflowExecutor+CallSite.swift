@@ -111,7 +111,17 @@ extension WorkflowExecutor {
                     if let when {
                         var renderer = Renderer(scope: call.callerScope)
                         do {
-                            if try !renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'") {
+                            let holds = try renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'")
+                            if let refusal = await executor.verifyDecision(
+                                "when", sources: renderer.sources, displayName: call.displayName,
+                                templateName: call.template.name)
+                            {
+                                return (index, try await executor.refuseDecision(
+                                    refusal, name: call.nodeName, displayName: call.displayName,
+                                    templateName: call.template.name, boundaryID: call.boundaryID,
+                                    parentID: call.parentID))
+                            }
+                            if !holds {
                                 let skipped = try await executor.coordinator.createNode(
                                     name: call.nodeName, displayName: call.displayName, type: .skipped,
                                     templateName: call.template.name, phase: .skipped, boundaryID: call.boundaryID,
@@ -189,8 +199,18 @@ extension WorkflowExecutor {
             else { continue }
             var renderer = Renderer(scope: scope)
             let substituted = try renderer.render(expression, context: "hook '\(name)' of '\(site.name)'")
-            guard try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
-            else { continue }
+            let holds = try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
+            let hookName = "\(site.nodeName).hooks.\(name)"
+            if let refusal = await verifyDecision(
+                "expression", sources: renderer.sources, displayName: "\(site.name).hooks.\(name)",
+                templateName: template.name)
+            {
+                _ = try await refuseDecision(
+                    refusal, name: hookName, displayName: "\(site.name).hooks.\(name)", templateName: template.name,
+                    boundaryID: site.boundaryID, parentID: site.parentID)
+                continue
+            }
+            guard holds else { continue }
             _ = await execute(TemplateCall(
                 template: template, arguments: hook.arguments, callerScope: scope,
                 nodeName: "\(site.nodeName).hooks.\(name)", displayName: "\(site.name).hooks.\(name)",

@@ -97,9 +97,22 @@ extension WorkflowExecutor {
                                 withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
                                 renderer: &renderer, context: "task '\(name)'")
                             let itemSources = renderer.sources
-                            if items == nil, let when = task.when,
-                                try !renderer.evaluateCondition(when, context: "'when' of task '\(name)'")
+                            let holds = try items != nil || task.when.map {
+                                try renderer.evaluateCondition($0, context: "'when' of task '\(name)'")
+                            } ?? true
+                            if let refusal = await verifyDecision(
+                                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
+                                templateName: task.template)
                             {
+                                let node = try await refuseDecision(
+                                    refusal, name: nodeName, displayName: name, templateName: task.template,
+                                    boundaryID: dagNode.id, parentID: nil)
+                                try await coordinator.link(parents: parents(of: task), to: node.id)
+                                nodeIDs[name] = node.id
+                                record(name, CallSiteResult(node: node, iterations: nil))
+                                continue
+                            }
+                            if let when = task.when, !holds {
                                 let node = try await coordinator.createNode(
                                     name: nodeName, displayName: name, type: .skipped, templateName: task.template,
                                     phase: .skipped, boundaryID: dagNode.id, parentID: nil,

@@ -33,9 +33,20 @@ extension WorkflowExecutor {
                         withItems: step.withItems, withParam: step.withParam, withSequence: step.withSequence,
                         renderer: &renderer, context: "step '\(step.name)'")
                     let itemSources = renderer.sources
-                    if items == nil, let when = step.when,
-                        try !renderer.evaluateCondition(when, context: "'when' of step '\(step.name)'")
+                    let holds = try items != nil || step.when.map {
+                        try renderer.evaluateCondition($0, context: "'when' of step '\(step.name)'")
+                    } ?? true
+                    if let refusal = await verifyDecision(
+                        items == nil ? "when" : "withParam", sources: renderer.sources, displayName: step.name,
+                        templateName: step.template)
                     {
+                        let refused = try await refuseDecision(
+                            refusal, name: stepName, displayName: step.name, templateName: step.template,
+                            boundaryID: stepsNode.id, parentID: groupNode.id)
+                        finished.append((step, CallSiteResult(node: refused, iterations: nil)))
+                        continue
+                    }
+                    if let when = step.when, !holds {
                         let skipped = try await coordinator.createNode(
                             name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
                             phase: .skipped, boundaryID: stepsNode.id, parentID: groupNode.id,

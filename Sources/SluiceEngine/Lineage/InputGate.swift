@@ -228,6 +228,40 @@ package struct InputGate: Sendable {
         return .success(admission)
     }
 
+    /// Checks the node outputs a control-flow decision read (`when`, `withParam`, a hook's `expression`) against
+    /// their producers' envelopes, as inputs are checked (signature, run, subject digest of the recorded value,
+    /// trust slope, revocations, governance), before the decision is acted on.
+    ///
+    /// - Parameters:
+    ///   - decision: what decides, e.g. `when`; refusals name it with the value, as `when: PRODUCER.SUBJECT`.
+    ///   - node: the step or task the decision is about.
+    ///   - values: each origin's recorded value, keyed `NODE-ID|SUBJECT`; an origin without one is refused.
+    /// - Returns: the first refusal, or nil when every value is the one its producer signed.
+    package func verifyDecision(
+        _ decision: String, node: GatedNode, origins: Set<ParameterOrigin>, values: [String: String]
+    ) -> Refusal? {
+        if let submissionProblem {
+            return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
+                           reason: submissionProblem)
+        }
+        var memo = GateMemo()
+        for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
+            let label = "\(decision): \(origin.nodeDisplayName).\(origin.subjectName)"
+            guard let value = values["\(origin.nodeID)|\(origin.subjectName)"] else {
+                return Refusal(node: node.displayName, input: label, check: "subject-missing",
+                               reason: "the value is not recorded (producer '\(origin.nodeDisplayName)')")
+            }
+            let upstream = Upstream(
+                input: label, producer: origin.nodeID, producerName: origin.nodeDisplayName,
+                envelopeDigest: origin.envelopeDigest, subject: origin.subjectName,
+                actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
+            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], memo: &memo) {
+                return refusal
+            }
+        }
+        return nil
+    }
+
     /// One input that another node produced.
     private struct Upstream {
         var input: String

@@ -62,7 +62,7 @@ package struct UnsignedInput: Sendable, Hashable {
         switch source {
         case "argument": return "it is workflow argument '\(name)'"
         case "resume": return "it was supplied on resume for '\(name)'"
-        case "default": return "it is the default of '\(name)', whose node did not run"
+        case "default": return "it is the default of '\(name)' (its node did not run)"
         default: return "it is a \(source) value"
         }
     }
