@@ -250,6 +250,17 @@ struct ProvenanceAttackTests {
             let trainIDs = Set(run.nodes.filter { $0.templateName == "train" && $0.type == "Pod" }.map(\.id))
             #expect(!producers.isEmpty && producers.allSatisfy(trainIDs.contains), "\(predicate.inputs)")
             #expect(predicate.chainDepth == 2)
+            if route == .stepsOutput || route == .dagExpressionOutput {
+                // The wrapping template's output is the engine's own signed record, linked to train's envelope.
+                let wrap = try run.node("w")
+                let computed = try Self.predicate(of: wrap, in: run)
+                #expect(computed.producer.runtime == "engine")
+                #expect(computed.inputs.map(\.name) == ["outputs/parameters/model"])
+                #expect(computed.inputs.compactMap(\.producerNode).allSatisfy(trainIDs.contains))
+                #expect(computed.chainDepth == 2)
+            }
+            let findings = try RunVerifier(store: run.store, stateDirectory: run.stateDirectory).verify(run: run.run)
+            #expect(findings.filter { !$0.ok }.map(\.detail) == [])
             try Self.expectBundleVerifies(run, in: directory)
         }
     }
@@ -498,6 +509,58 @@ extension ProvenanceAttackTests {
             #expect(run.summary.phase == .succeeded)
             #expect(try run.node("register").phase == "Skipped")
             #expect(try run.store.denials(runID: run.run.id).isEmpty)
+        }
+    }
+}
+
+/// A Failed pod's outputs are signed (its predicate says so): a phase edited to Succeeded in `sluice.db` does not
+/// make it reusable on resume.
+extension ProvenanceAttackTests {
+    @Test("a Failed node edited to Succeeded in sluice.db, then the run resumed: not reused, refused")
+    func failedEditedToSucceeded() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let yaml = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: p-phase
+                spec:
+                  entrypoint: main
+                  templates:
+                    - name: main
+                      dag:
+                        tasks:
+                          - {name: gate, template: gate}
+                          - {name: release, template: release, depends: gate}
+                    - name: gate
+                      container:
+                        image: alpine
+                        command: [sh, -c, "echo tests failed; exit 1"]
+                    - name: release
+                      container:
+                        image: alpine
+                        command: [echo, released]
+                """
+            let first = try await AttackTableTests.run(yaml, in: directory)
+            let gate = try first.node("gate")
+            #expect(gate.phase == "Failed")
+            let predicate = try Self.predicate(of: gate, in: first)
+            #expect(predicate.outcome == "Failed")
+            let changed = try StoreTampering.execute(
+                stateDirectory: first.stateDirectory,
+                sql: "UPDATE nodes SET phase = 'Succeeded', message = NULL WHERE run_id = ? AND display_name = 'gate'",
+                arguments: [first.run.id])
+            #expect(changed == 1)
+            let resumed = try await AttackTableTests.run(yaml, in: directory, resume: first.run.id)
+            #expect(resumed.summary.refused)
+            let refused = try resumed.node("gate")
+            let message = refused.message ?? ""
+            #expect(refused.phase == "Error")
+            #expect(message == "node 'gate' refused: outcome: it cannot be reused on resume: its envelope records it "
+                + "as Failed, not Succeeded")
+            print("attack-table | issue 9.6 Failed node edited to Succeeded, then resumed | \(message)")
+            #expect(try resumed.store.denials(runID: resumed.run.id).map(\.check) == ["outcome"])
+            #expect(try resumed.node("release").phase == "Omitted")
         }
     }
 }

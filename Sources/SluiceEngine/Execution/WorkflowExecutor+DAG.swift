@@ -187,7 +187,6 @@ extension WorkflowExecutor {
                 dagNode.message = error.description
             }
         }
-        try await coordinator.update(dagNode)
-        return dagNode
+        return try await finishOrchestration(dagNode, template: template)
     }
 }

@@ -28,3 +28,15 @@ extension WorkflowExecutor {
         return try await refuse(node, refusal, runID: await coordinator.run.id)
     }
 }
+
+extension WorkflowExecutor {
+    /// Verifies a node an earlier engine recorded as Succeeded before it is reused on resume (see
+    /// ``InputGate/verifyReusable(_:nodeID:envelopeDigest:)``).
+    ///
+    /// - Returns: the refusal, or nil when the node may be reused.
+    func verifyReused(_ node: NodeState) async -> Refusal? {
+        let gated = GatedNode(displayName: node.displayName, templateName: node.templateName ?? "",
+                              runtime: runtime.kind)
+        return gate.verifyReusable(gated, nodeID: node.lineageNodeID ?? node.id, envelopeDigest: node.envelopeDigest)
+    }
+}

@@ -154,7 +154,7 @@ extension WorkflowExecutor {
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
                 startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
-                containers: admission.containers)
+                containers: admission.containers, outcome: phase == .succeeded ? nil : phase.rawValue)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs

@@ -141,8 +141,7 @@ extension WorkflowExecutor {
                 stepsNode.message = error.description
             }
         }
-        try await coordinator.update(stepsNode)
-        return stepsNode
+        return try await finishOrchestration(stepsNode, template: template)
     }
 
     /// Whether `continueOn` lets the caller go on after a node ended in `phase`.

@@ -90,6 +90,9 @@ package struct WorkflowExecutor: Sendable {
                     parentID: call.parentID, message: stopMessage)
             }
             if let reused = try await coordinator.reuse(name: call.nodeName, parentID: call.parentID) {
+                if let refusal = await verifyReused(reused) {
+                    return try await refuse(reused, refusal, runID: await coordinator.run.id)
+                }
                 return reused
             }
             if retryStrategy(of: call.template) != nil && call.retryAttempt == nil {

@@ -45,7 +45,7 @@ extension LineagePredicate {
             nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
         }
 
-        return [
+        var members: [String: CanonicalJSON] = [
             "workflow": [
                 "name": .string(workflow.name),
                 "runId": .string(workflow.runID),
@@ -73,6 +73,8 @@ extension LineagePredicate {
                 "finishedOn": .string(RFC3339.format(timing.finishedOn)),
             ],
         ]
+        if let outcome { members["outcome"] = .string(outcome) }
+        return .object(members)
     }
 
     /// Reads a predicate body strictly; unknown fields are ignored.
@@ -182,6 +184,7 @@ extension LineagePredicate {
             chainDepth: Int(chainDepth),
             timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn"))
         )
+        outcome = try root.optionalString("outcome")
     }
 
     private static func digestSet(_ digest: Digest) -> CanonicalJSON {

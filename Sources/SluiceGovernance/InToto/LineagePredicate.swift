@@ -288,6 +288,9 @@ package struct LineagePredicate: Sendable, Equatable {
     package var chainDepth: Int
     /// When it ran.
     package var timing: Timing
+    /// How the node ended, when it did not succeed (`Failed`: its outputs are signed so that whoever consumes
+    /// them sees their true producer); nil for a node that succeeded.
+    package var outcome: String? = nil
 
     /// Creates a predicate.
     package init(
