@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -562,5 +563,29 @@ extension ProvenanceAttackTests {
             #expect(try resumed.store.denials(runID: resumed.run.id).map(\.check) == ["outcome"])
             #expect(try resumed.node("release").phase == "Omitted")
         }
+    }
+}
+
+/// `inputs.fromParameters` is validated by lint, with the position of each entry that names nothing.
+extension ProvenanceAttackTests {
+    @Test("lint names fromParameters entries that match no argument and no step or task output, with positions")
+    func fromParametersLint() throws {
+        let directory = try StoreSupport.makeTemporaryDirectory(prefix: "sluice-lint")
+        defer { StoreSupport.removeStateDirectory(directory) }
+        let governance = Self.constraint.replacingOccurrences(
+            of: "fromTemplates: [train]}",
+            with: "fromTemplates: [train], fromParameters: [model, nope, e.model, ghost.model]}")
+        let yaml = Self.workflow(name: "p-lint", governance: governance,
+                                 templates: Self.templates(.stepsOutput, producer: "train"))
+        let path = try EngineHarness.write(yaml, in: directory)
+        let document = try #require(try SpecLoader.load(path: path).documents.first)
+        let problems = RunGovernance.problems(of: document)
+        #expect(problems == [
+            "\(path):14:66: error: constraint 'trained-only': inputs.fromParameters names 'nope', which is not a "
+                + "parameter in spec.arguments",
+            "\(path):14:81: error: constraint 'trained-only': inputs.fromParameters names 'ghost.model', but no step "
+                + "or task 'ghost' has an output parameter 'model'",
+        ])
+        for problem in problems { print("attack-table | fromParameters lint | \(problem)") }
     }
 }

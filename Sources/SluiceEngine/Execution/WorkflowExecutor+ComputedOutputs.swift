@@ -49,11 +49,18 @@ extension WorkflowExecutor {
         }
         // Artifacts keep their producer (consumers verify them against the pod that made them); the envelope
         // links each to that producer's envelope.
-        let produced = outputs.artifacts.filter { $0.producerNodeID != node.id }
-        if !produced.isEmpty {
-            let artifacts = produced.map {
-                ResolvedArtifact(name: "outputs/artifacts/\($0.name)", path: nil, reference: $0.reference, from: nil)
-            }
+        var artifacts: [ResolvedArtifact] = []
+        for artifact in outputs.artifacts where artifact.producerNodeID != node.id {
+            // The producer signed it under its own output name, which the template's output may rename.
+            guard let producer = await coordinator.node(artifact.producerNodeID),
+                let signed = producer.outputs?.artifacts.first(where: { $0.digest == artifact.digest })
+            else { continue }
+            var reference = artifact.reference
+            reference.name = signed.name
+            artifacts.append(ResolvedArtifact(
+                name: "outputs/artifacts/\(artifact.name)", path: nil, reference: reference, from: nil))
+        }
+        if !artifacts.isEmpty {
             switch gate.admit(node: gated, artifacts: artifacts, origins: [], parameterValues: [:],
                               appliesConstraints: false)
             {
