@@ -35,7 +35,7 @@ man_page=""
 if [ "${SLUICE_SKIP_MAN:-0}" != 1 ]; then
     # swift-argument-parser's GenerateManual plugin: builds the package's tools in release mode (reusing the build
     # above) and writes one mdoc page per executable under the plugin's work directory.
-    if swift package "${swift_flags[@]}" generate-manual --multi-page=false >"$stage/manual.log" 2>&1; then
+    if swift package "${swift_flags[@]}" generate-manual >"$stage/manual.log" 2>&1; then
         man_page=$(find "${SLUICE_SCRATCH_PATH:-.build}/plugins/GenerateManual" -name sluice.1 -print -quit 2>/dev/null || true)
     fi
     if [ -z "$man_page" ]; then

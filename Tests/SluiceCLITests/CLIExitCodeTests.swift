@@ -123,4 +123,29 @@ struct CLIExitCodeTests {
             #expect(get.stdout.contains("[constraint 'from-builders']"), "\(get)")
         }
     }
+
+    /// Regression: a misspelt `appliesTo` template was a lint error, but `sluice run` ran anyway.
+    @Test("run refuses what lint reports about the governance: exit 65, nothing recorded")
+    func governanceLintRefused() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let file = try cli.write(CLIWorkflows.governed("""
+                  governance:
+                    constraints:
+                      - name: from-builders
+                        appliesTo: {templates: [consumer]}
+                        inputs: {fromTemplates: [build]}
+                """), name: "misspelt.yaml")
+            let lint = try cli.run(["lint", file])
+            #expect(lint.status == 65, "\(lint)")
+            #expect(lint.stdout.contains("error: constraint 'from-builders' applies to template 'consumer', which the "
+                + "workflow does not define"), "\(lint)")
+            let result = try cli.run(["run", file])
+            #expect(result.status == 65, "\(result)")
+            #expect(result.stderr.hasPrefix("spec.governance is invalid: \(file):10:20: error: "), "\(result)")
+            #expect(result.stderr.contains("applies to template 'consumer', which the workflow does not define"),
+                    "\(result)")
+            let list = try cli.run(["list"])
+            #expect(!list.stdout.contains("governed-cli"), "\(list)")
+        }
+    }
 }

@@ -88,7 +88,7 @@ struct ReportCLITests {
             // The refused node is selected first (class "selected" too), marked, and names the check.
             #expect(rendered.dom.contains("<g class=\"node refused selected\" data-id=\""), "no node is marked refused")
             #expect(rendered.dom.contains("data-refused-by=\"constraint 'from-builders'\""), "the check is not named")
-            #expect(rendered.dom.contains("<text x=\"8\" y=\"34\">⛔ constraint 'from-builde…</text>"))
+            #expect(rendered.dom.contains("<text x=\"8\" y=\"34\">⊘ constraint 'from-builde…</text>"))
             // Its refusal is in the details pane.
             #expect(rendered.dom.contains("Refused by constraint 'from-builders' (input produce.outputs/result): "))
             // `</script><b>` printed by a node is data: the page still rendered, and no <b> element came of it.

@@ -33,10 +33,11 @@ struct ExportBundleTests {
             #expect(
                 files.filter { !$0.hasPrefix("artifacts/") }
                     == [
-                        "attestations/submission.intoto.json", "denials.json", "envelopes.intoto.jsonl",
+                        "attestations/run.intoto.json", "attestations/submission.intoto.json", "denials.json",
+                        "envelopes.intoto.jsonl",
                         "envelopes/\(consume.id).intoto.json", "envelopes/\(produce.id).intoto.json",
                         "governance.json", "keys/signer.pub.pem", "keys/trusted-keys.pem", "manifest.json",
-                        "parameters.json", "revocations.json", "status.json", "workflow.yaml",
+                        "parameters.json", "revocations.json", "status.json", "templates.json", "workflow.yaml",
                     ].sorted())
             #expect(summary.files == files.count - 1)
             // The workflow has no governance section; the submission attestation is the stored one, byte for byte.
@@ -130,6 +131,7 @@ struct ExportBundleTests {
                             + "\(signer) which is not trusted",
                         "FAIL envelopes/\(produce.id).intoto.json: envelope for node '\(produce.id)' is signed by key "
                             + "\(signer) which is not trusted",
+                        "FAIL attestations/run.intoto.json: envelope is signed by key \(signer) which is not trusted",
                     ].sorted())
             #expect(report.notes.first == "trusting 1 key(s) given with --trust: \(foreign.keyID.prefix(16))…")
         }
@@ -184,7 +186,10 @@ struct ExportBundleTests {
             let report = try BundleVerifier().verify(bundleAt: bundle)
             #expect(
                 report.failures.map(\.description).filter { !$0.contains("manifest") } == [
-                    "FAIL status.json: node 'consume' (\(consume.id)) succeeded but names no lineage envelope"
+                    "FAIL status.json: node 'consume' (\(consume.id)) succeeded but names no lineage envelope",
+                    // The signed outcome names the envelope too.
+                    "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): node "
+                        + "'\(consume.id)': it signed envelope '\(digest)', status.json says none",
                 ])
         }
     }

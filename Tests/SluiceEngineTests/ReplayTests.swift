@@ -56,7 +56,9 @@ struct ReplayTests {
     static func replay(_ bundle: String, from node: String? = nil, stateDirectory: String) async throws
         -> (run: RunRecord, store: Store, report: ReproducibilityReport, plan: BundleReplay.Plan)
     {
-        let replay = try BundleReplay.open(bundleAt: bundle)
+        // The user holds the captured run's key: the bundle's origin is verified, so --from may re-sign its outputs.
+        let replay = try BundleReplay.open(
+            bundleAt: bundle, trustedKeys: try PublicKeyFile.keys(at: bundle + "/keys/signer.pub.pem"))
         defer { replay.close() }
         try #require(replay.verification.isVerified, "\(replay.verification.failures)")
         let plan = try replay.plan(from: node, stateDirectory: stateDirectory)
@@ -116,6 +118,9 @@ struct ReplayTests {
             #expect(Set(predicate.inputs.compactMap(\.envelopePayloadDigest?.hex)) == [capturedFirst])
             #expect(predicate.chainDepth == 1)
             #expect(predicate.producer.image == "alpine")
+            #expect(predicate.replayed?.runID == captured.run.id)
+            #expect(predicate.replayed?.envelopePayloadDigest.hex == capturedFirst)
+            #expect(predicate.replayed?.originVerified == true)
 
             #expect(report.count(.reused) == 6)
             #expect(report.count(.same) == 6)
@@ -142,7 +147,9 @@ struct ReplayTests {
     func reusedArtifactRefused() async throws {
         try await EngineHarness.withDirectory { directory in
             _ = try await Self.exportedBundle(Self.chain, in: directory)
-            let replay = try BundleReplay.open(bundleAt: directory + "/bundle")
+            let bundle = directory + "/bundle"
+            let replay = try BundleReplay.open(
+                bundleAt: bundle, trustedKeys: try PublicKeyFile.keys(at: bundle + "/keys/signer.pub.pem"))
             defer { replay.close() }
             let state = directory + "/elsewhere"
             let plan = try replay.plan(from: "last", stateDirectory: state)
@@ -157,6 +164,38 @@ struct ReplayTests {
                 middle.message?.hasPrefix(
                     "captured outputs refused: node 'middle' refused: input 'file': subject-digest") == true)
             #expect(try store.attempts(runID: summary.id).isEmpty)
+        }
+    }
+
+    /// Regression: `replay --from` re-signed the captured outputs of a bundle verified only against its own keys,
+    /// and the local gate and `verify RUN` then accepted them as if produced here.
+    @Test("--from refuses to re-sign outputs of a bundle whose origin was not verified, unless told; lineage says so")
+    func untrustedOrigin() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let captured = try await Self.exportedBundle(Self.chain, in: directory)
+            let bundle = directory + "/bundle"
+            let replay = try BundleReplay.open(bundleAt: bundle)
+            defer { replay.close() }
+            #expect(replay.verification.isVerified)
+            let state = directory + "/elsewhere"
+            #expect(throws: ExportError.replayUntrusted(bundle: bundle)) {
+                _ = try replay.plan(from: "middle", stateDirectory: state)
+            }
+            print("attack-table | replay --from of a bundle verified only by its own keys | "
+                + ExportError.replayUntrusted(bundle: bundle).description)
+            #expect(!FileManager.default.fileExists(atPath: state + "/sluice.db"))
+
+            let plan = try replay.plan(from: "middle", stateDirectory: state, resigningUntrusted: true)
+            let summary = try await WorkflowEngine(runtime: ProcessRuntime()).run(plan.request)
+            #expect(summary.phase == .succeeded)
+            let store = try Store(stateDirectory: state)
+            let first = try #require(try store.nodes(runID: summary.id).first { $0.displayName == "first" })
+            let digest = try #require(first.envelopeDigest)
+            let record = try #require(try store.envelope(payloadDigest: digest))
+            let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
+            let predicate = try LineagePredicate(json: statement.predicate)
+            #expect(predicate.replayed?.originVerified == false)
+            #expect(predicate.replayed?.runID == captured.run.id)
         }
     }
 }

@@ -135,14 +135,20 @@ struct TrustBoundaryTests {
     @Test("without isolation no link is followed at all")
     func noIsolationLinks() async throws {
         try await EngineHarness.withDirectory { directory in
+            // Without isolation the node writes the host's own /tmp: a name of its own per test run.
+            let out = "/tmp/sluice-tb-none-" + UUID().uuidString
             let yaml = Self.workflow(
-                "tb-none-link", script: "mkdir -p /tmp/o-$$ && ln -sf \(Self.climbToState)/keys/signing-key.pem /tmp/o-$$/report && ln -sfn /tmp/o-$$ /tmp/sluice-tb-none-out",
-                outputs: "        parameters:\n          - name: report\n            valueFrom: {path: /tmp/sluice-tb-none-out/report}")
-            defer { unlink("/tmp/sluice-tb-none-out") }
+                "tb-none-link",
+                script: "mkdir -p \(out).d && ln -sf \(Self.climbToState)/keys/signing-key.pem \(out).d/report && ln -sfn \(out).d \(out)",
+                outputs: "        parameters:\n          - name: report\n            valueFrom: {path: \(out)/report}")
+            defer {
+                unlink(out)
+                try? FileManager.default.removeItem(atPath: out + ".d")
+            }
             let run = try await EngineHarness.run(yaml, in: directory, runtime: ProcessRuntime(isolation: .none))
             try Self.expectContained(
                 run, row: "--isolation none: output through links",
-                message: "output 'report' refused: path '/tmp/sluice-tb-none-out/report': '/tmp/sluice-tb-none-out' is a symbolic link")
+                message: "output 'report' refused: path '\(out)/report': '\(out)' is a symbolic link")
         }
     }
 

@@ -39,6 +39,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Ed25519 key that submits the replay (PKCS#8 PEM); default: the state directory's key.")
     var key: String?
 
+    @Flag(help: "With --from and no --trust: re-sign the captured outputs anyway (the lineage records it).")
+    var resignUntrusted = false
+
     @OptionGroup var runtimeOptions: RuntimeOptions
 
     @OptionGroup var progress: ProgressOptions
@@ -71,10 +74,11 @@ struct ReplayCommand: AsyncParsableCommand {
         let (runtime, profile) = try runtimeOptions.make()
         let plan: BundleReplay.Plan
         do {
-            plan = try replay.plan(from: from, stateDirectory: state.resolved)
+            plan = try replay.plan(from: from, stateDirectory: state.resolved, resigningUntrusted: resignUntrusted)
         } catch {
             printError("error: \(error.description)")
             if case .replayNodeUnknown = error { throw ExitCode(ExitStatus.usage) }
+            if case .replayUntrusted = error { throw ExitCode(ExitStatus.refused) }
             throw ExitCode(ExitStatus.failed)
         }
         if !plan.reused.isEmpty && !progress.quiet {

@@ -28,7 +28,8 @@ enum ReportAssets {
         #details h3 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:14px 0 4px 0; }
         #details table, #tables table { border-collapse:collapse; width:100%; font-size:12px; }
         #details td, #details th, #tables td, #tables th { text-align:left; padding:3px 6px; border-bottom:1px solid #edf0f3; vertical-align:top; overflow-wrap:anywhere; }
-        #details td:first-child, #details th { white-space:nowrap; }
+        #details table { table-layout:fixed; }
+        #details th:first-child, #details td:first-child { width:32%; }
         code, pre { font-family: "DejaVu Sans Mono", monospace; font-size:12px; }
         pre.logs { background:#111a22; color:#d7e1ea; padding:8px; max-height:320px; overflow:auto; white-space:pre-wrap; word-break:break-all; }
         .hint { color:var(--muted); }
@@ -199,7 +200,7 @@ enum ReportAssets {
               add(g, svg('title', {}, node.name + ' — ' + node.type + ' ' + node.phase + (node.message ? ': ' + node.message : '')));
               add(g, svg('rect', { width: NODE_W, height: NODE_H, rx: node.group ? 22 : 6, fill: colour(node.phase) }));
               add(g, svg('text', { x: 8, y: 17, 'font-weight': 600 }, clip(node.display, 22)));
-              var second = node.refusals.length ? '⛔ ' + node.refusals[0].check
+              var second = node.refusals.length ? '⊘ ' + node.refusals[0].check
                 : (node.group ? node.type : (node.template || node.type) + ' · ' + seconds(node.duration));
               add(g, svg('text', { x: 8, y: 34 }, clip(second, 26)));
               g.addEventListener('click', function (event) { event.stopPropagation(); select(node.id, false); });

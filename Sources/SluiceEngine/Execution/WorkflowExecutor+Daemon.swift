@@ -81,11 +81,12 @@ extension WorkflowExecutor {
         }
         if node.phase == .succeeded {
             let signed = lineage.sign(
-                node: node, templateName: template.name, attempt: attempt, command: argv,
+                node: node, templateName: template.identity, attempt: attempt, command: argv,
                 image: outcome?.imageID.map { "\(image ?? "")@\($0)" } ?? image, inputs: admission.lineage,
                 chainDepth: admission.chainDepth,
                 outputs: outputs, startedAt: outcome?.startedAt ?? started, finishedAt: finished,
-                within: admission.within, containers: admission.containers)
+                within: admission.within, containers: admission.containers,
+                templateDigest: templateDigests[template.identity])
             node.envelopeDigest = signed.record.payloadDigest
             envelope = signed.record
         }

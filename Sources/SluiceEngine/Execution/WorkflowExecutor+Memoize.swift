@@ -7,8 +7,15 @@ import SluiceStore
 /// A node's `memoize` settings, rendered.
 struct MemoizationKey: Sendable, Equatable {
     var cacheName: String
+    /// The rendered `memoize.key`, as messages and `memoizationStatus` show it.
     var key: String
     var maxAge: Duration?
+    /// What else the entry is filed under: the template's content digest and the governance digest, so that only
+    /// the same code under the same governance can ever hit it.
+    var scope = ""
+
+    /// The key the store files the entry under: ``key`` and ``scope``.
+    var storeKey: String { scope.isEmpty ? key : key + " " + scope }
 }
 
 /// What a node's message says about memoization, so that `sluice get -o json` can show Argo's `memoizationStatus`.
@@ -64,7 +71,9 @@ extension WorkflowExecutor {
         if let memoize = template.memoize {
             do {
                 memoization = try memoizationKey(memoize, template: template, scope: scope)
-                if let memoization, let hit = try await memoizedNode(node, template: template, key: memoization) {
+                if let memoization,
+                    let hit = try await memoizedNode(node, template: template, key: memoization, inputs: inputs)
+                {
                     return hit
                 }
             } catch {
@@ -147,7 +156,10 @@ extension WorkflowExecutor {
             }
             maxAge = parsed
         }
-        return MemoizationKey(cacheName: memoize.cacheName, key: key, maxAge: maxAge)
+        let templateDigest = templateDigests[template.identity]?.description ?? "none"
+        return MemoizationKey(
+            cacheName: memoize.cacheName, key: key, maxAge: maxAge,
+            scope: "(template \(template.identity) \(templateDigest), governance \(gate.governance.digest))")
     }
 
     /// Saves a Succeeded node's outputs and envelope under its cache key.
@@ -163,7 +175,7 @@ extension WorkflowExecutor {
         do {
             try coordinator.store.saveMemoization(
                 MemoizationRecord(
-                    cacheName: key.cacheName, key: key.key, runID: lineage.runID,
+                    cacheName: key.cacheName, key: key.storeKey, runID: lineage.runID,
                     nodeID: node.lineageNodeID ?? node.id, nodeName: node.displayName,
                     outputsJSON: String(decoding: outputs, as: UTF8.self), envelopeDigest: node.envelopeDigest,
                     createdAt: Date()))
@@ -179,14 +191,14 @@ extension WorkflowExecutor {
     /// Error with the gate's message. From the same run, the node reuses that envelope as its own; from an earlier
     /// run (whose envelope this run's gate would not accept downstream), it signs one whose inputs name the earlier
     /// envelope, so the lineage records the reuse.
-    private func memoizedNode(_ node: NodeState, template: Template, key: MemoizationKey) async throws(EngineError)
-        -> NodeState?
-    {
+    private func memoizedNode(
+        _ node: NodeState, template: Template, key: MemoizationKey, inputs: ResolvedInputs
+    ) async throws(EngineError) -> NodeState? {
         let store = coordinator.store
         let entry: MemoizationRecord
         let earlierOutputs: NodeOutputs
         do {
-            guard let found = try store.memoization(cacheName: key.cacheName, key: key.key) else { return nil }
+            guard let found = try store.memoization(cacheName: key.cacheName, key: key.storeKey) else { return nil }
             entry = found
             earlierOutputs = try JSONDecoder().decode(NodeOutputs.self, from: Data(entry.outputsJSON.utf8))
         } catch let error as StoreError {
@@ -221,7 +233,13 @@ extension WorkflowExecutor {
                                                  submissionDigest: earlierSubmission)
             let recorded = RecordedOutputs(
                 outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
-            switch await verify(recorded, node: node, template: template, gate: earlierGate) {
+            var verdict = await verify(recorded, node: node, template: template, gate: earlierGate)
+            if case .success = verdict,
+                let refusal = await refuseHit(node, template: template, inputs: inputs, envelopeDigest: envelopeDigest)
+            {
+                verdict = .failure(refusal)
+            }
+            switch verdict {
             case .failure(let refusal):
                 node.phase = .error
                 node.message = "memoized outputs refused: " + refusal.description
@@ -238,6 +256,8 @@ extension WorkflowExecutor {
                     // Like a replay: the earlier producer's command, image and chain depth (a reuse does not
                     // lengthen the chain), so that constraints over them hold offline as they did for that run.
                     let earlier = recordedProducer(envelopeDigest: envelopeDigest)
+                    var admitted = admitted
+                    admitted.containers = recordedPredicate(envelopeDigest: envelopeDigest)?.producer.containers ?? []
                     let signed = resign(
                         outputs, node: node, template: template, admission: admitted,
                         chainDepth: earlier?.chainDepth ?? admitted.chainDepth, command: earlier?.command ?? [],
@@ -265,5 +285,41 @@ extension WorkflowExecutor {
         }
         try await coordinator.update(node, envelope: envelopeRecord)
         return node
+    }
+
+    /// Why a cache hit may not stand in for `node`, or nil: the hit passes the gate like the node would have run.
+    ///
+    /// The node's own inputs are verified by this run's gate (with the node's input constraints); the cached
+    /// producer must have run this very template (same identity and content digest); and the node's own image
+    /// rules and `require` must hold over what the cached producer ran (its recorded images) and the node's inputs.
+    private func refuseHit(_ node: NodeState, template: Template, inputs: ResolvedInputs, envelopeDigest: String)
+        async -> Refusal?
+    {
+        let within = await enclosingCalls(of: node)
+        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
+                              within: within)
+        let admission: Admission
+        switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
+                          parameterValues: await upstreamValues(of: inputs))
+        {
+        case .failure(let refusal): return refusal
+        case .success(let admitted): admission = admitted
+        }
+        guard let producer = recordedPredicate(envelopeDigest: envelopeDigest) else {
+            return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "memoization",
+                           reason: "the cached envelope sha256:\(envelopeDigest) cannot be read")
+        }
+        let expected = templateDigests[template.identity]
+        if producer.node.templateName != template.identity || producer.node.templateDigest != expected {
+            let ran = producer.node.templateDigest?.description ?? "no recorded digest"
+            return Refusal(
+                node: node.displayName, input: Refusal.nodeLevel, check: "memoization",
+                reason: "the cached outputs were produced by template '\(producer.node.templateName)' (\(ran)), "
+                    + "this node runs '\(template.identity)' (\(expected?.description ?? "no digest"))")
+        }
+        gated.image = producer.producer.image
+        gated.runtime = producer.producer.runtime
+        gated.otherContainers = producer.producer.containers
+        return gate.admitNode(gated, admission: admission)
     }
 }

@@ -18,7 +18,7 @@ extension WorkflowExecutor {
 
         // 1. The gate: every input verified against its producer's signed lineage.
         let within = await enclosingCalls(of: node)
-        var gated = GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind,
+        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
                               within: within)
         var admission: Admission
         switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
@@ -149,12 +149,13 @@ extension WorkflowExecutor {
         }
         if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)) {
             let signed = lineage.sign(
-                node: node, templateName: template.name, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
+                node: node, templateName: template.identity, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
                 startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
-                containers: admission.containers, outcome: phase == .succeeded ? nil : phase.rawValue)
+                containers: admission.containers, templateDigest: templateDigests[template.identity],
+                outcome: phase == .succeeded ? nil : phase.rawValue)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs

@@ -36,7 +36,9 @@ extension WorkflowExecutor {
         case .success(let admitted):
             let signed = resign(
                 captured.outputs, node: node, template: template, admission: admitted,
-                chainDepth: captured.chainDepth, command: captured.command, image: captured.image)
+                chainDepth: captured.chainDepth, command: captured.command, image: captured.image,
+                replayed: .init(bundle: String(replay.label.dropFirst("bundle ".count)), runID: replay.runID,
+                                envelopePayloadDigest: captured.envelopeDigest, originVerified: replay.isOriginTrusted))
             node.outputs = signed.outputs
             node.envelopeDigest = signed.envelope.payloadDigest
             node.phase = .succeeded

@@ -42,9 +42,24 @@ extension WorkflowExecutor {
             return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
         }
         return await gate.admit(
-            node: GatedNode(displayName: node.displayName, templateName: template.name, runtime: runtime.kind,
+            node: GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
                             within: enclosingCalls(of: node)),
             artifacts: artifacts, origins: origins, parameterValues: values)
+    }
+
+    /// The lineage predicate of a stored envelope (one the gate has just verified), or nil when it cannot be read.
+    func recordedPredicate(envelopeDigest: String) -> LineagePredicate? {
+        guard let record = try? coordinator.store.envelope(payloadDigest: envelopeDigest),
+            let envelope = try? Envelope(jsonBytes: [UInt8](record.envelopeJSON)),
+            let statement = try? Statement(payloadBytes: envelope.payload)
+        else { return nil }
+        return try? LineagePredicate(json: statement.predicate)
+    }
+
+    /// The values of the upstream outputs a node's parameters were rendered from, keyed `NODE-ID|SUBJECT`, for the
+    /// gate to re-hash.
+    func upstreamValues(of inputs: ResolvedInputs) async -> [String: String] {
+        await upstreamValues(of: inputs.origins)
     }
 
     /// The producer section and chain depth of a stored envelope (one the gate has just verified), or nil when it
@@ -64,7 +79,7 @@ extension WorkflowExecutor {
     /// - Returns: the outputs, now produced by `node` under the new envelope, and that envelope's record.
     func resign(
         _ outputs: NodeOutputs, node: NodeState, template: Template, admission: Admission, chainDepth: Int,
-        command: [String] = [], image: String? = nil
+        command: [String] = [], image: String? = nil, replayed: LineagePredicate.Replayed? = nil
     ) -> (outputs: NodeOutputs, envelope: EnvelopeRecord) {
         var outputs = outputs
         let now = Date()
@@ -73,9 +88,10 @@ extension WorkflowExecutor {
             outputs.artifacts[index].producerDisplayName = node.displayName
         }
         let signed = lineage.sign(
-            node: node, templateName: template.name, attempt: 1, command: command, image: image,
+            node: node, templateName: template.identity, attempt: 1, command: command, image: image,
             inputs: admission.lineage, chainDepth: chainDepth, outputs: outputs, startedAt: now, finishedAt: now,
-            within: admission.within)
+            within: admission.within, containers: admission.containers,
+            templateDigest: templateDigests[template.identity], replayed: replayed)
         for index in outputs.artifacts.indices {
             outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
         }

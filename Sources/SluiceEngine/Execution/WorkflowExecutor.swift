@@ -1,5 +1,5 @@
 package import Foundation
-import SluiceGovernance
+package import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
 package import SluiceStore
@@ -69,6 +69,9 @@ package struct WorkflowExecutor: Sendable {
     package let sweeper: NodeRootSweeper
     /// The captured run whose nodes a replay reuses (`sluice replay --from`), nil otherwise.
     package var replay: ReplaySource? = nil
+    /// Every template's content digest by identity (``SubmittedTemplates``): recorded in lineage, and part of
+    /// memoization keys.
+    package var templateDigests: [String: Digest] = [:]
 
     /// The message of a node stopped by a deadline (Argo's wording).
     static let deadlineMessage = "Step exceeded its deadline"

@@ -76,12 +76,15 @@ package struct BundleExporter: Sendable {
         let envelopes: [EnvelopeRecord]
         let denials: [DenialRecord]
         let submission: AttestationRecord?
+        let outcome: AttestationRecord?
         let revocations: RevocationList
         do {
             nodes = try store.nodes(runID: run.id)
             envelopes = try store.envelopes(runID: run.id)
             denials = try store.denials(runID: run.id)
-            submission = try store.attestations(runID: run.id).first { $0.kind == .submission }
+            let attestations = try store.attestations(runID: run.id)
+            submission = attestations.first { $0.kind == .submission }
+            outcome = attestations.last { $0.kind == .outcome }
         } catch {
             throw .state(reason: error.description)
         }
@@ -95,6 +98,7 @@ package struct BundleExporter: Sendable {
         let governance = try SubmittedWorkflow(text: run.workflowYAML, file: run.sourcePath).governance
         try files.write(BundleLayout.governance, Data(governance.bytes))
         if let submission { try files.write(BundleLayout.submission, submission.envelopeJSON) }
+        if let outcome { try files.write(BundleLayout.outcome, outcome.envelopeJSON) }
         try files.write(BundleLayout.status, Data((ArgoStatus.json(run: run, nodes: nodes) + "\n").utf8))
 
         // Envelopes: the node's recorded envelope is `<node-id>.intoto.json`; any other one of the same node
@@ -140,23 +144,16 @@ package struct BundleExporter: Sendable {
         }
 
         let runKeys = stateDirectory + "/runs/" + run.name
+        if FileManager.default.fileExists(atPath: runKeys + "/templates.json") {
+            try files.copy(from: runKeys + "/templates.json", to: BundleLayout.templates, isDirectory: false)
+        }
         try files.copy(from: runKeys + "/signer.pub.pem", to: BundleLayout.signerKey, isDirectory: false)
         try files.copy(from: runKeys + "/trusted-keys.pem", to: BundleLayout.trustedKeys, isDirectory: false)
         // The list's time is that of its newest entry (or the run's creation), so that exporting the same run with
         // the same revocations twice gives byte-identical bundles.
         let snapshotTime = revocations.entries.map(\.revokedAt).max() ?? run.createdAt
         try files.write(BundleLayout.revocations, Data(revocations.json(issuer: nil, exportedAt: snapshotTime).bytes))
-        let denialJSON = CanonicalJSON.array(
-            denials.map { denial in
-                var object: [String: CanonicalJSON] = [
-                    "nodeId": .string(denial.nodeID), "check": .string(denial.check),
-                    "message": .string(denial.message),
-                    "createdAt": .string(StoreTimestamp.string(from: denial.createdAt)),
-                ]
-                if let input = denial.input { object["input"] = .string(input) }
-                return .object(object)
-            })
-        try files.write(BundleLayout.denials, Data(denialJSON.bytes))
+        try files.write(BundleLayout.denials, Data(RunOutcome.json(denials: denials).bytes))
 
         let listed = try files.manifestEntries()
         var manifest: [String: CanonicalJSON] = [

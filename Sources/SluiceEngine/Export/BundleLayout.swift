@@ -5,7 +5,11 @@
 /// workflow.yaml                  the submitted workflow file, byte for byte
 /// parameters.json                the resolved workflow parameters (canonical JSON object)
 /// governance.json                the workflow's governance section as canonical JSON (`null` when it has none)
+/// templates.json                 the templates reached through templateRef, by identity, as canonical JSON (the
+///                                submission attestation's `templates` subject covers their digests)
 /// attestations/submission.intoto.json  the run's submission attestation (DSSE), root of every trust slope
+/// attestations/run.intoto.json   the run attestation (DSSE, by the lineage key): its final status, denials and
+///                                envelopes (``RunOutcome``)
 /// status.json                    the Argo-shaped Workflow object (`sluice get -o json`)
 /// envelopes/<node-id>.intoto.json  one DSSE envelope per node, as signed
 /// envelopes/<node-id>.slsa.intoto.json  with `--slsa`: SLSA Provenance v1 per succeeded node, derived from the
@@ -29,8 +33,10 @@ package enum BundleLayout {
     static let workflow = "workflow.yaml"
     static let parameters = "parameters.json"
     static let governance = "governance.json"
+    static let templates = "templates.json"
     static let attestations = "attestations"
     static let submission = "attestations/submission.intoto.json"
+    static let outcome = "attestations/run.intoto.json"
     static let status = "status.json"
     static let envelopes = "envelopes"
     static let envelopeLines = "envelopes.intoto.jsonl"

@@ -100,7 +100,8 @@ extension VerificationRun {
         }
         if let problem = RunGovernance.problem(
             with: envelope, chain: chain, runID: runID, workflowDigest: workflowDigest,
-            governanceDigest: governance.digest, parametersDigest: parametersDigest)
+            governanceDigest: governance.digest, parametersDigest: parametersDigest,
+            templates: .init(digest: (referencedTemplates ?? SubmittedTemplates(referenced: [:])).digest))
         {
             fail(blamedFile(for: envelope), problem)
             return
@@ -108,6 +109,10 @@ extension VerificationRun {
         guard let signer = try? envelope.verify(trustedKeys: chain.keys(for: .submit)),
             let attestation = try? SubmissionAttestation(statement: Statement(payloadBytes: envelope.payload))
         else { return }
+        if attestation.templatesDigest == nil && referencedTemplates?.referenced.isEmpty == false {
+            fail(BundleLayout.templates, "the submission attestation does not cover templates")
+            return
+        }
         if !governance.authorities.isEmpty, let given, !given.contains(signer) {
             fail(
                 file,
@@ -131,6 +136,11 @@ extension VerificationRun {
         if attestation.governanceDigest != governance.digest { return BundleLayout.governance }
         if let workflowDigest, attestation.workflowDigest != workflowDigest { return BundleLayout.workflow }
         if let parametersDigest, attestation.parametersDigest != parametersDigest { return BundleLayout.parameters }
+        if let covered = attestation.templatesDigest,
+            covered != (referencedTemplates ?? SubmittedTemplates(referenced: [:])).digest
+        {
+            return BundleLayout.templates
+        }
         return BundleLayout.submission
     }
 

@@ -121,6 +121,7 @@ package struct BundleVerifier: Sendable {
         run.checkConstraints()
         run.checkProvenance()
         run.checkStatusEnvelopes()
+        run.checkOutcome()
         return run.report
     }
 }
@@ -157,6 +158,10 @@ struct VerificationRun {
     var report = BundleVerifier.Report()
     var trusted: [PublicKey] = []
     var workflowDigest: Digest?
+    /// Every template's content digest by identity: the workflow's own (from `workflow.yaml`) and the referenced
+    /// ones (from `templates.json`, nil when the bundle has none).
+    var templateDigests: [String: Digest] = [:]
+    var referencedTemplates: SubmittedTemplates?
     /// The governance section of `workflow.yaml`, as canonical JSON.
     var workflowGovernance: CanonicalJSON?
     /// The governance read from `governance.json` (the empty governance when it is unusable).
@@ -283,11 +288,20 @@ struct VerificationRun {
                                                  file: BundleLayout.workflow)
             workflowDigest = document.digest
             workflowGovernance = document.governance
+            templateDigests = document.templateDigests
         } catch {
             if case .bundleUnreadable(_, let reason) = error { fail(BundleLayout.workflow, reason) } else {
                 fail(BundleLayout.workflow, error.description)
             }
         }
+        guard let bytes = read(BundleLayout.templates) else { return }
+        guard let object = try? CanonicalJSON(parsing: bytes).objectValue else {
+            fail(BundleLayout.templates, "is not a JSON object of templates by identity")
+            return
+        }
+        let referenced = SubmittedTemplates(referenced: object)
+        referencedTemplates = referenced
+        templateDigests.merge(referenced.digests) { own, _ in own }
     }
 
     mutating func loadStatus() {
@@ -406,6 +420,16 @@ struct VerificationRun {
                     + "workflow.yaml, \(workflowDigest)")
         }
         let node = predicate.node.id
+        if let digest = predicate.node.templateDigest {
+            let identity = predicate.node.templateName
+            if let submitted = templateDigests[identity] {
+                if submitted != digest {
+                    problems.append("it ran template '\(identity)' \(digest), but the submitted one is \(submitted)")
+                }
+            } else if workflowDigest != nil {
+                problems.append("it ran template '\(identity)', which the submission does not cover")
+            }
+        }
         if stem != node && !stem.hasPrefix(node + "-") {
             problems.append("the file is named for node '\(stem)' but the envelope attests node '\(node)'")
         }
@@ -626,6 +650,63 @@ struct VerificationRun {
                 let digest = subject.digest.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                 return subject.name + " " + digest.joined(separator: ",")
             })
+    }
+
+    /// The run attestation: signed by a key admitted to sign (or trusted), for this run, and covering exactly the
+    /// bundle's `status.json` (phases, messages, envelopes of the run and its nodes), `denials.json` and envelopes.
+    mutating func checkOutcome() {
+        let file = BundleLayout.outcome
+        guard let bytes = read(file) else {
+            fail(file, "the run attestation is missing: status.json and denials.json are covered by no signature")
+            return
+        }
+        let signers = chain?.keys(for: .sign) ?? trusted
+        let statement: Statement
+        let signer: PublicKey
+        do {
+            let envelope = try Envelope(jsonBytes: bytes)
+            signer = try envelope.verify(trustedKeys: signers)
+            statement = try Statement(payloadBytes: envelope.payload)
+        } catch {
+            fail(file, error.description)
+            return
+        }
+        if let reason = revokedKeys[signer.keyID] {
+            fail(file, "its signing key \(signer.keyID) is revoked: \(reason)")
+            return
+        }
+        guard let outcome = bundledOutcome() else { return }
+        if let problem = outcome.problem(with: statement) {
+            fail(file, problem)
+            return
+        }
+        pass(file, "the run's outcome (\(outcome.phase), \(outcome.nodes.count) node(s), "
+            + "\(outcome.denials.arrayValue?.count ?? 0) denial(s), \(outcome.envelopes.count) envelope(s)) is signed by "
+            + "\(signer.keyID.prefix(16))…")
+    }
+
+    /// The outcome as the bundle's files state it, or nil when they cannot be read (their own checks failed).
+    private func bundledOutcome() -> RunOutcome? {
+        guard let runID, let bytes = read(BundleLayout.status),
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let status = object["status"] as? [String: Any], let phase = status["phase"] as? String,
+            let denialBytes = read(BundleLayout.denials), let denials = try? CanonicalJSON(parsing: denialBytes)
+        else { return nil }
+        var nodes: [String: RunOutcome.Node] = [:]
+        for (id, value) in status["nodes"] as? [String: Any] ?? [:] {
+            guard let node = value as? [String: Any] else { continue }
+            nodes[id] = RunOutcome.Node(
+                phase: node["phase"] as? String ?? "", message: node["message"] as? String,
+                envelope: (node["lineageEnvelope"] as? String).map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0 })
+        }
+        var envelopes: Set<String> = []
+        for file in envelopeFiles {
+            if let content = read(file), let envelope = try? Envelope(jsonBytes: content) {
+                envelopes.insert(envelope.payloadDigest.hex)
+            }
+        }
+        return RunOutcome(runID: runID, phase: phase, message: status["message"] as? String, nodes: nodes,
+                          denials: denials, envelopes: envelopes)
     }
 
     mutating func checkStatusEnvelopes() {

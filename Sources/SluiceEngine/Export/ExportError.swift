@@ -29,6 +29,8 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
     case replayImportFailed(reason: String)
     /// `sluice export --slsa` was given a key other than the one that signed the run's lineage.
     case provenanceKeyMismatch(run: String, signer: String, given: String)
+    /// `sluice replay --from` would re-sign captured outputs of a bundle verified against its own keys only.
+    case replayUntrusted(bundle: String)
 
     /// One human sentence naming the thing and the offending value.
     package var description: String {
@@ -65,6 +67,10 @@ package enum ExportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .provenanceKeyMismatch(let run, let signer, let given):
             return "cannot sign SLSA provenance for run '\(run)' with key \(given): its lineage was signed by key "
                 + "\(signer); pass that key (the run's --lineage-key, else its --key)"
+        case .replayUntrusted(let bundle):
+            return "bundle \(bundle) was verified against its own keys only (integrity, not origin): --from would "
+                + "re-sign its captured outputs with this machine's key; pass --trust KEYFILE with the key you expect, "
+                + "or --resign-untrusted to accept them as they are (the re-signed lineage says so)"
         }
     }
 }

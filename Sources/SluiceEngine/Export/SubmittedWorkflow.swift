@@ -11,6 +11,8 @@ struct SubmittedWorkflow {
     var digest: Digest
     /// The canonical JSON of the governance section, `null` when there is none.
     var governance: CanonicalJSON
+    /// The content digest of each of the workflow's own templates, by name.
+    var templateDigests: [String: Digest]
 
     /// Reads `text`; the thrown message says what is wrong (no Workflow document, a spec or governance error).
     init(text: String, file: String) throws(ExportError) {
@@ -29,6 +31,7 @@ struct SubmittedWorkflow {
             throw .bundleUnreadable(path: file, reason: "it cannot be loaded: \(error)")
         }
         digest = document.tree.canonicalJSON.digest
+        templateDigests = SubmittedTemplates(document: document, library: TemplateLibrary()).digests
         do {
             governance = try RunGovernance.json(of: document)
         } catch {

@@ -44,7 +44,7 @@ package struct ConstraintEvaluator: Sendable {
             let check = "constraint '\(constraint.name)'"
             if let rule = constraint.inputs {
                 let template = input.node.templateName
-                if !rule.fromTemplates.isEmpty && !rule.fromTemplates.contains(template) {
+                if !rule.fromTemplates.isEmpty && !rule.fromTemplates.contains(where: { Self.names($0, input.node) }) {
                     return Violation(
                         check: check,
                         reason: "it comes from template '\(template)', not one of "
@@ -85,6 +85,15 @@ package struct ConstraintEvaluator: Sendable {
                 reason: "\(input.sourceDescription), which no node signed; \(admitted)")
         }
         return nil
+    }
+
+    /// Whether a `fromTemplates` entry names the template a producer ran: its identity (the bare name only for the
+    /// workflow's own templates, `WorkflowTemplate/DOCUMENT/NAME` for referenced ones), optionally pinned to its
+    /// content as `IDENTITY@sha256:HEX`.
+    static func names(_ entry: String, _ producer: LineagePredicate.Node) -> Bool {
+        guard let at = entry.range(of: "@sha256:") else { return entry == producer.templateName }
+        return entry[..<at.lowerBound] == producer.templateName
+            && producer.templateDigest?.hex == String(entry[at.upperBound...])
     }
 
     // MARK: - The node itself
@@ -191,6 +200,8 @@ package struct ConstraintEvaluator: Sendable {
                     reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
                 } ?? .null,
             ]),
+            "replayed": .bool(predicate.replayed != nil),
+            "originVerified": .bool(predicate.replayed?.originVerified ?? true),
             "signer": .string(predicate.trustSlope.last?.authority ?? ""),
             "keyid": .string(keyID),
             "constraintsDigest": .string(predicate.governance.constraintsDigest.description),

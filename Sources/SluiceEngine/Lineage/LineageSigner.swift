@@ -75,17 +75,19 @@ package struct LineageSigner: Sendable {
             chainDepth: chainDepth, outputs: outputs, startedAt: node.startedAt ?? now, finishedAt: now)
     }
 
-    /// Signs the envelope of a node that ran.
+    /// Signs the envelope of a node that ran (succeeded, or Failed with `outcome`).
+    ///
+    /// `templateName` is the template's identity (``Template/identity``), `templateDigest` its content digest.
     package func sign(
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
         inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date,
         within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = [],
-        outcome: String? = nil
+        templateDigest: Digest? = nil, replayed: LineagePredicate.Replayed? = nil, outcome: String? = nil
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         var predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
             node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
-                        attempt: attempt, within: within),
+                        attempt: attempt, within: within, templateDigest: templateDigest),
             invocationID: UUID().uuidString.lowercased(),
             producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
                             image: image, signer: .init(key: key.publicKey), containers: containers),
@@ -93,7 +95,8 @@ package struct LineageSigner: Sendable {
             inputs: inputs,
             trustSlope: trustSlope,
             chainDepth: chainDepth,
-            timing: .init(startedOn: startedAt, finishedOn: finishedAt))
+            timing: .init(startedOn: startedAt, finishedOn: finishedAt),
+            replayed: replayed)
         predicate.outcome = outcome
         let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
                                   predicate: predicate.json)

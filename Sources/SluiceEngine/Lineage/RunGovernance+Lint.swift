@@ -45,7 +45,8 @@ extension RunGovernance {
                 }
             }
             problems += unknownParameters(of: constraint, in: workflow.workflow.spec, at: node)
-            for template in constraint.appliesTo.templates where !defined.contains(template) {
+            // A `WorkflowTemplate/DOCUMENT/NAME` identity resolves in the run's template library, not here.
+            for template in constraint.appliesTo.templates where !defined.contains(template) && !template.contains("/") {
                 let at = node["appliesTo"]?.location ?? node.location
                 problems.append("\(at): error: constraint '\(constraint.name)' applies to template '\(template)', "
                     + "which the workflow does not define")

@@ -63,8 +63,8 @@ package struct RunGovernance: Sendable {
     /// - Throws: ``EngineError/submissionRefused(reason:)`` when the governance does not admit a key.
     package static func admit(
         document: GovernanceDocument, submitterKey: SigningKey, lineageKey: PublicKey, runID: String,
-        workflowName: String, workflowDigest: Digest, parametersDigest: Digest, recorded: AttestationRecord?,
-        now: Date = Date()
+        workflowName: String, workflowDigest: Digest, parametersDigest: Digest, templates: TemplateCoverage,
+        recorded: AttestationRecord?, now: Date = Date()
     ) throws(EngineError) -> RunGovernance {
         let chain = TrustChain(governance: document, runKey: submitterKey.publicKey)
         let submitter: TrustChain.Member
@@ -85,7 +85,8 @@ package struct RunGovernance: Sendable {
             do {
                 envelope = try Envelope(jsonBytes: [UInt8](recorded.envelopeJSON))
                 problem = Self.problem(with: envelope, chain: chain, runID: runID, workflowDigest: workflowDigest,
-                                       governanceDigest: document.digest, parametersDigest: parametersDigest)
+                                       governanceDigest: document.digest, parametersDigest: parametersDigest,
+                                       templates: templates)
             } catch {
                 throw .submissionRefused(reason: "the recorded submission attestation: \(error.description)")
             }
@@ -95,7 +96,8 @@ package struct RunGovernance: Sendable {
         }
         let attestation = SubmissionAttestation(
             runID: runID, workflowName: workflowName, workflowDigest: workflowDigest,
-            governanceDigest: document.digest, parametersDigest: parametersDigest, submitter: submitter.name,
+            governanceDigest: document.digest, parametersDigest: parametersDigest, templatesDigest: templates.digest,
+            submitter: submitter.name,
             submitterKeyID: submitterKey.publicKey.keyID, submittedOn: now)
         let envelope = attestation.signed(with: submitterKey)
         return RunGovernance(document: document, chain: chain, submission: envelope,
@@ -109,10 +111,24 @@ package struct RunGovernance: Sendable {
                           keyID: submitter.key.keyID, envelopeJSON: Data(submission.jsonBytes()), createdAt: Date())
     }
 
+    /// The templates a run resolves now, for comparison with what its submission covered.
+    package struct TemplateCoverage: Sendable {
+        /// The digest of the referenced templates' manifest (``SubmittedTemplates/digest``).
+        package var digest: Digest
+        /// The identities that differ from what was recorded at submission, when that record is at hand (for the
+        /// message); empty otherwise.
+        package var changed: [String] = []
+
+        package init(digest: Digest, changed: [String] = []) {
+            self.digest = digest
+            self.changed = changed
+        }
+    }
+
     /// Why a submission attestation does not cover a run as it now stands, or nil when it does.
     package static func problem(
         with envelope: Envelope, chain: TrustChain, runID: String, workflowDigest: Digest, governanceDigest: Digest,
-        parametersDigest: Digest
+        parametersDigest: Digest, templates: TemplateCoverage? = nil
     ) -> String? {
         let statement: Statement
         let attestation: SubmissionAttestation
@@ -137,6 +153,11 @@ package struct RunGovernance: Sendable {
         if attestation.parametersDigest != parametersDigest {
             return "parameters changed after submission: the submission attestation covers parameters "
                 + "\(attestation.parametersDigest), the run now has \(parametersDigest)"
+        }
+        if let templates, let covered = attestation.templatesDigest, covered != templates.digest {
+            let named = templates.changed.isEmpty ? "" : " (changed: " + templates.changed.joined(separator: ", ") + ")"
+            return "templates changed after submission\(named): the submission attestation covers templates "
+                + "\(covered), the run now resolves \(templates.digest)"
         }
         return nil
     }

@@ -42,6 +42,9 @@ package struct BundleReplay: Sendable {
     /// What verifying the bundle found.
     package let verification: BundleVerifier.Report
     private let scratch: String?
+    /// Whether the bundle was verified against keys the user gave (`--trust`), not only its own: only then does a
+    /// verified bundle prove where its outputs come from.
+    package let isOriginTrusted: Bool
 
     /// Unpacks (for `.tar.gz`) and verifies a bundle; call ``close()`` when done.
     ///
@@ -85,7 +88,8 @@ package struct BundleReplay: Sendable {
             if let scratch { BundleFiles.removeTree(scratch) }
             throw error
         }
-        return BundleReplay(path: path, directory: directory, verification: report, scratch: scratch)
+        return BundleReplay(path: path, directory: directory, verification: report, scratch: scratch,
+                            isOriginTrusted: trustedKeys != nil)
     }
 
     /// Removes the unpacked copy of an archive bundle.
@@ -97,14 +101,22 @@ package struct BundleReplay: Sendable {
 
     /// Imports the captured run into `stateDirectory` and builds the replay's request.
     ///
-    /// - Parameter from: the node to run again with everything downstream of it; nil runs every node.
-    /// - Throws: `ExportError.replayNodeUnknown` when `from` names no captured node, `.replayImportFailed` when
-    ///   the state directory cannot take the captured run, `.bundleUnreadable` when a file cannot be read.
-    package func plan(from: String?, stateDirectory: String) throws(ExportError) -> Plan {
+    /// - Parameters:
+    ///   - from: the node to run again with everything downstream of it; nil runs every node.
+    ///   - resigningUntrusted: re-sign captured outputs even when the bundle was verified against its own keys
+    ///     only (`--resign-untrusted`); the re-signed lineage records that its origin was not verified.
+    /// - Throws: `ExportError.replayUntrusted` when outputs would be reused from a bundle whose origin was not
+    ///   verified and `resigningUntrusted` is false, `.replayNodeUnknown` when `from` names no captured node,
+    ///   `.replayImportFailed` when the state directory cannot take the captured run, `.bundleUnreadable` when a
+    ///   file cannot be read.
+    package func plan(from: String?, stateDirectory: String, resigningUntrusted: Bool = false)
+        throws(ExportError) -> Plan
+    {
         precondition(verification.isVerified, "replay plans are made only for bundles that verified")
         let captured = try CapturedRun(directory: directory)
         let rerun = try from.map { name throws(ExportError) in try captured.rerun(from: name) }
         let reused = rerun.map { rerun in captured.nodes.filter { !rerun.contains($0.id) } } ?? []
+        if !reused.isEmpty && !isOriginTrusted && !resigningUntrusted { throw .replayUntrusted(bundle: path) }
         guard let submitterKey = verification.submitterKey else {
             preconditionFailure("a verified bundle has a verified submission attestation")
         }
@@ -120,7 +132,7 @@ package struct BundleReplay: Sendable {
                 runID: captured.runID, workflowDigest: captured.workflowDigest,
                 submissionDigest: captured.submission.payloadDigest, chain: chain,
                 reusable: Dictionary(nodes, uniquingKeysWith: { first, _ in first }),
-                label: "bundle \(captured.manifestDigest)")
+                label: "bundle \(captured.manifestDigest)", isOriginTrusted: isOriginTrusted)
         }
         return Plan(request: request, reused: reused.map(\.displayName), captured: captured)
     }

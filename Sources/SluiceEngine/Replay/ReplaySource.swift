@@ -30,4 +30,6 @@ package struct ReplaySource: Sendable {
     package var reusable: [String: Node]
     /// How node messages name the bundle: `bundle sha256:<manifest digest>`.
     package var label: String
+    /// Whether the bundle was verified against keys the user gave (`--trust`); recorded in re-signed lineage.
+    package var isOriginTrusted = true
 }

@@ -138,10 +138,21 @@ package struct WorkflowEngine: Sendable {
             }
             recordedSubmission = attestations.first { $0.kind == .submission }
         }
+        // Every template the run can execute, by content digest: the submission covers those reached through
+        // templateRef; a resume compares them with the ones recorded at submission.
+        let templateSet = SubmittedTemplates(document: document, library: library)
+        let runDirectory = request.stateDirectory + "/runs/" + name
+        let templatesFile = runDirectory + "/templates.json"
+        var coverage = RunGovernance.TemplateCoverage(digest: templateSet.digest)
+        if previous != nil, let data = FileManager.default.contents(atPath: templatesFile),
+            let recorded = try? CanonicalJSON(parsing: [UInt8](data)).objectValue
+        {
+            coverage.changed = templateSet.changes(from: SubmittedTemplates(referenced: recorded))
+        }
         let governance = try RunGovernance.admit(
             document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
             workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
-            recorded: recordedSubmission)
+            templates: coverage, recorded: recordedSubmission)
         let record = RunRecord(
             id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
@@ -149,10 +160,12 @@ package struct WorkflowEngine: Sendable {
             signerKeyID: lineageKey.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
             engineProcessID: ProcessInfo.processInfo.processIdentifier)
 
-        let runDirectory = request.stateDirectory + "/runs/" + name
         do {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
+            if previous == nil {
+                try Data(templateSet.json.bytes).write(to: URL(fileURLWithPath: templatesFile))
+            }
             try Data(lineageKey.publicKey.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
             let trustedPEM = governance.chain.keys(for: GovernanceDocument.Role.sign).map { $0.pem }.joined()
             try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
@@ -212,7 +225,7 @@ package struct WorkflowEngine: Sendable {
         let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
         let sweeper = NodeRootSweeper()
         async let swept: Void = sweeper.run()
-        let executor = WorkflowExecutor(
+        var configured = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: templates,
             globals: globals, runtime: runtime, runtimes: runtimes,
             runtimeProfile: request.runtimeProfile, artifacts: artifactStore, runDirectory: runDirectory,
@@ -220,6 +233,8 @@ package struct WorkflowEngine: Sendable {
             hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
                 .map(absolutePath)),
             stop: request.stop, sweeper: sweeper, replay: request.replay)
+        configured.templateDigests = templateSet.digests
+        let executor = configured
 
         var arguments = StepArguments()
         // The entrypoint's inputs read the workflow's arguments through their variables, so they carry the
@@ -302,8 +317,23 @@ package struct WorkflowEngine: Sendable {
             outputs = (try? encoder.encode(["parameters": workflowOutputs])).map { String(decoding: $0, as: UTF8.self) }
         }
         try await coordinator.finish(phase: phase, message: message, outputsJSON: outputs)
+        Self.attestOutcome(runID: runID, name: name, store: store, key: lineageKey, gate: gate)
         let refused = ((try? store.denials(runID: runID)) ?? []).isEmpty == false
         return RunSummary(name: name, id: runID, phase: root.phase, message: message, refused: refused)
+    }
+
+    /// Signs how the run ended (``RunOutcome``) with the lineage key and records it, unless a key of the run's
+    /// slope is revoked (a revoked key signs nothing; the outcome then stays unsigned and verification says so).
+    static func attestOutcome(runID: String, name: String, store: Store, key: SigningKey, gate: InputGate) {
+        guard gate.refuseSigning(name) == nil,
+            let run = try? store.run(named: runID), let nodes = try? store.nodes(runID: runID),
+            let denials = try? store.denials(runID: runID), let envelopes = try? store.envelopes(runID: runID)
+        else { return }
+        let outcome = RunOutcome(run: run, nodes: nodes, denials: denials, envelopes: envelopes)
+        let envelope = outcome.statement.signed(with: key)
+        try? store.saveAttestation(
+            AttestationRecord(payloadDigest: envelope.payloadDigest.hex, runID: runID, kind: .outcome,
+                              keyID: key.publicKey.keyID, envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date()))
     }
 
     /// Runs the root node, cancelling everything still running when the workflow's deadline passes.

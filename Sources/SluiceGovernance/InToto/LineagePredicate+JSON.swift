@@ -41,11 +41,12 @@ extension LineagePredicate {
             "displayName": .string(node.displayName),
             "attempt": .integer(Int64(node.attempt)),
         ]
+        if let templateDigest = node.templateDigest { nodeJSON["templateDigest"] = Self.digestSet(templateDigest) }
         if !node.within.isEmpty {
             nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
         }
 
-        var members: [String: CanonicalJSON] = [
+        var root: [String: CanonicalJSON] = [
             "workflow": [
                 "name": .string(workflow.name),
                 "runId": .string(workflow.runID),
@@ -73,8 +74,15 @@ extension LineagePredicate {
                 "finishedOn": .string(RFC3339.format(timing.finishedOn)),
             ],
         ]
-        if let outcome { members["outcome"] = .string(outcome) }
-        return .object(members)
+        if let outcome { root["outcome"] = .string(outcome) }
+        if let replayed {
+            root["replayed"] = [
+                "bundle": .string(replayed.bundle), "runId": .string(replayed.runID),
+                "envelopePayloadDigest": Self.digestSet(replayed.envelopePayloadDigest),
+                "originVerified": .bool(replayed.originVerified),
+            ]
+        }
+        return .object(root)
     }
 
     /// Reads a predicate body strictly; unknown fields are ignored.
@@ -163,7 +171,8 @@ extension LineagePredicate {
                 templateName: try node.string("templateName"),
                 displayName: try node.string("displayName"),
                 attempt: Int(attempt),
-                within: within
+                within: within,
+                templateDigest: try node.optionalDigest("templateDigest")
             ),
             invocationID: try root.string("invocationId"),
             producer: Producer(
@@ -182,7 +191,15 @@ extension LineagePredicate {
             inputs: inputs,
             trustSlope: trustSlope,
             chainDepth: Int(chainDepth),
-            timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn"))
+            timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn")),
+            replayed: try root.optionalObject("replayed").map { replayed throws(GovernanceError) in
+                guard let verified = replayed.members["originVerified"]?.boolValue else {
+                    throw .malformedPredicate(field: replayed.path("originVerified"), reason: "is not a boolean")
+                }
+                return Replayed(
+                    bundle: try replayed.string("bundle"), runID: try replayed.string("runId"),
+                    envelopePayloadDigest: try replayed.digest("envelopePayloadDigest"), originVerified: verified)
+            }
         )
         outcome = try root.optionalString("outcome")
     }

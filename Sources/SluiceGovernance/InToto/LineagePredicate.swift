@@ -41,6 +41,10 @@ package struct LineagePredicate: Sendable, Equatable {
         /// The steps and DAG calls the node runs under, innermost first (the entrypoint last): constraints scoped
         /// to one of them govern the node. Empty for nodes recorded before it was signed.
         package var within: [Call]
+        /// SHA-256 of the canonical JSON of the template it ran, as submitted; nil for nodes recorded before it
+        /// was signed. ``templateName`` is the template's identity: its name for the workflow's own templates,
+        /// `WorkflowTemplate/DOCUMENT/NAME` for one found through `templateRef`.
+        package var templateDigest: Digest?
 
         /// One enclosing steps or DAG template, and the task or step that called it (for the entrypoint: the
         /// workflow's name).
@@ -57,8 +61,10 @@ package struct LineagePredicate: Sendable, Equatable {
 
         /// Creates the node section.
         package init(
-            id: String, name: String, templateName: String, displayName: String, attempt: Int, within: [Call] = []
+            id: String, name: String, templateName: String, displayName: String, attempt: Int, within: [Call] = [],
+            templateDigest: Digest? = nil
         ) {
+            self.templateDigest = templateDigest
             self.id = id
             self.name = name
             self.templateName = templateName
@@ -291,6 +297,29 @@ package struct LineagePredicate: Sendable, Equatable {
     /// How the node ended, when it did not succeed (`Failed`: its outputs are signed so that whoever consumes
     /// them sees their true producer); nil for a node that succeeded.
     package var outcome: String? = nil
+    /// Set when the node did not run but reused outputs captured in an export bundle (`sluice replay --from`), which
+    /// this envelope re-signs; nil otherwise.
+    package var replayed: Replayed?
+
+    /// Where re-signed outputs were captured, and whether that capture's origin was verified.
+    package struct Replayed: Sendable, Equatable {
+        /// The bundle, as `sha256:<manifest digest>`.
+        package var bundle: String
+        /// The captured run's id.
+        package var runID: String
+        /// The captured envelope whose outputs are re-signed.
+        package var envelopePayloadDigest: Digest
+        /// Whether the bundle was verified against keys the user gave (`--trust`), not only its own.
+        package var originVerified: Bool
+
+        /// Creates the replay section.
+        package init(bundle: String, runID: String, envelopePayloadDigest: Digest, originVerified: Bool) {
+            self.bundle = bundle
+            self.runID = runID
+            self.envelopePayloadDigest = envelopePayloadDigest
+            self.originVerified = originVerified
+        }
+    }
 
     /// Creates a predicate.
     package init(
@@ -302,8 +331,10 @@ package struct LineagePredicate: Sendable, Equatable {
         inputs: [Input],
         trustSlope: [TrustHop],
         chainDepth: Int = 1,
-        timing: Timing
+        timing: Timing,
+        replayed: Replayed? = nil
     ) {
+        self.replayed = replayed
         self.workflow = workflow
         self.node = node
         self.invocationID = invocationID

@@ -4,7 +4,9 @@ package import Foundation
 /// predicateType `https://sluice.dev/attestation/submission/v0.1`).
 ///
 /// Subjects `workflow`, `governance` and `parameters` carry the SHA-256 of the canonical JSON of the workflow
-/// document, its governance section, and the resolved parameters; the predicate names the run and the submitter.
+/// document, its governance section, and the resolved parameters; `templates` that of the object mapping every
+/// template reached through `templateRef` to its content digest (absent in attestations made before templates were
+/// covered); the predicate names the run and the submitter.
 package struct SubmissionAttestation: Sendable, Equatable {
     /// The predicateType of submission statements.
     package static let predicateType = "https://sluice.dev/attestation/submission/v0.1"
@@ -14,14 +16,18 @@ package struct SubmissionAttestation: Sendable, Equatable {
     package var workflowDigest: Digest
     package var governanceDigest: Digest
     package var parametersDigest: Digest
+    /// The digest of the referenced templates' manifest; nil in attestations that predate it.
+    package var templatesDigest: Digest?
     /// The submitter's authority or delegation name.
     package var submitter: String
     package var submitterKeyID: String
     package var submittedOn: Date
 
     package init(runID: String, workflowName: String, workflowDigest: Digest, governanceDigest: Digest,
-                 parametersDigest: Digest, submitter: String, submitterKeyID: String, submittedOn: Date)
+                 parametersDigest: Digest, templatesDigest: Digest? = nil, submitter: String, submitterKeyID: String,
+                 submittedOn: Date)
     {
+        self.templatesDigest = templatesDigest
         self.runID = runID
         self.workflowName = workflowName
         self.workflowDigest = workflowDigest
@@ -39,7 +45,7 @@ package struct SubmissionAttestation: Sendable, Equatable {
                 Statement.Subject(name: "workflow", sha256: workflowDigest),
                 Statement.Subject(name: "governance", sha256: governanceDigest),
                 Statement.Subject(name: "parameters", sha256: parametersDigest),
-            ],
+            ] + (templatesDigest.map { [Statement.Subject(name: "templates", sha256: $0)] } ?? []),
             predicateType: Self.predicateType,
             predicate: [
                 "runId": .string(runID),
@@ -71,9 +77,10 @@ package struct SubmissionAttestation: Sendable, Equatable {
             throw .malformedAttestation(
                 kind: "submission", reason: "predicate needs runId, workflowName, submitter.name/keyid, submittedOn")
         }
+        let templates = statement.subjects.contains { $0.name == "templates" } ? try subject("templates") : nil
         self.init(runID: runID, workflowName: name, workflowDigest: try subject("workflow"),
                   governanceDigest: try subject("governance"), parametersDigest: try subject("parameters"),
-                  submitter: submitter, submitterKeyID: keyID, submittedOn: date)
+                  templatesDigest: templates, submitter: submitter, submitterKeyID: keyID, submittedOn: date)
     }
 
     /// Signs this attestation.

@@ -97,7 +97,15 @@ package struct TemplateLibrary: Sendable {
                 named: reference.template ?? document.workflow.spec.entrypoint ?? "")
         else { return nil }
         let home = TemplateReference(name: reference.name, template: nil, clusterScope: reference.clusterScope)
-        return template.callingTemplates(in: home)
+        var found = template.callingTemplates(in: home)
+        found.origin = Self.origin(of: reference)
+        return found
+    }
+
+    /// The origin a template found through `reference` carries: `WorkflowTemplate/NAME` or
+    /// `ClusterWorkflowTemplate/NAME`.
+    package static func origin(of reference: TemplateReference) -> String {
+        (reference.clusterScope == true ? "ClusterWorkflowTemplate/" : "WorkflowTemplate/") + reference.name
     }
 
     /// A description of what a reference would need, for messages: the kind and name it looks up.

@@ -32,6 +32,14 @@ package struct Template: Sendable, Decodable {
     package var volumes: [Volume]?
     /// `metadata` of this template's pod: its annotations may choose the runtime (``RuntimeAnnotation``).
     package var metadata: PodMetadata?
+    /// The document a template found through `templateRef` comes from (`WorkflowTemplate/NAME` or
+    /// `ClusterWorkflowTemplate/NAME`); nil for the workflow's own templates. Not read from YAML.
+    package var origin: String? = nil
+
+    /// The template's identity in lineage and constraints: its name for the workflow's own templates,
+    /// `WorkflowTemplate/DOCUMENT/NAME` (or `ClusterWorkflowTemplate/…`) for one found through `templateRef`, so that
+    /// another document's `train` is not this workflow's `train`.
+    package var identity: String { origin.map { "\($0)/\(name)" } ?? name }
 
     enum CodingKeys: String, CodingKey {
         case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, initContainers, volumes

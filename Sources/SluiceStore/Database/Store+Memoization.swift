@@ -26,6 +26,25 @@ extension Store {
         }
     }
 
+    /// Every entry of a cache, oldest key first.
+    ///
+    /// - Throws: `StoreError.database` when SQLite fails or a row is malformed.
+    package func memoizations(cacheName: String) throws(StoreError) -> [MemoizationRecord] {
+        try Self.perform("reading memoization entries of cache '\(cacheName)'") {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM memoization_entries WHERE cache_name = ? ORDER BY key",
+                    arguments: [cacheName]
+                ).map { row in
+                    MemoizationRecord(
+                        cacheName: row["cache_name"], key: row["key"], runID: row["run_id"], nodeID: row["node_id"],
+                        nodeName: row["node_name"], outputsJSON: row["outputs_json"],
+                        envelopeDigest: row["envelope_digest"], createdAt: try row.timestamp("created_at"))
+                }
+            }
+        }
+    }
+
     /// The entry for a cache name and key, or nil when there is none (its age is the caller's to judge).
     ///
     /// - Throws: `StoreError.database` when SQLite fails or the row is malformed.

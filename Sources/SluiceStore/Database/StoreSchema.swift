@@ -5,7 +5,7 @@ enum StoreSchema {
     /// Migration identifiers in the order they are applied.
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
-        controlMigration, attestationsMigration, nodeProgressMigration,
+        controlMigration, attestationsMigration, nodeProgressMigration, runAttestationsMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -27,6 +27,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(nodeProgressMigration) { db in
             try db.execute(sql: nodeProgress)
+        }
+        migrator.registerMigration(runAttestationsMigration) { db in
+            try db.execute(sql: runAttestations)
         }
         return migrator
     }

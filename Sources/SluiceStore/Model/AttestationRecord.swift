@@ -6,6 +6,8 @@ package struct AttestationRecord: Sendable, Equatable {
     package enum Kind: String, Sendable, Equatable {
         /// The submitter's signature over the workflow, its governance and parameters: the root of trust slopes.
         case submission
+        /// The lineage key's signature over how the run ended: its status, denials and envelopes.
+        case outcome = "run"
     }
 
     /// sha256 hex of the envelope payload; primary key.
