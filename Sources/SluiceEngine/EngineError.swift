@@ -31,6 +31,12 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidContainerSet(template: String, reason: String)
     /// The `sluice.dev/runtime` annotation of a template (or of the workflow) names no runtime.
     case unknownRuntime(template: String, value: String)
+    /// Another live engine holds the run's lease (`holder` reads like `pid 4242`; `since` is the lease's time).
+    case runLeased(run: String, holder: String, since: String)
+    /// `sluice resume` found the run Succeeded once it held the run's lease (another resume finished it meanwhile).
+    case runAlreadySucceeded(run: String)
+    /// `sluice resume` was given a runtime setting that differs from the one the run was submitted with.
+    case resumeSettingConflict(run: String, setting: String, recorded: String, given: String)
 
     package var description: String {
         switch self {
@@ -80,6 +86,14 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownRuntime(let template, let value):
             return "template '\(template)' names unknown runtime '\(value)' in annotation sluice.dev/runtime: use "
                 + "process, podman or docker"
+        case .runLeased(let run, let holder, let since):
+            return "run '\(run)' is being driven by \(holder) since \(since): wait for it to end, or stop it with "
+                + "'sluice stop \(run)'"
+        case .runAlreadySucceeded(let run):
+            return "run \(run) already Succeeded"
+        case .resumeSettingConflict(let run, let setting, let recorded, let given):
+            return "run '\(run)' was submitted with \(setting) \(recorded), and a resume keeps it: drop \(setting) "
+                + "\(given)"
         }
     }
 }

@@ -16,6 +16,18 @@ package enum HostProcess {
         _ executable: String, arguments: [String], environment: [String: String], directory: String,
         stdoutPath: String, stderrPath: String
     ) throws -> Int32 {
+        let pid = try start(
+            executable, arguments: arguments, environment: environment, directory: directory, stdoutPath: stdoutPath,
+            stderrPath: stderrPath)
+        return wait(pid)
+    }
+
+    /// Starts `executable` as ``run(_:arguments:environment:directory:stdoutPath:stderrPath:)`` does, without
+    /// waiting; returns its pid, for ``wait(_:)``.
+    package static func start(
+        _ executable: String, arguments: [String], environment: [String: String], directory: String,
+        stdoutPath: String, stderrPath: String
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -37,6 +49,26 @@ package enum HostProcess {
                 NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))",
             ])
         }
+        return pid
+    }
+
+    /// Waits for a child as ``wait(_:)`` does, without holding a thread: polls every 20 ms and sleeps in between,
+    /// so that tests waiting for long-running children do not starve the cooperative thread pool.
+    package static func exit(of pid: pid_t) async -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0 && errno != EINTR { return -1 }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Waits for a child started with ``start(_:arguments:environment:directory:stdoutPath:stderrPath:)`` and
+    /// returns its exit status (128 + N for a signal N), or -1 when it cannot be waited for.
+    package static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { return -1 }

@@ -48,22 +48,48 @@ struct SluiceCLI {
 
     /// Runs `sluice ARGS...` to its end with stdout and stderr captured in files (no pipe can fill up).
     func run(_ arguments: [String]) throws -> CLIResult {
+        try start(arguments).finish()
+    }
+
+    /// Starts `sluice ARGS...` without waiting for it; ``Started/finish()`` waits and collects what it printed.
+    func start(_ arguments: [String]) throws -> Started {
         let id = UUID().uuidString
-        let stdoutPath = directory + "/.out-\(id)"
-        let stderrPath = directory + "/.err-\(id)"
+        let started = Started(stdoutPath: directory + "/.out-\(id)", stderrPath: directory + "/.err-\(id)")
         var environment = ["SLUICE_HOME": home, "HOME": directory]
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let status = try HostProcess.run(
+        var running = started
+        running.pid = try HostProcess.start(
             Self.binary, arguments: arguments, environment: environment, directory: directory,
-            stdoutPath: stdoutPath, stderrPath: stderrPath)
-        defer {
-            try? FileManager.default.removeItem(atPath: stdoutPath)
-            try? FileManager.default.removeItem(atPath: stderrPath)
+            stdoutPath: started.stdoutPath, stderrPath: started.stderrPath)
+        return running
+    }
+
+    /// A `sluice` process started by ``start(_:)``.
+    struct Started {
+        var stdoutPath: String
+        var stderrPath: String
+        var pid: pid_t = 0
+
+        /// Waits for the process and returns what it printed and how it exited.
+        func finish() throws -> CLIResult {
+            try result(status: HostProcess.wait(pid))
         }
-        return CLIResult(
-            status: status,
-            stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
-            stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
+
+        /// Waits for the process without holding a thread, and returns what it printed and how it exited.
+        func finish() async throws -> CLIResult {
+            try result(status: await HostProcess.exit(of: pid))
+        }
+
+        private func result(status: Int32) throws -> CLIResult {
+            defer {
+                try? FileManager.default.removeItem(atPath: stdoutPath)
+                try? FileManager.default.removeItem(atPath: stderrPath)
+            }
+            return CLIResult(
+                status: status,
+                stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
+                stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
 import SluiceTesting
@@ -18,8 +19,10 @@ struct SynchronizationTests {
     static func maxOverlap(_ run: RecordedRun) throws -> Int {
         let attempts = try run.store.attempts(runID: run.run.id)
         let intervals = try attempts.map { ($0.startedAt, try #require($0.finishedAt)) }
+        // The most attempts running at one instant: the maximum is reached at some attempt's start. (Counting the
+        // attempts that intersect one attempt overcounts: two that run one after the other beside a long third.)
         return intervals.map { interval in
-            intervals.filter { $0.0 < interval.1 && interval.0 < $0.1 }.count
+            intervals.filter { $0.0 <= interval.0 && interval.0 < $0.1 }.count
         }.max() ?? 0
     }
 
@@ -31,9 +34,9 @@ struct SynchronizationTests {
         defer { StoreSupport.removeStateDirectory(directory) }
         let store = try Store(stateDirectory: directory)
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
-        #expect(try store.acquireLeases(mutex, as: Self.lease("a")) == .acquired)
-        #expect(try store.acquireLeases(mutex, as: Self.lease("a")) == .acquired)
-        guard case .busy(let name, let limit, let holders) = try store.acquireLeases(mutex, as: Self.lease("b")) else {
+        #expect(try store.acquireLeases(mutex, as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(try store.acquireLeases(mutex, as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        guard case .busy(let name, let limit, let holders) = try store.acquireLeases(mutex, as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) else {
             Issue.record("b acquired a held mutex")
             return
         }
@@ -41,7 +44,7 @@ struct SynchronizationTests {
         #expect(limit == 1)
         #expect(holders.map(\.holder) == ["a"])
         try store.releaseLeases(holder: "a")
-        #expect(try store.acquireLeases(mutex, as: Self.lease("b")) == .acquired)
+        #expect(try store.acquireLeases(mutex, as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["b"])
     }
 
@@ -52,13 +55,13 @@ struct SynchronizationTests {
         let store = try Store(stateDirectory: directory)
         let semaphore = LeaseRequest(lockName: "default/ConfigMap/cfg/k", limit: 2)
         let mutex = LeaseRequest(lockName: "default/Mutex/m", limit: 1)
-        #expect(try store.acquireLeases([semaphore], as: Self.lease("a")) == .acquired)
-        #expect(try store.acquireLeases([mutex], as: Self.lease("z")) == .acquired)
+        #expect(try store.acquireLeases([semaphore], as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(try store.acquireLeases([mutex], as: Self.lease("z"), isAlive: ProcessIdentity.isAlive) == .acquired)
         // b gets the semaphore slot only with the mutex, which z holds: it gets neither.
-        #expect(try store.acquireLeases([semaphore, mutex], as: Self.lease("b")) != .acquired)
+        #expect(try store.acquireLeases([semaphore, mutex], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) != .acquired)
         #expect(try store.leases(lockName: semaphore.lockName).map(\.holder) == ["a"])
-        #expect(try store.acquireLeases([semaphore], as: Self.lease("b")) == .acquired)
-        let third = try store.acquireLeases([semaphore], as: Self.lease("c"))
+        #expect(try store.acquireLeases([semaphore], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        let third = try store.acquireLeases([semaphore], as: Self.lease("c"), isAlive: ProcessIdentity.isAlive)
         #expect(
             third
                 == .busy(
@@ -77,9 +80,9 @@ struct SynchronizationTests {
         finished.waitUntilExit()
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
         #expect(
-            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished.processIdentifier))
+            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished.processIdentifier), isAlive: ProcessIdentity.isAlive)
                 == .acquired)
-        #expect(try store.acquireLeases(mutex, as: Self.lease("alive")) == .acquired)
+        #expect(try store.acquireLeases(mutex, as: Self.lease("alive"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["alive"])
 
         // A lease whose run has ended is reclaimed although its process lives.
@@ -87,8 +90,8 @@ struct SynchronizationTests {
         run.phase = .succeeded
         try store.record(Transition(run: run))
         try store.releaseLeases(holder: "alive")
-        #expect(try store.acquireLeases(mutex, as: Self.lease("ended", runID: "ended-run")) == .acquired)
-        #expect(try store.acquireLeases(mutex, as: Self.lease("next")) == .acquired)
+        #expect(try store.acquireLeases(mutex, as: Self.lease("ended", runID: "ended-run"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(try store.acquireLeases(mutex, as: Self.lease("next"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["next"])
     }
 
@@ -230,7 +233,9 @@ struct SynchronizationTests {
                 lockName: "", holder: "blocker", runID: "blocker-run", runName: "blocker",
                 nodeName: nil, processID: getpid(), acquiredAt: Date())
             #expect(
-                try store.acquireLeases([LeaseRequest(lockName: "default/Mutex/whole-run", limit: 1)], as: blocker)
+                try store.acquireLeases(
+                    [LeaseRequest(lockName: "default/Mutex/whole-run", limit: 1)], as: blocker,
+                    isAlive: ProcessIdentity.isAlive)
                     == .acquired)
             async let finished = EngineHarness.run(yaml, in: directory)
             var pending: RunRecord?

@@ -23,14 +23,15 @@ struct StoreTests {
             #expect(report.appliedMigrations.first == "v1-runs-nodes-attempts-envelopes")
             #expect(
                 report.tables.keys.sorted() == [
-                    "attempts", "attestations", "denials", "envelopes", "memoization_entries", "nodes", "revocation_signatures",
-                    "revocations", "runs", "synchronization_leases", "workflow_templates",
+                    "attempts", "attestations", "denials", "envelopes", "memoization_entries", "node_processes", "nodes",
+                    "revocation_signatures", "revocations", "run_leases", "runs", "synchronization_leases",
+                    "workflow_templates",
                 ])
             #expect(
                 report.tables["runs"] == [
                     "id", "name", "source_path", "workflow_yaml", "parameters_json", "workflow_digest",
                     "governance_digest", "runtime", "signer_key_id", "phase", "message", "created_at", "started_at",
-                    "finished_at", "engine_process_id", "outputs_json",
+                    "finished_at", "engine_process_id", "outputs_json", "isolation", "runtime_profile",
                 ])
             #expect(
                 report.tables["attempts"] == [
@@ -39,8 +40,8 @@ struct StoreTests {
                 ])
             #expect(
                 report.indexes == [
-                    "attestations_by_run", "denials_by_run", "envelopes_by_run", "nodes_by_sequence", "revocations_by_value",
-                    "runs_by_creation", "synchronization_leases_by_holder",
+                    "attestations_by_run", "denials_by_run", "envelopes_by_run", "node_processes_by_run",
+                    "nodes_by_sequence", "revocations_by_value", "runs_by_creation", "synchronization_leases_by_holder",
                 ])
             #expect(report.journalMode == "wal")
             #expect(report.synchronous == 1)

@@ -24,12 +24,14 @@ struct StopCommand: ParsableCommand {
             print("run \(record.name) already ended: \(record.phase.rawValue)")
             return
         }
-        guard let pid = record.engineProcessID, pid > 0, kill(pid, 0) == 0 else {
+        guard let lease = EngineLease.liveHolder(of: record, store: store),
+            ProcessIdentity(lease.holder).host == ProcessIdentity.hostName
+        else {
             printError("error: run '\(record.name)' has no live engine (it died): use 'sluice resume \(record.name)' "
                        + "to continue it")
             throw ExitCode(ExitStatus.failed)
         }
-        kill(pid, SIGTERM)
+        kill(lease.holder.processID, SIGTERM)
         let deadline = Date().addingTimeInterval(TimeInterval(wait))
         while Date() < deadline {
             if let current = try? store.run(named: record.id), current.phase.isTerminal {
@@ -62,49 +64,65 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(help: "The lineage key the run used, when it was given to 'sluice run --lineage-key'.")
     var lineageKey: String?
 
-    @Option(help: "Runtime profile file, as given to 'sluice run'.")
+    @Option(help: "Runtime profile file, as given to 'sluice run' (the run keeps the one it was submitted with).")
     var runtimeProfile: String?
 
     @OptionGroup var progress: ProgressOptions
+
+    @Option(help: "The run's runtime, when given: a resume keeps the runtime the run was submitted with.")
+    var runtime: String?
+
+    @Option(help: "The run's isolation, when given: a resume keeps the isolation the run was submitted with.")
+    var isolation: String?
+
 
     @OptionGroup var state: StateOptions
 
     func run() async throws {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
-        let marker = state.resolved + "/runs/" + record.name + "/resume"
-        FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
         if record.phase == .succeeded {
             print("run \(record.name) already Succeeded")
             return
         }
-        if record.phase == .running, let pid = record.engineProcessID, kill(pid, 0) == 0 {
-            print("resumed suspended nodes of run \(record.name) (driven by process \(pid))")
-            return
-        }
-        let runtime: any NodeRuntime
-        switch record.runtime {
-        case "podman": runtime = ContainerRuntime(profile: try RunCommand.containerProfile(.podman, path: runtimeProfile))
-        case "docker": runtime = ContainerRuntime(profile: try RunCommand.containerProfile(.docker, path: runtimeProfile))
-        default: runtime = ProcessRuntime()
-        }
-        var profile = RuntimeProfile()
-        if let runtimeProfile, record.runtime == "process" {
-            do {
-                profile = try RuntimeProfile.load(path: runtimeProfile)
-            } catch {
-                printError("error: \(error.description)")
+        let marker = state.resolved + "/runs/" + record.name + "/resume"
+        if let lease = EngineLease.liveHolder(of: record, store: store) {
+            // Another engine drives the run: a resume only releases its suspended nodes.
+            let holder = ProcessIdentity(lease.holder).description
+            guard try Self.hasSuspendedNode(record, in: store) else {
+                printError("error: " + EngineError.runLeased(
+                    run: record.name, holder: holder, since: StoreTimestamp.string(from: lease.acquiredAt)
+                ).description)
                 throw ExitCode(ExitStatus.usage)
             }
+            FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
+            print("resumed suspended nodes of run \(record.name) (driven by \(holder))")
+            return
         }
+        let settings = try ResumeSettings(
+            record: record, runtime: runtime, isolation: isolation, profilePath: runtimeProfile)
+        // The marker stays: a suspended node of the continued run is released by this same resume.
+        FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
         let display = progress.makeDisplay()
         var request = RunRequest(
-            workflowPath: record.sourcePath, stateDirectory: state.resolved, keyPath: key, runtimeProfile: profile,
-            onKeyCreated: { printError($0) }, templatePaths: templates)
-        // The marker stays: a suspended node of the continued run is released by this same resume.
+            workflowPath: record.sourcePath, stateDirectory: state.resolved, keyPath: key,
+            runtimeProfile: settings.profile, onKeyCreated: { printError($0) }, templatePaths: templates)
         request.resumeRun = record.id
         request.lineageKeyPath = lineageKey
-        try await RunCommand.drive(engine: WorkflowEngine(runtime: runtime, observer: display), request: request,
-                                   display: display)
+        request.runtimeProfileText = settings.profileText
+        let engine = WorkflowEngine(runtime: settings.runtime, observer: display, alternatives: settings.alternatives)
+        try await RunCommand.drive(engine: engine, request: request, display: display)
+    }
+
+    /// Whether a suspend node of the run is waiting to be resumed.
+    private static func hasSuspendedNode(_ record: RunRecord, in store: Store) throws -> Bool {
+        do {
+            return try store.nodes(runID: record.id).contains {
+                $0.type == NodeType.suspend.rawValue && $0.phase == NodePhase.running.rawValue
+            }
+        } catch {
+            printError("error: \(error.description)")
+            throw ExitCode(ExitStatus.failed)
+        }
     }
 }

@@ -74,6 +74,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
         }
+        let profileText = try runtimeProfile.map { try Self.profileText(path: $0) }
         var containerRuntime: ContainerRuntime?
         if let engine = ContainerProfile.Engine(rawValue: runtime) {
             containerRuntime = ContainerRuntime(profile: try Self.containerProfile(engine, path: runtimeProfile))
@@ -116,6 +117,7 @@ struct RunCommand: AsyncParsableCommand {
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
         request.lineageKeyPath = lineageKey
+        request.runtimeProfileText = profileText
         try await Self.drive(engine: engine, request: request, display: display, junitPath: junit)
     }
 
@@ -135,13 +137,17 @@ struct RunCommand: AsyncParsableCommand {
             }
             defer { trap.cancel() }
             summary = try await task.value
+        } catch EngineError.runAlreadySucceeded(let run) {
+            print("run \(run) already Succeeded")
+            return
         } catch let error as EngineError {
             printError(error.description.hasPrefix("error:") || error.description.contains(": error: ")
                        ? error.description : "error: \(error.description)")
             switch error {
             case .invalidWorkflow, .noWorkflowDocument, .governanceSpec: throw ExitCode(ExitStatus.invalidWorkflow)
             case .submissionRefused: throw ExitCode(ExitStatus.refused)
-            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax, .invalidTarget:
+            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax, .invalidTarget,
+                .runLeased, .resumeSettingConflict:
                 throw ExitCode(ExitStatus.usage)
             default: throw ExitCode(ExitStatus.failed)
             }
@@ -176,13 +182,25 @@ extension RunCommand {
     /// (whose `runtime:` must match).
     static func containerProfile(_ engine: ContainerProfile.Engine, path: String?) throws -> ContainerProfile {
         guard let path else { return engine == .podman ? .podman : .docker }
-        let text: String
+        return try containerProfile(engine, text: try profileText(path: path), path: path)
+    }
+
+    /// The text of a runtime profile file.
+    ///
+    /// - Throws: `ExitCode(ExitStatus.usage)` after printing why it cannot be read.
+    static func profileText(path: String) throws -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             printError("error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
             throw ExitCode(ExitStatus.usage)
         }
+    }
+
+    /// The container profile in `text` (a file's, or the one recorded with a run); `path` names it in messages.
+    static func containerProfile(_ engine: ContainerProfile.Engine, text: String, path: String) throws
+        -> ContainerProfile
+    {
         let profile: ContainerProfile
         do {
             profile = try YAMLDecoder().decode(ContainerProfile.self, from: text)

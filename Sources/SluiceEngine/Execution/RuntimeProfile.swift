@@ -31,6 +31,11 @@ package struct RuntimeProfile: Sendable, Equatable {
         } catch {
             throw .stateUnavailable(reason: "cannot read runtime profile '\(path)'")
         }
+        return try parse(text, path: path)
+    }
+
+    /// Reads a profile's text (a file's, or the one recorded with a run); `path` names it in messages.
+    package static func parse(_ text: String, path: String) throws(EngineError) -> RuntimeProfile {
         struct File: Decodable {
             var runtime: String?
             var images: [String: ImageEntry]?

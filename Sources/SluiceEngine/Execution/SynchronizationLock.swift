@@ -1,6 +1,7 @@
 package import Foundation
 package import SluiceSpec
 package import SluiceStore
+import SluiceRuntimes
 
 /// The mutexes and semaphores a run or a node must hold (Argo's `synchronization`), taken as leases in the state
 /// directory's database so that every `sluice run` process sharing that directory honours them.
@@ -69,9 +70,10 @@ package struct SynchronizationLock: Sendable {
             }
         }
         self.requests = requests
+        let process = ProcessIdentity.current
         self.lease = LockLease(
             lockName: "", holder: holder, runID: runID, runName: runName, nodeName: nodeName,
-            processID: ProcessInfo.processInfo.processIdentifier, acquiredAt: Date())
+            processID: process.processID, acquiredAt: Date(), processStartTime: process.startTime, host: process.host)
         self.store = store
     }
 
@@ -82,7 +84,7 @@ package struct SynchronizationLock: Sendable {
         do {
             var lease = self.lease
             lease.acquiredAt = StoreTimestamp.truncated(Date())
-            return try store.acquireLeases(requests, as: lease)
+            return try store.acquireLeases(requests, as: lease, isAlive: ProcessIdentity.isAlive)
         } catch {
             throw .stateUnavailable(reason: error.description)
         }

@@ -167,7 +167,10 @@ package struct WorkflowExecutor: Sendable {
         case .container, .script, .containerSet:
             let executor: WorkflowExecutor
             do {
-                executor = try running(on: runtimes.runtime(for: template))
+                // What the node starts is recorded, so that a resume after the engine died can kill it.
+                executor = try running(on: SpawnRecordingRuntime(
+                    base: runtimes.runtime(for: template), store: coordinator.store, runID: await coordinator.run.id,
+                    nodeID: node.id))
             } catch {
                 node.phase = .error
                 node.message = error.description
@@ -191,6 +194,7 @@ package struct WorkflowExecutor: Sendable {
         var executor = self
         executor.runtime = runtime
         executor.lineage.runtimeKind = runtime.kind
+        executor.lineage.isolation = runtime.isolation.rawValue
         return executor
     }
 

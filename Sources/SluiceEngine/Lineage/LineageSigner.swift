@@ -13,6 +13,8 @@ package struct LineageSigner: Sendable {
     package let constraintsDigest: Digest
     /// The runtime recorded as the producer's; the executor sets each node's own (`sluice.dev/runtime`).
     package var runtimeKind: String
+    /// The isolation of the runtime that runs the node (`bubblewrap`, `container`, `none`), signed into the predicate.
+    package var isolation: String? = nil
     /// The chain from the run's submission to ``key``, carried by every envelope.
     package let trustSlope: [LineagePredicate.TrustHop]
 
@@ -90,7 +92,8 @@ package struct LineageSigner: Sendable {
                         attempt: attempt, within: within, templateDigest: templateDigest),
             invocationID: UUID().uuidString.lowercased(),
             producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
-                            image: image, signer: .init(key: key.publicKey), containers: containers),
+                            image: image, signer: .init(key: key.publicKey), containers: containers,
+                            isolation: isolation),
             governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
             inputs: inputs,
             trustSlope: trustSlope,

@@ -10,6 +10,8 @@ package struct RunRequest: Sendable {
     /// submitter's authority delegated `sign` to). Hidden from nodes like the submitting key.
     package var lineageKeyPath: String?
     package var runtimeProfile: RuntimeProfile
+    /// The text of the `--runtime-profile` file, recorded with the run so that a resume uses the same profile.
+    package var runtimeProfileText: String? = nil
     /// `--templates PATH` files or directories holding WorkflowTemplates for `templateRef`/`workflowTemplateRef`,
     /// in precedence order (after the workflow's own file, before the state directory's registry).
     package var templatePaths: [String]

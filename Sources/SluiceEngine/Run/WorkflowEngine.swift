@@ -39,9 +39,14 @@ package struct WorkflowEngine: Sendable {
     package func run(_ request: RunRequest) async throws(EngineError) -> RunSummary {
         var request = request
         var previous: (run: RunRecord, nodes: [NodeRecord])?
+        // One engine per run: held from submission (or from the start of a resume) to the end.
+        var lease: EngineLease?
+        defer { lease?.release() }
         if let resumeName = request.resumeRun {
-            previous = try Self.recordedRun(resumeName, stateDirectory: request.stateDirectory)
-            if let previous { request.parameters = Self.parameters(of: previous.run) }
+            let resumed = try Self.recordedRun(resumeName, stateDirectory: request.stateDirectory)
+            previous = (resumed.run, resumed.nodes)
+            lease = resumed.lease
+            request.parameters = Self.parameters(of: resumed.run)
         }
         let loaded: LoadedFile
         do {
@@ -126,6 +131,14 @@ package struct WorkflowEngine: Sendable {
         let name: String
         if let previous { name = previous.run.name } else { name = try runName(for: workflow.metadata, store: store) }
         let runID = previous?.run.id ?? UUID().uuidString.lowercased()
+        if lease == nil { lease = try EngineLease.take(runID: runID, runName: name, store: store).lease }
+        var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
+        runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
+        let isolation = runtimes.runtime(kind: "process")?.isolation.rawValue
+        if let previous {
+            try Self.checkResumeSettings(
+                of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
+        }
         let parametersObject = CanonicalJSON.object(Dictionary(
             parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
         var recordedSubmission: AttestationRecord?
@@ -158,7 +171,8 @@ package struct WorkflowEngine: Sendable {
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
             workflowDigest: workflowDigest.hex, governanceDigest: governanceDocument.digest.hex, runtime: runtime.kind,
             signerKeyID: lineageKey.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
-            engineProcessID: ProcessInfo.processInfo.processIdentifier)
+            engineProcessID: ProcessInfo.processInfo.processIdentifier, isolation: isolation,
+            runtimeProfile: request.runtimeProfileText ?? previous?.run.runtimeProfile)
 
         do {
             try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true,
@@ -219,8 +233,10 @@ package struct WorkflowEngine: Sendable {
             submitter: governance.submitter.name)
         let gate = InputGate(store: store, runID: runID, workflowDigest: workflowDigest, governance: governance,
                              workflowFacts: workflowFacts)
-        var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
-        runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
+        if previous != nil {
+            // Whatever the dead engine's nodes left running is killed before any node runs again.
+            _ = await LeftoverNodes.kill(runID: runID, store: store, runtimes: runtimes)
+        }
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
         let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : workflow.spec.parallelism
         let sweeper = NodeRootSweeper()
@@ -318,6 +334,7 @@ package struct WorkflowEngine: Sendable {
         }
         try await coordinator.finish(phase: phase, message: message, outputsJSON: outputs)
         Self.attestOutcome(runID: runID, name: name, store: store, key: lineageKey, gate: gate)
+        try? store.forgetNodeProcesses(runID: runID)
         let refused = ((try? store.denials(runID: runID)) ?? []).isEmpty == false
         return RunSummary(name: name, id: runID, phase: root.phase, message: message, refused: refused)
     }
@@ -366,25 +383,54 @@ package struct WorkflowEngine: Sendable {
 
     // MARK: - Submission
 
-    /// A recorded run to continue, refusing runs whose engine is still alive.
+    /// A recorded run to continue, with its lease: refused while another live engine drives it.
+    ///
+    /// The lease is taken before the run and its nodes are read, so what is returned is what the last engine left.
     static func recordedRun(_ name: String, stateDirectory: String) throws(EngineError)
-        -> (run: RunRecord, nodes: [NodeRecord])
+        -> (run: RunRecord, nodes: [NodeRecord], lease: EngineLease)
     {
+        let store: Store
+        let found: RunRecord
         do {
-            let store = try Store(stateDirectory: stateDirectory)
-            let run = try store.run(named: name)
-            if run.phase == .running, let pid = run.engineProcessID, pid != ProcessInfo.processInfo.processIdentifier,
-                kill(pid, 0) == 0
-            {
-                throw EngineError.stateUnavailable(reason: "run '\(run.name)' is still being driven by process \(pid)")
+            store = try Store(stateDirectory: stateDirectory)
+            found = try store.run(named: name)
+        } catch {
+            throw .runNotFound(error.description)
+        }
+        let lease = try EngineLease.take(runID: found.id, runName: found.name, store: store).lease
+        do {
+            let run = try store.run(named: found.id)
+            if run.phase == .succeeded {
+                lease.release()
+                throw EngineError.runAlreadySucceeded(run: run.name)
             }
-            return (run, try store.nodes(runID: run.id))
+            return (run, try store.nodes(runID: run.id), lease)
         } catch let error as EngineError {
             throw error
-        } catch let error as StoreError {
-            throw .runNotFound(error.description)
         } catch {
+            lease.release()
             throw .stateUnavailable(reason: "\(error)")
+        }
+    }
+
+    /// Refuses to continue a run under other runtime settings than it was submitted with.
+    ///
+    /// Runs recorded before Sluice kept their isolation are continued under the settings given.
+    /// - Throws: ``EngineError/resumeSettingConflict(run:setting:recorded:given:)``.
+    static func checkResumeSettings(of run: RunRecord, runtime: String, isolation: String?, profile: String?)
+        throws(EngineError)
+    {
+        if run.runtime != runtime {
+            throw .resumeSettingConflict(run: run.name, setting: "--runtime", recorded: run.runtime, given: runtime)
+        }
+        guard let recorded = run.isolation else { return }
+        if let isolation, isolation != recorded {
+            throw .resumeSettingConflict(run: run.name, setting: "--isolation", recorded: recorded, given: isolation)
+        }
+        if let profile, profile != run.runtimeProfile {
+            throw .resumeSettingConflict(
+                run: run.name, setting: "--runtime-profile",
+                recorded: run.runtimeProfile == nil ? "(none)" : "(another file)", given: "(this file)")
         }
     }
 

@@ -24,6 +24,7 @@ extension LineagePredicate {
             ],
         ]
         if let image = producer.image { producerJSON["image"] = .string(image) }
+        if let isolation = producer.isolation { producerJSON["isolation"] = .string(isolation) }
         if !producer.containers.isEmpty {
             producerJSON["containers"] = .array(
                 producer.containers.map { container in
@@ -159,6 +160,11 @@ extension LineagePredicate {
             within.append(Node.Call(template: try call.string("template"), task: try call.string("task")))
         }
 
+        let isolation = try producer.optionalString("isolation")
+        if let isolation, !["bubblewrap", "container", "none"].contains(isolation) {
+            throw .malformedPredicate(
+                field: "producer.isolation", reason: "is '\(isolation)', not bubblewrap, container or none")
+        }
         self.init(
             workflow: Workflow(
                 name: try workflow.string("name"),
@@ -202,6 +208,7 @@ extension LineagePredicate {
             }
         )
         outcome = try root.optionalString("outcome")
+        self.producer.isolation = isolation
     }
 
     private static func digestSet(_ digest: Digest) -> CanonicalJSON {

@@ -107,6 +107,9 @@ package struct LineagePredicate: Sendable, Equatable {
         package var image: String?
         /// The signing key.
         package var signer: Signer
+        /// The isolation the node ran under: `bubblewrap`, `container` or `none`; nil in envelopes signed before
+        /// Sluice recorded it (read as unknown).
+        package var isolation: String? = nil
         /// The pod's containers besides the main one (init containers, sidecars, a containerSet's other
         /// containers), so image rules can be re-checked offline over everything that ran; empty when none.
         package var containers: [Container] = []
@@ -137,8 +140,9 @@ package struct LineagePredicate: Sendable, Equatable {
         /// Creates the producer section.
         package init(
             id: String, version: String, runtime: String, command: [String], image: String?, signer: Signer,
-            containers: [Container] = []
+            containers: [Container] = [], isolation: String? = nil
         ) {
+            self.isolation = isolation
             self.id = id
             self.version = version
             self.runtime = runtime

@@ -222,6 +222,8 @@ struct ContainerCLI: Sendable {
         let environment = cliEnvironment(values)
         let arguments = command.runArguments
         let workingDirectory = FilePath(invocation.sandbox.nodeDirectory)
+        // Recorded before it exists: a container a dead engine left is found by this name.
+        invocation.onSpawn?(.container(name: command.name))
         // The CLI runs in a task of its own that cancellation does not reach: killing `podman run` while it is
         // creating or starting the container can leave the container running with Podman no longer tracking it
         // (seen with sidecars stopped as their main container ended). On cancellation the container is removed

@@ -166,6 +166,21 @@ package struct ContainerRuntime: NodeRuntime {
         await cli.remove(Self.containerName(for: invocation))
     }
 
+    /// Removes a container a dead engine left (`rm -f` by name); a process group is killed as
+    /// ``ProcessRuntime/killLeftoverGroup(of:)`` does.
+    package func killLeftover(_ spawned: SpawnedNode) async -> Bool {
+        switch spawned {
+        case .processGroup(let leader):
+            return ProcessRuntime.killLeftoverGroup(of: leader)
+        case .container(let name):
+            guard let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: name) }),
+                let status = try? await cli.status(of: name)
+            else { return false }
+            await cli.remove(name)
+            return !status.isEmpty
+        }
+    }
+
     // MARK: - Preparation
 
     /// The bind mounts of the layout, parents first; the default working directory is not mounted (the image's

@@ -19,11 +19,30 @@ package protocol NodeRuntime: Sendable {
     func release(_ invocation: NodeInvocation) async
     /// The argv that runs a readiness probe's `exec` command inside `invocation`'s running node.
     func probeArgv(_ command: [String], for invocation: NodeInvocation) -> [String]
+    /// Kills what a node of a dead engine left running (reported through ``NodeInvocation/onSpawn``): the process
+    /// group when its leader is still the recorded process, the container by name. Never throws.
+    ///
+    /// - Returns: whether something was still running and was killed.
+    func killLeftover(_ spawned: SpawnedNode) async -> Bool
 }
 
 extension NodeRuntime {
     /// Nothing is left behind by default.
     package func release(_ invocation: NodeInvocation) async {}
+
+    /// Process groups are killed the same way whatever the runtime; containers by a container runtime only.
+    package func killLeftover(_ spawned: SpawnedNode) async -> Bool {
+        guard case .processGroup(let leader) = spawned else { return false }
+        return ProcessRuntime.killLeftoverGroup(of: leader)
+    }
+}
+
+/// Something a runtime started for a node, as ``NodeInvocation/onSpawn`` reports it.
+package enum SpawnedNode: Sendable, Equatable {
+    /// A process group on this host, named by its leader (pgid == the leader's pid).
+    case processGroup(ProcessIdentity)
+    /// A container, by name.
+    case container(name: String)
 }
 
 /// The filesystem isolation a runtime gives a node.

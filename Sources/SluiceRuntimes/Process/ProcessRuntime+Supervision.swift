@@ -26,6 +26,11 @@ extension ProcessRuntime {
             .send(signal: Signal(rawValue: 0), toProcessGroup: true, allowedDurationToNextStep: Self.gracePeriod)
         ]
         let sparesLeader = isolation == .bubblewrap
+        let leader = LeaderState()
+        // Bubblewrap's PID namespace and --die-with-parent end a sandboxed node with the engine; an unisolated
+        // node's group is killed by the reaper's watchdog instead.
+        let watchesGroup = isolation == .none
+        defer { if watchesGroup, let pid = leader.processID { OrphanReaper.shared.unwatch(pid) } }
         var environment: [Environment.Key: String] = [:]
         for (name, value) in invocation.environment {
             if let key = Environment.Key(rawValue: name) { environment[key] = value }
@@ -33,7 +38,6 @@ extension ProcessRuntime {
         // bwrap always exports PWD after its chdir; set it in both modes so a node sees the same environment.
         environment["PWD"] = launch.nodeWorkingDirectory
 
-        let leader = LeaderState()
         let startedAt = Date()
         let status: TerminationStatus
         do {
@@ -53,7 +57,10 @@ extension ProcessRuntime {
                         output: .fileDescriptor(standardOutput, closeAfterSpawningProcess: true),
                         error: .fileDescriptor(standardError, closeAfterSpawningProcess: true)
                     ) { execution in
-                        leader.started(execution.processIdentifier.value)
+                        let pid = execution.processIdentifier.value
+                        leader.started(pid)
+                        if watchesGroup { OrphanReaper.shared.watch(pid) }
+                        invocation.onSpawn?(.processGroup(Self.identity(ofLeader: pid)))
                     }
                 } onCancel: {
                     if let pid = leader.processID { Self.terminate(group: pid, sparingLeader: sparesLeader) }
@@ -166,18 +173,31 @@ extension ProcessRuntime {
     /// The PIDs whose process group is `pgid`, read from `/proc/<pid>/stat`.
     static func members(ofGroup pgid: pid_t) -> [pid_t] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        var result: [pid_t] = []
-        for entry in entries {
-            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/stat") else {
-                continue
-            }
-            // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so parse after the last ')'.
-            let text = String(decoding: data, as: UTF8.self)
-            guard let close = text.lastIndex(of: ")") else { continue }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            if fields.count > 2, pid_t(fields[2]) == pgid { result.append(pid) }
+        return entries.compactMap { entry in
+            guard let pid = pid_t(entry), ProcessStat.read(pid)?.processGroup == pgid else { return nil }
+            return pid
         }
-        return result
+    }
+
+    /// The leader as ``NodeInvocation/onSpawn`` reports it: pid, start time (read even from a zombie) and host.
+    static func identity(ofLeader pid: pid_t) -> ProcessIdentity {
+        ProcessIdentity(processID: pid, startTime: ProcessStat.read(pid)?.startTime, host: ProcessIdentity.hostName)
+    }
+
+    /// Kills the process group a dead engine's node left, with SIGKILL.
+    ///
+    /// The group is the recorded one when its leader still runs with the recorded start time, or when the leader
+    /// is gone but members remain (Linux never gives a pid that is still a process group's id to a new process);
+    /// a leader with another start time is an unrelated process that reuses the pid, and is left alone.
+    /// - Returns: whether some member of the group was found and killed.
+    package static func killLeftoverGroup(of leader: ProcessIdentity) -> Bool {
+        guard leader.host == ProcessIdentity.hostName, leader.processID > 1 else { return false }
+        let pgid = leader.processID
+        if let current = ProcessStat.read(pgid), let recorded = leader.startTime, current.startTime != recorded {
+            return false
+        }
+        guard !members(ofGroup: pgid).isEmpty else { return false }
+        return kill(-pgid, SIGKILL) == 0
     }
 
     /// Whether no process (not even an unreaped zombie) is left in the group `pgid`.

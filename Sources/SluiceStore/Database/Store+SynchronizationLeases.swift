@@ -10,15 +10,18 @@ extension Store {
     /// - Parameters:
     ///   - requests: the locks and their limits (1 for a mutex).
     ///   - lease: the holder's lease; its `lockName` is ignored and replaced by each request's.
+    ///   - isAlive: whether a recorded holding process still runs (the caller's rule, e.g. `ProcessIdentity`).
     /// - Returns: `.acquired`, or `.busy` naming the first full lock, its limit and its current holders.
     /// - Throws: `StoreError.database` when SQLite fails.
-    package func acquireLeases(_ requests: [LeaseRequest], as lease: LockLease) throws(StoreError) -> LeaseOutcome {
+    package func acquireLeases(_ requests: [LeaseRequest], as lease: LockLease, isAlive: HolderLiveness)
+        throws(StoreError) -> LeaseOutcome
+    {
         try Self.perform("acquiring \(requests.map(\.lockName).joined(separator: ", ")) for \(lease.holder)") {
             try pool.writeWithoutTransaction { db in
                 var outcome = LeaseOutcome.acquired
                 try db.inTransaction(.immediate) {
                     for request in requests {
-                        let holders = try Self.liveLeases(db, lockName: request.lockName)
+                        let holders = try Self.liveLeases(db, lockName: request.lockName, isAlive: isAlive)
                         if holders.contains(where: { $0.holder == lease.holder }) { continue }
                         if holders.count >= request.limit {
                             outcome = .busy(lockName: request.lockName, limit: request.limit, holders: holders)
@@ -29,12 +32,14 @@ extension Store {
                         try db.execute(
                             sql: """
                                 INSERT OR IGNORE INTO synchronization_leases
-                                    (lock_name, holder, run_id, run_name, node_name, process_id, acquired_at)
-                                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                    (lock_name, holder, run_id, run_name, node_name, process_id, acquired_at,
+                                     process_start_time, host)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                                 """,
                             arguments: [
                                 request.lockName, lease.holder, lease.runID, lease.runName, lease.nodeName,
                                 lease.processID, StoreTimestamp.string(from: lease.acquiredAt),
+                                lease.processStartTime.map { Int64($0) }, lease.host,
                             ])
                     }
                     return .commit
@@ -75,7 +80,7 @@ extension Store {
     }
 
     /// The holders of a lock after deleting the leases that can no longer be held.
-    private static func liveLeases(_ db: Database, lockName: String) throws -> [LockLease] {
+    private static func liveLeases(_ db: Database, lockName: String, isAlive: HolderLiveness) throws -> [LockLease] {
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -88,7 +93,7 @@ extension Store {
             let lease = try lease(row)
             let runPhase: String? = row["run_phase"]
             let runEnded = ["Succeeded", "Failed", "Error"].contains(runPhase ?? "")
-            if runEnded || !isAlive(lease.processID) {
+            if runEnded || !isAlive(lease.holderProcess) {
                 try db.execute(
                     sql: "DELETE FROM synchronization_leases WHERE lock_name = ? AND holder = ?",
                     arguments: [lease.lockName, lease.holder])
@@ -100,14 +105,10 @@ extension Store {
     }
 
     private static func lease(_ row: Row) throws -> LockLease {
-        LockLease(
+        let start: Int64? = row["process_start_time"]
+        return LockLease(
             lockName: row["lock_name"], holder: row["holder"], runID: row["run_id"], runName: row["run_name"],
-            nodeName: row["node_name"], processID: row["process_id"], acquiredAt: try row.timestamp("acquired_at"))
-    }
-
-    /// Whether a process with this id exists on this host (a lease's holder; signal 0 only checks).
-    private static func isAlive(_ processID: Int32) -> Bool {
-        if processID == getpid() { return true }
-        return kill(processID, 0) == 0 || errno != ESRCH
+            nodeName: row["node_name"], processID: row["process_id"], acquiredAt: try row.timestamp("acquired_at"),
+            processStartTime: start.map { UInt64($0) }, host: row["host"])
     }
 }

@@ -6,6 +6,7 @@ enum StoreSchema {
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
         controlMigration, attestationsMigration, nodeProgressMigration, runAttestationsMigration,
+        runLeasesMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -30,6 +31,9 @@ enum StoreSchema {
         }
         migrator.registerMigration(runAttestationsMigration) { db in
             try db.execute(sql: runAttestations)
+        }
+        migrator.registerMigration(runLeasesMigration) { db in
+            try db.execute(sql: runLeases)
         }
         return migrator
     }

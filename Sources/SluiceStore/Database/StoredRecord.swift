@@ -65,7 +65,7 @@ extension RunRecord: StoredRecord {
     static let columns = [
         "id", "name", "source_path", "workflow_yaml", "parameters_json", "workflow_digest", "governance_digest",
         "runtime", "signer_key_id", "phase", "message", "created_at", "started_at", "finished_at",
-        "engine_process_id", "outputs_json",
+        "engine_process_id", "outputs_json", "isolation", "runtime_profile",
     ]
     static let primaryKey = ["id"]
 
@@ -74,7 +74,7 @@ extension RunRecord: StoredRecord {
             id, name, sourcePath, workflowYAML, parametersJSON, workflowDigest, governanceDigest, runtime,
             signerKeyID, phase.rawValue, message, StoreTimestamp.string(from: createdAt),
             startedAt.map(StoreTimestamp.string), finishedAt.map(StoreTimestamp.string), engineProcessID,
-            outputsJSON,
+            outputsJSON, isolation, runtimeProfile,
         ]
     }
 
@@ -99,7 +99,9 @@ extension RunRecord: StoredRecord {
             startedAt: try row.optionalTimestamp("started_at"),
             finishedAt: try row.optionalTimestamp("finished_at"),
             engineProcessID: try row.decode(forColumn: "engine_process_id"),
-            outputsJSON: try row.decode(forColumn: "outputs_json")
+            outputsJSON: try row.decode(forColumn: "outputs_json"),
+            isolation: try row.decode(forColumn: "isolation"),
+            runtimeProfile: try row.decode(forColumn: "runtime_profile")
         )
     }
 }

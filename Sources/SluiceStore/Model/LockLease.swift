@@ -15,12 +15,23 @@ package struct LockLease: Sendable, Equatable {
     package var processID: Int32
     /// When it was acquired (truncated to whole milliseconds).
     package var acquiredAt: Date
+    /// The holding process's start time, to tell it from a later process given the same pid; nil when unknown.
+    package var processStartTime: UInt64?
+    /// The holding process's host; nil when unknown (this host).
+    package var host: String?
+
+    /// The holding process as ``Store/acquireLeases(_:as:isAlive:)`` asks about it.
+    package var holderProcess: LeaseHolder {
+        LeaseHolder(processID: processID, startTime: processStartTime, host: host)
+    }
 
     /// Creates a lease; `acquiredAt` is truncated to whole milliseconds.
     package init(
         lockName: String, holder: String, runID: String, runName: String, nodeName: String?, processID: Int32,
-        acquiredAt: Date
+        acquiredAt: Date, processStartTime: UInt64? = nil, host: String? = nil
     ) {
+        self.processStartTime = processStartTime
+        self.host = host
         self.lockName = lockName
         self.holder = holder
         self.runID = runID
@@ -42,7 +53,7 @@ package struct LeaseRequest: Sendable, Equatable {
     }
 }
 
-/// The answer to ``Store/acquireLeases(_:as:)``: all locks taken, or the first one that is full and who holds it.
+/// The answer to ``Store/acquireLeases(_:as:isAlive:)``: all locks taken, or the first one that is full and who holds it.
 package enum LeaseOutcome: Sendable, Equatable {
     case acquired
     case busy(lockName: String, limit: Int, holders: [LockLease])

@@ -37,6 +37,11 @@ package struct RunRecord: Sendable, Equatable, Codable {
     package var engineProcessID: Int32?
     /// Workflow-level outputs as JSON text.
     package var outputsJSON: String?
+    /// The isolation of the run's process nodes (`bubblewrap` or `none`), fixed at submission so that a resume
+    /// keeps it; nil for runs recorded before Sluice kept it.
+    package var isolation: String?
+    /// The text of the runtime profile file the run was submitted with (`--runtime-profile`), kept for resume.
+    package var runtimeProfile: String?
 
     /// Creates a run record; all dates are truncated to whole milliseconds so they round-trip through the store.
     package init(
@@ -55,8 +60,12 @@ package struct RunRecord: Sendable, Equatable, Codable {
         startedAt: Date? = nil,
         finishedAt: Date? = nil,
         engineProcessID: Int32? = nil,
-        outputsJSON: String? = nil
+        outputsJSON: String? = nil,
+        isolation: String? = nil,
+        runtimeProfile: String? = nil
     ) {
+        self.isolation = isolation
+        self.runtimeProfile = runtimeProfile
         self.id = id
         self.name = name
         self.sourcePath = sourcePath

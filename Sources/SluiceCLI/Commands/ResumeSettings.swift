@@ -1,0 +1,78 @@
+import ArgumentParser
+import SluiceEngine
+import SluiceRuntimes
+import SluiceStore
+
+/// The runtime a resumed run continues on: the one recorded at submission (runtime, isolation, profile text), with
+/// `sluice resume`'s own flags accepted only when they agree with it.
+struct ResumeSettings {
+    var runtime: any NodeRuntime
+    /// The process runtime, for templates annotated `sluice.dev/runtime: process` in a container run.
+    var alternatives: [any NodeRuntime]
+    var profile: RuntimeProfile
+    /// The profile text to record again with the run.
+    var profileText: String?
+
+    /// Rebuilds the run's runtime from its record.
+    ///
+    /// A run recorded before Sluice kept its isolation and profile uses the flags given (or the defaults).
+    /// - Throws: `ExitCode(ExitStatus.usage)` after printing one line when a flag conflicts with the record, a
+    ///   flag is unknown, the profile cannot be read, or the recorded isolation is not usable on this host.
+    init(record: RunRecord, runtime: String?, isolation: String?, profilePath: String?) throws {
+        let givenText = try profilePath.map { try RunCommand.profileText(path: $0) }
+        if let runtime, runtime != record.runtime {
+            try Self.refuse(.resumeSettingConflict(
+                run: record.name, setting: "--runtime", recorded: record.runtime, given: runtime))
+        }
+        let isolationChoice = try Self.isolation(record: record, given: isolation)
+        if record.isolation != nil, let givenText, givenText != record.runtimeProfile {
+            try Self.refuse(.resumeSettingConflict(
+                run: record.name, setting: "--runtime-profile",
+                recorded: record.runtimeProfile == nil ? "(none)" : "(another file)", given: profilePath ?? ""))
+        }
+        profileText = record.runtimeProfile ?? givenText
+        let origin = profilePath ?? "the profile recorded with run '\(record.name)'"
+        let processRuntime = ProcessRuntime(isolation: isolationChoice)
+        if let engine = ContainerProfile.Engine(rawValue: record.runtime) {
+            let profile = try profileText.map { try RunCommand.containerProfile(engine, text: $0, path: origin) }
+            self.runtime = ContainerRuntime(profile: profile ?? (engine == .podman ? .podman : .docker))
+            alternatives = [processRuntime]
+            self.profile = RuntimeProfile()
+        } else {
+            self.runtime = processRuntime
+            alternatives = []
+            do {
+                self.profile = try profileText.map { try RuntimeProfile.parse($0, path: origin) } ?? RuntimeProfile()
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+    }
+
+    /// The recorded isolation, checked against `--isolation` (`auto` accepts whatever was recorded).
+    private static func isolation(record: RunRecord, given: String?) throws -> Isolation {
+        if let given, !["auto", "bubblewrap", "none"].contains(given) {
+            printError("error: unknown isolation '\(given)': use auto, bubblewrap or none")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let recorded = record.isolation.flatMap(Isolation.init(rawValue:))
+        if let recorded, let given, given != "auto", given != recorded.rawValue {
+            try refuse(.resumeSettingConflict(
+                run: record.name, setting: "--isolation", recorded: recorded.rawValue, given: given))
+        }
+        let chosen = recorded ?? given.flatMap(Isolation.init(rawValue:)) ?? ProcessRuntime.detectedIsolation
+        if chosen == .bubblewrap, ProcessRuntime.detectedIsolation != .bubblewrap {
+            printError(
+                "error: run '\(record.name)' ran its nodes under bubblewrap, which is not usable here: "
+                    + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
+            throw ExitCode(ExitStatus.usage)
+        }
+        return chosen
+    }
+
+    private static func refuse(_ error: EngineError) throws -> Never {
+        printError("error: \(error.description)")
+        throw ExitCode(ExitStatus.usage)
+    }
+}
