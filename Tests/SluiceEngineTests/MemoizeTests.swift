@@ -280,10 +280,12 @@ struct MemoizeTests {
             #expect(try run.node("again").type == "Steps")
             #expect(try run.children("again").isEmpty)
             #expect(run.nodes.filter { $0.displayName == "inner" }.count == 1)
+            // The steps template's outputs are the engine's signed record, so the hit names that envelope.
+            let first = try #require(try run.node("first").envelopeDigest)
             #expect(
                 try run.node("again").message
                     == "Memoization hit (cache 'steps-cache', key 'wrapped'): reused the outputs of 'first' from this "
-                    + "run")
+                    + "run (envelope sha256:\(first))")
         }
     }
 

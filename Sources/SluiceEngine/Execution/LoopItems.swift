@@ -126,14 +126,17 @@ package enum LoopItems {
         }
     }
 
-    /// The scope of one iteration: `item`, `item.KEY` (nested too).
-    package static func scope(_ base: VariableScope, item: ExpressionValue) -> VariableScope {
+    /// The scope of one iteration: `item`, `item.KEY` (nested too), each carrying what the loop's items were
+    /// derived from (`withParam` over an output carries that output).
+    package static func scope(_ base: VariableScope, item: ExpressionValue, provenance: Set<ValueSource> = [])
+        -> VariableScope
+    {
         var scope = base
-        scope.set("item", item.asString)
+        scope.set("item", item.asString, provenance: provenance)
         func add(_ value: ExpressionValue, prefix: String) {
             guard case .map(let map) = value else { return }
             for (key, nested) in map {
-                scope.set("\(prefix).\(key)", nested.asString)
+                scope.set("\(prefix).\(key)", nested.asString, provenance: provenance)
                 add(nested, prefix: "\(prefix).\(key)")
             }
         }
@@ -174,9 +177,16 @@ extension VariableScope {
                 names.append(parameter.name)
             }
         }
+        // Each aggregate is derived from every iteration's output it lists.
+        var all: Set<ValueSource> = []
         for name in names {
-            let values = iterations.compactMap { $0.outputs?.parameters.first { $0.name == name }?.value }
-            set("\(prefix).outputs.parameters.\(name)", ExpressionValue.list(values.map(ExpressionValue.string)).jsonString)
+            let subject = "outputs/parameters/\(name)"
+            let producing = iterations.filter { $0.outputs?.parameters.contains { $0.name == name } == true }
+            let values = producing.compactMap { $0.outputs?.parameters.first { $0.name == name }?.value }
+            let provenance = producing.reduce(into: Set<ValueSource>()) { $0.formUnion($1.provenance(of: subject)) }
+            all.formUnion(provenance)
+            set("\(prefix).outputs.parameters.\(name)", ExpressionValue.list(values.map(ExpressionValue.string)).jsonString,
+                provenance: provenance)
         }
         // `outputs.parameters` of a loop: one object per iteration, name -> value.
         let perIteration = iterations.compactMap { node -> ExpressionValue? in
@@ -184,14 +194,18 @@ extension VariableScope {
             return .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
                                    uniquingKeysWith: { _, last in last }))
         }
-        if !perIteration.isEmpty { set("\(prefix).outputs.parameters", ExpressionValue.list(perIteration).jsonString) }
-        let results = iterations.compactMap { $0.outputs?.result }
+        if !perIteration.isEmpty {
+            set("\(prefix).outputs.parameters", ExpressionValue.list(perIteration).jsonString, provenance: all)
+        }
+        let withResult = iterations.filter { $0.outputs?.result != nil }
+        let results = withResult.compactMap { $0.outputs?.result }
         if !results.isEmpty {
             let items = results.map { result -> ExpressionValue in
                 if let parsed = try? ExpressionValue(jsonString: result), case .map = parsed { return parsed }
                 return .string(result)
             }
-            set("\(prefix).outputs.result", ExpressionValue.list(items).jsonString)
+            set("\(prefix).outputs.result", ExpressionValue.list(items).jsonString,
+                provenance: withResult.reduce(into: Set<ValueSource>()) { $0.formUnion($1.provenance(of: "outputs/result")) })
         }
     }
 }

@@ -2,16 +2,25 @@ package import SluiceExpressions
 
 /// Substitutes Argo's `{{name}}` and `{{= expression}}` placeholders from a ``VariableScope``.
 ///
-/// Every reference to another node's output is remembered in `origins`, so the gate can verify those values
-/// against the producer's signed envelope before the node runs.
+/// The provenance of every variable a rendering read is remembered in `sources` (and of the last rendering in
+/// `lastSources`), so the value carries it on and the gate can verify the node outputs among them against their
+/// producers' signed envelopes before a node consumes the value. An expression that reads `tasks` or `steps`
+/// as a whole (`tasks[lower('X')]`) counts as reading every output under it.
 package struct Renderer {
     package var scope: VariableScope
-    package private(set) var origins: Set<ParameterOrigin> = []
+    /// What every rendering so far read.
+    package private(set) var sources: Set<ValueSource> = []
+    /// What the last rendering read.
+    package private(set) var lastSources: Set<ValueSource> = []
+
+    /// The node outputs among ``sources``.
+    package var origins: Set<ParameterOrigin> { sources.outputs }
 
     package init(scope: VariableScope) { self.scope = scope }
 
     /// Renders `text`; an unknown variable or a bad expression throws, naming `context` (e.g. "args of step 'x'").
     package mutating func render(_ text: String, context: @autoclosure () -> String) throws(EngineError) -> String {
+        lastSources = []
         guard text.contains("{{") else { return text }
         let template: TemplateString
         do {
@@ -19,7 +28,7 @@ package struct Renderer {
         } catch {
             throw .badExpression(expression: text, reason: error.description, context: context())
         }
-        var used: [ParameterOrigin] = []
+        var used: Set<ValueSource> = []
         var missing: String?
         let scope = self.scope
         let rendered: String
@@ -28,7 +37,7 @@ package struct Renderer {
                 strict: false,
                 variable: { name in
                     if let value = scope.value(name), !value.isAbsent {
-                        if let origin = value.origin { used.append(origin) }
+                        used.formUnion(value.provenance)
                         return value.text
                     }
                     // Argo leaves a tag outside its own namespaces (`{{custom.variable}}`) as written.
@@ -43,7 +52,8 @@ package struct Renderer {
             throw .badExpression(expression: text, reason: error.description, context: context())
         }
         if let missing { throw .unresolvedVariable(reference: missing, context: context()) }
-        origins.formUnion(used)
+        sources.formUnion(used)
+        lastSources = used
         return rendered
     }
 
@@ -108,7 +118,7 @@ package struct Renderer {
 
 extension VariableScope {
     /// The expression environment for `program`: every scope variable as a string, by its dotted name.
-    fileprivate func exprScope(for program: ExprProgram, used: inout [ParameterOrigin]) -> ExprScope {
+    fileprivate func exprScope(for program: ExprProgram, used: inout Set<ValueSource>) -> ExprScope {
         var variables: [String: ExpressionValue] = [:]
         for (name, value) in values {
             if let item = value.structured {
@@ -117,9 +127,7 @@ extension VariableScope {
                 variables[name] = .string(value.text)
             }
         }
-        for identifier in program.referencedIdentifiers {
-            if let origin = values[identifier]?.origin { used.append(origin) }
-        }
+        for identifier in program.referencedIdentifiers { used.formUnion(provenance(under: identifier)) }
         return ExprScope(variables: variables)
     }
 }

@@ -25,7 +25,8 @@ package struct ArtifactReference: Sendable, Hashable {
 package struct VariableScope: Sendable {
     package struct Value: Sendable {
         package var text: String
-        package var origin: ParameterOrigin?
+        /// What the value was derived from (empty for a literal of the submitted workflow).
+        package var provenance: Set<ValueSource> = []
         /// An output of a node that did not run and has no default: `nil` in expressions, unresolved in `{{...}}`.
         package var isAbsent = false
     }
@@ -35,13 +36,13 @@ package struct VariableScope: Sendable {
 
     package init() {}
 
-    package mutating func set(_ name: String, _ text: String, origin: ParameterOrigin? = nil) {
-        values[name] = Value(text: text, origin: origin)
+    package mutating func set(_ name: String, _ text: String, provenance: Set<ValueSource> = []) {
+        values[name] = Value(text: text, provenance: provenance)
     }
 
     /// Records `name` as absent: an output of a skipped or omitted node without a `valueFrom.default`.
     package mutating func markAbsent(_ name: String) {
-        values[name] = Value(text: "", origin: nil, isAbsent: true)
+        values[name] = Value(text: "", isAbsent: true)
     }
 
     package mutating func setArtifact(_ name: String, _ reference: ArtifactReference) {
@@ -60,12 +61,6 @@ package struct VariableScope: Sendable {
 
     /// Publishes a finished node's results under `prefix` (`steps.NAME` or `tasks.NAME`), as Argo does.
     package mutating func publish(_ node: NodeState, as prefix: String) {
-        let origin: (String) -> ParameterOrigin? = { subject in
-            node.envelopeDigest.map {
-                ParameterOrigin(nodeID: node.lineageNodeID ?? node.id, nodeDisplayName: node.displayName, subjectName: subject,
-                                envelopeDigest: $0)
-            }
-        }
         set("\(prefix).id", node.id)
         set("\(prefix).status", node.phase.rawValue)
         // A pod's IP (daemons, `{{steps.X.ip}}`): local nodes share the host's network.
@@ -75,14 +70,33 @@ package struct VariableScope: Sendable {
         guard let outputs = node.outputs else { return }
         for parameter in outputs.parameters {
             set("\(prefix).outputs.parameters.\(parameter.name)", parameter.value,
-                origin: origin("outputs/parameters/\(parameter.name)"))
+                provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
         }
         if let result = outputs.result {
-            set("\(prefix).outputs.result", result, origin: origin("outputs/result"))
+            set("\(prefix).outputs.result", result, provenance: node.provenance(of: "outputs/result"))
         }
         if let exitCode = outputs.exitCode { set("\(prefix).exitCode", exitCode) }
         for artifact in outputs.artifacts {
             setArtifact("\(prefix).outputs.artifacts.\(artifact.name)", artifact.reference)
         }
+    }
+
+    /// The provenance of every variable named `name` or under it (`tasks` covers `tasks.a.outputs.result`): what an
+    /// expression that reads `name`, or indexes into it, may have read.
+    package func provenance(under name: String) -> Set<ValueSource> {
+        var sources: Set<ValueSource> = values[name]?.provenance ?? []
+        let prefix = name + "."
+        for (key, value) in values where key.hasPrefix(prefix) { sources.formUnion(value.provenance) }
+        return sources
+    }
+}
+
+extension NodeState {
+    /// What the output `subject` (`outputs/parameters/NAME`, `outputs/result`) of this node was derived from: the
+    /// sources the engine computed it from (steps/DAG outputs, suspend values), else this node's own signed output.
+    package func provenance(of subject: String) -> Set<ValueSource> {
+        if let computed = outputProvenance { return computed[subject] ?? [] }
+        return [.output(ParameterOrigin(nodeID: lineageNodeID ?? id, nodeDisplayName: displayName,
+                                        subjectName: subject, envelopeDigest: envelopeDigest))]
     }
 }

@@ -13,6 +13,8 @@ package struct CallSite: Sendable {
     package var arguments: StepArguments?
     /// Loop items, or nil without a loop.
     package var items: [ExpressionValue]?
+    /// What the loop items were derived from (`withParam` over an output).
+    package var itemsProvenance: Set<ValueSource> = []
     /// The caller's scope.
     package var scope: VariableScope
     package var boundaryID: String
@@ -101,7 +103,7 @@ extension WorkflowExecutor {
             for (index, item) in items.enumerated() {
                 let label = LoopItems.label(item)
                 let call = TemplateCall(
-                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item),
+                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
                     nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
                     boundaryID: site.boundaryID, parentID: parentID)
                 let when = site.when
@@ -109,7 +111,17 @@ extension WorkflowExecutor {
                     if let when {
                         var renderer = Renderer(scope: call.callerScope)
                         do {
-                            if try !renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'") {
+                            let holds = try renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'")
+                            if let refusal = await executor.verifyDecision(
+                                "when", sources: renderer.sources, displayName: call.displayName,
+                                templateName: call.template.name)
+                            {
+                                return (index, try await executor.refuseDecision(
+                                    refusal, name: call.nodeName, displayName: call.displayName,
+                                    templateName: call.template.name, boundaryID: call.boundaryID,
+                                    parentID: call.parentID))
+                            }
+                            if !holds {
                                 let skipped = try await executor.coordinator.createNode(
                                     name: call.nodeName, displayName: call.displayName, type: .skipped,
                                     templateName: call.template.name, phase: .skipped, boundaryID: call.boundaryID,
@@ -187,8 +199,18 @@ extension WorkflowExecutor {
             else { continue }
             var renderer = Renderer(scope: scope)
             let substituted = try renderer.render(expression, context: "hook '\(name)' of '\(site.name)'")
-            guard try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
-            else { continue }
+            let holds = try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
+            let hookName = "\(site.nodeName).hooks.\(name)"
+            if let refusal = await verifyDecision(
+                "expression", sources: renderer.sources, displayName: "\(site.name).hooks.\(name)",
+                templateName: template.name)
+            {
+                _ = try await refuseDecision(
+                    refusal, name: hookName, displayName: "\(site.name).hooks.\(name)", templateName: template.name,
+                    boundaryID: site.boundaryID, parentID: site.parentID)
+                continue
+            }
+            guard holds else { continue }
             _ = await execute(TemplateCall(
                 template: template, arguments: hook.arguments, callerScope: scope,
                 nodeName: "\(site.nodeName).hooks.\(name)", displayName: "\(site.name).hooks.\(name)",

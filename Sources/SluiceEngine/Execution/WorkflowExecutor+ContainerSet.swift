@@ -20,6 +20,8 @@ struct PodPlan: Sendable {
     }
 
     var sidecars: [Sidecar] = []
+    /// What the sidecars', init containers' and other containers' own fields read (gated with the node's inputs).
+    var sources: Set<ValueSource> = []
     /// `initContainers`, in order: each must succeed before the next, and all before main and the sidecars start.
     var initContainers: [Sidecar] = []
     /// The containerSet's containers in declaration order; nil for a `container` or `script` pod.
@@ -114,7 +116,7 @@ extension WorkflowExecutor {
             let ownPaths = Set((sidecar.volumeMounts ?? []).map(\.mountPath))
             let mirrored =
                 sidecar.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
-            var (invocation, _, _) = try prepareInvocation(
+            var (invocation, _, _, sources) = try prepareInvocation(
                 Self.containerTemplate(sidecar, in: template, extraMounts: mirrored, keepOutputs: false),
                 node: sidecarNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/sidecars/" + name,
                 runName: runName, podDirectory: podDirectory)
@@ -124,6 +126,7 @@ extension WorkflowExecutor {
                 invocation.container?.networkOwner = ContainerRuntime.containerName(for: main)
             }
             plan.sidecars.append(PodPlan.Sidecar(name: name, invocation: invocation))
+            plan.sources.formUnion(sources)
         }
         for (index, container) in (template.initContainers ?? []).enumerated() {
             let name = container.name ?? "init-\(index)"
@@ -132,11 +135,12 @@ extension WorkflowExecutor {
             let ownPaths = Set((container.volumeMounts ?? []).map(\.mountPath))
             let mirrored =
                 container.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
-            let (invocation, _, _) = try prepareInvocation(
+            let (invocation, _, _, sources) = try prepareInvocation(
                 Self.containerTemplate(container, in: template, extraMounts: mirrored, keepOutputs: false),
                 node: initNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/init/" + name,
                 runName: runName, podDirectory: podDirectory)
             plan.initContainers.append(PodPlan.Sidecar(name: name, invocation: invocation))
+            plan.sources.formUnion(sources)
         }
         guard let set = template.containerSet else { return plan }
         var renderer = Renderer(scope: scope)
@@ -161,12 +165,14 @@ extension WorkflowExecutor {
             if name == "main" {
                 invocation = main
             } else {
-                (invocation, _, _) = try prepareInvocation(
+                let sources: Set<ValueSource>
+                (invocation, _, _, sources) = try prepareInvocation(
                     Self.containerTemplate(container, in: template, extraMounts: set.volumeMounts ?? [],
                                            keepOutputs: false),
                     node: containerNode, scope: scope, inputs: inputs,
                     nodeDirectory: runDirectory + "/nodes/" + containerNode.id, runName: runName,
                     podDirectory: podDirectory)
+                plan.sources.formUnion(sources)
             }
             containers.append(PodPlan.SetContainer(
                 node: containerNode, dependencies: container.dependencies ?? [], invocation: invocation))

@@ -96,9 +96,23 @@ extension WorkflowExecutor {
                             let items = try LoopItems.expand(
                                 withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
                                 renderer: &renderer, context: "task '\(name)'")
-                            if items == nil, let when = task.when,
-                                try !renderer.evaluateCondition(when, context: "'when' of task '\(name)'")
+                            let itemSources = renderer.sources
+                            let holds = try items != nil || task.when.map {
+                                try renderer.evaluateCondition($0, context: "'when' of task '\(name)'")
+                            } ?? true
+                            if let refusal = await verifyDecision(
+                                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
+                                templateName: task.template)
                             {
+                                let node = try await refuseDecision(
+                                    refusal, name: nodeName, displayName: name, templateName: task.template,
+                                    boundaryID: dagNode.id, parentID: nil)
+                                try await coordinator.link(parents: parents(of: task), to: node.id)
+                                nodeIDs[name] = node.id
+                                record(name, CallSiteResult(node: node, iterations: nil))
+                                continue
+                            }
+                            if let when = task.when, !holds {
                                 let node = try await coordinator.createNode(
                                     name: nodeName, displayName: name, type: .skipped, templateName: task.template,
                                     phase: .skipped, boundaryID: dagNode.id, parentID: nil,
@@ -116,6 +130,7 @@ extension WorkflowExecutor {
                             }
                             let site = CallSite(
                                 name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
+                                itemsProvenance: itemSources,
                                 scope: scope, boundaryID: dagNode.id, parentID: nil, continueOn: task.continueOn,
                                 exitHook: exitHook(onExit: task.onExit, hooks: task.hooks), scopePrefix: "tasks",
                                 when: items == nil ? nil : task.when,
@@ -165,13 +180,13 @@ extension WorkflowExecutor {
             dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }
         } else {
             do {
-                dagNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: dagNode.id)
+                (dagNode.outputs, dagNode.outputProvenance) = try collectOrchestrationOutputs(
+                    of: template, scope: scope, nodeID: dagNode.id)
             } catch {
                 dagNode.phase = .error
                 dagNode.message = error.description
             }
         }
-        try await coordinator.update(dagNode)
-        return dagNode
+        return try await finishOrchestration(dagNode, template: template)
     }
 }

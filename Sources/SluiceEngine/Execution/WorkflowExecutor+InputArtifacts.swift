@@ -23,6 +23,7 @@ extension WorkflowExecutor {
         var reference: ArtifactReference?
         var origin: String?
         var fetchedFrom: LineagePredicate.Input.Origin?
+        var provenance: Set<ValueSource> = []
         if let from = source.from {
             origin = from
             do {
@@ -35,6 +36,7 @@ extension WorkflowExecutor {
             reference = try renderer.artifact(fromExpression: expression, context: "fromExpression of \(context)")
         } else if let raw = source.raw {
             let data = try renderer.render(raw.data, context: context)
+            provenance = renderer.lastSources
             reference = try storeRaw(data, name: input.name)
         } else if let http = source.http {
             let url = try renderer.render(http.url, context: "http.url of \(context)")
@@ -68,7 +70,7 @@ extension WorkflowExecutor {
         if let subPath { try checkSubPath(subPath, of: reference, name: input.name) }
         return ResolvedArtifact(
             name: input.name, path: input.path, reference: reference, from: origin,
-            subPath: subPath.flatMap { $0.isEmpty ? nil : $0 }, fetchedFrom: fetchedFrom)
+            subPath: subPath.flatMap { $0.isEmpty ? nil : $0 }, fetchedFrom: fetchedFrom, provenance: provenance)
     }
 
     /// Whether an argument gives the artifact's content (rather than only naming it).

@@ -17,13 +17,12 @@ extension WorkflowExecutor {
         let runID = await coordinator.run.id
 
         // 1. The gate: every input verified against its producer's signed lineage.
-        let upstreamValues = await upstreamValues(of: inputs)
         let within = await enclosingCalls(of: node)
         var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
                               within: within)
         var admission: Admission
         switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
-                          parameterValues: upstreamValues)
+                          parameterValues: await upstreamValues(of: inputs.origins), unsigned: inputs.unsigned)
         {
         case .failure(let refusal):
             return try await refuse(node, refusal, runID: runID)
@@ -36,9 +35,10 @@ extension WorkflowExecutor {
         let argv: [String]
         let image: String?
         let pod: PodPlan
+        let fieldSources: Set<ValueSource>
         let nodeDirectory = runDirectory + "/nodes/" + node.id
         do {
-            (invocation, argv, image) = try prepareInvocation(
+            (invocation, argv, image, fieldSources) = try prepareInvocation(
                 template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)
             pod = try await podPlan(template, node: node, scope: scope, inputs: inputs, main: invocation, runName: runName)
         } catch {
@@ -46,6 +46,15 @@ extension WorkflowExecutor {
             node.message = error.description
             try await coordinator.update(node)
             return node
+        }
+        // What the template's own fields read beyond its inputs (`workflow.outputs.parameters.X` in its args, …).
+        switch await admitFieldSources(fieldSources.union(pod.sources), of: gated, inputs: inputs) {
+        case .failure(let refusal):
+            return try await refuse(node, refusal, runID: runID)
+        case .success(let extra):
+            admission.lineage += extra.lineage
+            admission.facts += extra.facts
+            admission.chainDepth = max(admission.chainDepth, extra.chainDepth)
         }
         // The node's own constraints (its images, `require` over all inputs) once the images are known.
         gated.image = image
@@ -124,43 +133,47 @@ extension WorkflowExecutor {
         node.message = message
         node.outputs = outputs
         node.progress = reportedProgress(of: invocation, succeeded: phase == .succeeded)
-        if phase == .succeeded {
-            for parameter in template.outputs?.parameters ?? [] {
-                guard let globalName = parameter.globalName,
-                    let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
-                else { continue }
-                await coordinator.setGlobalParameter(globalName, value: value)
-            }
-        }
-
-        // 5. Lineage: sign what a succeeded node produced; the envelope is recorded in the same transaction. A key
-        // revoked while the node ran signs nothing: the node is refused instead.
+        // 5. Lineage: sign what the node produced (a Failed node's outputs too: whoever consumes them sees their
+        // true producer); the envelope is recorded in the same transaction. A key revoked while the node ran signs
+        // nothing: the node is refused instead.
         var envelopeRecord: EnvelopeRecord?
         var denial: DenialRecord?
-        if phase == .succeeded, let refusal = gate.refuseSigning(node.displayName) {
+        if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)),
+            let refusal = gate.refuseSigning(node.displayName)
+        {
             phase = .error
             node.phase = .error
             node.message = refusal.description
             denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
                                   message: refusal.description, createdAt: Date())
         }
-        if phase == .succeeded {
+        if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)) {
             let signed = lineage.sign(
                 node: node, templateName: template.identity, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
                 startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
-                containers: admission.containers, templateDigest: templateDigests[template.identity])
+                containers: admission.containers, templateDigest: templateDigests[template.identity],
+                outcome: phase == .succeeded ? nil : phase.rawValue)
             node.envelopeDigest = signed.record.payloadDigest
             for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
             node.outputs = outputs
             envelopeRecord = signed.record
+        }
+        if phase == .succeeded {
             for artifact in template.outputs?.artifacts ?? [] {
                 guard let globalName = artifact.globalName,
                     let produced = outputs.artifacts.first(where: { $0.name == artifact.name })
                 else { continue }
                 await coordinator.setGlobalArtifact(globalName, reference: produced.reference)
+            }
+            for parameter in template.outputs?.parameters ?? [] {
+                guard let globalName = parameter.globalName,
+                    let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
+                else { continue }
+                await coordinator.setGlobalParameter(
+                    globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
             }
         }
         let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }
@@ -200,6 +213,48 @@ extension WorkflowExecutor {
         return path
     }
 
+    /// The recorded value of each node output in `origins`, keyed `NODE-ID|SUBJECT`, as the gate re-hashes it.
+    func upstreamValues(of origins: Set<ParameterOrigin>) async -> [String: String] {
+        var values: [String: String] = [:]
+        for origin in origins {
+            guard let upstream = await coordinator.node(origin.nodeID), let outputs = upstream.outputs else { continue }
+            let key = "\(origin.nodeID)|\(origin.subjectName)"
+            if origin.subjectName == "outputs/result" {
+                values[key] = outputs.result
+            } else if let parameter = outputs.parameters.first(where: {
+                "outputs/parameters/\($0.name)" == origin.subjectName
+            }) {
+                values[key] = parameter.value
+            }
+        }
+        return values
+    }
+
+    /// Gates what a pod's own fields read that its inputs did not already bring: node outputs (verified against
+    /// their envelopes) and unsigned values, named by the variable's source.
+    private func admitFieldSources(_ sources: Set<ValueSource>, of node: GatedNode, inputs: ResolvedInputs) async
+        -> Result<Admission, Refusal>
+    {
+        let inputSources = inputs.provenance.values.reduce(into: Set<ValueSource>()) { $0.formUnion($1) }
+        let extra = sources.subtracting(inputSources)
+        let origins = extra.outputs.subtracting(inputs.origins)
+        let unsigned = extra.sorted { $0.sortKey < $1.sortKey }.compactMap { source -> UnsignedInput? in
+            // Only arguments reach a pod's fields other than through its inputs (`{{workflow.parameters.X}}`).
+            let variable = if case .argument(let name) = source { "workflow.parameters.\(name)" } else { source.sortKey }
+            let value = globals.value(variable)?.text ?? ""
+            return UnsignedInput(name: variable, kind: .parameter, source: source,
+                                 digest: Digest.sha256(Array(value.utf8)).hex)
+        }
+        guard !origins.isEmpty || !unsigned.isEmpty else { return .success(Admission()) }
+        return gate.admit(node: node, artifacts: [], origins: origins, parameterValues: await upstreamValues(of: origins),
+                          unsigned: unsigned)
+    }
+
+    /// Whether a node produced any output a consumer could read (parameters, result, artifacts).
+    static func hasValues(_ outputs: NodeOutputs) -> Bool {
+        !outputs.parameters.isEmpty || outputs.result != nil || !outputs.artifacts.isEmpty
+    }
+
     /// Records a gate refusal: the node ends in Error with the refusal's message and a denial names the check.
     func refuse(_ node: NodeState, _ refusal: Refusal, runID: String) async throws(EngineError) -> NodeState {
         var node = node
@@ -219,7 +274,7 @@ extension WorkflowExecutor {
     func prepareInvocation(
         _ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs, nodeDirectory: String,
         runName: String, podDirectory: String? = nil
-    ) throws(EngineError) -> (NodeInvocation, [String], String?) {
+    ) throws(EngineError) -> (NodeInvocation, [String], String?, Set<ValueSource>) {
         let template = try Self.mainContainerTemplate(of: template)
         var renderer = Renderer(scope: scope)
         let where_ = "template '\(template.name)' (node '\(node.displayName)')"
@@ -402,7 +457,7 @@ extension WorkflowExecutor {
             environment: environment, workingDirectory: renderedWorkingDir,
             sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
             timeout: timeout, container: container)
-        return (invocation, argv, renderedImage)
+        return (invocation, argv, renderedImage, renderer.sources)
     }
 
     /// `activeDeadlineSeconds` (seconds) or `timeout` (a Go duration such as `30s`, `1m30s`), whichever is shorter.

@@ -47,7 +47,8 @@ extension WorkflowExecutor {
                 guard let globalName = parameter.globalName,
                     let value = signed.outputs.parameters.first(where: { $0.name == parameter.name })?.value
                 else { continue }
-                await coordinator.setGlobalParameter(globalName, value: value)
+                await coordinator.setGlobalParameter(
+                globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
             }
             try await coordinator.update(node, envelope: signed.envelope)
             return node

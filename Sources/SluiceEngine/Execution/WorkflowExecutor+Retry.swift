@@ -90,6 +90,7 @@ extension WorkflowExecutor {
         retryNode.outputs = last.outputs
         retryNode.envelopeDigest = last.envelopeDigest
         retryNode.lineageNodeID = last.lineageNodeID ?? last.id
+        retryNode.outputProvenance = last.outputProvenance
         retryNode.inputs = last.inputs
         if last.phase.isFailedOrError {
             retryNode.message = exhausted ? "No more retries left" : last.message

@@ -59,19 +59,7 @@ extension WorkflowExecutor {
     /// The values of the upstream outputs a node's parameters were rendered from, keyed `NODE-ID|SUBJECT`, for the
     /// gate to re-hash.
     func upstreamValues(of inputs: ResolvedInputs) async -> [String: String] {
-        var values: [String: String] = [:]
-        for origin in inputs.origins {
-            guard let upstream = await coordinator.node(origin.nodeID), let outputs = upstream.outputs else { continue }
-            let key = "\(origin.nodeID)|\(origin.subjectName)"
-            if origin.subjectName == "outputs/result" {
-                values[key] = outputs.result
-            } else if let parameter = outputs.parameters.first(where: {
-                "outputs/parameters/\($0.name)" == origin.subjectName
-            }) {
-                values[key] = parameter.value
-            }
-        }
-        return values
+        await upstreamValues(of: inputs.origins)
     }
 
     /// The producer section and chain depth of a stored envelope (one the gate has just verified), or nil when it

@@ -14,7 +14,11 @@ extension WorkflowExecutor {
         for parameter in template.outputs?.parameters ?? [] {
             let variable = "\(prefix).outputs.parameters.\(parameter.name)"
             if let fallback = parameter.valueFrom?.default?.value {
-                scope.set(variable, fallback)
+                // Not an output of the node: the template's literal standing in for it, named as such.
+                scope.set(variable, fallback, provenance: [
+                    .skippedDefault(node: String(prefix.split(separator: ".").last ?? ""), template: template.name,
+                                    parameter: parameter.name),
+                ])
             } else {
                 scope.markAbsent(variable)
             }

@@ -32,9 +32,21 @@ extension WorkflowExecutor {
                     let items = try LoopItems.expand(
                         withItems: step.withItems, withParam: step.withParam, withSequence: step.withSequence,
                         renderer: &renderer, context: "step '\(step.name)'")
-                    if items == nil, let when = step.when,
-                        try !renderer.evaluateCondition(when, context: "'when' of step '\(step.name)'")
+                    let itemSources = renderer.sources
+                    let holds = try items != nil || step.when.map {
+                        try renderer.evaluateCondition($0, context: "'when' of step '\(step.name)'")
+                    } ?? true
+                    if let refusal = await verifyDecision(
+                        items == nil ? "when" : "withParam", sources: renderer.sources, displayName: step.name,
+                        templateName: step.template)
                     {
+                        let refused = try await refuseDecision(
+                            refusal, name: stepName, displayName: step.name, templateName: step.template,
+                            boundaryID: stepsNode.id, parentID: groupNode.id)
+                        finished.append((step, CallSiteResult(node: refused, iterations: nil)))
+                        continue
+                    }
+                    if let when = step.when, !holds {
                         let skipped = try await coordinator.createNode(
                             name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
                             phase: .skipped, boundaryID: stepsNode.id, parentID: groupNode.id,
@@ -50,6 +62,7 @@ extension WorkflowExecutor {
                     }
                     sites.append((step, CallSite(
                         name: step.name, nodeName: stepName, callee: callee, arguments: step.arguments, items: items,
+                        itemsProvenance: itemSources,
                         scope: scope, boundaryID: stepsNode.id, parentID: groupNode.id, continueOn: step.continueOn,
                         exitHook: exitHook(onExit: step.onExit, hooks: step.hooks), scopePrefix: "steps",
                         when: items == nil ? nil : step.when,
@@ -121,14 +134,14 @@ extension WorkflowExecutor {
         } else {
             stepsNode.phase = .succeeded
             do {
-                stepsNode.outputs = try collectOrchestrationOutputs(of: template, scope: scope, nodeID: stepsNode.id)
+                (stepsNode.outputs, stepsNode.outputProvenance) = try collectOrchestrationOutputs(
+                    of: template, scope: scope, nodeID: stepsNode.id)
             } catch {
                 stepsNode.phase = .error
                 stepsNode.message = error.description
             }
         }
-        try await coordinator.update(stepsNode)
-        return stepsNode
+        return try await finishOrchestration(stepsNode, template: template)
     }
 
     /// Whether `continueOn` lets the caller go on after a node ended in `phase`.
@@ -140,30 +153,37 @@ extension WorkflowExecutor {
         }
     }
 
-    /// Outputs of a steps or DAG template: parameters from `valueFrom.parameter`, artifacts from `from`.
+    /// Outputs of a steps or DAG template: parameters from `valueFrom.parameter`, artifacts from `from`; with what
+    /// each parameter was derived from (the engine computes these values, no node signs them).
     func collectOrchestrationOutputs(of template: Template, scope: VariableScope, nodeID: String)
-        throws(EngineError) -> NodeOutputs?
+        throws(EngineError) -> (NodeOutputs?, [String: Set<ValueSource>]?)
     {
-        guard let declared = template.outputs else { return nil }
+        guard let declared = template.outputs else { return (nil, nil) }
         var outputs = NodeOutputs()
+        var provenance: [String: Set<ValueSource>] = [:]
         var renderer = Renderer(scope: scope)
         for parameter in declared.parameters ?? [] {
             let context = "output parameter '\(parameter.name)' of template '\(template.name)'"
+            let subject = "outputs/parameters/\(parameter.name)"
             if let source = parameter.valueFrom?.parameter {
                 do {
                     outputs.parameters.append(
                         ParameterValue(name: parameter.name, value: try renderer.render(source, context: context)))
+                    provenance[subject] = renderer.lastSources
                 } catch {
                     guard let fallback = parameter.valueFrom?.default?.value else { throw error }
                     outputs.parameters.append(ParameterValue(name: parameter.name, value: fallback))
+                    provenance[subject] = []
                 }
             } else if let expression = parameter.valueFrom?.expression {
                 outputs.parameters.append(ParameterValue(
                     name: parameter.name,
                     value: try renderer.render("{{=\(expression)}}", context: context)))
+                provenance[subject] = renderer.lastSources
             } else if let value = parameter.value?.value {
                 outputs.parameters.append(
                     ParameterValue(name: parameter.name, value: try renderer.render(value, context: context)))
+                provenance[subject] = renderer.lastSources
             }
         }
         for artifact in declared.artifacts ?? [] {
@@ -189,6 +209,6 @@ extension WorkflowExecutor {
                 storedPath: reference.storedPath, producerNodeID: reference.producerNodeID ?? nodeID,
                 producerDisplayName: reference.producerDisplayName ?? "", envelopeDigest: reference.envelopeDigest))
         }
-        return outputs
+        return (outputs, provenance)
     }
 }

@@ -64,15 +64,20 @@ extension WorkflowExecutor {
         }
 
         var outputs = NodeOutputs()
+        // Supplied values have no signed producer: they are resume values; defaults carry what they read.
+        var provenance: [String: Set<ValueSource>] = [:]
         for parameter in template.outputs?.parameters ?? [] {
+            let subject = "outputs/parameters/\(parameter.name)"
             if let value = supplied[parameter.name] {
                 outputs.parameters.append(ParameterValue(name: parameter.name, value: value))
+                provenance[subject] = [.resume(node: node.displayName, parameter: parameter.name)]
             } else if let value = parameter.valueFrom?.default?.value ?? parameter.value?.value {
                 var renderer = Renderer(scope: scope)
                 do {
                     let rendered = try renderer.render(
                         value, context: "output parameter '\(parameter.name)' of template '\(template.name)'")
                     outputs.parameters.append(ParameterValue(name: parameter.name, value: rendered))
+                    provenance[subject] = renderer.lastSources
                 } catch {
                     node.phase = .error
                     node.message = error.description
@@ -92,6 +97,7 @@ extension WorkflowExecutor {
             }
         }
         node.outputs = outputs.parameters.isEmpty ? nil : outputs
+        node.outputProvenance = provenance
         node.phase = .succeeded
         node.message = nil
         try await coordinator.update(node)

@@ -30,13 +30,18 @@ package struct ResolvedArtifact: Sendable {
     package var subPath: String? = nil
     /// For an `http` or `git` artifact, what the lineage records as its origin.
     var fetchedFrom: LineagePredicate.Input.Origin? = nil
+    /// For a `raw` artifact, what its rendered data was derived from.
+    package var provenance: Set<ValueSource> = []
 }
 
 /// A node's inputs after rendering: values, artifacts and where upstream values came from.
 package struct ResolvedInputs: Sendable {
     package var parameters: [ParameterValue] = []
     package var artifacts: [ResolvedArtifact] = []
+    /// Every node output the values were derived from (verified by the gate against their producers' envelopes).
     package var origins: Set<ParameterOrigin> = []
+    /// What each input parameter's value was derived from, by parameter name (empty: a literal).
+    package var provenance: [String: Set<ValueSource>] = [:]
 }
 
 /// Runs templates as nodes: steps, DAGs and pods, recursively, recording every transition.
@@ -88,6 +93,9 @@ package struct WorkflowExecutor: Sendable {
                     parentID: call.parentID, message: stopMessage)
             }
             if let reused = try await coordinator.reuse(name: call.nodeName, parentID: call.parentID) {
+                if let refusal = await verifyReused(reused) {
+                    return try await refuse(reused, refusal, runID: await coordinator.run.id)
+                }
                 return reused
             }
             if retryStrategy(of: call.template) != nil && call.retryAttempt == nil {
@@ -203,16 +211,20 @@ package struct WorkflowExecutor: Sendable {
         for input in template.inputs?.parameters ?? [] {
             let context = "input parameter '\(input.name)' of '\(nodeName)'"
             let value: String
+            let sources: Set<ValueSource>
             if let argument = arguments?.parameters?.first(where: { $0.name == input.name }),
                 let text = argument.value?.value,
                 // An argument naming an output of a node that did not run counts as not supplied (Argo).
                 !callerRenderer.refersToAbsentValue(text) || (input.value == nil && input.default == nil)
             {
                 value = try callerRenderer.render(text, context: context)
+                sources = callerRenderer.lastSources
             } else if let text = input.value?.value {
                 value = try ownRenderer.render(text, context: context)
+                sources = ownRenderer.lastSources
             } else if let text = input.default?.value {
                 value = try ownRenderer.render(text, context: context)
+                sources = ownRenderer.lastSources
             } else {
                 throw .unresolvedVariable(reference: "inputs.parameters.\(input.name)",
                                           context: "'\(nodeName)': the argument was not supplied")
@@ -221,13 +233,15 @@ package struct WorkflowExecutor: Sendable {
                 throw .parameterNotInEnum(name: input.name, value: value, allowed: allowed)
             }
             resolved.parameters.append(ParameterValue(name: input.name, value: value))
+            resolved.provenance[input.name] = sources
         }
         resolved.origins = callerRenderer.origins.union(ownRenderer.origins)
 
         // A template's own artifact fields (git.revision, http.url, subPath) may use its input parameters.
         var artifactRenderer = ownRenderer
         for parameter in resolved.parameters {
-            artifactRenderer.scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+            artifactRenderer.scope.set("inputs.parameters.\(parameter.name)", parameter.value,
+                                       provenance: resolved.provenance[parameter.name] ?? [])
         }
         for input in template.inputs?.artifacts ?? [] {
             let argument = arguments?.artifacts?.first { $0.name == input.name }
@@ -236,6 +250,7 @@ package struct WorkflowExecutor: Sendable {
                 nodeName: nodeName)
             {
                 resolved.artifacts.append(artifact)
+                resolved.origins.formUnion(artifact.provenance.outputs)
             }
         }
         return resolved
@@ -261,7 +276,8 @@ package struct WorkflowExecutor: Sendable {
     private func localScope(for template: Template, inputs: ResolvedInputs, node: NodeState) -> VariableScope {
         var scope = globals
         for parameter in inputs.parameters {
-            scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+            scope.set("inputs.parameters.\(parameter.name)", parameter.value,
+                      provenance: inputs.provenance[parameter.name] ?? [])
         }
         // `{{inputs.parameters}}`: every input as Argo's JSON list (Hera's runner scripts read it); `null` when none.
         if let declared = template.inputs?.parameters, !declared.isEmpty {

@@ -216,7 +216,10 @@ extension VerificationRun {
                 displayName: predicate.node.displayName, templateName: predicate.node.templateName,
                 image: predicate.producer.image, runtime: predicate.producer.runtime, within: predicate.node.within)
             node.otherContainers = predicate.producer.containers
-            let constraints = governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
+            // Outputs the engine computed (steps/DAG templates) are governed where they are consumed, as live.
+            let computed = predicate.producer.runtime == LineageSigner.computedRuntime
+            let constraints = computed
+                ? [] : governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
             var facts: [ExpressionValue] = []
             var deepest = 0
             var reuses = false
@@ -224,6 +227,13 @@ extension VerificationRun {
             var problems: [String] = []
             for input in predicate.inputs {
                 let digest = input.digest.sorted { $0.key < $1.key }.first?.value ?? ""
+                if let unsigned = UnsignedInput(input) {
+                    if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: unsigned) {
+                        problems.append("input '\(input.name)': \(violation.check): \(violation.reason)")
+                    }
+                    facts.append(ConstraintEvaluator.unsignedFacts(unsigned))
+                    continue
+                }
                 guard let upstreamDigest = input.envelopePayloadDigest else {
                     facts.append(
                         ConstraintEvaluator.externalFacts(
@@ -265,7 +275,9 @@ extension VerificationRun {
                 problems.append(
                     "its chainDepth \(predicate.chainDepth) is not one more than its deepest input's (\(deepest))")
             }
-            if complete, let violation = nodeViolation(evaluator, node: &node, predicate: predicate, facts: facts) {
+            if complete, !computed,
+                let violation = nodeViolation(evaluator, node: &node, predicate: predicate, facts: facts)
+            {
                 problems.append("\(violation.check): \(violation.reason)")
             }
             for problem in problems { fail(envelope.file, problem) }

@@ -447,7 +447,7 @@ struct VerificationRun {
             problems.append("signing key \(signer.keyID) is revoked: \(reason)")
         }
         problems += governanceProblems(of: predicate, signer: signer)
-        let subjectsOK = checkSubjects(statement.subjects, node: node, file: file)
+        let subjectsOK = checkSubjects(statement.subjects, node: node, file: file, current: stem == node)
         if problems.isEmpty {
             if subjectsOK {
                 let name = statusNodes?[node]?.displayName ?? predicate.node.displayName
@@ -467,7 +467,13 @@ struct VerificationRun {
     }
 
     /// Re-hashes every subject; failures name the artifact file, or status.json for parameters.
-    private mutating func checkSubjects(_ subjects: [Statement.Subject], node: String, file: String) -> Bool {
+    ///
+    /// - Parameter current: whether the envelope is the one status.json records for its node. A superseded one
+    ///   (a Failed attempt's outputs, signed before `sluice retry` re-ran the node in place) has its artifacts
+    ///   checked, not its values, which status.json no longer holds; consumers' links to it are still checked.
+    private mutating func checkSubjects(_ subjects: [Statement.Subject], node: String, file: String, current: Bool)
+        -> Bool
+    {
         var ok = true
         for subject in subjects {
             if subject.name.hasPrefix("outputs/artifacts/") {
@@ -509,6 +515,7 @@ struct VerificationRun {
                     ok = false
                 }
             } else {
+                guard current else { continue }
                 let value: String?
                 if subject.name == "outputs/result" {
                     value = statusNodes?[node]?.result

@@ -67,6 +67,26 @@ package struct ConstraintEvaluator: Sendable {
         return nil
     }
 
+    /// The first of `constraints` a value that no node signed breaks: an `inputs` rule admits a literal of the
+    /// submitted workflow, and an argument, resume value or default only when its `fromParameters` names it.
+    package static func unsignedViolation(of constraints: [GovernanceDocument.Constraint], by input: UnsignedInput)
+        -> Violation?
+    {
+        guard input.source != UnsignedInput.literal else { return nil }
+        for constraint in constraints {
+            guard let rule = constraint.inputs else { continue }
+            let name = input.sourceName ?? ""
+            if rule.fromParameters.contains(name) { continue }
+            let admitted = rule.fromParameters.isEmpty
+                ? "the constraint admits no unsigned values (inputs.fromParameters)"
+                : "not one of inputs.fromParameters: " + rule.fromParameters.joined(separator: ", ")
+            return Violation(
+                check: "constraint '\(constraint.name)'",
+                reason: "\(input.sourceDescription), which no node signed; \(admitted)")
+        }
+        return nil
+    }
+
     /// Whether a `fromTemplates` entry names the template a producer ran: its identity (the bare name only for the
     /// workflow's own templates, `WorkflowTemplate/DOCUMENT/NAME` for referenced ones), optionally pinned to its
     /// content as `IDENTITY@sha256:HEX`.
@@ -169,7 +189,8 @@ package struct ConstraintEvaluator: Sendable {
     ) -> ExpressionValue {
         let image = predicate.producer.image
         return .map([
-            "name": .string(name), "kind": .string(kind), "external": .bool(false),
+            "name": .string(name), "kind": .string(kind), "external": .bool(false), "source": .string("output"),
+            "sourceName": .string("\(predicate.node.displayName).\(name)"),
             "digest": .string(digest),
             "producer": .map([
                 "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
@@ -198,9 +219,21 @@ package struct ConstraintEvaluator: Sendable {
     ) -> ExpressionValue {
         .map([
             "name": .string(name), "kind": .string(kind), "external": .bool(true), "digest": .string(digest),
+            "source": .string(origin == nil ? UnsignedInput.literal : "fetched"), "sourceName": .null,
             "origin": origin.map { origin in
                 .map(["uri": .string(origin.uri), "commit": origin.commit.map(ExpressionValue.string) ?? .null])
             } ?? .null,
+            "producer": .null, "signer": .null, "chainDepth": .number(0),
+        ])
+    }
+
+    /// One element of the `inputs` variable for a value no node signed (see ``UnsignedInput``): `.source` is
+    /// `literal`, `argument`, `resume` or `default`, `.sourceName` the argument or `NODE.PARAMETER`.
+    package static func unsignedFacts(_ input: UnsignedInput) -> ExpressionValue {
+        .map([
+            "name": .string(input.name), "kind": .string(input.kind.rawValue), "external": .bool(true),
+            "digest": .string(input.digest), "source": .string(input.source),
+            "sourceName": input.sourceName.map(ExpressionValue.string) ?? .null, "origin": .null,
             "producer": .null, "signer": .null, "chainDepth": .number(0),
         ])
     }

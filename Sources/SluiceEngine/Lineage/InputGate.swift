@@ -135,8 +135,17 @@ package struct InputGate: Sendable {
     // MARK: - Inputs
 
     /// Checks all inputs; returns what was admitted, or the first refusal.
+    ///
+    /// - Parameters:
+    ///   - origins: every node output the node's values were derived from, each verified against its producer's
+    ///     envelope with the producer's recorded value from `parameterValues` (keyed `NODE-ID|SUBJECT`).
+    ///   - unsigned: the values no node signed (literals, arguments, resume values, defaults): recorded, seen by
+    ///     `require`, and checked against `inputs` rules.
+    ///   - appliesConstraints: false for values the engine computes rather than a node consumes (the outputs of a
+    ///     steps or DAG template): their sources are verified, and constraints apply where the values are consumed.
     package func admit(
-        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String]
+        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String],
+        unsigned: [UnsignedInput] = [], appliesConstraints: Bool = true
     ) -> Result<Admission, Refusal> {
         if let submissionProblem {
             return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
@@ -147,7 +156,7 @@ package struct InputGate: Sendable {
         if let revoked = signerRevocation(memo: &memo) {
             return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "revoked", reason: revoked))
         }
-        let constraints = enforcesConstraints
+        let constraints = enforcesConstraints && appliesConstraints
             ? governance.constraints(template: node.templateName, task: node.taskName, within: node.within) : []
         var admission = Admission()
         admission.within = node.within
@@ -210,7 +219,86 @@ package struct InputGate: Sendable {
                 admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
         }
+        for input in unsigned {
+            if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: input) {
+                return .failure(Refusal(node: node.displayName, input: input.name, check: violation.check,
+                                        reason: violation.reason))
+            }
+            admission.lineage.append(input.lineage)
+            admission.facts.append(ConstraintEvaluator.unsignedFacts(input))
+        }
         return .success(admission)
+    }
+
+    /// Checks the node outputs a control-flow decision read (`when`, `withParam`, a hook's `expression`) against
+    /// their producers' envelopes, as inputs are checked (signature, run, subject digest of the recorded value,
+    /// trust slope, revocations, governance), before the decision is acted on.
+    ///
+    /// - Parameters:
+    ///   - decision: what decides, e.g. `when`; refusals name it with the value, as `when: PRODUCER.SUBJECT`.
+    ///   - node: the step or task the decision is about.
+    ///   - values: each origin's recorded value, keyed `NODE-ID|SUBJECT`; an origin without one is refused.
+    /// - Returns: the first refusal, or nil when every value is the one its producer signed.
+    package func verifyDecision(
+        _ decision: String, node: GatedNode, origins: Set<ParameterOrigin>, values: [String: String]
+    ) -> Refusal? {
+        if let submissionProblem {
+            return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
+                           reason: submissionProblem)
+        }
+        var memo = GateMemo()
+        for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
+            let label = "\(decision): \(origin.nodeDisplayName).\(origin.subjectName)"
+            guard let value = values["\(origin.nodeID)|\(origin.subjectName)"] else {
+                return Refusal(node: node.displayName, input: label, check: "subject-missing",
+                               reason: "the value is not recorded (producer '\(origin.nodeDisplayName)')")
+            }
+            let upstream = Upstream(
+                input: label, producer: origin.nodeID, producerName: origin.nodeDisplayName,
+                envelopeDigest: origin.envelopeDigest, subject: origin.subjectName,
+                actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
+            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], memo: &memo) {
+                return refusal
+            }
+        }
+        return nil
+    }
+
+    /// Checks that a node recorded as Succeeded by an earlier engine may be reused on resume: its recorded
+    /// envelope verifies (signature, run, workflow, node) and records a success. A Failed node's outputs are
+    /// signed too, so a phase edited in `sluice.db` is refused here; its output values are verified where they
+    /// are consumed or decide control flow.
+    package func verifyReusable(_ node: GatedNode, nodeID: String, envelopeDigest: String?) -> Refusal? {
+        func refuse(_ check: String, _ reason: String) -> Refusal {
+            Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
+                    reason: "it cannot be reused on resume: \(reason)")
+        }
+        // A run whose submission no longer covers it refuses every node that runs; what ran before stays as
+        // recorded (its envelopes name the submitted workflow, not the edited one).
+        if submissionProblem != nil { return nil }
+        guard let envelopeDigest else { return refuse("envelope-missing", "it has no lineage envelope") }
+        let record: EnvelopeRecord?
+        do {
+            record = try store.envelope(payloadDigest: envelopeDigest)
+        } catch {
+            return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
+        }
+        guard let record else {
+            return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
+        }
+        do {
+            let envelope = try verifier.verifyEnvelope([UInt8](record.envelopeJSON), producerNode: nodeID)
+            guard envelope.payloadDigest.hex == envelopeDigest else {
+                return refuse("envelope-digest", "its envelope's payload digest is \(envelope.payloadDigest), not the "
+                    + "recorded sha256:\(envelopeDigest)")
+            }
+            if let outcome = envelope.predicate.outcome {
+                return refuse("outcome", "its envelope records it as \(outcome), not Succeeded")
+            }
+        } catch {
+            return refuse(error.checkName, error.description)
+        }
+        return nil
     }
 
     /// One input that another node produced.

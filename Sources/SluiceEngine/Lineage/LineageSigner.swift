@@ -60,16 +60,33 @@ package struct LineageSigner: Sendable {
         return subjects
     }
 
-    /// Signs the envelope of a succeeded node.
+    /// The runtime recorded for outputs the engine computed itself (a steps or DAG template's outputs): no
+    /// process ran, the envelope records the values and the signed outputs they were derived from.
+    package static let computedRuntime = "engine"
+
+    /// Signs the outputs of a steps or DAG template, computed by the engine from `inputs` (one entry per source,
+    /// named by the output subject it feeds).
+    package func signComputed(
+        node: NodeState, templateName: String, inputs: [LineagePredicate.Input], chainDepth: Int, outputs: NodeOutputs
+    ) -> (envelope: Envelope, record: EnvelopeRecord) {
+        var signer = self
+        signer.runtimeKind = Self.computedRuntime
+        let now = Date()
+        return signer.sign(
+            node: node, templateName: templateName, attempt: 1, command: [], image: nil, inputs: inputs,
+            chainDepth: chainDepth, outputs: outputs, startedAt: node.startedAt ?? now, finishedAt: now)
+    }
+
+    /// Signs the envelope of a node that ran (succeeded, or Failed with `outcome`).
     ///
     /// `templateName` is the template's identity (``Template/identity``), `templateDigest` its content digest.
     package func sign(
         node: NodeState, templateName: String, attempt: Int, command: [String], image: String?,
         inputs: [LineagePredicate.Input], chainDepth: Int = 1, outputs: NodeOutputs, startedAt: Date, finishedAt: Date,
         within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = [],
-        templateDigest: Digest? = nil, replayed: LineagePredicate.Replayed? = nil
+        templateDigest: Digest? = nil, replayed: LineagePredicate.Replayed? = nil, outcome: String? = nil
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
-        let predicate = LineagePredicate(
+        var predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
             node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
                         attempt: attempt, within: within, templateDigest: templateDigest),
@@ -83,6 +100,7 @@ package struct LineageSigner: Sendable {
             chainDepth: chainDepth,
             timing: .init(startedOn: startedAt, finishedOn: finishedAt),
             replayed: replayed)
+        predicate.outcome = outcome
         let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
                                   predicate: predicate.json)
         let envelope = Envelope.sign(payload: statement.payloadBytes(), payloadType: Envelope.inTotoPayloadType,

@@ -44,6 +44,7 @@ extension RunGovernance {
                         + "expression: \(error)")
                 }
             }
+            problems += unknownParameters(of: constraint, in: workflow.workflow.spec, at: node)
             // A `WorkflowTemplate/DOCUMENT/NAME` identity resolves in the run's template library, not here.
             for template in constraint.appliesTo.templates where !defined.contains(template) && !template.contains("/") {
                 let at = node["appliesTo"]?.location ?? node.location
@@ -64,6 +65,39 @@ extension RunGovernance {
             let index = document.delegations.firstIndex(of: delegation) ?? 0
             let at = index < delegationTrees.count ? delegationTrees[index].location : tree.location
             problems.append("\(at): error: \(error.description)")
+        }
+        return problems
+    }
+
+    /// `inputs.fromParameters` entries that name nothing: a workflow argument the spec does not declare, or a
+    /// `NODE.PARAMETER` whose step or task no template calls, or whose parameter no template outputs.
+    static func unknownParameters(
+        of constraint: GovernanceDocument.Constraint, in spec: WorkflowSpec, at node: YAMLValue
+    ) -> [String] {
+        guard let names = constraint.inputs?.fromParameters, !names.isEmpty else { return [] }
+        let arguments = Set((spec.arguments?.parameters ?? []).map(\.name))
+        var calls: Set<String> = []
+        var outputs: Set<String> = []
+        for template in spec.templates {
+            for step in (template.steps ?? []).joined() { calls.insert(step.name) }
+            for task in template.dag?.tasks ?? [] { calls.insert(task.name) }
+            for parameter in template.outputs?.parameters ?? [] { outputs.insert(parameter.name) }
+        }
+        let entries = node["inputs"]?["fromParameters"]?.elements ?? []
+        var problems: [String] = []
+        for (index, name) in names.enumerated() {
+            let at = index < entries.count ? entries[index].location : (node["inputs"] ?? node).location
+            if let dot = name.lastIndex(of: ".") {
+                let call = String(name[..<dot])
+                let parameter = String(name[name.index(after: dot)...])
+                if !calls.contains(call) || !outputs.contains(parameter) {
+                    problems.append("\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
+                        + "'\(name)', but no step or task '\(call)' has an output parameter '\(parameter)'")
+                }
+            } else if !arguments.contains(name) {
+                problems.append("\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
+                    + "'\(name)', which is not a parameter in spec.arguments")
+            }
         }
         return problems
     }

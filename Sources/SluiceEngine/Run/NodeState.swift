@@ -89,6 +89,9 @@ package struct NodeState: Sendable, Equatable {
     package var lineageNodeID: String? = nil
     /// A pod's own progress `N/M`, from its `ARGO_PROGRESS_FILE` (nil: it reported none).
     package var progress: String? = nil
+    /// For outputs the engine computed rather than a node signed (steps/DAG outputs, suspend values): what each
+    /// output subject was derived from. Nil for a pod's own outputs, whose source is the pod's envelope.
+    package var outputProvenance: [String: Set<ValueSource>]? = nil
 }
 
 /// Argo's timestamp format (RFC 3339, seconds, UTC).

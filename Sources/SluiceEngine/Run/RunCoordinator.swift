@@ -21,6 +21,7 @@ package actor RunCoordinator {
     private var nodes: [String: NodeState] = [:]
     private var order: [String] = []
     private var globalParameters: [String: String] = [:]
+    private var globalProvenance: [String: Set<ValueSource>] = [:]
     private var globalVariables: [String: String] = [:]
     private var globalOrder: [String] = []
     private var globalArtifacts: [String: ArtifactReference] = [:]
@@ -170,8 +171,11 @@ package actor RunCoordinator {
 
     /// Publishes a `globalName` output: `workflow.outputs.parameters.NAME` for every later node, and the
     /// workflow's `status.outputs`.
-    package func setGlobalParameter(_ name: String, value: String) {
+    ///
+    /// `provenance` is what the value was derived from, carried to every node that reads the global.
+    package func setGlobalParameter(_ name: String, value: String, provenance: Set<ValueSource>) {
         globalParameters[name] = value
+        globalProvenance[name] = provenance
         if !globalOrder.contains(name) { globalOrder.append(name) }
     }
 
@@ -189,7 +193,9 @@ package actor RunCoordinator {
     package func globalScope() -> VariableScope {
         var scope = VariableScope()
         for (name, value) in globalVariables { scope.set(name, value) }
-        for (name, value) in globalParameters { scope.set("workflow.outputs.parameters.\(name)", value) }
+        for (name, value) in globalParameters {
+            scope.set("workflow.outputs.parameters.\(name)", value, provenance: globalProvenance[name] ?? [])
+        }
         for (name, reference) in globalArtifacts { scope.setArtifact("workflow.outputs.artifacts.\(name)", reference) }
         return scope
     }

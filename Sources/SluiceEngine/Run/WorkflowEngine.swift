@@ -218,7 +218,10 @@ package struct WorkflowEngine: Sendable {
         for (name, value) in ArgoTime.strftimeVariables(record.createdAt) {
             globals.set("workflow.creationTimestamp.\(name)", value)
         }
-        for parameter in parameters { globals.set("workflow.parameters.\(parameter.name)", parameter.value) }
+        for parameter in parameters {
+            globals.set("workflow.parameters.\(parameter.name)", parameter.value,
+                        provenance: [.argument(parameter.name)])
+        }
         Self.setJSONVariables(of: workflow, parameters: parameters, in: &globals)
 
         let lineage = LineageSigner(
@@ -250,7 +253,14 @@ package struct WorkflowEngine: Sendable {
         let executor = configured
 
         var arguments = StepArguments()
-        arguments.parameters = parameters.map { Parameter(name: $0.name, value: ArgoString($0.value)) }
+        // The entrypoint's inputs read the workflow's arguments through their variables, so they carry the
+        // arguments' provenance (a value that is itself a template is passed as before).
+        arguments.parameters = parameters.map {
+            let simple = !$0.value.contains("{{") && !$0.name.isEmpty
+                && $0.name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+            return Parameter(name: $0.name,
+                             value: ArgoString(simple ? "{{workflow.parameters.\($0.name)}}" : $0.value))
+        }
         arguments.artifacts = workflow.spec.arguments?.artifacts
         let rootCall = TemplateCall(
             template: rootTemplate, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
@@ -503,8 +513,9 @@ extension WorkflowEngine {
             declared.append(Parameter(name: parameter.name))
         }
         let parametersJSON = ArgoJSON.parameters(declared, values: values)
-        globals.set("workflow.parameters", parametersJSON)
-        globals.set("workflow.parameters.json", parametersJSON)
+        let arguments = Set(parameters.map { ValueSource.argument($0.name) })
+        globals.set("workflow.parameters", parametersJSON, provenance: arguments)
+        globals.set("workflow.parameters.json", parametersJSON, provenance: arguments)
         for (kind, map) in [("labels", workflow.metadata.labels ?? [:]), ("annotations", workflow.metadata.annotations ?? [:])] {
             globals.set("workflow.\(kind)", ArgoJSON.object(map))
             globals.set("workflow.\(kind).json", ArgoJSON.object(map))

@@ -44,7 +44,9 @@ package struct RunVerifier {
         }
         let decoder = JSONDecoder()
         var findings: [Finding] = []
-        for node in nodes where node.type == "Pod" && node.phase == "Succeeded" {
+        // Every Succeeded pod must have an envelope; any other node that has one (a Failed pod's outputs, a steps
+        // or DAG template's computed outputs) is checked the same way.
+        for node in nodes where (node.type == "Pod" && node.phase == "Succeeded") || node.envelopeDigest != nil {
             guard let digest = node.envelopeDigest else {
                 findings.append(Finding(node: node.displayName, ok: false, detail: "no lineage envelope recorded"))
                 continue

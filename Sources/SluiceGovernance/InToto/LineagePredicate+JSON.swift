@@ -75,6 +75,7 @@ extension LineagePredicate {
                 "finishedOn": .string(RFC3339.format(timing.finishedOn)),
             ],
         ]
+        if let outcome { root["outcome"] = .string(outcome) }
         if let replayed {
             root["replayed"] = [
                 "bundle": .string(replayed.bundle), "runId": .string(replayed.runID),
@@ -115,6 +116,9 @@ extension LineagePredicate {
                     envelopePayloadDigest: try input.optionalDigest("envelopePayloadDigest"),
                     origin: try input.optionalObject("origin").map { origin throws(GovernanceError) in
                         Input.Origin(uri: try origin.string("uri"), commit: try origin.optionalString("commit"))
+                    },
+                    source: try input.optionalObject("source").map { source throws(GovernanceError) in
+                        Input.Source(kind: try source.string("kind"), name: try source.optionalString("name"))
                     }
                 )
             )
@@ -203,6 +207,7 @@ extension LineagePredicate {
                     envelopePayloadDigest: try replayed.digest("envelopePayloadDigest"), originVerified: verified)
             }
         )
+        outcome = try root.optionalString("outcome")
         self.producer.isolation = isolation
     }
 
@@ -225,6 +230,11 @@ extension LineagePredicate {
             var fields: [String: CanonicalJSON] = ["uri": .string(origin.uri)]
             if let commit = origin.commit { fields["commit"] = .string(commit) }
             members["origin"] = .object(fields)
+        }
+        if let source = input.source {
+            var fields: [String: CanonicalJSON] = ["kind": .string(source.kind)]
+            if let name = source.name { fields["name"] = .string(name) }
+            members["source"] = .object(fields)
         }
         return .object(members)
     }

@@ -189,6 +189,22 @@ package struct LineagePredicate: Sendable, Equatable {
             }
         }
 
+        /// Where a value that no node signed came from: `literal` (text of the submitted workflow), `argument`
+        /// (a workflow parameter), `resume` (supplied on `sluice resume`), `default` (the `valueFrom.default` of
+        /// an output of a node that did not run).
+        package struct Source: Sendable, Equatable {
+            /// `literal`, `argument`, `resume` or `default`.
+            package var kind: String
+            /// The workflow parameter, or `NODE.PARAMETER` of a resume value or default; nil for a literal.
+            package var name: String?
+
+            /// Creates a source.
+            package init(kind: String, name: String? = nil) {
+                self.kind = kind
+                self.name = name
+            }
+        }
+
         /// The input's name as the consuming template declares it.
         package var name: String
         /// Artifact or parameter.
@@ -203,6 +219,8 @@ package struct LineagePredicate: Sendable, Equatable {
         package var envelopePayloadDigest: Digest?
         /// Where an external input was fetched from, or nil (produced inputs, workflow arguments, literals).
         package var origin: Origin?
+        /// For a value no node signed, where it came from; nil otherwise.
+        package var source: Source?
 
         /// Creates an input entry.
         package init(
@@ -212,7 +230,8 @@ package struct LineagePredicate: Sendable, Equatable {
             producerNode: String? = nil,
             subjectName: String? = nil,
             envelopePayloadDigest: Digest? = nil,
-            origin: Origin? = nil
+            origin: Origin? = nil,
+            source: Source? = nil
         ) {
             self.name = name
             self.kind = kind
@@ -221,6 +240,7 @@ package struct LineagePredicate: Sendable, Equatable {
             self.subjectName = subjectName
             self.envelopePayloadDigest = envelopePayloadDigest
             self.origin = origin
+            self.source = source
         }
     }
 
@@ -278,6 +298,9 @@ package struct LineagePredicate: Sendable, Equatable {
     package var chainDepth: Int
     /// When it ran.
     package var timing: Timing
+    /// How the node ended, when it did not succeed (`Failed`: its outputs are signed so that whoever consumes
+    /// them sees their true producer); nil for a node that succeeded.
+    package var outcome: String? = nil
     /// Set when the node did not run but reused outputs captured in an export bundle (`sluice replay --from`), which
     /// this envelope re-signs; nil otherwise.
     package var replayed: Replayed?

@@ -14,7 +14,7 @@ import Foundation
 ///   constraints:
 ///     - name: models-come-from-training
 ///       appliesTo: {templates: [deploy]}
-///       inputs: {fromTemplates: [train], signedBy: [platform, ci]}
+///       inputs: {fromTemplates: [train], signedBy: [platform, ci], fromParameters: [threshold]}
 ///       images: {allowed: ["registry.example/*"], pinned: true}
 ///       maxChainDepth: 5
 ///       require: "all(inputs, {.producer.template == 'train'})"
@@ -95,6 +95,11 @@ package struct GovernanceDocument: Sendable, Equatable {
         package var fromTemplates: [String]
         /// Authority or delegation names whose signatures are acceptable; empty means any admitted signer.
         package var signedBy: [String]
+        /// Values no node signed that the node may consume all the same: workflow arguments by name, values
+        /// supplied on resume and defaults of outputs of nodes that did not run as `NODE.PARAMETER`. Literals of
+        /// the submitted workflow are always admitted (the submission attestation covers them); anything else
+        /// unsigned is refused.
+        package var fromParameters: [String] = []
     }
 
     /// A named rule over the node about to run, its inputs' lineage and the workflow.
@@ -226,9 +231,10 @@ package struct GovernanceDocument: Sendable, Equatable {
                 constraint.images = rule
             }
             if let inputs = try item.optionalObject("inputs") {
-                try inputs.allowOnly(["fromTemplates", "signedBy"])
+                try inputs.allowOnly(["fromTemplates", "signedBy", "fromParameters"])
                 constraint.inputs = InputRule(fromTemplates: try inputs.strings("fromTemplates"),
-                                              signedBy: try inputs.strings("signedBy"))
+                                              signedBy: try inputs.strings("signedBy"),
+                                              fromParameters: try inputs.strings("fromParameters"))
                 for signer in constraint.inputs?.signedBy ?? [] where !names.contains(signer) {
                     throw .malformedGovernance(field: inputs.path("signedBy"),
                                                reason: "names '\(signer)', which is not an authority or delegation")
