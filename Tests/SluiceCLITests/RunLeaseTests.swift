@@ -56,7 +56,8 @@ struct RunLeaseTests {
 
     /// Waits until the engine has recorded a node process of the latest run (it does right after the spawn).
     static func waitForRecordedProcess(_ cli: SluiceCLI) async throws {
-        for _ in 0..<200 {
+        // Up to 30 s: on a busy machine the engine can take seconds to reach its first spawn.
+        for _ in 0..<3000 {
             if let store = try? Store(stateDirectory: cli.home), let run = try? store.run(named: "@latest"),
                 let recorded = try? store.nodeProcesses(runID: run.id), !recorded.isEmpty
             {

@@ -73,7 +73,8 @@ extension WorkflowExecutor {
         let signed = lineage.isEmpty && outputs.artifacts.isEmpty && outputs.parameters.isEmpty
             ? nil
             : self.lineage.signComputed(
-                node: node, templateName: template.name, inputs: lineage, chainDepth: chainDepth, outputs: outputs)
+                node: node, templateName: template.identity, inputs: lineage, chainDepth: chainDepth,
+                outputs: outputs, templateDigest: templateDigests[template.identity])
         node.envelopeDigest = signed?.record.payloadDigest
         return .success((node, signed?.record))
     }

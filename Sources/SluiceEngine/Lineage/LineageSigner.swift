@@ -67,14 +67,16 @@ package struct LineageSigner: Sendable {
     /// Signs the outputs of a steps or DAG template, computed by the engine from `inputs` (one entry per source,
     /// named by the output subject it feeds).
     package func signComputed(
-        node: NodeState, templateName: String, inputs: [LineagePredicate.Input], chainDepth: Int, outputs: NodeOutputs
+        node: NodeState, templateName: String, inputs: [LineagePredicate.Input], chainDepth: Int, outputs: NodeOutputs,
+        templateDigest: Digest? = nil
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         var signer = self
         signer.runtimeKind = Self.computedRuntime
         let now = Date()
         return signer.sign(
             node: node, templateName: templateName, attempt: 1, command: [], image: nil, inputs: inputs,
-            chainDepth: chainDepth, outputs: outputs, startedAt: node.startedAt ?? now, finishedAt: now)
+            chainDepth: chainDepth, outputs: outputs, startedAt: node.startedAt ?? now, finishedAt: now,
+            templateDigest: templateDigest)
     }
 
     /// Signs the envelope of a node that ran (succeeded, or Failed with `outcome`).
