@@ -164,7 +164,7 @@ package struct ArtifactFetcher: Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         do {
-            try process.run()
+            try ProcessLaunchLock.run(process)
         } catch {
             throw .artifactUnavailable(name: name, reason: "cannot run '\(tool)': \(error.localizedDescription)")
         }

@@ -30,7 +30,7 @@ enum TarArchive {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errorHandle
         do {
-            try process.run()
+            try ProcessLaunchLock.run(process)
         } catch {
             return "cannot start tar: \(error.localizedDescription)"
         }
