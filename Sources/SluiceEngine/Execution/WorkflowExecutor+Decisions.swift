@@ -1,3 +1,4 @@
+import SluiceGovernance
 import SluiceRuntimes
 import SluiceStore
 

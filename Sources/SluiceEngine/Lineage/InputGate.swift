@@ -3,23 +3,6 @@ package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceStore
 
-/// Why the gate refused a node: which input and which check.
-package struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The input name given to node-level refusals (the node's own image, a `require` over all inputs).
-    package static let nodeLevel = "(node)"
-
-    package var node: String
-    package var input: String
-    package var check: String
-    package var reason: String
-
-    package var description: String {
-        input == Self.nodeLevel
-            ? "node '\(node)' refused: \(check): \(reason)"
-            : "node '\(node)' refused: input '\(input)': \(check): \(reason)"
-    }
-}
-
 /// What the gate established about a node's inputs: the lineage entries for the node's own envelope, and the
 /// verified facts its constraints are evaluated over.
 package struct Admission: Sendable {
@@ -60,59 +43,40 @@ package struct GatedNode: Sendable {
     }
 }
 
-/// Verifies every input of a node before it runs, and the node against the workflow's constraints.
+/// Gathers the facts of a node's inputs before it runs and asks ``LineagePolicy`` about them.
 ///
-/// Per input, in order (the first failure refuses the node): the envelope exists and is not revoked; it is signed
-/// by a key the governance admits for `sign` (a broken delegation is named); it is a lineage statement of this run
-/// and workflow, by the node that produced the input, whose subject matches the bytes the engine just re-hashed;
-/// it is the envelope recorded when that node ran; its trust slope starts at this run's submission and is the
-/// chain the governance admits for its signer, with no revoked key; it was produced under this governance and an
-/// accepted constraint set; and the consuming node's constraints hold over it.
+/// Per input: the producer's envelope as the store holds it, and the digest of the bytes about to be handed over,
+/// re-hashed here (never read from a record); per gate call: the revocations, read fresh. The decisions (signature,
+/// trust slope, revocations, continuity, subject digests, governance, constraints) are the policy's; this type only
+/// reads, and turns what was admitted into the node's lineage entries and `require` facts.
 package struct InputGate: Sendable {
     package let store: Store
-    package let verifier: LineageVerifier
-    package let governance: GovernanceDocument
-    package let chain: TrustChain
-    /// The submission attestation every upstream slope must start at; nil for runs recorded before submissions.
-    package let submissionDigest: Digest?
-    /// Set when the run's submission does not cover it any more: every node is refused.
-    package let submissionProblem: String?
-    /// Whether the node's constraints are checked (not when re-verifying memoized outputs of an earlier run).
-    package let enforcesConstraints: Bool
+    /// What decides.
+    package let policy: LineagePolicy
     /// Workflow facts for `require` expressions.
     package let workflowFacts: ExpressionValue
-    /// The trust slope this run's own envelopes carry (submitter to lineage signer): none of its keys may be
-    /// revoked when the node's lineage is about to be signed.
-    package let signingSlope: [LineagePredicate.TrustHop]
     private let evaluator: ConstraintEvaluator
+
+    /// The governance the gate's policy enforces.
+    package var governance: GovernanceDocument { policy.governance }
 
     package init(
         store: Store, runID: String, workflowDigest: Digest, governance: RunGovernance, workflowFacts: ExpressionValue
     ) {
         self.init(
             store: store,
-            verifier: LineageVerifier(trustedKeys: governance.chain.keys(for: .sign), runID: runID,
-                                      workflowSpecDigest: workflowDigest),
-            governance: governance.document, chain: governance.chain, submissionDigest: governance.submissionDigest,
-            submissionProblem: governance.submissionProblem, enforcesConstraints: true, workflowFacts: workflowFacts,
-            signingSlope: governance.slope)
+            policy: LineagePolicy(
+                governance: governance.document, chain: governance.chain, runID: runID, workflowDigest: workflowDigest,
+                submissionDigest: governance.submissionDigest, submissionProblem: governance.submissionProblem,
+                signingSlope: governance.slope),
+            workflowFacts: workflowFacts)
     }
 
-    private init(
-        store: Store, verifier: LineageVerifier, governance: GovernanceDocument, chain: TrustChain,
-        submissionDigest: Digest?, submissionProblem: String?, enforcesConstraints: Bool, workflowFacts: ExpressionValue,
-        signingSlope: [LineagePredicate.TrustHop]
-    ) {
-        self.signingSlope = signingSlope
+    private init(store: Store, policy: LineagePolicy, workflowFacts: ExpressionValue) {
         self.store = store
-        self.verifier = verifier
-        self.governance = governance
-        self.chain = chain
-        self.submissionDigest = submissionDigest
-        self.submissionProblem = submissionProblem
-        self.enforcesConstraints = enforcesConstraints
+        self.policy = policy
         self.workflowFacts = workflowFacts
-        evaluator = ConstraintEvaluator(governance: governance)
+        evaluator = ConstraintEvaluator(governance: policy.governance)
     }
 
     /// A gate that re-verifies lineage recorded by an earlier run (memoized outputs): that run's identity and
@@ -123,13 +87,11 @@ package struct InputGate: Sendable {
     package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?,
                                chain earlierChain: TrustChain? = nil) -> InputGate
     {
-        let chain = earlierChain ?? chain
-        let trusted = earlierChain.map { $0.keys(for: .sign) } ?? verifier.trustedKeys
-        return InputGate(
+        InputGate(
             store: store,
-            verifier: LineageVerifier(trustedKeys: trusted, runID: runID, workflowSpecDigest: workflowDigest),
-            governance: governance, chain: chain, submissionDigest: submissionDigest, submissionProblem: nil,
-            enforcesConstraints: false, workflowFacts: workflowFacts, signingSlope: signingSlope)
+            policy: policy.forEarlierRun(
+                runID: runID, workflowDigest: workflowDigest, submissionDigest: submissionDigest, chain: earlierChain),
+            workflowFacts: workflowFacts)
     }
 
     // MARK: - Inputs
@@ -147,17 +109,15 @@ package struct InputGate: Sendable {
         node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String],
         unsigned: [UnsignedInput] = [], appliesConstraints: Bool = true
     ) -> Result<Admission, Refusal> {
-        if let submissionProblem {
-            return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
-                                    reason: submissionProblem))
-        }
-        var memo = GateMemo()
+        var facts = GateFacts(store: store)
         // Whatever the node produces is signed with this run's key: a revoked key signs nothing, inputs or not.
-        if let revoked = signerRevocation(memo: &memo) {
-            return .failure(Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "revoked", reason: revoked))
+        if let refusal = policy.runRefusal(node: node.displayName, revocations: facts.revocations()) {
+            return .failure(refusal)
         }
-        let constraints = enforcesConstraints && appliesConstraints
-            ? governance.constraints(template: node.templateName, task: node.taskName, within: node.within) : []
+        let constraints = policy.enforcesConstraints && appliesConstraints
+            ? policy.governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
+            : []
+        var memo = LineagePolicy.Memo()
         var admission = Admission()
         admission.within = node.within
         for artifact in artifacts {
@@ -188,11 +148,11 @@ package struct InputGate: Sendable {
                     name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.fetchedFrom))
                 continue
             }
-            let upstream = Upstream(
-                input: artifact.name, producer: producer, producerName: reference.producerDisplayName ?? producer,
-                envelopeDigest: reference.envelopeDigest, subject: "outputs/artifacts/\(reference.name)",
-                actual: actual, algorithm: algorithm)
-            switch verified(upstream, node: node, constraints: constraints, memo: &memo) {
+            let upstream = LineagePolicy.Upstream(
+                input: artifact.name, producerNode: producer, producerName: reference.producerDisplayName ?? producer,
+                subject: "outputs/artifacts/\(reference.name)", measured: actual, algorithm: algorithm,
+                envelope: facts.envelope(reference.envelopeDigest))
+            switch verified(upstream, node: node, constraints: constraints, facts: &facts, memo: &memo) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let input):
                 admission.lineage.append(.init(
@@ -204,15 +164,15 @@ package struct InputGate: Sendable {
         }
         for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
             guard let value = parameterValues["\(origin.nodeID)|\(origin.subjectName)"] else { continue }
-            let upstream = Upstream(
-                input: "\(origin.nodeDisplayName).\(origin.subjectName)", producer: origin.nodeID,
-                producerName: origin.nodeDisplayName, envelopeDigest: origin.envelopeDigest,
-                subject: origin.subjectName, actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
-            switch verified(upstream, node: node, constraints: constraints, memo: &memo) {
+            let upstream = LineagePolicy.Upstream(
+                input: "\(origin.nodeDisplayName).\(origin.subjectName)", producerNode: origin.nodeID,
+                producerName: origin.nodeDisplayName, subject: origin.subjectName,
+                measured: Digest.sha256(Array(value.utf8)), envelope: facts.envelope(origin.envelopeDigest))
+            switch verified(upstream, node: node, constraints: constraints, facts: &facts, memo: &memo) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let input):
                 admission.lineage.append(.init(
-                    name: upstream.input, kind: .parameter, digest: ["sha256": upstream.actual.hex],
+                    name: upstream.input, kind: .parameter, digest: ["sha256": upstream.measured.hex],
                     producerNode: origin.nodeID, subjectName: origin.subjectName,
                     envelopePayloadDigest: input.payloadDigest))
                 admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter"))
@@ -242,191 +202,60 @@ package struct InputGate: Sendable {
     package func verifyDecision(
         _ decision: String, node: GatedNode, origins: Set<ParameterOrigin>, values: [String: String]
     ) -> Refusal? {
-        if let submissionProblem {
+        if let submissionProblem = policy.submissionProblem {
             return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
                            reason: submissionProblem)
         }
-        var memo = GateMemo()
+        var facts = GateFacts(store: store)
+        var memo = LineagePolicy.Memo()
         for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
             let label = "\(decision): \(origin.nodeDisplayName).\(origin.subjectName)"
             guard let value = values["\(origin.nodeID)|\(origin.subjectName)"] else {
                 return Refusal(node: node.displayName, input: label, check: "subject-missing",
                                reason: "the value is not recorded (producer '\(origin.nodeDisplayName)')")
             }
-            let upstream = Upstream(
-                input: label, producer: origin.nodeID, producerName: origin.nodeDisplayName,
-                envelopeDigest: origin.envelopeDigest, subject: origin.subjectName,
-                actual: Digest.sha256(Array(value.utf8)), algorithm: "sha256")
-            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], memo: &memo) {
+            let upstream = LineagePolicy.Upstream(
+                input: label, producerNode: origin.nodeID, producerName: origin.nodeDisplayName,
+                subject: origin.subjectName, measured: Digest.sha256(Array(value.utf8)),
+                envelope: facts.envelope(origin.envelopeDigest))
+            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], facts: &facts, memo: &memo) {
                 return refusal
             }
         }
         return nil
     }
 
-    /// Checks that a node recorded as Succeeded by an earlier engine may be reused on resume: its recorded
-    /// envelope verifies (signature, run, workflow, node) and records a success. A Failed node's outputs are
-    /// signed too, so a phase edited in `sluice.db` is refused here; its output values are verified where they
-    /// are consumed or decide control flow.
+    /// Checks that a node recorded as Succeeded by an earlier engine may be reused on resume (see
+    /// ``LineagePolicy/reuseRefusal(node:nodeID:envelope:)``); its output values are verified where they are
+    /// consumed or decide control flow.
     package func verifyReusable(_ node: GatedNode, nodeID: String, envelopeDigest: String?) -> Refusal? {
-        func refuse(_ check: String, _ reason: String) -> Refusal {
-            Refusal(node: node.displayName, input: Refusal.nodeLevel, check: check,
-                    reason: "it cannot be reused on resume: \(reason)")
-        }
-        // A run whose submission no longer covers it refuses every node that runs; what ran before stays as
-        // recorded (its envelopes name the submitted workflow, not the edited one).
-        if submissionProblem != nil { return nil }
-        guard let envelopeDigest else { return refuse("envelope-missing", "it has no lineage envelope") }
-        let record: EnvelopeRecord?
-        do {
-            record = try store.envelope(payloadDigest: envelopeDigest)
-        } catch {
-            return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
-        }
-        guard let record else {
-            return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
-        }
-        do {
-            let envelope = try verifier.verifyEnvelope([UInt8](record.envelopeJSON), producerNode: nodeID)
-            guard envelope.payloadDigest.hex == envelopeDigest else {
-                return refuse("envelope-digest", "its envelope's payload digest is \(envelope.payloadDigest), not the "
-                    + "recorded sha256:\(envelopeDigest)")
-            }
-            if let outcome = envelope.predicate.outcome {
-                return refuse("outcome", "its envelope records it as \(outcome), not Succeeded")
-            }
-        } catch {
-            return refuse(error.checkName, error.description)
-        }
-        return nil
+        if policy.submissionProblem != nil { return nil }
+        var facts = GateFacts(store: store)
+        let envelope = facts.envelope(
+            envelopeDigest, none: "it has no lineage envelope",
+            unparsable: "its envelope sha256:\(envelopeDigest ?? "") is not in the store")
+        return policy.reuseRefusal(node: node.displayName, nodeID: nodeID, envelope: envelope)
     }
 
-    /// One input that another node produced.
-    private struct Upstream {
-        var input: String
-        var producer: String
-        var producerName: String
-        var envelopeDigest: String?
-        var subject: String
-        var actual: Digest
-        var algorithm: String
-    }
-
-    /// What one gate call reads once and reuses across the node's inputs, and never keeps beyond it: the
-    /// revocations, and each upstream envelope's record and the checks that do not depend on the subject consumed.
-    private struct GateMemo {
-        private var revocationList: Result<[RevocationRecord], StoreError>?
-        /// By envelope payload digest and producer node id; only envelopes that passed.
-        var envelopes: [String: (record: EnvelopeRecord, envelope: LineageVerifier.VerifiedEnvelope)] = [:]
-
-        /// The store's revocations, read at the first call.
-        mutating func revocations(in store: Store) -> Result<[RevocationRecord], StoreError> {
-            if let revocationList { return revocationList }
-            let read: Result<[RevocationRecord], StoreError>
-            do {
-                read = .success(try store.revocations())
-            } catch {
-                read = .failure(error)
-            }
-            revocationList = read
-            return read
-        }
-    }
-
+    /// The policy's verdict on one upstream output, then the consuming node's constraints over its lineage.
     private func verified(
-        _ upstream: Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint], memo: inout GateMemo
+        _ upstream: LineagePolicy.Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint],
+        facts: inout GateFacts, memo: inout LineagePolicy.Memo
     ) -> Result<LineageVerifier.VerifiedInput, Refusal> {
-        func refuse(_ check: String, _ reason: String) -> Result<LineageVerifier.VerifiedInput, Refusal> {
-            .failure(Refusal(node: node.displayName, input: upstream.input, check: check,
-                             reason: "\(reason) (producer '\(upstream.producerName)')"))
-        }
-        guard let envelopeDigest = upstream.envelopeDigest, let recorded = try? Digest(hex: envelopeDigest) else {
-            return refuse("envelope-missing", "the producer has no lineage envelope")
-        }
-        let memoKey = envelopeDigest + "|" + upstream.producer
-        let cached = memo.envelopes[memoKey]
-        let record: EnvelopeRecord
-        if let cached {
-            record = cached.record
-        } else {
-            let stored: EnvelopeRecord?
-            do {
-                stored = try store.envelope(payloadDigest: envelopeDigest)
-            } catch {
-                return refuse("envelope-missing", "cannot read its envelope: \(error.description)")
-            }
-            guard let stored else {
-                return refuse("envelope-missing", "its envelope sha256:\(envelopeDigest) is not in the store")
-            }
-            record = stored
-        }
-        if let revoked = revocation(envelopeDigest: envelopeDigest, keyIDs: [record.keyID], memo: &memo) {
-            return refuse("revoked", revoked)
-        }
-        let input: LineageVerifier.VerifiedInput
-        do {
-            let envelope: LineageVerifier.VerifiedEnvelope
-            if let cached {
-                envelope = cached.envelope
-            } else {
-                envelope = try verifier.verifyEnvelope([UInt8](record.envelopeJSON), producerNode: upstream.producer)
-                memo.envelopes[memoKey] = (record, envelope)
-            }
-            input = try verifier.verifySubject(
-                of: envelope, recordedPayloadDigest: recorded, producerNode: upstream.producer,
-                subjectName: upstream.subject, actualDigest: upstream.actual, digestAlgorithm: upstream.algorithm)
-        } catch {
-            if case .untrustedKey(let keyID, _) = error, let claimed = claimedKey(of: record, keyID: keyID) {
-                do {
-                    _ = try chain.admit(claimed, for: .sign)
-                } catch {
-                    return refuse("signature-trust", error.description)
-                }
-            }
-            return refuse(error.checkName, error.description)
-        }
-        // The trust slope: from this run's submission to the signer, every link admitted and none revoked.
-        if let problem = slopeProblem(input) { return refuse("trust-slope", problem) }
-        if let revoked = revocation(
-            envelopeDigest: nil, keyIDs: input.predicate.trustSlope.map(\.keyID), memo: &memo)
-        {
-            return refuse("revoked", revoked)
-        }
-        // The governance it was produced under.
-        let produced = input.predicate.governance
-        if enforcesConstraints && produced.specDigest != governance.digest {
-            return refuse("governance-digest",
-                          "it was produced under governance \(produced.specDigest), this node runs under "
-                              + "\(governance.digest)")
-        }
-        guard governance.accepts(constraintsDigest: produced.constraintsDigest) else {
-            return refuse("constraints-digest",
-                          "it was produced under constraints \(produced.constraintsDigest), neither this run's "
-                              + "\(governance.constraintsDigest) nor one declared in compatibleConstraints")
-        }
-        // The consuming node's constraints over this input's lineage.
+        let verdict = policy.admit(upstream, into: node.displayName, revocations: facts.revocations(), memo: &memo)
+        guard case .success(let input) = verdict else { return verdict }
         if let violation = ConstraintEvaluator.inputViolation(of: constraints, by: input.predicate) {
-            return refuse(violation.check, violation.reason)
+            return .failure(Refusal(node: node.displayName, input: upstream.input, check: violation.check,
+                                    reason: "\(violation.reason) (producer '\(upstream.producerName)')"))
         }
-        return .success(input)
-    }
-
-    /// The public key an untrusted envelope's signature names, when the governance lists a key of that id.
-    private func claimedKey(of record: EnvelopeRecord, keyID: String) -> PublicKey? {
-        chain.broken.first { $0.delegation.key.keyID == keyID }?.delegation.key
-            ?? chain.members.first { $0.key.keyID == keyID }?.key
-    }
-
-    /// Why an envelope's trust slope is not the one this run admits for its signer, or nil.
-    private func slopeProblem(_ input: LineageVerifier.VerifiedInput) -> String? {
-        chain.slopeProblem(input.predicate.trustSlope, signer: input.signer, submission: submissionDigest)
+        return verdict
     }
 
     // MARK: - The node itself
 
     /// Checks the node's own constraints once its image is known: allowed and pinned images, `require`.
     package func admitNode(_ node: GatedNode, admission: Admission) -> Refusal? {
-        guard enforcesConstraints,
+        guard policy.enforcesConstraints,
             let violation = evaluator.nodeViolation(
                 node, chainDepth: admission.chainDepth, inputs: admission.facts, workflowFacts: workflowFacts)
         else { return nil }
@@ -445,67 +274,58 @@ package struct InputGate: Sendable {
     /// Refuses `node` when a key of this run's signing slope is revoked now (read fresh): called right before its
     /// lineage would be signed, so a revocation made while the node ran still stops the signature.
     package func refuseSigning(_ node: String) -> Refusal? {
-        var memo = GateMemo()
-        return signerRevocation(memo: &memo).map {
-            Refusal(node: node, input: Refusal.nodeLevel, check: "revoked", reason: $0)
-        }
-    }
-
-    /// Why this run's own lineage may not be signed (a key of its slope is revoked), or nil.
-    private func signerRevocation(memo: inout GateMemo) -> String? {
-        for hop in signingSlope {
-            guard let revoked = revocation(envelopeDigest: nil, keyIDs: [hop.keyID], memo: &memo) else { continue }
-            return "the node's lineage cannot be signed under this run's trust slope ('\(hop.authority)' / \(hop.role)): "
-                + revoked
-        }
-        return nil
-    }
-
-    /// A revocation that applies, read fresh at each gate (once per gate call, not per input) so revocations made
-    /// during the run take effect from the next gate on; the governance's own revocations apply too.
-    ///
-    /// Fails closed: when the revocations cannot be read, the input is refused rather than admitted unchecked.
-    private func revocation(envelopeDigest: String?, keyIDs: [String], memo: inout GateMemo) -> String? {
-        if let envelopeDigest, let inline = governance.revocation(envelopeDigest: envelopeDigest) {
-            return "envelope sha256:\(envelopeDigest) is revoked by the workflow's governance: \(inline.reason)"
-        }
-        for keyID in keyIDs {
-            if let inline = governance.revocation(keyID: keyID) {
-                return "key \(keyID) is revoked by the workflow's governance: \(inline.reason)"
-            }
-        }
-        let revocations: [RevocationRecord]
-        do {
-            revocations = try memo.revocations(in: store).get()
-        } catch {
-            return "cannot read the revocations, so the input cannot be admitted: " + error.description
-        }
-        for revocation in revocations {
-            if revocation.kind == "envelope" && revocation.value == envelopeDigest {
-                return "envelope sha256:\(revocation.value) is revoked: \(revocation.reason)"
-            }
-            if revocation.kind == "key" && keyIDs.contains(revocation.value) {
-                return "signing key \(revocation.value) is revoked: \(revocation.reason)"
-            }
-        }
-        return nil
+        var facts = GateFacts(store: store)
+        return policy.signingRefusal(node: node, revocations: facts.revocations())
     }
 }
 
-extension GovernanceError {
-    /// A short machine-readable name of the failed check, recorded with each denial.
-    var checkName: String {
-        switch self {
-        case .badSignature, .noSignatures: "signature"
-        case .untrustedKey, .signerMismatch, .keyNotAdmitted: "signature-trust"
-        case .envelopeDigestMismatch: "envelope-digest"
-        case .runMismatch, .workflowSpecMismatch, .producerNodeMismatch: "chain-continuity"
-        case .subjectMissing, .subjectAmbiguous, .subjectDigestMissing: "subject-missing"
-        case .subjectDigestMismatch: "subject-digest"
-        case .payloadTypeMismatch, .statementTypeMismatch, .predicateTypeMismatch, .malformedEnvelope,
-            .malformedStatement, .malformedPredicate, .malformedJSON, .invalidBase64, .invalidDigest:
-            "envelope-format"
-        default: "lineage"
+/// What one gate call reads from the store, once, and never keeps beyond it: the revocations, and each upstream
+/// envelope's record.
+private struct GateFacts {
+    let store: Store
+    private var revocationList: LineagePolicy.Revocations?
+    private var records: [String: EnvelopeRecord] = [:]
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// The store's revocations, read at the first call.
+    mutating func revocations() -> LineagePolicy.Revocations {
+        if let revocationList { return revocationList }
+        let read: LineagePolicy.Revocations
+        do {
+            let records = try store.revocations()
+            read = .listed(records.compactMap { record in
+                GovernanceDocument.Revocation.Kind(rawValue: record.kind).map {
+                    LineagePolicy.Revocations.Entry(kind: $0, value: record.value, reason: record.reason)
+                }
+            })
+        } catch {
+            read = .unreadable(reason: error.description)
         }
+        revocationList = read
+        return read
+    }
+
+    /// The envelope recorded under `digest`, as the store holds it.
+    mutating func envelope(
+        _ digest: String?, none: String = "the producer has no lineage envelope",
+        unparsable: String = "the producer has no lineage envelope"
+    ) -> LineagePolicy.EnvelopeFact {
+        guard let digest else { return .absent(reason: none) }
+        guard let recorded = try? Digest(hex: digest) else { return .absent(reason: unparsable) }
+        if let record = records[digest] {
+            return .found(bytes: [UInt8](record.envelopeJSON), recordedPayloadDigest: recorded, keyID: record.keyID)
+        }
+        let stored: EnvelopeRecord?
+        do {
+            stored = try store.envelope(payloadDigest: digest)
+        } catch {
+            return .absent(reason: "cannot read its envelope: \(error.description)")
+        }
+        guard let stored else { return .absent(reason: "its envelope sha256:\(digest) is not in the store") }
+        records[digest] = stored
+        return .found(bytes: [UInt8](stored.envelopeJSON), recordedPayloadDigest: recorded, keyID: stored.keyID)
     }
 }

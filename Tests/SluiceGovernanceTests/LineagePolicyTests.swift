@@ -1,0 +1,334 @@
+import Foundation
+import SluiceGovernance
+import SluiceTesting
+import Testing
+
+/// One producer envelope and the facts a gatherer would hand ``LineagePolicy`` about it: a genuine run by
+/// default, which each row of the attack table changes in one way (facts in, verdict out: no store, no engine).
+struct PolicyFixture: Sendable {
+    var runKey = GovernanceFixtures.signingKey(seedByte: 7)
+    /// The governance document as JSON text; nil for none.
+    var governanceText: String?
+    var runID = "run-1"
+    var spec = GovernanceFixtures.specDigest()
+    var submission = Digest.sha256(utf8: "submission")
+    var subject = "outputs/artifacts/model"
+    /// The subject the consumer takes; nil for the signed one.
+    var consumedSubject: String?
+    /// The bytes the producer signed.
+    var signedBytes = "model weights"
+    /// The bytes the gatherer measured; nil for the signed ones.
+    var measuredBytes: String?
+    /// The producer's node id as the consumer expects it.
+    var producer = "train"
+    var revocations = LineagePolicy.Revocations.listed([])
+    /// Whether the consumer's policy checks governance and constraints (false: outputs of an earlier run).
+    var enforcesConstraints = true
+    var submissionProblem: String?
+    /// The key that signs the envelope; nil for the run key.
+    var signingKey: SigningKey?
+    /// Changes the producer's predicate before it is signed.
+    var editPredicate: @Sendable (inout LineagePredicate) -> Void = { _ in }
+    /// Changes the envelope's bytes after it is signed.
+    var editEnvelope: (@Sendable (Envelope) -> [UInt8])?
+    /// The payload digest the store recorded; nil for the envelope's own.
+    var recorded: Digest?
+    /// Set to make the envelope absent, with this reason.
+    var absentReason: String?
+
+    func governance() throws -> GovernanceDocument {
+        guard let governanceText else { return .none }
+        return try GovernanceDocument(json: CanonicalJSON(parsing: Array(governanceText.utf8)))
+    }
+
+    func chain() throws -> TrustChain {
+        TrustChain(governance: try governance(), runKey: runKey.publicKey)
+    }
+
+    /// The slope the run's envelopes carry: from the submission to the run key as signer.
+    func slope() throws -> [LineagePredicate.TrustHop] {
+        let chain = try chain()
+        let member = try chain.admit(runKey.publicKey, for: .sign)
+        let submitter = try chain.admit(runKey.publicKey, for: .submit)
+        return TrustChain.slope(submitter: submitter, submission: submission, signer: member)
+    }
+
+    func policy() throws -> LineagePolicy {
+        LineagePolicy(
+            governance: try governance(), chain: try chain(), runID: runID, workflowDigest: spec,
+            submissionDigest: submission, submissionProblem: submissionProblem,
+            enforcesConstraints: enforcesConstraints, signingSlope: try slope())
+    }
+
+    /// The producer's envelope, as signed.
+    func envelope() throws -> Envelope {
+        let governance = try governance()
+        var predicate = GovernanceFixtures.lineagePredicate(
+            runID: runID, nodeID: "train", specDigest: spec, signer: (signingKey ?? runKey).publicKey)
+        predicate.governance = .init(specDigest: governance.digest, constraintsDigest: governance.constraintsDigest)
+        predicate.trustSlope = try slope()
+        editPredicate(&predicate)
+        return GovernanceFixtures.signedLineage(
+            subjects: [.init(name: subject, sha256: .sha256(utf8: signedBytes))], predicate: predicate,
+            key: signingKey ?? runKey)
+    }
+
+    /// What the gatherer hands the policy.
+    func upstream() throws -> LineagePolicy.Upstream {
+        let envelope = try envelope()
+        let fact: LineagePolicy.EnvelopeFact = absentReason.map { .absent(reason: $0) }
+            ?? .found(
+                bytes: editEnvelope.map { $0(envelope) } ?? envelope.jsonBytes(),
+                recordedPayloadDigest: recorded ?? envelope.payloadDigest, keyID: runKey.publicKey.keyID)
+        return LineagePolicy.Upstream(
+            input: "model", producerNode: producer, producerName: "train", subject: consumedSubject ?? subject,
+            measured: .sha256(utf8: measuredBytes ?? signedBytes), envelope: fact)
+    }
+
+    /// The policy's verdict on the upstream output, consumed by node `deploy`.
+    func verdict() throws -> Refusal? {
+        var memo = LineagePolicy.Memo()
+        let policy = try policy()
+        if let refusal = policy.runRefusal(node: "deploy", revocations: revocations) { return refusal }
+        switch policy.admit(try upstream(), into: "deploy", revocations: revocations, memo: &memo) {
+        case .success: return nil
+        case .failure(let refusal): return refusal
+        }
+    }
+
+    /// A copy with `change` applied.
+    func with(_ change: (inout PolicyFixture) -> Void) -> PolicyFixture {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
+/// A row of the attack table: what the attacker changed, and the refusal the policy must give.
+struct AttackRow: Sendable, CustomTestStringConvertible {
+    var attack: String
+    var fixture: PolicyFixture
+    var check: String
+    /// The whole reason, or (with `exact` false) a part of it.
+    var reason: String
+    var exact = true
+    var input = "model"
+
+    var testDescription: String { attack }
+}
+
+@Suite("Lineage policy")
+struct LineagePolicyTests {
+    static let genuine = PolicyFixture()
+    static let outsider = GovernanceFixtures.signingKey(seedByte: 41)
+    static let runKeyID = genuine.runKey.publicKey.keyID
+
+    static let rows: [AttackRow] = [
+        AttackRow(
+            attack: "the envelope is missing", fixture: genuine.with { $0.absentReason = "its envelope sha256:ab is not in the store" },
+            check: "envelope-missing", reason: "its envelope sha256:ab is not in the store (producer 'train')"),
+        AttackRow(
+            attack: "the artifact was modified after it was produced",
+            fixture: genuine.with { $0.measuredBytes = "forged" }, check: "subject-digest",
+            reason: "subject 'outputs/artifacts/model' digest \(Digest.sha256(utf8: "model weights")) does not match "
+                + "the artifact's \(Digest.sha256(utf8: "forged")) (producer 'train')",
+            exact: false),
+        AttackRow(
+            attack: "the envelope was re-signed by a key the governance does not admit",
+            fixture: genuine.with { $0.signingKey = outsider }, check: "signature-trust",
+            reason: "signed by key \(outsider.publicKey.keyID) which is not trusted", exact: false),
+        AttackRow(
+            attack: "the signature bytes were altered",
+            fixture: genuine.with {
+                $0.editEnvelope = { envelope in
+                    var signature = envelope.signatures[0]
+                    signature.sig[10] ^= 0x01
+                    return Envelope(payloadType: envelope.payloadType, payload: envelope.payload, signatures: [signature])
+                        .jsonBytes()
+                }
+            },
+            check: "signature", reason: "does not verify", exact: false),
+        AttackRow(
+            attack: "another node's envelope was put in place of the producer's",
+            fixture: genuine.with { $0.producer = "other" }, check: "chain-continuity",
+            reason: "other", exact: false),
+        AttackRow(
+            attack: "an envelope from another run was replayed",
+            fixture: genuine.with { $0.editPredicate = { $0.workflow.runID = "run-0" } }, check: "chain-continuity",
+            reason: "run-0", exact: false),
+        AttackRow(
+            attack: "an envelope of another workflow was replayed",
+            fixture: genuine.with { $0.editPredicate = { $0.workflow.specDigest = .sha256(utf8: "other spec") } },
+            check: "chain-continuity", reason: Digest.sha256(utf8: "other spec").description, exact: false),
+        AttackRow(
+            attack: "the consumed subject is not in the envelope",
+            fixture: genuine.with { $0.consumedSubject = "outputs/artifacts/other" },
+            check: "subject-missing", reason: "(producer 'train')", exact: false),
+        AttackRow(
+            attack: "an earlier attempt's valid envelope stands in for the recorded one",
+            fixture: genuine.with { $0.recorded = .sha256(utf8: "the recorded envelope") }, check: "envelope-digest",
+            reason: Digest.sha256(utf8: "the recorded envelope").description, exact: false),
+        AttackRow(
+            attack: "the envelope is not a lineage statement",
+            fixture: genuine.with { $0.editEnvelope = { _ in Array("{\"payload\": 1}".utf8) } },
+            check: "envelope-format", reason: "(producer 'train')", exact: false),
+        AttackRow(
+            attack: "the signing key was revoked with sluice revoke",
+            fixture: genuine.with { $0.revocations = .listed([.init(kind: .key, value: runKeyID, reason: "lost")]) },
+            check: "revoked",
+            reason: "the node's lineage cannot be signed under this run's trust slope ('run-key' / submit): signing "
+                + "key \(runKeyID) is revoked: lost",
+            input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the revocations cannot be read",
+            fixture: genuine.with { $0.revocations = .unreadable(reason: "database is locked") }, check: "revoked",
+            reason: "the node's lineage cannot be signed under this run's trust slope ('run-key' / submit): cannot "
+                + "read the revocations, so the input cannot be admitted: database is locked",
+            input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the key was revoked by the workflow's governance",
+            fixture: genuine.with {
+                $0.governanceText = #"{"revocations": [{"key": "\#(runKeyID)", "reason": "rotated"}]}"#
+            },
+            check: "revoked",
+            reason: "the node's lineage cannot be signed under this run's trust slope ('run-key' / submit): key "
+                + "\(runKeyID) is revoked by the workflow's governance: rotated",
+            input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the governance was edited after submission",
+            fixture: genuine.with { $0.submissionProblem = "governance edited after submission" }, check: "submission",
+            reason: "governance edited after submission", input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the slope starts at another submission",
+            fixture: genuine.with { $0.editPredicate = { $0.trustSlope[0].attestation = .sha256(utf8: "earlier") } },
+            check: "trust-slope",
+            reason: "it starts at submission \(Digest.sha256(utf8: "earlier")), not this run's "
+                + "\(Digest.sha256(utf8: "submission")) (producer 'train')"),
+        AttackRow(
+            attack: "the slope does not start at a submission",
+            fixture: genuine.with { $0.editPredicate = { $0.trustSlope.removeFirst() } }, check: "trust-slope",
+            reason: "it does not start at a submission (producer 'train')"),
+        AttackRow(
+            attack: "the input was produced under another governance",
+            fixture: genuine.with {
+                $0.editPredicate = { $0.governance.specDigest = .sha256(utf8: "looser") }
+            },
+            check: "governance-digest",
+            reason: "it was produced under governance \(Digest.sha256(utf8: "looser")), this node runs under "
+                + "\(CanonicalJSON.null.digest) (producer 'train')"),
+        AttackRow(
+            attack: "an earlier run's output was produced under other constraints",
+            fixture: genuine.with {
+                $0.enforcesConstraints = false
+                $0.editPredicate = { $0.governance.constraintsDigest = .sha256(utf8: "looser") }
+            },
+            check: "constraints-digest",
+            reason: "it was produced under constraints \(Digest.sha256(utf8: "looser")), neither this run's "
+                + "\(CanonicalJSON.null.digest) nor one declared in compatibleConstraints (producer 'train')"),
+    ]
+
+    @Test("the genuine input is admitted, with the verified predicate and signer")
+    func genuineAdmitted() throws {
+        var memo = LineagePolicy.Memo()
+        let fixture = Self.genuine
+        let verdict = try fixture.policy().admit(
+            fixture.upstream(), into: "deploy", revocations: fixture.revocations, memo: &memo)
+        let input = try verdict.get()
+        #expect(input.signer == fixture.runKey.publicKey)
+        #expect(input.predicate.node.id == "train")
+        #expect(input.subject.name == "outputs/artifacts/model")
+    }
+
+    @Test("each attack is refused, naming the input, the check and the reason", arguments: rows)
+    func attackRefused(_ row: AttackRow) throws {
+        let refusal = try #require(try row.fixture.verdict(), "\(row.attack) was admitted")
+        #expect(refusal.node == "deploy")
+        #expect(refusal.input == row.input)
+        #expect(refusal.check == row.check, "\(refusal)")
+        if row.exact {
+            #expect(refusal.reason == row.reason)
+        } else {
+            #expect(refusal.reason.contains(row.reason), "\(refusal.reason)")
+        }
+    }
+
+    @Test("a revoked envelope, or a revoked key on the slope of an earlier run's envelope, refuses the input")
+    func revokedUpstream() throws {
+        let envelope = try Self.genuine.envelope()
+        let byEnvelope = Self.genuine.with {
+            $0.revocations = .listed([.init(kind: .envelope, value: envelope.payloadDigest.hex, reason: "leaked")])
+        }
+        #expect(
+            try byEnvelope.verdict()
+                == Refusal(
+                    node: "deploy", input: "model", check: "revoked",
+                    reason: "envelope \(envelope.payloadDigest) is revoked: leaked (producer 'train')"))
+        // A key revoked after an earlier run signed: the earlier run's envelope is refused when reused.
+        let earlier = Self.genuine.with { fixture in
+            fixture.enforcesConstraints = false
+            fixture.revocations = .listed([.init(kind: .key, value: Self.runKeyID, reason: "compromised")])
+        }
+        var memo = LineagePolicy.Memo()
+        let verdict = try earlier.policy().admit(
+            earlier.upstream(), into: "deploy", revocations: earlier.revocations, memo: &memo)
+        #expect(
+            verdict.failure
+                == Refusal(
+                    node: "deploy", input: "model", check: "revoked",
+                    reason: "signing key \(Self.runKeyID) is revoked: compromised (producer 'train')"))
+    }
+
+    @Test("signing is refused while a key of the run's slope is revoked, and allowed otherwise")
+    func signing() throws {
+        let policy = try Self.genuine.policy()
+        #expect(policy.signingRefusal(node: "deploy", revocations: .listed([])) == nil)
+        let refusal = policy.signingRefusal(
+            node: "deploy", revocations: .listed([.init(kind: .key, value: Self.runKeyID, reason: "lost")]))
+        #expect(refusal?.description == "node 'deploy' refused: revoked: the node's lineage cannot be signed under "
+            + "this run's trust slope ('run-key' / submit): signing key \(Self.runKeyID) is revoked: lost")
+    }
+
+    @Test("a node is reused on resume only when its recorded envelope verifies and records a success")
+    func reuse() throws {
+        let genuine = Self.genuine
+        let policy = try genuine.policy()
+        let envelope = try genuine.envelope()
+        let found = LineagePolicy.EnvelopeFact.found(
+            bytes: envelope.jsonBytes(), recordedPayloadDigest: envelope.payloadDigest, keyID: Self.runKeyID)
+        #expect(policy.reuseRefusal(node: "train", nodeID: "train", envelope: found) == nil)
+        #expect(
+            policy.reuseRefusal(node: "train", nodeID: "train", envelope: .absent(reason: "it has no lineage envelope"))
+                == Refusal(node: "train", input: Refusal.nodeLevel, check: "envelope-missing",
+                           reason: "it cannot be reused on resume: it has no lineage envelope"))
+        let failed = try genuine.with { $0.editPredicate = { $0.outcome = "Failed" } }.envelope()
+        let refusal = policy.reuseRefusal(
+            node: "train", nodeID: "train",
+            envelope: .found(
+                bytes: failed.jsonBytes(), recordedPayloadDigest: failed.payloadDigest, keyID: Self.runKeyID))
+        #expect(refusal?.description == "node 'train' refused: outcome: it cannot be reused on resume: its envelope "
+            + "records it as Failed, not Succeeded")
+        let other = policy.reuseRefusal(
+            node: "train", nodeID: "train",
+            envelope: .found(
+                bytes: envelope.jsonBytes(), recordedPayloadDigest: failed.payloadDigest, keyID: Self.runKeyID))
+        #expect(other?.check == "envelope-digest")
+    }
+
+    @Test("a submission that no longer covers the run refuses every node, but not reuse of what ran before")
+    func submissionProblem() throws {
+        let policy = try Self.genuine.with { $0.submissionProblem = "workflow edited after submission" }.policy()
+        #expect(
+            policy.runRefusal(node: "deploy", revocations: .listed([]))
+                == Refusal(node: "deploy", input: Refusal.nodeLevel, check: "submission",
+                           reason: "workflow edited after submission"))
+        #expect(policy.reuseRefusal(node: "train", nodeID: "train", envelope: .absent(reason: "none")) == nil)
+    }
+}
+
+extension Result {
+    /// The failure, or nil.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
