@@ -49,6 +49,18 @@ struct GovernanceDocumentTests {
         #expect(document.constraints[0].appliesTo == .all)
     }
 
+    @Test("an isolation rule reads its modes, and covers inputs unless told otherwise")
+    func isolationRule() throws {
+        let document = try Self.document([
+            "constraints": [
+                ["name": "a", "isolation": ["allowed": ["bubblewrap", "container"]]],
+                ["name": "b", "isolation": ["allowed": ["none"], "inputs": "false"]],
+            ]
+        ])
+        #expect(document.constraints[0].isolation == .init(allowed: ["bubblewrap", "container"], inputs: true))
+        #expect(document.constraints[1].isolation == .init(allowed: ["none"], inputs: false))
+    }
+
     @Test("malformed documents name the field and what is wrong", arguments: [
         (["version": "sluice.dev/governance/v9"] as CanonicalJSON, "spec.governance.version is 'sluice.dev/governance/v9'; this engine reads sluice.dev/governance/v1"),
         (["authorities": [["name": "a"]]], "spec.governance.authorities[0].publicKey is missing"),
@@ -57,6 +69,9 @@ struct GovernanceDocumentTests {
         (["constraints": [["name": "c"]]], "spec.governance.constraints[0] ('c') requires nothing"),
         (["constraints": [["name": "c", "maxChainDepth": "0"]]], "spec.governance.constraints[0].maxChainDepth must be at least 1"),
         (["constraints": [["name": "c", "inputs": ["signedBy": ["nobody"]]]]], "spec.governance.constraints[0].inputs.signedBy names 'nobody', which is not an authority or delegation"),
+        (["constraints": [["name": "c", "isolation": ["allowed": ["chroot"]]]]], "spec.governance.constraints[0].isolation.allowed[0] is 'chroot', not one of bubblewrap, container, none"),
+        (["constraints": [["name": "c", "isolation": ["inputs": "true"]]]], "spec.governance.constraints[0].isolation.allowed is missing: list the admitted modes (bubblewrap, container, none)"),
+        (["constraints": [["name": "c", "isolation": ["allowed": ["none"], "nodes": "all"]]]], "spec.governance.constraints[0].isolation.nodes is not a known field (known: allowed, inputs)"),
         (["revocations": [["reason": "x"]]], "spec.governance.revocations[0].key give exactly one of key or envelope"),
         (["compatibleConstraints": ["md5:00"]], "spec.governance.compatibleConstraints[0] is not sha256:<64 hex>"),
         (["delegations": [["name": "d", "from": "ghost", "publicKey": "00", "roles": ["sign"], "attestation": "{}"]]], "spec.governance.delegations[0].from 'ghost' is not an authority or an earlier delegation"),

@@ -314,6 +314,7 @@ extension WorkflowExecutor {
         }
         gated.image = producer.producer.image
         gated.runtime = producer.producer.runtime
+        gated.isolation = producer.producer.isolation
         gated.otherContainers = producer.producer.containers
         return gate.admitNode(gated, admission: admission)
     }

@@ -58,6 +58,7 @@ extension WorkflowExecutor {
         }
         // The node's own constraints (its images, `require` over all inputs) once the images are known.
         gated.image = image
+        gated.isolation = runtime.isolation.rawValue
         gated.otherContainers = pod.otherContainers(main: invocation)
         admission.containers = gated.otherContainers
         if let refusal = gate.admitNode(gated, admission: admission) {

@@ -216,6 +216,7 @@ extension VerificationRun {
                 displayName: predicate.node.displayName, templateName: predicate.node.templateName,
                 image: predicate.producer.image, runtime: predicate.producer.runtime, within: predicate.node.within)
             node.otherContainers = predicate.producer.containers
+            node.isolation = predicate.producer.isolation
             // Outputs the engine computed (steps/DAG templates) are governed where they are consumed, as live.
             let computed = predicate.producer.runtime == LineageSigner.computedRuntime
             let constraints = computed

@@ -454,7 +454,7 @@ struct VerificationRun {
                 pass(
                     file,
                     "node '\(name)': \(statement.subjects.count) subject(s) verified, signed by "
-                        + "\(signer.keyID.prefix(16))…")
+                        + "\(signer.keyID.prefix(16))…, \(predicate.producer.isolationDescription)")
             }
             verified[payloadDigest.hex] = Verified(
                 file: file, payloadDigest: payloadDigest, statement: statement, predicate: predicate, signer: signer,

@@ -5,8 +5,8 @@ package import SluiceGovernance
 /// A workflow's constraints, compiled once and evaluated over verified lineage: by the input gate before a node
 /// runs, and by the offline bundle verifier over what each recorded envelope says it consumed.
 ///
-/// Per input (`inputs.fromTemplates`, `inputs.signedBy`, `maxChainDepth`) the facts are the upstream envelope's
-/// verified predicate; per node (`images`, `require`) they are the node, the facts of all its inputs (see
+/// Per input (`inputs.fromTemplates`, `inputs.signedBy`, `isolation` with `inputs`, `maxChainDepth`) the facts are
+/// the upstream envelope's verified predicate; per node (`images`, `isolation`, `require`) they are the node, the facts of all its inputs (see
 /// ``inputFacts(_:name:kind:digest:keyID:)``) and the workflow (see ``workflowFacts(name:uid:parameters:governance:submitter:)``).
 package struct ConstraintEvaluator: Sendable {
     /// A constraint that does not hold: the check's name (`constraint 'NAME'`) and why.
@@ -56,6 +56,9 @@ package struct ConstraintEvaluator: Sendable {
                         check: check,
                         reason: "it is signed by '\(signer)', not one of " + rule.signedBy.joined(separator: ", "))
                 }
+            }
+            if let rule = constraint.isolation, rule.inputs, let reason = Self.isolationProblem(rule, producer: input) {
+                return Violation(check: check, reason: reason)
             }
             if let maximum = constraint.maxChainDepth, input.chainDepth + 1 > maximum {
                 return Violation(
@@ -113,6 +116,9 @@ package struct ConstraintEvaluator: Sendable {
             if let rule = constraint.images, let reason = Self.imageProblem(rule, node: node) {
                 return Violation(check: check, reason: reason)
             }
+            if let rule = constraint.isolation, let reason = Self.isolationProblem(rule, node: node) {
+                return Violation(check: check, reason: reason)
+            }
             if let program = programs[constraint.name] {
                 let scope = ExprScope(variables: [
                     "node": Self.nodeFacts(node, chainDepth: chainDepth),
@@ -158,6 +164,30 @@ package struct ConstraintEvaluator: Sendable {
         return nil
     }
 
+    /// Why a node's own isolation breaks an isolation rule, or nil.
+    static func isolationProblem(_ rule: GovernanceDocument.IsolationRule, node: GatedNode) -> String? {
+        let allowed = rule.allowed.joined(separator: ", ")
+        guard let isolation = node.isolation else {
+            return "its isolation is not recorded; the constraint admits only \(allowed)"
+        }
+        guard !rule.allowed.contains(isolation) else { return nil }
+        return "it runs under isolation '\(isolation)', not one of \(allowed)"
+            + (isolation == "none" ? " (a node without isolation can read the signing key)" : "")
+    }
+
+    /// Why the producer of a signed input ran under an isolation the rule does not admit, or nil.
+    static func isolationProblem(_ rule: GovernanceDocument.IsolationRule, producer input: LineagePredicate) -> String? {
+        let allowed = rule.allowed.joined(separator: ", ")
+        let producer = "its producer '\(input.node.displayName)'"
+        guard let isolation = input.producer.isolation else {
+            return "\(producer) does not record its isolation (signed before isolation was recorded); the constraint "
+                + "admits only \(allowed)"
+        }
+        guard !rule.allowed.contains(isolation) else { return nil }
+        return "\(producer) ran under isolation '\(isolation)', not one of \(allowed)"
+            + (isolation == "none" ? " (a node without isolation can read the signing key)" : "")
+    }
+
     /// Whether an image reference names a well-formed digest: `@sha256:` followed by exactly 64 lowercase hex
     /// characters, at the end (a container runtime's recorded image id after it is ignored by the caller).
     static func isPinned(_ image: String) -> Bool {
@@ -173,6 +203,7 @@ package struct ConstraintEvaluator: Sendable {
         .map([
             "name": .string(node.displayName), "template": .string(node.templateName), "task": .string(node.taskName),
             "image": node.image.map(ExpressionValue.string) ?? .null, "runtime": .string(node.runtime),
+            "isolation": node.isolation.map(ExpressionValue.string) ?? .null,
             "chainDepth": .number(Double(chainDepth)),
         ])
     }
@@ -187,19 +218,11 @@ package struct ConstraintEvaluator: Sendable {
         _ predicate: LineagePredicate, name: String, kind: String, digest: String,
         keyID: String
     ) -> ExpressionValue {
-        let image = predicate.producer.image
         return .map([
             "name": .string(name), "kind": .string(kind), "external": .bool(false), "source": .string("output"),
             "sourceName": .string("\(predicate.node.displayName).\(name)"),
             "digest": .string(digest),
-            "producer": .map([
-                "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
-                "runtime": .string(predicate.producer.runtime),
-                "image": image.map(ExpressionValue.string) ?? .null,
-                "imageDigest": image.flatMap { reference in
-                    reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
-                } ?? .null,
-            ]),
+            "producer": producerFacts(predicate),
             "replayed": .bool(predicate.replayed != nil),
             "originVerified": .bool(predicate.replayed?.originVerified ?? true),
             "signer": .string(predicate.trustSlope.last?.authority ?? ""),
@@ -207,6 +230,20 @@ package struct ConstraintEvaluator: Sendable {
             "constraintsDigest": .string(predicate.governance.constraintsDigest.description),
             "chainDepth": .number(Double(predicate.chainDepth)),
             "trustSlope": .list(predicate.trustSlope.map { .string($0.authority) }),
+        ])
+    }
+
+    /// The `producer` of an input another node produced: its node, template, runtime, isolation and image.
+    static func producerFacts(_ predicate: LineagePredicate) -> ExpressionValue {
+        let image = predicate.producer.image
+        let imageDigest: ExpressionValue = image.flatMap { reference in
+            reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
+        } ?? .null
+        let isolation: ExpressionValue = predicate.producer.isolation.map(ExpressionValue.string) ?? .null
+        return .map([
+            "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),
+            "runtime": .string(predicate.producer.runtime), "isolation": isolation,
+            "image": image.map(ExpressionValue.string) ?? .null, "imageDigest": imageDigest,
         ])
     }
 

@@ -29,6 +29,8 @@ package struct GatedNode: Sendable {
     package var within: [LineagePredicate.Node.Call]
     /// The pod's containers other than the main one (init containers, sidecars, a containerSet's others).
     package var otherContainers: [LineagePredicate.Producer.Container] = []
+    /// The isolation the node runs (or ran) under: `bubblewrap`, `container` or `none`; nil when not recorded.
+    package var isolation: String? = nil
 
     package init(
         displayName: String, templateName: String, image: String? = nil, runtime: String,

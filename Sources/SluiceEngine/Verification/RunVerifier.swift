@@ -82,7 +82,8 @@ package struct RunVerifier {
                 }
                 if problems.isEmpty {
                     findings.append(Finding(node: node.displayName, ok: true, detail:
-                        "\(statement.subjects.count) subject(s) verified, signed by \(signer.keyID.prefix(16))…"))
+                        "\(statement.subjects.count) subject(s) verified, signed by \(signer.keyID.prefix(16))…, "
+                            + Self.isolation(of: statement)))
                 } else {
                     findings.append(Finding(node: node.displayName, ok: false, detail: problems.joined(separator: "; ")))
                 }
@@ -93,6 +94,11 @@ package struct RunVerifier {
             }
         }
         return findings + (policyFindings(run: run, nodes: nodes, alreadyFailed: findings))
+    }
+
+    /// How the node that signed `statement` was isolated, as ``LineagePredicate/Producer/isolationDescription``.
+    private static func isolation(of statement: Statement) -> String {
+        (try? LineagePredicate(json: statement.predicate))?.producer.isolationDescription ?? "isolation not recorded"
     }
 
     /// The failures of the bundle verifier over a scratch export of the run, attributed to nodes where the failing

@@ -110,6 +110,12 @@ package struct LineagePredicate: Sendable, Equatable {
         /// The isolation the node ran under: `bubblewrap`, `container` or `none`; nil in envelopes signed before
         /// Sluice recorded it (read as unknown).
         package var isolation: String? = nil
+        /// `isolation MODE` for reports; `computed by the engine` for outputs no process produced (runtime
+        /// `engine`), `isolation not recorded` for envelopes that predate the field.
+        package var isolationDescription: String {
+            if runtime == "engine" { return "computed by the engine" }
+            return isolation.map { "isolation \($0)" } ?? "isolation not recorded"
+        }
         /// The pod's containers besides the main one (init containers, sidecars, a containerSet's other
         /// containers), so image rules can be re-checked offline over everything that ran; empty when none.
         package var containers: [Container] = []

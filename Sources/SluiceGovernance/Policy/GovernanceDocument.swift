@@ -89,6 +89,26 @@ package struct GovernanceDocument: Sendable, Equatable {
         package var allowsProcessRuntime: Bool = false
     }
 
+    /// Which isolation a governed node, and the producers of its signed inputs, must have run under.
+    ///
+    /// A node under `none` runs as the engine's user and can read the signing key, so its envelopes prove less:
+    /// the rule lets a workflow refuse such nodes and anything they produced.
+    package struct IsolationRule: Sendable, Equatable {
+        /// The modes admitted: `bubblewrap`, `container`, `none` (never empty).
+        package var allowed: [String]
+        /// Whether the producers of the node's signed inputs must also have run under an allowed mode (default
+        /// true; an envelope that does not record its producer's isolation then fails the rule).
+        package var inputs: Bool = true
+
+        package init(allowed: [String], inputs: Bool = true) {
+            self.allowed = allowed
+            self.inputs = inputs
+        }
+
+        /// The isolation modes an engine records in lineage.
+        package static let modes = ["bubblewrap", "container", "none"]
+    }
+
     /// Where a governed node's inputs may come from.
     package struct InputRule: Sendable, Equatable {
         /// Templates whose outputs are acceptable; empty means any.
@@ -110,6 +130,7 @@ package struct GovernanceDocument: Sendable, Equatable {
         package var require: String?
         package var images: ImageRule?
         package var inputs: InputRule?
+        package var isolation: IsolationRule? = nil
         /// The longest chain of producers an input may have behind it (a node with no inputs has depth 1).
         package var maxChainDepth: Int?
     }
@@ -209,7 +230,7 @@ package struct GovernanceDocument: Sendable, Equatable {
         var constraintNames: Set<String> = []
         for (index, element) in try root.optionalArray("constraints").enumerated() {
             let item = try PolicyReader(element, path: "constraints[\(index)]")
-            try item.allowOnly(["name", "appliesTo", "require", "images", "inputs", "maxChainDepth"])
+            try item.allowOnly(["name", "appliesTo", "require", "images", "inputs", "isolation", "maxChainDepth"])
             let name = try item.string("name")
             guard constraintNames.insert(name).inserted else {
                 throw .malformedGovernance(field: item.path("name"), reason: "'\(name)' is listed twice")
@@ -240,12 +261,13 @@ package struct GovernanceDocument: Sendable, Equatable {
                                                reason: "names '\(signer)', which is not an authority or delegation")
                 }
             }
+            constraint.isolation = try item.isolationRule("isolation")
             if constraint.require == nil && constraint.images == nil && constraint.inputs == nil
-                && constraint.maxChainDepth == nil
+                && constraint.isolation == nil && constraint.maxChainDepth == nil
             {
                 throw .malformedGovernance(
                     field: item.prefix,
-                    reason: "('\(name)') requires nothing: give require, images, inputs or maxChainDepth")
+                    reason: "('\(name)') requires nothing: give require, images, inputs, isolation or maxChainDepth")
             }
             if let depth = constraint.maxChainDepth, depth < 1 {
                 throw .malformedGovernance(field: item.path("maxChainDepth"), reason: "must be at least 1")
@@ -406,6 +428,24 @@ private struct PolicyReader {
         let item = try PolicyReader(value, path: path(key))
         try item.allowOnly(["templates", "tasks"])
         return GovernanceDocument.Scope(templates: try item.strings("templates"), tasks: try item.strings("tasks"))
+    }
+
+    /// An `isolation` rule: `{allowed: [MODE...], inputs: BOOL}`, modes among ``GovernanceDocument/IsolationRule/modes``.
+    func isolationRule(_ key: String) throws(GovernanceError) -> GovernanceDocument.IsolationRule? {
+        guard let item = try optionalObject(key) else { return nil }
+        try item.allowOnly(["allowed", "inputs"])
+        let allowed = try item.strings("allowed")
+        let modes = GovernanceDocument.IsolationRule.modes
+        guard !allowed.isEmpty else {
+            throw .malformedGovernance(
+                field: item.path("allowed"), reason: "is missing: list the admitted modes (\(modes.joined(separator: ", ")))")
+        }
+        for (index, mode) in allowed.enumerated() where !modes.contains(mode) {
+            throw .malformedGovernance(
+                field: item.path("allowed") + "[\(index)]",
+                reason: "is '\(mode)', not one of \(modes.joined(separator: ", "))")
+        }
+        return GovernanceDocument.IsolationRule(allowed: allowed, inputs: try item.optionalBool("inputs") ?? true)
     }
 
     /// A DSSE envelope given as its JSON text or as a mapping of its fields.
