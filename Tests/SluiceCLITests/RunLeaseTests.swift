@@ -131,13 +131,14 @@ struct RunLeaseTests {
     }
 
     @Test("concurrent resumes of a dead run, 10 trials: one drives it, no node runs twice, the store stays consistent",
-          .disabled("flaky: a trial sometimes never sees the engine record its node's process (1 run in 3); to fix"),
           .timeLimit(.minutes(6)))
     func concurrentResumes() async throws {
         for trial in 1...10 {
             try await SluiceCLI.withScratch { cli in
                 let witness = cli.directory + "/witness"
-                try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 1))
+                // b sleeps 4 s: long enough that, on a loaded machine, the engine is killed while b still runs
+                // (with 1 s, b sometimes finished and its process record was gone before the test looked).
+                try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 4))
                 let first = try cli.start(["resume", "@latest"])
                 let second = try cli.start(["resume", "@latest"])
                 let results = [try await first.finish(), try await second.finish()]
