@@ -94,6 +94,30 @@ struct IsolationRuleTests {
         }
     }
 
+    @Test("under podman nodes run under isolation 'container', which the rule admits or refuses by name",
+          .timeLimit(.minutes(3)))
+    func containers() async throws {
+        if let reason = ContainersSupport.podmanUnavailableReason {
+            try #require(Bool(false), "container tests need the setup: \(reason)")
+        }
+        let podman = ContainerRuntime(profile: .podman)
+        try await EngineHarness.withDirectory { directory in
+            let yaml = AttackTableTests.workflow(
+                name: "iso-podman", governance: Self.governance("isolation: {allowed: [container]}"))
+            let run = try await EngineHarness.run(yaml, in: directory, runtime: podman)
+            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.message ?? "")" })")
+        }
+        try await EngineHarness.withDirectory { directory in
+            let yaml = AttackTableTests.workflow(
+                name: "iso-podman-refused", governance: Self.governance("isolation: {allowed: [bubblewrap]}"))
+            let run = try await EngineHarness.run(yaml, in: directory, runtime: podman)
+            try AttackTableTests.expectRefusal(
+                run, row: "input produced in a container, rule wants bubblewrap", input: "data",
+                check: "constraint 'isolated'",
+                reason: "its producer 'produce' ran under isolation 'container', not one of bubblewrap")
+        }
+    }
+
     @Test("an envelope that does not record its producer's isolation fails the input rule")
     func unrecordedProducer() throws {
         let governance = try GovernanceDocument(
