@@ -66,9 +66,15 @@ let package = Package(
         .target(
             name: "SluiceCLI",
             dependencies: [
-                "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+                "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "SluiceRuntimes", "SluiceKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // `sluice kube render|…`, `sluice wrap`, `sluice signer`: governed pods on Argo (issue 11).
+        .target(
+            name: "SluiceKube",
+            dependencies: ["SluiceEngine", "SluiceSpec", "SluiceGovernance"],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
@@ -110,6 +116,12 @@ let package = Package(
         .testTarget(
             name: "SluiceEngineTests",
             dependencies: ["SluiceEngine", "SluiceTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluiceKubeTests",
+            dependencies: ["SluiceKube", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

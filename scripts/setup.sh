@@ -4,7 +4,8 @@
 #                               pkg-config, bubblewrap)
 #   scripts/setup.sh --test     also what the test suite needs (Python securesystemslib for interop checks,
 #                               the ShellCheck linter for the scripts check, xmllint for the JUnit schema check,
-#                               headless Chromium for the HTML report check, tmux for the live progress check)
+#                               headless Chromium for the HTML report check, tmux for the live progress check,
+#                               Python jsonschema + PyYAML for the Argo schema check of `sluice kube render`)
 # python3 is needed too (examples/ and the checks run it); Debian's python3 is installed only when
 # no python3 is on PATH at all.
 set -euo pipefail
@@ -58,6 +59,18 @@ if [ "$want_test" -eq 1 ]; then
         fi
         if ! python3 -c 'import securesystemslib, nacl' >/dev/null 2>&1; then
             echo "setup: $(command -v python3) still cannot import securesystemslib and nacl" >&2
+            exit 1
+        fi
+    fi
+    if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+        echo "setup: installing jsonschema and PyYAML (PyPI) for the Argo schema check of rendered workflows"
+        if ! python3 -m pip install -q --disable-pip-version-check jsonschema pyyaml; then
+            echo "setup: pip could not install them; trying Debian's python3-jsonschema python3-yaml"
+            as_root apt-get update -qq
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-jsonschema python3-yaml >/dev/null
+        fi
+        if ! python3 -c 'import jsonschema, yaml' >/dev/null 2>&1; then
+            echo "setup: $(command -v python3) still cannot import jsonschema and yaml" >&2
             exit 1
         fi
     fi

@@ -22,6 +22,7 @@ struct SluiceCommand: AsyncParsableCommand {
             VerifyCommand.self, ReplayCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self,
             KeyCommand.self, TemplateCommand.self, DigestCommand.self, ReportCommand.self,
             RetryCommand.self, ResubmitCommand.self, DeleteCommand.self, PruneCommand.self,
+            KubeCommand.self,
         ]
     )
 }

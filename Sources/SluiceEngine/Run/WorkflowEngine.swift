@@ -95,7 +95,7 @@ package struct WorkflowEngine: Sendable {
         guard let entrypoint = workflow.spec.entrypoint, let template = workflow.spec.template(named: entrypoint) else {
             throw .invalidWorkflow(.missingEntrypoint(at: document.tree["spec"]?.location ?? document.tree.location))
         }
-        let parameters = try resolveParameters(workflow.spec, overrides: request.parameters)
+        let parameters = try Self.resolveParameters(workflow.spec, overrides: request.parameters)
         let rootTemplate = try Self.applying(targets: request.targets, to: template)
 
         let store: Store
@@ -444,8 +444,9 @@ package struct WorkflowEngine: Sendable {
     }
 
 
-    /// Workflow arguments with `-p` overrides applied; every argument must end with a value.
-    func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])
+    /// Workflow arguments with `-p` overrides applied; every argument must end with a value (also what
+    /// `sluice kube render` bakes into the rendered workflow).
+    package static func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])
         throws(EngineError) -> [ParameterValue]
     {
         let declared = spec.arguments?.parameters ?? []

@@ -30,6 +30,15 @@ package enum SpecLoader {
     /// - Throws: ``SpecError/invalid(errors:)`` listing every problem found (syntax, unknown or mistyped fields,
     ///   missing required fields), or ``SpecError/unreadableFile(path:reason:)``.
     package static func load(path: String, limits: InputLimits = .current) throws(SpecError) -> LoadedFile {
+        try load(path: path, limits: limits, clusterFeatures: false)
+    }
+
+    /// Loads every document of a file, as ``load(path:limits:)``; with `clusterFeatures`, the fields only a cluster
+    /// can honour (resource templates, PVC and secret volumes, …: what the local engine refuses as unsupported) are
+    /// accepted, for `sluice kube render`.
+    package static func load(path: String, limits: InputLimits = .current, clusterFeatures: Bool)
+        throws(SpecError) -> LoadedFile
+    {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
             size > limits.documentBytes
         {
@@ -43,7 +52,7 @@ package enum SpecLoader {
             let reason = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
             throw .unreadableFile(path: path, reason: reason)
         }
-        return try load(text: text, file: path, limits: limits)
+        return try load(text: text, file: path, limits: limits, clusterFeatures: clusterFeatures)
     }
 
     /// Loads every document of `text`, naming `file` in messages.
@@ -52,6 +61,14 @@ package enum SpecLoader {
     ///   nesting, aliases), else as ``load(path:limits:)``.
     package static func load(text: String, file: String, limits: InputLimits = .current) throws(SpecError)
         -> LoadedFile
+    {
+        try load(text: text, file: file, limits: limits, clusterFeatures: false)
+    }
+
+    /// Loads every document of `text` as ``load(text:file:limits:)``; `clusterFeatures` as in
+    /// ``load(path:limits:clusterFeatures:)``.
+    package static func load(text: String, file: String, limits: InputLimits = .current, clusterFeatures: Bool)
+        throws(SpecError) -> LoadedFile
     {
         try YAMLBudget.check(text, file: file, limits: limits)
         var trees: [YAMLValue] = []
@@ -97,9 +114,13 @@ package enum SpecLoader {
                     at: apiVersion.location, path: "apiVersion"))
                 continue
             }
-            errors.append(contentsOf: checker.errors)
+            let problems = checker.errors.filter { error in
+                if clusterFeatures, case .unsupported = error { return false }
+                return true
+            }
+            errors.append(contentsOf: problems)
             notes.append(contentsOf: checker.notes)
-            guard checker.errors.isEmpty else { continue }
+            guard problems.isEmpty else { continue }
             do {
                 let workflow = try YAMLDecoder().decode(Workflow.self, from: nodes[index])
                 documents.append(WorkflowDocument(workflow: workflow, tree: tree, file: file))

@@ -1,0 +1,32 @@
+package import SluiceEngine
+
+/// How `sluice kube render` writes the governed pods.
+package struct KubeRenderOptions: Sendable {
+    /// The image holding a static `sluice` at ``PodLayout/imageBinary`` (init container and signer).
+    package var wrapperImage: String
+    /// The Kubernetes Secret holding the lineage signing key (data key ``PodLayout/keyFileName``).
+    package var signerSecret: String
+    /// `spec.artifactRepositoryRef` (a ConfigMap and its key), when given.
+    package var artifactRepositoryRef: (configMap: String, key: String)?
+    /// Render templates Sluice cannot wrap as they are, ungoverned, instead of refusing them.
+    package var allowUngoverned: Bool
+    /// What an image runs when a template gives no `command:` (`--runtime-profile`).
+    package var profile: RuntimeProfile?
+
+    /// The image `sluice kube render` names when `--wrapper-image` is not given.
+    package static let defaultWrapperImage = "localhost/sluice-wrapper:latest"
+    /// The Secret name when `--signer-secret` is not given.
+    package static let defaultSignerSecret = "sluice-signer"
+
+    package init(
+        wrapperImage: String = defaultWrapperImage, signerSecret: String = defaultSignerSecret,
+        artifactRepositoryRef: (configMap: String, key: String)? = nil, allowUngoverned: Bool = false,
+        profile: RuntimeProfile? = nil
+    ) {
+        self.wrapperImage = wrapperImage
+        self.signerSecret = signerSecret
+        self.artifactRepositoryRef = artifactRepositoryRef
+        self.allowUngoverned = allowUngoverned
+        self.profile = profile
+    }
+}
