@@ -3,6 +3,10 @@ package import Foundation
 /// A seeded generator of hostile workflow files: real, small workflows mutated the ways issue 16 found crashes and
 /// hangs (deleted lines, type swaps, indentation, alias bombs, huge numbers, deep nesting, Unicode and NUL, binary).
 ///
+/// Half the cases damage only values (`hostileValue`: references to nothing, failing expressions, quotes, shell
+/// metacharacters) or what a node does (`hostileCommand`: control bytes on stdout, symlinked or FIFO outputs,
+/// megabytes of output, being killed): well-formed workflows that `lint` accepts, so `run` meets them too.
+///
 /// The same seed gives the same cases on every machine, so a failing case is reproduced by its seed and index.
 package struct WorkflowMutator {
     /// One generated file and how it was made.
@@ -22,7 +26,9 @@ package struct WorkflowMutator {
         var bytes: Data?
         var applied: [String] = []
         for _ in 0..<(random.below(10) < 7 ? 1 : 2) {
-            let kind = Mutation.allCases[random.below(Mutation.allCases.count)]
+            let kind = random.below(2) == 0
+                ? Mutation.wellFormed[random.below(Mutation.wellFormed.count)]
+                : Mutation.allCases[random.below(Mutation.allCases.count)]
             applied.append(kind.rawValue)
             if kind == .binary {
                 bytes = randomBytes(Data(text.utf8))
@@ -36,7 +42,10 @@ package struct WorkflowMutator {
     /// The kinds of damage done to a seed.
     package enum Mutation: String, CaseIterable, Sendable {
         case deleteLine, duplicateLine, swapType, indent, aliasBomb, hugeNumber, deepNesting, unicode, binary
-        case truncate, deepYAML
+        case truncate, deepYAML, hostileValue, hostileCommand
+
+        /// The mutations that keep the document well-formed YAML of the same shape.
+        static let wellFormed: [Mutation] = [.hostileValue, .hostileCommand]
     }
 
     private mutating func apply(_ mutation: Mutation, to text: String) -> String {
@@ -71,10 +80,60 @@ package struct WorkflowMutator {
         case .deepYAML:
             let depth = [50, 150, 1_000, 20_000][random.below(4)]
             lines.append("x: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth))
+        case .hostileValue:
+            let candidates = lines.indices.filter {
+                Self.valueKeys.contains(Self.key(of: lines[$0]) ?? "") || lines[$0].contains("value: \"")
+            }
+            guard !candidates.isEmpty else { break }
+            let target = candidates[random.below(candidates.count)]
+            let value = Self.hostileValues[random.below(Self.hostileValues.count)]
+            if let inline = lines[target].range(of: #"value: "[^"]*""#, options: .regularExpression) {
+                lines[target].replaceSubrange(inline, with: "value: " + value)
+            } else {
+                lines[target] = Self.replacingValue(of: lines[target], with: value)
+            }
+        case .hostileCommand:
+            let candidates = lines.indices.filter { Self.key(of: lines[$0]) == "command" }
+            guard !candidates.isEmpty else { break }
+            let target = candidates[random.below(candidates.count)]
+            let script = Self.hostileScripts[random.below(Self.hostileScripts.count)]
+            lines[target] = Self.replacingValue(of: lines[target], with: "[sh, -c, \(script)]")
         case .binary:
             break
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Keys whose values the `hostileValue` mutation replaces.
+    static let valueKeys: Set<String> = ["value", "when", "depends", "withParam", "count", "duration", "timeout", "text"]
+
+    /// Well-formed YAML scalars (single-quoted: no escapes) that no workflow should be able to crash the engine with.
+    static let hostileValues = [
+        "'{{steps.nope.outputs.result}}'", "'{{tasks.a.outputs.parameters.missing}}'", "'{{=1/0}}'",
+        "'{{=asInt(\"x\")}}'", "'{{item.deep.deeper}}'", "'{{'", "'}}'", "'[1, 2'", "'-1'", "'1e9'",
+        "'a.Succeeded && '", "'{{=toJson(workflow)}}'", "''''", "'$(id); rm -rf /tmp/x'", "'{{workflow.uid}}'",
+        "'[\"a\", {\"b\": []}]'", "'{{=sprig.repeat(100000, \"x\")}}'", "'{{inputs.parameters}}'",
+    ]
+
+    /// Single-quoted shell scripts for a node to run instead of its own command.
+    static let hostileScripts = [
+        "'printf \"\\033[31mred\\000nul\\r\\n\"'", "'ln -s /etc/passwd /tmp/n; ln -s /etc/passwd /tmp/data.txt'",
+        "'head -c 5000000 /dev/zero | tr \"\\000\" x'", "'exit 137'", "'kill -9 $$'", "'mkfifo /tmp/n'",
+        "'echo 21 > /tmp/n; ln -s ../../../../../.. /tmp/data.txt'", "'yes | head -c 300000 >&2; exit 3'",
+    ]
+
+    /// The mapping key a line holds (`- name: x` gives `name`), nil for none.
+    static func key(of line: String) -> String? {
+        let trimmed = line.drop { $0 == " " || $0 == "-" }
+        guard let colon = trimmed.firstIndex(of: ":") else { return nil }
+        let key = trimmed[..<colon]
+        return key.allSatisfy { $0.isLetter || $0.isNumber } ? String(key) : nil
+    }
+
+    /// `line` with the value after its first `KEY:` replaced by `value`.
+    static func replacingValue(of line: String, with value: String) -> String {
+        guard let colon = line.firstIndex(of: ":") else { return line }
+        return String(line[...colon]) + " " + value
     }
 
     private mutating func swapValue(in line: String) -> String {
