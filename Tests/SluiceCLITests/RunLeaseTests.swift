@@ -1,4 +1,5 @@
 import Foundation
+import SluiceRuntimes
 import SluiceStore
 import Testing
 
@@ -212,6 +213,34 @@ struct RunLeaseTests {
             let resume = try await cli.start(["resume", "@latest"]).finish()
             #expect(resume.status == 0, "\(resume)")
             #expect(Self.lines(witness) == ["a", "b-start", "b-start", "b", "c"])
+        }
+    }
+
+    @Test("get and list judge a run's engine by its lease: a reused pid with another start time is not the engine",
+          .timeLimit(.minutes(1)))
+    func engineGoneDespiteReusedPid() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let witness = cli.directory + "/witness"
+            try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 2))
+            let name = Self.runName(cli)
+            let store = try Store(stateDirectory: cli.home)
+            let run = try store.run(named: name)
+            // The dead engine's pid now belongs to a live process (this test's), started at another time.
+            let me = ProcessIdentity.current
+            func hold(startTime: UInt64?) throws {
+                let holder = LeaseHolder(processID: me.processID, startTime: startTime, host: me.host)
+                _ = try store.acquireRunLease(
+                    RunLease(runID: run.id, holder: holder, acquiredAt: Date()), isAlive: { _ in false })
+            }
+            try hold(startTime: (me.startTime ?? 2) - 1)
+            let gone = try cli.run(["get", name])
+            #expect(gone.stdout.contains("Status:     Running (engine gone: sluice resume \(name))\n"), "\(gone)")
+            let list = try cli.run(["list"])
+            #expect(list.stdout.contains("Running (engine gone: sluice resume \(name))"), "\(list)")
+            // The same pid with its own start time is a live engine.
+            try hold(startTime: me.startTime)
+            let live = try cli.run(["get", name])
+            #expect(live.stdout.contains("Status:     Running\n"), "\(live)")
         }
     }
 

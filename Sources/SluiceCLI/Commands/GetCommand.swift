@@ -47,7 +47,7 @@ struct GetCommand: ParsableCommand {
         switch output {
         case .json: print(ArgoStatus.json(run: record, nodes: nodes))
         case .yaml: writeUnbuffered(YAMLText.render(ArgoStatus.workflowObject(run: record, nodes: nodes)))
-        default: printTable(record, nodes: nodes, denials: denials, wide: output == .wide)
+        default: printTable(record, nodes: nodes, denials: denials, wide: output == .wide, store: store)
         }
     }
 
@@ -60,9 +60,11 @@ struct GetCommand: ParsableCommand {
         }
     }
 
-    private func printTable(_ record: RunRecord, nodes: [NodeRecord], denials: [DenialRecord], wide: Bool) {
+    private func printTable(
+        _ record: RunRecord, nodes: [NodeRecord], denials: [DenialRecord], wide: Bool, store: Store
+    ) {
         print("Name:       \(record.name)")
-        print("Status:     \(displayPhase(record))")
+        print("Status:     \(displayPhase(record, in: store))")
         if let message = record.message { print("Message:    \(message)") }
         if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
         if let started = record.startedAt, let finished = record.finishedAt {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceEngine
 import SluiceStore
+import SluiceRuntimes
 
 /// Opens the state directory's store, turning failures into one clear line and exit code 1.
 func openStore(_ state: StateOptions) throws -> Store {
@@ -40,7 +41,7 @@ struct ListCommand: ParsableCommand {
         }
         let width = max(4, runs.map(\.name.count).max() ?? 0)
         // A run whose engine is gone says so in full ("Running (engine gone: sluice resume NAME)").
-        let phases = runs.map(displayPhase)
+        let phases = runs.map { displayPhase($0, in: store) }
         let phaseWidth = max(11, (phases.map(\.count).max() ?? 0) + 1)
         print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
               + "STATUS".padding(toLength: phaseWidth + 1, withPad: " ", startingAt: 0) + "STARTED               DURATION")
@@ -56,12 +57,20 @@ struct ListCommand: ParsableCommand {
 }
 
 /// A run's phase for people: a Running run whose engine process is gone says so, with the way out.
-func displayPhase(_ run: RunRecord) -> String {
+func displayPhase(_ run: RunRecord, in store: Store) -> String {
     guard run.phase == .running || run.phase == .pending else { return run.phase.rawValue }
-    if let pid = run.engineProcessID, pid > 0, kill(pid, 0) != 0 && errno == ESRCH {
+    if engineGone(run, store: store) {
         return "\(run.phase.rawValue) (engine gone: sluice resume \(run.name))"
     }
     return run.phase.rawValue
+}
+
+/// Whether the engine driving `run` is dead: its lease's holder is gone (pid and start time, so a pid reused by
+/// another process does not pass for the engine); a run without a lease falls back to the recorded pid.
+private func engineGone(_ run: RunRecord, store: Store) -> Bool {
+    if let lease = (try? store.runLease(runID: run.id)) ?? nil { return !ProcessIdentity.isAlive(lease.holder) }
+    guard let pid = run.engineProcessID, pid > 0 else { return false }
+    return kill(pid, 0) != 0 && errno == ESRCH
 }
 
 /// `zip` for two optionals.

@@ -30,7 +30,7 @@ struct RetryCommand: AsyncParsableCommand {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         guard record.phase.isTerminal else {
-            printError("error: run '\(record.name)' has not ended (\(displayPhase(record))): "
+            printError("error: run '\(record.name)' has not ended (\(displayPhase(record, in: store))): "
                        + "use 'sluice resume \(record.name)' or wait for it")
             throw ExitCode(ExitStatus.failed)
         }
@@ -117,7 +117,7 @@ struct DeleteCommand: ParsableCommand {
         let store = try openStore(state)
         let records = try runNames.map { try findRun($0, in: store) }
         for record in records where !record.phase.isTerminal {
-            printError("error: run '\(record.name)' is \(displayPhase(record)): stop it first ('sluice stop \(record.name)')")
+            printError("error: run '\(record.name)' is \(displayPhase(record, in: store)): stop it first ('sluice stop \(record.name)')")
             throw ExitCode(ExitStatus.failed)
         }
         let all = try RunPruner.runs(of: store)
