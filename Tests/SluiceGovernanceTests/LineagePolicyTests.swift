@@ -332,3 +332,100 @@ extension Result {
         return nil
     }
 }
+
+/// The same policy over recorded lineage (offline verification): every problem of an envelope, each naming the
+/// file its facts came from, and each consumer-to-producer link.
+@Suite("Lineage policy over recorded lineage")
+struct RecordedLineagePolicyTests {
+    static let fixture = PolicyFixture()
+
+    /// The facts a bundle verifier gathers for the fixture's run.
+    static func recordedRun(_ change: (inout LineagePolicy.RecordedRun) -> Void = { _ in }) throws
+        -> LineagePolicy.RecordedRun
+    {
+        var run = LineagePolicy.RecordedRun(
+            governanceFile: "governance.json", runIDSource: "status.json", workflowFile: "the bundled workflow.yaml")
+        run.governance = try fixture.governance()
+        run.chain = try fixture.chain()
+        run.submissionDigest = fixture.submission
+        run.submitterKey = fixture.runKey.publicKey
+        run.runID = fixture.runID
+        run.workflowDigest = fixture.spec
+        run.templateDigests = [:]
+        change(&run)
+        return run
+    }
+
+    static func recorded(_ fixture: PolicyFixture = fixture) throws -> LineagePolicy.RecordedEnvelope {
+        let envelope = try fixture.envelope()
+        let predicate = try LineagePredicate(json: Statement(payloadBytes: envelope.payload).predicate)
+        return .init(predicate: predicate, signer: fixture.runKey.publicKey, payloadDigest: envelope.payloadDigest)
+    }
+
+    @Test("a genuine recorded envelope has no problem")
+    func genuine() throws {
+        let run = try Self.recordedRun()
+        #expect(LineagePolicy.continuityRefusals(of: try Self.recorded(), in: run).isEmpty)
+        #expect(LineagePolicy.trustRefusals(of: try Self.recorded(), in: run).isEmpty)
+    }
+
+    @Test("every continuity problem is reported, naming where the facts were read")
+    func continuity() throws {
+        let edited = Self.fixture.with {
+            $0.editPredicate = {
+                $0.workflow.runID = "run-0"
+                $0.workflow.specDigest = .sha256(utf8: "other spec")
+                $0.node.templateDigest = .sha256(utf8: "template")
+            }
+        }
+        let refusals = LineagePolicy.continuityRefusals(of: try Self.recorded(edited), in: try Self.recordedRun())
+        #expect(refusals.map(\.check) == ["chain-continuity", "chain-continuity", "submission"])
+        #expect(refusals.map(\.reason) == [
+            "it belongs to run run-0, not run-1 (status.json)",
+            "its workflow digest \(Digest.sha256(utf8: "other spec")) is not the digest of the bundled workflow.yaml, "
+                + "\(Self.fixture.spec)",
+            "it ran template 'train', which the submission does not cover",
+        ])
+    }
+
+    @Test("revocations, governance digests and the slope are all checked")
+    func trust() throws {
+        let edited = Self.fixture.with {
+            $0.editPredicate = {
+                $0.governance.specDigest = .sha256(utf8: "looser")
+                $0.trustSlope[0].attestation = .sha256(utf8: "earlier")
+            }
+        }
+        let recorded = try Self.recorded(edited)
+        let run = try Self.recordedRun {
+            $0.revocations = [.init(kind: .envelope, value: recorded.payloadDigest.hex, reason: "leaked")]
+        }
+        let refusals = LineagePolicy.trustRefusals(of: recorded, in: run)
+        #expect(refusals.map(\.check) == ["revoked", "governance-digest", "trust-slope"])
+        #expect(refusals.map(\.reason) == [
+            "envelope \(recorded.payloadDigest) is revoked: leaked",
+            "it was produced under governance \(Digest.sha256(utf8: "looser")), but governance.json is "
+                + "\(CanonicalJSON.null.digest)",
+            "it starts at submission \(Digest.sha256(utf8: "earlier")), not this run's \(Self.fixture.submission)",
+        ])
+    }
+
+    @Test("a link is the subject its producer signed, with the digest consumed")
+    func links() throws {
+        let producer = try Self.recorded().predicate
+        let subjects = [Statement.Subject(name: "outputs/artifacts/model", sha256: .sha256(utf8: "model weights"))]
+        func link(_ digest: Digest, subject: String = "outputs/artifacts/model", node: String = "train") -> Refusal? {
+            LineagePolicy.linkRefusal(
+                .init(name: "model", kind: .artifact, digest: ["sha256": digest.hex], producerNode: node,
+                      subjectName: subject, envelopePayloadDigest: .sha256(utf8: "x")),
+                consumer: "deploy", producer: producer, subjects: subjects, producerFile: "envelopes/train.intoto.json")
+        }
+        #expect(link(.sha256(utf8: "model weights")) == nil)
+        #expect(link(.sha256(utf8: "forged"))?.check == "subject-digest")
+        #expect(link(.sha256(utf8: "model weights"), subject: "outputs/artifacts/other")?.reason
+            == "input 'model' of node 'deploy': envelopes/train.intoto.json has no subject 'outputs/artifacts/other'")
+        #expect(link(.sha256(utf8: "model weights"), node: "other")?.reason
+            == "input 'model' of node 'deploy' should come from node 'other', but envelopes/train.intoto.json "
+                + "attests node 'train'")
+    }
+}

@@ -73,9 +73,13 @@ extension VerificationRun {
         }
 
         // The earlier run's submission: the root of its envelopes' trust slopes.
-        var root = SlopeRoot(
-            governance: earlierGovernance, governanceFile: governanceFile, chain: nil, submissionDigest: nil,
-            submitterKey: nil)
+        var root = LineagePolicy.RecordedRun(
+            governanceFile: governanceFile, runIDSource: "its directory",
+            workflowFile: BundleLayout.externalDirectory(runID: runID) + BundleLayout.workflow)
+        root.governance = earlierGovernance
+        root.runID = runID
+        root.workflowDigest = workflow?.digest
+        root.revocations = revocationsInForce
         var anchors = given ?? trusted + (chain?.keys(for: .submit) ?? [])
         if given == nil { anchors += externalTrustedKeys(directory) }
         if let bytes = read(submissionFile), let earlierGovernance, let workflow, let parametersDigest {
@@ -92,8 +96,7 @@ extension VerificationRun {
         if envelopeFiles.isEmpty { fail(directory, "holds no envelopes") }
         for file in envelopeFiles {
             checkExternalEnvelope(
-                file: file, name: String(file.dropFirst(envelopePrefix.count)), runID: runID,
-                workflowDigest: workflow?.digest, root: root)
+                file: file, name: String(file.dropFirst(envelopePrefix.count)), runID: runID, root: root)
         }
     }
 
@@ -121,7 +124,7 @@ extension VerificationRun {
     /// Verifies the earlier run's submission attestation; returns that run's trust chain when it verifies.
     private mutating func checkExternalSubmission(
         _ bytes: [UInt8], file: String, runID: String, governance: GovernanceDocument, workflowDigest: Digest,
-        parametersDigest: Digest, anchors: [PublicKey], root: inout SlopeRoot
+        parametersDigest: Digest, anchors: [PublicKey], root: inout LineagePolicy.RecordedRun
     ) -> TrustChain? {
         let envelope: Envelope
         do {
@@ -174,7 +177,7 @@ extension VerificationRun {
     }
 
     private mutating func checkExternalEnvelope(
-        file: String, name: String, runID: String, workflowDigest: Digest?, root: SlopeRoot
+        file: String, name: String, runID: String, root: LineagePolicy.RecordedRun
     ) {
         guard let bytes = read(file) else {
             fail(file, "cannot be read")
@@ -207,25 +210,9 @@ extension VerificationRun {
         if name != payloadDigest.hex + BundleLayout.envelopeSuffix {
             problems.append("the file is named for payload '\(name)', but its payload digest is \(payloadDigest)")
         }
-        let claimed = predicate.producer.signer
-        if claimed.keyID != signer.keyID || claimed.publicKeyDigest != signer.spkiDigest {
-            problems.append("the predicate names signer \(claimed.keyID) but key \(signer.keyID) signed it")
-        }
-        if predicate.workflow.runID != runID {
-            problems.append("it belongs to run \(predicate.workflow.runID), not \(runID) (its directory)")
-        }
-        if let workflowDigest, predicate.workflow.specDigest != workflowDigest {
-            problems.append(
-                "its workflow digest \(predicate.workflow.specDigest) is not the digest of "
-                    + "\(BundleLayout.externalDirectory(runID: runID))\(BundleLayout.workflow), \(workflowDigest)")
-        }
-        if let reason = revokedEnvelopes[payloadDigest.hex] {
-            problems.append("envelope \(payloadDigest) is revoked: \(reason)")
-        }
-        if let reason = revokedKeys[signer.keyID] {
-            problems.append("signing key \(signer.keyID) is revoked: \(reason)")
-        }
-        problems += governanceProblems(of: predicate, signer: signer, under: root)
+        let recorded = LineagePolicy.RecordedEnvelope(predicate: predicate, signer: signer, payloadDigest: payloadDigest)
+        problems += LineagePolicy.continuityRefusals(of: recorded, in: root).map(\.reason)
+        problems += LineagePolicy.trustRefusals(of: recorded, in: root).map(Self.finding)
         guard problems.isEmpty else {
             unverified[payloadDigest.hex] = file
             for problem in problems { fail(file, problem) }

@@ -146,60 +146,31 @@ extension VerificationRun {
 
     // MARK: - Envelopes
 
-    /// What an envelope's governance digests and trust slope are checked against: a run's governance, trust chain
-    /// and submission attestation.
-    struct SlopeRoot {
-        /// The governance, nil when it is unusable (its own file reports why).
-        var governance: GovernanceDocument?
-        /// The bundle file the governance was read from (named in messages).
-        var governanceFile: String
-        var chain: TrustChain?
-        var submissionDigest: Digest?
-        var submitterKey: PublicKey?
+    /// What the policy knows of this run, as the bundle's files state it.
+    var recordedRun: LineagePolicy.RecordedRun {
+        var run = LineagePolicy.RecordedRun(
+            governanceFile: BundleLayout.governance, runIDSource: BundleLayout.status,
+            workflowFile: "the bundled " + BundleLayout.workflow)
+        run.governance = governanceUsable ? governance : nil
+        run.chain = chain
+        run.submissionDigest = submissionDigest
+        run.submitterKey = submitter?.key
+        run.runID = runID
+        run.workflowDigest = workflowDigest
+        run.templateDigests = templateDigests
+        run.revocations = revocationsInForce
+        return run
     }
 
-    /// This run's governance, chain and submission.
-    var slopeRoot: SlopeRoot {
-        SlopeRoot(
-            governance: governanceUsable ? governance : nil, governanceFile: BundleLayout.governance, chain: chain,
-            submissionDigest: submissionDigest, submitterKey: submitter?.key)
+    /// The revocations in force (the bundle's, a given list's, the governance's own), as the policy reads them.
+    var revocationsInForce: [LineagePolicy.Revocations.Entry] {
+        revokedEnvelopes.map { .init(kind: .envelope, value: $0.key, reason: $0.value) }
+            + revokedKeys.map { .init(kind: .key, value: $0.key, reason: $0.value) }
     }
 
-    /// What is wrong with an envelope of this run: its governance digests, trust slope and the keys on it.
-    func governanceProblems(of predicate: LineagePredicate, signer: PublicKey) -> [String] {
-        governanceProblems(of: predicate, signer: signer, under: slopeRoot)
-    }
-
-    /// What is wrong with an envelope's governance digests, trust slope and the keys on it, against `root`.
-    func governanceProblems(of predicate: LineagePredicate, signer: PublicKey, under root: SlopeRoot) -> [String] {
-        var problems: [String] = []
-        if let governance = root.governance {
-            let produced = predicate.governance
-            if produced.specDigest != governance.digest {
-                problems.append(
-                    "it was produced under governance \(produced.specDigest), but \(root.governanceFile) is "
-                        + "\(governance.digest)")
-            } else if produced.constraintsDigest != governance.constraintsDigest {
-                problems.append(
-                    "it was produced under constraints \(produced.constraintsDigest), but those of "
-                        + "\(root.governanceFile) are \(governance.constraintsDigest)")
-            }
-        }
-        if let chain = root.chain, let submission = root.submissionDigest {
-            if let problem = chain.slopeProblem(predicate.trustSlope, signer: signer, submission: submission) {
-                problems.append("trust slope: \(problem)")
-            } else if let submitter = root.submitterKey, predicate.trustSlope.first?.keyID != submitter.keyID {
-                problems.append(
-                    "trust slope: it starts at key \(predicate.trustSlope.first?.keyID ?? "?"), but the submission "
-                        + "attestation is signed by \(submitter.keyID)")
-            }
-        }
-        for hop in predicate.trustSlope where hop.keyID != signer.keyID {
-            if let reason = revokedKeys[hop.keyID] {
-                problems.append("key \(hop.keyID) of '\(hop.authority)' on its trust slope is revoked: \(reason)")
-            }
-        }
-        return problems
+    /// A refusal of a recorded envelope as a finding's text.
+    static func finding(_ refusal: Refusal) -> String {
+        refusal.check == "trust-slope" ? "trust slope: " + refusal.reason : refusal.reason
     }
 
     // MARK: - Constraints

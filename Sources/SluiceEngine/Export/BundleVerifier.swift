@@ -402,30 +402,9 @@ struct VerificationRun {
             fail(file, error.description)
             return
         }
-        var problems: [String] = []
-        let claimed = predicate.producer.signer
-        if claimed.keyID != signer.keyID || claimed.publicKeyDigest != signer.spkiDigest {
-            problems.append("the predicate names signer \(claimed.keyID) but key \(signer.keyID) signed it")
-        }
-        if let runID, predicate.workflow.runID != runID {
-            problems.append("it belongs to run \(predicate.workflow.runID), not \(runID) (status.json)")
-        }
-        if let workflowDigest, predicate.workflow.specDigest != workflowDigest {
-            problems.append(
-                "its workflow digest \(predicate.workflow.specDigest) is not the digest of the bundled "
-                    + "workflow.yaml, \(workflowDigest)")
-        }
+        let recorded = LineagePolicy.RecordedEnvelope(predicate: predicate, signer: signer, payloadDigest: payloadDigest)
+        var problems = LineagePolicy.continuityRefusals(of: recorded, in: recordedRun).map(\.reason)
         let node = predicate.node.id
-        if let digest = predicate.node.templateDigest {
-            let identity = predicate.node.templateName
-            if let submitted = templateDigests[identity] {
-                if submitted != digest {
-                    problems.append("it ran template '\(identity)' \(digest), but the submitted one is \(submitted)")
-                }
-            } else if workflowDigest != nil {
-                problems.append("it ran template '\(identity)', which the submission does not cover")
-            }
-        }
         if stem != node && !stem.hasPrefix(node + "-") {
             problems.append("the file is named for node '\(stem)' but the envelope attests node '\(node)'")
         }
@@ -440,13 +419,7 @@ struct VerificationRun {
                 problems.append("status.json has no node '\(node)'")
             }
         }
-        if let reason = revokedEnvelopes[payloadDigest.hex] {
-            problems.append("envelope \(payloadDigest) is revoked: \(reason)")
-        }
-        if let reason = revokedKeys[signer.keyID] {
-            problems.append("signing key \(signer.keyID) is revoked: \(reason)")
-        }
-        problems += governanceProblems(of: predicate, signer: signer)
+        problems += LineagePolicy.trustRefusals(of: recorded, in: recordedRun).map(Self.finding)
         let subjectsOK = checkSubjects(statement.subjects, node: node, file: file, current: stem == node)
         if problems.isEmpty {
             if subjectsOK {
@@ -613,26 +586,12 @@ struct VerificationRun {
                         continue
                     }
                 }
-                if let producer = input.producerNode, producer != upstream.predicate.node.id {
-                    fail(
-                        consumer.file,
-                        "\(label) should come from node '\(producer)', but \(upstream.file) "
-                            + "attests node '\(upstream.predicate.node.id)'")
+                if let refusal = LineagePolicy.linkRefusal(
+                    input, consumer: consumer.predicate.node.id, producer: upstream.predicate,
+                    subjects: upstream.statement.subjects, producerFile: upstream.file)
+                {
+                    fail(consumer.file, refusal.reason)
                     continue
-                }
-                if let subjectName = input.subjectName {
-                    guard let subject = upstream.statement.subjects.first(where: { $0.name == subjectName }) else {
-                        fail(consumer.file, "\(label): \(upstream.file) has no subject '\(subjectName)'")
-                        continue
-                    }
-                    let common = Set(subject.digest.keys).intersection(input.digest.keys)
-                    guard !common.isEmpty, common.allSatisfy({ subject.digest[$0] == input.digest[$0] }) else {
-                        fail(
-                            consumer.file,
-                            "\(label) was consumed with digest \(input.digest.sorted { $0.key < $1.key }) "
-                                + "but \(upstream.file) signed \(subject.digest.sorted { $0.key < $1.key })")
-                        continue
-                    }
                 }
                 report.verifiedLinks += 1
             }
