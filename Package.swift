@@ -42,7 +42,12 @@ let package = Package(
             dependencies: ["SluiceExpressions", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
-        .target(name: "SluiceGovernance", dependencies: ["CSodium", "COpenSSL"], swiftSettings: strictSettings),
+        // Governance reads `require` expressions (SluiceExpressions, itself without dependencies): the lineage policy
+        // decides constraints with no engine, store or runtime.
+        .target(
+            name: "SluiceGovernance", dependencies: ["CSodium", "COpenSSL", "SluiceExpressions"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SluiceStore",
             dependencies: ["SluiceGovernance", .product(name: "GRDB", package: "GRDB.swift")],

@@ -176,108 +176,33 @@ extension VerificationRun {
     // MARK: - Constraints
 
     /// Re-evaluates, for every verified envelope, the constraints that govern its node over the lineage of the
-    /// inputs it recorded, and checks its chain depth against theirs.
+    /// inputs it recorded, and checks its chain depth against theirs (``LineagePolicy``, shared with the gate).
     mutating func checkConstraints() {
         guard governanceUsable else { return }
         let evaluator = ConstraintEvaluator(governance: governance)
+        let producers = verified.mapValues { upstream in
+            LineagePolicy.RecordedProducer.verified(
+                predicate: upstream.predicate, keyID: upstream.signer.keyID, file: upstream.file,
+                isEarlierRun: upstream.externalRun != nil)
+        }
         var checked = 0
         for envelope in verified.values.sorted(by: { $0.file < $1.file }) where envelope.externalRun == nil {
-            let predicate = envelope.predicate
-            var node = GatedNode(
-                displayName: predicate.node.displayName, templateName: predicate.node.templateName,
-                image: predicate.producer.image, runtime: predicate.producer.runtime, within: predicate.node.within)
-            node.otherContainers = predicate.producer.containers
-            node.isolation = predicate.producer.isolation
-            // Outputs the engine computed (steps/DAG templates) are governed where they are consumed, as live.
-            let computed = predicate.producer.runtime == LineageSigner.computedRuntime
-            let constraints = computed
-                ? [] : governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
-            var facts: [ExpressionValue] = []
-            var deepest = 0
-            var reuses = false
-            var complete = true
-            var problems: [String] = []
-            for input in predicate.inputs {
-                let digest = input.digest.sorted { $0.key < $1.key }.first?.value ?? ""
-                if let unsigned = UnsignedInput(input) {
-                    if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: unsigned) {
-                        problems.append("input '\(input.name)': \(violation.check): \(violation.reason)")
-                    }
-                    facts.append(ConstraintEvaluator.unsignedFacts(unsigned))
-                    continue
+            let (refusals, governed) = LineagePolicy.constraintRefusals(
+                of: envelope.predicate, producers: producers, evaluator: evaluator, parameters: parameters ?? [],
+                submitter: submitter?.name ?? "")
+            for refusal in refusals {
+                if refusal.input != Refusal.nodeLevel {
+                    fail(envelope.file, "input '\(refusal.input)': \(refusal.check): \(refusal.reason)")
+                } else if refusal.check == LineagePolicy.chainDepthCheck {
+                    fail(envelope.file, refusal.reason)
+                } else {
+                    fail(envelope.file, "\(refusal.check): \(refusal.reason)")
                 }
-                guard let upstreamDigest = input.envelopePayloadDigest else {
-                    facts.append(
-                        ConstraintEvaluator.externalFacts(
-                            name: input.name, kind: input.kind.rawValue, digest: digest, origin: input.origin))
-                    continue
-                }
-                guard let upstream = verified[upstreamDigest.hex] else {
-                    complete = false  // checkChain names the missing or unverified envelope
-                    continue
-                }
-                let producer = upstream.predicate
-                deepest = max(deepest, producer.chainDepth)
-                let label = "input '\(input.name)'"
-                if !governance.accepts(constraintsDigest: producer.governance.constraintsDigest) {
-                    problems.append(
-                        "\(label): constraints-digest: \(upstream.file) was produced under constraints "
-                            + "\(producer.governance.constraintsDigest), neither \(governance.constraintsDigest) nor "
-                            + "one declared in compatibleConstraints")
-                }
-                // A reused output (from an earlier run's envelope) passes the gate without the input constraints,
-                // which governed the node that produced it; the constraints digest is still checked.
-                reuses = reuses || upstream.externalRun != nil
-                if upstream.externalRun == nil,
-                    let violation = ConstraintEvaluator.inputViolation(of: constraints, by: producer)
-                {
-                    problems.append(
-                        "\(label): \(violation.check): \(violation.reason) (producer '\(producer.node.displayName)')")
-                }
-                facts.append(
-                    ConstraintEvaluator.inputFacts(
-                        producer, name: input.name, kind: input.kind.rawValue, digest: digest,
-                        keyID: upstream.signer.keyID))
             }
-            if complete && reuses && predicate.chainDepth != deepest {
-                problems.append(
-                    "its chainDepth \(predicate.chainDepth) is not that of the earlier envelope whose outputs it "
-                        + "reuses (\(deepest))")
-            } else if complete && !reuses && predicate.chainDepth != deepest + 1 {
-                problems.append(
-                    "its chainDepth \(predicate.chainDepth) is not one more than its deepest input's (\(deepest))")
-            }
-            if complete, !computed,
-                let violation = nodeViolation(evaluator, node: &node, predicate: predicate, facts: facts)
-            {
-                problems.append("\(violation.check): \(violation.reason)")
-            }
-            for problem in problems { fail(envelope.file, problem) }
-            if problems.isEmpty && !constraints.isEmpty { checked += 1 }
+            if refusals.isEmpty && governed { checked += 1 }
         }
         if checked > 0 {
             report.notes.append("constraints re-evaluated over the lineage of \(checked) envelope(s)")
         }
-    }
-
-    /// The node-level violation (images, `require`), or nil when the node's constraints hold.
-    ///
-    /// Container runtimes record the image they ran as `REFERENCE@IMAGE-ID`, while the gate judged `REFERENCE`:
-    /// the constraints hold when they hold for either.
-    private func nodeViolation(
-        _ evaluator: ConstraintEvaluator, node: inout GatedNode, predicate: LineagePredicate, facts: [ExpressionValue]
-    ) -> ConstraintEvaluator.Violation? {
-        let workflowFacts = ConstraintEvaluator.workflowFacts(
-            name: predicate.workflow.name, uid: predicate.workflow.runID, parameters: parameters ?? [],
-            governance: governance, submitter: submitter?.name ?? "")
-        let recorded = evaluator.nodeViolation(
-            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts)
-        guard let violation = recorded, predicate.producer.runtime != "process",
-            let image = node.image, let at = image.range(of: "@", options: .backwards)
-        else { return recorded }
-        node.image = String(image[..<at.lowerBound])
-        return evaluator.nodeViolation(
-            node, chainDepth: predicate.chainDepth, inputs: facts, workflowFacts: workflowFacts) == nil
-            ? nil : violation
     }
 }

@@ -1,4 +1,3 @@
-package import Foundation
 package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceStore
@@ -17,34 +16,6 @@ package struct Admission: Sendable {
     package var containers: [LineagePredicate.Producer.Container] = []
 }
 
-/// The node about to run, as constraints see it.
-package struct GatedNode: Sendable {
-    package var displayName: String
-    package var templateName: String
-    /// The task or step name the node runs as (its display name without a loop suffix).
-    package var taskName: String
-    package var image: String?
-    package var runtime: String
-    /// The steps and DAG calls the node runs under, innermost first.
-    package var within: [LineagePredicate.Node.Call]
-    /// The pod's containers other than the main one (init containers, sidecars, a containerSet's others).
-    package var otherContainers: [LineagePredicate.Producer.Container] = []
-    /// The isolation the node runs (or ran) under: `bubblewrap`, `container` or `none`; nil when not recorded.
-    package var isolation: String? = nil
-
-    package init(
-        displayName: String, templateName: String, image: String? = nil, runtime: String,
-        within: [LineagePredicate.Node.Call] = []
-    ) {
-        self.displayName = displayName
-        self.templateName = templateName
-        self.within = within
-        self.taskName = displayName.firstIndex(of: "(").map { String(displayName[..<$0]) } ?? displayName
-        self.image = image
-        self.runtime = runtime
-    }
-}
-
 /// Gathers the facts of a node's inputs before it runs and asks ``LineagePolicy`` about them.
 ///
 /// Per input: the producer's envelope as the store holds it, and the digest of the bytes about to be handed over,
@@ -55,9 +26,6 @@ package struct InputGate: Sendable {
     package let store: Store
     /// What decides.
     package let policy: LineagePolicy
-    /// Workflow facts for `require` expressions.
-    package let workflowFacts: ExpressionValue
-    private let evaluator: ConstraintEvaluator
 
     /// The governance the gate's policy enforces.
     package var governance: GovernanceDocument { policy.governance }
@@ -70,15 +38,12 @@ package struct InputGate: Sendable {
             policy: LineagePolicy(
                 governance: governance.document, chain: governance.chain, runID: runID, workflowDigest: workflowDigest,
                 submissionDigest: governance.submissionDigest, submissionProblem: governance.submissionProblem,
-                signingSlope: governance.slope),
-            workflowFacts: workflowFacts)
+                signingSlope: governance.slope, workflowFacts: workflowFacts))
     }
 
-    private init(store: Store, policy: LineagePolicy, workflowFacts: ExpressionValue) {
+    private init(store: Store, policy: LineagePolicy) {
         self.store = store
         self.policy = policy
-        self.workflowFacts = workflowFacts
-        evaluator = ConstraintEvaluator(governance: policy.governance)
     }
 
     /// A gate that re-verifies lineage recorded by an earlier run (memoized outputs): that run's identity and
@@ -92,8 +57,7 @@ package struct InputGate: Sendable {
         InputGate(
             store: store,
             policy: policy.forEarlierRun(
-                runID: runID, workflowDigest: workflowDigest, submissionDigest: submissionDigest, chain: earlierChain),
-            workflowFacts: workflowFacts)
+                runID: runID, workflowDigest: workflowDigest, submissionDigest: submissionDigest, chain: earlierChain))
     }
 
     // MARK: - Inputs
@@ -116,9 +80,7 @@ package struct InputGate: Sendable {
         if let refusal = policy.runRefusal(node: node.displayName, revocations: facts.revocations()) {
             return .failure(refusal)
         }
-        let constraints = policy.enforcesConstraints && appliesConstraints
-            ? policy.governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
-            : []
+        let constraints = appliesConstraints ? policy.constraints(for: node) : []
         var memo = LineagePolicy.Memo()
         var admission = Admission()
         admission.within = node.within
@@ -182,9 +144,8 @@ package struct InputGate: Sendable {
             }
         }
         for input in unsigned {
-            if let violation = ConstraintEvaluator.unsignedViolation(of: constraints, by: input) {
-                return .failure(Refusal(node: node.displayName, input: input.name, check: violation.check,
-                                        reason: violation.reason))
+            if let refusal = policy.unsignedRefusal(input, into: node.displayName, constraints: constraints) {
+                return .failure(refusal)
             }
             admission.lineage.append(input.lineage)
             admission.facts.append(ConstraintEvaluator.unsignedFacts(input))
@@ -239,30 +200,20 @@ package struct InputGate: Sendable {
         return policy.reuseRefusal(node: node.displayName, nodeID: nodeID, envelope: envelope)
     }
 
-    /// The policy's verdict on one upstream output, then the consuming node's constraints over its lineage.
+    /// The policy's verdict on one upstream output, with the store's revocations.
     private func verified(
         _ upstream: LineagePolicy.Upstream, node: GatedNode, constraints: [GovernanceDocument.Constraint],
         facts: inout GateFacts, memo: inout LineagePolicy.Memo
     ) -> Result<LineageVerifier.VerifiedInput, Refusal> {
-        let verdict = policy.admit(upstream, into: node.displayName, revocations: facts.revocations(), memo: &memo)
-        guard case .success(let input) = verdict else { return verdict }
-        if let violation = ConstraintEvaluator.inputViolation(of: constraints, by: input.predicate) {
-            return .failure(Refusal(node: node.displayName, input: upstream.input, check: violation.check,
-                                    reason: "\(violation.reason) (producer '\(upstream.producerName)')"))
-        }
-        return verdict
+        policy.admit(
+            upstream, into: node.displayName, constraints: constraints, revocations: facts.revocations(), memo: &memo)
     }
 
     // MARK: - The node itself
 
     /// Checks the node's own constraints once its image is known: allowed and pinned images, `require`.
     package func admitNode(_ node: GatedNode, admission: Admission) -> Refusal? {
-        guard policy.enforcesConstraints,
-            let violation = evaluator.nodeViolation(
-                node, chainDepth: admission.chainDepth, inputs: admission.facts, workflowFacts: workflowFacts)
-        else { return nil }
-        return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: violation.check,
-                       reason: violation.reason)
+        policy.nodeRefusal(node, chainDepth: admission.chainDepth, inputs: admission.facts)
     }
 
     /// The `inputs` fact of a verified upstream input.

@@ -62,7 +62,7 @@ package struct LineageSigner: Sendable {
 
     /// The runtime recorded for outputs the engine computed itself (a steps or DAG template's outputs): no
     /// process ran, the envelope records the values and the signed outputs they were derived from.
-    package static let computedRuntime = "engine"
+    package static let computedRuntime = LineagePolicy.computedRuntime
 
     /// Signs the outputs of a steps or DAG template, computed by the engine from `inputs` (one entry per source,
     /// named by the output subject it feeds).

@@ -1,3 +1,5 @@
+package import SluiceExpressions
+
 /// The one place that decides whether lineage is admissible: facts in, ``Refusal`` out, with no store, no engine
 /// and no file access.
 ///
@@ -31,6 +33,10 @@ package struct LineagePolicy: Sendable {
     /// The slope this run's own envelopes carry (submitter to lineage signer): none of its keys may be revoked
     /// when a node's lineage is about to be signed.
     package let signingSlope: [LineagePredicate.TrustHop]
+    /// The `workflow` variable of `require` expressions.
+    package let workflowFacts: ExpressionValue
+    /// The governance's constraints, their `require` expressions compiled once.
+    let evaluator: ConstraintEvaluator
 
     /// A policy for the nodes of one run.
     ///
@@ -43,11 +49,26 @@ package struct LineagePolicy: Sendable {
     ///   - submissionProblem: why the submission no longer covers the run, when it does not.
     ///   - enforcesConstraints: false to skip the governance digest and constraints (outputs of an earlier run).
     ///   - signingSlope: the run's own slope, checked against revocations before each signature.
+    ///   - workflowFacts: the `workflow` variable of `require` (see ``ConstraintEvaluator/workflowFacts``).
     package init(
         governance: GovernanceDocument, chain: TrustChain, runID: String, workflowDigest: Digest,
         submissionDigest: Digest?, submissionProblem: String? = nil, enforcesConstraints: Bool = true,
-        signingSlope: [LineagePredicate.TrustHop] = []
+        signingSlope: [LineagePredicate.TrustHop] = [], workflowFacts: ExpressionValue = .null
     ) {
+        self.init(
+            governance: governance, evaluator: ConstraintEvaluator(governance: governance), chain: chain,
+            runID: runID, workflowDigest: workflowDigest, submissionDigest: submissionDigest,
+            submissionProblem: submissionProblem, enforcesConstraints: enforcesConstraints, signingSlope: signingSlope,
+            workflowFacts: workflowFacts)
+    }
+
+    private init(
+        governance: GovernanceDocument, evaluator: ConstraintEvaluator, chain: TrustChain, runID: String,
+        workflowDigest: Digest, submissionDigest: Digest?, submissionProblem: String?, enforcesConstraints: Bool,
+        signingSlope: [LineagePredicate.TrustHop], workflowFacts: ExpressionValue
+    ) {
+        self.evaluator = evaluator
+        self.workflowFacts = workflowFacts
         self.governance = governance
         self.chain = chain
         self.verifier = LineageVerifier(
@@ -65,9 +86,9 @@ package struct LineagePolicy: Sendable {
         runID: String, workflowDigest: Digest, submissionDigest: Digest?, chain earlierChain: TrustChain? = nil
     ) -> LineagePolicy {
         LineagePolicy(
-            governance: governance, chain: earlierChain ?? chain, runID: runID, workflowDigest: workflowDigest,
-            submissionDigest: submissionDigest, submissionProblem: nil, enforcesConstraints: false,
-            signingSlope: signingSlope)
+            governance: governance, evaluator: evaluator, chain: earlierChain ?? chain, runID: runID,
+            workflowDigest: workflowDigest, submissionDigest: submissionDigest, submissionProblem: nil,
+            enforcesConstraints: false, signingSlope: signingSlope, workflowFacts: workflowFacts)
     }
 
     // MARK: - The run
@@ -99,16 +120,19 @@ package struct LineagePolicy: Sendable {
     /// Whether `node` may consume `upstream`: its envelope exists, is not revoked, is signed by a key the
     /// governance admits, belongs to this run and workflow and to the producer, signs exactly the measured bytes,
     /// is the envelope recorded when the producer ran, carries the trust slope this run admits with no revoked
-    /// key, and was produced under this governance and an accepted constraint set.
+    /// key, was produced under this governance and an accepted constraint set, and keeps `constraints`.
     ///
     /// - Parameters:
     ///   - node: the consumer's display name.
+    ///   - constraints: the consumer's constraints that apply to this input (``constraints(for:)``; none for the
+    ///     values behind a decision, or the sources of a steps or DAG template's outputs).
     ///   - revocations: the revocations in force, as read for this gate.
     ///   - memo: envelopes already verified during this gate call.
     /// - Returns: the verified input, or the refusal; every reason ends naming the producer.
-    package func admit(_ upstream: Upstream, into node: String, revocations: Revocations, memo: inout Memo)
-        -> Result<LineageVerifier.VerifiedInput, Refusal>
-    {
+    package func admit(
+        _ upstream: Upstream, into node: String, constraints: [GovernanceDocument.Constraint] = [],
+        revocations: Revocations, memo: inout Memo
+    ) -> Result<LineageVerifier.VerifiedInput, Refusal> {
         func refuse(_ check: String, _ reason: String) -> Result<LineageVerifier.VerifiedInput, Refusal> {
             .failure(Refusal(node: node, input: upstream.input, check: check,
                              reason: "\(reason) (producer '\(upstream.producerName)')"))
@@ -159,6 +183,9 @@ package struct LineagePolicy: Sendable {
                 "constraints-digest",
                 "it was produced under constraints \(produced.constraintsDigest), neither this run's "
                     + "\(governance.constraintsDigest) nor one declared in compatibleConstraints")
+        }
+        if let refusal = inputRefusal(input, upstream: upstream, into: node, constraints: constraints) {
+            return .failure(refusal)
         }
         return .success(input)
     }

@@ -1,6 +1,5 @@
 import Foundation
 package import SluiceExpressions
-package import SluiceGovernance
 
 /// A workflow's constraints, compiled once and evaluated over verified lineage: by the input gate before a node
 /// runs, and by the offline bundle verifier over what each recorded envelope says it consumed.
