@@ -77,9 +77,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // `sluice kube render|…`, `sluice wrap`, `sluice signer`: governed pods on Argo (issue 11).
+        .target(name: "CKubeShims"),
         .target(
             name: "SluiceKube",
-            dependencies: ["SluiceEngine", "SluiceSpec", "SluiceGovernance"],
+            dependencies: ["SluiceEngine", "SluiceSpec", "SluiceGovernance", "CKubeShims"],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),

@@ -22,7 +22,7 @@ struct SluiceCommand: AsyncParsableCommand {
             VerifyCommand.self, ReplayCommand.self, StopCommand.self, ResumeCommand.self, KeygenCommand.self,
             KeyCommand.self, TemplateCommand.self, DigestCommand.self, ReportCommand.self,
             RetryCommand.self, ResubmitCommand.self, DeleteCommand.self, PruneCommand.self,
-            KubeCommand.self,
+            KubeCommand.self, WrapCommand.self, SignerCommand.self,
         ]
     )
 }

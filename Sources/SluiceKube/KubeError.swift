@@ -16,6 +16,8 @@ package enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotWrap(template: String, reason: String, at: SourceLocation)
     /// A template uses a name rendering reserves (``PodLayout/reservedPrefix``).
     case reservedName(template: String, name: String, at: SourceLocation)
+    /// The wrapper/signer session failed (no signer, a closed socket, a malformed message).
+    case session(reason: String)
     /// A key or file could not be read.
     case unreadable(path: String, reason: String)
     /// An option's value is malformed.
@@ -33,6 +35,7 @@ package enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .reservedName(let template, let name, let at):
             "\(at): error: template '\(template)' uses the name '\(name)': names starting with "
                 + "'\(PodLayout.reservedPrefix)' are reserved for what rendering adds"
+        case .session(let reason): "signer session: \(reason)"
         case .unreadable(let path, let reason): "cannot read '\(path)': \(reason)"
         case .badOption(let option, let reason): "\(option): \(reason)"
         }

@@ -181,6 +181,7 @@ enum KubeArguments {
                 code = ExitStatus.invalidWorkflow
             case .submissionRefused: code = ExitStatus.refused
             case .parameter, .badOption, .unreadable: code = ExitStatus.usage
+            case .session: code = ExitStatus.failed
             }
         case let error as EngineError:
             message = error.description

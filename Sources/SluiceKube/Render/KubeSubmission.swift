@@ -55,7 +55,7 @@ package enum KubeSubmission {
             runID: runID, workflowName: name, workflowDigest: workflowDigest, governance: governanceJSON,
             governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
             parameters: Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            submission: governance.submission, trustSlope: governance.slope)
+            submission: governance.submission, submitterKey: submitterKey.publicKey, trustSlope: governance.slope)
     }
 
     /// Kubernetes' alphabet for generated names (no vowels, no look-alikes).

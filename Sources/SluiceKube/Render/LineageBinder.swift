@@ -1,7 +1,8 @@
 import Foundation
 
 /// Binds, at each call site of a wrapped pod template, the envelope of every input's producer: an argument
-/// artifact `sluice-lineage-<kind>-<input>` taken from the producer's `sluice-envelope` output.
+/// artifact `sluice-lineage-<kind>-<input>` taken from the producer's `sluice-envelope` output, and a parameter
+/// `sluice-lineage-digest-<kind>-<input>` with Argo's record of its payload digest (`sluice-envelope-digest`).
 ///
 /// A producer is a sibling task (DAG) or an earlier step (steps) named in the argument as
 /// `{{tasks.P.outputs.…}}` / `{{steps.P.outputs.…}}`, whose template is itself wrapped and which is not a loop
@@ -50,6 +51,7 @@ struct LineageBinder {
     private func bind(_ call: RenderedYAML, scope: String, callees: Set<String>) -> RenderedYAML {
         guard isWrapped(call) else { return call }
         var bindings: [RenderedYAML] = []
+        var digests: [RenderedYAML] = []
         let arguments = call["arguments"]
         for (key, kind) in [("parameters", PodLayout.InputKind.parameter), ("artifacts", .artifact)] {
             for argument in arguments?[key]?.elements ?? [] {
@@ -62,11 +64,18 @@ struct LineageBinder {
                         "name": .string(PodLayout.lineageArtifact(for: name, kind: kind)),
                         "from": .string("{{\(scope).\(producer).outputs.artifacts.\(PodLayout.envelopeArtifact)}}"),
                     ]))
+                digests.append(
+                    .object([
+                        "name": .string(PodLayout.lineageDigestParameter(for: name, kind: kind)),
+                        "value": .string(
+                            "{{\(scope).\(producer).outputs.parameters.\(PodLayout.envelopeDigestParameter)}}"),
+                    ]))
             }
         }
         guard !bindings.isEmpty else { return call }
         var call = call
         var newArguments = arguments ?? .mapping([])
+        newArguments.append(digests, to: "parameters")
         newArguments.append(bindings, to: "artifacts")
         call["arguments"] = newArguments
         return call

@@ -45,6 +45,12 @@ package enum PodLayout {
         "sluice-lineage-\(kind.rawValue)-" + name
     }
 
+    /// The input parameter that carries Argo's record of that envelope's payload digest (the producer's
+    /// ``envelopeDigestParameter``), empty when unbound.
+    package static func lineageDigestParameter(for name: String, kind: InputKind) -> String {
+        "sluice-lineage-digest-\(kind.rawValue)-" + name
+    }
+
     /// Where the envelope of input `name`'s producer is placed.
     package static func lineagePath(for name: String, kind: InputKind) -> String {
         lineageDirectory + "/\(kind.rawValue)-" + name + ".intoto.json"

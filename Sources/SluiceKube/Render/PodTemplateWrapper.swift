@@ -84,6 +84,13 @@ package struct PodTemplateWrapper: Sendable {
             guard let name = parameter["name"]?.scalarText else { continue }
             arguments += ["--input-parameter", "\(name)={{inputs.parameters.\(name)}}"]
         }
+        for (key, kind) in [("parameters", PodLayout.InputKind.parameter), ("artifacts", .artifact)] {
+            for input in template["inputs"]?[key]?.elements ?? [] {
+                guard let name = input["name"]?.scalarText else { continue }
+                let parameter = PodLayout.lineageDigestParameter(for: name, kind: kind)
+                arguments += ["--lineage-digest", "\(kind.rawValue)-\(name)={{inputs.parameters.\(parameter)}}"]
+            }
+        }
         for artifact in template["inputs"]?["artifacts"]?.elements ?? [] {
             guard let name = artifact["name"]?.scalarText, let path = artifact["path"]?.scalarText else { continue }
             let optional = artifact["optional"]?.scalarText == "true"
@@ -165,9 +172,15 @@ package struct PodTemplateWrapper: Sendable {
     private func addLineageInputs(to template: inout RenderedYAML) {
         var inputs = template["inputs"] ?? .mapping([])
         var lineage: [RenderedYAML] = []
+        var digests: [RenderedYAML] = []
         for (key, kind) in [("parameters", PodLayout.InputKind.parameter), ("artifacts", .artifact)] {
             for input in inputs[key]?.elements ?? [] {
                 guard let name = input["name"]?.scalarText else { continue }
+                digests.append(
+                    .object([
+                        "name": .string(PodLayout.lineageDigestParameter(for: name, kind: kind)),
+                        "default": .string(""),
+                    ]))
                 lineage.append(
                     .object([
                         "name": .string(PodLayout.lineageArtifact(for: name, kind: kind)),
@@ -177,6 +190,7 @@ package struct PodTemplateWrapper: Sendable {
             }
         }
         guard !lineage.isEmpty else { return }
+        inputs.append(digests, to: "parameters")
         inputs.append(lineage, to: "artifacts")
         template["inputs"] = inputs
     }

@@ -18,14 +18,17 @@ package struct RunFacts: Sendable, Equatable {
     package var parameters: [String: String]
     /// The signed submission attestation: the root of every trust slope.
     package var submission: Envelope
+    /// The key that signed it (the implicit authority `run-key` when the governance lists none).
+    package var submitterKey: PublicKey
     /// The slope every envelope of the run carries, root first, ending at the lineage key.
     package var trustSlope: [LineagePredicate.TrustHop]
 
     package init(
         runID: String, workflowName: String, workflowDigest: Digest, governance: CanonicalJSON,
         governanceDigest: Digest, constraintsDigest: Digest, parameters: [String: String],
-        submission: Envelope, trustSlope: [LineagePredicate.TrustHop]
+        submission: Envelope, submitterKey: PublicKey, trustSlope: [LineagePredicate.TrustHop]
     ) {
+        self.submitterKey = submitterKey
         self.runID = runID
         self.workflowName = workflowName
         self.workflowDigest = workflowDigest
@@ -49,6 +52,7 @@ package struct RunFacts: Sendable, Equatable {
             "constraintsDigest": .string(constraintsDigest.description),
             "parameters": .object(parameters.mapValues { .string($0) }),
             "submission": submissionJSON,
+            "submitterKey": .string(submitterKey.hex),
             "trustSlope": .array(
                 trustSlope.map { hop in
                     [
@@ -88,6 +92,9 @@ package struct RunFacts: Sendable, Equatable {
                     authority: authority, keyID: keyID, role: role,
                     attestation: try digest(attestation, "trustSlope.attestation")))
         }
+        guard let keyHex = json["submitterKey"]?.stringValue, let submitterKey = try? PublicKey(hex: keyHex) else {
+            throw .badOption(option: "run facts", reason: "'submitterKey' is not a public key")
+        }
         guard hops.count >= 2 else {
             throw .badOption(option: "run facts", reason: "'trustSlope' has fewer than 2 hops")
         }
@@ -104,6 +111,6 @@ package struct RunFacts: Sendable, Equatable {
             governance: json["governance"] ?? .null,
             governanceDigest: try digest(try string("governanceDigest"), "governanceDigest"),
             constraintsDigest: try digest(try string("constraintsDigest"), "constraintsDigest"),
-            parameters: parameters, submission: submission, trustSlope: hops)
+            parameters: parameters, submission: submission, submitterKey: submitterKey, trustSlope: hops)
     }
 }

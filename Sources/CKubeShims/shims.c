@@ -1,0 +1,4 @@
+#include "CKubeShims.h"
+#include <sys/prctl.h>
+
+int sluice_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }

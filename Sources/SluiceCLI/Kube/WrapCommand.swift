@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import SluiceKube
+
+/// `sluice wrap [inputs and outputs] -- COMMAND...`: the in-pod gate around a node's command (see ``PodWrapper``).
+struct WrapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wrap",
+        abstract:
+            "Run a node's command inside its pod, governed: verify inputs, run, sign outputs (used by kube render).",
+        discussion: """
+            Exit codes: the command's own, \(PodWrapper.refusedStatus) when the gate refused the node (the reason is \
+            one line on stderr and in /dev/termination-log), \(PodWrapper.failedStatus) when the node could not be \
+            governed (no signer, a broken session). Nothing is written to stdout but the command's output.
+            """)
+
+    @Option(name: .customLong("input-parameter"), help: "An input parameter NAME=VALUE (repeatable).")
+    var inputParameters: [String] = []
+    @Option(name: .customLong("input-artifact"), help: "An input artifact NAME=PATH (repeatable).")
+    var inputArtifacts: [String] = []
+    @Option(name: .customLong("optional-input-artifact"), help: "An optional input artifact NAME=PATH (repeatable).")
+    var optionalInputArtifacts: [String] = []
+    @Option(name: .customLong("output-parameter"), help: "An output parameter NAME=PATH (repeatable).")
+    var outputParameters: [String] = []
+    @Option(name: .customLong("output-artifact"), help: "An output artifact NAME=PATH (repeatable).")
+    var outputArtifacts: [String] = []
+    @Option(name: .customLong("optional-output-artifact"), help: "An optional output artifact NAME=PATH (repeatable).")
+    var optionalOutputArtifacts: [String] = []
+    @Option(
+        name: .customLong("lineage-digest"),
+        help: "Argo's record of an input's producer envelope, KIND-NAME=sha256:<hex> (repeatable; empty: unbound).")
+    var lineageDigests: [String] = []
+    @Option(help: "The signer's session socket.")
+    var socket: String = PodLayout.socketPath
+    @Option(help: "Where to write the node's envelope.")
+    var envelope: String = PodLayout.envelopePath
+    @Option(help: "Where to write the envelope's payload digest.")
+    var envelopeDigest: String = PodLayout.envelopeDigestPath
+    @Option(help: "Where the producers' envelopes are.")
+    var lineageDir: String = PodLayout.lineageDirectory
+    @Option(help: "Seconds to wait for the signer's socket.")
+    var connectTimeout: Int = 120
+    @Option(help: "Copy this executable to PATH (mode 0555) and exit: what the init container runs.")
+    var install: String?
+
+    @Argument(parsing: .postTerminator, help: "The node's command and arguments, after --.")
+    var command: [String] = []
+
+    func run() throws {
+        if let install {
+            try Self.install(to: install)
+            return
+        }
+        guard !command.isEmpty else { throw ValidationError("give the node's command after --") }
+        var plan = WrapPlan()
+        do {
+            plan.inputParameters = try inputParameters.map { try WrapPlan.pair($0, option: "--input-parameter") }
+            plan.inputArtifacts =
+                try inputArtifacts.map { try Self.path($0, "--input-artifact", optional: false) }
+                + optionalInputArtifacts.map { try Self.path($0, "--optional-input-artifact", optional: true) }
+            plan.outputParameters = try outputParameters.map {
+                try Self.path($0, "--output-parameter", optional: false)
+            }
+            plan.outputArtifacts =
+                try outputArtifacts.map { try Self.path($0, "--output-artifact", optional: false) }
+                + optionalOutputArtifacts.map { try Self.path($0, "--optional-output-artifact", optional: true) }
+            for text in lineageDigests {
+                let pair = try WrapPlan.pair(text, option: "--lineage-digest")
+                plan.lineageDigests[pair.name] = pair.value
+            }
+        } catch {
+            throw KubeArguments.exit(for: error)
+        }
+        plan.command = command
+        plan.socketPath = socket
+        plan.envelopePath = envelope
+        plan.envelopeDigestPath = envelopeDigest
+        plan.lineageDirectory = lineageDir
+        var wrapper = PodWrapper(plan: plan)
+        wrapper.connectTimeout = .seconds(max(1, connectTimeout))
+        let status = wrapper.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private static func path(_ text: String, _ option: String, optional: Bool) throws -> WrapPlan.Path {
+        let pair = try WrapPlan.pair(text, option: option)
+        return WrapPlan.Path(name: pair.name, path: pair.value, optional: optional)
+    }
+
+    /// Copies the running executable to `destination` (through a temporary file, then renamed), mode 0555.
+    static func install(to destination: String) throws {
+        let source = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let temporary = destination + ".partial"
+        do {
+            try? FileManager.default.removeItem(atPath: temporary)
+            try FileManager.default.copyItem(atPath: source, toPath: temporary)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: temporary)
+            if rename(temporary, destination) != 0 {
+                throw CocoaError(
+                    .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+        } catch {
+            printError("error: cannot install the wrapper at '\(destination)': \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.failed)
+        }
+    }
+}
