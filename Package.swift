@@ -63,15 +63,21 @@ let package = Package(
         ),
         .target(
             name: "SluiceEngine",
-            dependencies: [
-                "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes", "CArchive",
-            ],
+            dependencies: ["SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes"],
+            swiftSettings: strictSettings
+        ),
+        // Auditing a run afterwards: export bundles, their offline verification, replay, `verify RUN`, envelope
+        // conformance. Every decision is SluiceGovernance's LineagePolicy; this target gathers the facts.
+        .target(
+            name: "SluiceAudit",
+            dependencies: ["SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "CArchive"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "SluiceCLI",
             dependencies: [
-                "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "SluiceRuntimes", "SluiceKube",
+                "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+                "SluiceKube",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -121,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceEngineTests",
-            dependencies: ["SluiceEngine", "SluiceTesting"],
+            dependencies: ["SluiceEngine", "SluiceAudit", "SluiceTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import SluiceEngine
+import SluiceAudit
 
 /// Turns SIGINT and SIGTERM into a callback (once each), instead of killing the process, while it is alive.
 // @unchecked: `sources` is written once in init and only cancelled afterwards; DispatchSource is thread-safe.

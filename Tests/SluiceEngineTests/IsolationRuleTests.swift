@@ -1,4 +1,5 @@
 import Foundation
+import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes

@@ -35,6 +35,8 @@ struct PolicyFixture: Sendable {
     var recorded: Digest?
     /// Set to make the envelope absent, with this reason.
     var absentReason: String?
+    /// The consuming node, as its constraints see it once its image is known.
+    var consumer = GatedNode(displayName: "deploy", templateName: "deploy", image: "alpine", runtime: "podman")
 
     func governance() throws -> GovernanceDocument {
         guard let governanceText else { return .none }
@@ -85,15 +87,29 @@ struct PolicyFixture: Sendable {
             measured: .sha256(utf8: measuredBytes ?? signedBytes), envelope: fact)
     }
 
-    /// The policy's verdict on the upstream output, consumed by node `deploy`.
+    /// The policy's verdict on node `deploy` consuming the upstream output: the run, the input under the node's
+    /// constraints, then the node's own constraints over the input's facts.
     func verdict() throws -> Refusal? {
         var memo = LineagePolicy.Memo()
         let policy = try policy()
-        if let refusal = policy.runRefusal(node: "deploy", revocations: revocations) { return refusal }
-        switch policy.admit(try upstream(), into: "deploy", revocations: revocations, memo: &memo) {
-        case .success: return nil
+        if let refusal = policy.runRefusal(node: consumer.displayName, revocations: revocations) { return refusal }
+        let upstream = try upstream()
+        let verdict = policy.admit(
+            upstream, into: consumer.displayName, constraints: policy.constraints(for: consumer),
+            revocations: revocations, memo: &memo)
+        switch verdict {
         case .failure(let refusal): return refusal
+        case .success(let input):
+            let facts = ConstraintEvaluator.inputFacts(
+                input.predicate, name: upstream.input, kind: "artifact", digest: upstream.measured.hex,
+                keyID: input.signer.keyID)
+            return policy.nodeRefusal(consumer, chainDepth: input.predicate.chainDepth + 1, inputs: [facts])
         }
+    }
+
+    /// A copy whose governance holds one constraint `c` applying to `deploy`, with `rule` (JSON members).
+    func governed(by rule: String) -> PolicyFixture {
+        with { $0.governanceText = #"{"constraints": [{"name": "c", "appliesTo": {"templates": ["deploy"]}, \#(rule)}]}"# }
     }
 
     /// A copy with `change` applied.
@@ -226,6 +242,87 @@ struct LineagePolicyTests {
             reason: "it was produced under constraints \(Digest.sha256(utf8: "looser")), neither this run's "
                 + "\(CanonicalJSON.null.digest) nor one declared in compatibleConstraints (producer 'train')"),
     ]
+
+    static let constraintRows: [AttackRow] = [
+        AttackRow(
+            attack: "the input comes from a template the constraint does not allow",
+            fixture: genuine.governed(by: #""inputs": {"fromTemplates": ["evil"]}"#), check: "constraint 'c'",
+            reason: "it comes from template 'train', not one of evil (producer 'train')"),
+        AttackRow(
+            attack: "the input's chain is deeper than maxChainDepth",
+            fixture: genuine.governed(by: #""maxChainDepth": 1"#), check: "constraint 'c'",
+            reason: "it has 1 producer(s) behind it, so this node's chain would be 2 deep; the maximum is 1 "
+                + "(producer 'train')"),
+        AttackRow(
+            attack: "the input's producer does not record its isolation",
+            fixture: genuine.governed(by: #""isolation": {"allowed": ["container"]}"#), check: "constraint 'c'",
+            reason: "its producer 'train' does not record its isolation (signed before isolation was recorded); the "
+                + "constraint admits only container (producer 'train')"),
+        AttackRow(
+            attack: "the node runs without isolation",
+            fixture: genuine.governed(by: #""isolation": {"allowed": ["container"], "inputs": false}"#).with {
+                $0.consumer.isolation = "none"
+            },
+            check: "constraint 'c'",
+            reason: "it runs under isolation 'none', not one of container (a node without isolation can read the "
+                + "signing key)",
+            input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the node's image is not allowed",
+            fixture: genuine.governed(by: #""images": {"allowed": ["registry.internal/*"]}"#), check: "constraint 'c'",
+            reason: "image 'alpine' is not allowed (allowed: registry.internal/*)", input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "the node's image is not pinned by digest",
+            fixture: genuine.governed(by: #""images": {"pinned": true}"#), check: "constraint 'c'",
+            reason: "image 'alpine' is not pinned by digest (write it as name@sha256:<64 lowercase hex>)",
+            input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "an image rule governs a node on the process runtime",
+            fixture: genuine.governed(by: #""images": {"allowed": ["alpine"]}"#).with { $0.consumer.runtime = "process" },
+            check: "constraint 'c'", reason: "it runs on the process runtime, where image 'alpine' is only a label",
+            exact: false, input: Refusal.nodeLevel),
+        AttackRow(
+            attack: "a require expression is false",
+            fixture: genuine.governed(by: #""require": "all(inputs, {.producer.template == 'evil'})""#),
+            check: "constraint 'c'", reason: "require \"all(inputs, {.producer.template == 'evil'})\" is false",
+            input: Refusal.nodeLevel),
+    ]
+
+    @Test("each constraint the node or its input breaks is refused, naming the constraint", arguments: constraintRows)
+    func constraintRefused(_ row: AttackRow) throws {
+        try attackRefused(row)
+    }
+
+    @Test("constraints that hold admit the node; a node outside their scope is not governed")
+    func constraintsHold() throws {
+        let holding = Self.genuine.governed(
+            by: #""inputs": {"fromTemplates": ["train"]}, "maxChainDepth": 2, "require": "node.chainDepth == 2""#)
+        #expect(try holding.verdict() == nil)
+        let elsewhere = Self.genuine.governed(by: #""images": {"pinned": true}"#).with {
+            $0.consumer = GatedNode(displayName: "other", templateName: "other", image: "alpine", runtime: "podman")
+        }
+        #expect(try elsewhere.verdict() == nil)
+    }
+
+    @Test("a workflow argument no node signed is refused by an inputs rule unless fromParameters names it")
+    func unsignedArgument() throws {
+        let argument = UnsignedInput(name: "env", kind: .parameter, source: "argument", sourceName: "env", digest: "00")
+        let policy = try Self.genuine.governed(by: #""inputs": {"fromTemplates": ["train"]}"#).policy()
+        let constraints = policy.constraints(for: Self.genuine.consumer)
+        #expect(
+            policy.unsignedRefusal(argument, into: "deploy", constraints: constraints)
+                == Refusal(
+                    node: "deploy", input: "env", check: "constraint 'c'",
+                    reason: "it is workflow argument 'env', which no node signed; the constraint admits no unsigned "
+                        + "values (inputs.fromParameters)"))
+        let named = try Self.genuine.governed(by: #""inputs": {"fromTemplates": ["train"], "fromParameters": ["env"]}"#)
+            .policy()
+        #expect(
+            named.unsignedRefusal(argument, into: "deploy", constraints: named.constraints(for: Self.genuine.consumer))
+                == nil)
+        let literal = UnsignedInput(name: "mode", kind: .parameter, source: "literal", sourceName: nil, digest: "00")
+        #expect(policy.unsignedRefusal(literal, into: "deploy", constraints: constraints) == nil)
+    }
 
     @Test("the genuine input is admitted, with the verified predicate and signer")
     func genuineAdmitted() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceAudit
 import SluiceEngine
 import SluiceStore
 import SluiceRuntimes

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 import SluiceGovernance
 
 /// The earlier runs under `external/`: the envelopes whose outputs this run reused (a cross-run memoization hit, a

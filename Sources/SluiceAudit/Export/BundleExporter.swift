@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 package import SluiceGovernance
 package import SluiceStore
 

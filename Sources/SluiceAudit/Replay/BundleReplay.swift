@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceEngine
 package import SluiceGovernance
 package import SluiceStore
 

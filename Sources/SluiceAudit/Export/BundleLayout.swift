@@ -1,3 +1,4 @@
+import SluiceEngine
 /// The file names inside an export bundle, shared by the exporter and the verifier.
 ///
 /// ```

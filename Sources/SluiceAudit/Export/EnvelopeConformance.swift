@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 package import SluiceGovernance
 
 /// Checks envelope files against Sluice's envelope specification (`docs/envelope-format.md`): what

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 
 /// Packs `.tar.gz` bundles with the system `tar` (GNU tar on Debian); ``BundleUnpacker`` reads them in-process.
 ///

@@ -18,6 +18,20 @@ package struct ReplaySource: Sendable {
         package var command: [String]
         package var image: String?
         package var chainDepth: Int
+
+        /// Creates a captured node.
+        package init(
+            id: String, displayName: String, outputs: NodeOutputs, envelopeDigest: Digest, command: [String],
+            image: String?, chainDepth: Int
+        ) {
+            self.id = id
+            self.displayName = displayName
+            self.outputs = outputs
+            self.envelopeDigest = envelopeDigest
+            self.command = command
+            self.image = image
+            self.chainDepth = chainDepth
+        }
     }
 
     /// The captured run's id, workflow digest and submission attestation.
@@ -32,4 +46,18 @@ package struct ReplaySource: Sendable {
     package var label: String
     /// Whether the bundle was verified against keys the user gave (`--trust`); recorded in re-signed lineage.
     package var isOriginTrusted = true
+
+    /// Creates the captured run a replay reuses.
+    package init(
+        runID: String, workflowDigest: Digest, submissionDigest: Digest, chain: TrustChain, reusable: [String: Node],
+        label: String, isOriginTrusted: Bool = true
+    ) {
+        self.runID = runID
+        self.workflowDigest = workflowDigest
+        self.submissionDigest = submissionDigest
+        self.chain = chain
+        self.reusable = reusable
+        self.label = label
+        self.isOriginTrusted = isOriginTrusted
+    }
 }

@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import SluiceEngine
 import SluiceExpressions
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 import SluiceGovernance
 
 /// The SLSA Provenance siblings (`envelopes/<node-id>.slsa.intoto.json`): each must sit beside a lineage envelope

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 import SluiceGovernance
 
 /// The run a verified bundle captured, read from its files: what a replay runs again and what it may reuse.

@@ -1,4 +1,5 @@
 package import Foundation
+package import SluiceEngine
 import SluiceGovernance
 package import SluiceStore
 

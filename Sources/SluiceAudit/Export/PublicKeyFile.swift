@@ -1,4 +1,5 @@
 import Foundation
+import SluiceEngine
 package import SluiceGovernance
 
 /// Reads files of concatenated PEM `PUBLIC KEY` blocks (or one 64-character hex key per line).

@@ -1,4 +1,5 @@
 package import Foundation
+import SluiceEngine
 package import SluiceGovernance
 package import SluiceStore
 

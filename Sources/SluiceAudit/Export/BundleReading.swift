@@ -1,4 +1,5 @@
 package import Foundation
+import SluiceEngine
 
 /// Opens an export bundle for reading: a directory as it is, a `.tar.gz` archive unpacked into a scratch directory
 /// that is removed afterwards (with the verifier's limits and rules, ``BundleUnpacker``).
