@@ -78,7 +78,8 @@ struct PolicyFixture: Sendable {
     /// What the gatherer hands the policy.
     func upstream() throws -> LineagePolicy.Upstream {
         let envelope = try envelope()
-        let fact: LineagePolicy.EnvelopeFact = absentReason.map { .absent(reason: $0) }
+        let fact: LineagePolicy.EnvelopeFact =
+            absentReason.map { .absent(reason: $0) }
             ?? .found(
                 bytes: editEnvelope.map { $0(envelope) } ?? envelope.jsonBytes(),
                 recordedPayloadDigest: recorded ?? envelope.payloadDigest, keyID: runKey.publicKey.keyID)
@@ -109,7 +110,9 @@ struct PolicyFixture: Sendable {
 
     /// A copy whose governance holds one constraint `c` applying to `deploy`, with `rule` (JSON members).
     func governed(by rule: String) -> PolicyFixture {
-        with { $0.governanceText = #"{"constraints": [{"name": "c", "appliesTo": {"templates": ["deploy"]}, \#(rule)}]}"# }
+        with {
+            $0.governanceText = #"{"constraints": [{"name": "c", "appliesTo": {"templates": ["deploy"]}, \#(rule)}]}"#
+        }
     }
 
     /// A copy with `change` applied.
@@ -141,7 +144,8 @@ struct LineagePolicyTests {
 
     static let rows: [AttackRow] = [
         AttackRow(
-            attack: "the envelope is missing", fixture: genuine.with { $0.absentReason = "its envelope sha256:ab is not in the store" },
+            attack: "the envelope is missing",
+            fixture: genuine.with { $0.absentReason = "its envelope sha256:ab is not in the store" },
             check: "envelope-missing", reason: "its envelope sha256:ab is not in the store (producer 'train')"),
         AttackRow(
             attack: "the artifact was modified after it was produced",
@@ -159,8 +163,10 @@ struct LineagePolicyTests {
                 $0.editEnvelope = { envelope in
                     var signature = envelope.signatures[0]
                     signature.sig[10] ^= 0x01
-                    return Envelope(payloadType: envelope.payloadType, payload: envelope.payload, signatures: [signature])
-                        .jsonBytes()
+                    return Envelope(
+                        payloadType: envelope.payloadType, payload: envelope.payload, signatures: [signature]
+                    )
+                    .jsonBytes()
                 }
             },
             check: "signature", reason: "does not verify", exact: false),
@@ -278,7 +284,9 @@ struct LineagePolicyTests {
             input: Refusal.nodeLevel),
         AttackRow(
             attack: "an image rule governs a node on the process runtime",
-            fixture: genuine.governed(by: #""images": {"allowed": ["alpine"]}"#).with { $0.consumer.runtime = "process" },
+            fixture: genuine.governed(by: #""images": {"allowed": ["alpine"]}"#).with {
+                $0.consumer.runtime = "process"
+            },
             check: "constraint 'c'", reason: "it runs on the process runtime, where image 'alpine' is only a label",
             exact: false, input: Refusal.nodeLevel),
         AttackRow(
@@ -381,8 +389,9 @@ struct LineagePolicyTests {
         #expect(policy.signingRefusal(node: "deploy", revocations: .listed([])) == nil)
         let refusal = policy.signingRefusal(
             node: "deploy", revocations: .listed([.init(kind: .key, value: Self.runKeyID, reason: "lost")]))
-        #expect(refusal?.description == "node 'deploy' refused: revoked: the node's lineage cannot be signed under "
-            + "this run's trust slope ('run-key' / submit): signing key \(Self.runKeyID) is revoked: lost")
+        #expect(
+            refusal?.description == "node 'deploy' refused: revoked: the node's lineage cannot be signed under "
+                + "this run's trust slope ('run-key' / submit): signing key \(Self.runKeyID) is revoked: lost")
     }
 
     @Test("a node is reused on resume only when its recorded envelope verifies and records a success")
@@ -395,15 +404,17 @@ struct LineagePolicyTests {
         #expect(policy.reuseRefusal(node: "train", nodeID: "train", envelope: found) == nil)
         #expect(
             policy.reuseRefusal(node: "train", nodeID: "train", envelope: .absent(reason: "it has no lineage envelope"))
-                == Refusal(node: "train", input: Refusal.nodeLevel, check: "envelope-missing",
-                           reason: "it cannot be reused on resume: it has no lineage envelope"))
+                == Refusal(
+                    node: "train", input: Refusal.nodeLevel, check: "envelope-missing",
+                    reason: "it cannot be reused on resume: it has no lineage envelope"))
         let failed = try genuine.with { $0.editPredicate = { $0.outcome = "Failed" } }.envelope()
         let refusal = policy.reuseRefusal(
             node: "train", nodeID: "train",
             envelope: .found(
                 bytes: failed.jsonBytes(), recordedPayloadDigest: failed.payloadDigest, keyID: Self.runKeyID))
-        #expect(refusal?.description == "node 'train' refused: outcome: it cannot be reused on resume: its envelope "
-            + "records it as Failed, not Succeeded")
+        #expect(
+            refusal?.description == "node 'train' refused: outcome: it cannot be reused on resume: its envelope "
+                + "records it as Failed, not Succeeded")
         let other = policy.reuseRefusal(
             node: "train", nodeID: "train",
             envelope: .found(
@@ -416,8 +427,9 @@ struct LineagePolicyTests {
         let policy = try Self.genuine.with { $0.submissionProblem = "workflow edited after submission" }.policy()
         #expect(
             policy.runRefusal(node: "deploy", revocations: .listed([]))
-                == Refusal(node: "deploy", input: Refusal.nodeLevel, check: "submission",
-                           reason: "workflow edited after submission"))
+                == Refusal(
+                    node: "deploy", input: Refusal.nodeLevel, check: "submission",
+                    reason: "workflow edited after submission"))
         #expect(policy.reuseRefusal(node: "train", nodeID: "train", envelope: .absent(reason: "none")) == nil)
     }
 }
@@ -477,12 +489,13 @@ struct RecordedLineagePolicyTests {
         }
         let refusals = LineagePolicy.continuityRefusals(of: try Self.recorded(edited), in: try Self.recordedRun())
         #expect(refusals.map(\.check) == ["chain-continuity", "chain-continuity", "submission"])
-        #expect(refusals.map(\.reason) == [
-            "it belongs to run run-0, not run-1 (status.json)",
-            "its workflow digest \(Digest.sha256(utf8: "other spec")) is not the digest of the bundled workflow.yaml, "
-                + "\(Self.fixture.spec)",
-            "it ran template 'train', which the submission does not cover",
-        ])
+        #expect(
+            refusals.map(\.reason) == [
+                "it belongs to run run-0, not run-1 (status.json)",
+                "its workflow digest \(Digest.sha256(utf8: "other spec")) is not the digest of the bundled workflow.yaml, "
+                    + "\(Self.fixture.spec)",
+                "it ran template 'train', which the submission does not cover",
+            ])
     }
 
     @Test("revocations, governance digests and the slope are all checked")
@@ -499,12 +512,38 @@ struct RecordedLineagePolicyTests {
         }
         let refusals = LineagePolicy.trustRefusals(of: recorded, in: run)
         #expect(refusals.map(\.check) == ["revoked", "governance-digest", "trust-slope"])
-        #expect(refusals.map(\.reason) == [
-            "envelope \(recorded.payloadDigest) is revoked: leaked",
-            "it was produced under governance \(Digest.sha256(utf8: "looser")), but governance.json is "
-                + "\(CanonicalJSON.null.digest)",
-            "it starts at submission \(Digest.sha256(utf8: "earlier")), not this run's \(Self.fixture.submission)",
-        ])
+        #expect(
+            refusals.map(\.reason) == [
+                "envelope \(recorded.payloadDigest) is revoked: leaked",
+                "it was produced under governance \(Digest.sha256(utf8: "looser")), but governance.json is "
+                    + "\(CanonicalJSON.null.digest)",
+                "it starts at submission \(Digest.sha256(utf8: "earlier")), not this run's \(Self.fixture.submission)",
+            ])
+    }
+
+    @Test("verify RUN: a stored node's envelope must sign its recorded outputs, and its artifacts must re-hash")
+    func storedOutputs() {
+        let model = Statement.Subject(name: "outputs/artifacts/model", sha256: .sha256(utf8: "model weights"))
+        let note = Statement.Subject(name: "outputs/parameters/note", sha256: .sha256(utf8: "n1"))
+        let artifact = LineagePolicy.StoredArtifact(
+            name: "model", recordedDigest: Digest.sha256(utf8: "model weights").hex,
+            measured: .sha256(utf8: "model weights"), path: "/state/artifacts/ab")
+        #expect(
+            LineagePolicy.storedOutputRefusals(
+                node: "train", signed: [model, note], recorded: [model, note], artifacts: [artifact]
+            ).isEmpty)
+        var edited = artifact
+        edited.measured = .sha256(utf8: "forged")
+        let edits = LineagePolicy.storedOutputRefusals(
+            node: "train", signed: [model, note],
+            recorded: [model, Statement.Subject(name: "outputs/parameters/note", sha256: .sha256(utf8: "n2"))],
+            artifacts: [edited])
+        #expect(
+            edits.map(\.reason) == [
+                "subject 'outputs/parameters/note' does not match the recorded output",
+                "artifact 'model' is sha256:\(artifact.recordedDigest) in the envelope but \(Digest.sha256(utf8: "forged")) "
+                    + "in the store (/state/artifacts/ab)",
+            ])
     }
 
     @Test("a link is the subject its producer signed, with the digest consumed")
@@ -513,16 +552,20 @@ struct RecordedLineagePolicyTests {
         let subjects = [Statement.Subject(name: "outputs/artifacts/model", sha256: .sha256(utf8: "model weights"))]
         func link(_ digest: Digest, subject: String = "outputs/artifacts/model", node: String = "train") -> Refusal? {
             LineagePolicy.linkRefusal(
-                .init(name: "model", kind: .artifact, digest: ["sha256": digest.hex], producerNode: node,
-                      subjectName: subject, envelopePayloadDigest: .sha256(utf8: "x")),
+                .init(
+                    name: "model", kind: .artifact, digest: ["sha256": digest.hex], producerNode: node,
+                    subjectName: subject, envelopePayloadDigest: .sha256(utf8: "x")),
                 consumer: "deploy", producer: producer, subjects: subjects, producerFile: "envelopes/train.intoto.json")
         }
         #expect(link(.sha256(utf8: "model weights")) == nil)
         #expect(link(.sha256(utf8: "forged"))?.check == "subject-digest")
-        #expect(link(.sha256(utf8: "model weights"), subject: "outputs/artifacts/other")?.reason
-            == "input 'model' of node 'deploy': envelopes/train.intoto.json has no subject 'outputs/artifacts/other'")
-        #expect(link(.sha256(utf8: "model weights"), node: "other")?.reason
-            == "input 'model' of node 'deploy' should come from node 'other', but envelopes/train.intoto.json "
+        #expect(
+            link(.sha256(utf8: "model weights"), subject: "outputs/artifacts/other")?.reason
+                == "input 'model' of node 'deploy': envelopes/train.intoto.json has no subject 'outputs/artifacts/other'"
+        )
+        #expect(
+            link(.sha256(utf8: "model weights"), node: "other")?.reason
+                == "input 'model' of node 'deploy' should come from node 'other', but envelopes/train.intoto.json "
                 + "attests node 'train'")
     }
 }

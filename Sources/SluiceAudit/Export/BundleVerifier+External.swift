@@ -211,7 +211,8 @@ extension VerificationRun {
         if name != payloadDigest.hex + BundleLayout.envelopeSuffix {
             problems.append("the file is named for payload '\(name)', but its payload digest is \(payloadDigest)")
         }
-        let recorded = LineagePolicy.RecordedEnvelope(predicate: predicate, signer: signer, payloadDigest: payloadDigest)
+        let recorded = LineagePolicy.RecordedEnvelope(
+            predicate: predicate, signer: signer, payloadDigest: payloadDigest)
         problems += LineagePolicy.continuityRefusals(of: recorded, in: root).map(\.reason)
         problems += LineagePolicy.trustRefusals(of: recorded, in: root).map(Self.finding)
         guard problems.isEmpty else {

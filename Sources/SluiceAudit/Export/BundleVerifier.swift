@@ -281,13 +281,16 @@ struct VerificationRun {
             return
         }
         do {
-            let document = try SubmittedWorkflow(text: String(decoding: bytes, as: UTF8.self),
-                                                 file: BundleLayout.workflow)
+            let document = try SubmittedWorkflow(
+                text: String(decoding: bytes, as: UTF8.self),
+                file: BundleLayout.workflow)
             workflowDigest = document.digest
             workflowGovernance = document.governance
             templateDigests = document.templateDigests
         } catch {
-            if case .bundleUnreadable(_, let reason) = error { fail(BundleLayout.workflow, reason) } else {
+            if case .bundleUnreadable(_, let reason) = error {
+                fail(BundleLayout.workflow, reason)
+            } else {
                 fail(BundleLayout.workflow, error.description)
             }
         }
@@ -403,7 +406,8 @@ struct VerificationRun {
             fail(file, error.description)
             return
         }
-        let recorded = LineagePolicy.RecordedEnvelope(predicate: predicate, signer: signer, payloadDigest: payloadDigest)
+        let recorded = LineagePolicy.RecordedEnvelope(
+            predicate: predicate, signer: signer, payloadDigest: payloadDigest)
         var problems = LineagePolicy.continuityRefusals(of: recorded, in: recordedRun).map(\.reason)
         let node = predicate.node.id
         if stem != node && !stem.hasPrefix(node + "-") {
@@ -636,9 +640,11 @@ struct VerificationRun {
             fail(file, problem)
             return
         }
-        pass(file, "the run's outcome (\(outcome.phase), \(outcome.nodes.count) node(s), "
-            + "\(outcome.denials.arrayValue?.count ?? 0) denial(s), \(outcome.envelopes.count) envelope(s)) is signed by "
-            + "\(signer.keyID.prefix(16))…")
+        pass(
+            file,
+            "the run's outcome (\(outcome.phase), \(outcome.nodes.count) node(s), "
+                + "\(outcome.denials.arrayValue?.count ?? 0) denial(s), \(outcome.envelopes.count) envelope(s)) is signed by "
+                + "\(signer.keyID.prefix(16))…")
     }
 
     /// The outcome as the bundle's files state it, or nil when they cannot be read (their own checks failed).
@@ -653,7 +659,9 @@ struct VerificationRun {
             guard let node = value as? [String: Any] else { continue }
             nodes[id] = RunOutcome.Node(
                 phase: node["phase"] as? String ?? "", message: node["message"] as? String,
-                envelope: (node["lineageEnvelope"] as? String).map { $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0 })
+                envelope: (node["lineageEnvelope"] as? String).map {
+                    $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0
+                })
         }
         var envelopes: Set<String> = []
         for file in envelopeFiles {
@@ -661,8 +669,9 @@ struct VerificationRun {
                 envelopes.insert(envelope.payloadDigest.hex)
             }
         }
-        return RunOutcome(runID: runID, phase: phase, message: status["message"] as? String, nodes: nodes,
-                          denials: denials, envelopes: envelopes)
+        return RunOutcome(
+            runID: runID, phase: phase, message: status["message"] as? String, nodes: nodes,
+            denials: denials, envelopes: envelopes)
     }
 
     mutating func checkStatusEnvelopes() {

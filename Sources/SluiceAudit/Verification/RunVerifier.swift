@@ -68,19 +68,18 @@ package struct RunVerifier {
                 let statement = try Statement(payloadBytes: envelope.payload)
                 let outputs = try node.outputsJSON.map { try decoder.decode(NodeOutputs.self, from: Data($0.utf8)) }
                     ?? NodeOutputs()
-                let expected = LineageSigner.subjects(of: outputs)
-                var problems: [String] = []
-                for subject in expected where !statement.subjects.contains(subject) {
-                    problems.append("subject '\(subject.name)' does not match the recorded output")
-                }
+                // Facts: what the store recorded and what its artifact files hash to now; the policy decides.
+                var stored: [LineagePolicy.StoredArtifact] = []
                 for artifact in outputs.artifacts {
                     let actual = artifact.kind == .directory
                         ? try Digest.directoryHash(at: artifact.storedPath) : try Digest.sha256(fileAt: artifact.storedPath)
-                    if actual.hex != artifact.digest {
-                        problems.append("artifact '\(artifact.name)' is sha256:\(artifact.digest) in the envelope but "
-                                        + "\(actual) in the store (\(artifact.storedPath))")
-                    }
+                    stored.append(.init(name: artifact.name, recordedDigest: artifact.digest, measured: actual,
+                                        path: artifact.storedPath))
                 }
+                let problems = LineagePolicy.storedOutputRefusals(
+                    node: node.displayName, signed: statement.subjects, recorded: LineageSigner.subjects(of: outputs),
+                    artifacts: stored
+                ).map(\.reason)
                 if problems.isEmpty {
                     findings.append(Finding(node: node.displayName, ok: true, detail:
                         "\(statement.subjects.count) subject(s) verified, signed by \(signer.keyID.prefix(16))…, "

@@ -51,9 +51,10 @@ package struct InputGate: Sendable {
     ///
     /// - Parameter chain: the keys that run's governance admitted, when they are not this run's (a run captured in
     ///   an export bundle, signed on another machine); nil keeps this run's.
-    package func forEarlierRun(runID: String, workflowDigest: Digest, submissionDigest: Digest?,
-                               chain earlierChain: TrustChain? = nil) -> InputGate
-    {
+    package func forEarlierRun(
+        runID: String, workflowDigest: Digest, submissionDigest: Digest?,
+        chain earlierChain: TrustChain? = nil
+    ) -> InputGate {
         InputGate(
             store: store,
             policy: policy.forEarlierRun(
@@ -72,7 +73,8 @@ package struct InputGate: Sendable {
     ///   - appliesConstraints: false for values the engine computes rather than a node consumes (the outputs of a
     ///     steps or DAG template): their sources are verified, and constraints apply where the values are consumed.
     package func admit(
-        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>, parameterValues: [String: String],
+        node: GatedNode, artifacts: [ResolvedArtifact], origins: Set<ParameterOrigin>,
+        parameterValues: [String: String],
         unsigned: [UnsignedInput] = [], appliesConstraints: Bool = true
     ) -> Result<Admission, Refusal> {
         var facts = GateFacts(store: store)
@@ -85,45 +87,10 @@ package struct InputGate: Sendable {
         var admission = Admission()
         admission.within = node.within
         for artifact in artifacts {
-            let reference = artifact.reference
-            let algorithm = reference.kind == .directory ? "dirHash" : "sha256"
-            // Re-hash the stored bytes: never trust a digest we did not just compute.
-            let actual: Digest
-            do {
-                actual = reference.kind == .directory
-                    ? try Digest.directoryHash(at: reference.storedPath)
-                    : try Digest.sha256(fileAt: reference.storedPath)
-            } catch {
-                return .failure(Refusal(node: node.displayName, input: artifact.name, check: "artifact-readable",
-                                        reason: "cannot read the stored artifact: \(error.description)"))
-            }
-            guard let producer = reference.producerNodeID else {
-                // A `raw` or fetched artifact: its content is part of the submitted workflow or was fetched here.
-                guard actual.hex == reference.digest else {
-                    return .failure(Refusal(
-                        node: node.displayName, input: artifact.name, check: "artifact-digest",
-                        reason: "raw artifact digest sha256:\(reference.digest) does not match the stored "
-                            + "bytes' \(actual)"))
-                }
-                admission.lineage.append(.init(
-                    name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex],
-                    origin: artifact.fetchedFrom))
-                admission.facts.append(ConstraintEvaluator.externalFacts(
-                    name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.fetchedFrom))
-                continue
-            }
-            let upstream = LineagePolicy.Upstream(
-                input: artifact.name, producerNode: producer, producerName: reference.producerDisplayName ?? producer,
-                subject: "outputs/artifacts/\(reference.name)", measured: actual, algorithm: algorithm,
-                envelope: facts.envelope(reference.envelopeDigest))
-            switch verified(upstream, node: node, constraints: constraints, facts: &facts, memo: &memo) {
-            case .failure(let refusal): return .failure(refusal)
-            case .success(let input):
-                admission.lineage.append(.init(
-                    name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex], producerNode: producer,
-                    subjectName: upstream.subject, envelopePayloadDigest: input.payloadDigest))
-                admission.facts.append(Self.facts(of: input, name: artifact.name, kind: "artifact"))
-                admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
+            if let refusal = admitArtifact(
+                artifact, node: node, constraints: constraints, facts: &facts, memo: &memo, into: &admission)
+            {
+                return .failure(refusal)
             }
         }
         for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
@@ -135,10 +102,11 @@ package struct InputGate: Sendable {
             switch verified(upstream, node: node, constraints: constraints, facts: &facts, memo: &memo) {
             case .failure(let refusal): return .failure(refusal)
             case .success(let input):
-                admission.lineage.append(.init(
-                    name: upstream.input, kind: .parameter, digest: ["sha256": upstream.measured.hex],
-                    producerNode: origin.nodeID, subjectName: origin.subjectName,
-                    envelopePayloadDigest: input.payloadDigest))
+                admission.lineage.append(
+                    .init(
+                        name: upstream.input, kind: .parameter, digest: ["sha256": upstream.measured.hex],
+                        producerNode: origin.nodeID, subjectName: origin.subjectName,
+                        envelopePayloadDigest: input.payloadDigest))
                 admission.facts.append(Self.facts(of: input, name: upstream.input, kind: "parameter"))
                 admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
             }
@@ -151,6 +119,59 @@ package struct InputGate: Sendable {
             admission.facts.append(ConstraintEvaluator.unsignedFacts(input))
         }
         return .success(admission)
+    }
+
+    /// Re-hashes one artifact's stored bytes (never trusting a recorded digest) and admits it: a `raw` or fetched
+    /// artifact when the bytes are the ones stored, another node's output when the policy admits it.
+    private func admitArtifact(
+        _ artifact: ResolvedArtifact, node: GatedNode, constraints: [GovernanceDocument.Constraint],
+        facts: inout GateFacts, memo: inout LineagePolicy.Memo, into admission: inout Admission
+    ) -> Refusal? {
+        let reference = artifact.reference
+        let algorithm = reference.kind == .directory ? "dirHash" : "sha256"
+        // Re-hash the stored bytes: never trust a digest we did not just compute.
+        let actual: Digest
+        do {
+            actual =
+                reference.kind == .directory
+                ? try Digest.directoryHash(at: reference.storedPath)
+                : try Digest.sha256(fileAt: reference.storedPath)
+        } catch {
+            return Refusal(
+                node: node.displayName, input: artifact.name, check: "artifact-readable",
+                reason: "cannot read the stored artifact: \(error.description)")
+        }
+        guard let producer = reference.producerNodeID else {
+            // A `raw` or fetched artifact: its content is part of the submitted workflow or was fetched here.
+            guard actual.hex == reference.digest else {
+                return Refusal(
+                    node: node.displayName, input: artifact.name, check: "artifact-digest",
+                    reason: "raw artifact digest sha256:\(reference.digest) does not match the stored bytes' \(actual)")
+            }
+            admission.lineage.append(
+                .init(
+                    name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex],
+                    origin: artifact.fetchedFrom))
+            admission.facts.append(
+                ConstraintEvaluator.externalFacts(
+                    name: artifact.name, kind: "artifact", digest: actual.hex, origin: artifact.fetchedFrom))
+            return nil
+        }
+        let upstream = LineagePolicy.Upstream(
+            input: artifact.name, producerNode: producer, producerName: reference.producerDisplayName ?? producer,
+            subject: "outputs/artifacts/\(reference.name)", measured: actual, algorithm: algorithm,
+            envelope: facts.envelope(reference.envelopeDigest))
+        switch verified(upstream, node: node, constraints: constraints, facts: &facts, memo: &memo) {
+        case .failure(let refusal): return refusal
+        case .success(let input):
+            admission.lineage.append(
+                .init(
+                    name: artifact.name, kind: .artifact, digest: [algorithm: actual.hex], producerNode: producer,
+                    subjectName: upstream.subject, envelopePayloadDigest: input.payloadDigest))
+            admission.facts.append(Self.facts(of: input, name: artifact.name, kind: "artifact"))
+            admission.chainDepth = max(admission.chainDepth, input.predicate.chainDepth + 1)
+        }
+        return nil
     }
 
     /// Checks the node outputs a control-flow decision read (`when`, `withParam`, a hook's `expression`) against
@@ -166,22 +187,25 @@ package struct InputGate: Sendable {
         _ decision: String, node: GatedNode, origins: Set<ParameterOrigin>, values: [String: String]
     ) -> Refusal? {
         if let submissionProblem = policy.submissionProblem {
-            return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "submission",
-                           reason: submissionProblem)
+            return Refusal(
+                node: node.displayName, input: Refusal.nodeLevel, check: "submission",
+                reason: submissionProblem)
         }
         var facts = GateFacts(store: store)
         var memo = LineagePolicy.Memo()
         for origin in origins.sorted(by: { ($0.nodeID, $0.subjectName) < ($1.nodeID, $1.subjectName) }) {
             let label = "\(decision): \(origin.nodeDisplayName).\(origin.subjectName)"
             guard let value = values["\(origin.nodeID)|\(origin.subjectName)"] else {
-                return Refusal(node: node.displayName, input: label, check: "subject-missing",
-                               reason: "the value is not recorded (producer '\(origin.nodeDisplayName)')")
+                return Refusal(
+                    node: node.displayName, input: label, check: "subject-missing",
+                    reason: "the value is not recorded (producer '\(origin.nodeDisplayName)')")
             }
             let upstream = LineagePolicy.Upstream(
                 input: label, producerNode: origin.nodeID, producerName: origin.nodeDisplayName,
                 subject: origin.subjectName, measured: Digest.sha256(Array(value.utf8)),
                 envelope: facts.envelope(origin.envelopeDigest))
-            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], facts: &facts, memo: &memo) {
+            if case .failure(let refusal) = verified(upstream, node: node, constraints: [], facts: &facts, memo: &memo)
+            {
                 return refusal
             }
         }
@@ -218,8 +242,9 @@ package struct InputGate: Sendable {
 
     /// The `inputs` fact of a verified upstream input.
     static func facts(of input: LineageVerifier.VerifiedInput, name: String, kind: String) -> ExpressionValue {
-        ConstraintEvaluator.inputFacts(input.predicate, name: name, kind: kind,
-                                       digest: input.subject.digest.values.first ?? "", keyID: input.signer.keyID)
+        ConstraintEvaluator.inputFacts(
+            input.predicate, name: name, kind: kind,
+            digest: input.subject.digest.values.first ?? "", keyID: input.signer.keyID)
     }
 
     // MARK: - Revocations
@@ -249,11 +274,12 @@ private struct GateFacts {
         let read: LineagePolicy.Revocations
         do {
             let records = try store.revocations()
-            read = .listed(records.compactMap { record in
-                GovernanceDocument.Revocation.Kind(rawValue: record.kind).map {
-                    LineagePolicy.Revocations.Entry(kind: $0, value: record.value, reason: record.reason)
-                }
-            })
+            read = .listed(
+                records.compactMap { record in
+                    GovernanceDocument.Revocation.Kind(rawValue: record.kind).map {
+                        LineagePolicy.Revocations.Entry(kind: $0, value: record.value, reason: record.reason)
+                    }
+                })
         } catch {
             read = .unreadable(reason: error.description)
         }

@@ -23,8 +23,10 @@ extension ResolvedInputs {
             let digest = Digest.sha256(Array(parameter.value.utf8)).hex
             let sources = provenance[parameter.name] ?? []
             if sources.isEmpty {
-                found.append(UnsignedInput(name: parameter.name, kind: .parameter, source: UnsignedInput.literal,
-                                           sourceName: nil, digest: digest))
+                found.append(
+                    UnsignedInput(
+                        name: parameter.name, kind: .parameter, source: UnsignedInput.literal,
+                        sourceName: nil, digest: digest))
             }
             for source in sources.sorted(by: { $0.sortKey < $1.sortKey }) {
                 if let input = UnsignedInput(name: parameter.name, kind: .parameter, source: source, digest: digest) {
@@ -34,8 +36,9 @@ extension ResolvedInputs {
         }
         for artifact in artifacts {
             for source in artifact.provenance.sorted(by: { $0.sortKey < $1.sortKey }) {
-                if let input = UnsignedInput(name: artifact.name, kind: .artifact, source: source,
-                                             digest: artifact.reference.digest)
+                if let input = UnsignedInput(
+                    name: artifact.name, kind: .artifact, source: source,
+                    digest: artifact.reference.digest)
                 {
                     found.append(input)
                 }

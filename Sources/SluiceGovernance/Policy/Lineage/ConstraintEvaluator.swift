@@ -79,7 +79,8 @@ package struct ConstraintEvaluator: Sendable {
             guard let rule = constraint.inputs else { continue }
             let name = input.sourceName ?? ""
             if rule.fromParameters.contains(name) { continue }
-            let admitted = rule.fromParameters.isEmpty
+            let admitted =
+                rule.fromParameters.isEmpty
                 ? "the constraint admits no unsigned values (inputs.fromParameters)"
                 : "not one of inputs.fromParameters: " + rule.fromParameters.joined(separator: ", ")
             return Violation(
@@ -110,7 +111,8 @@ package struct ConstraintEvaluator: Sendable {
     package func nodeViolation(
         _ node: GatedNode, chainDepth: Int, inputs: [ExpressionValue], workflowFacts: ExpressionValue
     ) -> Violation? {
-        for constraint in governance.constraints(template: node.templateName, task: node.taskName, within: node.within) {
+        for constraint in governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
+        {
             let check = "constraint '\(constraint.name)'"
             if let rule = constraint.images, let reason = Self.imageProblem(rule, node: node) {
                 return Violation(check: check, reason: reason)
@@ -175,7 +177,8 @@ package struct ConstraintEvaluator: Sendable {
     }
 
     /// Why the producer of a signed input ran under an isolation the rule does not admit, or nil.
-    static func isolationProblem(_ rule: GovernanceDocument.IsolationRule, producer input: LineagePredicate) -> String? {
+    static func isolationProblem(_ rule: GovernanceDocument.IsolationRule, producer input: LineagePredicate) -> String?
+    {
         let allowed = rule.allowed.joined(separator: ", ")
         let producer = "its producer '\(input.node.displayName)'"
         guard let isolation = input.producer.isolation else {
@@ -235,9 +238,10 @@ package struct ConstraintEvaluator: Sendable {
     /// The `producer` of an input another node produced: its node, template, runtime, isolation and image.
     static func producerFacts(_ predicate: LineagePredicate) -> ExpressionValue {
         let image = predicate.producer.image
-        let imageDigest: ExpressionValue = image.flatMap { reference in
-            reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
-        } ?? .null
+        let imageDigest: ExpressionValue =
+            image.flatMap { reference in
+                reference.range(of: "@").map { ExpressionValue.string(String(reference[$0.upperBound...])) }
+            } ?? .null
         let isolation: ExpressionValue = predicate.producer.isolation.map(ExpressionValue.string) ?? .null
         return .map([
             "node": .string(predicate.node.displayName), "template": .string(predicate.node.templateName),

@@ -22,8 +22,9 @@ extension LineagePolicy {
         constraints: [GovernanceDocument.Constraint]
     ) -> Refusal? {
         ConstraintEvaluator.inputViolation(of: constraints, by: input.predicate).map {
-            Refusal(node: node, input: upstream.input, check: $0.check,
-                    reason: "\($0.reason) (producer '\(upstream.producerName)')")
+            Refusal(
+                node: node, input: upstream.input, check: $0.check,
+                reason: "\($0.reason) (producer '\(upstream.producerName)')")
         }
     }
 
@@ -47,8 +48,9 @@ extension LineagePolicy {
             let violation = evaluator.nodeViolation(
                 node, chainDepth: chainDepth, inputs: inputs, workflowFacts: workflowFacts)
         else { return nil }
-        return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: violation.check,
-                       reason: violation.reason)
+        return Refusal(
+            node: node.displayName, input: Refusal.nodeLevel, check: violation.check,
+            reason: violation.reason)
     }
 
     // MARK: - Recorded
@@ -86,7 +88,8 @@ extension LineagePolicy {
         node.otherContainers = predicate.producer.containers
         node.isolation = predicate.producer.isolation
         let computed = predicate.producer.runtime == computedRuntime
-        let constraints = computed
+        let constraints =
+            computed
             ? [] : governance.constraints(template: node.templateName, task: node.taskName, within: node.within)
         var refusals: [Refusal] = []
         func refuse(_ input: String, _ check: String, _ reason: String) {
@@ -106,8 +109,9 @@ extension LineagePolicy {
                 continue
             }
             guard let upstreamDigest = input.envelopePayloadDigest else {
-                facts.append(ConstraintEvaluator.externalFacts(
-                    name: input.name, kind: input.kind.rawValue, digest: digest, origin: input.origin))
+                facts.append(
+                    ConstraintEvaluator.externalFacts(
+                        name: input.name, kind: input.kind.rawValue, digest: digest, origin: input.origin))
                 continue
             }
             guard case .verified(let producer, let keyID, let file, let isEarlierRun) = producers[upstreamDigest.hex]
@@ -127,8 +131,9 @@ extension LineagePolicy {
             if !isEarlierRun, let violation = ConstraintEvaluator.inputViolation(of: constraints, by: producer) {
                 refuse(input.name, violation.check, "\(violation.reason) (producer '\(producer.node.displayName)')")
             }
-            facts.append(ConstraintEvaluator.inputFacts(
-                producer, name: input.name, kind: input.kind.rawValue, digest: digest, keyID: keyID))
+            facts.append(
+                ConstraintEvaluator.inputFacts(
+                    producer, name: input.name, kind: input.kind.rawValue, digest: digest, keyID: keyID))
         }
         if complete && reuses && predicate.chainDepth != deepest {
             refuse(

@@ -72,7 +72,8 @@ extension LineagePolicy {
                 "the predicate names signer \(claimed.keyID) but key \(envelope.signer.keyID) signed it")
         }
         if let runID = run.runID, predicate.workflow.runID != runID {
-            refuse("chain-continuity", "it belongs to run \(predicate.workflow.runID), not \(runID) (\(run.runIDSource))")
+            refuse(
+                "chain-continuity", "it belongs to run \(predicate.workflow.runID), not \(runID) (\(run.runIDSource))")
         }
         if let workflowDigest = run.workflowDigest, predicate.workflow.specDigest != workflowDigest {
             refuse(
@@ -136,6 +137,54 @@ extension LineagePolicy {
             if let reason = run.revoked(.key, hop.keyID) {
                 refuse("revoked", "key \(hop.keyID) of '\(hop.authority)' on its trust slope is revoked: \(reason)")
             }
+        }
+        return refusals
+    }
+
+    // MARK: - A stored node's outputs
+
+    /// An artifact a node's recorded outputs name, with the digest its stored bytes hash to now.
+    package struct StoredArtifact: Sendable, Equatable {
+        package var name: String
+        /// The digest (hex) the outputs record, which the envelope signed.
+        package var recordedDigest: String
+        /// What the stored bytes hash to, measured by the gatherer.
+        package var measured: Digest
+        /// Where the bytes are, for messages.
+        package var path: String
+
+        /// Creates the facts of one stored artifact.
+        package init(name: String, recordedDigest: String, measured: Digest, path: String) {
+            self.name = name
+            self.recordedDigest = recordedDigest
+            self.measured = measured
+            self.path = path
+        }
+    }
+
+    /// Whether a node's envelope still signs what the state directory holds for it (`sluice verify RUN`): every
+    /// subject its recorded outputs make is among the signed ones, and every artifact's bytes hash to the recorded
+    /// digest.
+    ///
+    /// - Parameters:
+    ///   - signed: the subjects of the node's verified envelope.
+    ///   - recorded: the subjects its recorded outputs make (names and digests).
+    package static func storedOutputRefusals(
+        node: String, signed: [Statement.Subject], recorded: [Statement.Subject], artifacts: [StoredArtifact]
+    ) -> [Refusal] {
+        var refusals: [Refusal] = []
+        for subject in recorded where !signed.contains(subject) {
+            refusals.append(
+                Refusal(
+                    node: node, input: subject.name, check: "subject-digest",
+                    reason: "subject '\(subject.name)' does not match the recorded output"))
+        }
+        for artifact in artifacts where artifact.measured.hex != artifact.recordedDigest {
+            refusals.append(
+                Refusal(
+                    node: node, input: artifact.name, check: "subject-digest",
+                    reason: "artifact '\(artifact.name)' is sha256:\(artifact.recordedDigest) in the envelope but "
+                        + "\(artifact.measured) in the store (\(artifact.path))"))
         }
         return refusals
     }

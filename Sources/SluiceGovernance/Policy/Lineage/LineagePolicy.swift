@@ -134,8 +134,10 @@ package struct LineagePolicy: Sendable {
         revocations: Revocations, memo: inout Memo
     ) -> Result<LineageVerifier.VerifiedInput, Refusal> {
         func refuse(_ check: String, _ reason: String) -> Result<LineageVerifier.VerifiedInput, Refusal> {
-            .failure(Refusal(node: node, input: upstream.input, check: check,
-                             reason: "\(reason) (producer '\(upstream.producerName)')"))
+            .failure(
+                Refusal(
+                    node: node, input: upstream.input, check: check,
+                    reason: "\(reason) (producer '\(upstream.producerName)')"))
         }
         let (bytes, recorded, keyID): ([UInt8], Digest, String)
         switch upstream.envelope {
@@ -214,8 +216,9 @@ package struct LineagePolicy: Sendable {
     /// - Parameter nodeID: the node's lineage id, which the envelope must attest.
     package func reuseRefusal(node: String, nodeID: String, envelope: EnvelopeFact) -> Refusal? {
         func refuse(_ check: String, _ reason: String) -> Refusal {
-            Refusal(node: node, input: Refusal.nodeLevel, check: check,
-                    reason: "it cannot be reused on resume: \(reason)")
+            Refusal(
+                node: node, input: Refusal.nodeLevel, check: check,
+                reason: "it cannot be reused on resume: \(reason)")
         }
         // A run whose submission no longer covers it refuses every node that runs; what ran before stays as
         // recorded (its envelopes name the submitted workflow, not the edited one).

@@ -30,14 +30,16 @@ package struct UnsignedInput: Sendable, Hashable {
     /// The recorded form of a lineage entry that names a source, or nil for other entries.
     package init?(_ input: LineagePredicate.Input) {
         guard let source = input.source, input.producerNode == nil else { return nil }
-        self.init(name: input.name, kind: input.kind, source: source.kind, sourceName: source.name,
-                  digest: input.digest["sha256"] ?? input.digest.values.first ?? "")
+        self.init(
+            name: input.name, kind: input.kind, source: source.kind, sourceName: source.name,
+            digest: input.digest["sha256"] ?? input.digest.values.first ?? "")
     }
 
     /// The lineage entry the node's envelope records for it.
     package var lineage: LineagePredicate.Input {
-        .init(name: name, kind: kind, digest: ["sha256": digest],
-              source: .init(kind: source, name: sourceName))
+        .init(
+            name: name, kind: kind, digest: ["sha256": digest],
+            source: .init(kind: source, name: sourceName))
     }
 
     /// What it is, for refusals: "it is workflow argument 'env'".
