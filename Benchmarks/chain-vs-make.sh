@@ -24,15 +24,7 @@ chain_workflow "$n" "$inputs" >"$wf"
 # --- the same as a Makefile (one /bin/sh -c per recipe, as sluice spawns one sh -c per node) -----------
 mk="$work/make"
 mkdir -p "$mk"
-{
-    printf '.PHONY: all'
-    for ((i = 1; i <= n; i++)); do printf ' n%d' "$i"; done
-    printf '\nall: n%d\n' "$n"
-    for ((i = 1; i <= n; i++)); do
-        if [ "$i" -gt 1 ]; then printf 'n%d: n%d\n' "$i" $((i - 1)); else printf 'n1:\n'; fi
-        printf '\t@echo %d > out.txt\n' "$i"
-    done
-} >"$mk/Makefile"
+chain_makefile "$n" >"$mk/Makefile"
 
 bare_chain() {
     local i

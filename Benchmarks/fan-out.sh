@@ -16,56 +16,12 @@ prepare_sluice_home
 
 # --- the workflow ------------------------------------------------------------------------------------
 wf="$work/fan-out.yaml"
-{
-    cat <<YAML
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata:
-  generateName: bench-fan-out-
-spec:
-  entrypoint: fan-out
-  templates:
-    - name: echo
-      inputs:
-        parameters:
-          - name: id
-      container:
-        image: alpine:3.20
-        command: [sh, -c]
-        args: ["echo {{inputs.parameters.id}} > /tmp/out.txt"]
-    - name: fan-out
-      dag:
-        tasks:
-          - name: source
-            template: echo
-            arguments: {parameters: [{name: id, value: source}]}
-YAML
-    for ((i = 1; i <= width; i++)); do
-        echo "          - name: w$i"
-        echo "            template: echo"
-        echo "            dependencies: [source]"
-        echo "            arguments: {parameters: [{name: id, value: \"$i\"}]}"
-    done
-    echo "          - name: sink"
-    echo "            template: echo"
-    printf '            dependencies: [w1'
-    for ((i = 2; i <= width; i++)); do printf ', w%d' "$i"; done
-    printf ']\n'
-    echo "            arguments: {parameters: [{name: id, value: sink}]}"
-} >"$wf"
+fan_workflow "$width" >"$wf"
 
 # --- the same as a Makefile ------------------------------------------------------------------------
 mk="$work/make"
 mkdir -p "$mk/out"
-{
-    printf '.PHONY: all source sink'
-    for ((i = 1; i <= width; i++)); do printf ' w%d' "$i"; done
-    printf '\nall: sink\nsource:\n\t@echo source > out/source.txt\n'
-    for ((i = 1; i <= width; i++)); do printf 'w%d: source\n\t@echo %d > out/%d.txt\n' "$i" "$i" "$i"; done
-    printf 'sink:'
-    for ((i = 1; i <= width; i++)); do printf ' w%d' "$i"; done
-    printf '\n\t@echo sink > out/sink.txt\n'
-} >"$mk/Makefile"
+fan_makefile "$width" >"$mk/Makefile"
 
 # The spawn floor: the same number of sh -c, the middle layer 2 at a time like make -j2.
 bare_fan_out() {

@@ -145,3 +145,67 @@ YAML
         echo "            arguments: {parameters: [$parameters]}"
     done
 }
+
+# Prints the fan-out workflow 1 -> W -> 1: a source, W independent nodes depending on it, a sink depending on all.
+fan_workflow() { # W
+    local width=$1 i
+    cat <<YAML
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: bench-fan-out-
+spec:
+  entrypoint: fan-out
+  templates:
+    - name: echo
+      inputs:
+        parameters:
+          - name: id
+      container:
+        image: alpine:3.20
+        command: [sh, -c]
+        args: ["echo {{inputs.parameters.id}} > /tmp/out.txt"]
+    - name: fan-out
+      dag:
+        tasks:
+          - name: source
+            template: echo
+            arguments: {parameters: [{name: id, value: source}]}
+YAML
+    for ((i = 1; i <= width; i++)); do
+        echo "          - name: w$i"
+        echo "            template: echo"
+        echo "            dependencies: [source]"
+        echo "            arguments: {parameters: [{name: id, value: \"$i\"}]}"
+    done
+    echo "          - name: sink"
+    echo "            template: echo"
+    printf '            dependencies: [w1'
+    for ((i = 2; i <= width; i++)); do printf ', w%d' "$i"; done
+    printf ']\n'
+    echo "            arguments: {parameters: [{name: id, value: sink}]}"
+}
+
+# Prints the Makefile of the same fan-out (phony targets: every run does all the work; writes into out/).
+fan_makefile() { # W
+    local width=$1 i
+    printf '.PHONY: all source sink'
+    for ((i = 1; i <= width; i++)); do printf ' w%d' "$i"; done
+    printf '\nall: sink\nsource:\n\t@echo source > out/source.txt\n'
+    for ((i = 1; i <= width; i++)); do printf 'w%d: source\n\t@echo %d > out/%d.txt\n' "$i" "$i" "$i"; done
+    printf 'sink:'
+    for ((i = 1; i <= width; i++)); do printf ' w%d' "$i"; done
+    printf '\n\t@echo sink > out/sink.txt\n'
+}
+
+# Prints the Makefile of the chain of N (one /bin/sh -c per recipe, as sluice spawns one sh -c per node).
+chain_makefile() { # N
+    local n=$1 i
+    printf '.PHONY: all'
+    for ((i = 1; i <= n; i++)); do printf ' n%d' "$i"; done
+    printf '\nall: n%d\n' "$n"
+    for ((i = 1; i <= n; i++)); do
+        if [ "$i" -gt 1 ]; then printf 'n%d: n%d\n' "$i" $((i - 1)); else printf 'n1:\n'; fi
+        printf '\t@echo %d > out.txt\n' "$i"
+    done
+}

@@ -3,7 +3,8 @@
 ///
 /// Waiting is cancellation-aware: a cancelled waiter (deadline, stop) leaves the queue at once instead of hanging.
 package actor ParallelismLimiter {
-    private let limit: Int?
+    /// At most this many children run at once; nil: unlimited.
+    package let limit: Int?
     private var running = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     private var nextID = 0

@@ -99,8 +99,12 @@ extension WorkflowExecutor {
         let bounded = await limiter.isBounded
         let executor = self
         let continueOn = site.continueOn
+        let bound = startedTaskBound
         let iterations: [NodeState] = await withTaskGroup(of: (Int, NodeState?).self) { tasks in
+            var collected: [(Int, NodeState)] = []
             for (index, item) in items.enumerated() {
+                // At most `bound` iterations started at once: the next starts when one ends.
+                if index >= bound, let (done, node) = await tasks.next(), let node { collected.append((done, node)) }
                 let label = LoopItems.label(item)
                 let call = TemplateCall(
                     template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
@@ -150,7 +154,6 @@ extension WorkflowExecutor {
                     return (index, node)
                 }
             }
-            var collected: [(Int, NodeState)] = []
             for await (index, node) in tasks { if let node { collected.append((index, node)) } }
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }

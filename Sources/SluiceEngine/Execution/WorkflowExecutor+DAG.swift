@@ -59,8 +59,12 @@ extension WorkflowExecutor {
                 allFailed: !iterations.isEmpty && iterations.allSatisfy { $0.phase == .failed })
         }
 
+        let bound = startedTaskBound
         await withTaskGroup(of: (String, CallSiteResult?).self) { running in
             var inFlight = 0
+            // Tasks decided to start, waiting for one of the `bound` started tasks to end.
+            var waiting: [@Sendable () async -> (String, CallSiteResult?)] = []
+            var nextWaiting = 0
             while true {
                 // Decide everything that can be decided now; omitted/skipped tasks may unlock more decisions.
                 var progressed = true
@@ -137,12 +141,11 @@ extension WorkflowExecutor {
                         expressionHooks: (task.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil })
                             nodeIDs[name] = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
                             let linkParents = parents(of: task)
-                            running.addTask {
+                            waiting.append {
                                 let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
                                 if let result { try? await executor.coordinator.link(parents: linkParents, to: result.node.id) }
                                 return (name, result)
                             }
-                            inFlight += 1
                         } catch {
                             let node = try? await coordinator.createNode(
                                 name: nodeName, displayName: name, type: .skipped, templateName: task.template,
@@ -157,6 +160,15 @@ extension WorkflowExecutor {
                             }
                         }
                     }
+                }
+                while inFlight < bound && nextWaiting < waiting.count {
+                    running.addTask(operation: waiting[nextWaiting])
+                    nextWaiting += 1
+                    inFlight += 1
+                }
+                if nextWaiting == waiting.count {
+                    waiting.removeAll(keepingCapacity: true)
+                    nextWaiting = 0
                 }
                 guard inFlight > 0, let (name, result) = await running.next() else { break }
                 inFlight -= 1

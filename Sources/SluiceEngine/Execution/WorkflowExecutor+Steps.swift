@@ -77,11 +77,15 @@ extension WorkflowExecutor {
             }
 
             let executor = self
+            let bound = startedTaskBound
             let results = await withTaskGroup(of: (Int, CallSiteResult?).self) { tasks in
+                var collected: [(Int, CallSiteResult)] = []
                 for (index, entry) in sites.enumerated() {
+                    if index >= bound, let (done, result) = await tasks.next(), let result {
+                        collected.append((done, result))
+                    }
                     tasks.addTask { (index, try? await executor.run(entry.site, loopGroupNode: false, limiter: limiter)) }
                 }
-                var collected: [(Int, CallSiteResult)] = []
                 for await (index, result) in tasks { if let result { collected.append((index, result)) } }
                 return collected.sorted { $0.0 < $1.0 }.map { (sites[$0.0].step, $0.1) }
             }

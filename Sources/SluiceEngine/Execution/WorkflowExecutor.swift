@@ -79,6 +79,12 @@ package struct WorkflowExecutor: Sendable {
     /// The message of a steps or DAG template with `failFast: true` after a child failed (Argo's wording).
     static let failFastMessage = "template has failed or errored children and failFast enabled"
 
+    /// How many node tasks a DAG, a step group or a loop keeps started at once: four times the run's bound on
+    /// running nodes, at least 64. The others wait, undecided and unrecorded, so that a fan-out of thousands keeps
+    /// a few dozen tasks (and their memory) alive instead of thousands, while enough stay ready to keep every slot
+    /// of the limiter busy.
+    var startedTaskBound: Int { max(64, 4 * (limiter.limit ?? RunRequest.defaultParallelism)) }
+
     /// Why nodes stopped when the run was cancelled: the stop's reason, else the deadline.
     var stopMessage: String { stop.reason ?? Self.deadlineMessage }
 

@@ -15,7 +15,15 @@ package enum RunEvent: Sendable {
 }
 
 /// Owns a run's node table and records every transition in the store, one transaction each.
+///
+/// Children lists are the exception: a parent whose only change is a new child is written at most every
+/// ``childrenFlushInterval`` (with the next transition once that much time passed, else by a timer), so that a
+/// fan-out of N nodes writes its parent's list a few times a second instead of N times (N² bytes). A Retry node's
+/// list is written at once: `resume` counts its attempts from it. Every list is written before the run ends.
 package actor RunCoordinator {
+    /// The longest a new child may wait before its parent's children list is written.
+    package static let childrenFlushInterval: Duration = .milliseconds(250)
+
     package let store: Store
     package private(set) var run: RunRecord
     private var nodes: [String: NodeState] = [:]
@@ -25,6 +33,14 @@ package actor RunCoordinator {
     private var globalVariables: [String: String] = [:]
     private var globalOrder: [String] = []
     private var globalArtifacts: [String: ArtifactReference] = [:]
+    /// Parents whose children list changed since it was last written.
+    private var unsavedChildren: Set<String> = []
+    /// Each parent's children as a set, for membership tests on lists of thousands (built on first use).
+    private var childIndex: [String: Set<String>] = [:]
+    private var lastChildrenFlush = ContinuousClock.now
+    private var isChildrenFlushScheduled = false
+    /// Whether a list that must not wait (a Retry node's) is among the unsaved ones.
+    private var urgentChildren = false
     private let observer: (any RunObserver)?
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -121,13 +137,8 @@ package actor RunCoordinator {
             startedAt: now, finishedAt: phase.isFulfilled ? now : nil, sequence: order.count)
         if let existing = nodes[id] { node.sequence = existing.sequence } else { order.append(id) }
         nodes[id] = node
-        var changed = [node]
-        if let parentID, var parent = nodes[parentID], !parent.children.contains(id) {
-            parent.children.append(id)
-            nodes[parentID] = parent
-            changed.append(parent)
-        }
-        try persist(Transition(nodes: try changed.map(record)))
+        if let parentID { appendChild(id, to: parentID) }
+        try persist(Transition(nodes: [try record(node)]))
         observer?.runDidChange(.nodeChanged(node))
         return node
     }
@@ -141,6 +152,8 @@ package actor RunCoordinator {
         if node.phase.isFulfilled && node.finishedAt == nil { node.finishedAt = Date() }
         if let current = nodes[node.id] { node.children = current.children }
         nodes[node.id] = node
+        // This transition writes the node's children list too.
+        unsavedChildren.remove(node.id)
         try persist(Transition(
             nodes: [try record(node)], attempts: attempt.map { [$0] } ?? [], envelopes: envelope.map { [$0] } ?? [],
             denials: denial.map { [$0] } ?? []))
@@ -148,15 +161,30 @@ package actor RunCoordinator {
     }
 
     /// Adds `childID` to the children of each of `parentIDs` (Argo links step groups and DAG tasks this way).
+    ///
+    /// The parents' lists are written within ``childrenFlushInterval`` (a Retry node's at once).
     package func link(parents parentIDs: [String], to childID: String) throws(EngineError) {
-        var changed: [NodeState] = []
-        for parentID in parentIDs {
-            guard var parent = nodes[parentID], !parent.children.contains(childID) else { continue }
-            parent.children.append(childID)
-            nodes[parentID] = parent
-            changed.append(parent)
-        }
-        if !changed.isEmpty { try persist(Transition(nodes: try changed.map(record))) }
+        for parentID in parentIDs { appendChild(childID, to: parentID) }
+        try persist(Transition())
+    }
+
+    /// Writes every children list not written yet (before the run ends, and by the timer).
+    package func flushChildren() throws(EngineError) {
+        guard !unsavedChildren.isEmpty else { return }
+        try persist(Transition(), flushingChildren: true)
+    }
+
+    /// Adds `childID` to `parentID`'s children in memory and marks the list for writing.
+    ///
+    /// Both the set and the list are mutated in place: copying a list of thousands per child is the quadratic cost
+    /// this avoids.
+    private func appendChild(_ childID: String, to parentID: String) {
+        guard let type = nodes[parentID]?.type else { return }
+        if childIndex[parentID] == nil { childIndex[parentID] = Set(nodes[parentID]?.children ?? []) }
+        guard childIndex[parentID, default: []].insert(childID).inserted else { return }
+        nodes[parentID]?.children.append(childID)
+        unsavedChildren.insert(parentID)
+        if type == .retry { urgentChildren = true }
     }
 
     /// Puts `parentID`'s children in the given order (those listed first, any others after them).
@@ -213,6 +241,7 @@ package actor RunCoordinator {
 
     /// Records the run's end.
     package func finish(phase: RunPhase, message: String?, outputsJSON: String?) throws(EngineError) {
+        try flushChildren()
         run.phase = phase
         run.message = message
         run.finishedAt = Date()
@@ -239,11 +268,53 @@ package actor RunCoordinator {
         }
     }
 
-    private func persist(_ transition: Transition) throws(EngineError) {
+    /// Writes `transition`, with the unsaved children lists when they are due (or `flushingChildren`); an empty
+    /// transition with nothing due writes nothing.
+    private func persist(_ transition: Transition, flushingChildren: Bool = false) throws(EngineError) {
+        var transition = transition
+        let now = ContinuousClock.now
+        let due = !unsavedChildren.isEmpty
+            && (flushingChildren || urgentChildren || now - lastChildrenFlush >= Self.childrenFlushInterval)
+        if due {
+            let written = Set(transition.nodes.map(\.id))
+            for parentID in unsavedChildren.sorted() where !written.contains(parentID) {
+                if let parent = nodes[parentID] { transition.nodes.append(try record(parent)) }
+            }
+        }
+        if !transition.isEmpty {
+            do {
+                try store.record(transition)
+            } catch {
+                throw .stateUnavailable(reason: error.description)
+            }
+        }
+        if due {
+            unsavedChildren.removeAll()
+            urgentChildren = false
+            lastChildrenFlush = now
+        } else if !unsavedChildren.isEmpty && !isChildrenFlushScheduled {
+            scheduleChildrenFlush()
+        }
+    }
+
+    /// Writes the unsaved children lists after ``childrenFlushInterval`` unless a transition did it first.
+    ///
+    /// An unstructured task on purpose: it only delays a write that `finish` would do anyway, and it holds the
+    /// actor at most that long after the run ended.
+    private func scheduleChildrenFlush() {
+        isChildrenFlushScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.childrenFlushInterval)
+            await self.childrenFlushTimerFired()
+        }
+    }
+
+    private func childrenFlushTimerFired() {
+        isChildrenFlushScheduled = false
         do {
-            try store.record(transition)
+            try flushChildren()
         } catch {
-            throw .stateUnavailable(reason: error.description)
+            // Left unsaved: the next transition, or `finish`, writes them (and reports the store's error).
         }
     }
 }
