@@ -86,7 +86,9 @@ let package = Package(
         .target(name: "CKubeShims"),
         .target(
             name: "SluiceKube",
-            dependencies: ["SluiceEngine", "SluiceSpec", "SluiceGovernance", "CKubeShims"],
+            dependencies: [
+                "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "CKubeShims",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
@@ -133,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceKubeTests",
-            dependencies: ["SluiceKube", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceTesting"],
+            dependencies: ["SluiceKube", "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceTesting"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -99,6 +99,25 @@ podman import -q --change 'ENTRYPOINT ["/bin/echo", "entry"]' --change 'CMD ["de
 # localhost/sluice-test-nonroot: USER 65534 (runAsNonRoot passes without runAsUser).
 podman import -q --change 'USER 65534' --change 'CMD ["sh"]' "$work/rootfs.tar" \
     localhost/sluice-test-nonroot:latest >/dev/null
+# Kubernetes simulation (sluice kube simulate) of examples/: python:3.11-slim is the busybox image plus the host's
+# Debian python3 (its binary, libraries and standard library; no pip, no site-packages), alpine:3.20 the base image.
+podman tag localhost/sluice-test-base:latest docker.io/library/alpine:3.20
+if [ -x /usr/bin/python3 ] && [ -d "/usr/lib/python3.$(/usr/bin/python3 -c 'import sys; print(sys.version_info[1])')" ]; then
+    py_lib=/usr/lib/python3.$(/usr/bin/python3 -c 'import sys; print(sys.version_info[1])')
+    py_root=$work/python-root
+    cp -a "$root" "$py_root"
+    mkdir -p "$py_root/usr/bin" "$py_root/usr/lib" "$py_root/lib64" "$py_root/lib/x86_64-linux-gnu"
+    cp -L /usr/bin/python3 "$py_root/usr/bin/python3"
+    ldd /usr/bin/python3 | awk '/=> \//{print $3} /^\t\/lib64/{print $1}' | while read -r lib; do
+        cp -L "$lib" "$py_root$lib"
+    done
+    tar -C / --exclude='*/test' --exclude='*/tests' --exclude='__pycache__' --exclude='*-packages' \
+        -cf - "${py_lib#/}" | tar -C "$py_root" -xf -
+    tar -C "$py_root" -cf "$work/python.tar" .
+    podman import -q --change 'CMD ["python3"]' --change 'ENV PATH=/usr/bin:/bin' "$work/python.tar" \
+        localhost/sluice-test-python:latest >/dev/null
+    podman tag localhost/sluice-test-python:latest docker.io/library/python:3.11-slim
+fi
 echo "setup-containers: images $(podman images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')"
 
 if [ "$want_service" -eq 1 ]; then

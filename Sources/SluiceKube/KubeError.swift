@@ -22,6 +22,10 @@ package enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// An option's value is malformed.
     case badOption(option: String, reason: String)
+    /// `kube simulate` cannot simulate the workflow as written, or podman failed around a pod.
+    case simulation(reason: String)
+    /// `kube collect` cannot turn what a run left into a bundle.
+    case collect(reason: String)
 
     package var description: String {
         switch self {
@@ -38,6 +42,8 @@ package enum KubeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .session(let reason): "signer session: \(reason)"
         case .unreadable(let path, let reason): "cannot read '\(path)': \(reason)"
         case .badOption(let option, let reason): "\(option): \(reason)"
+        case .simulation(let reason): "simulate: \(reason)"
+        case .collect(let reason): "collect: \(reason)"
         }
     }
 }

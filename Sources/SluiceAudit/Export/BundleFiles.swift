@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import SluiceEngine
 import SluiceGovernance
 
@@ -9,19 +9,21 @@ import SluiceGovernance
 #endif
 
 /// File plumbing of a bundle tree: writing, copying without following links, listing, hashing, removing.
-struct BundleFiles {
+package struct BundleFiles {
     /// One regular file of the bundle, as the manifest lists it.
-    struct Entry: Equatable {
-        var path: String
-        var sha256: String
-        var size: Int64
+    package struct Entry: Equatable {
+        package var path: String
+        package var sha256: String
+        package var size: Int64
     }
 
     /// The bundle directory.
-    let root: String
+    package let root: String
+
+    package init(root: String) { self.root = root }
 
     /// Writes `data` to `relative` (mode 0644), creating parent directories.
-    func write(_ relative: String, _ data: Data) throws(ExportError) {
+    package func write(_ relative: String, _ data: Data) throws(ExportError) {
         let full = root + "/" + relative
         do {
             try FileManager.default.createDirectory(
@@ -36,7 +38,7 @@ struct BundleFiles {
     /// Copies a regular file or a directory tree into the bundle. Inside a tree, symbolic links are copied as links
     /// (a stored artifact keeps the producer's links; its `dirHash` covers them); anywhere else, and special files
     /// everywhere, are refused. Links are never followed.
-    func copy(from source: String, to relative: String, isDirectory: Bool, insideTree: Bool = false)
+    package func copy(from source: String, to relative: String, isDirectory: Bool, insideTree: Bool = false)
         throws(ExportError)
     {
         var info = stat()
@@ -104,7 +106,7 @@ struct BundleFiles {
     /// Every regular file below the root except the manifest, sorted by path bytes, with its SHA-256 and size.
     ///
     /// - Throws: `ExportError.bundleUnreadable` when a file cannot be hashed or is a link or special file.
-    func manifestEntries() throws(ExportError) -> [Entry] {
+    package func manifestEntries() throws(ExportError) -> [Entry] {
         var entries: [Entry] = []
         for relative in try relativePaths() where relative != BundleLayout.manifest {
             let full = root + "/" + relative

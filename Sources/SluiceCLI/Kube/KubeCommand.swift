@@ -9,8 +9,8 @@ import SluiceSpec
 struct KubeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube",
-        abstract: "Run governed workflows on Argo Workflows (Kubernetes): render the governed Workflow.",
-        subcommands: [KubeRenderCommand.self])
+        abstract: "Run governed workflows on Argo Workflows (Kubernetes): render, simulate, collect, diff.",
+        subcommands: [KubeRenderCommand.self, KubeSimulateCommand.self, KubeCollectCommand.self])
 }
 
 /// `sluice kube render FILE -o OUT.yaml`: an ordinary Argo Workflow whose pods carry the wrapper and the signer.
@@ -47,7 +47,7 @@ struct KubeRenderCommand: ParsableCommand {
     @Option(help: "The Kubernetes Secret holding the lineage key under '\(PodLayout.keyFileName)'.")
     var signerSecret: String = KubeRenderOptions.defaultSignerSecret
 
-    @Option(help: "The image holding a static sluice at \(PodLayout.imageBinary).")
+    @Option(help: "The image holding sluice at \(PodLayout.imageBinary) (scripts/build-wrapper-image.sh).")
     var wrapperImage: String = KubeRenderOptions.defaultWrapperImage
 
     @Option(help: "spec.artifactRepositoryRef as CONFIGMAP:KEY.")
@@ -181,7 +181,7 @@ enum KubeArguments {
                 code = ExitStatus.invalidWorkflow
             case .submissionRefused: code = ExitStatus.refused
             case .parameter, .badOption, .unreadable: code = ExitStatus.usage
-            case .session: code = ExitStatus.failed
+            case .session, .simulation, .collect: code = ExitStatus.failed
             }
         case let error as EngineError:
             message = error.description

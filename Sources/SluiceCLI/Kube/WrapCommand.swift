@@ -40,7 +40,7 @@ struct WrapCommand: ParsableCommand {
     var lineageDir: String = PodLayout.lineageDirectory
     @Option(help: "Seconds to wait for the signer's socket.")
     var connectTimeout: Int = 120
-    @Option(help: "Copy this executable to PATH (mode 0555) and exit: what the init container runs.")
+    @Option(help: "Copy this executable (with its bundled loader and libraries) into DIR and exit: the init container.")
     var install: String?
 
     @Argument(parsing: .postTerminator, help: "The node's command and arguments, after --.")
@@ -87,21 +87,42 @@ struct WrapCommand: ParsableCommand {
         return WrapPlan.Path(name: pair.name, path: pair.value, optional: optional)
     }
 
-    /// Copies the running executable to `destination` (through a temporary file, then renamed), mode 0555.
+    /// Copies the directory of the running executable (`sluice`, and when bundled its loader `ld.so` and `lib/`, see
+    /// scripts/build-wrapper-image.sh) into `destination`: each file through a temporary name, then renamed, so a
+    /// reader never sees half a file. Links are copied as the files they name.
     static func install(to destination: String) throws {
-        let source = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let temporary = destination + ".partial"
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let source = executable.deletingLastPathComponent().path
+        let bundled = FileManager.default.fileExists(atPath: source + "/ld.so")
+        let names = bundled ? ["sluice", "ld.so", "lib"] : [executable.lastPathComponent]
         do {
-            try? FileManager.default.removeItem(atPath: temporary)
-            try FileManager.default.copyItem(atPath: source, toPath: temporary)
-            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: temporary)
-            if rename(temporary, destination) != 0 {
-                throw CocoaError(
-                    .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            for name in names {
+                try copy(source + "/" + name, to: destination + "/" + (bundled ? name : "sluice"))
             }
         } catch {
-            printError("error: cannot install the wrapper at '\(destination)': \(error.localizedDescription)")
+            printError("error: cannot install the wrapper into '\(destination)': \(error.localizedDescription)")
             throw ExitCode(ExitStatus.failed)
+        }
+    }
+
+    private static func copy(_ source: String, to destination: String) throws {
+        var isDirectory: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source) {
+                try copy(source + "/" + name, to: destination + "/" + name)
+            }
+            return
+        }
+        let temporary = destination + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(
+            atPath: URL(fileURLWithPath: source).resolvingSymlinksInPath().path, toPath: temporary)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: temporary)
+        if rename(temporary, destination) != 0 {
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
         }
     }
 }

@@ -2,7 +2,7 @@ package import SluiceEngine
 
 /// How `sluice kube render` writes the governed pods.
 package struct KubeRenderOptions: Sendable {
-    /// The image holding a static `sluice` at ``PodLayout/imageBinary`` (init container and signer).
+    /// The image holding `sluice` (with its bundled loader) at ``PodLayout/imageBinary`` (init container and signer).
     package var wrapperImage: String
     /// The Kubernetes Secret holding the lineage signing key (data key ``PodLayout/keyFileName``).
     package var signerSecret: String

@@ -28,8 +28,12 @@ package enum PodLayout {
     /// The init container that installs the wrapper, and the signer sidecar.
     package static let installContainer = "sluice-install"
     package static let signerContainer = "sluice-signer"
-    /// The path of `sluice` inside the wrapper image.
-    package static let imageBinary = "/sluice"
+    /// The path of `sluice` inside the wrapper image: the same directory as in the pod (`sluice`, its loader `ld.so`
+    /// and `lib/`, see scripts/build-wrapper-image.sh), so the binary's fixed interpreter path holds in both.
+    package static let imageBinary = wrapperPath
+    /// Where the init container mounts the emptyDir `sluice-bin` to copy the wrapper's directory into it (its own
+    /// `binDirectory` is the image's).
+    package static let installDirectory = "/var/run/sluice/install"
 
     /// The output artifact holding the node's envelope, and the output parameter holding its payload digest.
     package static let envelopeArtifact = "sluice-envelope"

@@ -115,9 +115,9 @@ package struct PodTemplateWrapper: Sendable {
         .object([
             "name": .string(PodLayout.installContainer),
             "image": .string(options.wrapperImage),
-            "command": .strings([PodLayout.imageBinary, "wrap", "--install", PodLayout.wrapperPath]),
+            "command": .strings([PodLayout.imageBinary, "wrap", "--install", PodLayout.installDirectory]),
             "volumeMounts": .sequence([
-                .object(["name": .string(PodLayout.binVolume), "mountPath": .string(PodLayout.binDirectory)])
+                .object(["name": .string(PodLayout.binVolume), "mountPath": .string(PodLayout.installDirectory)])
             ]),
         ])
     }

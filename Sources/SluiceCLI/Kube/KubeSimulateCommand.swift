@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import SluiceEngine
+import SluiceGovernance
+import SluiceKube
+
+/// `sluice kube simulate RENDERED.yaml --artifact-repo DIR -o BUNDLE`: the rendered pods run for real under podman.
+struct KubeSimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run a rendered Workflow's pods under `podman kube play`, in Argo's order, then collect the bundle.",
+        discussion: """
+            Each pod runs as rendered: the init container installs the wrapper into an emptyDir, the signer sidecar \
+            alone mounts the key (a host directory standing in for the Secret), input artifacts are mounted \
+            read-only. DIR stands in for the artifact repository (Argo's keys, tar.gz archives); the Workflow \
+            object (as `argo get -o json` prints it) is written to DIR/<workflow>.workflow.json, then collected into \
+            BUNDLE as `sluice kube collect` does. Exit code: 0 when the workflow Succeeded, 1 when it failed, 3 when \
+            a pod's gate refused its node.
+            """)
+
+    @Argument(help: "The rendered Workflow (sluice kube render).")
+    var file: String
+
+    @Option(name: .customLong("artifact-repo"), help: "The directory standing in for the artifact repository.")
+    var artifactRepo: String
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The bundle directory to write (must not exist).")
+    var output: String?
+
+    @Option(help: "The lineage key the signer Secret holds (PKCS#8 PEM); default: the state directory's key.")
+    var signerKey: String?
+
+    @Option(help: "Where to write the Workflow object (default: DIR/<workflow>.workflow.json).")
+    var status: String?
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        let keyPath = signerKey ?? KeyStore.defaultKeyPath(stateDirectory: state.resolved)
+        var simulator = KubeSimulator(renderedPath: file, repository: artifactRepo, signerKeyPath: keyPath)
+        simulator.statusPath = status
+        simulator.progress = { node in
+            let message = node.message.map { ": \($0)" } ?? ""
+            print("\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)")
+        }
+        let outcome: KubeSimulator.Outcome
+        do {
+            outcome = try simulator.run()
+            print("\(outcome.workflowName) \(outcome.phase.rawValue); Workflow object: \(outcome.statusPath)")
+            if let output {
+                let key = try SigningKey.load(from: keyPath)
+                let summary = try ClusterCollector(
+                    repository: artifactRepo, statusPath: outcome.statusPath, key: key
+                ).collect(to: output)
+                print("collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")
+            }
+        } catch let error as GovernanceError {
+            throw KubeArguments.exit(for: KubeError.unreadable(path: keyPath, reason: error.description))
+        } catch {
+            throw KubeArguments.exit(for: error)
+        }
+        let refused = outcome.nodes.contains { $0.message?.contains(" refused: ") ?? false }
+        if refused { throw ExitCode(ExitStatus.refused) }
+        if outcome.phase != .succeeded { throw ExitCode(ExitStatus.failed) }
+    }
+}
+
+/// `sluice kube collect --from DIR --workflow STATUS.json -o BUNDLE`: what a cluster run left, as an export bundle.
+struct KubeCollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Turn a cluster run (its Workflow object and artifact repository) into a bundle sluice verify checks.",
+        discussion: """
+            DIR holds the artifact repository's objects under their keys (e.g. `aws s3 sync s3://BUCKET DIR`); \
+            STATUS.json is `argo get WORKFLOW -o json`. The run attestation (the outcome as the status states it) is \
+            signed with --key, which the governance must admit to sign (the lineage key).
+            """)
+
+    @Option(name: .customLong("from"), help: "The artifact repository's objects, by key.")
+    var from: String
+
+    @Option(name: .customLong("workflow"), help: "The Workflow object (argo get -o json).")
+    var workflow: String
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The bundle directory to write (must not exist).")
+    var output: String
+
+    @Option(help: "Signs the run attestation (PKCS#8 PEM); default: the state directory's key.")
+    var key: String?
+
+    @Option(help: "The lineage key's public key, when it is not --key's.")
+    var lineageKey: String?
+
+    @OptionGroup var state: StateOptions
+
+    func run() throws {
+        do {
+            let signing = try KeyStore.signingKey(path: key, stateDirectory: state.resolved).key
+            let lineage = try lineageKey.map(KubeArguments.publicKey(at:))
+            let summary = try ClusterCollector(
+                repository: from, statusPath: workflow, key: signing, lineageKey: lineage
+            ).collect(to: output)
+            print("collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")
+        } catch {
+            throw KubeArguments.exit(for: error)
+        }
+    }
+}

@@ -1,0 +1,427 @@
+import Foundation
+import SluiceEngine
+import SluiceExpressions
+
+/// One pod the walk wants run: the template with Argo's variables substituted, and where its inputs are.
+package struct PodCall: Sendable, Equatable {
+    package var nodeID: String
+    package var nodeName: String
+    package var displayName: String
+    /// Argo's pod name (`POD_NAMES=v2`): `<workflow>-<template>-<fnv32 of the node name>`.
+    package var podName: String
+    package var templateName: String
+    /// The template as the pod runs it: `{{inputs.…}}`, `{{workflow.…}}`, `{{node.name}}`, `{{pod.name}}` and
+    /// `{{retries}}` substituted in every scalar.
+    package var template: RenderedYAML
+    package var inputParameters: [NamedValue]
+    /// Input artifacts bound to an object of the repository, with the path the template reads them at.
+    package var inputArtifacts: [(artifact: RepositoryArtifact, path: String)]
+
+    package static func == (lhs: PodCall, rhs: PodCall) -> Bool {
+        lhs.nodeID == rhs.nodeID && lhs.template == rhs.template && lhs.inputParameters == rhs.inputParameters
+            && lhs.inputArtifacts.map(\.artifact) == rhs.inputArtifacts.map(\.artifact)
+            && lhs.inputArtifacts.map(\.path) == rhs.inputArtifacts.map(\.path)
+    }
+}
+
+/// How a pod ended.
+package struct PodResult: Sendable, Equatable {
+    package var phase: NodePhase
+    package var message: String?
+    package var outputs: PodOutputs
+    package var startedAt: String?
+    package var finishedAt: String?
+
+    package init(phase: NodePhase, message: String?, outputs: PodOutputs) {
+        self.phase = phase
+        self.message = message
+        self.outputs = outputs
+    }
+}
+
+/// Walks a rendered Workflow as Argo's controller would, one pod at a time: DAG tasks in dependency order
+/// (`dependencies`, `depends`, `when`), steps group by group; parameters and artifacts passed from producers to
+/// consumers by Argo's variables. Deciding the order and substituting values is all it does: running a pod is the
+/// `runPod` closure's job (podman in ``PodmanPods``, a table in tests).
+///
+/// Not simulated (refused naming the task): loops (`withItems`, `withParam`, `withSequence`), templates other
+/// than container, script, DAG and steps, `{{= expression}}` tags.
+package struct ArgoWalk {
+    package let workflowName: String
+    package let runID: String
+    private let templates: [String: RenderedYAML]
+    private let entrypoint: String
+    private let workflowParameters: [NamedValue]
+    /// Every node, in the order the walk created them.
+    package private(set) var nodes: [WalkedNode] = []
+
+    /// A walk of `workflow` (the rendered Workflow document) with `parameters` (its `spec.arguments`, resolved).
+    ///
+    /// - Throws: ``KubeError/simulation(reason:)`` when the document has no name, entrypoint or templates.
+    package init(workflow: RenderedYAML, runID: String) throws(KubeError) {
+        guard let name = workflow["metadata"]?["name"]?.scalarText else {
+            throw .simulation(reason: "the Workflow has no metadata.name (render it with sluice kube render)")
+        }
+        guard let spec = workflow["spec"], let entrypoint = spec["entrypoint"]?.scalarText else {
+            throw .simulation(reason: "the Workflow has no spec.entrypoint")
+        }
+        var templates: [String: RenderedYAML] = [:]
+        for template in spec["templates"]?.elements ?? [] {
+            if let templateName = template["name"]?.scalarText { templates[templateName] = template }
+        }
+        workflowName = name
+        self.runID = runID
+        self.templates = templates
+        self.entrypoint = entrypoint
+        workflowParameters = (spec["arguments"]?["parameters"]?.elements ?? []).compactMap { parameter in
+            guard let name = parameter["name"]?.scalarText else { return nil }
+            return NamedValue(name: name, value: parameter["value"]?.scalarText ?? "")
+        }
+    }
+
+    /// Runs the workflow to its end; returns the workflow's phase.
+    ///
+    /// - Throws: ``KubeError/simulation(reason:)`` for what the walk does not simulate, or what `runPod` throws.
+    package mutating func run(_ runPod: (PodCall) throws(KubeError) -> PodResult) throws(KubeError) -> NodePhase {
+        let outcome = try call(
+            template: entrypoint, parameters: [], artifacts: [], nodeName: workflowName, displayName: workflowName,
+            runPod: runPod)
+        return outcome.phase
+    }
+
+    // MARK: - Calls
+
+    /// The outcome of a call: its phase and outputs.
+    private struct Outcome {
+        var id: String
+        var phase: NodePhase
+        var outputs: PodOutputs
+    }
+
+    private mutating func call(
+        template name: String, parameters arguments: [NamedValue], artifacts: [RepositoryArtifact],
+        nodeName: String, displayName: String, runPod: (PodCall) throws(KubeError) -> PodResult
+    ) throws(KubeError) -> Outcome {
+        guard let template = templates[name] else {
+            throw .simulation(reason: "node '\(nodeName)' calls template '\(name)', which the Workflow does not have")
+        }
+        let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
+        let inputs = try Self.inputs(of: template, parameters: arguments, artifacts: artifacts, node: nodeName)
+        var variables = globalVariables
+        for parameter in inputs.parameters { variables["inputs.parameters.\(parameter.name)"] = parameter.value }
+        for (artifact, path) in inputs.artifacts {
+            variables["inputs.artifacts.\(artifact.name).path"] = path
+        }
+        if template["dag"] != nil || template["steps"] != nil {
+            let kind: WalkedNode.Kind = template["dag"] != nil ? .dag : .steps
+            var node = WalkedNode(
+                id: id, name: nodeName, displayName: displayName, kind: kind, templateName: name, phase: .succeeded)
+            node.inputParameters = inputs.parameters
+            node.inputArtifacts = inputs.artifacts.map(\.artifact)
+            let index = nodes.count
+            nodes.append(node)
+            var scope = Scope(variables: variables, artifacts: [:])
+            for (artifact, _) in inputs.artifacts { scope.artifacts["inputs.artifacts.\(artifact.name)"] = artifact }
+            let (phase, children) =
+                kind == .dag
+                ? try runDAG(template, scope: &scope, nodeName: nodeName, runPod: runPod)
+                : try runSteps(template, scope: &scope, nodeName: nodeName, runPod: runPod)
+            let outputs = phase == .succeeded ? try Self.outputs(of: template, scope: scope, node: nodeName) : PodOutputs()
+            nodes[index].phase = phase
+            nodes[index].children = children
+            nodes[index].outputs = outputs
+            return Outcome(id: id, phase: phase, outputs: outputs)
+        }
+        guard template["container"] != nil || template["script"] != nil else {
+            let kind = ["resource", "suspend", "http", "plugin", "data", "containerSet"].first { template[$0] != nil }
+            throw .simulation(
+                reason: "node '\(nodeName)' runs a \(kind ?? "unknown") template ('\(name)'): only container, script, "
+                    + "DAG and steps templates are simulated")
+        }
+        let podName = Self.podName(workflow: workflowName, template: name, nodeID: id)
+        variables["node.name"] = nodeName
+        variables["pod.name"] = podName
+        variables["retries"] = "0"
+        let pod = PodCall(
+            nodeID: id, nodeName: nodeName, displayName: displayName, podName: podName, templateName: name,
+            template: try Self.substitute(template, variables, node: nodeName), inputParameters: inputs.parameters,
+            inputArtifacts: inputs.artifacts)
+        let result = try runPod(pod)
+        var node = WalkedNode(
+            id: id, name: nodeName, displayName: displayName, kind: .pod, templateName: name, phase: result.phase)
+        node.message = result.message
+        node.inputParameters = inputs.parameters
+        node.inputArtifacts = inputs.artifacts.map(\.artifact)
+        node.outputs = result.outputs
+        node.podName = podName
+        node.startedAt = result.startedAt
+        node.finishedAt = result.finishedAt
+        nodes.append(node)
+        return Outcome(id: id, phase: result.phase, outputs: result.outputs)
+    }
+
+    /// Argo's v2 pod name: the workflow name, the template name and the node id's hash, shortened as Argo does
+    /// when the first two would push it past 63 characters.
+    static func podName(workflow: String, template: String, nodeID: String) -> String {
+        let hash = String(nodeID.split(separator: "-").last ?? "")
+        var prefix = "\(workflow)-\(template)"
+        let limit = 63 - hash.count - 1
+        if prefix.count > limit { prefix = String(prefix.prefix(limit)) }
+        return "\(prefix)-\(hash)"
+    }
+
+    private var globalVariables: [String: String] {
+        var variables = [
+            "workflow.name": workflowName, "workflow.uid": runID, "workflow.namespace": "argo",
+        ]
+        for parameter in workflowParameters { variables["workflow.parameters.\(parameter.name)"] = parameter.value }
+        return variables
+    }
+
+    // MARK: - DAG and steps
+
+    /// Values visible inside a DAG or steps template: variables, and artifacts by their reference.
+    private struct Scope {
+        var variables: [String: String]
+        var artifacts: [String: RepositoryArtifact]
+
+        mutating func record(_ prefix: String, _ outcome: Outcome) {
+            for parameter in outcome.outputs.parameters {
+                variables["\(prefix).outputs.parameters.\(parameter.name)"] = parameter.value
+            }
+            if let result = outcome.outputs.result { variables["\(prefix).outputs.result"] = result }
+            if let code = outcome.outputs.exitCode { variables["\(prefix).exitCode"] = String(code) }
+            variables["\(prefix).status"] = outcome.phase.rawValue
+            variables["\(prefix).id"] = outcome.id
+            for artifact in outcome.outputs.artifacts { artifacts["\(prefix).outputs.artifacts.\(artifact.name)"] = artifact }
+        }
+    }
+
+    private mutating func runDAG(
+        _ template: RenderedYAML, scope: inout Scope, nodeName: String,
+        runPod: (PodCall) throws(KubeError) -> PodResult
+    ) throws(KubeError) -> (NodePhase, [String]) {
+        let tasks = template["dag"]?["tasks"]?.elements ?? []
+        var phases: [String: NodePhase] = [:]
+        var children: [String] = []
+        var phase = NodePhase.succeeded
+        while phases.count < tasks.count {
+            guard
+                let task = tasks.first(where: { task in
+                    guard let name = task["name"]?.scalarText, phases[name] == nil else { return false }
+                    return (try? Self.depends(of: task))?.taskNames.allSatisfy { phases[$0] != nil } ?? true
+                }), let taskName = task["name"]?.scalarText
+            else {
+                throw .simulation(reason: "the DAG of '\(nodeName)' has a dependency no task satisfies (a cycle?)")
+            }
+            try Self.refuseLoops(task, node: "\(nodeName).\(taskName)")
+            let depends = try Self.depends(of: task)
+            let ready = depends.evaluate { name in
+                let dependency = phases[name] ?? .omitted
+                return TaskResults(
+                    succeeded: dependency == .succeeded, failed: dependency == .failed,
+                    errored: dependency == .error, skipped: dependency == .skipped, omitted: dependency == .omitted)
+            }
+            let outcome: Outcome
+            if !ready {
+                outcome = skip(task, nodeName: "\(nodeName).\(taskName)", phase: .omitted, message: "omitted: depends condition not met")
+            } else if try !Self.when(task, scope: scope, node: "\(nodeName).\(taskName)") {
+                outcome = skip(task, nodeName: "\(nodeName).\(taskName)", phase: .skipped, message: "when '\(task["when"]?.scalarText ?? "")' evaluated false")
+            } else {
+                let (parameters, artifacts) = try Self.arguments(of: task, scope: scope, node: "\(nodeName).\(taskName)")
+                outcome = try call(
+                    template: task["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
+                    nodeName: "\(nodeName).\(taskName)", displayName: taskName, runPod: runPod)
+            }
+            phases[taskName] = outcome.phase
+            children.append(outcome.id)
+            scope.record("tasks.\(taskName)", outcome)
+            if outcome.phase == .failed || outcome.phase == .error { phase = .failed }
+        }
+        return (phase, children)
+    }
+
+    private mutating func runSteps(
+        _ template: RenderedYAML, scope: inout Scope, nodeName: String,
+        runPod: (PodCall) throws(KubeError) -> PodResult
+    ) throws(KubeError) -> (NodePhase, [String]) {
+        var children: [String] = []
+        for (index, group) in (template["steps"]?.elements ?? []).enumerated() {
+            let groupName = "\(nodeName)[\(index)]"
+            let groupID = NodeIdentity.id(workflowName: workflowName, nodeName: groupName)
+            let groupIndex = nodes.count
+            nodes.append(
+                WalkedNode(
+                    id: groupID, name: groupName, displayName: "[\(index)]", kind: .stepGroup, templateName: nil,
+                    phase: .succeeded))
+            children.append(groupID)
+            var outcomes: [(String, Outcome)] = []
+            for step in group.elements {
+                let stepName = step["name"]?.scalarText ?? ""
+                let childName = "\(groupName).\(stepName)"
+                try Self.refuseLoops(step, node: childName)
+                let outcome: Outcome
+                if try !Self.when(step, scope: scope, node: childName) {
+                    outcome = skip(step, nodeName: childName, phase: .skipped, message: "when '\(step["when"]?.scalarText ?? "")' evaluated false")
+                } else {
+                    let (parameters, artifacts) = try Self.arguments(of: step, scope: scope, node: childName)
+                    outcome = try call(
+                        template: step["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
+                        nodeName: childName, displayName: stepName, runPod: runPod)
+                }
+                outcomes.append((stepName, outcome))
+                nodes[groupIndex].children.append(outcome.id)
+            }
+            for (stepName, outcome) in outcomes { scope.record("steps.\(stepName)", outcome) }
+            if outcomes.contains(where: { $0.1.phase == .failed || $0.1.phase == .error }) {
+                nodes[groupIndex].phase = .failed
+                return (.failed, children)
+            }
+        }
+        return (.succeeded, children)
+    }
+
+    private mutating func skip(_ call: RenderedYAML, nodeName: String, phase: NodePhase, message: String) -> Outcome {
+        let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
+        var node = WalkedNode(
+            id: id, name: nodeName, displayName: call["name"]?.scalarText ?? nodeName, kind: .skipped,
+            templateName: call["template"]?.scalarText, phase: phase)
+        node.message = message
+        nodes.append(node)
+        return Outcome(id: id, phase: phase, outputs: PodOutputs())
+    }
+
+    // MARK: - Pure pieces
+
+    private static func depends(of task: RenderedYAML) throws(KubeError) -> DependsExpression {
+        if let text = task["depends"]?.scalarText {
+            do {
+                return try DependsExpression(parsing: text)
+            } catch {
+                throw .simulation(reason: "task '\(task["name"]?.scalarText ?? "?")': depends '\(text)': \(error)")
+            }
+        }
+        return DependsExpression(dependencies: task["dependencies"]?.elements.compactMap(\.scalarText) ?? [])
+    }
+
+    private static func refuseLoops(_ call: RenderedYAML, node: String) throws(KubeError) {
+        for field in ["withItems", "withParam", "withSequence"] where call[field] != nil {
+            throw .simulation(reason: "node '\(node)' loops (\(field)): loops are not simulated yet")
+        }
+    }
+
+    private static func when(_ call: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> Bool {
+        guard let text = call["when"]?.scalarText else { return true }
+        let condition = try substitute(text, scope.variables, node: node)
+        do {
+            return try GovaluateExpression.evaluateBool(condition)
+        } catch {
+            throw .simulation(reason: "node '\(node)': when '\(condition)': \(error)")
+        }
+    }
+
+    /// A call's arguments: parameters substituted, artifacts resolved to repository objects by their `from`.
+    private static func arguments(of call: RenderedYAML, scope: Scope, node: String) throws(KubeError)
+        -> ([NamedValue], [RepositoryArtifact])
+    {
+        var parameters: [NamedValue] = []
+        for parameter in call["arguments"]?["parameters"]?.elements ?? [] {
+            guard let name = parameter["name"]?.scalarText else { continue }
+            parameters.append(
+                NamedValue(name: name, value: try substitute(parameter["value"]?.scalarText ?? "", scope.variables, node: node)))
+        }
+        var artifacts: [RepositoryArtifact] = []
+        for argument in call["arguments"]?["artifacts"]?.elements ?? [] {
+            guard let name = argument["name"]?.scalarText, let from = argument["from"]?.scalarText else { continue }
+            let reference = from.trimmingCharacters(in: .whitespaces)
+            guard reference.hasPrefix("{{"), reference.hasSuffix("}}") else {
+                throw .simulation(reason: "node '\(node)': artifact '\(name)' from '\(from)' is not one {{reference}}")
+            }
+            let key = String(reference.dropFirst(2).dropLast(2)).trimmingCharacters(in: .whitespaces)
+            // An unbound reference (a producer that did not run, or left no such optional output) binds nothing.
+            guard var artifact = scope.artifacts[key] else { continue }
+            artifact.name = name
+            artifacts.append(artifact)
+        }
+        return (parameters, artifacts)
+    }
+
+    /// A template's inputs: parameters from the arguments, else their `value` or `default`; artifacts from the
+    /// arguments with the template's paths (an unbound optional artifact is left out).
+    private static func inputs(
+        of template: RenderedYAML, parameters: [NamedValue], artifacts: [RepositoryArtifact], node: String
+    ) throws(KubeError) -> (parameters: [NamedValue], artifacts: [(artifact: RepositoryArtifact, path: String)]) {
+        var resolved: [NamedValue] = []
+        for parameter in template["inputs"]?["parameters"]?.elements ?? [] {
+            guard let name = parameter["name"]?.scalarText else { continue }
+            guard
+                let value = parameters.first(where: { $0.name == name })?.value ?? parameter["value"]?.scalarText
+                    ?? parameter["default"]?.scalarText
+            else { throw .simulation(reason: "node '\(node)': input parameter '\(name)' has no value") }
+            resolved.append(NamedValue(name: name, value: value))
+        }
+        var bound: [(artifact: RepositoryArtifact, path: String)] = []
+        for artifact in template["inputs"]?["artifacts"]?.elements ?? [] {
+            guard let name = artifact["name"]?.scalarText else { continue }
+            guard let argument = artifacts.first(where: { $0.name == name }) else {
+                if artifact["optional"]?.scalarText == "true" || template["dag"] != nil || template["steps"] != nil {
+                    continue
+                }
+                throw .simulation(reason: "node '\(node)': input artifact '\(name)' is not bound")
+            }
+            bound.append((argument, artifact["path"]?.scalarText ?? ""))
+        }
+        return (resolved, bound)
+    }
+
+    /// A DAG's or steps template's own outputs: parameters from `valueFrom.parameter`, artifacts from `from`.
+    private static func outputs(of template: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> PodOutputs {
+        var outputs = PodOutputs()
+        for parameter in template["outputs"]?["parameters"]?.elements ?? [] {
+            guard let name = parameter["name"]?.scalarText, let from = parameter["valueFrom"]?["parameter"]?.scalarText
+            else { continue }
+            outputs.parameters.append(NamedValue(name: name, value: try substitute(from, scope.variables, node: node)))
+        }
+        for artifact in template["outputs"]?["artifacts"]?.elements ?? [] {
+            guard let name = artifact["name"]?.scalarText, let from = artifact["from"]?.scalarText else { continue }
+            let key = String(from.trimmingCharacters(in: .whitespaces).dropFirst(2).dropLast(2))
+                .trimmingCharacters(in: .whitespaces)
+            if var bound = scope.artifacts[key] {
+                bound.name = name
+                outputs.artifacts.append(bound)
+            }
+        }
+        return outputs
+    }
+
+    /// `text` with its `{{variables}}` replaced; unknown ones stay as written (Argo leaves tags it does not know).
+    static func substitute(_ text: String, _ variables: [String: String], node: String) throws(KubeError) -> String {
+        guard text.contains("{{") else { return text }
+        do {
+            return try TemplateString(parsing: text).render(
+                strict: false, variable: { variables[$0] },
+                expression: { (source: String) throws(ExpressionError) -> String in "{{=\(source)}}" })
+        } catch {
+            throw .simulation(reason: "node '\(node)': '\(text.excerpt())': \(error)")
+        }
+    }
+
+    /// Every scalar of `value` substituted (keys stay).
+    static func substitute(_ value: RenderedYAML, _ variables: [String: String], node: String) throws(KubeError)
+        -> RenderedYAML
+    {
+        switch value {
+        case .scalar(let text, let isPlain):
+            let substituted = try substitute(text, variables, node: node)
+            return .scalar(substituted, isPlain: isPlain && substituted == text)
+        case .sequence(let elements):
+            var result: [RenderedYAML] = []
+            for element in elements { result.append(try substitute(element, variables, node: node)) }
+            return .sequence(result)
+        case .mapping(let entries):
+            var result: [RenderedYAML.Entry] = []
+            for entry in entries { result.append(.init(entry.key, try substitute(entry.value, variables, node: node))) }
+            return .mapping(result)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import SluiceGovernance
+import SluiceSpec
+
+/// `sluice kube simulate`: runs a rendered Workflow's pods for real under podman, in the order Argo would, with a
+/// directory standing in for the artifact repository; leaves in that directory what a cluster run leaves (the
+/// artifacts and envelopes under Argo's keys, and the Workflow object as `argo get -o json` prints it).
+package struct KubeSimulator {
+    /// What a simulation left.
+    package struct Outcome: Sendable {
+        package var workflowName: String
+        package var runID: String
+        package var phase: NodePhase
+        package var nodes: [WalkedNode]
+        /// The Workflow object written into the repository directory.
+        package var statusPath: String
+    }
+
+    /// The rendered Workflow file.
+    package var renderedPath: String
+    /// The repository directory.
+    package var repository: String
+    /// The lineage key file the signer Secret stands for.
+    package var signerKeyPath: String
+    /// Where the Workflow object goes (default `<repository>/<workflow>.workflow.json`).
+    package var statusPath: String?
+    /// Reports each pod as it ends.
+    package var progress: @Sendable (WalkedNode) -> Void = { _ in }
+
+    package init(renderedPath: String, repository: String, signerKeyPath: String) {
+        self.renderedPath = renderedPath
+        self.repository = repository.absolutePath
+        self.signerKeyPath = signerKeyPath.absolutePath
+    }
+
+    /// Runs the workflow to its end.
+    ///
+    /// - Throws: ``KubeError/invalidWorkflow(_:)`` for a file that does not load, ``KubeError/simulation(reason:)``
+    ///   for what cannot be simulated or when podman fails around a pod.
+    package func run() throws(KubeError) -> Outcome {
+        let loaded: LoadedFile
+        do {
+            loaded = try SpecLoader.load(path: renderedPath, clusterFeatures: true)
+        } catch {
+            throw .invalidWorkflow(error)
+        }
+        guard let document = loaded.documents.first else {
+            throw .simulation(reason: "'\(renderedPath)' holds no Workflow")
+        }
+        let workflow = RenderedYAML(document.tree)
+        guard let runID = workflow["metadata"]?["annotations"]?[KubeRenderer.Annotation.runID]?.scalarText else {
+            throw .simulation(
+                reason: "'\(renderedPath)' has no annotation \(KubeRenderer.Annotation.runID): render it with sluice kube render first")
+        }
+        var walk = try ArgoWalk(workflow: workflow, runID: runID)
+        let scratch = NSTemporaryDirectory() + "sluice-simulate-\(UUID().uuidString)"
+        do {
+            try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw .simulation(reason: "cannot create '\(repository)': \(error.localizedDescription)")
+        }
+        defer {
+            if ProcessInfo.processInfo.environment["SLUICE_SIMULATE_KEEP"] == nil {
+                try? FileManager.default.removeItem(atPath: scratch)
+            }
+        }
+        var secrets: [String: String] = [:]
+        for template in workflow["spec"]?["templates"]?.elements ?? [] {
+            for volume in template["volumes"]?.elements ?? [] {
+                if let name = volume["secret"]?["secretName"]?.scalarText { secrets[name] = signerKeyPath }
+            }
+        }
+        let pods = PodmanPods(
+            repository: repository, scratch: scratch, workflowName: walk.workflowName, secretKeys: secrets)
+        let startedAt = PodmanPods.timestamp()
+        let progress = self.progress
+        let phase = try walk.run { (call: PodCall) throws(KubeError) -> PodResult in
+            let result = try pods.run(call)
+            var node = WalkedNode(
+                id: call.nodeID, name: call.nodeName, displayName: call.displayName, kind: .pod,
+                templateName: call.templateName, phase: result.phase)
+            node.message = result.message
+            progress(node)
+            return result
+        }
+        let status = WorkflowStatus.json(
+            workflow: workflow, runID: runID, phase: phase, nodes: walk.nodes, startedAt: startedAt,
+            finishedAt: PodmanPods.timestamp())
+        let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"
+        do {
+            try Data(status.bytes + [0x0A]).write(to: URL(fileURLWithPath: statusPath))
+        } catch {
+            throw .simulation(reason: "cannot write '\(statusPath)': \(error.localizedDescription)")
+        }
+        return Outcome(
+            workflowName: walk.workflowName, runID: runID, phase: phase, nodes: walk.nodes, statusPath: statusPath)
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+
+/// Runs simulated pods for real under `podman kube play`, with a directory standing in for the artifact repository.
+///
+/// For each pod: stages its input artifacts from the repository (unpacking Argo's tar.gz archives), writes the Pod
+/// (``PodManifest``), plays it, waits for the `main` container, reads its exit code, stdout (`outputs.result`) and
+/// last stderr line (the message), copies the declared outputs out of the exited container (`podman cp`, as Argo's
+/// executor reads them from the container after the command), stores the artifacts in the repository under Argo's
+/// default key layout `<workflow>/<pod>/<artifact>.tgz` (`archive: none`: `<workflow>/<pod>/<file name>`), and
+/// removes the pod and its volumes (`podman kube down`) on every path.
+package struct PodmanPods: Sendable {
+    /// The repository directory.
+    package var repository: String
+    /// A scratch directory for staged inputs, manifests and copied outputs.
+    package var scratch: String
+    /// The workflow's name (first component of artifact keys).
+    package var workflowName: String
+    /// The lineage key file the signer's Secret holds, by Secret name.
+    package var secretKeys: [String: String]
+
+    package init(repository: String, scratch: String, workflowName: String, secretKeys: [String: String]) {
+        self.repository = repository
+        self.scratch = scratch
+        self.workflowName = workflowName
+        self.secretKeys = secretKeys
+    }
+
+    /// Runs `call` to its end.
+    ///
+    /// - Throws: ``KubeError/simulation(reason:)`` when podman cannot play the pod; a failing command or a refused
+    ///   node is a result (phase Failed), not an error.
+    package func run(_ call: PodCall) throws(KubeError) -> PodResult {
+        let directory = scratch + "/" + call.podName
+        try make(directory)
+        let started = Self.timestamp()
+        var staged: [String: String] = [:]
+        for (index, input) in call.inputArtifacts.enumerated() {
+            let object = repository + "/" + input.artifact.key
+            guard FileManager.default.fileExists(atPath: object) else {
+                var result = PodResult(
+                    phase: .error,
+                    message: "failed to load artifact '\(input.artifact.name)': the repository has no key "
+                        + "'\(input.artifact.key)'", outputs: PodOutputs())
+                result.startedAt = started
+                result.finishedAt = Self.timestamp()
+                return result
+            }
+            guard input.artifact.isArchive else {
+                staged[input.artifact.name] = object
+                continue
+            }
+            let target = directory + "/inputs/\(index)"
+            try make(target)
+            try HostCommand.check(
+                ["tar", "-xzf", object, "-C", target], scratch: directory,
+                doing: "unpacking artifact '\(input.artifact.name)'")
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+            guard entries.count == 1 else {
+                throw .simulation(
+                    reason: "artifact '\(input.artifact.key)' holds \(entries.count) entries, not one file or directory")
+            }
+            staged[input.artifact.name] = target + "/" + entries[0]
+        }
+        var scriptFile: String?
+        if let source = call.template["script"]?["source"]?.scalarText {
+            scriptFile = directory + "/script"
+            try write(Data(source.utf8), to: scriptFile!)
+        }
+        var secrets: [String: String] = [:]
+        for volume in call.template["volumes"]?.elements ?? [] {
+            guard let name = volume["secret"]?["secretName"]?.scalarText else { continue }
+            guard let key = secretKeys[name] else {
+                throw .simulation(reason: "no key stands in for Secret '\(name)' (give --signer-key)")
+            }
+            let secretDirectory = directory + "/secret-" + name
+            try make(secretDirectory)
+            let target = secretDirectory + "/" + PodLayout.keyFileName
+            do {
+                try FileManager.default.copyItem(atPath: key, toPath: target)
+                try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: target)
+            } catch {
+                throw .simulation(reason: "cannot copy the signer key '\(key)': \(error.localizedDescription)")
+            }
+            secrets[name] = secretDirectory
+        }
+        let manifest = PodManifest(
+            call: call, stagedInputs: staged, scriptFile: scriptFile, secretDirectories: secrets)
+        let manifestPath = directory + "/pod.yaml"
+        try write(Data(try manifest.pod().text.utf8), to: manifestPath)
+        defer {
+            _ = try? HostCommand.run(["podman", "kube", "down", manifestPath], scratch: directory)
+            _ = try? HostCommand.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], scratch: directory)
+        }
+        try HostCommand.check(["podman", "kube", "play", manifestPath], scratch: directory, doing: "playing pod '\(call.podName)'")
+        let main = call.podName + "-" + PodManifest.mainContainer
+        let waited = try HostCommand.check(["podman", "wait", main], scratch: directory, doing: "waiting for '\(main)'")
+        let exitCode = Int32(waited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let logs = try HostCommand.check(["podman", "logs", main], scratch: directory, doing: "reading the logs of '\(main)'")
+        var result = PodResult(phase: .succeeded, message: nil, outputs: PodOutputs())
+        result.startedAt = started
+        result.outputs.exitCode = exitCode
+        var stdout = Array(logs.stdout.utf8)
+        if stdout.last == 0x0A { stdout.removeLast() }
+        result.outputs.result = String(decoding: stdout.suffix(PodWrapper.resultLimit), as: UTF8.self)
+        if exitCode != 0 {
+            result.phase = .failed
+            let line = logs.lastErrorLine
+            result.message = line.isEmpty ? "Error (exit code \(exitCode))" : line
+        } else {
+            do {
+                try collectOutputs(of: call, container: main, into: &result.outputs, directory: directory)
+            } catch {
+                result.phase = .error
+                let line = logs.lastErrorLine
+                result.message = error.description + (line.isEmpty ? "" : " (its last stderr line: \(line))")
+            }
+        }
+        result.finishedAt = Self.timestamp()
+        return result
+    }
+
+    // MARK: - Outputs
+
+    private func collectOutputs(
+        of call: PodCall, container: String, into outputs: inout PodOutputs, directory: String
+    ) throws(KubeError) {
+        let declared = call.template["outputs"]
+        try make(directory + "/out")
+        for parameter in declared?["parameters"]?.elements ?? [] {
+            guard let name = parameter["name"]?.scalarText, let path = parameter["valueFrom"]?["path"]?.scalarText
+            else { continue }
+            let copy = directory + "/out/parameter-\(name)"
+            if try self.copy(container, path, to: copy, directory: directory),
+                var bytes = FileManager.default.contents(atPath: copy).map({ [UInt8]($0) })
+            {
+                if bytes.last == 0x0A { bytes.removeLast() }
+                outputs.parameters.append(NamedValue(name: name, value: String(decoding: bytes, as: UTF8.self)))
+            } else if let fallback = parameter["valueFrom"]?["default"]?.scalarText {
+                outputs.parameters.append(NamedValue(name: name, value: fallback))
+            } else {
+                throw .simulation(reason: "failed to save outputs: parameter '\(name)': no file at '\(path)'")
+            }
+        }
+        for artifact in declared?["artifacts"]?.elements ?? [] {
+            guard let name = artifact["name"]?.scalarText, let path = artifact["path"]?.scalarText else { continue }
+            let baseName = (path as NSString).lastPathComponent
+            let holder = directory + "/out/artifact-\(name)"
+            try make(holder)
+            guard try copy(container, path, to: holder + "/" + baseName, directory: directory) else {
+                if artifact["optional"]?.scalarText == "true" { continue }
+                throw .simulation(reason: "failed to save outputs: artifact '\(name)': no file at '\(path)'")
+            }
+            let isArchive = artifact["archive"]?["none"] == nil
+            let key = "\(workflowName)/\(call.podName)/" + (isArchive ? "\(name).tgz" : baseName)
+            let object = repository + "/" + key
+            try make((object as NSString).deletingLastPathComponent)
+            try? FileManager.default.removeItem(atPath: object)
+            if isArchive {
+                try HostCommand.check(
+                    ["tar", "-czf", object, "-C", holder, baseName], scratch: directory, doing: "archiving '\(name)'")
+            } else {
+                do {
+                    try FileManager.default.copyItem(atPath: holder + "/" + baseName, toPath: object)
+                } catch {
+                    throw .simulation(reason: "cannot store '\(key)': \(error.localizedDescription)")
+                }
+            }
+            outputs.artifacts.append(RepositoryArtifact(name: name, key: key, isArchive: isArchive))
+        }
+    }
+
+    /// Copies `path` out of the exited container; false when the container has nothing there.
+    private func copy(_ container: String, _ path: String, to target: String, directory: String) throws(KubeError)
+        -> Bool
+    {
+        try HostCommand.run(["podman", "cp", "\(container):\(path)", target], scratch: directory).status == 0
+    }
+
+    // MARK: - Files
+
+    private func make(_ directory: String) throws(KubeError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .simulation(reason: "cannot create '\(directory)': \(error.localizedDescription)")
+        }
+    }
+
+    private func write(_ data: Data, to path: String) throws(KubeError) {
+        do {
+            try data.write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .simulation(reason: "cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Now as RFC 3339 UTC, whole seconds (Argo's `startedAt`/`finishedAt`).
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: Date())
+    }
+}
