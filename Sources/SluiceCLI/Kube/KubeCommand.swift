@@ -10,7 +10,9 @@ struct KubeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kube",
         abstract: "Run governed workflows on Argo Workflows (Kubernetes): render, simulate, collect, diff.",
-        subcommands: [KubeRenderCommand.self, KubeSimulateCommand.self, KubeCollectCommand.self])
+        subcommands: [
+            KubeRenderCommand.self, KubeSimulateCommand.self, KubeCollectCommand.self, KubeDiffCommand.self,
+        ])
 }
 
 /// `sluice kube render FILE -o OUT.yaml`: an ordinary Argo Workflow whose pods carry the wrapper and the signer.

@@ -106,3 +106,42 @@ struct KubeCollectCommand: ParsableCommand {
         }
     }
 }
+
+/// `sluice kube diff LOCAL_BUNDLE CLUSTER_BUNDLE`: per node, whether two runs' envelopes are the same.
+struct KubeDiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two bundles of one workflow node by node: both verify, masked predicates, subject digests.",
+        discussion: """
+            Level 1: both bundles verify (as sluice verify BUNDLE) and hold the node's envelope. Level 2: the \
+            predicates are equal once the fields that must differ between runs are masked (run and node ids, \
+            workflow name, times, keys, runtime, image id; upstream links by the producer's node name; see \
+            docs/envelope-format.md). Level 3: equal subject digests, for every node not named with \
+            --nondeterministic. Exit code 0 when every node is the same, 1 otherwise.
+            """)
+
+    @Argument(help: "The reference bundle directory (sluice export of a local run).")
+    var local: String
+
+    @Argument(help: "The bundle directory to check (sluice kube collect of a cluster run).")
+    var cluster: String
+
+    @Option(name: .customLong("trust"), help: "A public key file both bundles must verify against (repeatable).")
+    var trust: [String] = []
+
+    @Option(help: "A node (display name or masked name) whose outputs may differ between runs (repeatable).")
+    var nondeterministic: [String] = []
+
+    func run() throws {
+        do {
+            let keys = trust.isEmpty ? nil : try trust.map(KubeArguments.publicKey(at:))
+            let left = try BundleDiff.read(local, trustedKeys: keys)
+            let right = try BundleDiff.read(cluster, trustedKeys: keys)
+            let comparisons = BundleDiff.compare(left, right, nondeterministic: Set(nondeterministic))
+            print(BundleDiff.report(comparisons, local: left, cluster: right), terminator: "")
+            if !comparisons.allSatisfy(\.isSame) || comparisons.isEmpty { throw ExitCode(ExitStatus.failed) }
+        } catch {
+            throw KubeArguments.exit(for: error)
+        }
+    }
+}

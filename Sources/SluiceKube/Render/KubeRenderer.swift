@@ -45,9 +45,10 @@ package enum KubeRenderer {
         submitterKey: SigningKey, lineageKey: PublicKey, submittedOn: Date, options: KubeRenderOptions
     ) throws(KubeError) -> KubeRendering {
         let document = try submittedDocument(loaded, library: library)
-        let facts = try KubeSubmission.facts(
+        var facts = try KubeSubmission.facts(
             of: document, library: library, overrides: overrides, submitterKey: submitterKey,
             lineageKey: lineageKey, submittedOn: submittedOn)
+        (facts.entrypoint, facts.calls) = Self.callTable(document.tree)
         let templateDigests = SubmittedTemplates(document: document, library: library).digests
         var ungoverned = Self.ungoverned(in: document)
         if !ungoverned.isEmpty && !options.allowUngoverned { throw .unwrappable(ungoverned) }
@@ -90,6 +91,25 @@ package enum KubeRenderer {
         tree["spec"] = spec
         tree["metadata"] = metadata(tree["metadata"], document: document, facts: facts)
         return KubeRendering(tree: tree, facts: facts, ungoverned: ungoverned)
+    }
+
+    /// The entrypoint and, per steps or DAG template, the template each of its tasks or steps calls by name.
+    static func callTable(_ tree: YAMLValue) -> (String?, [String: [String: String]]) {
+        var calls: [String: [String: String]] = [:]
+        for template in tree["spec"]?["templates"]?.elements ?? [] {
+            guard let name = template["name"]?.scalarText else { continue }
+            let tasks =
+                (template["dag"]?["tasks"]?.elements ?? [])
+                + (template["steps"]?.elements ?? []).flatMap(\.elements)
+            var table: [String: String] = [:]
+            for task in tasks {
+                if let taskName = task["name"]?.scalarText, let callee = task["template"]?.scalarText {
+                    table[taskName] = callee
+                }
+            }
+            if !table.isEmpty { calls[name] = table }
+        }
+        return (tree["spec"]?["entrypoint"]?.scalarText, calls)
     }
 
     // MARK: - The document

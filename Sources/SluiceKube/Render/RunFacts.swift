@@ -22,6 +22,10 @@ package struct RunFacts: Sendable, Equatable {
     package var submitterKey: PublicKey
     /// The slope every envelope of the run carries, root first, ending at the lineage key.
     package var trustSlope: [LineagePredicate.TrustHop]
+    /// The workflow's entrypoint and, per steps or DAG template, the template each task or step calls: what the
+    /// signer needs to state the steps and DAG calls a node runs under (`node.within`) from its node name.
+    package var entrypoint: String?
+    package var calls: [String: [String: String]] = [:]
 
     package init(
         runID: String, workflowName: String, workflowDigest: Digest, governance: CanonicalJSON,
@@ -43,7 +47,7 @@ package struct RunFacts: Sendable, Equatable {
     /// The canonical JSON form.
     package var json: CanonicalJSON {
         let submissionJSON = (try? CanonicalJSON(parsing: submission.jsonBytes())) ?? .null
-        return [
+        let object: CanonicalJSON = [
             "runId": .string(runID),
             "workflowName": .string(workflowName),
             "workflowDigest": .string(workflowDigest.description),
@@ -61,6 +65,7 @@ package struct RunFacts: Sendable, Equatable {
                     ]
                 }),
         ]
+        return object.adding(entrypoint: entrypoint, calls: calls)
     }
 
     /// Reads the canonical JSON form back.
@@ -105,6 +110,10 @@ package struct RunFacts: Sendable, Equatable {
             }
             parameters[name] = text
         }
+        var calls: [String: [String: String]] = [:]
+        for (template, tasks) in json["calls"]?.objectValue ?? [:] {
+            calls[template] = (tasks.objectValue ?? [:]).compactMapValues(\.stringValue)
+        }
         self.init(
             runID: try string("runId"), workflowName: try string("workflowName"),
             workflowDigest: try digest(try string("workflowDigest"), "workflowDigest"),
@@ -112,5 +121,51 @@ package struct RunFacts: Sendable, Equatable {
             governanceDigest: try digest(try string("governanceDigest"), "governanceDigest"),
             constraintsDigest: try digest(try string("constraintsDigest"), "constraintsDigest"),
             parameters: parameters, submission: submission, submitterKey: submitterKey, trustSlope: hops)
+        entrypoint = json["entrypoint"]?.stringValue
+        self.calls = calls
+    }
+
+    /// The steps and DAG calls node `name` runs under, innermost first (`node.within`, as the local engine
+    /// records it): each enclosing template and the task or step that called it, the workflow's name for the
+    /// entrypoint. Empty when the facts carry no call table or the name does not follow it.
+    package func within(nodeName name: String) -> [LineagePredicate.Node.Call] {
+        guard let entrypoint, name.hasPrefix(workflowName + ".") || name.hasPrefix(workflowName + "[") else {
+            return []
+        }
+        // Tasks and steps from the root down: `wf.a.b` -> [a, b]; `wf[0].a[1].b` -> [a, b]; loop suffixes dropped.
+        var tasks: [String] = []
+        var current = ""
+        var depth = 0
+        for character in name.dropFirst(workflowName.count) {
+            switch character {
+            case "(": depth += 1
+            case ")": depth -= 1
+            case "[" where depth == 0: depth += 1
+            case "]" where depth == 1: depth -= 1
+            case "." where depth == 0:
+                if !current.isEmpty { tasks.append(current) }
+                current = ""
+            default: if depth == 0 { current.append(character) }
+            }
+        }
+        if !current.isEmpty { tasks.append(current) }
+        var calls = [LineagePredicate.Node.Call(template: entrypoint, task: workflowName)]
+        var template = entrypoint
+        for task in tasks.dropLast() {
+            guard let callee = self.calls[template]?[task] else { return [] }
+            calls.append(.init(template: callee, task: task))
+            template = callee
+        }
+        return calls.reversed()
+    }
+}
+
+extension CanonicalJSON {
+    /// The run facts' object with the call table added when there is one (absent for older renderings).
+    fileprivate func adding(entrypoint: String?, calls: [String: [String: String]]) -> CanonicalJSON {
+        guard var object = objectValue, let entrypoint else { return self }
+        object["entrypoint"] = .string(entrypoint)
+        object["calls"] = .object(calls.mapValues { .object($0.mapValues { .string($0) }) })
+        return .object(object)
     }
 }

@@ -37,7 +37,7 @@ package struct PodSigner: Sendable {
             workflow: .init(name: run.workflowName, runID: run.runID, specDigest: run.workflowDigest),
             node: .init(
                 id: node.id, name: node.name, templateName: node.templateName, displayName: node.displayName,
-                attempt: node.attempt, templateDigest: node.templateDigest),
+                attempt: node.attempt, within: run.within(nodeName: node.name), templateDigest: node.templateDigest),
             invocationID: UUID().uuidString.lowercased(),
             producer: .init(
                 id: Self.producerID, version: Self.version, runtime: Self.runtime,

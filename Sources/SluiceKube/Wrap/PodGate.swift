@@ -70,12 +70,17 @@ package struct PodGate: Sendable {
         }
         let constraints = governance.constraints(template: node.templateName, task: node.task)
         var memo = LineagePolicy.Memo()
-        var admitted: [LineagePredicate.Input] = []
+        // Recorded as the local engine records them: artifacts first (in order), then the parameters whose values
+        // another node signed (named `PRODUCER.SUBJECT`, by producer id and subject), then unsigned ones.
+        var artifacts: [LineagePredicate.Input] = []
+        var signedParameters: [LineagePredicate.Input] = []
+        var unsigned: [LineagePredicate.Input] = []
         var depth = 1
         for input in inputs {
             let digestSet = [input.algorithm: input.digest.hex]
             guard let bytes = input.envelope else {
-                admitted.append(.init(name: input.name, kind: input.kind, digest: digestSet))
+                let plain = LineagePredicate.Input(name: input.name, kind: input.kind, digest: digestSet)
+                if input.kind == .artifact { artifacts.append(plain) } else { unsigned.append(plain) }
                 continue
             }
             let upstream = Self.upstream(for: input, envelope: bytes)
@@ -90,12 +95,17 @@ package struct PodGate: Sendable {
                             reason: violation.reason + " (producer '\(verified.predicate.node.displayName)')"))
                 }
                 depth = max(depth, verified.predicate.chainDepth + 1)
-                admitted.append(
-                    .init(
-                        name: input.name, kind: input.kind, digest: digestSet, producerNode: verified.predicate.node.id,
-                        subjectName: verified.subject.name, envelopePayloadDigest: verified.payloadDigest))
+                let name =
+                    input.kind == .artifact
+                    ? input.name : "\(verified.predicate.node.displayName).\(verified.subject.name)"
+                let linked = LineagePredicate.Input(
+                    name: name, kind: input.kind, digest: digestSet, producerNode: verified.predicate.node.id,
+                    subjectName: verified.subject.name, envelopePayloadDigest: verified.payloadDigest)
+                if input.kind == .artifact { artifacts.append(linked) } else { signedParameters.append(linked) }
             }
         }
+        signedParameters.sort { ($0.producerNode ?? "", $0.subjectName ?? "") < ($1.producerNode ?? "", $1.subjectName ?? "") }
+        let admitted = artifacts + signedParameters + unsigned
         return .success(Admitted(inputs: admitted, chainDepth: depth))
     }
 
