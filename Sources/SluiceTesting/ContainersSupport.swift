@@ -89,19 +89,8 @@ package enum ContainersSupport {
 
     /// Runs a command found on PATH and returns its exit status and combined output; `nil` when it cannot start.
     package static func run(_ argv: [String]) -> (status: Int32, output: String)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = argv
         // conmon writes files (e.g. `oom`) into the working directory of `podman run`: keep them out of the checkout.
-        process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 127 { return nil }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        HostProcess.capture(argv, directory: NSTemporaryDirectory())
     }
 
     /// Applies `export NAME=VALUE` lines of `.build-containers/env` for variables not already set.

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTesting
 import Testing
 
 /// `sluice stop` and `sluice resume` against a live engine process.
@@ -108,13 +109,8 @@ struct StopResumeTests {
             // Nothing of node b is left running.
             let leftovers = try cli.run(["list"])
             #expect(leftovers.stdout.contains("Failed"))
-            let pgrep = Process()
-            pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-            pgrep.arguments = ["-f", "sleep \(seconds)"]
-            pgrep.standardOutput = FileHandle.nullDevice
-            try pgrep.run()
-            pgrep.waitUntilExit()
-            #expect(pgrep.terminationStatus == 1, "node b's 'sleep \(seconds)' survived the stop")
+            let pgrep = HostProcess.capture(["pgrep", "-f", "sleep \(seconds)"])
+            #expect(pgrep?.status == 1, "node b's 'sleep \(seconds)' survived the stop")
         }
     }
 

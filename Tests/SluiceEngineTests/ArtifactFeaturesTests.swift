@@ -3,6 +3,7 @@ import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceStore
+import SluiceTesting
 import Testing
 
 @Suite("Artifact features", .timeLimit(.minutes(2)))
@@ -501,60 +502,51 @@ struct ArtifactFeaturesTests {
 
 // MARK: - Helpers
 
-/// Runs `git` in `directory` and returns its trimmed standard output.
+/// Runs `git` in `directory` and returns its trimmed output.
 @discardableResult
 private func git(_ arguments: [String], in directory: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "-c", "user.name=Sluice Test", "-c", "user.email=test@sluice.invalid"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
+    let argv = ["git", "-c", "user.name=Sluice Test", "-c", "user.email=test@sluice.invalid"] + arguments
+    guard let result = HostProcess.capture(argv, directory: directory), result.status == 0 else {
         throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "git \(arguments) failed"])
     }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Python's `http.server` on 127.0.0.1 and a free port, serving `directory`; stopped by its own pid.
 private final class LocalHTTPServer {
     let port: Int
-    private let process: Process
+    private let processID: pid_t
 
     init(serving directory: String) throws {
         let script = """
             import functools, http.server, sys
             handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
             server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-            print(server.server_address[1], flush=True)
+            open(sys.argv[2] + ".tmp", "w").write(str(server.server_address[1]))
+            import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
             server.serve_forever()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, directory]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
-            line.append(first)
+        let portFile = NSTemporaryDirectory() + "/sluice-http-\(UUID().uuidString).port"
+        defer { unlink(portFile) }
+        let processID = try HostProcess.background(
+            ["python3", "-c", script, directory, portFile], environment: ProcessInfo.processInfo.environment)
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if port == nil { usleep(10_000) }
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        guard let port else {
+            kill(processID, SIGKILL)
+            _ = HostProcess.wait(processID)
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "http.server did not start"])
         }
         self.port = port
-        self.process = process
+        self.processID = processID
     }
 
     /// Kills the server with SIGKILL: it inherits the test process's signal mask, where SIGTERM may be blocked.
     func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        kill(processID, SIGKILL)
+        _ = HostProcess.wait(processID)
     }
 }

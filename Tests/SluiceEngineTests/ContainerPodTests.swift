@@ -244,6 +244,56 @@ struct ContainerPodTests {
         }
     }
 
+    // MARK: - Daemons
+
+    /// A daemon container serves on port 8080; a client in another container reaches it at `{{steps.server.ip}}`
+    /// once its readiness probe (run by the engine against that address) passes.
+    static func daemonWorkflow(_ name: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: \(name)}
+        spec:
+          entrypoint: main
+          templates:
+          - name: main
+            steps:
+            - - {name: server, template: server}
+            - - name: client
+                template: client
+                arguments: {parameters: [{name: ip, value: "{{steps.server.ip}}"}]}
+          - name: server
+            daemon: true
+            container:
+              image: \(ContainersSupport.baseImage)
+              command: [sh, -c, "while true; do echo from-daemon | nc -l -p 8080; done"]
+              readinessProbe: {tcpSocket: {port: 8080}}
+          - name: client
+            inputs: {parameters: [{name: ip}]}
+            container:
+              image: \(ContainersSupport.baseImage)
+              command: [sh, -c, "echo {{inputs.parameters.ip}}; nc {{inputs.parameters.ip}} 8080 </dev/null"]
+        """
+    }
+
+    @Test(
+        "a daemon's {{steps.X.ip}} is its container's own address, which its probe and another container reach",
+        arguments: CLI.allCases.filter(\.isEnabled))
+    func daemonAddress(cli: CLI) async throws {
+        try require(cli)
+        try await EngineHarness.withDirectory { directory in
+            let name = "daemon-ip-\(cli.rawValue)"
+            let run = try await EngineHarness.run(Self.daemonWorkflow(name), in: directory, runtime: cli.runtime)
+            #expect(run.summary.phase == .succeeded, "\(run.summary.message ?? "")")
+            let lines = (try run.result("client") ?? "").split(separator: "\n").map(String.init)
+            #expect(lines.count == 2 && lines[1] == "from-daemon", "\(lines)")
+            let address = lines.first ?? ""
+            #expect(address != "127.0.0.1" && address.split(separator: ".").count == 4, "\(address)")
+            #expect(try run.node("server").phase == "Succeeded")
+            expectNoContainers(of: run)
+        }
+    }
+
     // MARK: - Memory limits
 
     @Test("a container killed for exceeding resources.limits.memory says so in its node's message")

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceStore
+import SluiceTesting
 import Testing
 
 /// `daemon: true` steps and tasks, and `sidecars`, with the process runtime (nodes share the host's network).
@@ -172,13 +173,6 @@ struct DaemonSidecarTests {
     }
 
     private func pgrep(_ pattern: String) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        process.arguments = ["-f", pattern]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        HostProcess.capture(["pgrep", "-f", pattern])?.output ?? ""
     }
 }

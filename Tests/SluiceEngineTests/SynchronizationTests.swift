@@ -74,13 +74,11 @@ struct SynchronizationTests {
         let directory = try StoreSupport.makeTemporaryDirectory(prefix: "sluice-sync-test")
         defer { StoreSupport.removeStateDirectory(directory) }
         let store = try Store(stateDirectory: directory)
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
+        let finished = try HostProcess.background(["true"], environment: [:])
+        _ = HostProcess.wait(finished)
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
         #expect(
-            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished.processIdentifier), isAlive: ProcessIdentity.isAlive)
+            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished), isAlive: ProcessIdentity.isAlive)
                 == .acquired)
         #expect(try store.acquireLeases(mutex, as: Self.lease("alive"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["alive"])

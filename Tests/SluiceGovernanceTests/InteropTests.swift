@@ -21,10 +21,10 @@ enum PythonInterop {
 
     /// Runs the interop script and returns its exit status and combined output.
     static func verify(envelope: String, key: String) throws -> (status: Int32, output: String) {
-        let pipe = Pipe()
-        let status = try run("/usr/bin/env", ["python3", script, envelope, key], output: pipe)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return (status, output)
+        guard let result = HostProcess.capture(["python3", script, envelope, key]) else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "cannot start python3"])
+        }
+        return result
     }
 }
 

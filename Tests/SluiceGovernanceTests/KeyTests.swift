@@ -1,5 +1,6 @@
 import Foundation
 import SluiceGovernance
+import SluiceTesting
 import Testing
 
 #if canImport(Glibc)
@@ -202,14 +203,10 @@ struct KeyTests {
     }()
 }
 
-/// Runs a program to completion and returns its exit status.
-func run(_ executable: String, _ arguments: [String], output: Pipe? = nil) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = output ?? FileHandle.nullDevice
-    process.standardError = output ?? FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
+/// Runs a program to completion and returns its exit status (its output is discarded).
+func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    guard let result = HostProcess.capture([executable] + arguments) else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "cannot start \(executable)"])
+    }
+    return result.status
 }

@@ -44,6 +44,21 @@ struct ContainerCommandTests {
             == ["sluice.run", "sluice.engine-pid"])
     }
 
+    @Test(
+        "a running container's first IP address is where other nodes reach it; none yet while it does not run",
+        arguments: [
+            ("running|10.88.0.7 10.88.0.7 \n", NodeAddress.own("10.88.0.7")),
+            ("running| 10.89.0.3 \n", .own("10.89.0.3")),
+            ("running|<no value> 172.17.0.2 ", .own("172.17.0.2")),
+            ("running|  \n", .host),
+            ("created|  ", .pending),
+            ("exited|10.88.0.7 ", .pending),
+            ("", .pending),
+        ])
+    func containerAddress(output: String, expected: NodeAddress) {
+        #expect(ContainerCommand.address(fromInspectOutput: output) == expected)
+    }
+
     @Test("pull policies map to --pull values")
     func pullPolicies() {
         #expect(PullPolicy.allCases.map(\.pullFlagValue) == ["always", "missing", "never"])

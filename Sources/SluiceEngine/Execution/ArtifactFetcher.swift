@@ -1,6 +1,7 @@
 package import Foundation
 package import SluiceSpec
 package import SluiceStore
+import SluiceRuntimes
 
 /// Brings `http` and `git` input artifacts from outside the run into the artifact store, so they are digested,
 /// verified by the gate and bound read-only like any other input.
@@ -63,7 +64,7 @@ package struct ArtifactFetcher: Sendable {
         guard result.status == 0 else {
             throw .artifactUnavailable(name: name, reason: "GET \(url) failed: \(result.lastErrorLine)")
         }
-        let status = Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let status = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         guard (200..<300).contains(status) else {
             throw .artifactUnavailable(name: name, reason: "GET \(url) answered HTTP \(status)")
         }
@@ -133,49 +134,19 @@ package struct ArtifactFetcher: Sendable {
                 reason: "'git \(arguments.joined(separator: " "))' for repository \(repo) exited with \(result.status): "
                     + result.lastErrorLine)
         }
-        return result.output
+        return result.standardOutput
     }
 
     /// What a tool printed and how it exited.
-    private struct ToolResult {
-        var status: Int32
-        var output: String
-        var errors: String
-        var lastErrorLine: String {
-            errors.split(whereSeparator: \.isNewline).last.map(String.init) ?? "no error output"
-        }
-    }
-
     /// Runs `tool` (looked up on the engine's PATH) without a terminal or credential prompt.
     private func run(_ tool: String, _ arguments: [String], in directory: String?, name: String)
-        async throws(EngineError) -> ToolResult
+        async throws(EngineError) -> HostCommand.Output
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_ASKPASS"] = "/bin/false"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
         do {
-            try ProcessLaunchLock.run(process)
+            return try await HostCommand.run(
+                tool, arguments, in: directory, environment: ["GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false"])
         } catch {
-            throw .artifactUnavailable(name: name, reason: "cannot run '\(tool)': \(error.localizedDescription)")
+            throw .artifactUnavailable(name: name, reason: error.description)
         }
-        // Read both pipes to the end before waiting, so a chatty tool cannot block on a full pipe.
-        async let stdout = output.fileHandleForReading.readToEnd()
-        async let stderr = errors.fileHandleForReading.readToEnd()
-        let (outData, errData) = (try? await stdout, try? await stderr)
-        process.waitUntilExit()
-        return ToolResult(
-            status: process.terminationStatus,
-            output: String(decoding: (outData ?? nil) ?? Data(), as: UTF8.self),
-            errors: String(decoding: (errData ?? nil) ?? Data(), as: UTF8.self))
     }
 }

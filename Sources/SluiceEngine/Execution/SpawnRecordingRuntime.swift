@@ -52,6 +52,10 @@ package struct SpawnRecordingRuntime: NodeRuntime {
     package func killLeftover(_ spawned: SpawnedNode) async -> Bool {
         await base.killLeftover(spawned)
     }
+
+    package func address(of invocation: NodeInvocation) async -> NodeAddress {
+        await base.address(of: invocation)
+    }
 }
 
 extension NodeProcessRecord {

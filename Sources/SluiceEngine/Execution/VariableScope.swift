@@ -63,8 +63,8 @@ package struct VariableScope: Sendable {
     package mutating func publish(_ node: NodeState, as prefix: String) {
         set("\(prefix).id", node.id)
         set("\(prefix).status", node.phase.rawValue)
-        // A pod's IP (daemons, `{{steps.X.ip}}`): local nodes share the host's network.
-        if node.type == .pod { set("\(prefix).ip", "127.0.0.1") }
+        // A pod's IP (daemons, `{{steps.X.ip}}`): its container's own address, else the host's network.
+        if node.type == .pod { set("\(prefix).ip", node.podIP ?? "127.0.0.1") }
         if let started = node.startedAt { set("\(prefix).startedAt", ArgoTime.format(started)) }
         if let finished = node.finishedAt { set("\(prefix).finishedAt", ArgoTime.format(finished)) }
         guard let outputs = node.outputs else { return }

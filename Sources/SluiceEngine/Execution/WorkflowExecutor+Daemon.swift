@@ -8,7 +8,8 @@ extension WorkflowExecutor {
     /// Starts a `daemon: true` pod in the enclosing template's ``DaemonScope`` and returns its node still Running.
     ///
     /// Argo's daemoned node: the step or task counts as done (`.Daemoned` in `depends`) while the process keeps
-    /// running; `{{steps.X.ip}}` is the host's loopback address, since local nodes share the host's network. With a
+    /// running; `{{steps.X.ip}}` is its container's own address under a container runtime, else the host's loopback
+    /// address, since local processes share the host's network. With a
     /// `readinessProbe` the step returns once the probe passes (see ``awaitReadiness(of:check:probe:)``); without
     /// one, at once, and a client must retry until the daemon answers. When the enclosing template ends the
     /// daemon is killed and its node Succeeds (Argo's behaviour); a daemon that exits by itself ends by its exit
@@ -28,8 +29,10 @@ extension WorkflowExecutor {
                 template, node: started, invocation: invocation, pod: pod, argv: argv, image: image,
                 admission: admission, attempt: attempt, scope: daemons)
         }
+        // Its clients reach it at its own address (a container's IP), known once it runs, as a pod's IP is.
+        node.podIP = await awaitAddress(of: node.id, invocation: invocation)
         // Its dependents start once it is ready (a readinessProbe), as Argo waits for a daemon pod to be Ready.
-        if let (check, probe) = readinessCheck(of: template, invocation: invocation),
+        if let (check, probe) = readinessCheck(of: template, invocation: invocation, address: node.podIP),
             let ended = await awaitReadiness(of: node.id, check: check, probe: probe)
         {
             return ended

@@ -92,6 +92,9 @@ package struct NodeState: Sendable, Equatable {
     /// For outputs the engine computed rather than a node signed (steps/DAG outputs, suspend values): what each
     /// output subject was derived from. Nil for a pod's own outputs, whose source is the pod's envelope.
     package var outputProvenance: [String: Set<ValueSource>]? = nil
+    /// A pod's own IP address when it has one other than the host's (a daemon's container): `{{steps.X.ip}}`.
+    /// Kept in memory only: a resumed run starts its daemons again.
+    package var podIP: String? = nil
 }
 
 /// Argo's timestamp format (RFC 3339, seconds, UTC).

@@ -111,12 +111,17 @@ struct ContainerCLI: Sendable {
     /// `rm -f` of the container, in a task of its own so that it happens even when the caller is cancelled.
     ///
     /// `rm -f` succeeds when the container is gone or never existed; a failure (Podman's locks under load, a
-    /// container still being cleaned up) is retried for up to 10 s so that nothing is left behind.
-    func remove(_ name: String) async {
+    /// container still being cleaned up) is retried for up to 10 s so that nothing is left behind. A pod's main
+    /// container that its sidecars still join is refused with "dependent containers": with `untilDependents` the
+    /// removal stops there at once (the engine releases it after the sidecars, ``ContainerRuntime/release(_:)``);
+    /// otherwise that is retried too.
+    func remove(_ name: String, untilDependents: Bool = false) async {
         let arguments = ContainerCommand.removeArguments(profile: profile, name: name)
         let removal = Task {
             for _ in 0..<40 {
-                if let removed = try? await call(arguments), removed.exitCode == 0 { return }
+                let removed = try? await call(arguments)
+                if let removed, removed.exitCode == 0 { return }
+                if untilDependents, removed?.standardError.contains("dependent containers") == true { return }
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
@@ -157,7 +162,7 @@ struct ContainerCLI: Sendable {
                 }
                 throw failure(Self.classify(text, subcommand: "run", exitCode: status, policy: policy))
             }
-            await remove(command.name)
+            await remove(command.name, untilDependents: true)
             let finishedAt = Date()
             let fields = inspected.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
                 .split(separator: "|", omittingEmptySubsequences: false).map(String.init)
@@ -171,6 +176,14 @@ struct ContainerCLI: Sendable {
                 termination: termination, timedOut: state.timedOut, processID: state.processID ?? 0,
                 startedAt: startedAt, finishedAt: finishedAt, imageID: imageID, oomKilled: oomKilled)
         }
+    }
+
+    /// Where other nodes reach the container: its own IP address once it runs (``NodeAddress/pending`` until then).
+    func address(of name: String) async -> NodeAddress {
+        guard let inspected = try? await call(ContainerCommand.addressArguments(profile: profile, name: name)),
+            inspected.exitCode == 0
+        else { return .pending }
+        return ContainerCommand.address(fromInspectOutput: inspected.standardOutput)
     }
 
     /// The container's status (`created`, `running`, `exited`...), or nil when it does not exist (yet).

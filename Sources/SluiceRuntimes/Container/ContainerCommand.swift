@@ -95,6 +95,26 @@ struct ContainerCommand: Sendable, Equatable {
         profile.globalFlags + ["container", "inspect", "--format", "{{.State.Status}}", name]
     }
 
+    /// `CLI container inspect`: the container's status, then its IP addresses (the default network's, then each
+    /// attached network's), as `STATUS|IP IP ...`.
+    static func addressArguments(profile: ContainerProfile, name: String) -> [String] {
+        profile.globalFlags + [
+            "container", "inspect", "--format",
+            "{{.State.Status}}|{{.NetworkSettings.IPAddress}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+            name,
+        ]
+    }
+
+    /// What ``addressArguments(profile:name:)`` printed, read: the first IP address of a running container,
+    /// ``NodeAddress/host`` when it runs without one (`--network host`), ``NodeAddress/pending`` before it runs.
+    static func address(fromInspectOutput output: String) -> NodeAddress {
+        let line = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bar = line.firstIndex(of: "|"), line[..<bar] == "running" else { return .pending }
+        let address = line[line.index(after: bar)...].replacingOccurrences(of: "<no value>", with: " ")
+            .split(separator: " ").first.map(String.init)
+        return address.map { .own($0) } ?? .host
+    }
+
     /// `CLI image inspect`: the image ID and its configured user, separated by `|`.
     static func inspectImageArguments(profile: ContainerProfile, image: String) -> [String] {
         profile.globalFlags + ["image", "inspect", "--format", "{{.Id}}|{{.Config.User}}", image]

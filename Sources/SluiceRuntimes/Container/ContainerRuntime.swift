@@ -169,6 +169,15 @@ package struct ContainerRuntime: NodeRuntime {
         await cli.remove(Self.containerName(for: invocation))
     }
 
+    /// Where other nodes reach the node (`{{steps.X.ip}}` of a daemon, the host its readiness probes reach): its
+    /// container's own IP address once it runs; the host for a node without a container or on the host's network.
+    package func address(of invocation: NodeInvocation) async -> NodeAddress {
+        guard invocation.container != nil, profile.network != "host",
+            let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: invocation.nodeName) })
+        else { return .host }
+        return await cli.address(of: Self.containerName(for: invocation))
+    }
+
     /// Removes (`rm -f`) every container labelled `sluice.run=runName` and `sluice.state-dir=stateDirectory`:
     /// what an engine that died left running. Never throws; nothing happens when the CLI is not installed.
     ///

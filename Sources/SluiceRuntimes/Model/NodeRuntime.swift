@@ -19,6 +19,9 @@ package protocol NodeRuntime: Sendable {
     func release(_ invocation: NodeInvocation) async
     /// The argv that runs a readiness probe's `exec` command inside `invocation`'s running node.
     func probeArgv(_ command: [String], for invocation: NodeInvocation) -> [String]
+    /// Where other nodes reach the running node: the host's network, or its own address (a container on a bridge
+    /// network), which is ``NodeAddress/pending`` until it runs.
+    func address(of invocation: NodeInvocation) async -> NodeAddress
     /// Kills what a node of a dead engine left running (reported through ``NodeInvocation/onSpawn``): the process
     /// group when its leader is still the recorded process, the container by name. Never throws.
     ///
@@ -29,6 +32,9 @@ package protocol NodeRuntime: Sendable {
 extension NodeRuntime {
     /// Nothing is left behind by default.
     package func release(_ invocation: NodeInvocation) async {}
+
+    /// Nodes share the host's network by default.
+    package func address(of invocation: NodeInvocation) async -> NodeAddress { .host }
 
     /// Process groups are killed the same way whatever the runtime; containers by a container runtime only.
     package func killLeftover(_ spawned: SpawnedNode) async -> Bool {
@@ -43,6 +49,16 @@ package enum SpawnedNode: Sendable, Equatable {
     case processGroup(ProcessIdentity)
     /// A container, by name.
     case container(name: String)
+}
+
+/// Where other nodes reach a running node (Argo's pod IP).
+package enum NodeAddress: Sendable, Equatable {
+    /// The host's network, reached at `127.0.0.1`: processes, and containers run with `--network host`.
+    case host
+    /// Not known yet: the node's container does not run yet.
+    case pending
+    /// The node's own IP address.
+    case own(String)
 }
 
 /// The filesystem isolation a runtime gives a node.
