@@ -79,6 +79,16 @@ package enum ContainersSupport {
         return result.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }
 
+    /// The names of the containers (running or not) that an engine with state directory `stateDirectory` started:
+    /// those labelled `sluice.state-dir=<it>`, so that containers another test run left behind do not count.
+    package static func containers(ofStateDirectory stateDirectory: String) -> [String] {
+        let argv = [
+            "podman", "ps", "-a", "--filter", "label=sluice.state-dir=\(stateDirectory)", "--format", "{{.Names}}",
+        ]
+        guard let result = run(argv) else { return [] }
+        return result.output.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
     /// The image ID `podman image inspect` reports, as `sha256:<hex>`.
     package static func imageID(_ image: String) -> String? {
         guard let result = run(["podman", "image", "inspect", "--format", "{{.Id}}", image]), result.status == 0 else {

@@ -116,7 +116,7 @@ struct ContainerParityTests {
             #expect(lines.contains { $0.hasPrefix("right Succeeded result=right [seen=right]") })
             #expect(lines.contains { $0.hasPrefix("use Succeeded result=payload\nread-only []") })
             #expect(lines.contains { $0.hasPrefix("make Succeeded result=made [version=v1]") })
-            #expect(ContainersSupport.containers(prefixed: "sluice-\(run.summary.name)-").isEmpty)
+            #expect(ContainersSupport.containers(ofStateDirectory: run.stateDirectory).isEmpty)
         }
     }
 

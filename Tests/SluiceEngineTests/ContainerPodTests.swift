@@ -37,7 +37,7 @@ struct ContainerPodTests {
 
     private func expectNoContainers(of run: RecordedRun, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(
-            ContainersSupport.containers(prefixed: "sluice-\(run.summary.name)-").isEmpty,
+            ContainersSupport.containers(ofStateDirectory: run.stateDirectory).isEmpty,
             "containers left behind", sourceLocation: sourceLocation)
     }
 
