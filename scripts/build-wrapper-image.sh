@@ -85,10 +85,12 @@ assert found, "the executable has no RUNPATH to rewrite"
 open(path, "wb").write(data)
 EOF
 
-# The bundle must run with nothing but itself: try it in an empty root before packing it.
-if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
-    chroot "$work/root" /var/run/sluice/bin/sluice --help >/dev/null
-fi
 tar -C "$work/root" -cf "$work/wrapper.tar" .
 podman import -q --change 'ENTRYPOINT ["/var/run/sluice/bin/sluice"]' "$work/wrapper.tar" "$image" >/dev/null
+# The bundle must run with nothing but itself (and /proc, which the Swift runtime reads, as every container has).
+if ! podman run --rm --network none "$image" --help >/dev/null; then
+    podman rmi -f "$image" >/dev/null
+    echo "build-wrapper-image: $image does not run 'sluice --help' on its own" >&2
+    exit 1
+fi
 echo "build-wrapper-image: $image ($(du -sh "$bin" | cut -f1) in /var/run/sluice/bin: sluice $(du -h "$bin/sluice" | cut -f1), $(find "$bin/lib" -type f | wc -l) libraries $(du -sh "$bin/lib" | cut -f1))"

@@ -33,12 +33,16 @@ struct KubeSimulateCommand: ParsableCommand {
     @Option(help: "Where to write the Workflow object (default: DIR/<workflow>.workflow.json).")
     var status: String?
 
+    @Flag(help: "Continue the run recorded in the Workflow object (as argo retry): Succeeded pods are kept, not re-run.")
+    var resume = false
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
         let keyPath = signerKey ?? KeyStore.defaultKeyPath(stateDirectory: state.resolved)
         var simulator = KubeSimulator(renderedPath: file, repository: artifactRepo, signerKeyPath: keyPath)
         simulator.statusPath = status
+        simulator.resume = resume
         simulator.progress = { node in
             let message = node.message.map { ": \($0)" } ?? ""
             print("\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)")

@@ -16,6 +16,10 @@ struct WrapCommand: ParsableCommand {
 
     @Option(name: .customLong("input-parameter"), help: "An input parameter NAME=VALUE (repeatable).")
     var inputParameters: [String] = []
+    @Option(
+        name: .customLong("workflow-parameter"),
+        help: "A workflow argument the command's fields read, NAME=VALUE (repeatable; an unsigned input).")
+    var workflowParameters: [String] = []
     @Option(name: .customLong("input-artifact"), help: "An input artifact NAME=PATH (repeatable).")
     var inputArtifacts: [String] = []
     @Option(name: .customLong("optional-input-artifact"), help: "An optional input artifact NAME=PATH (repeatable).")
@@ -55,6 +59,9 @@ struct WrapCommand: ParsableCommand {
         var plan = WrapPlan()
         do {
             plan.inputParameters = try inputParameters.map { try WrapPlan.pair($0, option: "--input-parameter") }
+            plan.workflowParameters = try workflowParameters.map {
+                try WrapPlan.pair($0, option: "--workflow-parameter")
+            }
             plan.inputArtifacts =
                 try inputArtifacts.map { try Self.path($0, "--input-artifact", optional: false) }
                 + optionalInputArtifacts.map { try Self.path($0, "--optional-input-artifact", optional: true) }

@@ -1,3 +1,4 @@
+import Foundation
 import SluiceEngine
 package import SluiceSpec
 
@@ -80,6 +81,11 @@ package struct PodTemplateWrapper: Sendable {
     /// The wrapper's own arguments: what to hash before and after the user's command.
     private func wrapArguments(_ template: RenderedYAML) -> [String] {
         var arguments: [String] = []
+        for kind in ["container", "script"] {
+            for name in Self.workflowParameters(in: template[kind]) {
+                arguments += ["--workflow-parameter", "\(name)={{workflow.parameters.\(name)}}"]
+            }
+        }
         for parameter in template["inputs"]?["parameters"]?.elements ?? [] {
             guard let name = parameter["name"]?.scalarText else { continue }
             arguments += ["--input-parameter", "\(name)={{inputs.parameters.\(name)}}"]
@@ -107,6 +113,29 @@ package struct PodTemplateWrapper: Sendable {
             arguments += [optional ? "--optional-output-artifact" : "--output-artifact", "\(name)=\(path)"]
         }
         return arguments
+    }
+
+    /// The workflow arguments `{{workflow.parameters.NAME}}` that `value`'s scalars read, sorted, once each.
+    static func workflowParameters(in value: RenderedYAML?) -> [String] {
+        var names = Set<String>()
+        func scan(_ value: RenderedYAML) {
+            switch value {
+            case .scalar(let text, _):
+                var rest = Substring(text)
+                while let open = rest.range(of: "{{") {
+                    guard let close = rest[open.upperBound...].range(of: "}}") else { break }
+                    let tag = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+                    if tag.hasPrefix("workflow.parameters.") {
+                        names.insert(String(tag.dropFirst("workflow.parameters.".count)))
+                    }
+                    rest = rest[close.upperBound...]
+                }
+            case .sequence(let elements): elements.forEach(scan)
+            case .mapping(let entries): entries.forEach { scan($0.value) }
+            }
+        }
+        if let value { scan(value) }
+        return names.sorted()
     }
 
     // MARK: - Added containers, volumes, inputs and outputs

@@ -24,6 +24,9 @@ package struct KubeSimulator {
     package var signerKeyPath: String
     /// Where the Workflow object goes (default `<repository>/<workflow>.workflow.json`).
     package var statusPath: String?
+    /// Continue the run recorded in the Workflow object at the status path, as `argo retry` does: pods that
+    /// Succeeded there keep their outputs (nothing is re-run); the others run again.
+    package var resume = false
     /// Reports each pod as it ends.
     package var progress: @Sendable (WalkedNode) -> Void = { _ in }
 
@@ -75,7 +78,10 @@ package struct KubeSimulator {
             repository: repository, scratch: scratch, workflowName: walk.workflowName, secretKeys: secrets)
         let startedAt = PodmanPods.timestamp()
         let progress = self.progress
+        let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"
+        let recorded = resume ? try RecordedPods(statusPath: statusPath) : RecordedPods()
         let phase = try walk.run { (call: PodCall) throws(KubeError) -> PodResult in
+            if let kept = recorded.succeeded[call.nodeID] { return kept }
             let result = try pods.run(call)
             var node = WalkedNode(
                 id: call.nodeID, name: call.nodeName, displayName: call.displayName, kind: .pod,
@@ -87,7 +93,6 @@ package struct KubeSimulator {
         let status = WorkflowStatus.json(
             workflow: workflow, runID: runID, phase: phase, nodes: walk.nodes, startedAt: startedAt,
             finishedAt: PodmanPods.timestamp())
-        let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"
         do {
             try Data(status.bytes + [0x0A]).write(to: URL(fileURLWithPath: statusPath))
         } catch {

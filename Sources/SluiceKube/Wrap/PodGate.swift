@@ -18,6 +18,8 @@ package struct PodGate: Sendable {
         package var envelope: [UInt8]?
         /// The payload digest Argo recorded for the producer (its `sluice-envelope-digest` output), when bound.
         package var recordedDigest: Digest?
+        /// Where an unsigned value came from (a workflow argument the template's fields read).
+        package var source: LineagePredicate.Input.Source?
 
         package init(
             name: String, kind: LineagePredicate.Input.Kind, digest: Digest, algorithm: String = "sha256",
@@ -79,7 +81,8 @@ package struct PodGate: Sendable {
         for input in inputs {
             let digestSet = [input.algorithm: input.digest.hex]
             guard let bytes = input.envelope else {
-                let plain = LineagePredicate.Input(name: input.name, kind: input.kind, digest: digestSet)
+                let plain = LineagePredicate.Input(
+                    name: input.name, kind: input.kind, digest: digestSet, source: input.source)
                 if input.kind == .artifact { artifacts.append(plain) } else { unsigned.append(plain) }
                 continue
             }

@@ -84,6 +84,12 @@ package struct PodWrapper: Sendable {
                     for: .init(
                         name: parameter.name, kind: .parameter, digest: .sha256(utf8: parameter.value))))
         }
+        for parameter in plan.workflowParameters.sorted(by: { $0.name < $1.name }) {
+            var input = PodGate.MeasuredInput(
+                name: "workflow.parameters.\(parameter.name)", kind: .parameter, digest: .sha256(utf8: parameter.value))
+            input.source = .init(kind: "argument", name: parameter.name)
+            measured.append(input)
+        }
         for artifact in plan.inputArtifacts {
             guard let (digest, algorithm) = try Self.digest(at: artifact.path, name: artifact.name) else {
                 if artifact.optional { continue }

@@ -15,6 +15,9 @@ package struct WrapPlan: Sendable, Equatable {
     }
 
     package var inputParameters: [(name: String, value: String)] = []
+    /// Workflow arguments the template's own fields read (`{{workflow.parameters.NAME}}`), as Argo substituted them:
+    /// recorded as unsigned inputs `workflow.parameters.NAME`, as the local gate records them.
+    package var workflowParameters: [(name: String, value: String)] = []
     package var inputArtifacts: [Path] = []
     package var outputParameters: [Path] = []
     package var outputArtifacts: [Path] = []

@@ -1,0 +1,251 @@
+import Foundation
+import SluiceTesting
+import Testing
+
+/// `sluice kube simulate`, `collect` and `diff` as a platform team runs them: the rendered pods run for real under
+/// `podman kube play` with the wrapper image built from the binary under test, a directory as the artifact
+/// repository; then the attacks a pod must refuse.
+@Suite(
+    "kube simulate, collect and diff (podman)", .serialized, .timeLimit(.minutes(5)),
+    .enabled(if: ContainersSupport.podmanTestsEnabled))
+struct KubeSimulateCLITests {
+    static func workflow(name: String, extra: String = "") -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata: {name: \(name)}
+        spec:
+          entrypoint: main
+          arguments:
+            parameters: [{name: greeting, value: hi}]
+          templates:
+            - name: main
+              dag:
+                tasks:
+                  - {name: make, template: make}
+                  - name: use
+                    template: use
+                    dependencies: [make]
+                    arguments:
+                      parameters: [{name: word, value: "{{tasks.make.outputs.parameters.word}}"}]
+                      artifacts: [{name: data, from: "{{tasks.make.outputs.artifacts.data}}"}]
+        \(extra)
+            - name: make
+              container:
+                image: busybox
+                command: [sh, -c, "echo {{workflow.parameters.greeting}} > /tmp/data; printf hello > /tmp/word; echo made"]
+              outputs:
+                parameters: [{name: word, valueFrom: {path: /tmp/word}}]
+                artifacts: [{name: data, path: /tmp/data}]
+            - name: use
+              inputs:
+                parameters: [{name: word}]
+                artifacts: [{name: data, path: /tmp/data}]
+              container: {image: busybox, command: [sh, -c, "cat /tmp/data; echo {{inputs.parameters.word}}"]}
+        """
+    }
+
+    /// The test environment's container settings, for the sluice processes the tests start.
+    static var containerEnvironment: [String: String] {
+        let environment = ProcessInfo.processInfo.environment
+        return environment.filter { $0.key == "CONTAINERS_CONF" || $0.key == "DOCKER_HOST" }
+    }
+
+    /// Builds the wrapper image from the binary under test (scripts/build-wrapper-image.sh), runs `body` with its
+    /// tag, removes it; checks no container of `prefix` is left.
+    static func withWrapperImage(prefix: String, _ body: (String) async throws -> Void) async throws {
+        if let reason = ContainersSupport.podmanUnavailableReason {
+            try #require(Bool(false), "container tests need the setup: \(reason)")
+        }
+        let tag = "localhost/sluice-wrapper:test-\(UUID().uuidString.prefix(8).lowercased())"
+        let built = ContainersSupport.run([
+            "bash", SluiceCLI.repository + "/scripts/build-wrapper-image.sh", SluiceCLI.binary, tag,
+        ])
+        try #require(built?.status == 0, "building the wrapper image failed: \(built?.output ?? "bash missing")")
+        defer { _ = ContainersSupport.run(["podman", "rmi", "-f", tag]) }
+        try await body(tag)
+        #expect(ContainersSupport.containers(prefixed: prefix).isEmpty, "pods left behind")
+    }
+
+    /// `kube render` with a fixed time, the test's wrapper image.
+    static func render(_ cli: SluiceCLI, _ file: String, image: String, at time: String = "2026-12-01T00:00:00Z")
+        throws -> String
+    {
+        let output = cli.directory + "/rendered-\(UUID().uuidString.prefix(6)).yaml"
+        let rendered = try cli.run(["kube", "render", file, "-o", output, "--wrapper-image", image, "--submitted-on", time])
+        try #require(rendered.status == 0, "\(rendered)")
+        return output
+    }
+
+    @Test("simulate runs the pods under podman in DAG order; the collected bundle verifies and is the same as a local run")
+    func simulateCollectDiff() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-a") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let file = try cli.write(Self.workflow(name: "kube-sim-a"), name: "wf.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let environment = Self.containerEnvironment
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "cluster"], environment: environment)
+                #expect(simulated.status == 0, "\(simulated)")
+                #expect(simulated.stdout.hasPrefix("Succeeded make\nSucceeded use\n"), "\(simulated)")
+                #expect(simulated.stdout.contains("collected 2 envelope(s), 1 artifact(s) into cluster"), "\(simulated)")
+                let verified = try cli.run(["verify", "cluster"])
+                #expect(verified.status == 0, "\(verified)")
+                #expect(verified.stdout.contains("verified: 2 envelope(s), 1 artifact(s), 2 chain link(s)"), "\(verified)")
+                // collect alone, from what the run left in the repository: the same bundle.
+                let collected = try cli.run([
+                    "kube", "collect", "--from", "repo", "--workflow", "repo/kube-sim-a.workflow.json", "-o", "again",
+                ])
+                #expect(collected.status == 0, "\(collected)")
+                #expect(try cli.run(["verify", "again"]).status == 0)
+
+                let profile = try cli.write(
+                    "runtime: podman\nenvironment: {"
+                        + environment.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + "}\n",
+                    name: "podman.yaml")
+                let local = try cli.run(["run", file, "--runtime", "podman", "--runtime-profile", profile, "--no-tty"])
+                #expect(local.status == 0, "\(local)")
+                #expect(try cli.run(["export", "@latest", "-o", "local"]).status == 0)
+                let diff = try cli.run(["kube", "diff", "local", "cluster"])
+                #expect(diff.status == 0, "\(diff)")
+                #expect(
+                    diff.stdout == """
+                        NODE             L1 VERIFY  L2 PREDICATE  L3 SUBJECTS
+                        <workflow>.make  ok         same          same
+                        <workflow>.use   ok         same          same
+
+                        the same: 2 node(s) verify, with equal masked predicates and subjects
+
+                        """, "\(diff)")
+            }
+        }
+    }
+
+    /// The run's Workflow object without node `name`, so that `--resume` runs that node again.
+    static func forget(_ node: String, in statusPath: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: statusPath))
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var status = try #require(object["status"] as? [String: Any])
+        var nodes = try #require(status["nodes"] as? [String: Any])
+        let id = try #require(nodes.first { ($0.value as? [String: Any])?["displayName"] as? String == node }?.key)
+        nodes[id] = nil
+        status["nodes"] = nodes
+        object["status"] = status
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: statusPath))
+    }
+
+    /// The repository key of `node`'s output artifact `name`, and its `sluice-envelope-digest`.
+    static func output(of node: String, artifact name: String, in statusPath: String) throws -> (key: String, digest: String) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: statusPath))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let nodes = try #require((object["status"] as? [String: Any])?["nodes"] as? [String: Any])
+        let found = try #require(nodes.values.compactMap { $0 as? [String: Any] }.first { $0["displayName"] as? String == node })
+        let outputs = try #require(found["outputs"] as? [String: Any])
+        let artifact = try #require((outputs["artifacts"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+        let key = try #require((artifact["s3"] as? [String: Any])?["key"] as? String)
+        let digest = (outputs["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "sluice-envelope-digest" }?[
+            "value"] as? String
+        return (key, digest ?? "")
+    }
+
+    @Test("in the pod: a tampered artifact in the repository and an envelope of another run are refused naming why")
+    func tamperedRepository() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-b") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let environment = Self.containerEnvironment
+                let file = try cli.write(Self.workflow(name: "kube-sim-b"), name: "wf.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let status = cli.directory + "/repo/kube-sim-b.workflow.json"
+                let first = try cli.run(["kube", "simulate", rendered, "--artifact-repo", "repo"], environment: environment)
+                #expect(first.status == 0, "\(first)")
+
+                // The artifact's object is replaced in the repository after its producer signed it.
+                let data = try Self.output(of: "make", artifact: "data", in: status)
+                let original = cli.directory + "/original.tgz"
+                try FileManager.default.copyItem(atPath: cli.directory + "/repo/" + data.key, toPath: original)
+                try FileManager.default.createDirectory(atPath: cli.directory + "/evil", withIntermediateDirectories: true)
+                _ = try cli.write("evil\n", name: "evil/data")
+                let tar = ContainersSupport.run(["tar", "-czf", cli.directory + "/repo/" + data.key, "-C", cli.directory + "/evil", "data"])
+                #expect(tar?.status == 0)
+                try Self.forget("use", in: status)
+                let tampered = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "--resume"], environment: environment)
+                #expect(tampered.status == 3, "\(tampered)")
+                #expect(tampered.stdout.hasPrefix("Failed    use: node 'use' refused: input 'data': subject-digest: "), "\(tampered)")
+
+                // The producer's envelope (and Argo's record of it) replaced by those of another run of the workflow.
+                let other = try Self.render(cli, file, image: image, at: "2026-12-02T00:00:00Z")
+                let second = try cli.run(
+                    ["kube", "simulate", other, "--artifact-repo", "other"], environment: environment)
+                #expect(second.status == 0, "\(second)")
+                let foreign = try Self.output(
+                    of: "make", artifact: "sluice-envelope", in: cli.directory + "/other/kube-sim-b.workflow.json")
+                let own = try Self.output(of: "make", artifact: "sluice-envelope", in: status)
+                try FileManager.default.removeItem(atPath: cli.directory + "/repo/" + own.key)
+                try FileManager.default.copyItem(
+                    atPath: cli.directory + "/other/" + foreign.key, toPath: cli.directory + "/repo/" + own.key)
+                // The original artifact back, so that only the envelope is wrong.
+                let text = try String(contentsOfFile: status, encoding: .utf8).replacingOccurrences(
+                    of: own.digest, with: foreign.digest)
+                _ = try cli.write(text, name: "repo/kube-sim-b.workflow.json")
+                try FileManager.default.removeItem(atPath: cli.directory + "/repo/" + data.key)
+                try FileManager.default.copyItem(atPath: original, toPath: cli.directory + "/repo/" + data.key)
+                try Self.forget("use", in: status)
+                let replayed = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "--resume"], environment: environment)
+                #expect(replayed.status == 3, "\(replayed)")
+                #expect(replayed.stdout.hasPrefix("Failed    use: node 'use' refused: input "), "\(replayed)")
+                #expect(replayed.stdout.contains("run"), "\(replayed)")
+            }
+        }
+    }
+
+    @Test("in the pod: the user's command cannot read the key nor open its own signer session")
+    func snooping() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-c") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let snoop = """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Workflow
+                    metadata: {name: kube-sim-c}
+                    spec:
+                      entrypoint: main
+                      templates:
+                        - name: main
+                          steps:
+                            - - {name: read-key, template: read-key, continueOn: {failed: true}}
+                              - {name: own-session, template: own-session, continueOn: {failed: true}}
+                        - name: read-key
+                          container: {image: busybox, command: [cat, /var/run/sluice/key/key.pem]}
+                        - name: own-session
+                          container:
+                            image: busybox
+                            command: [/var/run/sluice/bin/sluice, wrap, --connect-timeout, "1", --envelope, /tmp/e, --envelope-digest, /tmp/d, --, "true"]
+                    """
+                let file = try cli.write(snoop, name: "snoop.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "bundle"],
+                    environment: Self.containerEnvironment)
+                #expect(simulated.status == 1, "\(simulated)")
+                #expect(
+                    simulated.stdout.contains(
+                        "Failed    read-key: cat: can't open '/var/run/sluice/key/key.pem': No such file or directory"),
+                    "\(simulated)")
+                #expect(
+                    simulated.stdout.contains(
+                        "Failed    own-session: sluice wrap: signer session: cannot connect to the signer at "
+                            + "'/var/run/sluice/session/signer.sock'"), "\(simulated)")
+                #expect(!simulated.stdout.contains("PRIVATE KEY"))
+                let files = FileManager.default.enumerator(atPath: cli.directory + "/repo")?.allObjects as? [String] ?? []
+                for name in files {
+                    let text = (try? String(contentsOfFile: cli.directory + "/repo/" + name, encoding: .utf8)) ?? ""
+                    #expect(!text.contains("PRIVATE KEY"), "\(name) holds the key")
+                }
+            }
+        }
+    }
+}
