@@ -202,6 +202,39 @@ struct KubeSimulateCLITests {
         }
     }
 
+    @Test("in the pod: once the lineage key is revoked (the signer's ConfigMap), the gate refuses every node naming why")
+    func revokedKey() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-d") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let file = try cli.write(Self.workflow(name: "kube-sim-d"), name: "wf.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let shown = try cli.run(["key", "show"])
+                let keyID = try #require(
+                    shown.stdout.split(separator: "\n").first { $0.hasPrefix("keyid: ") }?.dropFirst(7))
+                #expect(try cli.run(["revoke", String(keyID), "--reason", "laptop stolen"]).status == 0)
+                #expect(try cli.run(["revocations", "export", "-o", "revoked.json"]).status == 0)
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "--revocations", "revoked.json"],
+                    environment: Self.containerEnvironment)
+                #expect(simulated.status == 3, "\(simulated)")
+                #expect(simulated.stdout.hasPrefix("Failed    make: node 'make' refused: revoked: "), "\(simulated)")
+                #expect(simulated.stdout.contains("laptop stolen"), "\(simulated)")
+                #expect(!simulated.stdout.contains(" use"), "a node after a refused one ran: \(simulated)")
+
+                // A list that does not verify (a byte changed) fails closed: nothing is admitted.
+                var bytes = try Data(contentsOf: URL(fileURLWithPath: cli.directory + "/revoked.json"))
+                bytes[bytes.count / 2] ^= 0x01
+                try bytes.write(to: URL(fileURLWithPath: cli.directory + "/forged.json"))
+                let forged = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo2", "--revocations", "forged.json"],
+                    environment: Self.containerEnvironment)
+                #expect(forged.status == 3, "\(forged)")
+                #expect(forged.stdout.hasPrefix("Failed    make: node 'make' refused: "), "\(forged)")
+            }
+        }
+    }
+
     @Test("in the pod: the user's command cannot read the key nor open its own signer session")
     func snooping() async throws {
         try await Self.withWrapperImage(prefix: "kube-sim-c") { image in

@@ -36,6 +36,9 @@ struct KubeSimulateCommand: ParsableCommand {
     @Flag(help: "Continue the run recorded in the Workflow object (as argo retry): Succeeded pods are kept, not re-run.")
     var resume = false
 
+    @Option(help: "A signed revocation list (sluice revocations export) standing in for the sluice-revocations ConfigMap.")
+    var revocations: String?
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -43,6 +46,7 @@ struct KubeSimulateCommand: ParsableCommand {
         var simulator = KubeSimulator(renderedPath: file, repository: artifactRepo, signerKeyPath: keyPath)
         simulator.statusPath = status
         simulator.resume = resume
+        simulator.revocationList = revocations
         simulator.progress = { node in
             let message = node.message.map { ": \($0)" } ?? ""
             print("\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)")

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceKube
+import SluiceStore
 
 /// `sluice signer`: the pod's signer sidecar (see ``SignerServer``).
 struct SignerCommand: ParsableCommand {
@@ -31,6 +33,9 @@ struct SignerCommand: ParsableCommand {
     var containers: [String] = []
     @Option(help: "Argo's {{retries}} (the attempt is one more).")
     var retries: Int?
+    @Option(
+        help: "A signed revocation list (sluice revocations export), when present: its entries reach the wrapper's gate.")
+    var revocations: String?
 
     func run() throws {
         do {
@@ -48,11 +53,29 @@ struct SignerCommand: ParsableCommand {
                 id: id, name: nodeName, displayName: NodeFacts.displayName(of: nodeName), templateName: template,
                 templateDigest: try templateDigest.map(Self.digest), attempt: (retries ?? 0) + 1, image: image,
                 containers: try containers.map(Self.container))
-            let server = SignerServer(
+            var server = SignerServer(
                 signer: try PodSigner(key: signingKey, run: facts, node: node), socketPath: socket)
+            server.revocations = Self.revocations(at: revocations, trusting: [facts.submitterKey, signingKey.publicKey])
             try server.serve()
         } catch {
             throw KubeArguments.exit(for: error)
+        }
+    }
+
+    /// The list at `path` when there is one, verified against `keys`; unreadable (the gate fails closed) when it is
+    /// there but does not verify.
+    static func revocations(at path: String?, trusting keys: [PublicKey]) -> LineagePolicy.Revocations {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return .listed([]) }
+        do {
+            let list = try RevocationList.verifiedFile(at: path, trustedKeys: keys).list
+            return .listed(
+                list.entries.compactMap { entry in
+                    GovernanceDocument.Revocation.Kind(rawValue: entry.kind.rawValue).map {
+                        .init(kind: $0, value: entry.value, reason: entry.reason)
+                    }
+                })
+        } catch {
+            return .unreadable(reason: "the revocation list '\(path)' does not verify: \(error.description)")
         }
     }
 

@@ -22,6 +22,12 @@ package enum PodLayout {
     package static let keyDirectory = "/var/run/sluice/key"
     /// The key file inside the Secret (its data key).
     package static let keyFileName = "key.pem"
+    /// The optional ConfigMap holding a signed revocation list (`sluice revocations export`), mounted only in the
+    /// signer, which hands its entries to the wrapper's gate.
+    package static let revocationsVolume = "sluice-revocations"
+    package static let revocationsConfigMap = "sluice-revocations"
+    package static let revocationsDirectory = "/var/run/sluice/revocations"
+    package static let revocationsFileName = "revocations.json"
     /// Producers' envelopes, one input artifact per consumed input.
     package static let lineageDirectory = "/var/run/sluice/lineage"
 

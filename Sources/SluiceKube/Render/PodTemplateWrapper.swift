@@ -157,6 +157,7 @@ package struct PodTemplateWrapper: Sendable {
         var arguments = [
             PodLayout.imageBinary, "signer", "--socket", PodLayout.socketPath,
             "--key", PodLayout.keyDirectory + "/" + PodLayout.keyFileName,
+            "--revocations", PodLayout.revocationsDirectory + "/" + PodLayout.revocationsFileName,
             "--node-name", "{{node.name}}", "--template", identity,
         ]
         if let digest { arguments += ["--template-digest", digest] }
@@ -181,6 +182,10 @@ package struct PodTemplateWrapper: Sendable {
                     "name": .string(PodLayout.keyVolume), "mountPath": .string(PodLayout.keyDirectory),
                     "readOnly": .boolean(true),
                 ]),
+                .object([
+                    "name": .string(PodLayout.revocationsVolume), "mountPath": .string(PodLayout.revocationsDirectory),
+                    "readOnly": .boolean(true),
+                ]),
             ]),
         ])
     }
@@ -193,6 +198,12 @@ package struct PodTemplateWrapper: Sendable {
             .object([
                 "name": .string(PodLayout.keyVolume),
                 "secret": .object(["secretName": .string(options.signerSecret), "defaultMode": .integer(0o400)]),
+            ]),
+            .object([
+                "name": .string(PodLayout.revocationsVolume),
+                "configMap": .object([
+                    "name": .string(PodLayout.revocationsConfigMap), "optional": .boolean(true),
+                ]),
             ]),
         ]
     }

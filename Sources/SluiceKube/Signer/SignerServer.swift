@@ -10,6 +10,8 @@ package import SluiceGovernance
 package struct SignerServer: Sendable {
     package let signer: PodSigner
     package let socketPath: String
+    /// The revocations in force for this pod, handed to the wrapper's gate.
+    package var revocations: LineagePolicy.Revocations = .listed([])
 
     package init(signer: PodSigner, socketPath: String) {
         self.signer = signer
@@ -32,7 +34,10 @@ package struct SignerServer: Sendable {
     private func serve(_ socket: UnixSocket) throws(KubeError) {
         _ = try Self.expect("hello", from: socket)
         try socket.send(
-            CanonicalJSON.object(["type": "facts", "run": signer.run.json, "node": signer.node.json]).bytes)
+            CanonicalJSON.object([
+                "type": "facts", "run": signer.run.json, "node": signer.node.json,
+                "revocations": revocations.sessionJSON,
+            ]).bytes)
         let inputs = try SessionInputs(json: try Self.expect("inputs", from: socket))
         let startedOn = Date()
         try socket.send(CanonicalJSON.object(["type": "started"]).bytes)

@@ -27,6 +27,8 @@ package struct KubeSimulator {
     /// Continue the run recorded in the Workflow object at the status path, as `argo retry` does: pods that
     /// Succeeded there keep their outputs (nothing is re-run); the others run again.
     package var resume = false
+    /// A signed revocation list (`sluice revocations export`) standing in for the `sluice-revocations` ConfigMap.
+    package var revocationList: String?
     /// Reports each pod as it ends.
     package var progress: @Sendable (WalkedNode) -> Void = { _ in }
 
@@ -74,8 +76,9 @@ package struct KubeSimulator {
                 if let name = volume["secret"]?["secretName"]?.scalarText { secrets[name] = signerKeyPath }
             }
         }
-        let pods = PodmanPods(
+        var pods = PodmanPods(
             repository: repository, scratch: scratch, workflowName: walk.workflowName, secretKeys: secrets)
+        pods.revocationList = revocationList?.absolutePath
         let startedAt = PodmanPods.timestamp()
         let progress = self.progress
         let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"

@@ -69,6 +69,14 @@ package struct PodManifest: Sendable {
             var volume = volume
             let name = volume["name"]?.scalarText ?? ""
             if renamed.contains(name) { volume["name"] = .string("\(call.podName)-\(name)") }
+            if let configMap = volume["configMap"] {
+                let mapName = configMap["name"]?.scalarText ?? ""
+                guard let directory = secretDirectories["configMap/" + mapName] else {
+                    throw .simulation(reason: "pod '\(call.podName)' mounts ConfigMap '\(mapName)', which has no stand-in")
+                }
+                volume["configMap"] = nil
+                volume["hostPath"] = .object(["path": .string(directory), "type": .string("Directory")])
+            }
             if let secret = volume["secret"] {
                 let secretName = secret["secretName"]?.scalarText ?? ""
                 guard let directory = secretDirectories[secretName] else {

@@ -17,6 +17,8 @@ package struct PodmanPods: Sendable {
     package var workflowName: String
     /// The lineage key file the signer's Secret holds, by Secret name.
     package var secretKeys: [String: String]
+    /// The signed revocation list the `sluice-revocations` ConfigMap holds (absent: an empty ConfigMap).
+    package var revocationList: String?
 
     package init(repository: String, scratch: String, workflowName: String, secretKeys: [String: String]) {
         self.repository = repository
@@ -67,6 +69,20 @@ package struct PodmanPods: Sendable {
             try write(Data(source.utf8), to: scriptFile!)
         }
         var secrets: [String: String] = [:]
+        for volume in call.template["volumes"]?.elements ?? [] {
+            guard let mapName = volume["configMap"]?["name"]?.scalarText else { continue }
+            let mapDirectory = directory + "/configmap-" + mapName
+            try make(mapDirectory)
+            if mapName == PodLayout.revocationsConfigMap, let revocationList {
+                do {
+                    try FileManager.default.copyItem(
+                        atPath: revocationList, toPath: mapDirectory + "/" + PodLayout.revocationsFileName)
+                } catch {
+                    throw .simulation(reason: "cannot copy '\(revocationList)': \(error.localizedDescription)")
+                }
+            }
+            secrets["configMap/" + mapName] = mapDirectory
+        }
         for volume in call.template["volumes"]?.elements ?? [] {
             guard let name = volume["secret"]?["secretName"]?.scalarText else { continue }
             guard let key = secretKeys[name] else {

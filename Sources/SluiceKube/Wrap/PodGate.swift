@@ -42,6 +42,8 @@ package struct PodGate: Sendable {
 
     package let run: RunFacts
     package let node: NodeFacts
+    /// The revocations the signer read for this pod (its `sluice-revocations` ConfigMap).
+    package var revocations: LineagePolicy.Revocations = .listed([])
     private let governance: GovernanceDocument
     private let policy: LineagePolicy
 
@@ -66,7 +68,6 @@ package struct PodGate: Sendable {
 
     /// Admits the node's inputs, or the first refusal (in input order, then the policy's check order).
     package func admit(_ inputs: [MeasuredInput]) -> Result<Admitted, Refusal> {
-        let revocations = LineagePolicy.Revocations.listed([])
         if let refusal = policy.runRefusal(node: node.displayName, revocations: revocations) {
             return .failure(refusal)
         }

@@ -31,13 +31,14 @@ package struct PodWrapper: Sendable {
     package func run() -> Int32 {
         _ = sluice_set_nondumpable()  // the user's command (same uid) cannot ptrace us or read our memory
         let socket: UnixSocket
-        let gate: PodGate
+        var gate: PodGate
         do {
             socket = try UnixSocket.connect(path: plan.socketPath, timeout: connectTimeout)
             try socket.send(CanonicalJSON.object(["type": "hello"]).bytes)
             let facts = try SignerServer.expect("facts", from: socket)
             gate = try PodGate(
                 run: try RunFacts(json: facts["run"] ?? .null), node: try NodeFacts(json: facts["node"] ?? .null))
+            gate.revocations = try LineagePolicy.Revocations(sessionJSON: facts["revocations"])
         } catch {
             return fail(error.description)
         }
