@@ -63,13 +63,24 @@ extension VerifyCommand: UsesRunState {}
 extension ExportCommand: UsesRunState {}
 extension ReplayCommand: UsesRunState {}
 
-/// The process exit codes of the CLI, in one place.
-enum ExitStatus {
-    static let succeeded: Int32 = 0
-    static let failed: Int32 = 1
-    static let usage: Int32 = 2
-    static let refused: Int32 = 3
-    static let invalidWorkflow: Int32 = 65
+
+/// A command that could not do its job: what it says on standard error (lines starting `error:`, escaped by
+/// ``printError(_:)``) and the documented exit status. Commands throw it; ``SluiceMain`` prints it and exits, so
+/// that every error reaches the user the same way.
+struct CommandFailure: Error, LocalizedError, CustomStringConvertible {
+    /// One of ``ExitStatus``'s codes.
+    let status: Int32
+    /// The whole message, one problem per line.
+    let message: String
+
+    init(_ status: Int32, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    /// The message without its leading `error: `, for a caller that wraps it in a message of its own.
+    var description: String { message.hasPrefix("error: ") ? String(message.dropFirst(7)) : message }
+    var errorDescription: String? { description }
 }
 
 /// Writes a line to standard error.
@@ -111,6 +122,9 @@ package enum SluiceMain {
             exit(ExitStatus.succeeded)
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch let failure as CommandFailure {
+            printError(failure.message)
+            exit(failure.status)
         } catch {
             let code = SluiceCommand.exitCode(for: error)
             if code == .success {

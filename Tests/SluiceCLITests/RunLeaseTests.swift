@@ -12,8 +12,11 @@ import Testing
 struct RunLeaseTests {
     /// `a`, then `b` (slow), then `c`; every node appends a line to `witness` on the host, so that the test counts
     /// how often each ran. Needs `--isolation none` (under bubblewrap the host is read-only).
-    static func witnessed(_ witness: String, seconds: String) -> String {
-        """
+    /// With `gated`, b first waits for the file `<witness>.go`, so that an engine killed before that file exists is
+    /// always killed while b runs, however slow the machine.
+    static func witnessed(_ witness: String, seconds: String, gated: Bool = false) -> String {
+        let gate = gated ? "until [ -e \(witness).go ]; do sleep 0.05; done; " : ""
+        return """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow
         metadata:
@@ -37,7 +40,7 @@ struct RunLeaseTests {
             - name: slow
               container:
                 image: alpine
-                command: [sh, -c, "echo b-start >> \(witness); sleep \(seconds); echo b >> \(witness)"]
+                command: [sh, -c, "echo b-start >> \(witness); \(gate)sleep \(seconds); echo b >> \(witness)"]
         """
     }
 
@@ -93,8 +96,10 @@ struct RunLeaseTests {
 
     /// Starts `sluice run --isolation none` on the witnessed workflow, waits for `b` to start, and kills the engine
     /// with SIGKILL.
-    static func killedRun(_ cli: SluiceCLI, witness: String, seconds: String, reaper: Bool = true) async throws {
-        let file = try cli.write(witnessed(witness, seconds: seconds), name: "lease.yaml")
+    static func killedRun(
+        _ cli: SluiceCLI, witness: String, seconds: String, reaper: Bool = true, gated: Bool = false
+    ) async throws {
+        let file = try cli.write(witnessed(witness, seconds: seconds, gated: gated), name: "lease.yaml")
         let engine = try cli.start(["run", "--isolation", "none", file])
         try await waitFor("b-start", in: witness)
         try await waitForRecordedProcess(cli)
@@ -106,6 +111,7 @@ struct RunLeaseTests {
         }
         kill(engine.pid, SIGKILL)
         _ = try await engine.finish()
+        if gated { FileManager.default.createFile(atPath: witness + ".go", contents: Data()) }
     }
 
     @Test("a second engine on a live run exits 2 naming the holder's pid and since when", .timeLimit(.minutes(2)))
@@ -137,9 +143,9 @@ struct RunLeaseTests {
         for trial in 1...10 {
             try await SluiceCLI.withScratch { cli in
                 let witness = cli.directory + "/witness"
-                // b sleeps 4 s: long enough that, on a loaded machine, the engine is killed while b still runs
-                // (with 1 s, b sometimes finished and its process record was gone before the test looked).
-                try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 4))
+                // b waits for the test's go-ahead, so the engine is always killed while b runs (with a fixed sleep, a
+                // loaded machine sometimes let b finish first, and its process record was gone before the test looked).
+                try await Self.killedRun(cli, witness: witness, seconds: StopResumeTests.marker(base: 1), gated: true)
                 let first = try cli.start(["resume", "@latest"])
                 let second = try cli.start(["resume", "@latest"])
                 let results = [try await first.finish(), try await second.finish()]

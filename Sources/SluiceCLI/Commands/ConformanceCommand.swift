@@ -31,8 +31,7 @@ struct ConformanceCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.failed)
             }
         } catch let error as ExportError {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }

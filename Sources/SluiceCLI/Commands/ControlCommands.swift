@@ -27,9 +27,8 @@ struct StopCommand: ParsableCommand {
         guard let lease = EngineLease.liveHolder(of: record, store: store),
             ProcessIdentity(lease.holder).host == ProcessIdentity.hostName
         else {
-            printError("error: run '\(record.name)' has no live engine (it died): use 'sluice resume \(record.name)' "
+            throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' has no live engine (it died): use 'sluice resume \(record.name)' "
                        + "to continue it")
-            throw ExitCode(ExitStatus.failed)
         }
         kill(lease.holder.processID, SIGTERM)
         let deadline = Date().addingTimeInterval(TimeInterval(wait))
@@ -40,8 +39,7 @@ struct StopCommand: ParsableCommand {
             }
             usleep(100_000)
         }
-        printError("error: run '\(record.name)' did not end within \(wait)s")
-        throw ExitCode(ExitStatus.failed)
+        throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' did not end within \(wait)s")
     }
 }
 
@@ -96,10 +94,9 @@ struct ResumeCommand: AsyncParsableCommand {
             // Another engine drives the run: a resume only releases its suspended nodes.
             let holder = ProcessIdentity(lease.holder).description
             guard try Self.hasSuspendedNode(record, in: store) else {
-                printError("error: " + EngineError.runLeased(
+                throw CommandFailure(ExitStatus.usage, "error: " + EngineError.runLeased(
                     run: record.name, holder: holder, since: StoreTimestamp.string(from: lease.acquiredAt)
                 ).description)
-                throw ExitCode(ExitStatus.usage)
             }
             FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
             print("resumed suspended nodes of run \(record.name) (driven by \(holder))")
@@ -128,8 +125,7 @@ struct ResumeCommand: AsyncParsableCommand {
                 $0.type == NodeType.suspend.rawValue && $0.phase == NodePhase.running.rawValue
             }
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }

@@ -24,8 +24,7 @@ struct DigestCommand: ParsableCommand {
                 print(try Digest.sha256(fileAt: path).description)
             }
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }

@@ -41,12 +41,10 @@ struct ExportCommand: ParsableCommand {
                 if let notice = signingKey.notice { printError(notice) }
                 exporter.provenanceKey = signingKey.key
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             }
         } else if key != nil {
-            printError("error: --key is only used with --slsa")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: --key is only used with --slsa")
         }
         do {
             let summary = try exporter.export(run: record, to: output)
@@ -57,8 +55,7 @@ struct ExportCommand: ParsableCommand {
                 "exported run \(record.name) to \(summary.path): \(summary.envelopes) envelope(s), "
                     + "\(summary.artifacts) artifact(s)\(extras), \(summary.files) file(s) in the manifest")
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }
@@ -92,8 +89,7 @@ enum BundleVerification {
                 throw ExitCode(ExitStatus.refused)
             }
         } catch let error as ExportError {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }

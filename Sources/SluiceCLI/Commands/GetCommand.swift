@@ -41,8 +41,7 @@ struct GetCommand: ParsableCommand {
             nodes = try store.nodes(runID: record.id)
             denials = try store.denials(runID: record.id)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         switch output {
         case .json:
@@ -60,8 +59,7 @@ struct GetCommand: ParsableCommand {
         do {
             return try RunViewSource.load(run: record, store: store, stateDirectory: state.resolved, verify: false)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 

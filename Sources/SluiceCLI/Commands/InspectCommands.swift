@@ -10,8 +10,7 @@ func openStore(_ state: StateOptions) throws -> Store {
     do {
         return try Store(stateDirectory: state.resolved)
     } catch {
-        printError("error: \(error.description)")
-        throw ExitCode(ExitStatus.failed)
+        throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
     }
 }
 
@@ -20,8 +19,7 @@ func findRun(_ name: String, in store: Store) throws -> RunRecord {
     do {
         return try store.run(named: name)
     } catch {
-        printError("error: \(error.description)")
-        throw ExitCode(ExitStatus.failed)
+        throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
     }
 }
 
@@ -37,8 +35,7 @@ struct ListCommand: ParsableCommand {
         do {
             runs = try store.runs()
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         let width = max(4, runs.map(\.name.count).max() ?? 0)
         // A run whose engine is gone says so in full ("Running (engine gone: sluice resume NAME)").
@@ -111,8 +108,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             findings = try RunVerifier(store: store, stateDirectory: state.resolved).verify(run: record)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         for finding in findings {
             print("\(finding.ok ? "ok  " : "FAIL") \(finding.node): \(finding.detail)")

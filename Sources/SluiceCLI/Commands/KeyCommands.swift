@@ -19,8 +19,7 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         let path = output ?? KeyStore.defaultKeyPath(stateDirectory: state.resolved)
         if FileManager.default.fileExists(atPath: path) && !force {
-            printError("error: '\(path)' already exists: pass --force to replace it")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: '\(path)' already exists: pass --force to replace it")
         }
         let directory = (path as NSString).deletingLastPathComponent
         do {
@@ -33,11 +32,9 @@ struct KeygenCommand: ParsableCommand {
             print("wrote \(path)")
             printPublicKey(key.publicKey)
         } catch let error as GovernanceError {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         } catch {
-            printError("error: cannot create '\(directory)': \(error.localizedDescription)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: cannot create '\(directory)': \(error.localizedDescription)")
         }
     }
 }
@@ -105,8 +102,7 @@ extension KeyCommand {
             var roles: Set<GovernanceDocument.Role> = []
             for text in role {
                 guard let value = GovernanceDocument.Role(rawValue: text) else {
-                    printError("error: --role '\(text)' is not one of submit, sign, delegate")
-                    throw ExitCode(ExitStatus.usage)
+                    throw CommandFailure(ExitStatus.usage, "error: --role '\(text)' is not one of submit, sign, delegate")
                 }
                 roles.insert(value)
             }
@@ -126,11 +122,9 @@ extension KeyCommand {
                 print("  roles: [\(roles.sorted().map(\.rawValue).joined(separator: ", "))]")
                 print("  attestation: '\(json)'")
             } catch let error as GovernanceError {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             } catch {
-                printError("error: cannot read '\(to)': \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: cannot read '\(to)': \(error.localizedDescription)")
             }
         }
     }

@@ -34,13 +34,11 @@ struct LogsCommand: ParsableCommand {
                 nodes = try store.nodes(runID: record.id)
                 attempts = try store.attempts(runID: record.id)
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             }
             let selected = nodes.filter { node == nil || $0.displayName == node || $0.name == node || $0.id == node }
             if let node, selected.isEmpty, ended {
-                printError("error: run '\(record.name)' has no node '\(node)'")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' has no node '\(node)'")
             }
             let byNode = Dictionary(grouping: attempts, by: \.nodeID)
             for current in selected {

@@ -60,18 +60,16 @@ struct ReplayCommand: AsyncParsableCommand {
                 try BundleReplay.open(bundleAt: bundle, trustedKeys: trusted, revocationListPath: revocations)
             }
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         defer { replay.close() }
         let verification = replay.verification
         guard verification.isVerified else {
             for note in verification.notes { print("note: \(note)") }
             for failure in verification.failures { print(failure.description) }
-            printError(
+            throw CommandFailure(ExitStatus.refused, 
                 "error: bundle \(bundle) does not verify (\(verification.failures.count) problem(s)): "
                     + "refusing to replay it")
-            throw ExitCode(ExitStatus.refused)
         }
         // Written unbuffered, like the progress display that follows.
         writeUnbuffered(("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
@@ -82,10 +80,7 @@ struct ReplayCommand: AsyncParsableCommand {
         do {
             plan = try replay.plan(from: from, stateDirectory: state.resolved, resigningUntrusted: resignUntrusted)
         } catch {
-            printError("error: \(error.description)")
-            if case .replayNodeUnknown = error { throw ExitCode(ExitStatus.usage) }
-            if case .replayUntrusted = error { throw ExitCode(ExitStatus.refused) }
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(error)
         }
         if !plan.reused.isEmpty && !progress.quiet {
             writeUnbuffered("reusing the captured outputs of: \(plan.reused.sorted().joined(separator: ", "))\n")
@@ -114,11 +109,9 @@ struct ReplayCommand: AsyncParsableCommand {
             let store = try Store(stateDirectory: state.resolved)
             report = try replay.reproducibility(of: try store.run(named: runID), in: store, plan: plan)
         } catch let error as ExportError {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error)")
         }
         print("Reproducibility (captured run \(report.capturedRun), replay run \(report.replayRun)):")
         if !progress.quiet { for entry in report.entries { print("  \(entry.description)") } }

@@ -36,8 +36,7 @@ struct ReportCommand: ParsableCommand {
                     run: record, store: store, stateDirectory: state.resolved, verify: !noVerify)
             }
         } catch let failure as RunViewSource.Failure {
-            printError("error: \(failure.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(failure.description)")
         }
         let page = ReportHTML.render(view)
         if output == "-" {
@@ -47,8 +46,7 @@ struct ReportCommand: ParsableCommand {
         do {
             try Data(page.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            printError("error: cannot write '\(output)': \(error.localizedDescription)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: cannot write '\(output)': \(error.localizedDescription)")
         }
         let verdict = view.verification.map { $0.isVerified ? ", verified" : ", verification FAILED (\($0.failures))" } ?? ""
         print("report of run \(view.name) (\(view.phase), \(view.nodes.filter(\.isLeaf).count) nodes\(verdict)) written to \(output)")

@@ -44,8 +44,7 @@ struct ResumeSettings {
             do {
                 self.profile = try profileText.map { try RuntimeProfile.parse($0, path: origin) } ?? RuntimeProfile()
             } catch {
-                printError("error: \(error)")
-                throw ExitCode(ExitStatus.usage)
+                throw CommandFailure(ExitStatus.usage, "error: \(error)")
             }
         }
     }
@@ -53,8 +52,7 @@ struct ResumeSettings {
     /// The recorded isolation, checked against `--isolation` (`auto` accepts whatever was recorded).
     private static func isolation(record: RunRecord, given: String?) throws -> Isolation {
         if let given, !["auto", "bubblewrap", "none"].contains(given) {
-            printError("error: unknown isolation '\(given)': use auto, bubblewrap or none")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: unknown isolation '\(given)': use auto, bubblewrap or none")
         }
         let recorded = record.isolation.flatMap(Isolation.init(rawValue:))
         if let recorded, let given, given != "auto", given != recorded.rawValue {
@@ -63,16 +61,14 @@ struct ResumeSettings {
         }
         let chosen = recorded ?? given.flatMap(Isolation.init(rawValue:)) ?? ProcessRuntime.detectedIsolation
         if chosen == .bubblewrap, ProcessRuntime.detectedIsolation != .bubblewrap {
-            printError(
+            throw CommandFailure(ExitStatus.usage, 
                 "error: run '\(record.name)' ran its nodes under bubblewrap, which is not usable here: "
                     + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
-            throw ExitCode(ExitStatus.usage)
         }
         return chosen
     }
 
     private static func refuse(_ error: EngineError) throws -> Never {
-        printError("error: \(error.description)")
-        throw ExitCode(ExitStatus.usage)
+        throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
     }
 }

@@ -42,14 +42,9 @@ struct RevokeCommand: ParsableCommand {
                 "revoked \(kind.rawValue) \(value) (revocation \(stored.revocation.id ?? 0), signed by "
                     + "\(signingKey.key.publicKey.keyID.prefix(16))…): \(reason)")
         } catch let error as ExportError {
-            printError("error: \(error.description)")
-            switch error {
-            case .revocationTargetInvalid, .revocationTargetUnknown: throw ExitCode(ExitStatus.usage)
-            default: throw ExitCode(ExitStatus.failed)
-            }
+            throw CommandFailure(error)
         } catch let error as EngineError {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 }
@@ -79,8 +74,7 @@ struct RevocationsCommand: ParsableCommand {
                             + "(\(signer)): \(revocation.reason)")
                 }
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             }
         }
     }
@@ -106,24 +100,20 @@ struct RevocationsCommand: ParsableCommand {
                 let list = try Revocations(store: store).list()
                 let bytes = list.signedFile(with: signingKey.key, exportedAt: Date())
                 guard !FileManager.default.fileExists(atPath: output) else {
-                    printError("error: '\(output)' already exists: choose a new path")
-                    throw ExitCode(ExitStatus.usage)
+                    throw CommandFailure(ExitStatus.usage, "error: '\(output)' already exists: choose a new path")
                 }
                 try Data(bytes).write(to: URL(fileURLWithPath: output))
                 print(
                     "wrote \(list.entries.count) revocation(s) to \(output), signed by "
                         + "\(signingKey.key.publicKey.keyID.prefix(16))…")
-            } catch let exit as ExitCode {
-                throw exit
+            } catch let failure as CommandFailure {
+                throw failure
             } catch let error as ExportError {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             } catch let error as EngineError {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             } catch {
-                printError("error: cannot write '\(output)': \(error.localizedDescription)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: cannot write '\(output)': \(error.localizedDescription)")
             }
         }
     }
@@ -152,11 +142,7 @@ struct RevocationsCommand: ParsableCommand {
                     "imported \(added) revocation(s) from \(file) (signed by \(signer.keyID.prefix(16))…), "
                         + "\(present) already present")
             } catch {
-                printError("error: \(error.description)")
-                switch error {
-                case .revocationListUntrusted, .revocationListMalformed: throw ExitCode(ExitStatus.refused)
-                default: throw ExitCode(ExitStatus.failed)
-                }
+                throw CommandFailure(error)
             }
         }
     }

@@ -72,14 +72,12 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 overrides = try ParameterFile.load(path: parameterFile)
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.usage)
+                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
             }
         }
         for parameter in parameters {
             guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
-                printError("error: parameter '\(parameter)' must be written NAME=VALUE")
-                throw ExitCode(ExitStatus.usage)
+                throw CommandFailure(ExitStatus.usage, "error: parameter '\(parameter)' must be written NAME=VALUE")
             }
             overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
         }
@@ -88,16 +86,14 @@ struct RunCommand: AsyncParsableCommand {
         if let engine = ContainerProfile.Engine(rawValue: runtime) {
             containerRuntime = ContainerRuntime(profile: try Self.containerProfile(engine, path: runtimeProfile))
         } else if runtime != "process" {
-            printError("error: unknown runtime '\(runtime)': use process, podman or docker")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: unknown runtime '\(runtime)': use process, podman or docker")
         }
         var profile = RuntimeProfile()
         if let runtimeProfile, containerRuntime == nil {
             do {
                 profile = try RuntimeProfile.load(path: runtimeProfile)
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.usage)
+                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
             }
         }
         let display = progress.makeDisplay()
@@ -106,15 +102,13 @@ struct RunCommand: AsyncParsableCommand {
         case "auto": processRuntime = ProcessRuntime()
         case "bubblewrap":
             guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                printError("error: bubblewrap isolation is not usable here: "
+                throw CommandFailure(ExitStatus.usage, "error: bubblewrap isolation is not usable here: "
                            + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
-                throw ExitCode(ExitStatus.usage)
             }
             processRuntime = ProcessRuntime(isolation: .bubblewrap)
         case "none": processRuntime = ProcessRuntime(isolation: .none)
         default:
-            printError("error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
         }
         // Templates annotated `sluice.dev/runtime: process` run on the process runtime with this --isolation.
         let engine = WorkflowEngine(
@@ -151,19 +145,9 @@ struct RunCommand: AsyncParsableCommand {
             print("run \(run) already Succeeded")
             return
         } catch let error as EngineError {
-            printError(error.description.hasPrefix("error:") || error.description.contains(": error: ")
-                       ? error.description : "error: \(error.description)")
-            switch error {
-            case .invalidWorkflow, .noWorkflowDocument, .governanceSpec: throw ExitCode(ExitStatus.invalidWorkflow)
-            case .submissionRefused: throw ExitCode(ExitStatus.refused)
-            case .unknownParameter, .missingParameterValue, .parameterNotInEnum, .badParameterSyntax, .invalidTarget,
-                .runLeased, .resumeSettingConflict:
-                throw ExitCode(ExitStatus.usage)
-            default: throw ExitCode(ExitStatus.failed)
-            }
+            throw CommandFailure(error)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error)")
         }
         display.finish(summary)
         if let junitPath { try writeJUnit(runID: summary.id, stateDirectory: request.stateDirectory, to: junitPath) }
@@ -183,8 +167,7 @@ extension RunCommand {
             let view = try RunViewSource.load(run: record, store: store, stateDirectory: stateDirectory, verify: false)
             try Data(JUnitReport.render(view).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            printError("error: cannot write the JUnit report '\(path)': \(error)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: cannot write the JUnit report '\(path)': \(error)")
         }
     }
 
@@ -202,8 +185,7 @@ extension RunCommand {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            printError("error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
         }
     }
 
@@ -215,18 +197,14 @@ extension RunCommand {
         do {
             profile = try YAMLDecoder().decode(ContainerProfile.self, from: text)
         } catch let DecodingError.dataCorrupted(context) {
-            printError("error: runtime profile '\(path)': \(context.debugDescription)")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)': \(context.debugDescription)")
         } catch let DecodingError.keyNotFound(key, _) {
-            printError("error: runtime profile '\(path)': missing key '\(key.stringValue)'")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)': missing key '\(key.stringValue)'")
         } catch {
-            printError("error: runtime profile '\(path)' is not a container profile: \(error)")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)' is not a container profile: \(error)")
         }
         guard profile.runtime == engine else {
-            printError("error: runtime profile '\(path)' is for '\(profile.runtime.rawValue)', not '\(engine.rawValue)'")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)' is for '\(profile.runtime.rawValue)', not '\(engine.rawValue)'")
         }
         return profile
     }

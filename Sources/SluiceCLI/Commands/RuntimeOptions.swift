@@ -27,32 +27,28 @@ struct RuntimeOptions: ParsableArguments {
             )
         }
         guard runtime == "process" else {
-            printError("error: unknown runtime '\(runtime)': use process, podman or docker")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: unknown runtime '\(runtime)': use process, podman or docker")
         }
         var profile = RuntimeProfile()
         if let runtimeProfile {
             do {
                 profile = try RuntimeProfile.load(path: runtimeProfile)
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.usage)
+                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
             }
         }
         switch isolation {
         case "auto": return (ProcessRuntime(), profile)
         case "bubblewrap":
             guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                printError(
+                throw CommandFailure(ExitStatus.usage, 
                     "error: bubblewrap isolation is not usable here: "
                         + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
-                throw ExitCode(ExitStatus.usage)
             }
             return (ProcessRuntime(isolation: .bubblewrap), profile)
         case "none": return (ProcessRuntime(isolation: .none), profile)
         default:
-            printError("error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
         }
     }
 }

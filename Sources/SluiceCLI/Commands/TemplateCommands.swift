@@ -69,8 +69,7 @@ struct TemplateCreateCommand: ParsableCommand {
                 let replaced = try store.saveTemplate(record)
                 print("\(kind) '\(name)' \(replaced ? "replaced" : "created")")
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             }
         }
     }
@@ -89,8 +88,7 @@ struct TemplateListCommand: ParsableCommand {
         do {
             records = try store.templates()
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         let width = max(4, records.map(\.name.count).max() ?? 0)
         print(
@@ -124,8 +122,7 @@ struct TemplateDeleteCommand: ParsableCommand {
 
     func run() throws {
         guard !(cluster && namespaced) else {
-            printError("error: --cluster and --namespaced exclude each other: give at most one")
-            throw ExitCode(ExitStatus.usage)
+            throw CommandFailure(ExitStatus.usage, "error: --cluster and --namespaced exclude each other: give at most one")
         }
         let kind: String? = cluster ? "ClusterWorkflowTemplate" : namespaced ? "WorkflowTemplate" : nil
         let store = try openStore(state)
@@ -142,8 +139,7 @@ struct TemplateDeleteCommand: ParsableCommand {
                     print("template '\(name)' deleted")
                 }
             } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.failed)
+                throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             }
         }
         if missing { throw ExitCode(ExitStatus.failed) }

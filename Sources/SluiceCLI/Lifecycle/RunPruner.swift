@@ -14,8 +14,7 @@ enum RunPruner {
         do {
             return try store.runs()
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 
@@ -24,8 +23,7 @@ enum RunPruner {
         do {
             return try RunReferences(store: store, runs: runs)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
     }
 
@@ -34,8 +32,7 @@ enum RunPruner {
         do {
             try store.deleteRun(id: record.id)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         // A run's name is a Kubernetes object name (checked at submission): no '/' or '..' can reach out of runs/.
         guard !record.name.isEmpty, !record.name.contains("/"), record.name != ".", record.name != ".." else { return }
@@ -73,8 +70,7 @@ enum RunPruner {
         do {
             artifacts = try ArtifactStore(stateDirectory: stateDirectory)
         } catch {
-            printError("error: \(error.description)")
-            throw ExitCode(ExitStatus.failed)
+            throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         var removed = 0
         var freed: Int64 = 0
