@@ -91,7 +91,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(name: "sluice", dependencies: ["SluiceCLI"], swiftSettings: strictSettings),
+        // The process runtime's sandbox launcher (C, no dependencies), found beside `sluice` at run time: building
+        // `sluice` builds it too.
+        .executableTarget(name: "sluice-sandbox", cSettings: [.unsafeFlags(["-O2"])]),
+        .executableTarget(
+            name: "sluice", dependencies: ["SluiceCLI", "sluice-sandbox"], swiftSettings: strictSettings),
         // Measurements for Benchmarks/hashing.sh; a target here because a separate package cannot see `package` API.
         .executableTarget(
             name: "sluice-bench",
@@ -124,12 +128,12 @@ let package = Package(
         .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "SluiceRuntimesTests",
-            dependencies: ["SluiceRuntimes", "SluiceTesting"],
+            dependencies: ["SluiceRuntimes", "SluiceTesting", "sluice-sandbox"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SluiceEngineTests",
-            dependencies: ["SluiceEngine", "SluiceAudit", "SluiceTesting"],
+            dependencies: ["SluiceEngine", "SluiceAudit", "SluiceTesting", "sluice-sandbox"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -47,6 +47,8 @@ fi
 as_needed install -d "$bin_dir" "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \
     "$prefix/share/fish/vendor_completions.d" "$prefix/share/man/man1"
 as_needed install -m 0755 "$built" "$bin_dir/sluice"
+# The sandbox launcher the process runtime looks for beside `sluice` (bwrap is the fallback without it).
+if [ -x "$release_dir/sluice-sandbox" ]; then as_needed install -m 0755 "$release_dir/sluice-sandbox" "$bin_dir/sluice-sandbox"; fi
 as_needed install -m 0644 "$stage/sluice.bash" "$prefix/share/bash-completion/completions/sluice"
 as_needed install -m 0644 "$stage/_sluice" "$prefix/share/zsh/site-functions/_sluice"
 as_needed install -m 0644 "$stage/sluice.fish" "$prefix/share/fish/vendor_completions.d/sluice.fish"

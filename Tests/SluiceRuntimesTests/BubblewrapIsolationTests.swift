@@ -8,7 +8,9 @@ import Testing
     .enabled(if: ProcessRuntime.detectedIsolation == .bubblewrap, "bwrap does not work on this host")
 )
 struct BubblewrapIsolationTests {
-    let runtime = ProcessRuntime(isolation: .bubblewrap)
+    /// bwrap itself, launcher or not: it stays the fallback where the launcher cannot run (SandboxLauncherTests
+    /// covers the launcher).
+    let runtime = ProcessRuntime(isolation: .bubblewrap, usesLauncher: false)
 
     @Test("two nodes in parallel writing the same absolute paths each get their own files")
     func parallelNodesArePrivate() async throws {

@@ -67,7 +67,9 @@ enum HostFiles {
             let data = FileManager.default.contents(atPath: path)
         else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("bwrap: "), !text.contains("\n") else { return nil }
+        guard text.hasPrefix("bwrap: ") || SandboxLauncher.isLauncherFailure(text), !text.contains("\n") else {
+            return nil
+        }
         return text
     }
 }

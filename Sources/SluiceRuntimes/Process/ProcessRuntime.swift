@@ -13,8 +13,9 @@ import Foundation
 /// (host directories under `nodeDirectory/root/`), its working directory `nodeDirectory/work` and its read-only
 /// binds; it has its own PID namespace, so everything it started dies with it, even processes that left the
 /// group with `setsid`. Two parallel nodes writing `/tmp/out.txt` write different host files. The network, the
-/// user, and reads of the whole host filesystem (including other nodes' directories) are shared. Costs about one
-/// extra exec of `bwrap` per node.
+/// user, and reads of the whole host filesystem (including other nodes' directories) are shared. The sandbox is
+/// made by the package's own launcher `sluice-sandbox` where it works (``SandboxLauncher``: root, and no mount
+/// point to create outside the node's writable paths), else by `bwrap`; either costs one extra exec per node.
 ///
 /// With ``Isolation/none`` the node runs directly on the host, and NOTHING is protected: private paths are the
 /// host's real directories (created if missing, so `/mnt/out` needs permission to create it), parallel nodes
@@ -36,6 +37,29 @@ package struct ProcessRuntime: NodeRuntime {
     ///   ``RuntimeError/isolationUnavailable(reason:)``.
     package init(isolation: Isolation? = nil) {
         self.isolation = isolation ?? BubblewrapProbe.current.isolation
+        self.launcher = SandboxLauncher.current
+    }
+
+    /// The sandbox launcher under ``Isolation/bubblewrap``: the package's `sluice-sandbox` when it works here (see
+    /// ``SandboxLauncher``), else bwrap for every node.
+    let launcher: SandboxLauncher
+
+    /// Creates the runtime with exactly `isolation`, sandboxing with bwrap alone when `usesLauncher` is false.
+    package init(isolation: Isolation, usesLauncher: Bool) {
+        self.isolation = isolation
+        self.launcher = usesLauncher ? SandboxLauncher.current : .unavailable(reason: "bwrap requested")
+    }
+
+    /// Whether nodes under ``Isolation/bubblewrap`` start through the package's launcher (where the plan allows).
+    package var usesLauncher: Bool { launcher.path != nil }
+
+    /// The sandbox launcher this host uses under ``Isolation/bubblewrap``, or `nil` when it is bwrap alone.
+    package static var launcherPath: String? { SandboxLauncher.current.path }
+
+    /// Why the launcher is not used on this host, or `nil` when it is.
+    package static var launcherUnavailableReason: String? {
+        if case .unavailable(let reason) = SandboxLauncher.current { return reason }
+        return nil
     }
 
     /// Creates the runtime with exactly `isolation`.
@@ -44,6 +68,7 @@ package struct ProcessRuntime: NodeRuntime {
     /// `Optional.none` (which would detect).
     package init(isolation: Isolation) {
         self.isolation = isolation
+        self.launcher = SandboxLauncher.current
     }
 
     /// The isolation ``init(isolation:)`` picks on this host when given `nil`.
@@ -93,6 +118,16 @@ package struct ProcessRuntime: NodeRuntime {
                 node: invocation.nodeName,
                 hostPath: plan.hostPath(forSandboxPath:)
             )
+            // The package's launcher gives the same sandbox for a fraction of bwrap's cost, when it can build it.
+            if let launcher = launcher.path, BubblewrapCommand.directoriesToCarve(for: plan).isEmpty {
+                return try await supervise(
+                    Launch(
+                        executablePath: launcher,
+                        arguments: SandboxLauncher.arguments(
+                            plan: plan, executable: executable, arguments: invocation.arguments),
+                        workingDirectory: nil, nodeWorkingDirectory: plan.workingDirectory),
+                    for: invocation)
+            }
             var command = BubblewrapCommand(bwrapPath: bwrapPath)
             if BubblewrapCommand.hostHasNamespaceMounts() { command.rootLayout = .topLevelEntries }
             let sandboxed = { (command: BubblewrapCommand) in
