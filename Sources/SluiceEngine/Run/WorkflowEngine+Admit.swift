@@ -1,0 +1,144 @@
+import Foundation
+import SluiceExpressions
+import SluiceGovernance
+import SluiceRuntimes
+import SluiceSpec
+import SluiceStore
+
+/// A run admitted (phase 2 of ``WorkflowEngine/run(_:)``): named, leased, its submission admitted by the
+/// governance, its record and run directory ready. Nothing has run yet.
+struct AdmittedRun {
+    var prepared: PreparedRun
+    var store: Store
+    var artifactStore: ArtifactStore
+    var lineageKey: SigningKey
+    var name: String
+    var runID: String
+    var runtimes: RuntimeChoice
+    var governanceDocument: GovernanceDocument
+    var workflowDigest: Digest
+    var governance: RunGovernance
+    /// The submission attestation recorded by an earlier engine (a resume), nil for a new run.
+    var recordedSubmission: AttestationRecord?
+    var templateSet: SubmittedTemplates
+    var record: RunRecord
+    var runDirectory: String
+}
+
+extension WorkflowEngine {
+    /// Phase 2: opens the state directory, loads the keys, names and leases the run, admits its submission under
+    /// the workflow's governance (a resume checks its settings and templates against the recorded ones), and
+    /// writes the run directory's public files.
+    ///
+    /// - Throws: ``EngineError`` when the state or a key is unavailable, the run is leased, or the governance
+    ///   refuses the submission.
+    func admit(_ prepared: PreparedRun, lease: inout EngineLease?) throws(EngineError) -> AdmittedRun {
+        let request = prepared.request
+        let (previous, loaded, library, document) = (prepared.previous, prepared.loaded, prepared.library, prepared.document)
+        let (workflow, parameters) = (prepared.workflow, prepared.parameters)
+        let store: Store
+        let artifactStore: ArtifactStore
+        do {
+            store = try Store(stateDirectory: request.stateDirectory)
+            artifactStore = try ArtifactStore(stateDirectory: request.stateDirectory)
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+        let (key, notice) = try KeyStore.signingKey(path: request.keyPath, stateDirectory: request.stateDirectory)
+        if let notice { request.onKeyCreated?(notice) }
+
+        let lineageKey: SigningKey
+        if let lineageKeyPath = request.lineageKeyPath {
+            lineageKey = try KeyStore.signingKey(path: lineageKeyPath, stateDirectory: request.stateDirectory).key
+        } else {
+            lineageKey = key
+        }
+
+        // Digests of what was submitted: the document, its governance section, the parameters.
+        let governanceDocument = try RunGovernance.document(of: document)
+        let workflowDigest = document.tree.canonicalJSON.digest
+
+        if let previous {
+            // A changed document is not refused here: the recorded submission attestation no longer covers it, so
+            // the gate refuses every node that would run under it (naming what was edited).
+            guard previous.run.signerKeyID == lineageKey.publicKey.keyID else {
+                throw .keyUnavailable(reason: "run '\(previous.run.name)' was signed by key \(previous.run.signerKeyID), "
+                    + "not \(key.publicKey.keyID): pass the same --key as the run")
+            }
+        }
+        let name: String
+        if let previous { name = previous.run.name } else { name = try runName(for: workflow.metadata, store: store) }
+        let runID = previous?.run.id ?? UUID().uuidString.lowercased()
+        if lease == nil { lease = try EngineLease.take(runID: runID, runName: name, store: store).lease }
+        var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
+        runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
+        let isolation = runtimes.runtime(kind: "process")?.isolation.rawValue
+        if let previous {
+            try Self.checkResumeSettings(
+                of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
+        }
+        let parametersObject = CanonicalJSON.object(Dictionary(
+            parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        var recordedSubmission: AttestationRecord?
+        if let previous {
+            let attestations: [AttestationRecord]
+            do {
+                attestations = try store.attestations(runID: previous.run.id)
+            } catch {
+                throw .stateUnavailable(reason: error.description)
+            }
+            recordedSubmission = attestations.first { $0.kind == .submission }
+        }
+        // Every template the run can execute, by content digest: the submission covers those reached through
+        // templateRef; a resume compares them with the ones recorded at submission.
+        let templateSet = SubmittedTemplates(document: document, library: library)
+        let runDirectory = request.stateDirectory + "/runs/" + name
+        let templatesFile = runDirectory + "/templates.json"
+        var coverage = RunGovernance.TemplateCoverage(digest: templateSet.digest)
+        if previous != nil, let data = FileManager.default.contents(atPath: templatesFile),
+            let recorded = try? CanonicalJSON(parsing: [UInt8](data)).objectValue
+        {
+            coverage.changed = templateSet.changes(from: SubmittedTemplates(referenced: recorded))
+        }
+        let governance = try RunGovernance.admit(
+            document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
+            workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
+            templates: coverage, recorded: recordedSubmission)
+        let record = RunRecord(
+            id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
+            parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
+            workflowDigest: workflowDigest.hex, governanceDigest: governanceDocument.digest.hex, runtime: runtime.kind,
+            signerKeyID: lineageKey.publicKey.keyID, phase: .pending, createdAt: previous?.run.createdAt ?? Date(),
+            engineProcessID: ProcessInfo.processInfo.processIdentifier, isolation: isolation,
+            runtimeProfile: request.runtimeProfileText ?? previous?.run.runtimeProfile)
+
+        try Self.writeRunDirectory(
+            runDirectory, templates: previous == nil ? templateSet : nil, signer: lineageKey.publicKey,
+            trusted: governance.chain.keys(for: GovernanceDocument.Role.sign))
+
+        return AdmittedRun(
+            prepared: prepared, store: store, artifactStore: artifactStore, lineageKey: lineageKey, name: name,
+            runID: runID, runtimes: runtimes, governanceDocument: governanceDocument, workflowDigest: workflowDigest,
+            governance: governance, recordedSubmission: recordedSubmission, templateSet: templateSet, record: record,
+            runDirectory: runDirectory)
+    }
+
+    /// Creates the run directory (0700) with its public files: the templates submitted (a new run only), the
+    /// signer's public key and the keys the governance trusts to sign.
+    static func writeRunDirectory(
+        _ runDirectory: String, templates: SubmittedTemplates?, signer: PublicKey, trusted: [PublicKey]
+    ) throws(EngineError) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: runDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if let templates {
+                try Data(templates.json.bytes).write(to: URL(fileURLWithPath: runDirectory + "/templates.json"))
+            }
+            try Data(signer.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
+            let trustedPEM = trusted.map { $0.pem }.joined()
+            try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
+        } catch {
+            throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
+        }
+    }
+}
