@@ -70,22 +70,16 @@ struct BundleBombTests {
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
             let bundle = cli.directory + "/big.tar.gz"
             try await Self.bomb(at: bundle, megabytes: 400)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
-            process.arguments = ["verify", bundle, "--limit", "bundle-ratio=1000000"]
-            process.environment = ["SLUICE_HOME": cli.home, "HOME": cli.directory, "TMPDIR": temporary]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let verify = try cli.start(
+                ["verify", bundle, "--limit", "bundle-ratio=1000000"], environment: ["TMPDIR": temporary])
             var started = false
             for _ in 0..<400 where !started {
                 started = !Self.leftovers(in: temporary).isEmpty
                 if !started { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(started, "verify never created its directory")
-            kill(process.processIdentifier, SIGTERM)
-            while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-            #expect(process.terminationStatus == 128 + SIGTERM)
+            kill(verify.pid, SIGTERM)
+            #expect(try await verify.finish().status == 128 + SIGTERM)
             #expect(Self.leftovers(in: temporary) == [])
         }
     }

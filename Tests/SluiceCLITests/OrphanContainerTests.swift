@@ -38,16 +38,8 @@ struct OrphanContainerTests {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(Self.workflow(marker: StopResumeTests.marker(base: 300)), name: "wf.yaml")
             // The engine needs the container settings of the test environment (CONTAINERS_CONF...).
-            let engine = Process()
-            engine.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
-            engine.arguments = ["run", file, "--runtime", "podman"]
-            engine.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
-            engine.environment = ProcessInfo.processInfo.environment.merging(
-                ["SLUICE_HOME": cli.home, "HOME": cli.directory]) { _, own in own }
-            engine.standardInput = FileHandle.nullDevice
-            engine.standardOutput = FileHandle.nullDevice
-            engine.standardError = FileHandle.nullDevice
-            try engine.run()
+            let engine = try cli.start(
+                ["run", file, "--runtime", "podman"], environment: ProcessInfo.processInfo.environment)
             let label = "sluice.state-dir=\(cli.home)"
             var names: [String] = []
             for _ in 0..<600 where names.isEmpty {
@@ -62,9 +54,9 @@ struct OrphanContainerTests {
             let run = try StopResumeTests.nodes(cli)
             #expect(inspected?.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 == "\(names[0].split(separator: "-").dropFirst().prefix(2).joined(separator: "-")) "
-                + "\(engine.processIdentifier)", "\(run)")
-            kill(engine.processIdentifier, SIGKILL)
-            while engine.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+                + "\(engine.pid)", "\(run)")
+            kill(engine.pid, SIGKILL)
+            _ = try await engine.finish()
             #expect(Self.containers(labelled: label) == names, "the container outlives its killed engine")
 
             let list = try cli.run(["list"], environment: ProcessInfo.processInfo.environment)

@@ -28,17 +28,17 @@ struct RetryResumeTests {
         try await SluiceCLI.withScratch { cli in
             // Each attempt sleeps about 6 s: long enough to catch attempt (1) running on a busy machine.
             let file = try cli.write(Self.workflow(marker: StopResumeTests.marker(base: 6)), name: "wf.yaml")
-            let engine = try StopResumeTests.start(cli, ["run", file])
+            let engine = try cli.start(["run", file])
             var seen = false
             let deadline = ContinuousClock.now + .seconds(90)
-            while !seen, ContinuousClock.now < deadline, engine.isRunning {
+            while !seen, ContinuousClock.now < deadline, kill(engine.pid, 0) == 0 {
                 let state = try StopResumeTests.nodes(cli)
                 seen = state.nodes.keys.contains { $0.hasSuffix("(1)") }
                 if !seen { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(seen, "attempt (1) never started")
-            kill(engine.processIdentifier, SIGKILL)
-            engine.waitUntilExit()
+            kill(engine.pid, SIGKILL)
+            _ = try await engine.finish()
 
             let resume = try cli.run(["resume", "@latest"])
             #expect(resume.status == 1, "\(resume)")

@@ -158,12 +158,10 @@ struct RunFlagsTests {
             let workflow = try cli.write(Self.mutex, name: "locked.yaml")
             // Two first runs would race to create the default key; create it beforehand.
             #expect(try cli.run(["keygen"]).status == 0)
-            let first = try StopResumeTests.start(cli, ["run", workflow])
-            let second = try StopResumeTests.start(cli, ["run", workflow])
-            first.waitUntilExit()
-            second.waitUntilExit()
-            #expect(first.terminationStatus == 0)
-            #expect(second.terminationStatus == 0)
+            let first = try cli.start(["run", workflow])
+            let second = try cli.start(["run", workflow])
+            #expect(try await first.finish().status == 0)
+            #expect(try await second.finish().status == 0)
             let store = try Store(stateDirectory: cli.home)
             let runs = try store.runs().sorted { try #require($0.startedAt) < (try #require($1.startedAt)) }
             #expect(runs.count == 2)
@@ -202,7 +200,7 @@ struct RunFlagsTests {
     func resumeReleasesSuspend() async throws {
         try await SluiceCLI.withScratch { cli in
             let workflow = try cli.write(Self.suspend, name: "approval.yaml")
-            let engine = try StopResumeTests.start(cli, ["run", workflow])
+            let engine = try cli.start(["run", workflow])
             var suspended = false
             for _ in 0..<300 {
                 if (try? Self.nodes(cli))?["approve"] == "Running" {
@@ -214,8 +212,7 @@ struct RunFlagsTests {
             #expect(suspended, "the suspend node never ran")
             let resume = try cli.run(["resume", "approval"])
             #expect(resume.status == 0, "\(resume)")
-            engine.waitUntilExit()
-            #expect(engine.terminationStatus == 0)
+            #expect(try await engine.finish().status == 0)
             let nodes = try Self.nodes(cli)
             #expect(nodes["approve"] == "Succeeded")
             #expect(nodes["after"] == "Succeeded")

@@ -47,23 +47,6 @@ struct StopResumeTests {
     /// A sleep length that doubles as a unique marker on the command line.
     static func marker(base: Int) -> String { "\(base).\(Int.random(in: 100_000...999_999))" }
 
-    /// Starts `sluice run` without waiting for it.
-    static func start(_ cli: SluiceCLI, _ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SluiceCLI.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
-        process.environment = [
-            "SLUICE_HOME": cli.home, "HOME": cli.directory,
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        ]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
     /// Node display name -> (phase, startedAt, lineage envelope) from `sluice get @latest -o json`.
     static func nodes(_ cli: SluiceCLI) throws -> (phase: String, message: String?, nodes: [String: [String: String]]) {
         let result = try cli.run(["get", "@latest", "-o", "json"])
@@ -96,12 +79,11 @@ struct StopResumeTests {
         try await SluiceCLI.withScratch { cli in
             let seconds = Self.marker(base: 300)
             let file = try cli.write(Self.workflow(seconds: seconds), name: "wf.yaml")
-            let engine = try Self.start(cli, ["run", file])
+            let engine = try cli.start(["run", file])
             try await Self.waitForB(cli)
             let stop = try cli.run(["stop", "@latest"])
             #expect(stop.status == 0, "\(stop)")
-            engine.waitUntilExit()
-            #expect(engine.terminationStatus == 1)
+            #expect(try await engine.finish().status == 1)
             let state = try Self.nodes(cli)
             #expect(state.phase == "Failed")
             #expect(state.message == "Stopped: terminated (SIGTERM)")
@@ -120,11 +102,11 @@ struct StopResumeTests {
         try await SluiceCLI.withScratch { cli in
             // b sleeps long enough to be killed mid-run, and finishes on its own after the resume.
             let file = try cli.write(Self.workflow(seconds: Self.marker(base: 2)), name: "wf.yaml")
-            let engine = try Self.start(cli, ["run", file])
+            let engine = try cli.start(["run", file])
             try await Self.waitForB(cli)
             let before = try Self.nodes(cli)
-            kill(engine.processIdentifier, SIGKILL)
-            engine.waitUntilExit()
+            kill(engine.pid, SIGKILL)
+            _ = try await engine.finish()
             #expect(try Self.nodes(cli).phase == "Running")
 
             let resume = try cli.run(["resume", "@latest"])
