@@ -93,7 +93,12 @@ let package = Package(
         ),
         // The process runtime's sandbox launcher (C, no dependencies), found beside `sluice` at run time: building
         // `sluice` builds it too.
-        .executableTarget(name: "sluice-sandbox", cSettings: [.unsafeFlags(["-O2"])]),
+        // A static executable: swiftc links every executable with the Swift runtime and libstdc++, which the launcher
+        // never calls and which the dynamic loader would map and relocate at every node's start (about 10% of a
+        // fan-out's samples); static, it starts without ld.so.
+        .executableTarget(
+            name: "sluice-sandbox", cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .executableTarget(
             name: "sluice", dependencies: ["SluiceCLI", "sluice-sandbox"], swiftSettings: strictSettings),
         // Measurements for Benchmarks/hashing.sh; a target here because a separate package cannot see `package` API.
