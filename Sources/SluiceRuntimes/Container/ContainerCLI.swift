@@ -45,21 +45,12 @@ struct ContainerCLI: Sendable {
     /// Runs the CLI with `arguments` and collects its output (at most 1 MiB of each stream).
     func call(_ arguments: [String]) async throws(RuntimeError) -> Output {
         do {
-            let result = try await Subprocess.run(
-                .path(FilePath(executablePath)), arguments: Arguments(arguments), environment: cliEnvironment([:]),
-                input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-            let code: Int32
-            switch result.terminationStatus {
-            case .exited(let value): code = value
-            case .signaled(let signal): code = 128 + signal
-            }
+            let result = try await HostCommand.run(
+                .path(FilePath(executablePath)), arguments, environment: cliEnvironment([:]), limit: 1 << 20)
             return Output(
-                exitCode: code, standardOutput: result.standardOutput, standardError: result.standardError)
-        } catch let error as SubprocessError {
-            let reason = error.underlyingError.map { HostFiles.errorText($0.rawValue) } ?? error.description
-            throw failure(.launchFailed(reason: reason))
+                exitCode: result.status, standardOutput: result.standardOutput, standardError: result.standardError)
         } catch {
-            throw failure(.launchFailed(reason: "\(error)"))
+            throw failure(.launchFailed(reason: error.reason))
         }
     }
 

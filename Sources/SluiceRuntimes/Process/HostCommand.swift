@@ -31,9 +31,19 @@ package enum HostCommand {
     ) async throws(HostCommandError) -> Output {
         var updates: [Environment.Key: String?] = [:]
         for (name, value) in environment { updates[Environment.Key(stringLiteral: name)] = value }
+        return try await run(
+            .name(tool), arguments, in: directory, environment: .inherit.updating(updates), limit: limit)
+    }
+
+    /// Runs `executable` as ``run(_:_:in:environment:limit:)`` does, with exactly `environment`.
+    static func run(
+        _ executable: Executable, _ arguments: [String], in directory: String? = nil, environment: Environment,
+        limit: Int
+    ) async throws(HostCommandError) -> Output {
+        let tool = executable.description
         do {
             let result = try await Subprocess.run(
-                .name(tool), arguments: Arguments(arguments), environment: .inherit.updating(updates),
+                executable, arguments: Arguments(arguments), environment: environment,
                 workingDirectory: directory.map { FilePath($0) }, input: .none, output: .string(limit: limit),
                 error: .string(limit: limit))
             let status: Int32
@@ -41,8 +51,7 @@ package enum HostCommand {
             case .exited(let value): status = value
             case .signaled(let signal): status = 128 + signal
             }
-            return Output(
-                status: status, standardOutput: result.standardOutput, standardError: result.standardError)
+            return Output(status: status, standardOutput: result.standardOutput, standardError: result.standardError)
         } catch let error as SubprocessError {
             let reason = error.underlyingError.map { HostFiles.errorText($0.rawValue) } ?? error.description
             throw HostCommandError(tool: tool, reason: reason)
