@@ -20,6 +20,10 @@ struct WrapCommand: ParsableCommand {
         name: .customLong("workflow-parameter"),
         help: "A workflow argument the command's fields read, NAME=VALUE (repeatable; an unsigned input).")
     var workflowParameters: [String] = []
+    @Option(
+        name: .customLong("input-source"),
+        help: "Where an input parameter's value came from, NAME=literal|argument:ARG|'' (repeatable).")
+    var inputSources: [String] = []
     @Option(name: .customLong("input-artifact"), help: "An input artifact NAME=PATH (repeatable).")
     var inputArtifacts: [String] = []
     @Option(name: .customLong("optional-input-artifact"), help: "An optional input artifact NAME=PATH (repeatable).")
@@ -59,6 +63,10 @@ struct WrapCommand: ParsableCommand {
         var plan = WrapPlan()
         do {
             plan.inputParameters = try inputParameters.map { try WrapPlan.pair($0, option: "--input-parameter") }
+            for text in inputSources {
+                let pair = try WrapPlan.pair(text, option: "--input-source")
+                plan.inputSources[pair.name] = pair.value
+            }
             plan.workflowParameters = try workflowParameters.map {
                 try WrapPlan.pair($0, option: "--workflow-parameter")
             }

@@ -16,6 +16,7 @@ package import SluiceGovernance
 /// | `trustSlope[].keyid`, `trustSlope[].attestation` | `<key>`, `<attestation>` (authority and role are compared) |
 /// | `timing.startedOn`, `timing.finishedOn` | `<time>` |
 /// | `inputs[].producerNode`, `inputs[].envelopePayloadDigest` | `<node NAME>`, `<envelope of NAME>`: upstream links compared by structure (which node's envelope, by its masked name) |
+/// | `inputs` (order) | sorted by kind, then name (the gate orders signed values by producer node id) |
 ///
 /// Everything else is compared byte for byte: the workflow digest, node's template name and digest, attempt,
 /// producer command and isolation and containers, governance digests, inputs' names, kinds and digests and
@@ -95,6 +96,14 @@ package struct LineageMask: Sendable {
                             "<envelope of \(envelopeNodes[digest].map(maskedName) ?? "no envelope of this run")>")
                     }
                     return .object(members)
+                }
+                // Compared by kind and masked name: the gate orders signed values by producer node id, which
+                // differs between runs.
+                .sorted { lhs, rhs in
+                    let left = String(decoding: lhs.bytes, as: UTF8.self)
+                    let right = String(decoding: rhs.bytes, as: UTF8.self)
+                    return (lhs["kind"]?.stringValue ?? "", lhs["name"]?.stringValue ?? "", left)
+                        < (rhs["kind"]?.stringValue ?? "", rhs["name"]?.stringValue ?? "", right)
                 })
         }
         return .object(object)

@@ -58,7 +58,15 @@ struct LineageBinder {
                 guard let name = argument["name"]?.scalarText else { continue }
                 let text = [argument["value"], argument["from"], argument["fromExpression"]]
                     .compactMap { $0?.scalarText }.joined(separator: " ")
-                guard let producer = Self.producer(in: text, scope: scope), callees.contains(producer) else { continue }
+                guard let producer = Self.producer(in: text, scope: scope), callees.contains(producer) else {
+                    if kind == .parameter, let source = Self.source(of: text) {
+                        digests.append(
+                            .object([
+                                "name": .string(PodLayout.sourceParameter(for: name)), "value": .string(source),
+                            ]))
+                    }
+                    continue
+                }
                 bindings.append(
                     .object([
                         "name": .string(PodLayout.lineageArtifact(for: name, kind: kind)),
@@ -72,13 +80,26 @@ struct LineageBinder {
                     ]))
             }
         }
-        guard !bindings.isEmpty else { return call }
+        guard !bindings.isEmpty || !digests.isEmpty else { return call }
         var call = call
         var newArguments = arguments ?? .mapping([])
         newArguments.append(digests, to: "parameters")
         newArguments.append(bindings, to: "artifacts")
         call["arguments"] = newArguments
         return call
+    }
+
+    /// Where an argument's value comes from when no producer signs it, for the pod's lineage: nil for a literal (the
+    /// input's default source), `argument:NAME` for exactly `{{workflow.parameters.NAME}}`, empty when it is derived
+    /// from something else (not stated).
+    static func source(of text: String) -> String? {
+        guard text.contains("{{") else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let prefix = "{{workflow.parameters."
+        if trimmed.hasPrefix(prefix), trimmed.hasSuffix("}}"), trimmed.components(separatedBy: "{{").count == 2 {
+            return "argument:" + trimmed.dropFirst(prefix.count).dropLast(2)
+        }
+        return ""
     }
 
     /// The first `tasks.P.outputs` / `steps.P.outputs` reference in `text` (simple tags and expressions alike).

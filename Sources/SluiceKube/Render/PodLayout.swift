@@ -61,6 +61,11 @@ package enum PodLayout {
         "sluice-lineage-digest-\(kind.rawValue)-" + name
     }
 
+    /// The input parameter that says where input parameter `name`'s value came from when no node signed it:
+    /// `literal` (its default: text of the workflow), `argument:NAME` (a workflow argument), or empty (unknown).
+    /// Call sites set it, as the local gate derives it from value provenance.
+    package static func sourceParameter(for name: String) -> String { "sluice-source-" + name }
+
     /// Where the envelope of input `name`'s producer is placed.
     package static func lineagePath(for name: String, kind: InputKind) -> String {
         lineageDirectory + "/\(kind.rawValue)-" + name + ".intoto.json"

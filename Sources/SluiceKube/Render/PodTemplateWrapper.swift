@@ -90,6 +90,10 @@ package struct PodTemplateWrapper: Sendable {
             guard let name = parameter["name"]?.scalarText else { continue }
             arguments += ["--input-parameter", "\(name)={{inputs.parameters.\(name)}}"]
         }
+        for parameter in template["inputs"]?["parameters"]?.elements ?? [] {
+            guard let name = parameter["name"]?.scalarText else { continue }
+            arguments += ["--input-source", "\(name)={{inputs.parameters.\(PodLayout.sourceParameter(for: name))}}"]
+        }
         for (key, kind) in [("parameters", PodLayout.InputKind.parameter), ("artifacts", .artifact)] {
             for input in template["inputs"]?[key]?.elements ?? [] {
                 guard let name = input["name"]?.scalarText else { continue }
@@ -213,6 +217,11 @@ package struct PodTemplateWrapper: Sendable {
         var inputs = template["inputs"] ?? .mapping([])
         var lineage: [RenderedYAML] = []
         var digests: [RenderedYAML] = []
+        for input in inputs["parameters"]?.elements ?? [] {
+            guard let name = input["name"]?.scalarText else { continue }
+            digests.append(
+                .object(["name": .string(PodLayout.sourceParameter(for: name)), "default": .string("literal")]))
+        }
         for (key, kind) in [("parameters", PodLayout.InputKind.parameter), ("artifacts", .artifact)] {
             for input in inputs[key]?.elements ?? [] {
                 guard let name = input["name"]?.scalarText else { continue }
@@ -229,7 +238,7 @@ package struct PodTemplateWrapper: Sendable {
                     ]))
             }
         }
-        guard !lineage.isEmpty else { return }
+        guard !lineage.isEmpty || !digests.isEmpty else { return }
         inputs.append(digests, to: "parameters")
         inputs.append(lineage, to: "artifacts")
         template["inputs"] = inputs

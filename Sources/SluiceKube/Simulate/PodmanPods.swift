@@ -107,7 +107,10 @@ package struct PodmanPods: Sendable {
             _ = try? HostCommand.run(["podman", "kube", "down", manifestPath], scratch: directory)
             _ = try? HostCommand.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], scratch: directory)
         }
-        try HostCommand.check(["podman", "kube", "play", manifestPath], scratch: directory, doing: "playing pod '\(call.podName)'")
+        // A pod of that name left by an interrupted simulation would make the play fail: Argo's names are fixed.
+        _ = try? HostCommand.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], scratch: directory)
+        try HostCommand.check(
+            ["podman", "kube", "play", manifestPath], scratch: directory, doing: "playing pod '\(call.podName)'")
         let main = call.podName + "-" + PodManifest.mainContainer
         let waited = try HostCommand.check(["podman", "wait", main], scratch: directory, doing: "waiting for '\(main)'")
         let exitCode = Int32(waited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1

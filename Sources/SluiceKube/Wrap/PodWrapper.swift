@@ -80,10 +80,15 @@ package struct PodWrapper: Sendable {
     private func measureInputs() throws(KubeError) -> [PodGate.MeasuredInput] {
         var measured: [PodGate.MeasuredInput] = []
         for parameter in plan.inputParameters {
-            measured.append(
-                try lineage(
-                    for: .init(
-                        name: parameter.name, kind: .parameter, digest: .sha256(utf8: parameter.value))))
+            var input = PodGate.MeasuredInput(
+                name: parameter.name, kind: .parameter, digest: .sha256(utf8: parameter.value))
+            switch plan.inputSources[parameter.name] {
+            case "literal"?: input.source = .init(kind: "literal")
+            case let text? where text.hasPrefix("argument:"):
+                input.source = .init(kind: "argument", name: String(text.dropFirst("argument:".count)))
+            default: break
+            }
+            measured.append(try lineage(for: input))
         }
         for parameter in plan.workflowParameters.sorted(by: { $0.name < $1.name }) {
             var input = PodGate.MeasuredInput(

@@ -18,6 +18,8 @@ package struct WrapPlan: Sendable, Equatable {
     /// Workflow arguments the template's own fields read (`{{workflow.parameters.NAME}}`), as Argo substituted them:
     /// recorded as unsigned inputs `workflow.parameters.NAME`, as the local gate records them.
     package var workflowParameters: [(name: String, value: String)] = []
+    /// Where each input parameter's value came from when no node signed it (``PodLayout/sourceParameter(for:)``).
+    package var inputSources: [String: String] = [:]
     package var inputArtifacts: [Path] = []
     package var outputParameters: [Path] = []
     package var outputArtifacts: [Path] = []
