@@ -71,7 +71,7 @@ package struct ClusterCollector {
         let facts = try runFacts(workflow)
         let files = BundleFiles(root: output)
         do {
-            try files.write(BundleLayout.workflow, Data((try annotation(KubeRenderer.Annotation.workflow) + "\n").utf8))
+            try files.write(BundleLayout.workflow, Data(try Self.workflowYAML(try annotation(KubeRenderer.Annotation.workflow)).utf8))
             try files.write(BundleLayout.parameters, Data(try annotation(KubeRenderer.Annotation.parameters).utf8))
             try files.write(
                 BundleLayout.governance, Data((annotations[KubeRenderer.Annotation.governance] ?? "null").utf8))
@@ -212,6 +212,29 @@ package struct ClusterCollector {
             }
         }
         throw .collect(reason: "no template of the Workflow has a sluice-signer sidecar with --run-facts")
+    }
+
+    /// The submitted Workflow document as YAML, from the canonical JSON the annotation carries (every scalar as its
+    /// text): integers and booleans written plain, so that the typed model reads them as such, and every scalar with
+    /// the same text, so that the document's digest is the one the submission signed.
+    static func workflowYAML(_ json: String) throws(KubeError) -> String {
+        guard let document = try? CanonicalJSON(parsing: Array(json.utf8)) else {
+            throw .collect(reason: "the sluice.dev/workflow annotation is not canonical JSON")
+        }
+        func yaml(_ value: CanonicalJSON) -> RenderedYAML {
+            if let text = value.stringValue {
+                let isInteger = Int64(text).map { String($0) == text } ?? false
+                return isInteger || text == "true" || text == "false" ? .scalar(text, isPlain: true) : .string(text)
+            }
+            if let elements = value.arrayValue { return .sequence(elements.map(yaml)) }
+            if let members = value.objectValue {
+                return .mapping(members.sorted { $0.key < $1.key }.map { RenderedYAML.Entry($0.key, yaml($0.value)) })
+            }
+            if let number = value.integerValue { return .scalar(String(number), isPlain: true) }
+            if let flag = value.boolValue { return .scalar(flag ? "true" : "false", isPlain: true) }
+            return .scalar("null", isPlain: true)
+        }
+        return yaml(document).text
     }
 
     /// The repository key an artifact record names (`s3`, `gcs`, `oss`: `key`; `azure`: `blob`).

@@ -26,13 +26,13 @@ package struct PodCall: Sendable, Equatable {
 
 /// How a pod ended.
 package struct PodResult: Sendable, Equatable {
-    package var phase: NodePhase
+    package var phase: WalkPhase
     package var message: String?
     package var outputs: PodOutputs
     package var startedAt: String?
     package var finishedAt: String?
 
-    package init(phase: NodePhase, message: String?, outputs: PodOutputs) {
+    package init(phase: WalkPhase, message: String?, outputs: PodOutputs) {
         self.phase = phase
         self.message = message
         self.outputs = outputs
@@ -82,10 +82,11 @@ package struct ArgoWalk {
     /// Runs the workflow to its end; returns the workflow's phase.
     ///
     /// - Throws: ``KubeError/simulation(reason:)`` for what the walk does not simulate, or what `runPod` throws.
-    package mutating func run(_ runPod: (PodCall) throws(KubeError) -> PodResult) throws(KubeError) -> NodePhase {
+    package mutating func run(_ runPod: (PodCall) throws(KubeError) -> PodResult) throws(KubeError) -> WalkPhase {
+        // Argo hands the workflow's arguments to the entrypoint's inputs of the same names.
         let outcome = try call(
-            template: entrypoint, parameters: [], artifacts: [], nodeName: workflowName, displayName: workflowName,
-            runPod: runPod)
+            template: entrypoint, parameters: workflowParameters, artifacts: [], nodeName: workflowName,
+            displayName: workflowName, runPod: runPod)
         return outcome.phase
     }
 
@@ -94,7 +95,7 @@ package struct ArgoWalk {
     /// The outcome of a call: its phase and outputs.
     private struct Outcome {
         var id: String
-        var phase: NodePhase
+        var phase: WalkPhase
         var outputs: PodOutputs
     }
 
@@ -200,11 +201,11 @@ package struct ArgoWalk {
     private mutating func runDAG(
         _ template: RenderedYAML, scope: inout Scope, nodeName: String,
         runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> (NodePhase, [String]) {
+    ) throws(KubeError) -> (WalkPhase, [String]) {
         let tasks = template["dag"]?["tasks"]?.elements ?? []
-        var phases: [String: NodePhase] = [:]
+        var phases: [String: WalkPhase] = [:]
         var children: [String] = []
-        var phase = NodePhase.succeeded
+        var phase = WalkPhase.succeeded
         while phases.count < tasks.count {
             guard
                 let task = tasks.first(where: { task in
@@ -244,7 +245,7 @@ package struct ArgoWalk {
     private mutating func runSteps(
         _ template: RenderedYAML, scope: inout Scope, nodeName: String,
         runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> (NodePhase, [String]) {
+    ) throws(KubeError) -> (WalkPhase, [String]) {
         var children: [String] = []
         for (index, group) in (template["steps"]?.elements ?? []).enumerated() {
             let groupName = "\(nodeName)[\(index)]"
@@ -281,7 +282,7 @@ package struct ArgoWalk {
         return (.succeeded, children)
     }
 
-    private mutating func skip(_ call: RenderedYAML, nodeName: String, phase: NodePhase, message: String) -> Outcome {
+    private mutating func skip(_ call: RenderedYAML, nodeName: String, phase: WalkPhase, message: String) -> Outcome {
         let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
         var node = WalkedNode(
             id: id, name: nodeName, displayName: call["name"]?.scalarText ?? nodeName, kind: .skipped,

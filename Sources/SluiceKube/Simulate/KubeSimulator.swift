@@ -10,7 +10,7 @@ package struct KubeSimulator {
     package struct Outcome: Sendable {
         package var workflowName: String
         package var runID: String
-        package var phase: NodePhase
+        package var phase: WalkPhase
         package var nodes: [WalkedNode]
         /// The Workflow object written into the repository directory.
         package var statusPath: String

@@ -18,7 +18,7 @@ struct RecordedPods {
         let nodes = (object["status"] as? [String: Any])?["nodes"] as? [String: Any] ?? [:]
         for (id, value) in nodes {
             guard let node = value as? [String: Any], node["type"] as? String == "Pod",
-                node["phase"] as? String == NodePhase.succeeded.rawValue
+                node["phase"] as? String == WalkPhase.succeeded.rawValue
             else { continue }
             let recorded = node["outputs"] as? [String: Any] ?? [:]
             var outputs = PodOutputs()

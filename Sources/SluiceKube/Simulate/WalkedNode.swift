@@ -1,6 +1,6 @@
 
 /// The phase of a node, as Argo's `status.nodes[].phase` spells it.
-package enum NodePhase: String, Sendable, Equatable {
+package enum WalkPhase: String, Sendable, Equatable {
     case succeeded = "Succeeded"
     case failed = "Failed"
     case error = "Error"
@@ -68,7 +68,7 @@ package struct WalkedNode: Sendable, Equatable {
     package var displayName: String
     package var kind: Kind
     package var templateName: String?
-    package var phase: NodePhase
+    package var phase: WalkPhase
     package var message: String?
     package var children: [String] = []
     package var inputParameters: [NamedValue] = []
@@ -79,7 +79,7 @@ package struct WalkedNode: Sendable, Equatable {
     package var startedAt: String?
     package var finishedAt: String?
 
-    package init(id: String, name: String, displayName: String, kind: Kind, templateName: String?, phase: NodePhase) {
+    package init(id: String, name: String, displayName: String, kind: Kind, templateName: String?, phase: WalkPhase) {
         self.id = id
         self.name = name
         self.displayName = displayName

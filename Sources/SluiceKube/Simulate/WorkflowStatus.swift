@@ -7,7 +7,7 @@ package import SluiceGovernance
 package enum WorkflowStatus {
     /// The object for `workflow` (the rendered document) after `walk`.
     package static func json(
-        workflow: RenderedYAML, runID: String, phase: NodePhase, nodes: [WalkedNode], startedAt: String,
+        workflow: RenderedYAML, runID: String, phase: WalkPhase, nodes: [WalkedNode], startedAt: String,
         finishedAt: String
     ) -> CanonicalJSON {
         var metadata = (workflow["metadata"].map(json(of:)) ?? .object([:])).objectValue ?? [:]
