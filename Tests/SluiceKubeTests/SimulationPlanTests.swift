@@ -77,7 +77,7 @@ struct SimulationPlanTests {
         #expect(never.message == "when '{{tasks.make.outputs.parameters.n}} > 9' evaluated false")
     }
 
-    @Test("steps are named as Argo names them: WORKFLOW[i].STEP; loops are refused naming the node")
+    @Test("steps are named as Argo names them: WORKFLOW[i].STEP; a loop runs each item, named NAME(i:label)")
     func stepsAndLoops() throws {
         let steps = """
             apiVersion: argoproj.io/v1alpha1
@@ -100,10 +100,14 @@ struct SimulationPlanTests {
         #expect(walk.nodes.filter { $0.kind == .stepGroup }.map(\.name) == ["st[0]", "st[1]"])
 
         let loop = steps.replacingOccurrences(
-            of: "- - {name: a, template: make,", with: "- - {name: a, template: make, withItems: [1, 2],")
-        #expect(throws: KubeError.simulation(reason: "node 'st[0].a' loops (withItems): loops are not simulated yet")) {
-            _ = try Self.walk(loop)
-        }
+            of: "- - {name: a, template: make,", with: "- - {name: a, template: make, withItems: [x, {k: v}],")
+            .replacingOccurrences(of: "value: \"1\"", with: "value: \"{{item}}\"")
+        let (looped, loopCalls, _) = try Self.walk(loop)
+        #expect(loopCalls.map(\.nodeName) == ["st[0].a(0:x)", "st[0].a(1:k:v)", "st[1].b"])
+        #expect(loopCalls[0].inputParameters == [NamedValue(name: "limit", value: "x")])
+        // Argo aggregates a loop's output parameters as a JSON list.
+        #expect(loopCalls[2].inputParameters == [NamedValue(name: "limit", value: #"["7","7"]"#)])
+        #expect(looped.nodes.first { $0.name == "st[0]" }?.children.count == 2)
     }
 
     @Test("the signer states node.within from the node name and the rendered call table")

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceExpressions
+import SluiceGovernance
 
 /// One pod the walk wants run: the template with Argo's variables substituted, and where its inputs are.
 package struct PodCall: Sendable, Equatable {
@@ -44,8 +45,8 @@ package struct PodResult: Sendable, Equatable {
 /// consumers by Argo's variables. Deciding the order and substituting values is all it does: running a pod is the
 /// `runPod` closure's job (podman in ``PodmanPods``, a table in tests).
 ///
-/// Not simulated (refused naming the task): loops (`withItems`, `withParam`, `withSequence`), templates other
-/// than container, script, DAG and steps, `{{= expression}}` tags.
+/// Loops (`withItems`, `withParam`, `withSequence`) run one iteration after the other. Not simulated (refused
+/// naming the node): templates other than container, script, DAG and steps; `{{= expression}}` tags stay as written.
 package struct ArgoWalk {
     package let workflowName: String
     package let runID: String
@@ -97,6 +98,8 @@ package struct ArgoWalk {
         var id: String
         var phase: WalkPhase
         var outputs: PodOutputs
+        /// A loop's iterations (their node ids).
+        var children: [String] = []
     }
 
     private mutating func call(
@@ -215,7 +218,6 @@ package struct ArgoWalk {
             else {
                 throw .simulation(reason: "the DAG of '\(nodeName)' has a dependency no task satisfies (a cycle?)")
             }
-            try Self.refuseLoops(task, node: "\(nodeName).\(taskName)")
             let depends = try Self.depends(of: task)
             let ready = depends.evaluate { name in
                 let dependency = phases[name] ?? .omitted
@@ -224,15 +226,14 @@ package struct ArgoWalk {
                     errored: dependency == .error, skipped: dependency == .skipped, omitted: dependency == .omitted)
             }
             let outcome: Outcome
+            let childName = "\(nodeName).\(taskName)"
             if !ready {
-                outcome = skip(task, nodeName: "\(nodeName).\(taskName)", phase: .omitted, message: "omitted: depends condition not met")
-            } else if try !Self.when(task, scope: scope, node: "\(nodeName).\(taskName)") {
-                outcome = skip(task, nodeName: "\(nodeName).\(taskName)", phase: .skipped, message: "when '\(task["when"]?.scalarText ?? "")' evaluated false")
+                outcome = skip(task, nodeName: childName, phase: .omitted, message: "omitted: depends condition not met")
+            } else if let items = try Self.items(of: task, scope: scope, node: childName) {
+                outcome = try loop(
+                    task, items: items, scope: scope, nodeName: childName, groupNode: true, runPod: runPod)
             } else {
-                let (parameters, artifacts) = try Self.arguments(of: task, scope: scope, node: "\(nodeName).\(taskName)")
-                outcome = try call(
-                    template: task["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
-                    nodeName: "\(nodeName).\(taskName)", displayName: taskName, runPod: runPod)
+                outcome = try run(task, scope: scope, nodeName: childName, displayName: taskName, runPod: runPod)
             }
             phases[taskName] = outcome.phase
             children.append(outcome.id)
@@ -260,16 +261,15 @@ package struct ArgoWalk {
             for step in group.elements {
                 let stepName = step["name"]?.scalarText ?? ""
                 let childName = "\(groupName).\(stepName)"
-                try Self.refuseLoops(step, node: childName)
-                let outcome: Outcome
-                if try !Self.when(step, scope: scope, node: childName) {
-                    outcome = skip(step, nodeName: childName, phase: .skipped, message: "when '\(step["when"]?.scalarText ?? "")' evaluated false")
-                } else {
-                    let (parameters, artifacts) = try Self.arguments(of: step, scope: scope, node: childName)
-                    outcome = try call(
-                        template: step["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
-                        nodeName: childName, displayName: stepName, runPod: runPod)
+                if let items = try Self.items(of: step, scope: scope, node: childName) {
+                    // Argo puts a step's iterations directly under its step group.
+                    let outcome = try loop(
+                        step, items: items, scope: scope, nodeName: childName, groupNode: false, runPod: runPod)
+                    outcomes.append((stepName, outcome))
+                    nodes[groupIndex].children += outcome.children
+                    continue
                 }
+                let outcome = try run(step, scope: scope, nodeName: childName, displayName: stepName, runPod: runPod)
                 outcomes.append((stepName, outcome))
                 nodes[groupIndex].children.append(outcome.id)
             }
@@ -280,6 +280,121 @@ package struct ArgoWalk {
             }
         }
         return (.succeeded, children)
+    }
+
+    /// One task or step (one iteration of a loop): its `when`, then its template with its arguments.
+    private mutating func run(
+        _ call: RenderedYAML, scope: Scope, nodeName: String, displayName: String,
+        runPod: (PodCall) throws(KubeError) -> PodResult
+    ) throws(KubeError) -> Outcome {
+        if try !Self.when(call, scope: scope, node: nodeName) {
+            return skip(
+                call, nodeName: nodeName, phase: .skipped,
+                message: "when '\(call["when"]?.scalarText ?? "")' evaluated false")
+        }
+        let (parameters, artifacts) = try Self.arguments(of: call, scope: scope, node: nodeName)
+        return try self.call(
+            template: call["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
+            nodeName: nodeName, displayName: displayName, runPod: runPod)
+    }
+
+    /// A loop: one iteration per item, named `NAME(i:label)` as Argo names them, each with `item` (and `item.KEY`)
+    /// in scope; in a DAG under a TaskGroup node. Its outputs are Argo's aggregates: each output parameter and
+    /// `result` as a JSON list over the iterations.
+    private mutating func loop(
+        _ call: RenderedYAML, items: [ExpressionValue], scope: Scope, nodeName: String, groupNode: Bool,
+        runPod: (PodCall) throws(KubeError) -> PodResult
+    ) throws(KubeError) -> Outcome {
+        let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
+        let name = call["name"]?.scalarText ?? ""
+        var groupIndex: Int?
+        if groupNode {
+            groupIndex = nodes.count
+            nodes.append(
+                WalkedNode(
+                    id: id, name: nodeName, displayName: name, kind: .taskGroup,
+                    templateName: call["template"]?.scalarText, phase: .succeeded))
+        }
+        var outcomes: [Outcome] = []
+        for (index, item) in items.enumerated() {
+            var iteration = scope
+            Self.bind(item, prefix: "item", into: &iteration.variables)
+            let label = LoopItems.label(item)
+            outcomes.append(
+                try run(
+                    call, scope: iteration, nodeName: "\(nodeName)(\(index):\(label))",
+                    displayName: "\(name)(\(index):\(label))", runPod: runPod))
+        }
+        let failed = outcomes.contains { $0.phase == .failed || $0.phase == .error }
+        var outputs = PodOutputs()
+        let names = outcomes.flatMap { $0.outputs.parameters.map(\.name) }.reduce(into: [String]()) { names, name in
+            if !names.contains(name) { names.append(name) }
+        }
+        for parameter in names {
+            let values = outcomes.compactMap { $0.outputs.parameter(parameter) }.map { CanonicalJSON.string($0) }
+            outputs.parameters.append(
+                NamedValue(name: parameter, value: String(decoding: CanonicalJSON.array(values).bytes, as: UTF8.self)))
+        }
+        let results = outcomes.compactMap(\.outputs.result).map { CanonicalJSON.string($0) }
+        if !results.isEmpty { outputs.result = String(decoding: CanonicalJSON.array(results).bytes, as: UTF8.self) }
+        if let groupIndex {
+            nodes[groupIndex].phase = failed ? .failed : .succeeded
+            nodes[groupIndex].children = outcomes.map(\.id)
+            nodes[groupIndex].outputs = outputs
+        }
+        return Outcome(
+            id: id, phase: failed ? .failed : .succeeded, outputs: outputs, children: outcomes.map(\.id))
+    }
+
+    /// `item` and, for a map, `item.KEY` (nested too), as Argo's variables.
+    private static func bind(_ value: ExpressionValue, prefix: String, into variables: inout [String: String]) {
+        variables[prefix] = value.asString
+        if case .map(let members) = value {
+            for (key, member) in members { bind(member, prefix: "\(prefix).\(key)", into: &variables) }
+        }
+    }
+
+    /// The items of a loop (`withItems`, `withParam`, `withSequence`), or nil when the call has none.
+    private static func items(of call: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> [ExpressionValue]? {
+        if let list = call["withItems"] {
+            let substituted = try substitute(list, scope.variables, node: node)
+            let json = WorkflowStatus.json(of: substituted)
+            return try parse(String(decoding: json.bytes, as: UTF8.self), node: node, field: "withItems")
+        }
+        if let text = call["withParam"]?.scalarText {
+            return try parse(try substitute(text, scope.variables, node: node), node: node, field: "withParam")
+        }
+        if let sequence = call["withSequence"] {
+            func number(_ field: String) throws(KubeError) -> Int? {
+                guard let text = sequence[field]?.scalarText else { return nil }
+                let value = try substitute(text, scope.variables, node: node)
+                guard let number = Int(value.trimmingCharacters(in: .whitespaces)) else {
+                    throw .simulation(reason: "node '\(node)': withSequence.\(field) '\(value)' is not an integer")
+                }
+                return number
+            }
+            let start = try number("start") ?? 0
+            let values: [Int]
+            if let count = try number("count") {
+                values = count > 0 ? Array(start..<(start + count)) : []
+            } else if let end = try number("end") {
+                values = end >= start ? Array(start...end) : Array(stride(from: start, through: end, by: -1))
+            } else {
+                throw .simulation(reason: "node '\(node)': withSequence gives neither count nor end")
+            }
+            let format = sequence["format"]?.scalarText
+            return values.map { value in
+                .string(format.map { String(format: $0, value) } ?? String(value))
+            }
+        }
+        return nil
+    }
+
+    private static func parse(_ text: String, node: String, field: String) throws(KubeError) -> [ExpressionValue] {
+        guard let value = try? ExpressionValue(jsonString: text), case .list(let items) = value else {
+            throw .simulation(reason: "node '\(node)': \(field) is not a JSON list: '\(text.excerpt())'")
+        }
+        return items
     }
 
     private mutating func skip(_ call: RenderedYAML, nodeName: String, phase: WalkPhase, message: String) -> Outcome {
@@ -303,12 +418,6 @@ package struct ArgoWalk {
             }
         }
         return DependsExpression(dependencies: task["dependencies"]?.elements.compactMap(\.scalarText) ?? [])
-    }
-
-    private static func refuseLoops(_ call: RenderedYAML, node: String) throws(KubeError) {
-        for field in ["withItems", "withParam", "withSequence"] where call[field] != nil {
-            throw .simulation(reason: "node '\(node)' loops (\(field)): loops are not simulated yet")
-        }
     }
 
     private static func when(_ call: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> Bool {

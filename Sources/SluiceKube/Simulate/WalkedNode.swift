@@ -60,6 +60,7 @@ package struct WalkedNode: Sendable, Equatable {
         case dag = "DAG"
         case steps = "Steps"
         case stepGroup = "StepGroup"
+        case taskGroup = "TaskGroup"
         case skipped = "Skipped"
     }
 
