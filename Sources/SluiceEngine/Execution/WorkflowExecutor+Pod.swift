@@ -12,66 +12,29 @@ extension WorkflowExecutor {
     func runPod(_ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs)
         async throws(EngineError) -> NodeState
     {
-        var node = node
-        let runName = await coordinator.run.name
         let runID = await coordinator.run.id
-
-        // 1. The gate: every input verified against its producer's signed lineage.
-        let within = await enclosingCalls(of: node)
-        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
-                              within: within)
-        var admission: Admission
-        switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
-                          parameterValues: await upstreamValues(of: inputs.origins), unsigned: inputs.unsigned)
-        {
-        case .failure(let refusal):
-            return try await refuse(node, refusal, runID: runID)
-        case .success(let admitted):
-            admission = admitted
+        let admitted: AdmittedPod
+        switch try await admitPod(template, node: node, scope: scope, inputs: inputs, runID: runID) {
+        case .ended(let ended): return ended
+        case .admitted(let pod): admitted = pod
         }
-
-        // 2. What to run.
-        let invocation: NodeInvocation
-        let argv: [String]
-        let image: String?
-        let pod: PodPlan
-        let fieldSources: Set<ValueSource>
-        let nodeDirectory = runDirectory + "/nodes/" + node.id
-        do {
-            (invocation, argv, image, fieldSources) = try prepareInvocation(
-                template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)
-            pod = try await podPlan(template, node: node, scope: scope, inputs: inputs, main: invocation, runName: runName)
-        } catch {
-            node.phase = .error
-            node.message = error.description
-            try await coordinator.update(node)
-            return node
-        }
-        // What the template's own fields read beyond its inputs (`workflow.outputs.parameters.X` in its args, …).
-        switch await admitFieldSources(fieldSources.union(pod.sources), of: gated, inputs: inputs) {
-        case .failure(let refusal):
-            return try await refuse(node, refusal, runID: runID)
-        case .success(let extra):
-            admission.lineage += extra.lineage
-            admission.facts += extra.facts
-            admission.chainDepth = max(admission.chainDepth, extra.chainDepth)
-        }
-        // The node's own constraints (its images, `require` over all inputs) once the images are known.
-        gated.image = image
-        gated.isolation = runtime.isolation.rawValue
-        gated.otherContainers = pod.otherContainers(main: invocation)
-        admission.containers = gated.otherContainers
-        if let refusal = gate.admitNode(gated, admission: admission) {
-            return try await refuse(node, refusal, runID: runID)
-        }
-
         if template.daemon == true, let daemons = DaemonScope.current {
             return try await startDaemon(
-                template, node: node, invocation: invocation, pod: pod, argv: argv, image: image,
-                admission: admission, scope: scope, in: daemons)
+                template, node: node, invocation: admitted.invocation, pod: admitted.pod, argv: admitted.argv,
+                image: admitted.image, admission: admitted.admission, scope: scope, in: daemons)
         }
+        let outcome: NodeOutcome
+        switch try await launchPod(admitted, node: node, runID: runID) {
+        case .ended(let ended): return ended
+        case .finished(let finished): outcome = finished
+        }
+        return try await recordPod(template, node: node, scope: scope, admitted: admitted, outcome: outcome, runID: runID)
+    }
 
-        // 3. Run it (with its sidecars, or its containerSet's containers).
+    /// Runs the pod's processes (with its sidecars, or its containerSet's containers) under the node limit.
+    func launchPod(_ admitted: AdmittedPod, node: NodeState, runID: String) async throws(EngineError) -> PodLaunch {
+        var node = node
+        let (invocation, pod) = (admitted.invocation, admitted.pod)
         await limiter.acquire()
         let started = Date()
         let outcome: NodeOutcome
@@ -99,10 +62,20 @@ extension WorkflowExecutor {
                 runID: runID, nodeID: node.id, number: 1, startedAt: started, finishedAt: Date(),
                 stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath, outcome: "error")
             try await coordinator.update(node, attempt: attempt)
-            return node
+            return .ended(node)
         }
         await limiter.release()
+        return .finished(outcome)
+    }
 
+    /// Collects the outputs from the node's private filesystem, signs them, publishes global outputs and records
+    /// the node, its attempt and its envelope in one transaction.
+    func recordPod(
+        _ template: Template, node: NodeState, scope: VariableScope, admitted: AdmittedPod, outcome: NodeOutcome,
+        runID: String
+    ) async throws(EngineError) -> NodeState {
+        var node = node
+        let (invocation, argv, image, admission) = (admitted.invocation, admitted.argv, admitted.image, admitted.admission)
         // 4. Outputs, collected from the node's private filesystem.
         var outputs = NodeOutputs()
         var phase: NodePhase
@@ -162,21 +135,7 @@ extension WorkflowExecutor {
             node.outputs = outputs
             envelopeRecord = signed.record
         }
-        if phase == .succeeded {
-            for artifact in template.outputs?.artifacts ?? [] {
-                guard let globalName = artifact.globalName,
-                    let produced = outputs.artifacts.first(where: { $0.name == artifact.name })
-                else { continue }
-                await coordinator.setGlobalArtifact(globalName, reference: produced.reference)
-            }
-            for parameter in template.outputs?.parameters ?? [] {
-                guard let globalName = parameter.globalName,
-                    let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
-                else { continue }
-                await coordinator.setGlobalParameter(
-                    globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
-            }
-        }
+        if phase == .succeeded { await publishGlobalOutputs(of: template, outputs: outputs, node: node) }
         let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }
         let signal: Int32? = if case .signaled(let value) = outcome.termination { value } else { nil }
         let attempt = AttemptRecord(
@@ -186,8 +145,25 @@ extension WorkflowExecutor {
             outcome: outcome.timedOut ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt
         try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord, denial: denial)
-        sweeper.remove(nodeDirectory + "/root")
+        sweeper.remove(admitted.nodeDirectory + "/root")
         return node
+    }
+
+    /// Publishes a succeeded pod's outputs that name a `globalName` as `workflow.outputs.artifacts/parameters.NAME`.
+    func publishGlobalOutputs(of template: Template, outputs: NodeOutputs, node: NodeState) async {
+        for artifact in template.outputs?.artifacts ?? [] {
+            guard let globalName = artifact.globalName,
+                let produced = outputs.artifacts.first(where: { $0.name == artifact.name })
+            else { continue }
+            await coordinator.setGlobalArtifact(globalName, reference: produced.reference)
+        }
+        for parameter in template.outputs?.parameters ?? [] {
+            guard let globalName = parameter.globalName,
+                let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
+            else { continue }
+            await coordinator.setGlobalParameter(
+                globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
+        }
     }
 
     /// The steps and DAG calls `node` runs under, innermost first: each boundary node's template and the task or
@@ -229,26 +205,6 @@ extension WorkflowExecutor {
             }
         }
         return values
-    }
-
-    /// Gates what a pod's own fields read that its inputs did not already bring: node outputs (verified against
-    /// their envelopes) and unsigned values, named by the variable's source.
-    private func admitFieldSources(_ sources: Set<ValueSource>, of node: GatedNode, inputs: ResolvedInputs) async
-        -> Result<Admission, Refusal>
-    {
-        let inputSources = inputs.provenance.values.reduce(into: Set<ValueSource>()) { $0.formUnion($1) }
-        let extra = sources.subtracting(inputSources)
-        let origins = extra.outputs.subtracting(inputs.origins)
-        let unsigned = extra.sorted { $0.sortKey < $1.sortKey }.compactMap { source -> UnsignedInput? in
-            // Only arguments reach a pod's fields other than through its inputs (`{{workflow.parameters.X}}`).
-            let variable = if case .argument(let name) = source { "workflow.parameters.\(name)" } else { source.sortKey }
-            let value = globals.value(variable)?.text ?? ""
-            return UnsignedInput(name: variable, kind: .parameter, source: source,
-                                 digest: Digest.sha256(Array(value.utf8)).hex)
-        }
-        guard !origins.isEmpty || !unsigned.isEmpty else { return .success(Admission()) }
-        return gate.admit(node: node, artifacts: [], origins: origins, parameterValues: await upstreamValues(of: origins),
-                          unsigned: unsigned)
     }
 
     /// Whether a node produced any output a consumer could read (parameters, result, artifacts).
