@@ -219,12 +219,20 @@ package struct ArgoWalk {
                 throw .simulation(reason: "the DAG of '\(nodeName)' has a dependency no task satisfies (a cycle?)")
             }
             let depends = try Self.depends(of: task)
-            let ready = depends.evaluate { name in
-                let dependency = phases[name] ?? .omitted
-                return TaskResults(
-                    succeeded: dependency == .succeeded, failed: dependency == .failed,
-                    errored: dependency == .error, skipped: dependency == .skipped, omitted: dependency == .omitted)
-            }
+            let ready = depends.evaluate(
+                { name in
+                    let dependency = phases[name] ?? .omitted
+                    return TaskResults(
+                        succeeded: dependency == .succeeded, failed: dependency == .failed,
+                        errored: dependency == .error, skipped: dependency == .skipped,
+                        omitted: dependency == .omitted)
+                },
+                continueOn: { name in
+                    let dependency = tasks.first { $0["name"]?.scalarText == name }
+                    return DependsContinueOn(
+                        error: dependency?["continueOn"]?["error"]?.scalarText == "true",
+                        failed: dependency?["continueOn"]?["failed"]?.scalarText == "true")
+                })
             let outcome: Outcome
             let childName = "\(nodeName).\(taskName)"
             if !ready {
@@ -238,7 +246,7 @@ package struct ArgoWalk {
             phases[taskName] = outcome.phase
             children.append(outcome.id)
             scope.record("tasks.\(taskName)", outcome)
-            if outcome.phase == .failed || outcome.phase == .error { phase = .failed }
+            if Self.fails(outcome.phase, continueOn: task["continueOn"]) { phase = .failed }
         }
         return (phase, children)
     }
@@ -274,7 +282,10 @@ package struct ArgoWalk {
                 nodes[groupIndex].children.append(outcome.id)
             }
             for (stepName, outcome) in outcomes { scope.record("steps.\(stepName)", outcome) }
-            if outcomes.contains(where: { $0.1.phase == .failed || $0.1.phase == .error }) {
+            let continueOn = Dictionary(
+                group.elements.compactMap { step in step["name"]?.scalarText.map { ($0, step["continueOn"]) } },
+                uniquingKeysWith: { first, _ in first })
+            if outcomes.contains(where: { Self.fails($0.1.phase, continueOn: continueOn[$0.0] ?? nil) }) {
                 nodes[groupIndex].phase = .failed
                 return (.failed, children)
             }
@@ -344,6 +355,15 @@ package struct ArgoWalk {
         }
         return Outcome(
             id: id, phase: failed ? .failed : .succeeded, outputs: outputs, children: outcomes.map(\.id))
+    }
+
+    /// Whether a child in `phase` fails its parent, given its `continueOn` (`failed`, `error`).
+    private static func fails(_ phase: WalkPhase, continueOn: RenderedYAML?) -> Bool {
+        switch phase {
+        case .failed: continueOn?["failed"]?.scalarText != "true"
+        case .error: continueOn?["error"]?.scalarText != "true"
+        default: false
+        }
     }
 
     /// `item` and, for a map, `item.KEY` (nested too), as Argo's variables.
