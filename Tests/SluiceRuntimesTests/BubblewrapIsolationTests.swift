@@ -5,7 +5,7 @@ import Testing
 @Suite(
     "ProcessRuntime with bubblewrap isolates each node's files",
     .timeLimit(.minutes(1)),
-    .enabled(if: ProcessRuntime.detectedIsolation == .bubblewrap, "bwrap does not work on this host")
+    .enabled(if: ProcessRuntime.bwrapWorks, "bwrap does not work on this host")
 )
 struct BubblewrapIsolationTests {
     /// bwrap itself, launcher or not: it stays the fallback where the launcher cannot run (SandboxLauncherTests
