@@ -61,9 +61,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What a run plans without effects: rendering, loop expansion, DAG scheduling, node state, engine errors.
+        // Pure functions of the spec and a scope, tested without processes, files or a store.
+        .target(
+            name: "SluicePlan", dependencies: ["SluiceSpec", "SluiceExpressions"], swiftSettings: strictSettings
+        ),
         .target(
             name: "SluiceEngine",
-            dependencies: ["SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes"],
+            dependencies: [
+                "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+            ],
             swiftSettings: strictSettings
         ),
         // Auditing a run afterwards: export bundles, their offline verification, replay, `verify RUN`, envelope
@@ -134,6 +141,10 @@ let package = Package(
         .testTarget(
             name: "SluiceRuntimesTests",
             dependencies: ["SluiceRuntimes", "SluiceTesting", "sluice-sandbox"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SluicePlanTests", dependencies: ["SluicePlan", "SluiceSpec", "SluiceExpressions"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -6,6 +6,15 @@ package struct ParameterOrigin: Sendable, Hashable {
     package var subjectName: String
     /// Payload digest of the producer's lineage envelope.
     package var envelopeDigest: String?
+
+    package init(
+        nodeID: String, nodeDisplayName: String, subjectName: String, envelopeDigest: String? = nil
+    ) {
+        self.nodeID = nodeID
+        self.nodeDisplayName = nodeDisplayName
+        self.subjectName = subjectName
+        self.envelopeDigest = envelopeDigest
+    }
 }
 
 /// An output artifact as the engine knows it: stored in the artifact store under its digest.
@@ -19,6 +28,18 @@ package struct ArtifactReference: Sendable, Hashable {
     package var producerNodeID: String?
     package var producerDisplayName: String?
     package var envelopeDigest: String?
+
+    package init(
+        name: String, kind: Kind, digest: String, storedPath: String, producerNodeID: String? = nil, producerDisplayName: String? = nil, envelopeDigest: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.digest = digest
+        self.storedPath = storedPath
+        self.producerNodeID = producerNodeID
+        self.producerDisplayName = producerDisplayName
+        self.envelopeDigest = envelopeDigest
+    }
 }
 
 /// The variables visible while rendering a template field (Argo's `{{...}}` names).

@@ -46,7 +46,7 @@ package enum LoopItems {
 
     /// `withSequence`: `count` (from `start`, default 0) or `start`..`end` inclusive (descending when end < start),
     /// each formatted with `format` (printf style, e.g. `testuser%02d`).
-    static func sequence(_ sequence: WithSequence, renderer: inout Renderer, context: String) throws(EngineError)
+    package static func sequence(_ sequence: WithSequence, renderer: inout Renderer, context: String) throws(EngineError)
         -> [String]
     {
         func number(_ text: ArgoString?, _ field: String) throws(EngineError) -> Int? {
@@ -88,7 +88,7 @@ package enum LoopItems {
     }
 
     /// printf-style formatting of an integer for `withSequence.format` (`%d`, `%05d`, `%x`, `%o`).
-    static func format(_ value: Int, _ format: String?) -> String {
+    package static func format(_ value: Int, _ format: String?) -> String {
         guard let format, let percent = format.firstIndex(of: "%") else { return format.map { _ in String(value) } ?? String(value) }
         var index = format.index(after: percent)
         var flags = ""

@@ -2,12 +2,12 @@ import SluiceExpressions
 import SluiceSpec
 
 /// Durations as the engine reads them from rendered fields, bounded by `InputLimits.durationSeconds`.
-enum Durations {
+package enum Durations {
     /// The Go duration `text` of `field` (`timeout`, suspend `duration`, a backoff), or a located error.
     ///
     /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` for text that is not a duration,
     ///   ``EngineError/limitExceeded(limit:detail:context:)`` past the duration limit.
-    static func parse(_ text: String, field: String, context: String) throws(EngineError) -> Duration {
+    package static func parse(_ text: String, field: String, context: String) throws(EngineError) -> Duration {
         do {
             return try ArgoDuration.parse(text)
         } catch {
@@ -16,7 +16,7 @@ enum Durations {
     }
 
     /// `activeDeadlineSeconds`: whole seconds.
-    static func parse(seconds text: String, field: String, context: String) throws(EngineError) -> Duration {
+    package static func parse(seconds text: String, field: String, context: String) throws(EngineError) -> Duration {
         do {
             return try ArgoDuration.parse(seconds: text)
         } catch {

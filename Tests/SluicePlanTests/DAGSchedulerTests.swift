@@ -1,4 +1,4 @@
-import SluiceEngine
+import SluicePlan
 import SluiceSpec
 import Testing
 

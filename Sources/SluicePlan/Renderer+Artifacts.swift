@@ -9,7 +9,7 @@ extension Renderer {
     /// - Returns: the chosen artifact, or nil when the expression evaluates to `nil` (an absent artifact).
     /// - Throws: ``EngineError/badExpression(expression:reason:context:)`` when it does not parse or evaluates to
     ///   something that is not an artifact.
-    func artifact(fromExpression source: String, context: @autoclosure () -> String) throws(EngineError)
+    package func artifact(fromExpression source: String, context: @autoclosure () -> String) throws(EngineError)
         -> ArtifactReference?
     {
         let marker = "\u{1}sluice-artifact:"

@@ -1,5 +1,5 @@
 import Foundation
-import SluiceEngine
+import SluicePlan
 import SluiceExpressions
 import SluiceSpec
 import Testing

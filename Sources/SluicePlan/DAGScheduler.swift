@@ -17,8 +17,8 @@ package struct DAGScheduler: Sendable {
     private let dependencies: [String: [String]]
     private let logic: [String: DependsExpression]
     private let continueOn: [String: ContinueOn]
-    private(set) var phases: [String: NodePhase] = [:]
-    private(set) var decided: Set<String> = []
+    package private(set) var phases: [String: NodePhase] = [:]
+    package private(set) var decided: Set<String> = []
     private var loopResults: [String: (anySucceeded: Bool, allFailed: Bool)] = [:]
     /// The scheduled tasks that depend on each task (each once).
     private let dependents: [String: [Int]]

@@ -24,6 +24,13 @@ package enum NodeType: String, Sendable, Codable {
 package struct ParameterValue: Sendable, Codable, Equatable {
     package var name: String
     package var value: String
+
+    package init(
+        name: String, value: String
+    ) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// An output artifact of a node.
@@ -42,6 +49,19 @@ package struct OutputArtifact: Sendable, Codable, Equatable {
                           producerNodeID: producerNodeID, producerDisplayName: producerDisplayName,
                           envelopeDigest: envelopeDigest)
     }
+
+    package init(
+        name: String, path: String? = nil, digest: String, kind: ArtifactReference.Kind, storedPath: String, producerNodeID: String, producerDisplayName: String, envelopeDigest: String? = nil
+    ) {
+        self.name = name
+        self.path = path
+        self.digest = digest
+        self.kind = kind
+        self.storedPath = storedPath
+        self.producerNodeID = producerNodeID
+        self.producerDisplayName = producerDisplayName
+        self.envelopeDigest = envelopeDigest
+    }
 }
 
 /// An input artifact as given to a node.
@@ -50,12 +70,28 @@ package struct InputArtifact: Sendable, Codable, Equatable {
     package var path: String?
     package var digest: String
     package var from: String?
+
+    package init(
+        name: String, path: String? = nil, digest: String, from: String? = nil
+    ) {
+        self.name = name
+        self.path = path
+        self.digest = digest
+        self.from = from
+    }
 }
 
 /// A node's inputs, Argo-shaped.
 package struct NodeInputs: Sendable, Codable, Equatable {
     package var parameters: [ParameterValue] = []
     package var artifacts: [InputArtifact] = []
+
+    package init(
+        parameters: [ParameterValue] = [], artifacts: [InputArtifact] = []
+    ) {
+        self.parameters = parameters
+        self.artifacts = artifacts
+    }
 }
 
 /// A node's outputs, Argo-shaped.
@@ -95,6 +131,30 @@ package struct NodeState: Sendable, Equatable {
     /// A pod's own IP address when it has one other than the host's (a daemon's container): `{{steps.X.ip}}`.
     /// Kept in memory only: a resumed run starts its daemons again.
     package var podIP: String? = nil
+
+    package init(
+        id: String, name: String, displayName: String, type: NodeType, templateName: String? = nil, phase: NodePhase, message: String? = nil, boundaryID: String? = nil, children: [String] = [], inputs: NodeInputs? = nil, outputs: NodeOutputs? = nil, startedAt: Date? = nil, finishedAt: Date? = nil, envelopeDigest: String? = nil, sequence: Int, lineageNodeID: String? = nil, progress: String? = nil, outputProvenance: [String: Set<ValueSource>]? = nil, podIP: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.displayName = displayName
+        self.type = type
+        self.templateName = templateName
+        self.phase = phase
+        self.message = message
+        self.boundaryID = boundaryID
+        self.children = children
+        self.inputs = inputs
+        self.outputs = outputs
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.envelopeDigest = envelopeDigest
+        self.sequence = sequence
+        self.lineageNodeID = lineageNodeID
+        self.progress = progress
+        self.outputProvenance = outputProvenance
+        self.podIP = podIP
+    }
 }
 
 /// Argo's timestamp format (RFC 3339, seconds, UTC).

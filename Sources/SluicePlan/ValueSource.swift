@@ -31,7 +31,7 @@ package enum ValueSource: Sendable, Hashable {
     }
 
     /// A stable order for lineage entries and refusals.
-    var sortKey: String {
+    package var sortKey: String {
         switch self {
         case .output(let origin): "0|\(origin.nodeID)|\(origin.subjectName)"
         case .argument(let name): "1|\(name)"

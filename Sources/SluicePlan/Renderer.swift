@@ -59,12 +59,12 @@ package struct Renderer {
 
     /// The roots of the variables Argo itself defines; a tag under another root is not Argo's and stays as written
     /// (Argo's `GlobalVarValidWorkflowVariablePrefix` plus the retry and node variables).
-    static let argoVariableRoots: Set<String> = [
+    package static let argoVariableRoots: Set<String> = [
         "item", "steps", "inputs", "outputs", "pod", "workflow", "tasks", "retries", "lastRetry", "node",
     ]
 
     /// Whether `name` lies in one of Argo's variable namespaces (see ``argoVariableRoots``).
-    static func isArgoVariable(_ name: String) -> Bool {
+    package static func isArgoVariable(_ name: String) -> Bool {
         let root = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
         return argoVariableRoots.contains(root ?? name)
     }
@@ -135,12 +135,12 @@ extension VariableScope {
 extension VariableScope.Value {
     /// Loop items keep their structure in expressions (`item.name`); absent outputs are `nil`; other values are
     /// strings.
-    var structured: ExpressionValue? { isAbsent ? .null : nil }
+    package var structured: ExpressionValue? { isAbsent ? .null : nil }
 }
 
 extension String {
     /// This string without `character` at either end (used for `{{ ... }}` and loop parameters).
-    func trimmingCharacters(in character: Character) -> String {
+    package func trimmingCharacters(in character: Character) -> String {
         var result = Substring(self)
         while result.first == character { result = result.dropFirst() }
         while result.last == character { result = result.dropLast() }
