@@ -39,6 +39,9 @@ struct KubeSimulateCommand: ParsableCommand {
     @Option(help: "A signed revocation list (sluice revocations export) standing in for the sluice-revocations ConfigMap.")
     var revocations: String?
 
+    @Option(help: "Seconds a pod may run when its template sets no activeDeadlineSeconds (then it fails as on Argo).")
+    var podDeadline: Int = 600
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -47,6 +50,7 @@ struct KubeSimulateCommand: ParsableCommand {
         simulator.statusPath = status
         simulator.resume = resume
         simulator.revocationList = revocations
+        simulator.podDeadline = max(1, podDeadline)
         simulator.progress = { node in
             let message = node.message.map { ": \($0)" } ?? ""
             print("\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)")

@@ -7,6 +7,8 @@ enum HostCommand {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Whether the deadline passed and the command was terminated.
+        var timedOut = false
 
         /// The last non-empty line of stderr, for messages.
         var lastErrorLine: String {
@@ -17,7 +19,7 @@ enum HostCommand {
     /// Runs `argv` (looked up on PATH) with `environment` added to this process's.
     ///
     /// - Throws: ``KubeError/simulation(reason:)`` when it cannot start.
-    static func run(_ argv: [String], scratch: String) throws(KubeError) -> Ended {
+    static func run(_ argv: [String], scratch: String, deadline seconds: Int? = nil) throws(KubeError) -> Ended {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv
@@ -39,11 +41,24 @@ enum HostCommand {
         } catch {
             throw .simulation(reason: "cannot run \(argv.first ?? "?"): \(error.localizedDescription)")
         }
+        var timedOut = false
+        if let seconds {
+            let start = Date()
+            while process.isRunning {
+                if Date().timeIntervalSince(start) > Double(seconds) {
+                    process.terminate()
+                    timedOut = true
+                    break
+                }
+                usleep(100_000)
+            }
+        }
         process.waitUntilExit()
         let read = { (path: String) in
             String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
         }
-        return Ended(status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath))
+        return Ended(
+            status: process.terminationStatus, stdout: read(outPath), stderr: read(errPath), timedOut: timedOut)
     }
 
     /// Runs `argv` and throws when it exits non-zero, naming what failed.

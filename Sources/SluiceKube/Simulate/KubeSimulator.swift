@@ -29,6 +29,8 @@ package struct KubeSimulator {
     package var resume = false
     /// A signed revocation list (`sluice revocations export`) standing in for the `sluice-revocations` ConfigMap.
     package var revocationList: String?
+    /// Seconds a pod may run when its template sets no `activeDeadlineSeconds`.
+    package var podDeadline = 600
     /// Reports each pod as it ends.
     package var progress: @Sendable (WalkedNode) -> Void = { _ in }
 
@@ -79,6 +81,7 @@ package struct KubeSimulator {
         var pods = PodmanPods(
             repository: repository, scratch: scratch, workflowName: walk.workflowName, secretKeys: secrets)
         pods.revocationList = revocationList?.absolutePath
+        pods.podDeadline = podDeadline
         let startedAt = PodmanPods.timestamp()
         let progress = self.progress
         let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"

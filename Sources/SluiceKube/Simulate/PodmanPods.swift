@@ -17,6 +17,8 @@ package struct PodmanPods: Sendable {
     package var workflowName: String
     /// The lineage key file the signer's Secret holds, by Secret name.
     package var secretKeys: [String: String]
+    /// How long a pod may run when its template sets no `activeDeadlineSeconds`.
+    package var podDeadline = 600
     /// The signed revocation list the `sluice-revocations` ConfigMap holds (absent: an empty ConfigMap).
     package var revocationList: String?
 
@@ -65,8 +67,11 @@ package struct PodmanPods: Sendable {
         }
         var scriptFile: String?
         if let source = call.template["script"]?["source"]?.scalarText {
-            scriptFile = directory + "/script"
-            try write(Data(source.utf8), to: scriptFile!)
+            let path = directory + "/script"
+            try write(Data(source.utf8), to: path)
+            // Executable, as Argo stages it: a script template may run it directly (`command: [sh, -c]`).
+            _ = chmod(path, 0o755)
+            scriptFile = path
         }
         var secrets: [String: String] = [:]
         for volume in call.template["volumes"]?.elements ?? [] {
@@ -112,7 +117,20 @@ package struct PodmanPods: Sendable {
         try HostCommand.check(
             ["podman", "kube", "play", manifestPath], scratch: directory, doing: "playing pod '\(call.podName)'")
         let main = call.podName + "-" + PodManifest.mainContainer
-        let waited = try HostCommand.check(["podman", "wait", main], scratch: directory, doing: "waiting for '\(main)'")
+        let deadline = call.template["activeDeadlineSeconds"]?.scalarText.flatMap { Int($0) } ?? podDeadline
+        let waited = try HostCommand.run(["podman", "wait", main], scratch: directory, deadline: deadline)
+        if waited.timedOut {
+            _ = try? HostCommand.run(["podman", "pod", "stop", "-t", "2", call.podName], scratch: directory)
+            var result = PodResult(
+                phase: .failed, message: "Pod was active on the node longer than the specified deadline",
+                outputs: PodOutputs())
+            result.startedAt = started
+            result.finishedAt = Self.timestamp()
+            return result
+        }
+        guard waited.status == 0 else {
+            throw .simulation(reason: "waiting for '\(main)': podman wait exited \(waited.status): \(waited.lastErrorLine)")
+        }
         let exitCode = Int32(waited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         let logs = try HostCommand.check(["podman", "logs", main], scratch: directory, doing: "reading the logs of '\(main)'")
         var result = PodResult(phase: .succeeded, message: nil, outputs: PodOutputs())
