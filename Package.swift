@@ -66,10 +66,18 @@ let package = Package(
         .target(
             name: "SluicePlan", dependencies: ["SluiceSpec", "SluiceExpressions"], swiftSettings: strictSettings
         ),
+        // A run's governance: submission admission, the live input gate, signing lineage, the signed outcome.
+        .target(
+            name: "SluiceLineage",
+            dependencies: ["SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore"],
+            swiftSettings: strictSettings
+        ),
+        // Argo's Workflow status JSON of a recorded run (`sluice get -o json`, export), streamed.
+        .target(name: "SluiceStatus", dependencies: ["SluiceStore"], swiftSettings: strictSettings),
         .target(
             name: "SluiceEngine",
             dependencies: [
-                "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+                "SluiceLineage", "SluiceStatus", "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
             ],
             swiftSettings: strictSettings
         ),

@@ -18,45 +18,6 @@ struct MemoizationKey: Sendable, Equatable {
     var storeKey: String { scope.isEmpty ? key : key + " " + scope }
 }
 
-/// What a node's message says about memoization, so that `sluice get -o json` can show Argo's `memoizationStatus`.
-///
-/// A hit reads `Memoization hit (cache 'C', key 'K'): reused ...`, a saved miss `Memoization miss (cache 'C', key
-/// 'K'): outputs saved`.
-package struct MemoizationStatus: Sendable, Equatable {
-    package var hit: Bool
-    package var key: String
-    package var cacheName: String
-
-    static let hitPrefix = "Memoization hit (cache '"
-    static let missPrefix = "Memoization miss (cache '"
-
-    /// The status a node message records, or nil when the message says nothing about memoization.
-    package init?(message: String?) {
-        guard let message else { return nil }
-        let hit: Bool
-        let rest: Substring
-        if message.hasPrefix(Self.hitPrefix) {
-            hit = true
-            rest = message.dropFirst(Self.hitPrefix.count)
-        } else if message.hasPrefix(Self.missPrefix) {
-            hit = false
-            rest = message.dropFirst(Self.missPrefix.count)
-        } else {
-            return nil
-        }
-        guard let nameEnd = rest.range(of: "', key '") else { return nil }
-        let afterKey = rest[nameEnd.upperBound...]
-        guard let keyEnd = afterKey.range(of: "'):") else { return nil }
-        self.hit = hit
-        self.cacheName = String(rest[..<nameEnd.lowerBound])
-        self.key = String(afterKey[..<keyEnd.lowerBound])
-    }
-
-    /// The message prefix for this status (`Memoization hit (cache 'C', key 'K'):`).
-    static func prefix(hit: Bool, cacheName: String, key: String) -> String {
-        (hit ? hitPrefix : missPrefix) + "\(cacheName)', key '\(key)'):"
-    }
-}
 
 extension WorkflowExecutor {
     /// Runs a node's template under its `memoize` and `synchronization`: a node a replay reuses, or a cache hit,

@@ -1,3 +1,4 @@
+package import SluicePlan
 package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceStore
@@ -14,6 +15,17 @@ package struct Admission: Sendable {
     package var within: [LineagePredicate.Node.Call] = []
     /// The pod's containers besides the main one, as its envelope records them (set once the pod is planned).
     package var containers: [LineagePredicate.Producer.Container] = []
+
+    package init(
+        lineage: [LineagePredicate.Input] = [], facts: [ExpressionValue] = [], chainDepth: Int = 1,
+        within: [LineagePredicate.Node.Call] = [], containers: [LineagePredicate.Producer.Container] = []
+    ) {
+        self.lineage = lineage
+        self.facts = facts
+        self.chainDepth = chainDepth
+        self.within = within
+        self.containers = containers
+    }
 }
 
 /// Gathers the facts of a node's inputs before it runs and asks ``LineagePolicy`` about them.

@@ -1,3 +1,4 @@
+package import SluicePlan
 package import Foundation
 package import SluiceGovernance
 package import SluiceStore

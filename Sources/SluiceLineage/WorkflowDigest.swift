@@ -1,3 +1,4 @@
+package import SluicePlan
 package import SluiceGovernance
 package import SluiceSpec
 

@@ -1,3 +1,4 @@
+package import SluicePlan
 import SluiceExpressions
 package import SluiceGovernance
 package import SluiceSpec

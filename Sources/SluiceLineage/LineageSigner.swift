@@ -1,3 +1,4 @@
+package import SluicePlan
 package import Foundation
 package import SluiceGovernance
 package import SluiceStore
@@ -111,5 +112,21 @@ package struct LineageSigner: Sendable {
             payloadDigest: envelope.payloadDigest.hex, runID: runID, nodeID: node.id, keyID: key.publicKey.keyID,
             envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date())
         return (envelope, record)
+    }
+
+    package init(
+        key: SigningKey, runID: String, workflowName: String, workflowDigest: Digest, governanceDigest: Digest,
+        constraintsDigest: Digest, runtimeKind: String, isolation: String? = nil,
+        trustSlope: [LineagePredicate.TrustHop]
+    ) {
+        self.key = key
+        self.runID = runID
+        self.workflowName = workflowName
+        self.workflowDigest = workflowDigest
+        self.governanceDigest = governanceDigest
+        self.constraintsDigest = constraintsDigest
+        self.runtimeKind = runtimeKind
+        self.isolation = isolation
+        self.trustSlope = trustSlope
     }
 }
