@@ -263,7 +263,8 @@ struct KubeSimulateCLITests {
                 let simulated = try cli.run(
                     ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "bundle"],
                     environment: Self.containerEnvironment)
-                #expect(simulated.status == 1, "\(simulated)")
+                // Both steps fail; continueOn lets the workflow succeed, as Argo would.
+                #expect(simulated.status == 0, "\(simulated)")
                 #expect(
                     simulated.stdout.contains(
                         "Failed    read-key: cat: can't open '/var/run/sluice/key/key.pem': No such file or directory"),
