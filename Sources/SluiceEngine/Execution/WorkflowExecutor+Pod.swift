@@ -225,6 +225,21 @@ extension WorkflowExecutor {
 
     // MARK: - Invocation
 
+    /// What a pod's main container runs, rendered: image, command and args (with `$(VAR)` expanded), its own
+    /// environment, working directory and script source, and the fields the runtime needs.
+    struct RenderedContainer {
+        var image: String?
+        var command: [String]?
+        var args: [String]?
+        var environment: KubernetesExpansion.Environment
+        var workingDir: String?
+        var source: String?
+        var pullPolicy: String?
+        var resources: ResourceRequirements?
+        var security: SecurityContext?
+        var volumeMounts: [VolumeMount]
+    }
+
     /// The invocation of a pod's main container (a containerSet's `main`, else its first container).
     ///
     /// `podDirectory` holds the pod's `emptyDir` volumes; nil means `nodeDirectory` (a pod of one container).
@@ -235,6 +250,84 @@ extension WorkflowExecutor {
         let template = try Self.mainContainerTemplate(of: template)
         var renderer = Renderer(scope: scope)
         let where_ = "template '\(template.name)' (node '\(node.displayName)')"
+        let rendered = try Self.renderContainer(of: template, renderer: &renderer, where: where_)
+        let (renderedCommand, renderedArgs, source) = (rendered.command, rendered.args, rendered.source)
+        // The process runtime runs a host command (the runtime profile stands in for image entrypoints); container
+        // runtimes run the image with Kubernetes' command/args rules.
+        let argv: [String] =
+            runtime.kind == "process"
+            ? try runtimeProfile.argv(image: rendered.image, command: renderedCommand, args: renderedArgs)
+            : (renderedCommand ?? []) + (renderedArgs ?? [])
+        let container = rendered.image.map {
+            ContainerSettings(
+                image: $0, command: renderedCommand, args: renderedArgs, imagePullPolicy: rendered.pullPolicy,
+                cpuLimit: rendered.resources?.limits?["cpu"]?.value,
+                memoryLimit: rendered.resources?.limits?["memory"]?.value, runAsUser: rendered.security?.runAsUser,
+                runAsGroup: rendered.security?.runAsGroup, runAsNonRoot: rendered.security?.runAsNonRoot)
+        }
+        let containerEnvironment = rendered.environment
+        var environment = hostEnvironment
+        for (name, value) in containerEnvironment.values { environment[name] = value }
+        // Argo's progress reporting: the node writes `N/M` lines to $ARGO_PROGRESS_FILE.
+        if let file = progressFile(
+            in: environment, templateSetsIt: containerEnvironment.values["ARGO_PROGRESS_FILE"] != nil)
+        {
+            environment["ARGO_PROGRESS_FILE"] = file
+        }
+
+        // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
+        do {
+            try FileManager.default.createDirectory(
+                atPath: nodeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .stateUnavailable(reason: "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
+        }
+        let commandText = ((renderedCommand ?? []) + (renderedArgs ?? []) + [source ?? ""]).joined(separator: "\n")
+        var (privatePaths, fileBinds, declaredOutputs) = try outputLayout(
+            of: template, commandText: commandText, renderer: &renderer, nodeDirectory: nodeDirectory, where: where_)
+        let renderedWorkingDir = rendered.workingDir
+        // A workingDir missing from the host's filesystem is created, as a container runtime creates it: a private
+        // directory of the node.
+        if let directory = renderedWorkingDir, directory.hasPrefix("/"), runtime.isolation == .bubblewrap,
+            !FileManager.default.fileExists(atPath: directory),
+            !privatePaths.contains(where: { directory == $0 || directory.hasPrefix($0 + "/") })
+        {
+            privatePaths.append(directory)
+        }
+        var binds = try inputBinds(
+            inputs, declaredOutputs: declaredOutputs, renderer: &renderer, nodeDirectory: nodeDirectory,
+            where: where_, writable: &fileBinds)
+        if let source {
+            let scriptFile = nodeDirectory + "/script"
+            do {
+                try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
+                // Argo's staged script is executable: `command: [sh, -c]` runs the path itself.
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
+            } catch {
+                throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
+            }
+            binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
+        }
+        let volumes = try volumeBinds(
+            rendered.volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
+        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
+                                   readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
+                                   writableBinds: volumes.writable + fileBinds)
+        let timeout = try deadline(of: template, renderer: &renderer, where: where_)
+        let invocation = NodeInvocation(
+            runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
+            arguments: Array(argv.dropFirst()),
+            environment: environment, workingDirectory: renderedWorkingDir,
+            sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
+            timeout: timeout, container: container)
+        return (invocation, argv, rendered.image, renderer.sources)
+    }
+
+
+    /// Renders the main container's fields (a script's source included) as the node will run them.
+    static func renderContainer(
+        of template: Template, renderer: inout Renderer, where where_: String
+    ) throws(EngineError) -> RenderedContainer {
         let image: String?
         let command: [String]?
         let args: [String]?
@@ -289,36 +382,20 @@ extension WorkflowExecutor {
         }
         renderedCommand = renderedCommand?.map { KubernetesExpansion.expand($0, in: containerEnvironment) }
         renderedArgs = renderedArgs?.map { KubernetesExpansion.expand($0, in: containerEnvironment) }
-        // The process runtime runs a host command (the runtime profile stands in for image entrypoints); container
-        // runtimes run the image with Kubernetes' command/args rules.
-        let argv: [String] =
-            runtime.kind == "process"
-            ? try runtimeProfile.argv(image: renderedImage, command: renderedCommand, args: renderedArgs)
-            : (renderedCommand ?? []) + (renderedArgs ?? [])
-        let container = renderedImage.map {
-            ContainerSettings(
-                image: $0, command: renderedCommand, args: renderedArgs, imagePullPolicy: pullPolicy,
-                cpuLimit: resources?.limits?["cpu"]?.value, memoryLimit: resources?.limits?["memory"]?.value,
-                runAsUser: security?.runAsUser, runAsGroup: security?.runAsGroup, runAsNonRoot: security?.runAsNonRoot)
-        }
+        let renderedWorkingDir = try renderer.renderOptional(workingDir, context: "workingDir")
+        return RenderedContainer(
+            image: renderedImage, command: renderedCommand, args: renderedArgs, environment: containerEnvironment,
+            workingDir: renderedWorkingDir, source: source, pullPolicy: pullPolicy, resources: resources,
+            security: security, volumeMounts: volumeMounts)
+    }
 
-        var environment = hostEnvironment
-        for (name, value) in containerEnvironment.values { environment[name] = value }
-        // Argo's progress reporting: the node writes `N/M` lines to $ARGO_PROGRESS_FILE.
-        if let file = progressFile(
-            in: environment, templateSetsIt: containerEnvironment.values["ARGO_PROGRESS_FILE"] != nil)
-        {
-            environment["ARGO_PROGRESS_FILE"] = file
-        }
-
-        // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
-        let fileManager = FileManager.default
-        do {
-            try fileManager.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true,
-                                            attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .stateUnavailable(reason: "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
-        }
+    /// Where a pod's declared outputs live: `/tmp` and the parents of output paths as private directories, a
+    /// private host file bound at each output directly under `/` (unless the command writes inside it), and every
+    /// declared output path.
+    private func outputLayout(
+        of template: Template, commandText: String, renderer: inout Renderer, nodeDirectory: String,
+        where where_: String
+    ) throws(EngineError) -> (privatePaths: [String], fileBinds: [SandboxLayout.Bind], declared: [String]) {
         var privatePaths = ["/tmp"]
         var outputPaths: [String] = []
         // An output parameter directly under `/` (`/output`) is a file: bind a private, empty host file there.
@@ -338,7 +415,6 @@ extension WorkflowExecutor {
             }
         }
         // An output artifact directly under `/` is a file too, unless the command writes inside it.
-        let commandText = ((renderedCommand ?? []) + (renderedArgs ?? []) + [source ?? ""]).joined(separator: "\n")
         var declaredOutputs: [String] = outputPaths + fileBinds.map(\.sandboxPath)
         for artifact in template.outputs?.artifacts ?? [] {
             if let path = artifact.path {
@@ -363,17 +439,17 @@ extension WorkflowExecutor {
                 privatePaths.append(directory)
             }
         }
-        // A workingDir missing from the host's filesystem is created, as a container runtime creates it: a private
-        // directory of the node.
-        let renderedWorkingDir = try renderer.renderOptional(workingDir, context: "workingDir")
-        if let directory = renderedWorkingDir, directory.hasPrefix("/"), runtime.isolation == .bubblewrap,
-            !FileManager.default.fileExists(atPath: directory),
-            !privatePaths.contains(where: { directory == $0 || directory.hasPrefix($0 + "/") })
-        {
-            privatePaths.append(directory)
-        }
+        return (privatePaths, fileBinds, declaredOutputs)
+    }
+
+    /// The read-only binds of a pod's input artifacts; an input the node also writes as an output gets a private
+    /// writable copy instead (appended to `writable`), whose final content is what is saved.
+    private func inputBinds(
+        _ inputs: ResolvedInputs, declaredOutputs: [String], renderer: inout Renderer, nodeDirectory: String,
+        where where_: String, writable: inout [SandboxLayout.Bind]
+    ) throws(EngineError) -> [SandboxLayout.Bind] {
         var binds: [SandboxLayout.Bind] = []
-        var writableInputs: [SandboxLayout.Bind] = []
+        var copies = 0
         for artifact in inputs.artifacts {
             guard let path = artifact.path else { continue }
             let rendered = try renderer.render(path, context: "input artifact path of \(where_)")
@@ -383,38 +459,15 @@ extension WorkflowExecutor {
             }
             let hostPath = artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
             if runtime.isolation != .none, Self.isAlsoOutput(rendered, outputPaths: declaredOutputs) {
-                // Written by the node as well: a private writable copy, whose final content is what is saved.
                 let copy = try Self.writableCopy(
-                    of: hostPath, name: artifact.name, index: writableInputs.count, nodeDirectory: nodeDirectory)
-                writableInputs.append(SandboxLayout.Bind(hostPath: copy, sandboxPath: rendered))
+                    of: hostPath, name: artifact.name, index: copies, nodeDirectory: nodeDirectory)
+                copies += 1
+                writable.append(SandboxLayout.Bind(hostPath: copy, sandboxPath: rendered))
                 continue
             }
             binds.append(SandboxLayout.Bind(hostPath: hostPath, sandboxPath: rendered))
         }
-        if let source {
-            let scriptFile = nodeDirectory + "/script"
-            do {
-                try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
-                // Argo's staged script is executable: `command: [sh, -c]` runs the path itself.
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
-            } catch {
-                throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
-            }
-            binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
-        }
-        let volumes = try volumeBinds(
-            volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
-        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
-                                   readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
-                                   writableBinds: volumes.writable + fileBinds + writableInputs)
-        let timeout = try deadline(of: template, renderer: &renderer, where: where_)
-        let invocation = NodeInvocation(
-            runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
-            arguments: Array(argv.dropFirst()),
-            environment: environment, workingDirectory: renderedWorkingDir,
-            sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
-            timeout: timeout, container: container)
-        return (invocation, argv, renderedImage, renderer.sources)
+        return binds
     }
 
     /// `activeDeadlineSeconds` (seconds) or `timeout` (a Go duration such as `30s`, `1m30s`), whichever is shorter.
