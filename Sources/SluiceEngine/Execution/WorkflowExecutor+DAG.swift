@@ -81,82 +81,22 @@ extension WorkflowExecutor {
                         }
                         guard let task = tasksByName[name] else { continue }
                         let nodeName = "\(dagNode.name).\(name)"
-                        if case .omit = decision {
-                            let node = try? await coordinator.createNode(
-                                name: nodeName, displayName: name, type: .skipped, templateName: task.template,
-                                phase: .omitted, boundaryID: dagNode.id, parentID: nil,
-                                message: "omitted: depends condition not met")
-                            if let node {
-                                try? await coordinator.link(parents: parents(of: task), to: node.id)
-                                nodeIDs[name] = node.id
-                                record(name, CallSiteResult(node: node, iterations: nil))
-                            } else {
-                                scheduler.taskFinished(name, phase: .omitted)
-                            }
-                            continue
-                        }
-                        var renderer = Renderer(scope: scope)
-                        do {
-                            let items = try LoopItems.expand(
-                                withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
-                                renderer: &renderer, context: "task '\(name)'")
-                            let itemSources = renderer.sources
-                            let holds = try items != nil || task.when.map {
-                                try renderer.evaluateCondition($0, context: "'when' of task '\(name)'")
-                            } ?? true
-                            if let refusal = await verifyDecision(
-                                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
-                                templateName: task.template)
-                            {
-                                let node = try await refuseDecision(
-                                    refusal, name: nodeName, displayName: name, templateName: task.template,
-                                    boundaryID: dagNode.id, parentID: nil)
-                                try await coordinator.link(parents: parents(of: task), to: node.id)
-                                nodeIDs[name] = node.id
-                                record(name, CallSiteResult(node: node, iterations: nil))
-                                continue
-                            }
-                            if let when = task.when, !holds {
-                                let node = try await coordinator.createNode(
-                                    name: nodeName, displayName: name, type: .skipped, templateName: task.template,
-                                    phase: .skipped, boundaryID: dagNode.id, parentID: nil,
-                                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
-                                try await coordinator.link(parents: parents(of: task), to: node.id)
-                                nodeIDs[name] = node.id
-                                record(name, CallSiteResult(node: node, iterations: nil))
-                                continue
-                            }
-                            guard let callee = templates.callee(
-                                template: task.template, templateRef: task.templateRef, inline: task.inline)
-                            else {
-                                throw EngineError.unresolvedVariable(
-                                    reference: task.template ?? "template", context: "task '\(name)' (template not found)")
-                            }
-                            let site = CallSite(
-                                name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
-                                itemsProvenance: itemSources,
-                                scope: scope, boundaryID: dagNode.id, parentID: nil, continueOn: task.continueOn,
-                                exitHook: exitHook(onExit: task.onExit, hooks: task.hooks), scopePrefix: "tasks",
-                                when: items == nil ? nil : task.when,
-                        expressionHooks: (task.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil })
+                        switch await decide(
+                            decision, task: task, nodeName: nodeName, dagNode: dagNode, scope: scope,
+                            parents: parents(of: task))
+                        {
+                        case .ended(let result):
+                            nodeIDs[name] = result.node.id
+                            record(name, result)
+                        case .unrecorded(let phase):
+                            scheduler.taskFinished(name, phase: phase)
+                        case .run(let site):
                             nodeIDs[name] = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
                             let linkParents = parents(of: task)
                             waiting.append {
                                 let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
                                 if let result { try? await executor.coordinator.link(parents: linkParents, to: result.node.id) }
                                 return (name, result)
-                            }
-                        } catch {
-                            let node = try? await coordinator.createNode(
-                                name: nodeName, displayName: name, type: .skipped, templateName: task.template,
-                                phase: .error, boundaryID: dagNode.id, parentID: nil,
-                                message: (error as? EngineError)?.description ?? "\(error)")
-                            if let node {
-                                try? await coordinator.link(parents: parents(of: task), to: node.id)
-                                nodeIDs[name] = node.id
-                                record(name, CallSiteResult(node: node, iterations: nil))
-                            } else {
-                                scheduler.taskFinished(name, phase: .error)
                             }
                         }
                     }
@@ -180,6 +120,84 @@ extension WorkflowExecutor {
             }
         }
 
+        dagNode = assess(
+            dagNode, template: template, scheduler: scheduler, targets: targets, failFastTripped: failFastTripped,
+            nodeIDs: nodeIDs, scope: scope)
+        return try await finishOrchestration(dagNode, template: template)
+    }
+
+    /// What deciding a ready task led to.
+    enum TaskDecision {
+        /// The task got a node without running (omitted, skipped, refused by the gate, or an error).
+        case ended(CallSiteResult)
+        /// Not even a node could be recorded: the task ends with this phase.
+        case unrecorded(NodePhase)
+        /// The task runs this call site.
+        case run(CallSite)
+    }
+
+    /// Decides a task the scheduler found ready: omitted (its `depends` cannot hold), refused (a `when` or
+    /// `withParam` value that does not verify), skipped (`when` false), an error (loop or condition malformed,
+    /// template missing), or the call site to run. Nodes that do not run are created and linked to `parents` here.
+    private func decide(
+        _ decision: DAGScheduler.Decision, task: DAGTask, nodeName: String, dagNode: NodeState, scope: VariableScope,
+        parents: [String]
+    ) async -> TaskDecision {
+        let name = task.name
+        func ended(_ phase: NodePhase, _ message: String) async -> TaskDecision {
+            guard let node = try? await coordinator.createNode(
+                name: nodeName, displayName: name, type: .skipped, templateName: task.template, phase: phase,
+                boundaryID: dagNode.id, parentID: nil, message: message)
+            else { return .unrecorded(phase) }
+            try? await coordinator.link(parents: parents, to: node.id)
+            return .ended(CallSiteResult(node: node, iterations: nil))
+        }
+        if case .omit = decision { return await ended(.omitted, "omitted: depends condition not met") }
+        var renderer = Renderer(scope: scope)
+        do {
+            let items = try LoopItems.expand(
+                withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
+                renderer: &renderer, context: "task '\(name)'")
+            let itemSources = renderer.sources
+            let holds = try items != nil || task.when.map {
+                try renderer.evaluateCondition($0, context: "'when' of task '\(name)'")
+            } ?? true
+            if let refusal = await verifyDecision(
+                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
+                templateName: task.template)
+            {
+                let node = try await refuseDecision(
+                    refusal, name: nodeName, displayName: name, templateName: task.template, boundaryID: dagNode.id,
+                    parentID: nil)
+                try await coordinator.link(parents: parents, to: node.id)
+                return .ended(CallSiteResult(node: node, iterations: nil))
+            }
+            if let when = task.when, !holds {
+                return await ended(.skipped, "when '\(try renderer.render(when, context: "when"))' evaluated false")
+            }
+            guard let callee = templates.callee(template: task.template, templateRef: task.templateRef, inline: task.inline)
+            else {
+                throw EngineError.unresolvedVariable(
+                    reference: task.template ?? "template", context: "task '\(name)' (template not found)")
+            }
+            return .run(
+                CallSite(
+                    name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
+                    itemsProvenance: itemSources, scope: scope, boundaryID: dagNode.id, parentID: nil,
+                    continueOn: task.continueOn, exitHook: exitHook(onExit: task.onExit, hooks: task.hooks),
+                    scopePrefix: "tasks", when: items == nil ? nil : task.when,
+                    expressionHooks: (task.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil }))
+        } catch {
+            return await ended(.error, (error as? EngineError)?.description ?? "\(error)")
+        }
+    }
+
+    /// The DAG's phase and message once no task runs any more (failFast, a stop, a failed child), or its outputs.
+    private func assess(
+        _ dagNode: NodeState, template: Template, scheduler: DAGScheduler, targets: [String]?, failFastTripped: Bool,
+        nodeIDs: [String: String], scope: VariableScope
+    ) -> NodeState {
+        var dagNode = dagNode
         dagNode.phase = scheduler.phase(targets: targets)
         if failFastTripped {
             dagNode.phase = .failed
@@ -199,6 +217,6 @@ extension WorkflowExecutor {
                 dagNode.message = error.description
             }
         }
-        return try await finishOrchestration(dagNode, template: template)
+        return dagNode
     }
 }
