@@ -136,9 +136,8 @@ extension WorkflowExecutor {
         case run(CallSite)
     }
 
-    /// Decides a task the scheduler found ready: omitted (its `depends` cannot hold), refused (a `when` or
-    /// `withParam` value that does not verify), skipped (`when` false), an error (loop or condition malformed,
-    /// template missing), or the call site to run. Nodes that do not run are created and linked to `parents` here.
+    /// Decides a task the scheduler found ready: omitted (its `depends` cannot hold), or as ``decideCall`` says
+    /// (refused, skipped, an error, or the call site to run). Nodes that do not run are linked to `parents` here.
     private func decide(
         _ decision: DAGScheduler.Decision, task: DAGTask, nodeName: String, dagNode: NodeState, scope: VariableScope,
         parents: [String]
@@ -153,42 +152,17 @@ extension WorkflowExecutor {
             return .ended(CallSiteResult(node: node, iterations: nil))
         }
         if case .omit = decision { return await ended(.omitted, "omitted: depends condition not met") }
-        var renderer = Renderer(scope: scope)
-        do {
-            let items = try LoopItems.expand(
-                withItems: task.withItems, withParam: task.withParam, withSequence: task.withSequence,
-                renderer: &renderer, context: "task '\(name)'")
-            let itemSources = renderer.sources
-            let holds = try items != nil || task.when.map {
-                try renderer.evaluateCondition($0, context: "'when' of task '\(name)'")
-            } ?? true
-            if let refusal = await verifyDecision(
-                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
-                templateName: task.template)
-            {
-                let node = try await refuseDecision(
-                    refusal, name: nodeName, displayName: name, templateName: task.template, boundaryID: dagNode.id,
-                    parentID: nil)
-                try await coordinator.link(parents: parents, to: node.id)
-                return .ended(CallSiteResult(node: node, iterations: nil))
-            }
-            if let when = task.when, !holds {
-                return await ended(.skipped, "when '\(try renderer.render(when, context: "when"))' evaluated false")
-            }
-            guard let callee = templates.callee(template: task.template, templateRef: task.templateRef, inline: task.inline)
-            else {
-                throw EngineError.unresolvedVariable(
-                    reference: task.template ?? "template", context: "task '\(name)' (template not found)")
-            }
-            return .run(
-                CallSite(
-                    name: name, nodeName: nodeName, callee: callee, arguments: task.arguments, items: items,
-                    itemsProvenance: itemSources, scope: scope, boundaryID: dagNode.id, parentID: nil,
-                    continueOn: task.continueOn, exitHook: exitHook(onExit: task.onExit, hooks: task.hooks),
-                    scopePrefix: "tasks", when: items == nil ? nil : task.when,
-                    expressionHooks: (task.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil }))
-        } catch {
-            return await ended(.error, (error as? EngineError)?.description ?? "\(error)")
+        switch await decideCall(
+            task, kind: "task", nodeName: nodeName, scope: scope, boundaryID: dagNode.id, parentID: nil,
+            scopePrefix: "tasks")
+        {
+        case .ended(let phase, let message):
+            return await ended(phase, message)
+        case .refused(let node):
+            try? await coordinator.link(parents: parents, to: node.id)
+            return .ended(CallSiteResult(node: node, iterations: nil))
+        case .run(let site):
+            return .run(site)
         }
     }
 

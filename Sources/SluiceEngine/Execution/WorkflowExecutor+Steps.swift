@@ -27,52 +27,19 @@ extension WorkflowExecutor {
             var finished: [(step: WorkflowStep, result: CallSiteResult)] = []
             for step in group {
                 let stepName = "\(groupName).\(step.name)"
-                var renderer = Renderer(scope: scope)
-                do {
-                    let items = try LoopItems.expand(
-                        withItems: step.withItems, withParam: step.withParam, withSequence: step.withSequence,
-                        renderer: &renderer, context: "step '\(step.name)'")
-                    let itemSources = renderer.sources
-                    let holds = try items != nil || step.when.map {
-                        try renderer.evaluateCondition($0, context: "'when' of step '\(step.name)'")
-                    } ?? true
-                    if let refusal = await verifyDecision(
-                        items == nil ? "when" : "withParam", sources: renderer.sources, displayName: step.name,
-                        templateName: step.template)
-                    {
-                        let refused = try await refuseDecision(
-                            refusal, name: stepName, displayName: step.name, templateName: step.template,
-                            boundaryID: stepsNode.id, parentID: groupNode.id)
-                        finished.append((step, CallSiteResult(node: refused, iterations: nil)))
-                        continue
-                    }
-                    if let when = step.when, !holds {
-                        let skipped = try await coordinator.createNode(
-                            name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
-                            phase: .skipped, boundaryID: stepsNode.id, parentID: groupNode.id,
-                            message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
-                        finished.append((step, CallSiteResult(node: skipped, iterations: nil)))
-                        continue
-                    }
-                    guard let callee = templates.callee(template: step.template, templateRef: step.templateRef,
-                                                        inline: step.inline)
-                    else {
-                        throw EngineError.unresolvedVariable(
-                            reference: step.template ?? "template", context: "step '\(step.name)' (template not found)")
-                    }
-                    sites.append((step, CallSite(
-                        name: step.name, nodeName: stepName, callee: callee, arguments: step.arguments, items: items,
-                        itemsProvenance: itemSources,
-                        scope: scope, boundaryID: stepsNode.id, parentID: groupNode.id, continueOn: step.continueOn,
-                        exitHook: exitHook(onExit: step.onExit, hooks: step.hooks), scopePrefix: "steps",
-                        when: items == nil ? nil : step.when,
-                        expressionHooks: (step.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil })))
-                } catch {
-                    let errored = try await coordinator.createNode(
+                switch await decideCall(
+                    step, kind: "step", nodeName: stepName, scope: scope, boundaryID: stepsNode.id,
+                    parentID: groupNode.id, scopePrefix: "steps")
+                {
+                case .ended(let phase, let message):
+                    let ended = try await coordinator.createNode(
                         name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
-                        phase: .error, boundaryID: stepsNode.id, parentID: groupNode.id,
-                        message: (error as? EngineError)?.description ?? "\(error)")
-                    finished.append((step, CallSiteResult(node: errored, iterations: nil)))
+                        phase: phase, boundaryID: stepsNode.id, parentID: groupNode.id, message: message)
+                    finished.append((step, CallSiteResult(node: ended, iterations: nil)))
+                case .refused(let refused):
+                    finished.append((step, CallSiteResult(node: refused, iterations: nil)))
+                case .run(let site):
+                    sites.append((step, site))
                 }
             }
 

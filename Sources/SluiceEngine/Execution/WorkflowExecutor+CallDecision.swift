@@ -1,0 +1,78 @@
+import SluiceSpec
+
+/// What steps and DAG tasks share: the template to call, its arguments, loop, condition and hooks.
+protocol CallSpec: Sendable {
+    var name: String { get }
+    var template: String? { get }
+    var templateRef: TemplateReference? { get }
+    var inline: Template? { get }
+    var arguments: StepArguments? { get }
+    var when: String? { get }
+    var continueOn: ContinueOn? { get }
+    var withItems: [AnyValue]? { get }
+    var withParam: String? { get }
+    var withSequence: WithSequence? { get }
+    var onExit: String? { get }
+    var hooks: [String: LifecycleHook]? { get }
+}
+
+extension WorkflowStep: CallSpec {}
+extension DAGTask: CallSpec {}
+
+extension WorkflowExecutor {
+    /// What a step or task about to start comes to.
+    enum CallDecision {
+        /// It gets a node that does not run: Skipped (`when` false) or Error (a malformed loop or condition, a
+        /// missing template), with this message. The caller creates it where steps or DAGs put their nodes.
+        case ended(NodePhase, message: String)
+        /// The gate refused a value its `when` or loop reads: the refused node, already recorded.
+        case refused(NodeState)
+        /// It runs this call site.
+        case run(CallSite)
+    }
+
+    /// The one call-site decision of steps and DAG tasks: loop items expanded, `when` evaluated, the values either
+    /// read verified by the gate (a refusal is recorded under `parentID`), the callee resolved.
+    func decideCall(
+        _ spec: some CallSpec, kind: String, nodeName: String, scope: VariableScope, boundaryID: String,
+        parentID: String?, scopePrefix: String
+    ) async -> CallDecision {
+        let name = spec.name
+        var renderer = Renderer(scope: scope)
+        do {
+            let items = try LoopItems.expand(
+                withItems: spec.withItems, withParam: spec.withParam, withSequence: spec.withSequence,
+                renderer: &renderer, context: "\(kind) '\(name)'")
+            let itemSources = renderer.sources
+            let holds = try items != nil || spec.when.map {
+                try renderer.evaluateCondition($0, context: "'when' of \(kind) '\(name)'")
+            } ?? true
+            if let refusal = await verifyDecision(
+                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
+                templateName: spec.template)
+            {
+                return .refused(
+                    try await refuseDecision(
+                        refusal, name: nodeName, displayName: name, templateName: spec.template,
+                        boundaryID: boundaryID, parentID: parentID))
+            }
+            if let when = spec.when, !holds {
+                return .ended(.skipped, message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
+            }
+            guard let callee = templates.callee(template: spec.template, templateRef: spec.templateRef, inline: spec.inline)
+            else {
+                throw EngineError.unresolvedVariable(
+                    reference: spec.template ?? "template", context: "\(kind) '\(name)' (template not found)")
+            }
+            return .run(
+                CallSite(
+                    name: name, nodeName: nodeName, callee: callee, arguments: spec.arguments, items: items,
+                    itemsProvenance: itemSources, scope: scope, boundaryID: boundaryID, parentID: parentID,
+                    continueOn: spec.continueOn, exitHook: exitHook(onExit: spec.onExit, hooks: spec.hooks),
+                    scopePrefix: scopePrefix, when: items == nil ? nil : spec.when,
+                    expressionHooks: (spec.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil }))
+        } catch {
+            return .ended(.error, message: (error as? EngineError)?.description ?? "\(error)")
+        }
+    }
+}
