@@ -43,19 +43,7 @@ extension WorkflowExecutor {
                 }
             }
 
-            let executor = self
-            let bound = startedTaskBound
-            let results = await withTaskGroup(of: (Int, CallSiteResult?).self) { tasks in
-                var collected: [(Int, CallSiteResult)] = []
-                for (index, entry) in sites.enumerated() {
-                    if index >= bound, let (done, result) = await tasks.next(), let result {
-                        collected.append((done, result))
-                    }
-                    tasks.addTask { (index, try? await executor.run(entry.site, loopGroupNode: false, limiter: limiter)) }
-                }
-                for await (index, result) in tasks { if let result { collected.append((index, result)) } }
-                return collected.sorted { $0.0 < $1.0 }.map { (sites[$0.0].step, $0.1) }
-            }
+            let results = await runGroup(sites, limiter: limiter)
             finished.append(contentsOf: results)
             // Argo lists a group's children in step order, skipped steps included.
             let declared = group.map(\.name)
@@ -65,26 +53,7 @@ extension WorkflowExecutor {
             let childIDs = finished.flatMap { entry in entry.result.iterations?.map(\.id) ?? [entry.result.node.id] }
             try await coordinator.orderChildren(of: groupNode.id, as: childIDs)
 
-            var groupFailure: (node: NodeState, phase: NodePhase)?
-            for (step, result) in finished {
-                result.publish(into: &scope, as: "steps.\(step.name)")
-                if result.node.phase == .skipped || result.node.phase == .omitted {
-                    publishOutputsOfNodeThatDidNotRun(
-                        template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
-                        as: "steps.\(step.name)")
-                }
-                let node = result.node
-                if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
-                    groupFailure = groupFailure ?? (result.iterations?.first { $0.phase.isFailedOrError } ?? node,
-                                                    node.phase)
-                }
-            }
-            groupNode.phase = groupFailure?.phase ?? .succeeded
-            if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
-            if groupFailure != nil && template.failFast == true {
-                groupNode.phase = .failed
-                groupNode.message = Self.failFastMessage
-            }
+            let groupFailure = finishGroup(&groupNode, steps: finished, template: template, scope: &scope)
             try await coordinator.update(groupNode)
             previousStepIDs = childIDs
             if let groupFailure {
@@ -113,6 +82,57 @@ extension WorkflowExecutor {
             }
         }
         return try await finishOrchestration(stepsNode, template: template)
+    }
+
+    /// Runs a step group's call sites in parallel, at most ``startedTaskBound`` started at once.
+    ///
+    /// - Returns: each site's result, in the sites' order (a site that threw is left out).
+    private func runGroup(
+        _ sites: [(step: WorkflowStep, site: CallSite)], limiter: ParallelismLimiter
+    ) async -> [(step: WorkflowStep, result: CallSiteResult)] {
+        let executor = self
+        let bound = startedTaskBound
+        return await withTaskGroup(of: (Int, CallSiteResult?).self) { tasks in
+            var collected: [(Int, CallSiteResult)] = []
+            for (index, entry) in sites.enumerated() {
+                if index >= bound, let (done, result) = await tasks.next(), let result {
+                    collected.append((done, result))
+                }
+                tasks.addTask { (index, try? await executor.run(entry.site, loopGroupNode: false, limiter: limiter)) }
+            }
+            for await (index, result) in tasks { if let result { collected.append((index, result)) } }
+            return collected.sorted { $0.0 < $1.0 }.map { (sites[$0.0].step, $0.1) }
+        }
+    }
+
+    /// Publishes a finished group's steps into `scope` and sets the group node's phase and message.
+    ///
+    /// - Returns: the failure that ends the steps (a step Failed or Errored without `continueOn`), nil otherwise.
+    private func finishGroup(
+        _ groupNode: inout NodeState, steps finished: [(step: WorkflowStep, result: CallSiteResult)],
+        template: Template, scope: inout VariableScope
+    ) -> (node: NodeState, phase: NodePhase)? {
+            var groupFailure: (node: NodeState, phase: NodePhase)?
+            for (step, result) in finished {
+                result.publish(into: &scope, as: "steps.\(step.name)")
+                if result.node.phase == .skipped || result.node.phase == .omitted {
+                    publishOutputsOfNodeThatDidNotRun(
+                        template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
+                        as: "steps.\(step.name)")
+                }
+                let node = result.node
+                if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
+                    groupFailure = groupFailure ?? (result.iterations?.first { $0.phase.isFailedOrError } ?? node,
+                                                    node.phase)
+                }
+            }
+            groupNode.phase = groupFailure?.phase ?? .succeeded
+            if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
+            if groupFailure != nil && template.failFast == true {
+                groupNode.phase = .failed
+                groupNode.message = Self.failFastMessage
+            }
+        return groupFailure
     }
 
     /// Whether `continueOn` lets the caller go on after a node ended in `phase`.
