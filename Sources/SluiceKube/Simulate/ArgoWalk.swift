@@ -17,6 +17,9 @@ package struct PodCall: Sendable, Equatable {
     package var inputParameters: [NamedValue]
     /// Input artifacts bound to an object of the repository, with the path the template reads them at.
     package var inputArtifacts: [(artifact: RepositoryArtifact, path: String)]
+    /// Input artifacts given as `raw.data` (in the template, or the workflow's arguments for the entrypoint):
+    /// the text Argo writes at the path.
+    package var rawInputs: [(name: String, path: String, data: String)] = []
 
     package static func == (lhs: PodCall, rhs: PodCall) -> Bool {
         lhs.nodeID == rhs.nodeID && lhs.template == rhs.template && lhs.inputParameters == rhs.inputParameters
@@ -53,6 +56,8 @@ package struct ArgoWalk {
     private let templates: [String: RenderedYAML]
     private let entrypoint: String
     private let workflowParameters: [NamedValue]
+    /// `spec.arguments.artifacts` given as `raw.data`, by name (the entrypoint's inputs).
+    private let workflowRawArtifacts: [String: String]
     /// Every node, in the order the walk created them.
     package private(set) var nodes: [WalkedNode] = []
 
@@ -74,6 +79,13 @@ package struct ArgoWalk {
         self.runID = runID
         self.templates = templates
         self.entrypoint = entrypoint
+        var raw: [String: String] = [:]
+        for artifact in spec["arguments"]?["artifacts"]?.elements ?? [] {
+            if let name = artifact["name"]?.scalarText, let data = artifact["raw"]?["data"]?.scalarText {
+                raw[name] = data
+            }
+        }
+        workflowRawArtifacts = raw
         workflowParameters = (spec["arguments"]?["parameters"]?.elements ?? []).compactMap { parameter in
             guard let name = parameter["name"]?.scalarText else { return nil }
             return NamedValue(name: name, value: parameter["value"]?.scalarText ?? "")
@@ -110,11 +122,24 @@ package struct ArgoWalk {
             throw .simulation(reason: "node '\(nodeName)' calls template '\(name)', which the Workflow does not have")
         }
         let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
-        let inputs = try Self.inputs(of: template, parameters: arguments, artifacts: artifacts, node: nodeName)
+        let inputs = try Self.inputs(
+            of: template, parameters: arguments, artifacts: artifacts,
+            raw: nodeName == workflowName ? workflowRawArtifacts : [:], node: nodeName)
         var variables = globalVariables
         for parameter in inputs.parameters { variables["inputs.parameters.\(parameter.name)"] = parameter.value }
         for (artifact, path) in inputs.artifacts {
             variables["inputs.artifacts.\(artifact.name).path"] = path
+        }
+        for raw in inputs.raw { variables["inputs.artifacts.\(raw.name).path"] = raw.path }
+        for parameter in template["outputs"]?["parameters"]?.elements ?? [] {
+            if let name = parameter["name"]?.scalarText, let path = parameter["valueFrom"]?["path"]?.scalarText {
+                variables["outputs.parameters.\(name).path"] = path
+            }
+        }
+        for artifact in template["outputs"]?["artifacts"]?.elements ?? [] {
+            if let name = artifact["name"]?.scalarText, let path = artifact["path"]?.scalarText {
+                variables["outputs.artifacts.\(name).path"] = path
+            }
         }
         if template["dag"] != nil || template["steps"] != nil {
             let kind: WalkedNode.Kind = template["dag"] != nil ? .dag : .steps
@@ -149,7 +174,7 @@ package struct ArgoWalk {
         let pod = PodCall(
             nodeID: id, nodeName: nodeName, displayName: displayName, podName: podName, templateName: name,
             template: try Self.substitute(template, variables, node: nodeName), inputParameters: inputs.parameters,
-            inputArtifacts: inputs.artifacts)
+            inputArtifacts: inputs.artifacts, rawInputs: inputs.raw)
         let result = try runPod(pod)
         var node = WalkedNode(
             id: id, name: nodeName, displayName: displayName, kind: .pod, templateName: name, phase: result.phase)
@@ -479,8 +504,12 @@ package struct ArgoWalk {
     /// A template's inputs: parameters from the arguments, else their `value` or `default`; artifacts from the
     /// arguments with the template's paths (an unbound optional artifact is left out).
     private static func inputs(
-        of template: RenderedYAML, parameters: [NamedValue], artifacts: [RepositoryArtifact], node: String
-    ) throws(KubeError) -> (parameters: [NamedValue], artifacts: [(artifact: RepositoryArtifact, path: String)]) {
+        of template: RenderedYAML, parameters: [NamedValue], artifacts: [RepositoryArtifact],
+        raw workflowRaw: [String: String] = [:], node: String
+    ) throws(KubeError) -> (
+        parameters: [NamedValue], artifacts: [(artifact: RepositoryArtifact, path: String)],
+        raw: [(name: String, path: String, data: String)]
+    ) {
         var resolved: [NamedValue] = []
         for parameter in template["inputs"]?["parameters"]?.elements ?? [] {
             guard let name = parameter["name"]?.scalarText else { continue }
@@ -491,9 +520,14 @@ package struct ArgoWalk {
             resolved.append(NamedValue(name: name, value: value))
         }
         var bound: [(artifact: RepositoryArtifact, path: String)] = []
+        var raw: [(name: String, path: String, data: String)] = []
         for artifact in template["inputs"]?["artifacts"]?.elements ?? [] {
             guard let name = artifact["name"]?.scalarText else { continue }
             guard let argument = artifacts.first(where: { $0.name == name }) else {
+                if let data = workflowRaw[name] ?? artifact["raw"]?["data"]?.scalarText {
+                    raw.append((name, artifact["path"]?.scalarText ?? "", data))
+                    continue
+                }
                 if artifact["optional"]?.scalarText == "true" || template["dag"] != nil || template["steps"] != nil {
                     continue
                 }
@@ -501,7 +535,7 @@ package struct ArgoWalk {
             }
             bound.append((argument, artifact["path"]?.scalarText ?? ""))
         }
-        return (resolved, bound)
+        return (resolved, bound, raw)
     }
 
     /// A DAG's or steps template's own outputs: parameters from `valueFrom.parameter`, artifacts from `from`.

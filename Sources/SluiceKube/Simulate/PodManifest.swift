@@ -50,6 +50,13 @@ package struct PodManifest: Sendable {
             mounts.append(
                 .object(["name": .string(volume), "mountPath": .string(input.path), "readOnly": .boolean(true)]))
         }
+        for (index, input) in call.rawInputs.enumerated() {
+            guard let host = stagedInputs[input.name] else { continue }
+            let volume = "\(call.podName)-raw-\(index)"
+            volumes.append(.object(["name": .string(volume), "hostPath": .object(["path": .string(host)])]))
+            mounts.append(
+                .object(["name": .string(volume), "mountPath": .string(input.path), "readOnly": .boolean(true)]))
+        }
         if let scriptFile {
             let volume = "\(call.podName)-script"
             volumes.append(

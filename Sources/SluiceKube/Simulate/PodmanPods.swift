@@ -65,6 +65,11 @@ package struct PodmanPods: Sendable {
             }
             staged[input.artifact.name] = target + "/" + entries[0]
         }
+        for (index, input) in call.rawInputs.enumerated() {
+            let path = directory + "/raw-\(index)"
+            try write(Data(input.data.utf8), to: path)
+            staged[input.name] = path
+        }
         var scriptFile: String?
         if let source = call.template["script"]?["source"]?.scalarText {
             let path = directory + "/script"
