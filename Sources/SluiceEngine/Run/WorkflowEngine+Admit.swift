@@ -36,23 +36,8 @@ extension WorkflowEngine {
         let request = prepared.request
         let (previous, loaded, library, document) = (prepared.previous, prepared.loaded, prepared.library, prepared.document)
         let (workflow, parameters) = (prepared.workflow, prepared.parameters)
-        let store: Store
-        let artifactStore: ArtifactStore
-        do {
-            store = try Store(stateDirectory: request.stateDirectory)
-            artifactStore = try ArtifactStore(stateDirectory: request.stateDirectory)
-        } catch {
-            throw .stateUnavailable(reason: error.description)
-        }
-        let (key, notice) = try KeyStore.signingKey(path: request.keyPath, stateDirectory: request.stateDirectory)
-        if let notice { request.onKeyCreated?(notice) }
-
-        let lineageKey: SigningKey
-        if let lineageKeyPath = request.lineageKeyPath {
-            lineageKey = try KeyStore.signingKey(path: lineageKeyPath, stateDirectory: request.stateDirectory).key
-        } else {
-            lineageKey = key
-        }
+        let (store, artifactStore) = try Self.openState(request.stateDirectory)
+        let (key, lineageKey) = try Self.keys(for: request)
 
         // Digests of what was submitted: the document, its governance section, the parameters.
         let governanceDocument = try RunGovernance.document(of: document)
@@ -140,5 +125,23 @@ extension WorkflowEngine {
         } catch {
             throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
         }
+    }
+
+    /// The state directory's database and artifact store.
+    static func openState(_ stateDirectory: String) throws(EngineError) -> (Store, ArtifactStore) {
+        do {
+            return (try Store(stateDirectory: stateDirectory), try ArtifactStore(stateDirectory: stateDirectory))
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+    }
+
+    /// The submitting key (created on first use, which `onKeyCreated` reports) and the key that signs lineage
+    /// (`--lineage-key`, else the same).
+    static func keys(for request: RunRequest) throws(EngineError) -> (submitter: SigningKey, lineage: SigningKey) {
+        let (key, notice) = try KeyStore.signingKey(path: request.keyPath, stateDirectory: request.stateDirectory)
+        if let notice { request.onKeyCreated?(notice) }
+        guard let lineageKeyPath = request.lineageKeyPath else { return (key, key) }
+        return (key, try KeyStore.signingKey(path: lineageKeyPath, stateDirectory: request.stateDirectory).key)
     }
 }
