@@ -198,20 +198,26 @@ package struct ClusterCollector {
         return object
     }
 
-    /// The run facts a signer sidecar of the Workflow carries (`--run-facts`).
+    /// The run facts a signer sidecar of the Workflow carries (`--run-facts`), in a template or an inline one.
     private func runFacts(_ workflow: [String: Any]) throws(KubeError) -> RunFacts {
-        let templates = (workflow["spec"] as? [String: Any])?["templates"] as? [[String: Any]] ?? []
-        for template in templates {
-            for sidecar in template["sidecars"] as? [[String: Any]] ?? [] {
-                guard sidecar["name"] as? String == PodLayout.signerContainer,
-                    let command = sidecar["command"] as? [String],
+        func search(_ value: Any) -> CanonicalJSON? {
+            if let object = value as? [String: Any] {
+                if object["name"] as? String == PodLayout.signerContainer, let command = object["command"] as? [String],
                     let index = command.firstIndex(of: "--run-facts"), index + 1 < command.count,
                     let json = try? CanonicalJSON(parsing: Array(command[index + 1].utf8))
-                else { continue }
-                return try RunFacts(json: json)
+                {
+                    return json
+                }
+                for member in object.values { if let found = search(member) { return found } }
+            } else if let array = value as? [Any] {
+                for element in array { if let found = search(element) { return found } }
             }
+            return nil
         }
-        throw .collect(reason: "no template of the Workflow has a sluice-signer sidecar with --run-facts")
+        guard let json = search(workflow["spec"] ?? [:]) else {
+            throw .collect(reason: "no template of the Workflow has a sluice-signer sidecar with --run-facts")
+        }
+        return try RunFacts(json: json)
     }
 
     /// The submitted Workflow document as YAML, from the canonical JSON the annotation carries (every scalar as its

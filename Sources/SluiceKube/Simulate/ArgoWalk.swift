@@ -115,10 +115,11 @@ package struct ArgoWalk {
     }
 
     private mutating func call(
-        template name: String, parameters arguments: [NamedValue], artifacts: [RepositoryArtifact],
-        nodeName: String, displayName: String, runPod: (PodCall) throws(KubeError) -> PodResult
+        template name: String, inline: RenderedYAML? = nil, parameters arguments: [NamedValue],
+        artifacts: [RepositoryArtifact], nodeName: String, displayName: String,
+        runPod: (PodCall) throws(KubeError) -> PodResult
     ) throws(KubeError) -> Outcome {
-        guard let template = templates[name] else {
+        guard let template = inline ?? templates[name] else {
             throw .simulation(reason: "node '\(nodeName)' calls template '\(name)', which the Workflow does not have")
         }
         let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
@@ -329,9 +330,11 @@ package struct ArgoWalk {
                 message: "when '\(call["when"]?.scalarText ?? "")' evaluated false")
         }
         let (parameters, artifacts) = try Self.arguments(of: call, scope: scope, node: nodeName)
+        // An inline template is named after its task, as Argo names it.
         return try self.call(
-            template: call["template"]?.scalarText ?? "", parameters: parameters, artifacts: artifacts,
-            nodeName: nodeName, displayName: displayName, runPod: runPod)
+            template: call["template"]?.scalarText ?? call["name"]?.scalarText ?? "", inline: call["inline"],
+            parameters: parameters, artifacts: artifacts, nodeName: nodeName, displayName: displayName,
+            runPod: runPod)
     }
 
     /// A loop: one iteration per item, named `NAME(i:label)` as Argo names them, each with `item` (and `item.KEY`)

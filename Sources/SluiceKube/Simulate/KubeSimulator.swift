@@ -72,12 +72,17 @@ package struct KubeSimulator {
                 try? FileManager.default.removeItem(atPath: scratch)
             }
         }
+        // Every Secret a pod mounts (templates' and inline templates' volumes) stands for the signer's key.
         var secrets: [String: String] = [:]
-        for template in workflow["spec"]?["templates"]?.elements ?? [] {
-            for volume in template["volumes"]?.elements ?? [] {
-                if let name = volume["secret"]?["secretName"]?.scalarText { secrets[name] = signerKeyPath }
+        func collect(_ value: RenderedYAML) {
+            if let name = value["secret"]?["secretName"]?.scalarText { secrets[name] = signerKeyPath }
+            switch value {
+            case .mapping(let entries): entries.forEach { collect($0.value) }
+            case .sequence(let elements): elements.forEach(collect)
+            case .scalar: break
             }
         }
+        collect(workflow["spec"] ?? .mapping([]))
         var pods = PodmanPods(
             repository: repository, scratch: scratch, workflowName: walk.workflowName, secretKeys: secrets)
         pods.revocationList = revocationList?.absolutePath
