@@ -36,26 +36,9 @@ extension HostProcess {
         _ executable: String, arguments: [String], environment: [String: String], directory: String,
         stdoutPath: String, stderrPath: String, timeout: Duration
     ) async throws -> BoundedResult {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        let command = ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, directory, executable] + arguments
-        let argv = command.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
-        guard spawned == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [
-                NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))",
-            ])
-        }
+        let pid = try start(
+            executable, arguments: arguments, environment: environment, directory: directory, stdoutPath: stdoutPath,
+            stderrPath: stderrPath)
         let started = ContinuousClock.now
         var status: Int32 = 0
         var usage = rusage()
