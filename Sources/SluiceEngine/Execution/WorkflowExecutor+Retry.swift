@@ -50,28 +50,16 @@ extension WorkflowExecutor {
                 break
             }
             if let expression = strategy.expression {
-                var scope = globals.merging(call.callerScope)
-                for parameter in last.inputs?.parameters ?? [] {
-                    scope.set("inputs.parameters.\(parameter.name)", parameter.value)
-                }
-                scope.set("lastRetry.exitCode", last.outputs?.exitCode ?? "-1")
-                scope.set("lastRetry.status", last.phase.rawValue)
-                scope.set("lastRetry.message", last.message ?? "")
-                let duration = zip2(last.startedAt, last.finishedAt).map { $1.timeIntervalSince($0) } ?? 0
-                scope.set("lastRetry.duration", String(Int(duration)))
-                // Argo substitutes `{{...}}` in the expression first, then evaluates it.
-                var expressionRenderer = Renderer(scope: scope)
-                let holds: String
+                let holds: Bool
                 do {
-                    let substituted = try expressionRenderer.render(expression, context: "retryStrategy.expression")
-                    holds = try expressionRenderer.render("{{=\(substituted)}}", context: "retryStrategy.expression")
+                    holds = try retryExpressionHolds(expression, after: last, callerScope: call.callerScope)
                 } catch {
                     retryNode.phase = .error
                     retryNode.message = error.description
                     try await coordinator.update(retryNode)
                     return retryNode
                 }
-                guard holds == "true" else { break }
+                guard holds else { break }
             }
             if let baseDelay {
                 let delay = Self.backoffDelay(attempt: attempt, base: baseDelay, factor: factor, cap: cap)
@@ -97,6 +85,27 @@ extension WorkflowExecutor {
         }
         try await coordinator.update(retryNode)
         return retryNode
+    }
+}
+
+extension WorkflowExecutor {
+    /// Whether `retryStrategy.expression` lets another attempt start after `last`: `{{...}}` substituted first (the
+    /// attempt's inputs, `lastRetry.exitCode/status/message/duration`), then evaluated as Argo does.
+    func retryExpressionHolds(
+        _ expression: String, after last: NodeState, callerScope: VariableScope
+    ) throws(EngineError) -> Bool {
+        var scope = globals.merging(callerScope)
+        for parameter in last.inputs?.parameters ?? [] {
+            scope.set("inputs.parameters.\(parameter.name)", parameter.value)
+        }
+        scope.set("lastRetry.exitCode", last.outputs?.exitCode ?? "-1")
+        scope.set("lastRetry.status", last.phase.rawValue)
+        scope.set("lastRetry.message", last.message ?? "")
+        let duration = zip2(last.startedAt, last.finishedAt).map { $1.timeIntervalSince($0) } ?? 0
+        scope.set("lastRetry.duration", String(Int(duration)))
+        var renderer = Renderer(scope: scope)
+        let substituted = try renderer.render(expression, context: "retryStrategy.expression")
+        return try renderer.render("{{=\(substituted)}}", context: "retryStrategy.expression") == "true"
     }
 }
 
