@@ -112,34 +112,8 @@ extension WorkflowExecutor {
                     boundaryID: site.boundaryID, parentID: parentID)
                 let when = site.when
                 tasks.addTask {
-                    if let when {
-                        var renderer = Renderer(scope: call.callerScope)
-                        do {
-                            let holds = try renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'")
-                            if let refusal = await executor.verifyDecision(
-                                "when", sources: renderer.sources, displayName: call.displayName,
-                                templateName: call.template.name)
-                            {
-                                return (index, try await executor.refuseDecision(
-                                    refusal, name: call.nodeName, displayName: call.displayName,
-                                    templateName: call.template.name, boundaryID: call.boundaryID,
-                                    parentID: call.parentID))
-                            }
-                            if !holds {
-                                let skipped = try await executor.coordinator.createNode(
-                                    name: call.nodeName, displayName: call.displayName, type: .skipped,
-                                    templateName: call.template.name, phase: .skipped, boundaryID: call.boundaryID,
-                                    parentID: call.parentID,
-                                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
-                                return (index, skipped)
-                            }
-                        } catch {
-                            let errored = try? await executor.coordinator.createNode(
-                                name: call.nodeName, displayName: call.displayName, type: .skipped,
-                                templateName: call.template.name, phase: .error, boundaryID: call.boundaryID,
-                                parentID: call.parentID, message: (error as? EngineError)?.description ?? "\(error)")
-                            return (index, errored)
-                        }
+                    if let when, case .ended(let node) = await executor.iterationStart(call, when: when) {
+                        return (index, node)
                     }
                     await limiter.acquire()
                     if await stop.isSet {
@@ -171,6 +145,42 @@ extension WorkflowExecutor {
             try await coordinator.update(summary)
         }
         return CallSiteResult(node: summary, iterations: iterations)
+    }
+
+    /// Whether a loop iteration runs, or the node it gets instead.
+    enum IterationStart {
+        case run
+        /// Refused by the gate, Skipped, or Error; nil when not even that node could be recorded.
+        case ended(NodeState?)
+    }
+
+    /// A loop iteration's `when` (which can read `item`): the node it gets instead of running (refused by the gate,
+    /// Skipped when false, Error when malformed), or ``IterationStart/run``.
+    func iterationStart(_ call: TemplateCall, when: String) async -> IterationStart {
+        var renderer = Renderer(scope: call.callerScope)
+        do {
+            let holds = try renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'")
+            if let refusal = await verifyDecision(
+                "when", sources: renderer.sources, displayName: call.displayName, templateName: call.template.name)
+            {
+                return .ended(
+                    try await refuseDecision(
+                        refusal, name: call.nodeName, displayName: call.displayName, templateName: call.template.name,
+                        boundaryID: call.boundaryID, parentID: call.parentID))
+            }
+            guard !holds else { return .run }
+            return .ended(
+                try await coordinator.createNode(
+                name: call.nodeName, displayName: call.displayName, type: .skipped, templateName: call.template.name,
+                phase: .skipped, boundaryID: call.boundaryID, parentID: call.parentID,
+                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false"))
+        } catch {
+            return .ended(
+                try? await coordinator.createNode(
+                name: call.nodeName, displayName: call.displayName, type: .skipped, templateName: call.template.name,
+                phase: .error, boundaryID: call.boundaryID, parentID: call.parentID,
+                    message: (error as? EngineError)?.description ?? "\(error)"))
+        }
     }
 
     /// The exit hook of a step or task: `hooks.exit`, else the deprecated `onExit`.
