@@ -1,4 +1,4 @@
-package import SluicePlan
+import SluicePlan
 package import Foundation
 package import SluiceGovernance
 package import SluiceStore

@@ -1,4 +1,4 @@
-package import SluicePlan
+import SluicePlan
 package import SluiceGovernance
 package import SluiceSpec
 
