@@ -1,6 +1,6 @@
 import SluicePlan
 import SluiceExpressions
-package import SluiceGovernance
+import SluiceGovernance
 package import SluiceSpec
 
 extension RunGovernance {

@@ -1,5 +1,5 @@
 import SluicePlan
-package import Foundation
+import Foundation
 package import SluiceGovernance
 package import SluiceStore
 
