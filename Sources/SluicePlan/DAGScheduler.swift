@@ -1,4 +1,4 @@
-package import SluiceExpressions
+import SluiceExpressions
 package import SluiceSpec
 
 /// The pure scheduling logic of a DAG template: which tasks can start, which are omitted, and the DAG's phase.

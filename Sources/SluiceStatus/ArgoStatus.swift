@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceStore
 
 /// Renders a recorded run as an Argo `Workflow` object (`argo get -o json` shape).

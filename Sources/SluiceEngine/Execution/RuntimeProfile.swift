@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import Yams
 
 /// A runtime profile (`runtimes/process.yaml`, `--runtime-profile FILE`): what stands in for an image's entrypoint

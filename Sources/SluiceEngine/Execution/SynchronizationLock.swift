@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceSpec
 package import SluiceStore
 import SluiceRuntimes

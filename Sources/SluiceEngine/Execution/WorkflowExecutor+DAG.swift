@@ -1,4 +1,4 @@
-package import SluiceSpec
+import SluiceSpec
 import SluiceStore
 
 extension WorkflowExecutor {

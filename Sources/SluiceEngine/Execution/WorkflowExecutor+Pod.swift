@@ -1,8 +1,8 @@
-package import Foundation
-package import SluiceGovernance
-package import SluiceRuntimes
-package import SluiceSpec
-package import SluiceStore
+import Foundation
+import SluiceGovernance
+import SluiceRuntimes
+import SluiceSpec
+import SluiceStore
 
 extension WorkflowExecutor {
     /// The in-sandbox path where a script template's source is staged (as Argo does).

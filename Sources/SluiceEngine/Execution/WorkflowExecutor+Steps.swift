@@ -1,4 +1,4 @@
-package import SluiceSpec
+import SluiceSpec
 
 extension WorkflowExecutor {
     /// Runs a `steps` template: groups in order, the steps of a group in parallel (Argo's `[[...]]`).

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec

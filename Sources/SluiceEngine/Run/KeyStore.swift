@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceGovernance
 
 /// Where the state directory keeps its default signing key, and how it is loaded or created.

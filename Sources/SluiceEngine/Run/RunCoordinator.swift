@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceStore
 
 /// Something that wants to follow a run as it happens (the CLI's progress display, tests).

@@ -1,9 +1,9 @@
-package import Foundation
-package import SluiceExpressions
-package import SluiceGovernance
+import Foundation
+import SluiceExpressions
+import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
-package import SluiceStore
+import SluiceStore
 
 /// Runs Argo workflows on this host, governed: every node's inputs verified, every output signed, every transition
 /// recorded in the state directory's SQLite database.
