@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceEngine
 import SluiceExpressions
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -63,7 +64,6 @@ extension VerifyCommand: UsesRunState {}
 extension ExportCommand: UsesRunState {}
 extension ReplayCommand: UsesRunState {}
 
-
 /// A command that could not do its job: what it says on standard error (lines starting `error:`, escaped by
 /// ``printError(_:)``) and the documented exit status. Commands throw it; ``SluiceMain`` prints it and exits, so
 /// that every error reaches the user the same way.
@@ -88,7 +88,9 @@ struct CommandFailure: Error, LocalizedError, CustomStringConvertible {
 /// Each line is escaped (control characters, NUL), so that no value a workflow or a node wrote reaches the terminal
 /// raw; a message of several problems keeps one line per problem.
 func printError(_ text: String) {
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { escapingControlCharacters(String($0)) }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+        escapingControlCharacters(String($0))
+    }
     writeUnbuffered(lines.joined(separator: "\n") + "\n", to: STDERR_FILENO)
 }
 

@@ -185,7 +185,9 @@ package enum GovernanceError: Error, Sendable, Equatable, CustomStringConvertibl
         case .subjectDigestMissing(let name, let algorithm):
             return "subject '\(name)' has no '\(algorithm)' digest"
         case .subjectDigestMismatch(let name, let expected, let actual):
-            let what = name.hasPrefix("outputs/parameters/") ? "parameter"
+            let what =
+                name.hasPrefix("outputs/parameters/")
+                ? "parameter"
                 : name.hasPrefix("outputs/artifacts/") ? "artifact" : "value"
             return "subject '\(name)' digest \(expected) does not match the \(what)'s \(actual)"
         }

@@ -1,6 +1,6 @@
-package import SluicePlan
 package import SluiceExpressions
 package import SluiceGovernance
+package import SluicePlan
 package import SluiceStore
 
 /// What the gate established about a node's inputs: the lineage entries for the node's own envelope, and the

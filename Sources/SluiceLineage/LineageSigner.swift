@@ -1,6 +1,6 @@
-package import SluicePlan
 package import Foundation
 package import SluiceGovernance
+package import SluicePlan
 package import SluiceStore
 
 /// Hashes a node's outputs and signs its lineage envelope (DSSE over an in-toto Statement v1).
@@ -47,16 +47,22 @@ package struct LineageSigner: Sendable {
         var subjects: [Statement.Subject] = []
         for artifact in outputs.artifacts {
             let algorithm = artifact.kind == .directory ? "dirHash" : "sha256"
-            subjects.append(Statement.Subject(name: "outputs/artifacts/\(artifact.name)",
-                                              digest: [algorithm: artifact.digest]))
+            subjects.append(
+                Statement.Subject(
+                    name: "outputs/artifacts/\(artifact.name)",
+                    digest: [algorithm: artifact.digest]))
         }
         for parameter in outputs.parameters {
-            subjects.append(Statement.Subject(name: "outputs/parameters/\(parameter.name)",
-                                              digest: ["sha256": Digest.sha256(Array(parameter.value.utf8)).hex]))
+            subjects.append(
+                Statement.Subject(
+                    name: "outputs/parameters/\(parameter.name)",
+                    digest: ["sha256": Digest.sha256(Array(parameter.value.utf8)).hex]))
         }
         if let result = outputs.result {
-            subjects.append(Statement.Subject(name: "outputs/result",
-                                              digest: ["sha256": Digest.sha256(Array(result.utf8)).hex]))
+            subjects.append(
+                Statement.Subject(
+                    name: "outputs/result",
+                    digest: ["sha256": Digest.sha256(Array(result.utf8)).hex]))
         }
         return subjects
     }
@@ -91,12 +97,14 @@ package struct LineageSigner: Sendable {
     ) -> (envelope: Envelope, record: EnvelopeRecord) {
         var predicate = LineagePredicate(
             workflow: .init(name: workflowName, runID: runID, specDigest: workflowDigest),
-            node: .init(id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
-                        attempt: attempt, within: within, templateDigest: templateDigest),
+            node: .init(
+                id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
+                attempt: attempt, within: within, templateDigest: templateDigest),
             invocationID: UUID().uuidString.lowercased(),
-            producer: .init(id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
-                            image: image, signer: .init(key: key.publicKey), containers: containers,
-                            isolation: isolation),
+            producer: .init(
+                id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
+                image: image, signer: .init(key: key.publicKey), containers: containers,
+                isolation: isolation),
             governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
             inputs: inputs,
             trustSlope: trustSlope,
@@ -104,10 +112,12 @@ package struct LineageSigner: Sendable {
             timing: .init(startedOn: startedAt, finishedOn: finishedAt),
             replayed: replayed)
         predicate.outcome = outcome
-        let statement = Statement(subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
-                                  predicate: predicate.json)
-        let envelope = Envelope.sign(payload: statement.payloadBytes(), payloadType: Envelope.inTotoPayloadType,
-                                     with: key)
+        let statement = Statement(
+            subjects: Self.subjects(of: outputs), predicateType: LineagePredicate.type,
+            predicate: predicate.json)
+        let envelope = Envelope.sign(
+            payload: statement.payloadBytes(), payloadType: Envelope.inTotoPayloadType,
+            with: key)
         let record = EnvelopeRecord(
             payloadDigest: envelope.payloadDigest.hex, runID: runID, nodeID: node.id, keyID: key.publicKey.keyID,
             envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date())

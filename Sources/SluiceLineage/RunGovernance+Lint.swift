@@ -1,6 +1,6 @@
-import SluicePlan
 import SluiceExpressions
 import SluiceGovernance
+import SluicePlan
 package import SluiceSpec
 
 extension RunGovernance {
@@ -30,9 +30,10 @@ extension RunGovernance {
         var problems: [String] = []
         let templates = workflow.workflow.spec.templates
         let defined = Set(templates.map(\.name))
-        let callers = Set(templates.flatMap { template in
-            (template.dag?.tasks.map(\.name) ?? []) + (template.steps ?? []).flatMap { $0.map(\.name) }
-        })
+        let callers = Set(
+            templates.flatMap { template in
+                (template.dag?.tasks.map(\.name) ?? []) + (template.steps ?? []).flatMap { $0.map(\.name) }
+            })
         let constraintTrees = tree["constraints"]?.elements ?? []
         for (index, constraint) in document.constraints.enumerated() {
             let node = index < constraintTrees.count ? constraintTrees[index] : tree
@@ -41,26 +42,31 @@ extension RunGovernance {
                     _ = try ExprProgram(parsing: source)
                 } catch {
                     let at = node["require"]?.location ?? node.location
-                    problems.append("\(at): error: constraint '\(constraint.name)': require is not a valid "
-                        + "expression: \(error)")
+                    problems.append(
+                        "\(at): error: constraint '\(constraint.name)': require is not a valid "
+                            + "expression: \(error)")
                 }
             }
             problems += unknownParameters(of: constraint, in: workflow.workflow.spec, at: node)
             // A `WorkflowTemplate/DOCUMENT/NAME` identity resolves in the run's template library, not here.
-            for template in constraint.appliesTo.templates where !defined.contains(template) && !template.contains("/") {
+            for template in constraint.appliesTo.templates where !defined.contains(template) && !template.contains("/")
+            {
                 let at = node["appliesTo"]?.location ?? node.location
-                problems.append("\(at): error: constraint '\(constraint.name)' applies to template '\(template)', "
-                    + "which the workflow does not define")
+                problems.append(
+                    "\(at): error: constraint '\(constraint.name)' applies to template '\(template)', "
+                        + "which the workflow does not define")
             }
             for task in constraint.appliesTo.tasks where !callers.contains(task) {
                 let at = node["appliesTo"]?.location ?? node.location
-                problems.append("\(at): error: constraint '\(constraint.name)' applies to task '\(task)', "
-                    + "which no steps or DAG template of the workflow calls")
+                problems.append(
+                    "\(at): error: constraint '\(constraint.name)' applies to task '\(task)', "
+                        + "which no steps or DAG template of the workflow calls")
             }
         }
         guard includingDelegations else { return problems }
         // Delegation proofs do not depend on the run's key: any key stands in for the implicit authority.
-        let chain = TrustChain(governance: document, runKey: document.authorities.first?.key ?? SigningKey.generate().publicKey)
+        let chain = TrustChain(
+            governance: document, runKey: document.authorities.first?.key ?? SigningKey.generate().publicKey)
         let delegationTrees = tree["delegations"]?.elements ?? []
         for (delegation, error) in chain.broken {
             let index = document.delegations.firstIndex(of: delegation) ?? 0
@@ -92,12 +98,14 @@ extension RunGovernance {
                 let call = String(name[..<dot])
                 let parameter = String(name[name.index(after: dot)...])
                 if !calls.contains(call) || !outputs.contains(parameter) {
-                    problems.append("\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
-                        + "'\(name)', but no step or task '\(call)' has an output parameter '\(parameter)'")
+                    problems.append(
+                        "\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
+                            + "'\(name)', but no step or task '\(call)' has an output parameter '\(parameter)'")
                 }
             } else if !arguments.contains(name) {
-                problems.append("\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
-                    + "'\(name)', which is not a parameter in spec.arguments")
+                problems.append(
+                    "\(at): error: constraint '\(constraint.name)': inputs.fromParameters names "
+                        + "'\(name)', which is not a parameter in spec.arguments")
             }
         }
         return problems

@@ -1,6 +1,6 @@
-package import SluicePlan
 package import Foundation
 package import SluiceGovernance
+package import SluicePlan
 package import SluiceSpec
 package import SluiceStore
 
@@ -85,15 +85,17 @@ package struct RunGovernance: Sendable {
             let problem: String?
             do {
                 envelope = try Envelope(jsonBytes: [UInt8](recorded.envelopeJSON))
-                problem = Self.problem(with: envelope, chain: chain, runID: runID, workflowDigest: workflowDigest,
-                                       governanceDigest: document.digest, parametersDigest: parametersDigest,
-                                       templates: templates)
+                problem = Self.problem(
+                    with: envelope, chain: chain, runID: runID, workflowDigest: workflowDigest,
+                    governanceDigest: document.digest, parametersDigest: parametersDigest,
+                    templates: templates)
             } catch {
                 throw .submissionRefused(reason: "the recorded submission attestation: \(error.description)")
             }
-            return RunGovernance(document: document, chain: chain, submission: envelope,
-                                 submissionDigest: envelope.payloadDigest, submitter: submitter, signer: signer,
-                                 submissionProblem: problem)
+            return RunGovernance(
+                document: document, chain: chain, submission: envelope,
+                submissionDigest: envelope.payloadDigest, submitter: submitter, signer: signer,
+                submissionProblem: problem)
         }
         let attestation = SubmissionAttestation(
             runID: runID, workflowName: workflowName, workflowDigest: workflowDigest,
@@ -101,15 +103,17 @@ package struct RunGovernance: Sendable {
             submitter: submitter.name,
             submitterKeyID: submitterKey.publicKey.keyID, submittedOn: now)
         let envelope = attestation.signed(with: submitterKey)
-        return RunGovernance(document: document, chain: chain, submission: envelope,
-                             submissionDigest: envelope.payloadDigest, submitter: submitter, signer: signer,
-                             submissionProblem: nil)
+        return RunGovernance(
+            document: document, chain: chain, submission: envelope,
+            submissionDigest: envelope.payloadDigest, submitter: submitter, signer: signer,
+            submissionProblem: nil)
     }
 
     /// The submission as a store record.
     package func record(runID: String) -> AttestationRecord {
-        AttestationRecord(payloadDigest: submissionDigest.hex, runID: runID, kind: .submission,
-                          keyID: submitter.key.keyID, envelopeJSON: Data(submission.jsonBytes()), createdAt: Date())
+        AttestationRecord(
+            payloadDigest: submissionDigest.hex, runID: runID, kind: .submission,
+            keyID: submitter.key.keyID, envelopeJSON: Data(submission.jsonBytes()), createdAt: Date())
     }
 
     /// The templates a run resolves now, for comparison with what its submission covered.
@@ -138,7 +142,8 @@ package struct RunGovernance: Sendable {
             statement = try Statement(payloadBytes: envelope.payload)
             attestation = try SubmissionAttestation(statement: statement)
         } catch {
-            return "the submission attestation sha256:\(envelope.payloadDigest.hex) does not verify: \(error.description)"
+            return
+                "the submission attestation sha256:\(envelope.payloadDigest.hex) does not verify: \(error.description)"
         }
         if attestation.runID != runID {
             return "the submission attestation is for run \(attestation.runID), not \(runID)"

@@ -1,6 +1,6 @@
-import SluicePlan
 import Foundation
 package import SluiceGovernance
+import SluicePlan
 package import SluiceStore
 
 /// How a run ended, as the run attestation (`https://sluice.dev/attestation/run/v0.1`) signs it: the run's final
@@ -95,7 +95,8 @@ package struct RunOutcome: Sendable, Equatable {
             subjects: [
                 Statement.Subject(name: "status", sha256: statusJSON.digest),
                 Statement.Subject(name: "denials", sha256: denials.digest),
-                Statement.Subject(name: "envelopes", sha256: CanonicalJSON.array(envelopes.sorted().map { .string($0) }).digest),
+                Statement.Subject(
+                    name: "envelopes", sha256: CanonicalJSON.array(envelopes.sorted().map { .string($0) }).digest),
             ],
             predicateType: Self.predicateType,
             predicate: [

@@ -1,5 +1,5 @@
-import SluicePlan
 package import SluiceGovernance
+import SluicePlan
 package import SluiceSpec
 
 /// The code a run may execute, by template identity and content digest: the workflow's own templates (already

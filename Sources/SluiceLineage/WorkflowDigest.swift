@@ -1,5 +1,5 @@
-import SluicePlan
 package import SluiceGovernance
+import SluicePlan
 package import SluiceSpec
 
 extension YAMLValue {

@@ -17,7 +17,11 @@ package enum ArgoJSON {
             case "<", ">", "&", "\u{2028}", "\u{2029}":
                 output += unicodeEscape(scalar.value)
             default:
-                if scalar.value < 0x20 { output += unicodeEscape(scalar.value) } else { output.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    output += unicodeEscape(scalar.value)
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
             }
         }
         return output + "\""
@@ -25,7 +29,8 @@ package enum ArgoJSON {
 
     /// A map as a Go JSON object: keys sorted, `{}` when empty.
     package static func object(_ map: [String: String]) -> String {
-        "{" + map.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",") + "}"
+        "{" + map.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",")
+            + "}"
     }
 
     /// Parameters as Argo marshals `[]Parameter`: `name`, then `default`, `value`, `enum` and `description` when set,

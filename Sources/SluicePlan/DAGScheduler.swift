@@ -43,8 +43,9 @@ package struct DAGScheduler: Sendable {
                 do {
                     expression = try DependsExpression(parsing: depends)
                 } catch {
-                    throw .badExpression(expression: depends, reason: error.description,
-                                         context: "'depends' of task '\(task.name)'")
+                    throw .badExpression(
+                        expression: depends, reason: error.description,
+                        context: "'depends' of task '\(task.name)'")
                 }
             } else {
                 expression = DependsExpression(dependencies: task.dependencies ?? [])
@@ -83,7 +84,9 @@ package struct DAGScheduler: Sendable {
 
     /// Records that a task's node reached a fulfilled phase; for a loop, whether any iteration succeeded and
     /// whether all failed (`.AnySucceeded`, `.AllFailed`).
-    package mutating func taskFinished(_ name: String, phase: NodePhase, anySucceeded: Bool? = nil, allFailed: Bool? = nil) {
+    package mutating func taskFinished(
+        _ name: String, phase: NodePhase, anySucceeded: Bool? = nil, allFailed: Bool? = nil
+    ) {
         phases[name] = phase
         if phase.isFulfilled || phase == .running, started.insert(name).inserted {
             for index in dependents[name] ?? [] {
@@ -117,9 +120,11 @@ package struct DAGScheduler: Sendable {
     /// as Argo's dependency expansion does.
     private func results(of name: String) -> TaskResults {
         let phase = phases[name]
-        let tolerated = phase.map { phase in
-            (phase == .failed && continueOn[name]?.failed == true) || (phase == .error && continueOn[name]?.error == true)
-        } ?? false
+        let tolerated =
+            phase.map { phase in
+                (phase == .failed && continueOn[name]?.failed == true)
+                    || (phase == .error && continueOn[name]?.error == true)
+            } ?? false
         return TaskResults(
             succeeded: phase == .succeeded || tolerated, failed: phase == .failed, errored: phase == .error,
             // A task that returned while still Running is a daemon (`daemon: true`) that keeps running.
@@ -162,7 +167,8 @@ package struct DAGScheduler: Sendable {
         for target in targets ?? self.targets ?? leafTasks {
             let phase = branchPhase(target)
             guard phase.isFailedOrError else { continue }
-            let tolerated = (phase == .failed && continueOn[target]?.failed == true)
+            let tolerated =
+                (phase == .failed && continueOn[target]?.failed == true)
                 || (phase == .error && continueOn[target]?.error == true)
             if !tolerated { return phase }
         }

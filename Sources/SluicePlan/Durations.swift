@@ -31,9 +31,10 @@ package enum Durations {
         case .malformed:
             return .badExpression(expression: text, reason: problem.description, context: context)
         case .tooLong(let limit):
-            return .limitExceeded(limit: "duration-seconds",
-                                  detail: "\(field) '\(text.excerpt(limit: 40))' is longer than \(limit) seconds",
-                                  context: context)
+            return .limitExceeded(
+                limit: "duration-seconds",
+                detail: "\(field) '\(text.excerpt(limit: 40))' is longer than \(limit) seconds",
+                context: context)
         }
     }
 }

@@ -54,7 +54,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingParameterValue(let name):
             return "workflow argument '\(name.excerpt())' has no value: pass -p \(name.excerpt())=VALUE"
         case .parameterNotInEnum(let name, let value, let allowed):
-            return "parameter '\(name.excerpt())' value '\(value.excerpt())' is not one of its enum values: \(allowed.joined(separator: ", ").excerpt())"
+            return
+                "parameter '\(name.excerpt())' value '\(value.excerpt())' is not one of its enum values: \(allowed.joined(separator: ", ").excerpt())"
         case .badParameterSyntax(let text):
             return "parameter '\(text.excerpt())' must be written NAME=VALUE"
         case .unresolvedVariable(let reference, let context):
@@ -75,7 +76,8 @@ package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "artifact '\(name)' unavailable: \(reason)"
         case .imageNotMapped(let image):
             guard let image else { return "the template gives neither 'command' nor 'image'" }
-            return "the template gives no 'command' and the runtime profile maps no entrypoint for image '\(image.excerpt())': "
+            return
+                "the template gives no 'command' and the runtime profile maps no entrypoint for image '\(image.excerpt())': "
                 + "add it under 'images:' in the runtime profile (--runtime-profile FILE)"
         case .outputMissing(let name, let path):
             return "output '\(name)' was not produced: no file or directory at '\(path.excerpt())'"

@@ -13,8 +13,10 @@ package enum LoopItems {
         let limit = InputLimits.current.loopItems
         if let withItems {
             guard withItems.count <= limit else {
-                throw .limitExceeded(limit: "loop-items", detail: "withItems has \(withItems.count) items, more than "
-                    + "\(limit)", context: context)
+                throw .limitExceeded(
+                    limit: "loop-items",
+                    detail: "withItems has \(withItems.count) items, more than "
+                        + "\(limit)", context: context)
             }
             var items: [ExpressionValue] = []
             for item in withItems { items.append(try render(item, renderer: &renderer, context: context)) }
@@ -26,15 +28,18 @@ package enum LoopItems {
             do {
                 value = try ExpressionValue(jsonString: text)
             } catch {
-                throw .badExpression(expression: text, reason: "withParam must be a JSON list (\(error.description))",
-                                     context: context)
+                throw .badExpression(
+                    expression: text, reason: "withParam must be a JSON list (\(error.description))",
+                    context: context)
             }
             guard case .list(let items) = value else {
                 throw .badExpression(expression: text, reason: "withParam must be a JSON list", context: context)
             }
             guard items.count <= limit else {
-                throw .limitExceeded(limit: "loop-items", detail: "withParam has \(items.count) items, more than "
-                    + "\(limit)", context: context)
+                throw .limitExceeded(
+                    limit: "loop-items",
+                    detail: "withParam has \(items.count) items, more than "
+                        + "\(limit)", context: context)
             }
             return items
         }
@@ -46,15 +51,17 @@ package enum LoopItems {
 
     /// `withSequence`: `count` (from `start`, default 0) or `start`..`end` inclusive (descending when end < start),
     /// each formatted with `format` (printf style, e.g. `testuser%02d`).
-    package static func sequence(_ sequence: WithSequence, renderer: inout Renderer, context: String) throws(EngineError)
+    package static func sequence(_ sequence: WithSequence, renderer: inout Renderer, context: String)
+        throws(EngineError)
         -> [String]
     {
         func number(_ text: ArgoString?, _ field: String) throws(EngineError) -> Int? {
             guard let text else { return nil }
             let rendered = try renderer.render(text.value, context: "withSequence.\(field) of \(context)")
             guard let value = Int(rendered.trimmingCharacters(in: " ")) else {
-                throw .badExpression(expression: rendered, reason: "withSequence.\(field) must be an integer",
-                                     context: context)
+                throw .badExpression(
+                    expression: rendered, reason: "withSequence.\(field) must be an integer",
+                    context: context)
             }
             return value
         }
@@ -66,8 +73,9 @@ package enum LoopItems {
         }
         let limit = InputLimits.current.loopItems
         guard size <= limit else {
-            throw .limitExceeded(limit: "loop-items", detail: "withSequence has \(size) items, more than \(limit)",
-                                 context: context)
+            throw .limitExceeded(
+                limit: "loop-items", detail: "withSequence has \(size) items, more than \(limit)",
+                context: context)
         }
         // size <= limit, so start + size and every step below fit an Int.
         let step = (end ?? start) >= start ? 1 : -1
@@ -79,8 +87,9 @@ package enum LoopItems {
             guard index + 1 < size else { break }
             let (next, overflow) = value.addingReportingOverflow(step)
             guard !overflow else {
-                throw .badExpression(expression: "withSequence", reason: "the sequence passes \(Int.max)",
-                                     context: context)
+                throw .badExpression(
+                    expression: "withSequence", reason: "the sequence passes \(Int.max)",
+                    context: context)
             }
             value = next
         }
@@ -89,7 +98,9 @@ package enum LoopItems {
 
     /// printf-style formatting of an integer for `withSequence.format` (`%d`, `%05d`, `%x`, `%o`).
     package static func format(_ value: Int, _ format: String?) -> String {
-        guard let format, let percent = format.firstIndex(of: "%") else { return format.map { _ in String(value) } ?? String(value) }
+        guard let format, let percent = format.firstIndex(of: "%") else {
+            return format.map { _ in String(value) } ?? String(value)
+        }
         var index = format.index(after: percent)
         var flags = ""
         while index < format.endIndex, "0123456789-".contains(format[index]) {
@@ -185,14 +196,18 @@ extension VariableScope {
             let values = producing.compactMap { $0.outputs?.parameters.first { $0.name == name }?.value }
             let provenance = producing.reduce(into: Set<ValueSource>()) { $0.formUnion($1.provenance(of: subject)) }
             all.formUnion(provenance)
-            set("\(prefix).outputs.parameters.\(name)", ExpressionValue.list(values.map(ExpressionValue.string)).jsonString,
+            set(
+                "\(prefix).outputs.parameters.\(name)",
+                ExpressionValue.list(values.map(ExpressionValue.string)).jsonString,
                 provenance: provenance)
         }
         // `outputs.parameters` of a loop: one object per iteration, name -> value.
         let perIteration = iterations.compactMap { node -> ExpressionValue? in
             guard let parameters = node.outputs?.parameters, !parameters.isEmpty else { return nil }
-            return .map(Dictionary(parameters.map { ($0.name, ExpressionValue.string($0.value)) },
-                                   uniquingKeysWith: { _, last in last }))
+            return .map(
+                Dictionary(
+                    parameters.map { ($0.name, ExpressionValue.string($0.value)) },
+                    uniquingKeysWith: { _, last in last }))
         }
         if !perIteration.isEmpty {
             set("\(prefix).outputs.parameters", ExpressionValue.list(perIteration).jsonString, provenance: all)
@@ -204,8 +219,11 @@ extension VariableScope {
                 if let parsed = try? ExpressionValue(jsonString: result), case .map = parsed { return parsed }
                 return .string(result)
             }
-            set("\(prefix).outputs.result", ExpressionValue.list(items).jsonString,
-                provenance: withResult.reduce(into: Set<ValueSource>()) { $0.formUnion($1.provenance(of: "outputs/result")) })
+            set(
+                "\(prefix).outputs.result", ExpressionValue.list(items).jsonString,
+                provenance: withResult.reduce(into: Set<ValueSource>()) {
+                    $0.formUnion($1.provenance(of: "outputs/result"))
+                })
         }
     }
 }

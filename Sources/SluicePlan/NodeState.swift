@@ -45,13 +45,15 @@ package struct OutputArtifact: Sendable, Codable, Equatable {
     package var envelopeDigest: String?
 
     package var reference: ArtifactReference {
-        ArtifactReference(name: name, kind: kind, digest: digest, storedPath: storedPath,
-                          producerNodeID: producerNodeID, producerDisplayName: producerDisplayName,
-                          envelopeDigest: envelopeDigest)
+        ArtifactReference(
+            name: name, kind: kind, digest: digest, storedPath: storedPath,
+            producerNodeID: producerNodeID, producerDisplayName: producerDisplayName,
+            envelopeDigest: envelopeDigest)
     }
 
     package init(
-        name: String, path: String? = nil, digest: String, kind: ArtifactReference.Kind, storedPath: String, producerNodeID: String, producerDisplayName: String, envelopeDigest: String? = nil
+        name: String, path: String? = nil, digest: String, kind: ArtifactReference.Kind, storedPath: String,
+        producerNodeID: String, producerDisplayName: String, envelopeDigest: String? = nil
     ) {
         self.name = name
         self.path = path
@@ -133,7 +135,11 @@ package struct NodeState: Sendable, Equatable {
     package var podIP: String? = nil
 
     package init(
-        id: String, name: String, displayName: String, type: NodeType, templateName: String? = nil, phase: NodePhase, message: String? = nil, boundaryID: String? = nil, children: [String] = [], inputs: NodeInputs? = nil, outputs: NodeOutputs? = nil, startedAt: Date? = nil, finishedAt: Date? = nil, envelopeDigest: String? = nil, sequence: Int, lineageNodeID: String? = nil, progress: String? = nil, outputProvenance: [String: Set<ValueSource>]? = nil, podIP: String? = nil
+        id: String, name: String, displayName: String, type: NodeType, templateName: String? = nil, phase: NodePhase,
+        message: String? = nil, boundaryID: String? = nil, children: [String] = [], inputs: NodeInputs? = nil,
+        outputs: NodeOutputs? = nil, startedAt: Date? = nil, finishedAt: Date? = nil, envelopeDigest: String? = nil,
+        sequence: Int, lineageNodeID: String? = nil, progress: String? = nil,
+        outputProvenance: [String: Set<ValueSource>]? = nil, podIP: String? = nil
     ) {
         self.id = id
         self.name = name

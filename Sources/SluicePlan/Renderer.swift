@@ -85,7 +85,9 @@ package struct Renderer {
     }
 
     /// Renders an optional string.
-    package mutating func renderOptional(_ text: String?, context: @autoclosure () -> String) throws(EngineError) -> String? {
+    package mutating func renderOptional(_ text: String?, context: @autoclosure () -> String) throws(EngineError)
+        -> String?
+    {
         guard let text else { return nil }
         return try render(text, context: context())
     }

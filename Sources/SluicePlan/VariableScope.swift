@@ -30,7 +30,8 @@ package struct ArtifactReference: Sendable, Hashable {
     package var envelopeDigest: String?
 
     package init(
-        name: String, kind: Kind, digest: String, storedPath: String, producerNodeID: String? = nil, producerDisplayName: String? = nil, envelopeDigest: String? = nil
+        name: String, kind: Kind, digest: String, storedPath: String, producerNodeID: String? = nil,
+        producerDisplayName: String? = nil, envelopeDigest: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -90,7 +91,8 @@ package struct VariableScope: Sendable {
         if let finished = node.finishedAt { set("\(prefix).finishedAt", ArgoTime.format(finished)) }
         guard let outputs = node.outputs else { return }
         for parameter in outputs.parameters {
-            set("\(prefix).outputs.parameters.\(parameter.name)", parameter.value,
+            set(
+                "\(prefix).outputs.parameters.\(parameter.name)", parameter.value,
                 provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
         }
         if let result = outputs.result {
@@ -117,7 +119,11 @@ extension NodeState {
     /// sources the engine computed it from (steps/DAG outputs, suspend values), else this node's own signed output.
     package func provenance(of subject: String) -> Set<ValueSource> {
         if let computed = outputProvenance { return computed[subject] ?? [] }
-        return [.output(ParameterOrigin(nodeID: lineageNodeID ?? id, nodeDisplayName: displayName,
-                                        subjectName: subject, envelopeDigest: envelopeDigest))]
+        return [
+            .output(
+                ParameterOrigin(
+                    nodeID: lineageNodeID ?? id, nodeDisplayName: displayName,
+                    subjectName: subject, envelopeDigest: envelopeDigest))
+        ]
     }
 }

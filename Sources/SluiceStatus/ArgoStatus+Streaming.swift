@@ -34,7 +34,9 @@ extension ArgoStatus {
     }
 
     /// The options of every `JSONSerialization` call of the status.
-    static let writingOptions: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    static let writingOptions: JSONSerialization.WritingOptions = [
+        .prettyPrinted, .sortedKeys, .withoutEscapingSlashes,
+    ]
 
     private static let nodesPlaceholder = "sluice-nodes-placeholder"
 }
@@ -98,9 +100,10 @@ struct NodeJSONWriter {
         }
         if let digest = node.envelopeDigest { fields["lineageEnvelope"] = .string("sha256:" + digest) }
         if let memoization = MemoizationStatus(message: node.message) {
-            fields["memoizationStatus"] = .nested([
-                "hit": memoization.hit, "key": memoization.key, "cacheName": memoization.cacheName,
-            ] as [String: Any])
+            fields["memoizationStatus"] = .nested(
+                [
+                    "hit": memoization.hit, "key": memoization.key, "cacheName": memoization.cacheName,
+                ] as [String: Any])
         }
         write("{\n")
         indent += 2
@@ -160,7 +163,9 @@ struct NodeJSONWriter {
     /// A JSON string as Foundation writes it: printable ASCII other than `"` and `\` as is, anything else through
     /// `JSONSerialization` itself (so its escapes are Foundation's by construction).
     private func writeString(_ value: String) {
-        let plain = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        let plain = value.utf8.allSatisfy {
+            $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+        }
         if plain {
             write("\"" + value + "\"")
         } else if let data = try? JSONSerialization.data(
@@ -177,8 +182,9 @@ struct NodeJSONWriter {
     /// Foundation's key order for sorted output (swift-corelibs-foundation's `JSONWriter`): numeric, case-insensitive,
     /// forced ordering, in the system locale.
     static func foundationOrder(_ a: String, _ b: String) -> Bool {
-        a.compare(b, options: [.numeric, .caseInsensitive, .forcedOrdering], range: a.startIndex..<a.endIndex,
-                  locale: Locale(identifier: "")) == .orderedAscending
+        a.compare(
+            b, options: [.numeric, .caseInsensitive, .forcedOrdering], range: a.startIndex..<a.endIndex,
+            locale: Locale(identifier: "")) == .orderedAscending
     }
 
     /// Every key a node object may have, ranked once in Foundation's order.

@@ -22,9 +22,10 @@ package enum ArgoStatus {
             if let outputs = node.outputsJSON.flatMap(decodeObject), !outputs.isEmpty { object["outputs"] = outputs }
             if let digest = node.envelopeDigest { object["lineageEnvelope"] = "sha256:" + digest }
             if let memoization = MemoizationStatus(message: node.message) {
-                object["memoizationStatus"] = [
-                    "hit": memoization.hit, "key": memoization.key, "cacheName": memoization.cacheName,
-                ] as [String: Any]
+                object["memoizationStatus"] =
+                    [
+                        "hit": memoization.hit, "key": memoization.key, "cacheName": memoization.cacheName,
+                    ] as [String: Any]
             }
             nodeObjects[node.id] = object
         }
@@ -60,8 +61,9 @@ package enum ArgoStatus {
     /// The object as pretty, key-sorted JSON text.
     package static func json(run: RunRecord, nodes: [NodeRecord]) -> String {
         let object = workflowObject(run: run, nodes: nodes)
-        guard let data = try? JSONSerialization.data(
-            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

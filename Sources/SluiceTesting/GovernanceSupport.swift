@@ -42,8 +42,10 @@ package enum GovernanceFixtures {
                 specDigest: CanonicalJSON.null.digest, constraintsDigest: CanonicalJSON.object([:]).digest),
             inputs: inputs,
             trustSlope: [
-                .init(authority: "run-key", keyID: signer.keyID, role: "submit", attestation: .sha256(utf8: "submission")),
-                .init(authority: "run-key", keyID: signer.keyID, role: "sign", attestation: .sha256(utf8: "submission")),
+                .init(
+                    authority: "run-key", keyID: signer.keyID, role: "submit", attestation: .sha256(utf8: "submission")),
+                .init(
+                    authority: "run-key", keyID: signer.keyID, role: "sign", attestation: .sha256(utf8: "submission")),
             ],
             timing: .init(
                 startedOn: Date(timeIntervalSince1970: 1_767_225_600),

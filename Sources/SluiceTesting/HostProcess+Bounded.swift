@@ -46,8 +46,11 @@ extension HostProcess {
         while true {
             let waited = wait4(pid, &status, WNOHANG, &usage)
             if waited == pid { break }
-            if waited < 0 && errno != EINTR { return BoundedResult(status: -1, crashed: false, timedOut: false,
-                                                                   peakKiB: 0, seconds: 0) }
+            if waited < 0 && errno != EINTR {
+                return BoundedResult(
+                    status: -1, crashed: false, timedOut: false,
+                    peakKiB: 0, seconds: 0)
+            }
             if !timedOut, ContinuousClock.now - started > timeout {
                 timedOut = true
                 kill(pid, SIGKILL)

@@ -45,9 +45,11 @@ package enum HostProcess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
         guard spawned == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [
-                NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))",
-            ])
+            throw CocoaError(
+                .executableLoad,
+                userInfo: [
+                    NSLocalizedDescriptionKey: "cannot start \(executable): \(String(cString: strerror(spawned)))"
+                ])
         }
         return pid
     }

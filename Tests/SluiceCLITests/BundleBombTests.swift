@@ -32,8 +32,9 @@ struct BundleBombTests {
         (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
     }
 
-    @Test("a gzip bomb is refused by its ratio while it streams, and nothing is left in TMPDIR",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a gzip bomb is refused by its ratio while it streams, and nothing is left in TMPDIR",
+        .timeLimit(.minutes(1)))
     func ratioBomb() async throws {
         try await SluiceCLI.withScratch { cli in
             let temporary = cli.directory + "/tmp"
@@ -43,16 +44,19 @@ struct BundleBombTests {
             let size = try #require(try FileManager.default.attributesOfItem(atPath: bundle)[.size] as? Int)
             let result = try cli.run(["verify", bundle], environment: ["TMPDIR": temporary])
             #expect(result.status == 1, "\(result)")
-            #expect(result.stderr == "error: cannot read bundle '\(bundle)': it unpacks to more than 100 times its "
-                + "\(size) bytes (a compression bomb?): raise the limit with --limit bundle-ratio=N\n")
+            #expect(
+                result.stderr == "error: cannot read bundle '\(bundle)': it unpacks to more than 100 times its "
+                    + "\(size) bytes (a compression bomb?): raise the limit with --limit bundle-ratio=N\n")
             #expect(Self.leftovers(in: temporary) == [])
         }
     }
 
-    @Test("members that leave the bundle or are links are refused", arguments: [
-        ("../escape.txt", "member '../escape.txt' leaves the bundle with '..'"),
-        ("/etc/absolute.txt", "member '/etc/absolute.txt' has an absolute name"),
-    ])
+    @Test(
+        "members that leave the bundle or are links are refused",
+        arguments: [
+            ("../escape.txt", "member '../escape.txt' leaves the bundle with '..'"),
+            ("/etc/absolute.txt", "member '/etc/absolute.txt' has an absolute name"),
+        ])
     func hostileNames(name: String, reason: String) async throws {
         try await SluiceCLI.withScratch { cli in
             let bundle = cli.directory + "/names.tar.gz"

@@ -88,11 +88,13 @@ struct CLIExitCodeTests {
     func submissionRefused() async throws {
         try await SluiceCLI.withScratch { cli in
             let authority = GovernanceFixtures.signingKey(seedByte: 11).publicKey
-            let file = try cli.write(CLIWorkflows.governed("""
-                  governance:
-                    authorities:
-                      - {name: elsewhere, publicKey: \(authority.hex)}
-                """), name: "untrusted.yaml")
+            let file = try cli.write(
+                CLIWorkflows.governed(
+                    """
+                      governance:
+                        authorities:
+                          - {name: elsewhere, publicKey: \(authority.hex)}
+                    """), name: "untrusted.yaml")
             let result = try cli.run(["run", file])
             #expect(result.status == 3, "\(result)")
             #expect(result.stderr.contains("error: submission refused: the submitting key: key "), "\(result)")
@@ -105,18 +107,21 @@ struct CLIExitCodeTests {
     @Test("a constraint the consumer's input breaks refuses it: exit 3, the refusal shown by get")
     func constraintRefused() async throws {
         try await SluiceCLI.withScratch { cli in
-            let file = try cli.write(CLIWorkflows.governed("""
-                  governance:
-                    constraints:
-                      - name: from-builders
-                        appliesTo: {templates: [consume]}
-                        inputs: {fromTemplates: [build]}
-                """), name: "constrained.yaml")
+            let file = try cli.write(
+                CLIWorkflows.governed(
+                    """
+                      governance:
+                        constraints:
+                          - name: from-builders
+                            appliesTo: {templates: [consume]}
+                            inputs: {fromTemplates: [build]}
+                    """), name: "constrained.yaml")
             let result = try cli.run(["run", file])
             #expect(result.status == 3, "\(result)")
             #expect(
-                result.stdout.contains("consume Error: node 'consume' refused: input 'produce.outputs/result': "
-                    + "constraint 'from-builders': it comes from template 'produce', not one of build"),
+                result.stdout.contains(
+                    "consume Error: node 'consume' refused: input 'produce.outputs/result': "
+                        + "constraint 'from-builders': it comes from template 'produce', not one of build"),
                 "\(result)")
             let get = try cli.run(["get", "@latest"])
             #expect(get.stdout.contains("Governance refusals:"), "\(get)")
@@ -128,22 +133,27 @@ struct CLIExitCodeTests {
     @Test("run refuses what lint reports about the governance: exit 65, nothing recorded")
     func governanceLintRefused() async throws {
         try await SluiceCLI.withScratch { cli in
-            let file = try cli.write(CLIWorkflows.governed("""
-                  governance:
-                    constraints:
-                      - name: from-builders
-                        appliesTo: {templates: [consumer]}
-                        inputs: {fromTemplates: [build]}
-                """), name: "misspelt.yaml")
+            let file = try cli.write(
+                CLIWorkflows.governed(
+                    """
+                      governance:
+                        constraints:
+                          - name: from-builders
+                            appliesTo: {templates: [consumer]}
+                            inputs: {fromTemplates: [build]}
+                    """), name: "misspelt.yaml")
             let lint = try cli.run(["lint", file])
             #expect(lint.status == 65, "\(lint)")
-            #expect(lint.stdout.contains("error: constraint 'from-builders' applies to template 'consumer', which the "
-                + "workflow does not define"), "\(lint)")
+            #expect(
+                lint.stdout.contains(
+                    "error: constraint 'from-builders' applies to template 'consumer', which the "
+                        + "workflow does not define"), "\(lint)")
             let result = try cli.run(["run", file])
             #expect(result.status == 65, "\(result)")
             #expect(result.stderr.hasPrefix("spec.governance is invalid: \(file):10:20: error: "), "\(result)")
-            #expect(result.stderr.contains("applies to template 'consumer', which the workflow does not define"),
-                    "\(result)")
+            #expect(
+                result.stderr.contains("applies to template 'consumer', which the workflow does not define"),
+                "\(result)")
             let list = try cli.run(["list"])
             #expect(!list.stdout.contains("governed-cli"), "\(list)")
         }

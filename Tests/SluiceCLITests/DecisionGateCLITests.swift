@@ -55,8 +55,10 @@ struct DecisionGateCLITests {
             let resumed = try cli.run(["resume", "@latest"])
             #expect(resumed.status == 3, "\(resumed)")
             let get = try cli.run(["get", "@latest"])
-            #expect(get.stdout.contains(
-                "node 'register' refused: input 'when: check.outputs/parameters/accuracy': subject-digest"), "\(get)")
+            #expect(
+                get.stdout.contains(
+                    "node 'register' refused: input 'when: check.outputs/parameters/accuracy': subject-digest"),
+                "\(get)")
             #expect(get.stdout.contains("(producer 'check')"), "\(get)")
         }
     }

@@ -101,7 +101,9 @@ struct EnvelopeInteropTests {
             #expect(files.count == 4)
             #expect(files.filter { $0.hasSuffix(".slsa.intoto.json") }.count == 2)
             for file in ["attestations/submission.intoto.json"] + files {
-                let verified = try SecuresystemslibCheck.python([SecuresystemslibCheck.script, bundle + "/" + file, key])
+                let verified = try SecuresystemslibCheck.python([
+                    SecuresystemslibCheck.script, bundle + "/" + file, key,
+                ])
                 #expect(verified.status == 0, "\(file): \(verified.output)")
                 #expect(verified.output.hasPrefix("verified: keyid "), "\(file): \(verified.output)")
                 if file.hasSuffix(".slsa.intoto.json") {

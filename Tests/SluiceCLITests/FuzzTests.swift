@@ -22,8 +22,9 @@ struct FuzzTests {
         var allowed: Set<Int32>
     }
 
-    @Test("hundreds of mutated workflows: no crash, no hang, one-line errors, bounded memory",
-          .timeLimit(.minutes(10)))
+    @Test(
+        "hundreds of mutated workflows: no crash, no hang, one-line errors, bounded memory",
+        .timeLimit(.minutes(10)))
     func fuzz() async throws {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["SLUICE_FUZZ_SEED"].flatMap(UInt64.init) ?? 16
@@ -56,8 +57,9 @@ struct FuzzTests {
                 #expect(!result.crashed, "\(outcome.label) crashed (status \(result.status)): \(outcome.output)")
                 #expect(!result.timedOut, "\(outcome.label) hung: \(outcome.output.prefix(2000))")
                 #expect(result.peakKiB < Self.memoryBoundKiB, "\(outcome.label) peaked at \(result.peakKiB) KiB")
-                #expect(outcome.allowed.contains(result.status),
-                        "\(outcome.label) exited \(result.status): \(outcome.output.prefix(2000))")
+                #expect(
+                    outcome.allowed.contains(result.status),
+                    "\(outcome.label) exited \(result.status): \(outcome.output.prefix(2000))")
                 for problem in Self.problems(in: outcome.output) {
                     Issue.record("\(outcome.label): \(problem)")
                 }
@@ -65,11 +67,14 @@ struct FuzzTests {
             let runs = outcomes.filter { $0.label.contains(" run") }
             let peak = outcomes.map(\.result.peakKiB).max() ?? 0
             let slowest = outcomes.map(\.result.seconds).max() ?? 0
-            let codes = Dictionary(grouping: outcomes, by: { "\($0.label.contains(" run") ? "run" : "lint")=\($0.result.status)" })
-                .mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
-            print("fuzz seed \(seed): \(cases.count) cases, \(outcomes.count - runs.count) lint + \(runs.count) run "
-                + "calls, \(crashes) crashes, \(hangs) hangs, peak \(peak / 1024) MB, slowest "
-                + String(format: "%.2f", slowest) + " s; exit codes \(codes)")
+            let codes = Dictionary(
+                grouping: outcomes, by: { "\($0.label.contains(" run") ? "run" : "lint")=\($0.result.status)" }
+            )
+            .mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")
+            print(
+                "fuzz seed \(seed): \(cases.count) cases, \(outcomes.count - runs.count) lint + \(runs.count) run "
+                    + "calls, \(crashes) crashes, \(hangs) hangs, peak \(peak / 1024) MB, slowest "
+                    + String(format: "%.2f", slowest) + " s; exit codes \(codes)")
         }
     }
 
@@ -81,8 +86,11 @@ struct FuzzTests {
         let lint = await invoke(cli, ["lint", path], label: label + " lint", allowed: lintCodes, timeout: .seconds(20))
         guard lint.result.status == 0 || item.index % 5 == 0 else { return [lint] }
         let run = await invoke(
-            cli, ["run", path, "--quiet", "--limit", "loop-items=50", "--limit", "duration-seconds=60", "--limit",
-                  "retry-limit=3"],
+            cli,
+            [
+                "run", path, "--quiet", "--limit", "loop-items=50", "--limit", "duration-seconds=60", "--limit",
+                "retry-limit=3",
+            ],
             label: label + " run", allowed: runCodes, timeout: .seconds(60))
         return [lint, run]
     }
@@ -101,9 +109,10 @@ struct FuzzTests {
             "SLUICE_HOME": cli.home, "HOME": cli.directory,
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
         ]
-        let result = (try? await HostProcess.runBounded(
-            SluiceCLI.binary, arguments: arguments, environment: environment, directory: cli.directory,
-            stdoutPath: stdout, stderrPath: stderr, timeout: timeout))
+        let result =
+            (try? await HostProcess.runBounded(
+                SluiceCLI.binary, arguments: arguments, environment: environment, directory: cli.directory,
+                stdoutPath: stdout, stderrPath: stderr, timeout: timeout))
             ?? HostProcess.BoundedResult(status: -1, crashed: false, timedOut: false, peakKiB: 0, seconds: 0)
         // lint lists problems on stdout; run prints progress there and its errors on stderr.
         let isLint = arguments.first == "lint"

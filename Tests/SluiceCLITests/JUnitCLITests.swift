@@ -9,7 +9,9 @@ struct JUnitCLITests {
 
     /// Validates `file` against the schema with xmllint; returns xmllint's verdict line.
     static func validate(_ file: String, in directory: String) async throws -> CLIResult {
-        try await HostTool.offPool { try HostTool.run("xmllint", ["--noout", "--schema", schema, file], in: directory) }
+        try await HostTool.offPool {
+            try HostTool.run("xmllint", ["--noout", "--schema", schema, file], in: directory)
+        }
     }
 
     @Test("run --junit writes failures, refusals and skips as JUnit, valid against the schema")
@@ -23,18 +25,24 @@ struct JUnitCLITests {
             #expect(validation.stderr == "report.xml validates\n", "\(validation)")
             let xml = try String(contentsOfFile: cli.directory + "/report.xml", encoding: .utf8)
             #expect(xml.contains("<testsuites name=\"mixed\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\""))
-            #expect(xml.contains("""
-                <testcase name="skip" classname="mixed.produce" time="0.000">
-                      <skipped message="when &apos;1 == 2&apos; evaluated false"/>
-                """.replacingOccurrences(of: "&apos;", with: "'")), "\(xml)")
+            #expect(
+                xml.contains(
+                    """
+                    <testcase name="skip" classname="mixed.produce" time="0.000">
+                          <skipped message="when &apos;1 == 2&apos; evaluated false"/>
+                    """.replacingOccurrences(of: "&apos;", with: "'")), "\(xml)")
             #expect(xml.contains("<failure message=\"Error (exit code 3)\" type=\"Failed\">"), "\(xml)")
-            #expect(xml.contains("""
-                <failure message="refused by constraint 'from-builders': node 'consume' refused: input \
-                'produce.outputs/result': constraint 'from-builders': it comes from template 'produce', not one of \
-                build (producer 'produce')" type="Refused">
-                """), "\(xml)")
+            #expect(
+                xml.contains(
+                    """
+                    <failure message="refused by constraint 'from-builders': node 'consume' refused: input \
+                    'produce.outputs/result': constraint 'from-builders': it comes from template 'produce', not one of \
+                    build (producer 'produce')" type="Refused">
+                    """), "\(xml)")
             // What a node printed is escaped; a control character XML cannot carry becomes U+FFFD.
-            #expect(xml.contains("<system-out>&lt;/script&gt;&lt;b&gt;&amp;value&lt;/b&gt;\u{FFFD}]]&gt;\n</system-out>"), "\(xml)")
+            #expect(
+                xml.contains("<system-out>&lt;/script&gt;&lt;b&gt;&amp;value&lt;/b&gt;\u{FFFD}]]&gt;\n</system-out>"),
+                "\(xml)")
             #expect(xml.contains("<system-out>failing\n</system-out>"), "\(xml)")
         }
     }

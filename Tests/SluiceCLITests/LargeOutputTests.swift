@@ -41,8 +41,10 @@ struct LargeOutputTests {
     static func measure(_ cli: SluiceCLI, _ arguments: [String]) async throws -> Ended {
         let pid = try HostProcess.start(
             SluiceCLI.binary, arguments: arguments,
-            environment: ["SLUICE_HOME": cli.home, "HOME": cli.directory,
-                          "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+            environment: [
+                "SLUICE_HOME": cli.home, "HOME": cli.directory,
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            ],
             directory: cli.directory, stdoutPath: "/dev/null", stderrPath: cli.directory + "/stderr")
         var status: Int32 = 0
         var usage = rusage()
@@ -56,8 +58,9 @@ struct LargeOutputTests {
         return Ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, peakBytes: usage.ru_maxrss * 1024)
     }
 
-    @Test("a node printing 2 GiB: engine and `sluice logs` stay under 100 MB; result is the last 256 KiB",
-          .timeLimit(.minutes(8)))
+    @Test(
+        "a node printing 2 GiB: engine and `sluice logs` stay under 100 MB; result is the last 256 KiB",
+        .timeLimit(.minutes(8)))
     func twoGigabytesOfStdout() async throws {
         try await SluiceCLI.withScratch { cli in
             let file = try cli.write(Self.workflow, name: "large.yaml")
@@ -74,8 +77,9 @@ struct LargeOutputTests {
             let result = ((big?["outputs"] as? [String: Any])?["result"] as? String) ?? ""
             // As Argo's executor: one trailing newline trimmed, then the last 256 KiB kept.
             #expect(result.utf8.count == 256 * 1024, "result has \(result.utf8.count) bytes")
-            #expect(result.hasSuffix("0123456789abcde\n0123456789abEND"),
-                    "\(result.suffix(40))")
+            #expect(
+                result.hasSuffix("0123456789abcde\n0123456789abEND"),
+                "\(result.suffix(40))")
             #expect(!result.hasSuffix("\n"))
 
             let logs = try await Self.measure(cli, ["logs", "large-output", "big"])

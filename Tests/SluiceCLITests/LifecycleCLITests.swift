@@ -114,8 +114,9 @@ struct LifecycleCLITests {
             let after = try await Self.workflow(cli, "flaky")
             #expect((after["status"] as? [String: Any])?["phase"] as? String == "Succeeded")
             let first = try #require(Self.node(after, "first"))
-            #expect(first["lineageEnvelope"] as? String == before["lineageEnvelope"] as? String,
-                    "the succeeded node was run again")
+            #expect(
+                first["lineageEnvelope"] as? String == before["lineageEnvelope"] as? String,
+                "the succeeded node was run again")
             #expect(try await cli.detached(["logs", "flaky", "second"]).stdout == "second\n")
             #expect(try await cli.detached(["verify", "flaky"]).status == 0)
             #expect(try await cli.detached(["list"]).stdout.split(separator: "\n").count == 2, "retry made a new run")
@@ -156,10 +157,14 @@ struct LifecycleCLITests {
                 usleep(100_000)
             }
             #expect(follow.status == 0, "\(follow)")
-            #expect(follow.stdout == "main: one\nmain: two\nmain: three\n" || follow.stdout == "slow: one\nslow: two\nslow: three\n",
-                    "\(follow)")
+            #expect(
+                follow.stdout == "main: one\nmain: two\nmain: three\n"
+                    || follow.stdout == "slow: one\nslow: two\nslow: three\n",
+                "\(follow)")
             let end = Date().addingTimeInterval(60)
-            while Date() < end, try await cli.detached(["get", "slow", "-o", "json"]).stdout.contains("\"phase\" : \"Running\"") {
+            while Date() < end,
+                try await cli.detached(["get", "slow", "-o", "json"]).stdout.contains("\"phase\" : \"Running\"")
+            {
                 usleep(100_000)
             }
             #expect(try await cli.detached(["get", "slow"]).stdout.contains("Status:     Succeeded\n"))
@@ -171,12 +176,15 @@ struct LifecycleCLITests {
         try await SluiceCLI.withScratch { cli in
             let memo = try cli.write(Self.memo, name: "memo.yaml")
             #expect(try await cli.detached(["run", memo]).status == 0)
-            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(
+                in: .newlines)
             #expect(try await cli.detached(["run", memo]).status == 0)
-            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(
+                in: .newlines)
             let refused = try await cli.detached(["delete", producer])
             #expect(refused.status == 1, "\(refused)")
-            #expect(refused.stderr == "error: run '\(producer)' is referenced by run(s) \(consumer) (they reused its "
+            #expect(
+                refused.stderr == "error: run '\(producer)' is referenced by run(s) \(consumer) (they reused its "
                     + "signed outputs): delete those too, or first\n", "\(refused)")
             let both = try await cli.detached(["delete", consumer, producer])
             #expect(both.status == 0, "\(both)")
@@ -195,26 +203,30 @@ struct LifecycleCLITests {
             #expect(try await cli.detached(["run", plain, "-p", "tag=old"]).status == 0)
             let oldPlain = try await Self.workflow(cli, "@latest")
             #expect(try await cli.detached(["run", memo]).status == 0)
-            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let producer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(
+                in: .newlines)
             usleep(1_200_000)
             #expect(try await cli.detached(["run", plain, "-p", "tag=new"]).status == 0)
             let newPlain = try await Self.workflow(cli, "@latest")
             let cutoff = try #require((newPlain["metadata"] as? [String: Any])?["creationTimestamp"] as? String)
             #expect(try await cli.detached(["run", memo]).status == 0)
-            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(in: .newlines)
+            let consumer = try await cli.detached(["get", "@latest", "-o", "name"]).stdout.trimmingCharacters(
+                in: .newlines)
             let oldName = try #require((oldPlain["metadata"] as? [String: Any])?["name"] as? String)
 
             let dry = try await cli.detached(["prune", "--before", cutoff, "--dry-run"])
-            #expect(dry.stdout.hasSuffix("would delete 1 run(s) and 1 artifact(s), freeing 8 bytes (8 bytes)\n"),
-                    "\(dry)")
+            #expect(
+                dry.stdout.hasSuffix("would delete 1 run(s) and 1 artifact(s), freeing 8 bytes (8 bytes)\n"),
+                "\(dry)")
             let pruned = try await cli.detached(["prune", "--before", cutoff])
             #expect(pruned.status == 0, "\(pruned)")
-            #expect(pruned.stdout == """
-                kept run \(producer): run(s) \(consumer) reused its signed outputs
-                deleted run \(oldName)
-                deleted 1 run(s) and 1 artifact(s), freed 8 bytes (8 bytes)
+            #expect(
+                pruned.stdout == """
+                    kept run \(producer): run(s) \(consumer) reused its signed outputs
+                    deleted run \(oldName)
+                    deleted 1 run(s) and 1 artifact(s), freed 8 bytes (8 bytes)
 
-                """, "\(pruned)")
+                    """, "\(pruned)")
             // Every artifact a remaining run or envelope names is still there and verifies.
             for run in [producer, consumer, "@latest"] {
                 let verified = try await cli.detached(["verify", run])

@@ -24,8 +24,9 @@ struct LintGetFormatTests {
                 problems.first?["message"] as? String
                     == "unknown template 'ecko' (at spec.templates[0].steps[0][0].template)", "\(result)")
             let text = try await cli.detached(["lint", file])
-            #expect(text.stdout.hasSuffix(
-                ":11:23: error: unknown template 'ecko' (at spec.templates[0].steps[0][0].template)\n"), "\(text)")
+            #expect(
+                text.stdout.hasSuffix(
+                    ":11:23: error: unknown template 'ecko' (at spec.templates[0].steps[0][0].template)\n"), "\(text)")
         }
     }
 
@@ -35,18 +36,19 @@ struct LintGetFormatTests {
             _ = try cli.write(CLIWorkflows.hello, name: "hello.yaml")
             let result = try await cli.detached(["lint", "hello.yaml", "-o", "json"])
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == """
-                {
-                  "files" : [
-                    "hello.yaml"
-                  ],
-                  "problems" : [
+            #expect(
+                result.stdout == """
+                    {
+                      "files" : [
+                        "hello.yaml"
+                      ],
+                      "problems" : [
 
-                  ],
-                  "valid" : true
-                }
+                      ],
+                      "valid" : true
+                    }
 
-                """, "\(result)")
+                    """, "\(result)")
         }
     }
 
@@ -62,8 +64,9 @@ struct LintGetFormatTests {
             let run = try #require((object["runs"] as? [[String: Any]])?.first)
             let result0 = try #require((run["results"] as? [[String: Any]])?.first)
             #expect(result0["level"] as? String == "error")
-            let location = try #require((result0["locations"] as? [[String: Any]])?.first?["physicalLocation"]
-                as? [String: Any])
+            let location = try #require(
+                (result0["locations"] as? [[String: Any]])?.first?["physicalLocation"]
+                    as? [String: Any])
             #expect((location["artifactLocation"] as? [String: Any])?["uri"] as? String == "invalid.yaml")
             #expect((location["region"] as? [String: Any])?["startLine"] as? Int == 11)
             #expect((location["region"] as? [String: Any])?["startColumn"] as? Int == 23)

@@ -74,7 +74,8 @@ struct LiveProgressTests {
             let after = try await pane.wait { $0.contains("Duration:") }
             try Data(after.utf8).write(to: URL(fileURLWithPath: output + "/after.txt"))
             let summary = after.split(separator: "\n")
-            #expect(summary == ["Name:     fan-out", "Status:   Succeeded", "Nodes:    8 Succeeded"]
+            #expect(
+                summary == ["Name:     fan-out", "Status:   Succeeded", "Nodes:    8 Succeeded"]
                     + summary.suffix(1), "\(after)")
             #expect(summary.last?.hasPrefix("Duration: ") == true, "\(after)")
         }

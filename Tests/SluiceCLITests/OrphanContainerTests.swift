@@ -25,12 +25,15 @@ struct OrphanContainerTests {
 
     /// `podman ps` of the containers labelled with `label`, with their labels.
     static func containers(labelled label: String) -> [String] {
-        let listed = ContainersSupport.run(["podman", "ps", "-a", "--filter", "label=\(label)", "--format", "{{.Names}}"])
+        let listed = ContainersSupport.run([
+            "podman", "ps", "-a", "--filter", "label=\(label)", "--format", "{{.Names}}",
+        ])
         return listed?.output.split(separator: "\n").map(String.init) ?? []
     }
 
-    @Test("a dead engine's container is labelled with its run and state directory, and the next command removes it",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a dead engine's container is labelled with its run and state directory, and the next command removes it",
+        .timeLimit(.minutes(3)))
     func orphanRemoved() async throws {
         if let reason = ContainersSupport.podmanUnavailableReason {
             try #require(Bool(false), "container tests need the setup: \(reason)")
@@ -52,9 +55,10 @@ struct OrphanContainerTests {
                 "{{index .Config.Labels \"sluice.run\"}} {{index .Config.Labels \"sluice.engine-pid\"}}", names[0],
             ])
             let run = try StopResumeTests.nodes(cli)
-            #expect(inspected?.output.trimmingCharacters(in: .whitespacesAndNewlines)
-                == "\(names[0].split(separator: "-").dropFirst().prefix(2).joined(separator: "-")) "
-                + "\(engine.pid)", "\(run)")
+            #expect(
+                inspected?.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "\(names[0].split(separator: "-").dropFirst().prefix(2).joined(separator: "-")) "
+                    + "\(engine.pid)", "\(run)")
             kill(engine.pid, SIGKILL)
             _ = try await engine.finish()
             #expect(Self.containers(labelled: label) == names, "the container outlives its killed engine")

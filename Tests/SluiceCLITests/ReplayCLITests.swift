@@ -34,12 +34,16 @@ struct ReplayCLITests {
             // Verified only against its own keys, the bundle's outputs are not re-signed here without a say-so.
             let untrusted = try cli.run(["replay", "bundle", "--from", "use", "--state-dir", state])
             #expect(untrusted.status == 3, "\(untrusted)")
-            #expect(untrusted.stderr.hasSuffix("error: bundle bundle was verified against its own keys only (integrity, "
-                + "not origin): --from would re-sign its captured outputs with this machine's key; pass --trust "
-                + "KEYFILE with the key you expect, or --resign-untrusted to accept them as they are (the re-signed "
-                + "lineage says so)\n"), "\(untrusted)")
-            let replay = try cli.run(["replay", "bundle", "--from", "use", "--state-dir", state,
-                                      "--trust", "bundle/keys/signer.pub.pem"])
+            #expect(
+                untrusted.stderr.hasSuffix(
+                    "error: bundle bundle was verified against its own keys only (integrity, "
+                        + "not origin): --from would re-sign its captured outputs with this machine's key; pass --trust "
+                        + "KEYFILE with the key you expect, or --resign-untrusted to accept them as they are (the re-signed "
+                        + "lineage says so)\n"), "\(untrusted)")
+            let replay = try cli.run([
+                "replay", "bundle", "--from", "use", "--state-dir", state,
+                "--trust", "bundle/keys/signer.pub.pem",
+            ])
             #expect(replay.status == 0, "\(replay)")
             #expect(replay.stdout.contains("reusing the captured outputs of: make\n"))
             #expect(replay.stdout.hasSuffix("1 same, 0 different, 0 missing, 2 reused\n"), "\(replay)")

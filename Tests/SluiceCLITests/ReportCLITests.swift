@@ -22,7 +22,9 @@ struct ReportCLITests {
             "--user-data-dir=\(directory)/chromium-profile", "--virtual-time-budget=10000", "--enable-logging=stderr",
             "--v=0",
         ]
-        let dump = try await HostTool.offPool { try HostTool.run("chromium", common + ["--dump-dom", url], in: directory) }
+        let dump = try await HostTool.offPool {
+            try HostTool.run("chromium", common + ["--dump-dom", url], in: directory)
+        }
         #expect(dump.status == 0, "\(dump.stderr)")
         let shot = try await HostTool.offPool {
             try HostTool.run(
@@ -57,17 +59,20 @@ struct ReportCLITests {
             #expect(result.stdout.hasSuffix(" (Succeeded, 4 nodes, verified) written to report.html\n"), "\(result)")
             let page = try String(contentsOfFile: cli.directory + "/report.html", encoding: .utf8)
             // Self-contained: nothing to fetch, and a policy that forbids fetching.
-            #expect(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"))
+            #expect(
+                page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"))
             #expect(page.range(of: "<(link|img|iframe)|\\ssrc=", options: .regularExpression) == nil)
             let output = try HostTool.outputDirectory("report-ml-pipeline")
             let rendered = try await Self.render(
-                cli.directory + "/report.html", in: cli.directory, screenshot: output + "/report.png", select: "register")
+                cli.directory + "/report.html", in: cli.directory, screenshot: output + "/report.png",
+                select: "register")
             Self.expectDrawn(rendered, nodes: 5)
             #expect(rendered.dom.contains("Verified: 4 check(s) hold"), "no verdict")
             // The selected node's details: its lineage traced back through evaluate and train to preprocess.
             #expect(rendered.dom.contains("Lineage (inputs traced back to their sources)"))
             for producer in ["train", "evaluate", "preprocess"] {
-                #expect(rendered.dom.contains("<a class=\"node-link\">\(producer)</a>"), "\(producer) not in the lineage")
+                #expect(
+                    rendered.dom.contains("<a class=\"node-link\">\(producer)</a>"), "\(producer) not in the lineage")
             }
             #expect(rendered.dom.contains("registered model sha256:"), "the register node's logs are missing")
             #expect(rendered.dom.contains("run-key/submit"), "the trust slope is missing")
@@ -104,8 +109,9 @@ struct ReportCLITests {
             #expect(try await cli.detached(["export", "@latest", "-o", "run.tar.gz"]).status == 0)
             let result = try await cli.detached(["report", "run.tar.gz", "-o", "bundle.html"])
             #expect(result.status == 0, "\(result)")
-            #expect(result.stdout == "report of run hello-cli (Succeeded, 2 nodes, verified) written to bundle.html\n",
-                    "\(result)")
+            #expect(
+                result.stdout == "report of run hello-cli (Succeeded, 2 nodes, verified) written to bundle.html\n",
+                "\(result)")
             let missing = try await cli.detached(["report", "nope", "-o", "x.html"])
             #expect(missing.status == 1, "\(missing)")
             #expect(missing.stderr == "error: no run has the name or id 'nope'\n", "\(missing)")

@@ -36,11 +36,13 @@ struct ReportModelTests {
         #expect(JUnitReport.attribute("say \"hi\"\nnow") == "say &quot;hi&quot;&#10;now")
     }
 
-    @Test("YAML scalars are plain only when they read back unchanged", arguments: [
-        ("hello world", "hello world"), ("true", "\"true\""), ("0.8", "\"0.8\""),
-        ("2026-12-07T03:31:22Z", "\"2026-12-07T03:31:22Z\""), ("a: b", "\"a: b\""), ("", "\"\""),
-        ("{{tasks.a.outputs.result}}", "\"{{tasks.a.outputs.result}}\""), ("line\nbreak", "\"line\\nbreak\""),
-    ])
+    @Test(
+        "YAML scalars are plain only when they read back unchanged",
+        arguments: [
+            ("hello world", "hello world"), ("true", "\"true\""), ("0.8", "\"0.8\""),
+            ("2026-12-07T03:31:22Z", "\"2026-12-07T03:31:22Z\""), ("a: b", "\"a: b\""), ("", "\"\""),
+            ("{{tasks.a.outputs.result}}", "\"{{tasks.a.outputs.result}}\""), ("line\nbreak", "\"line\\nbreak\""),
+        ])
     func yamlScalars(value: String, expected: String) {
         #expect(YAMLText.scalar(value) == expected)
     }

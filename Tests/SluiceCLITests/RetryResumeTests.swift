@@ -22,8 +22,9 @@ struct RetryResumeTests {
         """
     }
 
-    @Test("a retry resumed after its engine was killed makes limit + 1 attempts in all, keeping the first ones",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "a retry resumed after its engine was killed makes limit + 1 attempts in all, keeping the first ones",
+        .timeLimit(.minutes(3)))
     func limitCountsEveryAttempt() async throws {
         try await SluiceCLI.withScratch { cli in
             // Each attempt sleeps about 6 s: long enough to catch attempt (1) running on a busy machine.

@@ -17,31 +17,31 @@ struct RunLeaseTests {
     static func witnessed(_ witness: String, seconds: String, gated: Bool = false) -> String {
         let gate = gated ? "until [ -e \(witness).go ]; do sleep 0.05; done; " : ""
         return """
-        apiVersion: argoproj.io/v1alpha1
-        kind: Workflow
-        metadata:
-          generateName: lease-
-        spec:
-          entrypoint: main
-          templates:
-            - name: main
-              dag:
-                tasks:
-                  - {name: a, template: mark, arguments: {parameters: [{name: label, value: a}]}}
-                  - {name: b, template: slow, dependencies: [a]}
-                  - {name: c, template: mark, dependencies: [b], arguments: {parameters: [{name: label, value: c}]}}
-            - name: mark
-              inputs:
-                parameters:
-                  - name: label
-              container:
-                image: alpine
-                command: [sh, -c, "echo {{inputs.parameters.label}} >> \(witness)"]
-            - name: slow
-              container:
-                image: alpine
-                command: [sh, -c, "echo b-start >> \(witness); \(gate)sleep \(seconds); echo b >> \(witness)"]
-        """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata:
+              generateName: lease-
+            spec:
+              entrypoint: main
+              templates:
+                - name: main
+                  dag:
+                    tasks:
+                      - {name: a, template: mark, arguments: {parameters: [{name: label, value: a}]}}
+                      - {name: b, template: slow, dependencies: [a]}
+                      - {name: c, template: mark, dependencies: [b], arguments: {parameters: [{name: label, value: c}]}}
+                - name: mark
+                  inputs:
+                    parameters:
+                      - name: label
+                  container:
+                    image: alpine
+                    command: [sh, -c, "echo {{inputs.parameters.label}} >> \(witness)"]
+                - name: slow
+                  container:
+                    image: alpine
+                    command: [sh, -c, "echo b-start >> \(witness); \(gate)sleep \(seconds); echo b >> \(witness)"]
+            """
     }
 
     /// The lines of the witness file.
@@ -129,7 +129,8 @@ struct RunLeaseTests {
             let prefix = "error: run '"
             let holder = "' is being driven by pid \(engine.pid) since "
             #expect(resume.stderr.hasPrefix(prefix) && resume.stderr.contains(holder), "\(resume)")
-            #expect(resume.stderr.hasSuffix(": wait for it to end, or stop it with 'sluice stop \(Self.runName(cli))'\n"))
+            #expect(
+                resume.stderr.hasSuffix(": wait for it to end, or stop it with 'sluice stop \(Self.runName(cli))'\n"))
             // The live run goes on untouched.
             #expect(try cli.run(["stop", "@latest"]).status == 0)
             _ = try await engine.finish()
@@ -137,8 +138,9 @@ struct RunLeaseTests {
         }
     }
 
-    @Test("concurrent resumes of a dead run, 10 trials: one drives it, no node runs twice, the store stays consistent",
-          .timeLimit(.minutes(6)))
+    @Test(
+        "concurrent resumes of a dead run, 10 trials: one drives it, no node runs twice, the store stays consistent",
+        .timeLimit(.minutes(6)))
     func concurrentResumes() async throws {
         for trial in 1...10 {
             try await SluiceCLI.withScratch { cli in
@@ -222,8 +224,9 @@ struct RunLeaseTests {
         }
     }
 
-    @Test("get and list judge a run's engine by its lease: a reused pid with another start time is not the engine",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "get and list judge a run's engine by its lease: a reused pid with another start time is not the engine",
+        .timeLimit(.minutes(1)))
     func engineGoneDespiteReusedPid() async throws {
         try await SluiceCLI.withScratch { cli in
             let witness = cli.directory + "/witness"

@@ -96,8 +96,9 @@ struct StopResumeTests {
         }
     }
 
-    @Test("sluice resume continues a run whose engine was killed, without running succeeded nodes again",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "sluice resume continues a run whose engine was killed, without running succeeded nodes again",
+        .timeLimit(.minutes(2)))
     func resumeAfterKill() async throws {
         try await SluiceCLI.withScratch { cli in
             // b sleeps long enough to be killed mid-run, and finishes on its own after the resume.

@@ -48,7 +48,8 @@ enum HostTool {
     /// A directory kept after the test for what it produced (screenshots, captures):
     /// `$SLUICE_TEST_OUTPUT/NAME`, by default `<repo>/.build/test-output/NAME`.
     static func outputDirectory(_ name: String) throws -> String {
-        let root = ProcessInfo.processInfo.environment["SLUICE_TEST_OUTPUT"].flatMap { $0.isEmpty ? nil : $0 }
+        let root =
+            ProcessInfo.processInfo.environment["SLUICE_TEST_OUTPUT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? SluiceCLI.repository + "/.build/test-output"
         let directory = root + "/" + name
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -22,7 +22,8 @@ struct ArgoStatusStreamingTests {
             NodeRecord(
                 runID: "run-id", id: "wf-x7k2p", name: "wf-x7k2p", displayName: "wf-x7k2p", type: "DAG",
                 templateName: "main", phase: "Failed", message: "child 'wf-x7k2p-10' failed",
-                childrenJSON: #"["wf-x7k2p-9","wf-x7k2p-10","Wf-x7k2p-B"]"#, inputsJSON: #"{"parameters":[],"artifacts":[]}"#,
+                childrenJSON: #"["wf-x7k2p-9","wf-x7k2p-10","Wf-x7k2p-B"]"#,
+                inputsJSON: #"{"parameters":[],"artifacts":[]}"#,
                 startedAt: started, finishedAt: started.addingTimeInterval(3), sequence: 0),
             NodeRecord(
                 runID: "run-id", id: "wf-x7k2p-9", name: "wf-x7k2p.a", displayName: "a", type: "Pod", templateName: "t",
@@ -34,18 +35,21 @@ struct ArgoStatusStreamingTests {
                 progress: "3/4"),
             NodeRecord(
                 runID: "run-id", id: "wf-x7k2p-10", name: "wf-x7k2p.b", displayName: "b\u{7f}\u{1b}[31m", type: "Pod",
-                templateName: nil, phase: "Failed", message: "exit code 2: \"/tmp/x\" \\ \u{2028}", boundaryID: "wf-x7k2p",
+                templateName: nil, phase: "Failed", message: "exit code 2: \"/tmp/x\" \\ \u{2028}",
+                boundaryID: "wf-x7k2p",
                 sequence: 2),
             NodeRecord(
                 runID: "run-id", id: "Wf-x7k2p-B", name: "wf-x7k2p.c", displayName: "c", type: "Skipped",
-                phase: "Omitted", boundaryID: "wf-x7k2p", childrenJSON: "not json", inputsJSON: "{}", outputsJSON: "[1]",
+                phase: "Omitted", boundaryID: "wf-x7k2p", childrenJSON: "not json", inputsJSON: "{}",
+                outputsJSON: "[1]",
                 sequence: 3),
         ]
         for index in 0..<40 {
-            nodes.append(NodeRecord(
-                runID: "run-id", id: "wf-x7k2p-\(index * 37 % 101)x\(index)", name: "wf-x7k2p.l(\(index))",
-                displayName: "l(\(index):item)", type: "Pod", templateName: "t", phase: "Running",
-                boundaryID: "wf-x7k2p", sequence: 4 + index))
+            nodes.append(
+                NodeRecord(
+                    runID: "run-id", id: "wf-x7k2p-\(index * 37 % 101)x\(index)", name: "wf-x7k2p.l(\(index))",
+                    displayName: "l(\(index):item)", type: "Pod", templateName: "t", phase: "Running",
+                    boundaryID: "wf-x7k2p", sequence: 4 + index))
         }
         return nodes
     }
@@ -65,9 +69,13 @@ struct ArgoStatusStreamingTests {
 
     @Test("a run without nodes, and one without a message, are identical too")
     func edgeCases() {
-        #expect(Self.streamed(run: Self.run(message: nil), nodes: []) == ArgoStatus.json(run: Self.run(message: nil), nodes: []))
+        #expect(
+            Self.streamed(run: Self.run(message: nil), nodes: [])
+                == ArgoStatus.json(run: Self.run(message: nil), nodes: []))
         let one = Array(Self.nodes().prefix(1))
-        #expect(Self.streamed(run: Self.run(message: nil), nodes: one) == ArgoStatus.json(run: Self.run(message: nil), nodes: one))
+        #expect(
+            Self.streamed(run: Self.run(message: nil), nodes: one)
+                == ArgoStatus.json(run: Self.run(message: nil), nodes: one))
     }
 
     @Test("a message that mimics the nodes placeholder does not confuse the splice")

@@ -172,7 +172,9 @@ struct ArtifactFeaturesTests {
                       container: {image: alpine, command: [sh, -c, "test -e /tmp/in && echo present || echo absent"]}
                 """
             let run = try await EngineHarness.run(yaml, in: directory)
-            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             #expect(try run.outputs("gen").artifacts.isEmpty)
             #expect(try run.outputs("use").result == "absent")
             #expect(try run.inputs("use").artifacts.isEmpty)
@@ -456,8 +458,10 @@ struct ArtifactFeaturesTests {
             let node = try run.node(run.run.name)
             #expect(node.phase == "Error")
             let message = try #require(node.message)
-            #expect(message.hasPrefix("artifact 'src' unavailable: 'git clone --quiet --recurse-submodules -- "
-                + "\(directory)/no-such-repo "))
+            #expect(
+                message.hasPrefix(
+                    "artifact 'src' unavailable: 'git clone --quiet --recurse-submodules -- "
+                        + "\(directory)/no-such-repo "))
             #expect(message.contains("for repository \(directory)/no-such-repo exited with 128: "))
         }
     }

@@ -31,7 +31,8 @@ final class EnvelopeTamperer: RunObserver {
             let envelope = try Envelope(jsonBytes: [UInt8](record.envelopeJSON))
             if let forged = try forge(envelope) {
                 try StoreTampering.execute(
-                    stateDirectory: stateDirectory, sql: "UPDATE envelopes SET envelope_json = ? WHERE payload_digest = ?",
+                    stateDirectory: stateDirectory,
+                    sql: "UPDATE envelopes SET envelope_json = ? WHERE payload_digest = ?",
                     arguments: [Data(forged), digest])
             } else {
                 try StoreTampering.execute(
@@ -144,8 +145,9 @@ struct AttackTableTests {
         let summary = try await task.value
         let store = try Store(stateDirectory: state)
         let run = try store.run(named: summary.name)
-        return RecordedRun(directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
-                           nodes: try store.nodes(runID: run.id))
+        return RecordedRun(
+            directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
+            nodes: try store.nodes(runID: run.id))
     }
 
     /// Checks the refusal of `consume`: node Error, message naming node, input and check, one denial recorded.
@@ -159,7 +161,8 @@ struct AttackTableTests {
         let nodes = run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" }
         #expect(refused.phase == "Error", "\(nodes)", sourceLocation: sourceLocation)
         let message = refused.message ?? ""
-        let prefix = input == Refusal.nodeLevel
+        let prefix =
+            input == Refusal.nodeLevel
             ? "node '\(node)' refused: \(check): " : "node '\(node)' refused: input '\(input)': \(check): "
         #expect(message.hasPrefix(prefix), "\(message)", sourceLocation: sourceLocation)
         #expect(message.contains(reason), "\(message)", sourceLocation: sourceLocation)
@@ -167,8 +170,9 @@ struct AttackTableTests {
         #expect(denials.map(\.check) == [check], sourceLocation: sourceLocation)
         #expect(denials.map(\.input) == [input], sourceLocation: sourceLocation)
         // The refused node never ran: no attempt was recorded for it.
-        #expect(try run.store.attempts(runID: run.run.id).allSatisfy { $0.nodeID != refused.id },
-                sourceLocation: sourceLocation)
+        #expect(
+            try run.store.attempts(runID: run.run.id).allSatisfy { $0.nodeID != refused.id },
+            sourceLocation: sourceLocation)
         print("attack-table | \(row) | \(message)")
         return message
     }
@@ -182,9 +186,10 @@ struct AttackTableTests {
         try await EngineHarness.withDirectory { directory in
             let tamperer = ArtifactTamperer(producer: "produce", replacement: "forged")
             let run = try await Self.run(Self.workflow(name: "a-artifact"), in: directory, observer: tamperer)
-            try Self.expectRefusal(run, row: "artifact modified", input: "data", check: "subject-digest",
-                                   reason: "does not match the artifact's sha256:"
-                                       + Digest.sha256(Array("forged".utf8)).hex)
+            try Self.expectRefusal(
+                run, row: "artifact modified", input: "data", check: "subject-digest",
+                reason: "does not match the artifact's sha256:"
+                    + Digest.sha256(Array("forged".utf8)).hex)
         }
     }
 
@@ -201,9 +206,10 @@ struct AttackTableTests {
                 arguments: [first.run.id])
             #expect(changed == 1)
             let resumed = try await Self.run(yaml, in: directory, resume: first.run.id)
-            try Self.expectRefusal(resumed, row: "output parameter altered", input: Self.noteInput,
-                                   check: "subject-digest",
-                                   reason: "does not match the parameter's " + Digest.sha256(Array("n2".utf8)).description)
+            try Self.expectRefusal(
+                resumed, row: "output parameter altered", input: Self.noteInput,
+                check: "subject-digest",
+                reason: "does not match the parameter's " + Digest.sha256(Array("n2".utf8)).description)
         }
     }
 
@@ -215,8 +221,9 @@ struct AttackTableTests {
                 Envelope.sign(payload: envelope.payload, payloadType: envelope.payloadType, with: outsider).jsonBytes()
             }
             let run = try await Self.run(Self.workflow(name: "a-untrusted"), in: directory, observer: tamperer)
-            try Self.expectRefusal(run, row: "untrusted key", input: "data", check: "signature-trust",
-                                   reason: "signed by key \(outsider.publicKey.keyID) which is not trusted")
+            try Self.expectRefusal(
+                run, row: "untrusted key", input: "data", check: "signature-trust",
+                reason: "signed by key \(outsider.publicKey.keyID) which is not trusted")
         }
     }
 
@@ -230,8 +237,9 @@ struct AttackTableTests {
                     .jsonBytes()
             }
             let run = try await Self.run(Self.workflow(name: "a-signature"), in: directory, observer: tamperer)
-            try Self.expectRefusal(run, row: "signature bytes altered", input: "data", check: "signature",
-                                   reason: "does not verify")
+            try Self.expectRefusal(
+                run, row: "signature bytes altered", input: "data", check: "signature",
+                reason: "does not verify")
         }
     }
 
@@ -256,14 +264,17 @@ struct AttackTableTests {
                 }
             }
             let capture = Capture(state: state) { bytes in otherEnvelope.withLock { $0 = bytes } }
-            let tamperer = EnvelopeTamperer(node: "produce", stateDirectory: state) { _ in otherEnvelope.withLock { $0 } }
-            let run = try await Self.run(Self.workflow(name: "a-node-replay"), in: directory,
-                                         observer: Observers(list: [capture, tamperer]))
+            let tamperer = EnvelopeTamperer(node: "produce", stateDirectory: state) { _ in otherEnvelope.withLock { $0 }
+            }
+            let run = try await Self.run(
+                Self.workflow(name: "a-node-replay"), in: directory,
+                observer: Observers(list: [capture, tamperer]))
             let other = try run.node("other")
             let produce = try run.node("produce")
-            try Self.expectRefusal(run, row: "envelope of another node replayed", input: "data",
-                                   check: "chain-continuity",
-                                   reason: "\(other.id)")
+            try Self.expectRefusal(
+                run, row: "envelope of another node replayed", input: "data",
+                check: "chain-continuity",
+                reason: "\(other.id)")
             #expect(produce.id != other.id)
         }
     }
@@ -281,8 +292,9 @@ struct AttackTableTests {
             let tamperer = EnvelopeTamperer(node: "produce", stateDirectory: state) { _ in bytes }
             let run = try await Self.run(Self.workflow(name: "a-run-replay"), in: directory, observer: tamperer)
             #expect(run.run.id != earlier.run.id)
-            try Self.expectRefusal(run, row: "envelope from another run replayed", input: "data",
-                                   check: "chain-continuity", reason: earlier.run.id)
+            try Self.expectRefusal(
+                run, row: "envelope from another run replayed", input: "data",
+                check: "chain-continuity", reason: earlier.run.id)
         }
     }
 
@@ -306,9 +318,10 @@ struct AttackTableTests {
                 arguments: [first.run.id])
             #expect(changed == 1)
             let resumed = try await Self.run(yaml, in: directory, resume: first.run.id)
-            try Self.expectRefusal(resumed, row: "governance edited after submission", input: Refusal.nodeLevel,
-                                   check: "submission",
-                                   reason: "governance edited after submission: the submission attestation covers")
+            try Self.expectRefusal(
+                resumed, row: "governance edited after submission", input: Refusal.nodeLevel,
+                check: "submission",
+                reason: "governance edited after submission: the submission attestation covers")
             // What ran before the edit stays recorded and Succeeded.
             #expect(try resumed.node("produce").phase == "Succeeded")
         }
@@ -325,9 +338,10 @@ struct AttackTableTests {
                         images: {allowed: ["registry.internal/*"]}
                 """
             let run = try await Self.run(Self.workflow(name: "a-image", governance: allowed), in: directory)
-            try Self.expectRefusal(run, row: "image not allowed", input: Refusal.nodeLevel,
-                                   check: "constraint 'internal-images'",
-                                   reason: "image 'alpine' is not allowed (allowed: registry.internal/*)")
+            try Self.expectRefusal(
+                run, row: "image not allowed", input: Refusal.nodeLevel,
+                check: "constraint 'internal-images'",
+                reason: "image 'alpine' is not allowed (allowed: registry.internal/*)")
         }
         try await EngineHarness.withDirectory { directory in
             let pinned = """
@@ -338,8 +352,9 @@ struct AttackTableTests {
                         images: {pinned: true}
                 """
             let run = try await Self.run(Self.workflow(name: "a-pinned", governance: pinned), in: directory)
-            try Self.expectRefusal(run, row: "image not pinned", input: Refusal.nodeLevel, check: "constraint 'pinned'",
-                                   reason: "image 'alpine' is not pinned by digest")
+            try Self.expectRefusal(
+                run, row: "image not pinned", input: Refusal.nodeLevel, check: "constraint 'pinned'",
+                reason: "image 'alpine' is not pinned by digest")
         }
     }
 
@@ -354,9 +369,10 @@ struct AttackTableTests {
                         inputs: {fromTemplates: [train]}
                 """
             let run = try await Self.run(Self.workflow(name: "a-template", governance: governance), in: directory)
-            try Self.expectRefusal(run, row: "input from a disallowed template", input: "data",
-                                   check: "constraint 'trained-only'",
-                                   reason: "it comes from template 'produce', not one of train")
+            try Self.expectRefusal(
+                run, row: "input from a disallowed template", input: "data",
+                check: "constraint 'trained-only'",
+                reason: "it comes from template 'produce', not one of train")
         }
     }
 
@@ -367,7 +383,8 @@ struct AttackTableTests {
             let ci = GovernanceFixtures.signingKey(seedByte: 52)
             let impostor = GovernanceFixtures.signingKey(seedByte: 53)
             // The attestation claims to come from 'platform' but the impostor signed it.
-            let forgedProof = DelegationAttestation.sign(name: "ci", delegate: ci.publicKey, roles: [.sign], with: impostor)
+            let forgedProof = DelegationAttestation.sign(
+                name: "ci", delegate: ci.publicKey, roles: [.sign], with: impostor)
             let governance = """
                   governance:
                     version: sluice.dev/governance/v1
@@ -388,8 +405,9 @@ struct AttackTableTests {
                 _ = try await Self.run(yaml, in: directory, key: platformFile, lineageKey: ciFile)
             } throws: { error in
                 guard case EngineError.submissionRefused(let reason) = error else { return false }
-                return reason.contains("the lineage key: key \(ci.publicKey.keyID) is not admitted for role 'sign': "
-                    + "delegation 'ci' is broken: its attestation is not signed by 'platform'")
+                return reason.contains(
+                    "the lineage key: key \(ci.publicKey.keyID) is not admitted for role 'sign': "
+                        + "delegation 'ci' is broken: its attestation is not signed by 'platform'")
             }
             // 2. An envelope forged with that key, claiming the delegation in its trust slope, is refused.
             let tamperer = EnvelopeTamperer(node: "produce", stateDirectory: directory + "/state") { envelope in
@@ -399,17 +417,22 @@ struct AttackTableTests {
                 let root = predicate.trustSlope[0]
                 predicate.trustSlope = [
                     root,
-                    .init(authority: "platform", keyID: platform.publicKey.keyID, role: "delegate",
-                          attestation: root.attestation),
-                    .init(authority: "ci", keyID: ci.publicKey.keyID, role: "sign", attestation: forgedProof.payloadDigest),
+                    .init(
+                        authority: "platform", keyID: platform.publicKey.keyID, role: "delegate",
+                        attestation: root.attestation),
+                    .init(
+                        authority: "ci", keyID: ci.publicKey.keyID, role: "sign", attestation: forgedProof.payloadDigest
+                    ),
                 ]
-                let forged = Statement(subjects: statement.subjects, predicateType: statement.predicateType,
-                                       predicate: predicate.json)
+                let forged = Statement(
+                    subjects: statement.subjects, predicateType: statement.predicateType,
+                    predicate: predicate.json)
                 return forged.signed(with: ci).jsonBytes()
             }
             let run = try await Self.run(yaml, in: directory, key: platformFile, observer: tamperer)
-            try Self.expectRefusal(run, row: "broken delegation chain", input: "data", check: "signature-trust",
-                                   reason: "delegation 'ci' is broken: its attestation is not signed by 'platform'")
+            try Self.expectRefusal(
+                run, row: "broken delegation chain", input: "data", check: "signature-trust",
+                reason: "delegation 'ci' is broken: its attestation is not signed by 'platform'")
         }
     }
 
@@ -440,7 +463,9 @@ struct AttackTableTests {
                 Self.workflow(name: "a-delegated", governance: governance), in: directory,
                 key: try Self.keyFile(platform, in: directory, name: "platform"),
                 lineageKey: try Self.keyFile(ci, in: directory, name: "ci"))
-            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName) \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName) \($0.phase) \($0.message ?? "")" })")
             let submission = try #require(try run.store.attestations(runID: run.run.id).first)
             #expect(submission.keyID == platform.publicKey.keyID)
             let consume = try run.node("consume")
@@ -451,7 +476,8 @@ struct AttackTableTests {
             let predicate = try LineagePredicate(json: try Statement(payloadBytes: envelope.payload).predicate)
             #expect(predicate.trustSlope.map(\.authority) == ["platform", "platform", "ci"])
             #expect(predicate.trustSlope.map(\.role) == ["submit", "delegate", "sign"])
-            #expect(predicate.trustSlope.map(\.attestation.hex)
+            #expect(
+                predicate.trustSlope.map(\.attestation.hex)
                     == [submission.payloadDigest, submission.payloadDigest, proof.payloadDigest.hex])
             // `produce` has no upstream lineage (depth 1): `consume`, its consumer, is at depth 2.
             #expect(predicate.chainDepth == 2)
@@ -469,9 +495,10 @@ struct AttackTableTests {
                         maxChainDepth: 1
                 """
             let run = try await Self.run(Self.workflow(name: "a-depth", governance: governance), in: directory)
-            try Self.expectRefusal(run, row: "chain deeper than maxChainDepth", input: "data",
-                                   check: "constraint 'shallow'",
-                                   reason: "so this node's chain would be 2 deep; the maximum is 1")
+            try Self.expectRefusal(
+                run, row: "chain deeper than maxChainDepth", input: "data",
+                check: "constraint 'shallow'",
+                reason: "so this node's chain would be 2 deep; the maximum is 1")
         }
         try await EngineHarness.withDirectory { directory in
             let governance = """
@@ -482,9 +509,10 @@ struct AttackTableTests {
                         require: "all(inputs, {.producer.template == 'train'})"
                 """
             let run = try await Self.run(Self.workflow(name: "a-require", governance: governance), in: directory)
-            try Self.expectRefusal(run, row: "require expression false", input: Refusal.nodeLevel,
-                                   check: "constraint 'trained-models'",
-                                   reason: "require \"all(inputs, {.producer.template == 'train'})\" is false")
+            try Self.expectRefusal(
+                run, row: "require expression false", input: Refusal.nodeLevel,
+                check: "constraint 'trained-models'",
+                reason: "require \"all(inputs, {.producer.template == 'train'})\" is false")
         }
     }
 
@@ -508,8 +536,9 @@ struct AttackTableTests {
                         require: "workflow.name == 'a-facts' && workflow.submitter == 'run-key' && workflow.constraintsDigest startsWith 'sha256:'"
                 """
             let run = try await Self.run(Self.workflow(name: "a-facts", governance: governance), in: directory)
-            #expect(run.summary.phase == .succeeded,
-                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             #expect(try run.store.denials(runID: run.run.id).isEmpty)
         }
     }
@@ -517,14 +546,16 @@ struct AttackTableTests {
     @Test("governance carried by the sluice.dev/governance annotation is enforced like spec.governance")
     func governanceAnnotation() async throws {
         try await EngineHarness.withDirectory { directory in
-            let document = #"{"constraints": [{"name": "trained-only", "appliesTo": {"templates": ["consume"]}, "inputs": {"fromTemplates": ["train"]}}]}"#
+            let document =
+                #"{"constraints": [{"name": "trained-only", "appliesTo": {"templates": ["consume"]}, "inputs": {"fromTemplates": ["train"]}}]}"#
             let yaml = Self.workflow(name: "a-annotation").replacingOccurrences(
                 of: "  name: a-annotation\n",
                 with: "  name: a-annotation\n  annotations:\n    sluice.dev/governance: '\(document)'\n")
             let run = try await Self.run(yaml, in: directory)
-            try Self.expectRefusal(run, row: "input from a disallowed template (annotation)", input: "data",
-                                   check: "constraint 'trained-only'",
-                                   reason: "it comes from template 'produce', not one of train")
+            try Self.expectRefusal(
+                run, row: "input from a disallowed template (annotation)", input: "data",
+                check: "constraint 'trained-only'",
+                reason: "it comes from template 'produce', not one of train")
             // Both places at once is ambiguous: refused before anything runs.
             let both = yaml.replacingOccurrences(
                 of: "  entrypoint: main\n",
@@ -546,14 +577,16 @@ struct AttackTableTests {
                     revocations:
                       - {key: \(key.publicKey.keyID), reason: "rotated after the audit"}
                 """
-            let run = try await Self.run(Self.workflow(name: "a-inline", governance: governance), in: directory,
-                                         key: try Self.keyFile(key, in: directory, name: "k"))
+            let run = try await Self.run(
+                Self.workflow(name: "a-inline", governance: governance), in: directory,
+                key: try Self.keyFile(key, in: directory, name: "k"))
             // A revoked key signs nothing: `other`, which has no input, is refused before it runs.
-            try Self.expectRefusal(run, row: "revoked key (inline)", node: "other", input: Refusal.nodeLevel,
-                                   check: "revoked",
-                                   reason: "the node's lineage cannot be signed under this run's trust slope "
-                                       + "('run-key' / submit): key \(key.publicKey.keyID) is revoked by the "
-                                       + "workflow's governance: rotated after the audit")
+            try Self.expectRefusal(
+                run, row: "revoked key (inline)", node: "other", input: Refusal.nodeLevel,
+                check: "revoked",
+                reason: "the node's lineage cannot be signed under this run's trust slope "
+                    + "('run-key' / submit): key \(key.publicKey.keyID) is revoked by the "
+                    + "workflow's governance: rotated after the audit")
         }
     }
 
@@ -562,8 +595,9 @@ struct AttackTableTests {
         try await EngineHarness.withDirectory { directory in
             let tamperer = EnvelopeTamperer(node: "produce", stateDirectory: directory + "/state") { _ in nil }
             let run = try await Self.run(Self.workflow(name: "a-missing"), in: directory, observer: tamperer)
-            try Self.expectRefusal(run, row: "missing envelope", input: "data", check: "envelope-missing",
-                                   reason: "is not in the store")
+            try Self.expectRefusal(
+                run, row: "missing envelope", input: "data", check: "envelope-missing",
+                reason: "is not in the store")
         }
     }
 }

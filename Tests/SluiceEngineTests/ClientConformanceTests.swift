@@ -72,8 +72,9 @@ struct ClientConformanceTests {
                       container: {image: busybox, command: [echo, "{{workflow.nothing}}"]}
                 """, in: directory)
             #expect(run.summary.phase == .error)
-            #expect(try run.root().message
-                == "failed to resolve {{workflow.nothing}} in command of template 'main' (node 'unknown-var')")
+            #expect(
+                try run.root().message
+                    == "failed to resolve {{workflow.nothing}} in command of template 'main' (node 'unknown-var')")
         }
     }
 
@@ -118,8 +119,11 @@ struct ClientConformanceTests {
             let root = try run.root()
             #expect(root.type == "Retry")
             #expect(root.message == "No more retries left")
-            #expect(try run.childNames(root.displayName) == ["\(run.summary.name)(0)", "\(run.summary.name)(1)",
-                                                            "\(run.summary.name)(2)"])
+            #expect(
+                try run.childNames(root.displayName) == [
+                    "\(run.summary.name)(0)", "\(run.summary.name)(1)",
+                    "\(run.summary.name)(2)",
+                ])
         }
     }
 
@@ -195,8 +199,9 @@ struct ClientConformanceTests {
             #expect(run.summary.phase == .failed)
             let root = try run.root()
             #expect(root.phase == "Failed")
-            #expect(root.message == "Error (exit code 64): node '\(run.summary.name)': executable '/no/such/executable' "
-                + "does not exist or is not an executable file")
+            #expect(
+                root.message == "Error (exit code 64): node '\(run.summary.name)': executable '/no/such/executable' "
+                    + "does not exist or is not an executable file")
             #expect(try run.outputs(root.displayName).exitCode == "64")
         }
     }
@@ -248,7 +253,8 @@ struct ClientConformanceTests {
         }
     }
 
-    @Test("a top-level output file, an input artifact handed down by a steps template, an output written over its input")
+    @Test(
+        "a top-level output file, an input artifact handed down by a steps template, an output written over its input")
     func artifactPaths() async throws {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(try clientFixture("hera-artifact-paths"), in: directory)
@@ -332,7 +338,8 @@ struct DaemonReadinessTests {
         let port = Int.random(in: 30_000..<45_000)
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(
-                Self.workflow(name: "ready-\(label.lowercased())", port: port, probe: Self.probe(label, port: port)), in: directory)
+                Self.workflow(name: "ready-\(label.lowercased())", port: port, probe: Self.probe(label, port: port)),
+                in: directory)
             #expect(run.summary.phase == .succeeded, "\(label): \(run.summary.message ?? "")")
             #expect(try run.result("client") == "reached")
             #expect(try run.node("server").phase == "Succeeded")

@@ -140,8 +140,9 @@ struct ContainerParityTests {
 
     /// Regression: a top-level output file was a directory under both runtimes (`Is a directory`) and `/output`
     /// could not be set up under podman (`it exists and is not a directory`).
-    @Test("outputs directly under / are files, or a directory the command writes inside, under every runtime",
-          arguments: Runtime.allCases.filter(\.isEnabled))
+    @Test(
+        "outputs directly under / are files, or a directory the command writes inside, under every runtime",
+        arguments: Runtime.allCases.filter(\.isEnabled))
     func topLevelOutputs(runtime: Runtime) async throws {
         try await EngineHarness.withDirectory { directory in
             let yaml = Self.topLevelYAML.replacingOccurrences(of: "NAME", with: "top-level-\(runtime.rawValue)")

@@ -130,8 +130,9 @@ struct ContainerPodTests {
             // `host` starts 1.5 s in, while the container's network namespace is mounted under the host's
             // /run/netns: a sandbox binding the host's /run would fail to start ("Unable to apply mount flags").
             let run = try await EngineHarness.run(yaml, in: directory, runtime: ProcessRuntime())
-            #expect(run.summary.phase == .succeeded,
-                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             #expect(try run.outputs("host").result == "ran")
             expectNoContainers(of: run)
         }
@@ -350,10 +351,13 @@ struct ContainerPodTests {
             outcome(.signaled(9), oom: true).failureMessage(memoryLimit: "16Mi")
                 == "OOMKilled (exit code 137): the container exceeded its memory limit 16Mi")
         #expect(outcome(.exited(2)).failureMessage(memoryLimit: "16Mi") == "Error (exit code 2)")
-        #expect(outcome(.signaled(9)).failureMessage(memoryLimit: nil) == "Error (exit code 137): terminated by signal 9")
-        #expect(outcome(.signaled(9), timedOut: true).failureMessage(memoryLimit: "1Gi")
-            == "Error (exit code 137): terminated by signal 9")
-        #expect(outcome(.signaled(15)).failureMessage(memoryLimit: "1Gi")
-            == "Error (exit code 143): terminated by signal 15")
+        #expect(
+            outcome(.signaled(9)).failureMessage(memoryLimit: nil) == "Error (exit code 137): terminated by signal 9")
+        #expect(
+            outcome(.signaled(9), timedOut: true).failureMessage(memoryLimit: "1Gi")
+                == "Error (exit code 137): terminated by signal 9")
+        #expect(
+            outcome(.signaled(15)).failureMessage(memoryLimit: "1Gi")
+                == "Error (exit code 143): terminated by signal 15")
     }
 }

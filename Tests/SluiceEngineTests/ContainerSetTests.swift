@@ -130,7 +130,8 @@ struct ContainerSetTests {
             #expect(run.summary.phase == .error)
             let pod = try run.node("cset-cycle")
             #expect(pod.phase == "Error")
-            #expect(pod.message == "containerSet of template 'main' is invalid: its dependencies form a cycle among a, b")
+            #expect(
+                pod.message == "containerSet of template 'main' is invalid: its dependencies form a cycle among a, b")
         }
     }
 

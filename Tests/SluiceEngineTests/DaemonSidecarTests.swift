@@ -167,8 +167,9 @@ struct DaemonSidecarTests {
             let run = try await EngineHarness.run(Self.missingSidecar, in: directory)
             #expect(run.summary.phase == .error)
             let message = try #require(try run.node("sidecar-missing").message)
-            #expect(message.hasPrefix(
-                "node 'sidecar-missing (sidecar helper)': executable 'no-such-sidecar-binary-xyz' not found"))
+            #expect(
+                message.hasPrefix(
+                    "node 'sidecar-missing (sidecar helper)': executable 'no-such-sidecar-binary-xyz' not found"))
         }
     }
 

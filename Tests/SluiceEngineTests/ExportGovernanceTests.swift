@@ -122,7 +122,8 @@ struct ExportGovernanceTests {
             try ExportFixtures.replaceEnvelope(file, in: bundle, with: forged)
 
             // The signed run outcome names the original envelope too (the forger would need to re-sign it as well).
-            let outcome = "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): "
+            let outcome =
+                "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): "
                 + "node '\(consume.id)': it signed envelope '\(original.payloadDigest.hex)', status.json says "
             let report = try BundleVerifier().verify(bundleAt: bundle)
             #expect(

@@ -56,7 +56,8 @@ struct ExportRevocationTests {
             let consume = try run.node("consume")
             #expect(consume.phase == "Error")
             #expect(
-                consume.message == "node 'consume' refused: input 'data': revoked: envelope sha256:\(digest) is revoked: "
+                consume.message
+                    == "node 'consume' refused: input 'data': revoked: envelope sha256:\(digest) is revoked: "
                     + "runner compromised (producer 'produce')")
             let denial = try #require(try run.store.denials(runID: run.run.id).first)
             #expect(denial.check == "revoked")
@@ -77,7 +78,8 @@ struct ExportRevocationTests {
             // The revoked key can sign nothing more: the consumer is refused before its inputs are even read.
             #expect(
                 consume.message == "node 'consume' refused: revoked: the node's lineage cannot be signed under this "
-                    + "run's trust slope ('run-key' / submit): signing key \(key.publicKey.keyID) is revoked: key leaked")
+                    + "run's trust slope ('run-key' / submit): signing key \(key.publicKey.keyID) is revoked: key leaked"
+            )
             // The revocation is stored with its signature, which verifies and describes exactly this revocation.
             let stored = try #require(try run.store.signedRevocations().first)
             #expect(stored.keyID == key.publicKey.keyID)

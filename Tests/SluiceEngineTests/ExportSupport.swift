@@ -86,7 +86,8 @@ enum ExportFixtures {
     /// so that only the semantic checks can notice an edit.
     static func rewriteManifest(of bundle: String) throws {
         let path = bundle + "/manifest.json"
-        var manifest = try #require(try CanonicalJSON(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))).objectValue)
+        var manifest = try #require(
+            try CanonicalJSON(parsing: [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))).objectValue)
         let listed = files(in: bundle).filter { $0 != "manifest.json" }
         manifest["files"] = .array(
             try listed.map { relative in
@@ -114,8 +115,11 @@ enum ExportFixtures {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: linesPath))
         let statusPath = bundle + "/status.json"
         let status = try String(contentsOfFile: statusPath, encoding: .utf8)
-        try Data(status.replacingOccurrences(of: old.payloadDigest.description, with: envelope.payloadDigest.description).utf8)
-            .write(to: URL(fileURLWithPath: statusPath))
+        try Data(
+            status.replacingOccurrences(of: old.payloadDigest.description, with: envelope.payloadDigest.description)
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: statusPath))
         try rewriteManifest(of: bundle)
     }
 

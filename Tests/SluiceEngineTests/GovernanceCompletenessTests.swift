@@ -33,12 +33,16 @@ struct GovernanceCompletenessTests {
             let findings = try verifier.verify(run: clean.run)
             let failures = findings.filter { !$0.ok }
             // Every envelope, and the run attestation signed by the same key.
-            #expect(failures.map(\.node).sorted() == ["attestations/run.intoto.json", "consume", "other", "produce"],
-                    "\(findings)")
-            #expect(failures.allSatisfy {
-                $0.detail.contains("key \(key.publicKey.keyID) is revoked: laptop stolen")
-            }, "\(failures)")
-            print("attack-table | verify RUN after revoke | FAIL other: \(failures.first { $0.node == "other" }?.detail ?? "")")
+            #expect(
+                failures.map(\.node).sorted() == ["attestations/run.intoto.json", "consume", "other", "produce"],
+                "\(findings)")
+            #expect(
+                failures.allSatisfy {
+                    $0.detail.contains("key \(key.publicKey.keyID) is revoked: laptop stolen")
+                }, "\(failures)")
+            print(
+                "attack-table | verify RUN after revoke | FAIL other: \(failures.first { $0.node == "other" }?.detail ?? "")"
+            )
 
             let run = try await AttackTableTests.run(yaml, in: directory, key: keyFile)
             try AttackTableTests.expectRefusal(
@@ -70,13 +74,15 @@ struct GovernanceCompletenessTests {
             let yaml = AttackTableTests.workflow(name: "g-duplicate", governance: governance)
             let path = try EngineHarness.write(yaml, in: directory)
             let document = try #require(try SpecLoader.load(path: path).documents.first)
-            let expected = "\(path):14:36: error: spec.governance.authorities[1].publicKey is the key of 'platform' "
+            let expected =
+                "\(path):14:36: error: spec.governance.authorities[1].publicKey is the key of 'platform' "
                 + "already (keyid \(key.publicKey.keyID)): one key, one authority or delegation"
             #expect(RunGovernance.problems(of: document) == [expected])
             print("attack-table | same key under two authorities (lint) | \(expected)")
             await #expect {
-                _ = try await AttackTableTests.run(yaml, in: directory,
-                                                   key: try AttackTableTests.keyFile(key, in: directory, name: "k"))
+                _ = try await AttackTableTests.run(
+                    yaml, in: directory,
+                    key: try AttackTableTests.keyFile(key, in: directory, name: "k"))
             } throws: { error in
                 guard case EngineError.governanceSpec(let reason) = error else { return false }
                 return reason.contains("authorities[1].publicKey is the key of 'platform' already")
@@ -125,8 +131,9 @@ struct GovernanceCompletenessTests {
                             appliesTo: \(scope)
                             require: "false"
                     """
-                let run = try await AttackTableTests.run(Self.nested(name: "g-scope", governance: governance),
-                                                         in: directory)
+                let run = try await AttackTableTests.run(
+                    Self.nested(name: "g-scope", governance: governance),
+                    in: directory)
                 try AttackTableTests.expectRefusal(
                     run, row: "appliesTo \(scope) over a DAG", node: "push", input: Refusal.nodeLevel,
                     check: "constraint 'frozen'", reason: "require \"false\" is false")
@@ -141,16 +148,20 @@ struct GovernanceCompletenessTests {
                         appliesTo: {templates: [stage]}
                         require: "node.template == 'deploy' && node.task == 'push'"
                 """
-            let run = try await AttackTableTests.run(Self.nested(name: "g-within", governance: governance),
-                                                     in: directory)
+            let run = try await AttackTableTests.run(
+                Self.nested(name: "g-within", governance: governance),
+                in: directory)
             #expect(run.summary.phase == .succeeded)
             let push = try run.node("push")
             let digest = try #require(push.envelopeDigest)
             let record = try #require(try run.store.envelope(payloadDigest: digest))
             let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
             let predicate = try LineagePredicate(json: statement.predicate)
-            #expect(predicate.node.within == [.init(template: "stage", task: "release"),
-                                              .init(template: "main", task: "g-within")])
+            #expect(
+                predicate.node.within == [
+                    .init(template: "stage", task: "release"),
+                    .init(template: "main", task: "g-within"),
+                ])
         }
     }
 
@@ -170,7 +181,8 @@ struct GovernanceCompletenessTests {
             await #expect {
                 _ = try await AttackTableTests.run(yaml, in: directory)
             } throws: { error in
-                let expected = "spec.governance is invalid: \(path):10:20: error: constraint 'trained-only' applies to "
+                let expected =
+                    "spec.governance is invalid: \(path):10:20: error: constraint 'trained-only' applies to "
                     + "template 'consum', which the workflow does not define\n\(path):10:20: error: constraint "
                     + "'trained-only' applies to task 'consumer', which no steps or DAG template of the workflow calls"
                 print("attack-table | misspelt appliesTo (run) | \(error)")
@@ -210,8 +222,9 @@ struct GovernanceCompletenessTests {
                     images: {allowed: [alpine], processRuntime: allow}
             """
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.withContainers(name: "g-sidecar", governance: rule, sidecarImage: "evil.example/miner",
-                                           initImage: "alpine")
+            let yaml = Self.withContainers(
+                name: "g-sidecar", governance: rule, sidecarImage: "evil.example/miner",
+                initImage: "alpine")
             let run = try await AttackTableTests.run(yaml, in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "sidecar image not allowed", node: "other", input: Refusal.nodeLevel,
@@ -219,8 +232,9 @@ struct GovernanceCompletenessTests {
                 reason: "image 'evil.example/miner' of sidecar 'helper' is not allowed (allowed: alpine)")
         }
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.withContainers(name: "g-init", governance: rule, sidecarImage: "alpine",
-                                           initImage: "evil.example/fetcher")
+            let yaml = Self.withContainers(
+                name: "g-init", governance: rule, sidecarImage: "alpine",
+                initImage: "evil.example/fetcher")
             let run = try await AttackTableTests.run(yaml, in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "init container image not allowed", node: "other", input: Refusal.nodeLevel,
@@ -271,8 +285,9 @@ struct GovernanceCompletenessTests {
                 governance: governance("{allowed: [\"registry.internal/*\"], pinned: true, processRuntime: allow}"),
                 consumeImage: "registry.internal/builder@sha256:\(digest)")
             let run = try await AttackTableTests.run(yaml, in: directory)
-            #expect(run.summary.phase == .succeeded,
-                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
         }
     }
 
@@ -331,8 +346,9 @@ struct GovernanceCompletenessTests {
         try await EngineHarness.withDirectory { directory in
             let evil = try await AttackTableTests.run(Self.memoized(name: "g-evil", payload: "evil"), in: directory)
             #expect(evil.summary.phase == .succeeded)
-            let strict = try await AttackTableTests.run(Self.memoized(name: "g-strict", payload: "genuine"),
-                                                        in: directory)
+            let strict = try await AttackTableTests.run(
+                Self.memoized(name: "g-strict", payload: "genuine"),
+                in: directory)
             #expect(strict.summary.phase == .succeeded)
             let train = try strict.node("train")
             #expect(train.message == "Memoization miss (cache 'models', key 'model'): outputs saved")
@@ -343,9 +359,10 @@ struct GovernanceCompletenessTests {
 
             // Filing the other workflow's entry under this one's key (an edit of sluice.db) is refused: the cached
             // producer ran other code.
-            let strictKey = try #require(keys.first { key in
-                try strict.store.memoization(cacheName: "models", key: key)?.runID == strict.run.id
-            })
+            let strictKey = try #require(
+                keys.first { key in
+                    try strict.store.memoization(cacheName: "models", key: key)?.runID == strict.run.id
+                })
             let evilKey = try #require(keys.first { $0 != strictKey })
             try StoreTampering.execute(
                 stateDirectory: strict.stateDirectory, sql: "DELETE FROM memoization_entries WHERE key = ?",
@@ -353,13 +370,16 @@ struct GovernanceCompletenessTests {
             try StoreTampering.execute(
                 stateDirectory: strict.stateDirectory, sql: "UPDATE memoization_entries SET key = ? WHERE key = ?",
                 arguments: [strictKey, evilKey])
-            let again = try await AttackTableTests.run(Self.memoized(name: "g-strict", payload: "genuine"),
-                                                       in: directory)
+            let again = try await AttackTableTests.run(
+                Self.memoized(name: "g-strict", payload: "genuine"),
+                in: directory)
             let refused = try again.node("train")
             #expect(refused.phase == "Error")
             let message = refused.message ?? ""
-            #expect(message.hasPrefix("memoized outputs refused: node 'train' refused: memoization: the cached "
-                + "outputs were produced by template 'train' (sha256:"), "\(message)")
+            #expect(
+                message.hasPrefix(
+                    "memoized outputs refused: node 'train' refused: memoization: the cached "
+                        + "outputs were produced by template 'train' (sha256:"), "\(message)")
             #expect(message.contains("this node runs 'train' (sha256:"), "\(message)")
             #expect(try again.store.denials(runID: again.run.id).map(\.check) == ["memoization"])
             #expect(again.summary.refused)
@@ -400,8 +420,9 @@ struct GovernanceCompletenessTests {
             #expect(try run.node("one").phase == "Succeeded")
             let two = try run.node("two")
             #expect(two.phase == "Error")
-            #expect(two.message == "memoized outputs refused: node 'two' refused: constraint 'internal': image 'alpine' "
-                + "is not allowed (allowed: registry.internal/*)")
+            #expect(
+                two.message == "memoized outputs refused: node 'two' refused: constraint 'internal': image 'alpine' "
+                    + "is not allowed (allowed: registry.internal/*)")
             #expect(try run.store.denials(runID: run.run.id).map(\.check) == ["constraint 'internal'"])
             #expect(run.summary.refused)
             print("attack-table | memoization hit skipping the node's image rule | \(two.message ?? "")")
@@ -482,8 +503,9 @@ struct GovernanceCompletenessTests {
         let summary = try await task.value
         let store = try Store(stateDirectory: state)
         let run = try store.run(named: summary.name)
-        return RecordedRun(directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
-                           nodes: try store.nodes(runID: run.id))
+        return RecordedRun(
+            directory: directory, stateDirectory: state, summary: summary, store: store, run: run,
+            nodes: try store.nodes(runID: run.id))
     }
 
     /// Regression: template names were not namespaced, so any WorkflowTemplate's `train` satisfied
@@ -491,8 +513,9 @@ struct GovernanceCompletenessTests {
     @Test("a referenced template's identity is WorkflowTemplate/DOCUMENT/NAME with its digest, not a bare name")
     func templateIdentity() async throws {
         try await EngineHarness.withDirectory { directory in
-            let run = try await Self.run(Self.referencing(name: "g-identity", fromTemplates: "[train]"),
-                                         templates: Self.library(payload: "model"), in: directory)
+            let run = try await Self.run(
+                Self.referencing(name: "g-identity", fromTemplates: "[train]"),
+                templates: Self.library(payload: "model"), in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "another WorkflowTemplate's train for fromTemplates: [train]", node: "deploy",
                 input: "train.outputs/parameters/model", check: "constraint 'trained-only'",
@@ -502,21 +525,24 @@ struct GovernanceCompletenessTests {
             let run = try await Self.run(
                 Self.referencing(name: "g-identity-ok", fromTemplates: "[\"WorkflowTemplate/lib/train\"]"),
                 templates: Self.library(payload: "model"), in: directory)
-            #expect(run.summary.phase == .succeeded,
-                    "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             let digest = try #require(try run.node("train").envelopeDigest)
             let record = try #require(try run.store.envelope(payloadDigest: digest))
             let statement = try Statement(payloadBytes: try Envelope(jsonBytes: [UInt8](record.envelopeJSON)).payload)
             let predicate = try LineagePredicate(json: statement.predicate)
             #expect(predicate.node.templateName == "WorkflowTemplate/lib/train")
-            let document = try #require(try SpecLoader.load(text: Self.library(payload: "model"), file: "t.yaml")
-                .documents.first)
+            let document = try #require(
+                try SpecLoader.load(text: Self.library(payload: "model"), file: "t.yaml")
+                    .documents.first)
             let tree = try #require(document.tree["spec"]?["templates"]?.elements.first)
             #expect(predicate.node.templateDigest == tree.canonicalJSON.digest)
 
             // Offline: the bundle carries the referenced templates; an edited one no longer matches the submission.
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             #expect(try BundleVerifier().verify(bundleAt: bundle).failures == [])
             let file = bundle + "/templates.json"
             let text = try String(contentsOfFile: file, encoding: .utf8)
@@ -525,8 +551,10 @@ struct GovernanceCompletenessTests {
             try ExportFixtures.rewriteManifest(of: bundle)
             let failures = try BundleVerifier().verify(bundleAt: bundle).failures
             let failure = try #require(failures.first { $0.file == "templates.json" }, "\(failures)")
-            #expect(failure.detail.hasPrefix("templates changed after submission: the submission attestation covers "
-                + "templates sha256:"), "\(failure)")
+            #expect(
+                failure.detail.hasPrefix(
+                    "templates changed after submission: the submission attestation covers "
+                        + "templates sha256:"), "\(failure)")
             print("attack-table | templates.json edited in a bundle (verify BUNDLE) | \(failure)")
         }
     }
@@ -538,11 +566,13 @@ struct GovernanceCompletenessTests {
         try await EngineHarness.withDirectory { directory in
             let yaml = Self.referencing(
                 name: "g-resume", fromTemplates: "[\"WorkflowTemplate/lib/train\"]", deploySleeps: true)
-            let first = try await Self.run(yaml, templates: Self.library(payload: "model"), in: directory,
-                                           stopAfter: "train")
+            let first = try await Self.run(
+                yaml, templates: Self.library(payload: "model"), in: directory,
+                stopAfter: "train")
             #expect(try first.node("train").phase == "Succeeded")
-            let resumed = try await Self.run(yaml, templates: Self.library(payload: "evil"), in: directory,
-                                             resume: first.run.id)
+            let resumed = try await Self.run(
+                yaml, templates: Self.library(payload: "evil"), in: directory,
+                resume: first.run.id)
             try AttackTableTests.expectRefusal(
                 resumed, row: "template replaced before resume", node: "deploy", input: Refusal.nodeLevel,
                 check: "submission",
@@ -565,11 +595,14 @@ struct GovernanceCompletenessTests {
                         appliesTo: {templates: [consume]}
                         inputs: {fromTemplates: [train]}
                 """
-            let run = try await AttackTableTests.run(AttackTableTests.workflow(name: "g-outcome",
-                                                                               governance: governance), in: directory)
+            let run = try await AttackTableTests.run(
+                AttackTableTests.workflow(
+                    name: "g-outcome",
+                    governance: governance), in: directory)
             #expect(run.summary.refused)
             let bundle = directory + "/bundle"
-            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
             let trust = [try KeyStore.signingKey(path: nil, stateDirectory: run.stateDirectory).key.publicKey]
             let clean = try BundleVerifier(trustedKeys: trust).verify(bundleAt: bundle)
             #expect(clean.failures == [])
@@ -593,11 +626,13 @@ struct GovernanceCompletenessTests {
             try Data("[]".utf8).write(to: URL(fileURLWithPath: bundle + "/denials.json"))
             try ExportFixtures.rewriteManifest(of: bundle)
             let failures = try BundleVerifier(trustedKeys: trust).verify(bundleAt: bundle).failures
-            #expect(failures.map(\.description) == [
-                "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): it signed "
-                    + "phase Error, status.json says Succeeded",
-            ])
-            print("attack-table | refused run edited to Succeeded (verify BUNDLE) | \(failures.first?.description ?? "")")
+            #expect(
+                failures.map(\.description) == [
+                    "FAIL attestations/run.intoto.json: status.json is not what it signed (subject 'status'): it signed "
+                        + "phase Error, status.json says Succeeded"
+                ])
+            print(
+                "attack-table | refused run edited to Succeeded (verify BUNDLE) | \(failures.first?.description ?? "")")
         }
     }
 }

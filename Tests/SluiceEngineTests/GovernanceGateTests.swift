@@ -101,7 +101,8 @@ struct GovernanceGateTests {
             let genuine = Digest.sha256(Array("genuine".utf8)).hex
             let forged = Digest.sha256(Array("forged".utf8)).hex
             #expect(
-                message == "node 'consume' refused: input 'data': subject-digest: subject 'outputs/artifacts/data' digest "
+                message
+                    == "node 'consume' refused: input 'data': subject-digest: subject 'outputs/artifacts/data' digest "
                     + "sha256:\(genuine) does not match the artifact's sha256:\(forged) (producer 'produce')")
             // The node never ran: no attempt, no log.
             #expect(try run.store.attempts(runID: run.run.id).map(\.nodeID) == [produce.id])

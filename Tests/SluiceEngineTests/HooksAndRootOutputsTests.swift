@@ -7,8 +7,9 @@ import Testing
 /// Lifecycle hooks with expressions, and outputs written directly under `/`.
 @Suite("Hooks and root-level outputs")
 struct HooksAndRootOutputsTests {
-    @Test("a task hook runs when its expression holds at the task's end; one that does not hold does not run",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a task hook runs when its expression holds at the task's end; one that does not hold does not run",
+        .timeLimit(.minutes(1)))
     func expressionHooks() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1

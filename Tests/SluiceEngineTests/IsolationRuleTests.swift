@@ -59,7 +59,8 @@ struct IsolationRuleTests {
             let yaml = AttackTableTests.workflow(
                 name: "iso-require",
                 governance: Self.governance(
-                    "require: \"node.isolation == 'none' && all(inputs, {.producer == nil || .producer.isolation == 'none'})\""))
+                    "require: \"node.isolation == 'none' && all(inputs, {.producer == nil || .producer.isolation == 'none'})\""
+                ))
             let run = try await Self.run(yaml, in: directory, isolation: .none)
             #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.message ?? "")" })")
         }
@@ -95,8 +96,9 @@ struct IsolationRuleTests {
         }
     }
 
-    @Test("under podman nodes run under isolation 'container', which the rule admits or refuses by name",
-          .timeLimit(.minutes(3)))
+    @Test(
+        "under podman nodes run under isolation 'container', which the rule admits or refuses by name",
+        .timeLimit(.minutes(3)))
     func containers() async throws {
         if let reason = ContainersSupport.podmanUnavailableReason {
             try #require(Bool(false), "container tests need the setup: \(reason)")
@@ -123,7 +125,8 @@ struct IsolationRuleTests {
     func unrecordedProducer() throws {
         let governance = try GovernanceDocument(
             json: CanonicalJSON(
-                parsing: Array(#"{"constraints": [{"name": "isolated", "isolation": {"allowed": ["bubblewrap"]}}]}"#.utf8)))
+                parsing: Array(
+                    #"{"constraints": [{"name": "isolated", "isolation": {"allowed": ["bubblewrap"]}}]}"#.utf8)))
         var predicate = GovernanceFixtures.lineagePredicate(signer: SigningKey.generate().publicKey)
         predicate.node.displayName = "old"
         predicate.producer.isolation = nil

@@ -7,8 +7,9 @@ import Testing
 /// behaviour (node names, types, phases, aggregated outputs).
 @Suite("Loops, retries and exit handlers")
 struct LoopRetryExitTests {
-    @Test("withItems maps name iterations 'name(i:k:v,...)', expose item fields, and aggregate outputs as JSON lists",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "withItems maps name iterations 'name(i:k:v,...)', expose item fields, and aggregate outputs as JSON lists",
+        .timeLimit(.minutes(1)))
     func withItemsAndAggregation() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1
@@ -49,8 +50,9 @@ struct LoopRetryExitTests {
         }
     }
 
-    @Test("withParam over another task's JSON result and withSequence with a format make a TaskGroup per task",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "withParam over another task's JSON result and withSequence with a format make a TaskGroup per task",
+        .timeLimit(.minutes(1)))
     func withParamAndSequence() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1
@@ -95,8 +97,9 @@ struct LoopRetryExitTests {
         }
     }
 
-    @Test("a retried template is a Retry node with one child per attempt and ends with 'No more retries left'",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "a retried template is a Retry node with one child per attempt and ends with 'No more retries left'",
+        .timeLimit(.minutes(1)))
     func retriesExhausted() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1
@@ -124,8 +127,9 @@ struct LoopRetryExitTests {
         }
     }
 
-    @Test("retryPolicy OnError does not retry a Failed node; an expression that does not hold stops retrying",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "retryPolicy OnError does not retry a Failed node; an expression that does not hold stops retrying",
+        .timeLimit(.minutes(1)))
     func retryPolicyAndExpression() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1
@@ -206,8 +210,9 @@ struct LoopRetryExitTests {
 
     /// Argo's code (assessDAGPhase) uses failFast only to decide the DAG's phase: independent branches that were
     /// already reachable still run to their end.
-    @Test("a failed branch fails the DAG while an independent branch still finishes, with or without failFast",
-          .timeLimit(.minutes(1)), arguments: [true, false])
+    @Test(
+        "a failed branch fails the DAG while an independent branch still finishes, with or without failFast",
+        .timeLimit(.minutes(1)), arguments: [true, false])
     func failFast(enabled: Bool) async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1
@@ -268,8 +273,9 @@ struct LoopRetryExitTests {
         }
     }
 
-    @Test("globalName outputs become workflow.outputs.parameters for later nodes and the run's outputs",
-          .timeLimit(.minutes(1)))
+    @Test(
+        "globalName outputs become workflow.outputs.parameters for later nodes and the run's outputs",
+        .timeLimit(.minutes(1)))
     func globalOutputs() async throws {
         let yaml = """
             apiVersion: argoproj.io/v1alpha1

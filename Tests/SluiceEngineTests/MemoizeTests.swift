@@ -117,11 +117,13 @@ struct MemoizeTests {
                     constraints:
                       - {name: shallow, maxChainDepth: 10}
                 """
-            let governed = Self.workflow().replacingOccurrences(of: "  entrypoint: main\n",
-                                                                with: "  entrypoint: main\n" + constraints + "\n")
+            let governed = Self.workflow().replacingOccurrences(
+                of: "  entrypoint: main\n",
+                with: "  entrypoint: main\n" + constraints + "\n")
             let second = try await EngineHarness.run(governed, in: directory)
             #expect(second.summary.phase == .succeeded)
-            #expect(try second.node("produce").message
+            #expect(
+                try second.node("produce").message
                     == "Memoization miss (cache 'cache-config', key 'greeting-world'): outputs saved")
             #expect(try second.store.memoizations(cacheName: "cache-config").count == 2)
             let third = try await EngineHarness.run(governed, in: directory)

@@ -1,7 +1,7 @@
 import Foundation
 import SluiceEngine
-import SluiceStore
 import SluiceRuntimes
+import SluiceStore
 import SluiceTesting
 import Testing
 
@@ -48,8 +48,9 @@ struct ParallelismTests {
     @Test("parallelism 0 on the workflow and on a template means no limit", .timeLimit(.minutes(1)))
     func zeroIsUnlimited() async throws {
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.fanOut(items: 4, specParallelism: "  parallelism: 0\n",
-                                   templateParallelism: "    parallelism: 0\n")
+            let yaml = Self.fanOut(
+                items: 4, specParallelism: "  parallelism: 0\n",
+                templateParallelism: "    parallelism: 0\n")
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
             #expect(run.nodes.filter { $0.displayName.hasPrefix("work(") }.count == 4)

@@ -119,7 +119,9 @@ struct ParameterPassingTests {
     func whenForms(coin: String) async throws {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.dag, in: directory, parameters: [("coin", coin)])
-            #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
+            #expect(
+                run.summary.phase == .succeeded,
+                "\(run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" })")
             #expect(try run.outputs("flip").result == coin)
             let govaluate = try run.node("heads-govaluate")
             let expr = try run.node("heads-expr")

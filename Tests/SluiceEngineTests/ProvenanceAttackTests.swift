@@ -227,8 +227,9 @@ struct ProvenanceAttackTests {
     @Test("each route from evil to deploy is refused, naming evil", arguments: Route.allCases)
     func evilRefused(_ route: Route) async throws {
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.workflow(name: "p-\(route.rawValue.lowercased())",
-                                     templates: Self.templates(route, producer: "evil"))
+            let yaml = Self.workflow(
+                name: "p-\(route.rawValue.lowercased())",
+                templates: Self.templates(route, producer: "evil"))
             let run = try await AttackTableTests.run(yaml, in: directory)
             let (node, input, producer) = Self.expected(route)
             try AttackTableTests.expectRefusal(
@@ -241,8 +242,9 @@ struct ProvenanceAttackTests {
     @Test("each route from train to deploy runs, and deploy's envelope records train", arguments: Route.allCases)
     func trainAdmitted(_ route: Route) async throws {
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.workflow(name: "p-ok-\(route.rawValue.lowercased())",
-                                     templates: Self.templates(route, producer: "train"))
+            let yaml = Self.workflow(
+                name: "p-ok-\(route.rawValue.lowercased())",
+                templates: Self.templates(route, producer: "train"))
             let run = try await AttackTableTests.run(yaml, in: directory)
             let nodes = run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" }
             #expect(run.summary.phase == .succeeded, "\(nodes)")
@@ -277,9 +279,10 @@ struct ProvenanceAttackTests {
     }
 
     /// Exports the run and verifies the bundle offline: the recorded lineage passes the same constraints.
-    static func expectBundleVerifies(_ run: RecordedRun, in directory: String,
-                                     sourceLocation: Testing.SourceLocation = #_sourceLocation) throws
-    {
+    static func expectBundleVerifies(
+        _ run: RecordedRun, in directory: String,
+        sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) throws {
         let bundle = directory + "/bundle"
         _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(run: run.run, to: bundle)
         let report = try BundleVerifier().verify(bundleAt: bundle)
@@ -300,7 +303,8 @@ extension ProvenanceAttackTests {
                           - {name: e, template: evil-fails}
                 \(Self.deployTask("{{tasks.e.outputs.parameters.model}}", depends: "e.Failed"))
                 """
-            let run = try await AttackTableTests.run(Self.workflow(name: "p-failed", templates: templates), in: directory)
+            let run = try await AttackTableTests.run(
+                Self.workflow(name: "p-failed", templates: templates), in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "issue 15.1 outputs of a Failed node", node: "deploy", input: "e.outputs/parameters/model",
                 check: "constraint 'trained-only'",
@@ -320,7 +324,8 @@ extension ProvenanceAttackTests {
                           - {name: e, template: evil, when: "false"}
                 \(Self.deployTask("{{tasks.e.outputs.parameters.model}}", depends: "e"))
                 """
-            let run = try await AttackTableTests.run(Self.workflow(name: "p-default", templates: templates), in: directory)
+            let run = try await AttackTableTests.run(
+                Self.workflow(name: "p-default", templates: templates), in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "issue 15.1 default of a skipped node", node: "deploy", input: "model",
                 check: "constraint 'trained-only'",
@@ -342,7 +347,8 @@ extension ProvenanceAttackTests {
                             - {name: model, value: "{{workflow.parameters.model}}"}
             """
         try await EngineHarness.withDirectory { directory in
-            let run = try await AttackTableTests.run(Self.workflow(name: "p-argument", templates: templates), in: directory)
+            let run = try await AttackTableTests.run(
+                Self.workflow(name: "p-argument", templates: templates), in: directory)
             try AttackTableTests.expectRefusal(
                 run, row: "issue 15.1 workflow argument", node: "deploy", input: "model",
                 check: "constraint 'trained-only'",
@@ -357,7 +363,8 @@ extension ProvenanceAttackTests {
             #expect(run.summary.phase == .succeeded, "\(run.nodes.map { "\($0.displayName): \($0.message ?? "")" })")
             let predicate = try Self.predicate(of: try run.node("deploy"), in: run)
             #expect(predicate.inputs.map(\.source) == [.init(kind: "argument", name: "model")])
-            #expect(predicate.inputs.map(\.digest) == [["sha256": Digest.sha256(Array("from-the-command-line".utf8)).hex]])
+            #expect(
+                predicate.inputs.map(\.digest) == [["sha256": Digest.sha256(Array("from-the-command-line".utf8)).hex]])
             try Self.expectBundleVerifies(run, in: directory)
         }
     }
@@ -486,7 +493,8 @@ extension ProvenanceAttackTests {
     @Test("a withParam input altered in sluice.db, then the run resumed: refused")
     func tamperedWithParamOnResume() async throws {
         try await EngineHarness.withDirectory { directory in
-            let yaml = Self.gateWorkflow(name: "p-fanout", decision: "            withParam: \"{{tasks.check.outputs.result}}\"")
+            let yaml = Self.gateWorkflow(
+                name: "p-fanout", decision: "            withParam: \"{{tasks.check.outputs.result}}\"")
             let first = try await AttackTableTests.run(yaml, in: directory, stopAfter: "check")
             let changed = try StoreTampering.execute(
                 stateDirectory: first.stateDirectory,
@@ -558,8 +566,9 @@ extension ProvenanceAttackTests {
             let refused = try resumed.node("gate")
             let message = refused.message ?? ""
             #expect(refused.phase == "Error")
-            #expect(message == "node 'gate' refused: outcome: it cannot be reused on resume: its envelope records it "
-                + "as Failed, not Succeeded")
+            #expect(
+                message == "node 'gate' refused: outcome: it cannot be reused on resume: its envelope records it "
+                    + "as Failed, not Succeeded")
             print("attack-table | issue 9.6 Failed node edited to Succeeded, then resumed | \(message)")
             #expect(try resumed.store.denials(runID: resumed.run.id).map(\.check) == ["outcome"])
             #expect(try resumed.node("release").phase == "Omitted")
@@ -576,17 +585,19 @@ extension ProvenanceAttackTests {
         let governance = Self.constraint.replacingOccurrences(
             of: "fromTemplates: [train]}",
             with: "fromTemplates: [train], fromParameters: [model, nope, e.model, ghost.model]}")
-        let yaml = Self.workflow(name: "p-lint", governance: governance,
-                                 templates: Self.templates(.stepsOutput, producer: "train"))
+        let yaml = Self.workflow(
+            name: "p-lint", governance: governance,
+            templates: Self.templates(.stepsOutput, producer: "train"))
         let path = try EngineHarness.write(yaml, in: directory)
         let document = try #require(try SpecLoader.load(path: path).documents.first)
         let problems = RunGovernance.problems(of: document)
-        #expect(problems == [
-            "\(path):14:66: error: constraint 'trained-only': inputs.fromParameters names 'nope', which is not a "
-                + "parameter in spec.arguments",
-            "\(path):14:81: error: constraint 'trained-only': inputs.fromParameters names 'ghost.model', but no step "
-                + "or task 'ghost' has an output parameter 'model'",
-        ])
+        #expect(
+            problems == [
+                "\(path):14:66: error: constraint 'trained-only': inputs.fromParameters names 'nope', which is not a "
+                    + "parameter in spec.arguments",
+                "\(path):14:81: error: constraint 'trained-only': inputs.fromParameters names 'ghost.model', but no step "
+                    + "or task 'ghost' has an output parameter 'model'",
+            ])
         for problem in problems { print("attack-table | fromParameters lint | \(problem)") }
     }
 }

@@ -182,8 +182,9 @@ struct ReplayTests {
             #expect(throws: ExportError.replayUntrusted(bundle: bundle)) {
                 _ = try replay.plan(from: "middle", stateDirectory: state)
             }
-            print("attack-table | replay --from of a bundle verified only by its own keys | "
-                + ExportError.replayUntrusted(bundle: bundle).description)
+            print(
+                "attack-table | replay --from of a bundle verified only by its own keys | "
+                    + ExportError.replayUntrusted(bundle: bundle).description)
             #expect(!FileManager.default.fileExists(atPath: state + "/sluice.db"))
 
             let plan = try replay.plan(from: "middle", stateDirectory: state, resigningUntrusted: true)

@@ -11,14 +11,16 @@ struct RuntimeProfileTests {
         "tool:1": .init(entrypoint: ["tool", "--fast"], cmd: ["default-arg"]),
     ])
 
-    @Test("command replaces the entrypoint; args replace cmd; without both the image's own run", arguments: [
-        ("tool:1", nil, nil, ["tool", "--fast", "default-arg"]),
-        ("tool:1", nil, ["x"], ["tool", "--fast", "x"]),
-        ("tool:1", ["sh", "-c"], ["echo"], ["sh", "-c", "echo"]),
-        ("argoproj/argosay:v2", nil, ["echo", "hi"], ["argosay", "echo", "hi"]),
-        ("docker/whalesay", nil, nil, ["cowsay"]),
-        ("docker/whalesay", nil, ["moo"], ["moo"]),
-    ] as [(String, [String]?, [String]?, [String])])
+    @Test(
+        "command replaces the entrypoint; args replace cmd; without both the image's own run",
+        arguments: [
+            ("tool:1", nil, nil, ["tool", "--fast", "default-arg"]),
+            ("tool:1", nil, ["x"], ["tool", "--fast", "x"]),
+            ("tool:1", ["sh", "-c"], ["echo"], ["sh", "-c", "echo"]),
+            ("argoproj/argosay:v2", nil, ["echo", "hi"], ["argosay", "echo", "hi"]),
+            ("docker/whalesay", nil, nil, ["cowsay"]),
+            ("docker/whalesay", nil, ["moo"], ["moo"]),
+        ] as [(String, [String]?, [String]?, [String])])
     func argv(image: String, command: [String]?, args: [String]?, expected: [String]) throws {
         #expect(try Self.profile.argv(image: image, command: command, args: args) == expected)
     }
@@ -35,7 +37,8 @@ struct RuntimeProfileTests {
     func loadsFile() throws {
         let path = NSTemporaryDirectory() + "profile-\(UUID().uuidString).yaml"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Data("runtime: process\nimages:\n  \"alpine:3.20\": {cmd: [sh]}\n".utf8).write(to: URL(fileURLWithPath: path))
+        try Data("runtime: process\nimages:\n  \"alpine:3.20\": {cmd: [sh]}\n".utf8).write(
+            to: URL(fileURLWithPath: path))
         let profile = try RuntimeProfile.load(path: path)
         #expect(try profile.argv(image: "alpine:3.20", command: nil, args: nil) == ["sh"])
     }

@@ -36,7 +36,10 @@ struct SynchronizationTests {
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
         #expect(try store.acquireLeases(mutex, as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.acquireLeases(mutex, as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
-        guard case .busy(let name, let limit, let holders) = try store.acquireLeases(mutex, as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) else {
+        guard
+            case .busy(let name, let limit, let holders) = try store.acquireLeases(
+                mutex, as: Self.lease("b"), isAlive: ProcessIdentity.isAlive)
+        else {
             Issue.record("b acquired a held mutex")
             return
         }
@@ -55,12 +58,16 @@ struct SynchronizationTests {
         let store = try Store(stateDirectory: directory)
         let semaphore = LeaseRequest(lockName: "default/ConfigMap/cfg/k", limit: 2)
         let mutex = LeaseRequest(lockName: "default/Mutex/m", limit: 1)
-        #expect(try store.acquireLeases([semaphore], as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(
+            try store.acquireLeases([semaphore], as: Self.lease("a"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.acquireLeases([mutex], as: Self.lease("z"), isAlive: ProcessIdentity.isAlive) == .acquired)
         // b gets the semaphore slot only with the mutex, which z holds: it gets neither.
-        #expect(try store.acquireLeases([semaphore, mutex], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) != .acquired)
+        #expect(
+            try store.acquireLeases([semaphore, mutex], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive)
+                != .acquired)
         #expect(try store.leases(lockName: semaphore.lockName).map(\.holder) == ["a"])
-        #expect(try store.acquireLeases([semaphore], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(
+            try store.acquireLeases([semaphore], as: Self.lease("b"), isAlive: ProcessIdentity.isAlive) == .acquired)
         let third = try store.acquireLeases([semaphore], as: Self.lease("c"), isAlive: ProcessIdentity.isAlive)
         #expect(
             third
@@ -78,7 +85,8 @@ struct SynchronizationTests {
         _ = HostProcess.wait(finished)
         let mutex = [LeaseRequest(lockName: "default/Mutex/m", limit: 1)]
         #expect(
-            try store.acquireLeases(mutex, as: Self.lease("dead", processID: finished), isAlive: ProcessIdentity.isAlive)
+            try store.acquireLeases(
+                mutex, as: Self.lease("dead", processID: finished), isAlive: ProcessIdentity.isAlive)
                 == .acquired)
         #expect(try store.acquireLeases(mutex, as: Self.lease("alive"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["alive"])
@@ -88,7 +96,9 @@ struct SynchronizationTests {
         run.phase = .succeeded
         try store.record(Transition(run: run))
         try store.releaseLeases(holder: "alive")
-        #expect(try store.acquireLeases(mutex, as: Self.lease("ended", runID: "ended-run"), isAlive: ProcessIdentity.isAlive) == .acquired)
+        #expect(
+            try store.acquireLeases(
+                mutex, as: Self.lease("ended", runID: "ended-run"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.acquireLeases(mutex, as: Self.lease("next"), isAlive: ProcessIdentity.isAlive) == .acquired)
         #expect(try store.leases().map(\.holder) == ["next"])
     }

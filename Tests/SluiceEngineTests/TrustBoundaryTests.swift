@@ -72,13 +72,16 @@ struct TrustBoundaryTests {
     func parameterLinkToKey() async throws {
         try await EngineHarness.withDirectory { directory in
             let yaml = Self.workflow(
-                "tb-param-link", script: "mkdir -p /tmp/o && ln -s ../../../../../../keys/signing-key.pem /tmp/o/report",
+                "tb-param-link",
+                script: "mkdir -p /tmp/o && ln -s ../../../../../../keys/signing-key.pem /tmp/o/report",
                 outputs: "        parameters:\n          - name: report\n            valueFrom: {path: /tmp/o/report}")
             let run = try await EngineHarness.run(yaml, in: directory)
             try Self.expectContained(
                 run, row: "output parameter linked to the key",
                 message: "output 'report' refused: path '/tmp/o/report': the symbolic link '/tmp/o/report' -> '")
-            #expect(try run.node(run.run.name).message?.hasSuffix("leads outside the node's directory; links are followed only inside it") == true)
+            #expect(
+                try run.node(run.run.name).message?.hasSuffix(
+                    "leads outside the node's directory; links are followed only inside it") == true)
         }
     }
 
@@ -100,7 +103,8 @@ struct TrustBoundaryTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             try Self.expectContained(
                 run, row: "output artifact under a linked directory",
-                message: "output 'key' refused: path '/tmp/o/keys/signing-key.pem': the symbolic link '/tmp/o/keys' -> '")
+                message:
+                    "output 'key' refused: path '/tmp/o/keys/signing-key.pem': the symbolic link '/tmp/o/keys' -> '")
         }
     }
 
@@ -109,7 +113,8 @@ struct TrustBoundaryTests {
         try await EngineHarness.withDirectory { directory in
             let yaml = Self.workflow(
                 "tb-dotdot", script: "true",
-                outputs: "        parameters:\n          - name: db\n            valueFrom: {path: \"{{inputs.parameters.dir}}/sluice.db\"}",
+                outputs:
+                    "        parameters:\n          - name: db\n            valueFrom: {path: \"{{inputs.parameters.dir}}/sluice.db\"}",
                 parameters: "{name: dir, value: /tmp/../../..}")
             let run = try await EngineHarness.run(yaml, in: directory)
             try Self.expectContained(
@@ -128,7 +133,9 @@ struct TrustBoundaryTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             try Self.expectContained(
                 run, row: "FIFO as an output",
-                message: "output 'report' refused: path '/tmp/report' is a FIFO; only regular files and directories are collected")
+                message:
+                    "output 'report' refused: path '/tmp/report' is a FIFO; only regular files and directories are collected"
+            )
         }
     }
 
@@ -139,7 +146,8 @@ struct TrustBoundaryTests {
             let out = "/tmp/sluice-tb-none-" + UUID().uuidString
             let yaml = Self.workflow(
                 "tb-none-link",
-                script: "mkdir -p \(out).d && ln -sf \(Self.climbToState)/keys/signing-key.pem \(out).d/report && ln -sfn \(out).d \(out)",
+                script:
+                    "mkdir -p \(out).d && ln -sf \(Self.climbToState)/keys/signing-key.pem \(out).d/report && ln -sfn \(out).d \(out)",
                 outputs: "        parameters:\n          - name: report\n            valueFrom: {path: \(out)/report}")
             defer {
                 unlink(out)
@@ -164,11 +172,15 @@ struct TrustBoundaryTests {
             let run = try await EngineHarness.run(yaml, in: directory, runtime: ContainerRuntime(profile: .podman))
             try Self.expectContained(
                 run, row: "podman: output parameter linked to the host's key",
-                message: "output 'report' refused: path '/mnt/o/report': the symbolic link '/mnt/o/report' -> '\(keyPath)' leads outside")
+                message:
+                    "output 'report' refused: path '/mnt/o/report': the symbolic link '/mnt/o/report' -> '\(keyPath)' leads outside"
+            )
         }
     }
 
-    @Test("links inside an output directory are stored as links; outputs.result is stdout less one trailing newline, its last 256 KiB")
+    @Test(
+        "links inside an output directory are stored as links; outputs.result is stdout less one trailing newline, its last 256 KiB"
+    )
     func storedLinksAndResultTail() async throws {
         try await EngineHarness.withDirectory { directory in
             let script =

@@ -32,7 +32,8 @@ struct WideFanOutTests {
 
             """
         for index in 1...width { yaml += "      - {name: w\(index), template: one, dependencies: [source]}\n" }
-        yaml += "      - {name: sink, template: one, dependencies: [\((1...width).map { "w\($0)" }.joined(separator: ", "))]}\n"
+        yaml +=
+            "      - {name: sink, template: one, dependencies: [\((1...width).map { "w\($0)" }.joined(separator: ", "))]}\n"
         return yaml
     }
 

@@ -18,7 +18,10 @@ struct JSONPathTests {
             (#"$.employees[?(@.name=="Baris")].age"#, ExpressionValue.list([.number(43)])),
             ("$.employees[?(@.age>42 && @.age<44)].age", .list([.number(43)])),
             ("$.employees[?(@.age >= 43)].name", .list([.string("Baris"), .string("Jai")])),
-            (#"$.employees[?(@.age > 42 || @.name == "Mo")].name"#, .list([.string("Baris"), .string("Mo"), .string("Jai")])),
+            (
+                #"$.employees[?(@.age > 42 || @.name == "Mo")].name"#,
+                .list([.string("Baris"), .string("Mo"), .string("Jai")])
+            ),
             ("$.employees[?(@.missing == 1)]", .list([])),
             ("$.employees[0:1]", .list([.map(["name": .string("Baris"), "age": .number(43)])])),
             ("$.employees[1:].name", .list([.string("Mo"), .string("Jai")])),

@@ -32,12 +32,14 @@ struct NestingLimitTests {
         }
     }
 
-    @Test("expr refuses nesting past the limit", arguments: [
-        String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
-        String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000),
-        String(repeating: "-", count: 5_000) + "1",
-        Array(repeating: "a", count: 5_000).joined(separator: " ?? "),
-    ])
+    @Test(
+        "expr refuses nesting past the limit",
+        arguments: [
+            String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
+            String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000),
+            String(repeating: "-", count: 5_000) + "1",
+            Array(repeating: "a", count: 5_000).joined(separator: " ?? "),
+        ])
     func exprTooDeep(source: String) {
         #expect(throws: ExpressionError.self) { try ExprProgram(parsing: source) }
         do {
@@ -59,9 +61,10 @@ struct NestingLimitTests {
         #expect(throws: ExpressionError.tooDeep(limit: 256, offset: 256, source: source)) {
             try DependsExpression(parsing: source)
         }
-        #expect(ExpressionError.tooDeep(limit: 256, offset: 256, source: source).description
-            == "nested deeper than 256 levels at offset 256 of 12001 characters: raise the limit with --limit "
-            + "expression-depth=N")
+        #expect(
+            ExpressionError.tooDeep(limit: 256, offset: 256, source: source).description
+                == "nested deeper than 256 levels at offset 256 of 12001 characters: raise the limit with --limit "
+                + "expression-depth=N")
     }
 
     @Test("a fan-in of many dependencies evaluates without deep recursion")

@@ -143,7 +143,8 @@ struct DigestTests {
         }
     }
 
-    @Test("directoryHash hashes links inside as links (never followed); refuses a linked root, non-directories, newlines")
+    @Test(
+        "directoryHash hashes links inside as links (never followed); refuses a linked root, non-directories, newlines")
     func directoryHashRefusals() throws {
         try withGovernanceScratch { directory in
             let root = directory + "/tree"

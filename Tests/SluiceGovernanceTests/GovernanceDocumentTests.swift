@@ -61,21 +61,56 @@ struct GovernanceDocumentTests {
         #expect(document.constraints[1].isolation == .init(allowed: ["none"], inputs: false))
     }
 
-    @Test("malformed documents name the field and what is wrong", arguments: [
-        (["version": "sluice.dev/governance/v9"] as CanonicalJSON, "spec.governance.version is 'sluice.dev/governance/v9'; this engine reads sluice.dev/governance/v1"),
-        (["authorities": [["name": "a"]]], "spec.governance.authorities[0].publicKey is missing"),
-        (["authorities": [["name": "a", "publicKey": "zz"]]], "spec.governance.authorities[0].publicKey is not an Ed25519 public key"),
-        (["constraints": [["name": "c", "require": "true", "colour": "red"]]], "spec.governance.constraints[0].colour is not a known field"),
-        (["constraints": [["name": "c"]]], "spec.governance.constraints[0] ('c') requires nothing"),
-        (["constraints": [["name": "c", "maxChainDepth": "0"]]], "spec.governance.constraints[0].maxChainDepth must be at least 1"),
-        (["constraints": [["name": "c", "inputs": ["signedBy": ["nobody"]]]]], "spec.governance.constraints[0].inputs.signedBy names 'nobody', which is not an authority or delegation"),
-        (["constraints": [["name": "c", "isolation": ["allowed": ["chroot"]]]]], "spec.governance.constraints[0].isolation.allowed[0] is 'chroot', not one of bubblewrap, container, none"),
-        (["constraints": [["name": "c", "isolation": ["inputs": "true"]]]], "spec.governance.constraints[0].isolation.allowed is missing: list the admitted modes (bubblewrap, container, none)"),
-        (["constraints": [["name": "c", "isolation": ["allowed": ["none"], "nodes": "all"]]]], "spec.governance.constraints[0].isolation.nodes is not a known field (known: allowed, inputs)"),
-        (["revocations": [["reason": "x"]]], "spec.governance.revocations[0].key give exactly one of key or envelope"),
-        (["compatibleConstraints": ["md5:00"]], "spec.governance.compatibleConstraints[0] is not sha256:<64 hex>"),
-        (["delegations": [["name": "d", "from": "ghost", "publicKey": "00", "roles": ["sign"], "attestation": "{}"]]], "spec.governance.delegations[0].from 'ghost' is not an authority or an earlier delegation"),
-    ] as [(CanonicalJSON, String)])
+    @Test(
+        "malformed documents name the field and what is wrong",
+        arguments: [
+            (
+                ["version": "sluice.dev/governance/v9"] as CanonicalJSON,
+                "spec.governance.version is 'sluice.dev/governance/v9'; this engine reads sluice.dev/governance/v1"
+            ),
+            (["authorities": [["name": "a"]]], "spec.governance.authorities[0].publicKey is missing"),
+            (
+                ["authorities": [["name": "a", "publicKey": "zz"]]],
+                "spec.governance.authorities[0].publicKey is not an Ed25519 public key"
+            ),
+            (
+                ["constraints": [["name": "c", "require": "true", "colour": "red"]]],
+                "spec.governance.constraints[0].colour is not a known field"
+            ),
+            (["constraints": [["name": "c"]]], "spec.governance.constraints[0] ('c') requires nothing"),
+            (
+                ["constraints": [["name": "c", "maxChainDepth": "0"]]],
+                "spec.governance.constraints[0].maxChainDepth must be at least 1"
+            ),
+            (
+                ["constraints": [["name": "c", "inputs": ["signedBy": ["nobody"]]]]],
+                "spec.governance.constraints[0].inputs.signedBy names 'nobody', which is not an authority or delegation"
+            ),
+            (
+                ["constraints": [["name": "c", "isolation": ["allowed": ["chroot"]]]]],
+                "spec.governance.constraints[0].isolation.allowed[0] is 'chroot', not one of bubblewrap, container, none"
+            ),
+            (
+                ["constraints": [["name": "c", "isolation": ["inputs": "true"]]]],
+                "spec.governance.constraints[0].isolation.allowed is missing: list the admitted modes (bubblewrap, container, none)"
+            ),
+            (
+                ["constraints": [["name": "c", "isolation": ["allowed": ["none"], "nodes": "all"]]]],
+                "spec.governance.constraints[0].isolation.nodes is not a known field (known: allowed, inputs)"
+            ),
+            (
+                ["revocations": [["reason": "x"]]],
+                "spec.governance.revocations[0].key give exactly one of key or envelope"
+            ),
+            (["compatibleConstraints": ["md5:00"]], "spec.governance.compatibleConstraints[0] is not sha256:<64 hex>"),
+            (
+                [
+                    "delegations": [
+                        ["name": "d", "from": "ghost", "publicKey": "00", "roles": ["sign"], "attestation": "{}"]
+                    ]
+                ], "spec.governance.delegations[0].from 'ghost' is not an authority or an earlier delegation"
+            ),
+        ] as [(CanonicalJSON, String)])
     func malformed(json: CanonicalJSON, message: String) {
         #expect {
             _ = try GovernanceDocument(json: json)
@@ -86,16 +121,20 @@ struct GovernanceDocumentTests {
 
     @Test("a valid two-hop delegation admits the delegate, with its chain and attestation digests")
     func twoHopDelegation() throws {
-        let first = DelegationAttestation.sign(name: "ci", delegate: Self.ci.publicKey, roles: [.sign, .delegate],
-                                               with: Self.platform)
-        let second = DelegationAttestation.sign(name: "nightly", delegate: Self.nightly.publicKey, roles: [.sign],
-                                                with: Self.ci)
+        let first = DelegationAttestation.sign(
+            name: "ci", delegate: Self.ci.publicKey, roles: [.sign, .delegate],
+            with: Self.platform)
+        let second = DelegationAttestation.sign(
+            name: "nightly", delegate: Self.nightly.publicKey, roles: [.sign],
+            with: Self.ci)
         let document = try Self.document([
             "authorities": [["name": "platform", "publicKey": .string(Self.platform.publicKey.pem)]],
             "delegations": [
-                Self.delegation("ci", from: "platform", key: Self.ci.publicKey, roles: ["sign", "delegate"],
-                                attestation: first),
-                Self.delegation("nightly", from: "ci", key: Self.nightly.publicKey, roles: ["sign"], attestation: second),
+                Self.delegation(
+                    "ci", from: "platform", key: Self.ci.publicKey, roles: ["sign", "delegate"],
+                    attestation: first),
+                Self.delegation(
+                    "nightly", from: "ci", key: Self.nightly.publicKey, roles: ["sign"], attestation: second),
             ],
         ])
         let chain = TrustChain(governance: document, runKey: Self.platform.publicKey)
@@ -118,29 +157,45 @@ struct GovernanceDocumentTests {
 
     @Test("broken delegations: wrong signer, role not held, delegator without delegate, other key, tampered roles")
     func brokenDelegations() throws {
-        let byImpostor = DelegationAttestation.sign(name: "ci", delegate: Self.ci.publicKey, roles: [.sign],
-                                                    with: Self.nightly)
-        let forOtherKey = DelegationAttestation.sign(name: "ci", delegate: Self.nightly.publicKey, roles: [.sign],
-                                                     with: Self.platform)
-        let signOnly = DelegationAttestation.sign(name: "ci", delegate: Self.ci.publicKey, roles: [.sign],
-                                                  with: Self.platform)
+        let byImpostor = DelegationAttestation.sign(
+            name: "ci", delegate: Self.ci.publicKey, roles: [.sign],
+            with: Self.nightly)
+        let forOtherKey = DelegationAttestation.sign(
+            name: "ci", delegate: Self.nightly.publicKey, roles: [.sign],
+            with: Self.platform)
+        let signOnly = DelegationAttestation.sign(
+            name: "ci", delegate: Self.ci.publicKey, roles: [.sign],
+            with: Self.platform)
         let cases: [(CanonicalJSON, [String], Envelope, String)] = [
-            (["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign"], byImpostor,
-             "its attestation is not signed by 'platform'"),
-            (["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign"], forOtherKey,
-             "its attestation does not name the delegated key"),
-            (["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign", "submit"], signOnly,
-             "its attestation does not grant role(s) submit"),
-            (["name": "platform", "publicKey": .string(Self.platform.publicKey.hex), "roles": ["submit", "sign"]],
-             ["sign"], signOnly, "'platform' does not hold the role 'delegate'"),
-            (["name": "platform", "publicKey": .string(Self.platform.publicKey.hex), "roles": ["delegate"]],
-             ["sign"], signOnly, "'platform' cannot grant role(s) it does not hold: sign"),
+            (
+                ["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign"], byImpostor,
+                "its attestation is not signed by 'platform'"
+            ),
+            (
+                ["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign"], forOtherKey,
+                "its attestation does not name the delegated key"
+            ),
+            (
+                ["name": "platform", "publicKey": .string(Self.platform.publicKey.hex)], ["sign", "submit"], signOnly,
+                "its attestation does not grant role(s) submit"
+            ),
+            (
+                ["name": "platform", "publicKey": .string(Self.platform.publicKey.hex), "roles": ["submit", "sign"]],
+                ["sign"], signOnly, "'platform' does not hold the role 'delegate'"
+            ),
+            (
+                ["name": "platform", "publicKey": .string(Self.platform.publicKey.hex), "roles": ["delegate"]],
+                ["sign"], signOnly, "'platform' cannot grant role(s) it does not hold: sign"
+            ),
         ]
         for (authority, roles, attestation, reason) in cases {
             let document = try Self.document([
                 "authorities": [authority],
-                "delegations": [Self.delegation("ci", from: "platform", key: Self.ci.publicKey, roles: roles,
-                                                attestation: attestation)],
+                "delegations": [
+                    Self.delegation(
+                        "ci", from: "platform", key: Self.ci.publicKey, roles: roles,
+                        attestation: attestation)
+                ],
             ])
             let chain = TrustChain(governance: document, runKey: Self.platform.publicKey)
             #expect(chain.broken.count == 1)

@@ -1,6 +1,6 @@
 import Foundation
-import SluicePlan
 import SluiceExpressions
+import SluicePlan
 import SluiceSpec
 import Testing
 
@@ -19,7 +19,9 @@ struct RendererAndLoopTests {
     @Test("placeholders render from the scope and the renderer remembers what each value was derived from")
     func rendersWithProvenance() throws {
         var renderer = Renderer(scope: Self.scope())
-        #expect(try renderer.render("say {{inputs.parameters.word}} in {{workflow.name}}", context: "args") == "say hello in wf")
+        #expect(
+            try renderer.render("say {{inputs.parameters.word}} in {{workflow.name}}", context: "args")
+                == "say hello in wf")
         #expect(renderer.lastSources == [.argument("word")])
         #expect(try renderer.render("no placeholder", context: "args") == "no placeholder")
         #expect(renderer.lastSources.isEmpty)
@@ -37,7 +39,9 @@ struct RendererAndLoopTests {
     @Test("an unknown variable in Argo's namespaces is an error naming it and the context; other tags stay as written")
     func unknownVariables() throws {
         var renderer = Renderer(scope: Self.scope())
-        #expect(throws: EngineError.unresolvedVariable(reference: "inputs.parameters.nope", context: "args of step 'x'")) {
+        #expect(
+            throws: EngineError.unresolvedVariable(reference: "inputs.parameters.nope", context: "args of step 'x'")
+        ) {
             try renderer.render("{{inputs.parameters.nope}}", context: "args of step 'x'")
         }
         #expect(try renderer.render("{{custom.variable}}", context: "args") == "{{custom.variable}}")
@@ -81,7 +85,8 @@ struct RendererAndLoopTests {
         var renderer = Renderer(scope: Self.scope())
         let sequence = try Self.sequence(#"{"count": "{{inputs.parameters.word}}"}"#)
         #expect {
-            try LoopItems.expand(withItems: nil, withParam: nil, withSequence: sequence, renderer: &renderer, context: "t")
+            try LoopItems.expand(
+                withItems: nil, withParam: nil, withSequence: sequence, renderer: &renderer, context: "t")
         } throws: { error in
             guard case EngineError.badExpression(let expression, let reason, _) = error else { return false }
             return expression == "hello" && reason == "withSequence.count must be an integer"

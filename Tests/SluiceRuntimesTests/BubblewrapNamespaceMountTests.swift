@@ -35,7 +35,8 @@ struct BubblewrapNamespaceMountTests {
         defer { StoreSupport.removeStateDirectory(directory) }
         let plain = directory + "/plain"
         let withNetns = directory + "/netns"
-        let base = "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+        let base =
+            "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
             + "24 22 0:22 / /run rw,nosuid,nodev shared:5 - tmpfs tmpfs rw,size=2414124k,mode=755\n"
         try Data(base.utf8).write(to: URL(fileURLWithPath: plain))
         try Data((base + "612 24 0:4 net:[4026532391] /run/netns/netns-aa9dfc67 rw shared:318 - nsfs nsfs rw\n").utf8)
@@ -43,7 +44,9 @@ struct BubblewrapNamespaceMountTests {
         #expect(BubblewrapCommand.hostHasNamespaceMounts(mountInfo: plain) == false)
         #expect(BubblewrapCommand.hostHasNamespaceMounts(mountInfo: withNetns))
         #expect(BubblewrapCommand.hostHasNamespaceMounts(mountInfo: directory + "/missing") == false)
-        #expect(BubblewrapCommand.isRemountFailure(
-            #"bwrap: Can't bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount "/newroot/run/netns/x": Invalid argument"#))
+        #expect(
+            BubblewrapCommand.isRemountFailure(
+                #"bwrap: Can't bind mount /oldroot/ on /newroot/: Unable to apply mount flags: remount "/newroot/run/netns/x": Invalid argument"#
+            ))
     }
 }

@@ -36,12 +36,14 @@ struct ContainerCommandTests {
         var labelled = command(ContainerSettings(image: "img"))
         labelled.labels = ContainerCommand.labels(
             runName: "hello", nodeDirectory: "/home/u/.local/state/sluice/runs/hello/nodes/hello-123", enginePID: 42)
-        #expect(Array(labelled.runArguments.prefix(12)) == [
-            "run", "--name", "sluice-r-n", "--pull", "missing", "--quiet", "--label", "sluice.run=hello", "--label",
-            "sluice.state-dir=/home/u/.local/state/sluice", "--label", "sluice.engine-pid=42",
-        ])
-        #expect(ContainerCommand.labels(runName: "r", nodeDirectory: "/tmp/elsewhere/n", enginePID: 7).map(\.name)
-            == ["sluice.run", "sluice.engine-pid"])
+        #expect(
+            Array(labelled.runArguments.prefix(12)) == [
+                "run", "--name", "sluice-r-n", "--pull", "missing", "--quiet", "--label", "sluice.run=hello", "--label",
+                "sluice.state-dir=/home/u/.local/state/sluice", "--label", "sluice.engine-pid=42",
+            ])
+        #expect(
+            ContainerCommand.labels(runName: "r", nodeDirectory: "/tmp/elsewhere/n", enginePID: 7).map(\.name)
+                == ["sluice.run", "sluice.engine-pid"])
     }
 
     @Test(

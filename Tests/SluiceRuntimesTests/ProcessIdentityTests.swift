@@ -30,8 +30,9 @@ struct ProcessIdentityTests {
         let dead = try await Self.exitedPID()
         #expect(!ProcessIdentity(processID: dead, startTime: nil, host: ProcessIdentity.hostName).isAlive)
         #expect(ProcessIdentity(processID: dead, startTime: nil, host: "elsewhere.invalid").isAlive)
-        #expect(ProcessIdentity(processID: dead, startTime: nil, host: "elsewhere.invalid").description
-            == "pid \(dead) on elsewhere.invalid")
+        #expect(
+            ProcessIdentity(processID: dead, startTime: nil, host: "elsewhere.invalid").description
+                == "pid \(dead) on elsewhere.invalid")
     }
 
     @Test("a leftover group is killed whole; a leader with another start time is left alone")

@@ -43,7 +43,8 @@ struct SandboxLauncherTests {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         func node(_ name: String) -> NodeInvocation {
-            let script = "echo \(name) > /tmp/out.txt; touch /tmp/only-\(name); sleep 0.3; cat /tmp/out.txt; ls /tmp | grep only-"
+            let script =
+                "echo \(name) > /tmp/out.txt; touch /tmp/only-\(name); sleep 0.3; cat /tmp/out.txt; ls /tmp | grep only-"
             return fixture.invocation(name, "sh", ["-c", script])
         }
         let (first, second) = (node("alpha"), node("beta"))
@@ -111,8 +112,11 @@ struct SandboxLauncherTests {
         let outcome = try await runtime.run(invocation)
 
         #expect(outcome.termination == .exited(0))
-        let expected = ["/usr/sluice-\(marker)", "/sluice-\(marker)", "/var/tmp/sluice-\(marker)", "\(other)/planted",
-                        "/etc/passwd"].map { "refused \($0)\n" }.joined() + "private-writable\n"
+        let expected =
+            [
+                "/usr/sluice-\(marker)", "/sluice-\(marker)", "/var/tmp/sluice-\(marker)", "\(other)/planted",
+                "/etc/passwd",
+            ].map { "refused \($0)\n" }.joined() + "private-writable\n"
         #expect(contents(of: invocation.stdoutPath) == expected)
         #expect(FileManager.default.fileExists(atPath: "/sluice-\(marker)") == false)
         #expect(FileManager.default.fileExists(atPath: other + "/planted") == false)

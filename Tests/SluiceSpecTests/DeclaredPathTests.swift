@@ -33,7 +33,8 @@ struct DeclaredPathTests {
                       - {name: db, path: "/tmp/o/../../sluice.db"}
                       - {name: fine, path: /tmp/o/..data/x}
             """
-        let suffix = "has a '..' segment: declared paths must stay inside the node's own directories (write it without '..')"
+        let suffix =
+            "has a '..' segment: declared paths must stay inside the node's own directories (write it without '..')"
         #expect(
             problems(in: yaml) == [
                 "bad.yaml:23:31: error: path '/tmp/../state/keys/signing-key.pem' \(suffix) (at spec.templates[0].outputs.parameters[0].valueFrom.path)",

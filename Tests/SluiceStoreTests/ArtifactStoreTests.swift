@@ -163,15 +163,17 @@ struct ArtifactStoreTests {
             let digest = try Digest.directoryHash(at: source).hex
             let stored = try store.put(directoryAt: source, digest: digest)
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: stored + "/sub/secret") == "/etc")
-            #expect(try FileManager.default.subpathsOfDirectory(atPath: stored).sorted() == ["a.txt", "sub", "sub/secret"])
+            #expect(
+                try FileManager.default.subpathsOfDirectory(atPath: stored).sorted() == ["a.txt", "sub", "sub/secret"])
             #expect(try Digest.directoryHash(at: stored).hex == digest)
 
             // A FIFO is refused and nothing is stored.
             #expect(mkfifo(source + "/pipe", 0o600) == 0)
             let error = #expect(throws: StoreError.self) { try store.put(directoryAt: source, digest: digest) }
             #expect(
-                error == .artifactSourceUnusable(
-                    path: source + "/pipe", reason: "it is not a regular file, directory or link"))
+                error
+                    == .artifactSourceUnusable(
+                        path: source + "/pipe", reason: "it is not a regular file, directory or link"))
         }
     }
 

@@ -23,7 +23,8 @@ struct StoreTests {
             #expect(report.appliedMigrations.first == "v1-runs-nodes-attempts-envelopes")
             #expect(
                 report.tables.keys.sorted() == [
-                    "attempts", "attestations", "denials", "envelopes", "memoization_entries", "node_processes", "nodes",
+                    "attempts", "attestations", "denials", "envelopes", "memoization_entries", "node_processes",
+                    "nodes",
                     "revocation_signatures", "revocations", "run_leases", "runs", "synchronization_leases",
                     "workflow_templates",
                 ])

@@ -1,4 +1,5 @@
 import SluiceEngine
+
 /// The file names inside an export bundle, shared by the exporter and the verifier.
 ///
 /// ```

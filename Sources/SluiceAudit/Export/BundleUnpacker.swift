@@ -52,7 +52,8 @@ enum BundleUnpacker {
                 try writeFile(relative, in: directory, from: archive, archivePath: path, budget: &budget)
             default:
                 throw .bundleUnreadable(
-                    path: path, reason: "member '\(name.excerpt())' is not a regular file or directory (links and "
+                    path: path,
+                    reason: "member '\(name.excerpt())' is not a regular file or directory (links and "
                         + "special files are refused)")
             }
         }
@@ -93,8 +94,10 @@ enum BundleUnpacker {
         let target = root + "/" + relative
         let descriptor = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            throw .bundleUnreadable(path: archivePath, reason: "member '\(relative.excerpt())' cannot be created "
-                + "(listed twice?): \(String(cString: strerror(errno)))")
+            throw .bundleUnreadable(
+                path: archivePath,
+                reason: "member '\(relative.excerpt())' cannot be created "
+                    + "(listed twice?): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -110,8 +113,10 @@ enum BundleUnpacker {
                 }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else {
-                    throw .bundleUnreadable(path: archivePath, reason: "cannot write '\(relative.excerpt())': "
-                        + String(cString: strerror(errno)))
+                    throw .bundleUnreadable(
+                        path: archivePath,
+                        reason: "cannot write '\(relative.excerpt())': "
+                            + String(cString: strerror(errno)))
                 }
                 offset += written
             }

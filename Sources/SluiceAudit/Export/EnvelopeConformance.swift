@@ -250,12 +250,16 @@ package struct EnvelopeConformance: Sendable {
         }
         if let root = predicate.trustSlope.first, let last = predicate.trustSlope.last {
             if predicate.trustSlope.count < 2 || root.role != "submit" || last.role != "sign" {
-                violation("P6", "predicate.trustSlope must run from a 'submit' hop to a 'sign' hop (roles: "
-                    + predicate.trustSlope.map(\.role).joined(separator: ", ") + ")")
+                violation(
+                    "P6",
+                    "predicate.trustSlope must run from a 'submit' hop to a 'sign' hop (roles: "
+                        + predicate.trustSlope.map(\.role).joined(separator: ", ") + ")")
             }
             if last.keyID != predicate.producer.signer.keyID {
-                violation("P6", "predicate.trustSlope ends at key \(last.keyID), not the signer "
-                    + predicate.producer.signer.keyID)
+                violation(
+                    "P6",
+                    "predicate.trustSlope ends at key \(last.keyID), not the signer "
+                        + predicate.producer.signer.keyID)
             }
         } else {
             violation("P6", "predicate.trustSlope is empty")

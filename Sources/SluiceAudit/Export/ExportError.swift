@@ -1,4 +1,5 @@
 import SluiceEngine
+
 /// What can go wrong around revocations, export bundles, offline verification, replay and conformance checks.
 ///
 /// Verification problems found inside a bundle are results (``BundleVerifier/Finding``), not errors: these cases

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SluiceEngine
+import Synchronization
 
 /// The temporary directories bundles are unpacked into: each is removed by its owner on every return and throw,
 /// and ``removeAll()`` removes those still present when the process is interrupted (the CLI calls it from its

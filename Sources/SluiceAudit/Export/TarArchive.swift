@@ -56,7 +56,8 @@ enum TarArchive {
             guard count >= 0 else {
                 throw .bundleWriteFailed(path: path, reason: "\(hostPath): \(String(cString: strerror(errno)))")
             }
-            archive_entry_set_symlink(entry, String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            archive_entry_set_symlink(
+                entry, String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self))
             archive_entry_set_size(entry, 0)
         case S_IFDIR:
             archive_entry_set_size(entry, 0)
@@ -70,7 +71,9 @@ enum TarArchive {
         guard kind == S_IFDIR else { return }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: hostPath).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            names = try FileManager.default.contentsOfDirectory(atPath: hostPath).sorted {
+                $0.utf8.lexicographicallyPrecedes($1.utf8)
+            }
         } catch {
             throw .bundleWriteFailed(path: path, reason: "\(hostPath): \(error.localizedDescription)")
         }

@@ -83,8 +83,9 @@ package struct BundleReplay: Sendable {
             if let scratch { ScratchDirectories.remove(scratch) }
             throw error
         }
-        return BundleReplay(path: path, directory: directory, verification: report, scratch: scratch,
-                            isOriginTrusted: trustedKeys != nil)
+        return BundleReplay(
+            path: path, directory: directory, verification: report, scratch: scratch,
+            isOriginTrusted: trustedKeys != nil)
     }
 
     /// Removes the unpacked copy of an archive bundle.

@@ -1,4 +1,5 @@
 import SluiceEngine
+
 /// How a replay's outputs compare with the captured run's, subject by subject.
 package struct ReproducibilityReport: Sendable, Equatable {
     /// What became of one captured subject.

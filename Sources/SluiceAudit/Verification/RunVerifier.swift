@@ -54,38 +54,53 @@ package struct RunVerifier {
             }
             do {
                 guard let record = try store.envelope(payloadDigest: digest) else {
-                    findings.append(Finding(node: node.displayName, ok: false,
-                                            detail: "envelope sha256:\(digest) is missing from the store"))
+                    findings.append(
+                        Finding(
+                            node: node.displayName, ok: false,
+                            detail: "envelope sha256:\(digest) is missing from the store"))
                     continue
                 }
                 let envelope = try Envelope(jsonBytes: [UInt8](record.envelopeJSON))
                 guard envelope.payloadDigest.hex == digest else {
-                    findings.append(Finding(node: node.displayName, ok: false, detail:
-                        "envelope payload digest \(envelope.payloadDigest) differs from the recorded sha256:\(digest)"))
+                    findings.append(
+                        Finding(
+                            node: node.displayName, ok: false,
+                            detail:
+                                "envelope payload digest \(envelope.payloadDigest) differs from the recorded sha256:\(digest)"
+                        ))
                     continue
                 }
                 let signer = try envelope.verify(trustedKeys: trusted, node: node.displayName)
                 let statement = try Statement(payloadBytes: envelope.payload)
-                let outputs = try node.outputsJSON.map { try decoder.decode(NodeOutputs.self, from: Data($0.utf8)) }
+                let outputs =
+                    try node.outputsJSON.map { try decoder.decode(NodeOutputs.self, from: Data($0.utf8)) }
                     ?? NodeOutputs()
                 // Facts: what the store recorded and what its artifact files hash to now; the policy decides.
                 var stored: [LineagePolicy.StoredArtifact] = []
                 for artifact in outputs.artifacts {
-                    let actual = artifact.kind == .directory
-                        ? try Digest.directoryHash(at: artifact.storedPath) : try Digest.sha256(fileAt: artifact.storedPath)
-                    stored.append(.init(name: artifact.name, recordedDigest: artifact.digest, measured: actual,
-                                        path: artifact.storedPath))
+                    let actual =
+                        artifact.kind == .directory
+                        ? try Digest.directoryHash(at: artifact.storedPath)
+                        : try Digest.sha256(fileAt: artifact.storedPath)
+                    stored.append(
+                        .init(
+                            name: artifact.name, recordedDigest: artifact.digest, measured: actual,
+                            path: artifact.storedPath))
                 }
                 let problems = LineagePolicy.storedOutputRefusals(
                     node: node.displayName, signed: statement.subjects, recorded: LineageSigner.subjects(of: outputs),
                     artifacts: stored
                 ).map(\.reason)
                 if problems.isEmpty {
-                    findings.append(Finding(node: node.displayName, ok: true, detail:
-                        "\(statement.subjects.count) subject(s) verified, signed by \(signer.keyID.prefix(16))…, "
-                            + Self.isolation(of: statement)))
+                    findings.append(
+                        Finding(
+                            node: node.displayName, ok: true,
+                            detail:
+                                "\(statement.subjects.count) subject(s) verified, signed by \(signer.keyID.prefix(16))…, "
+                                + Self.isolation(of: statement)))
                 } else {
-                    findings.append(Finding(node: node.displayName, ok: false, detail: problems.joined(separator: "; ")))
+                    findings.append(
+                        Finding(node: node.displayName, ok: false, detail: problems.joined(separator: "; ")))
                 }
             } catch let error as GovernanceError {
                 findings.append(Finding(node: node.displayName, ok: false, detail: error.description))
@@ -103,8 +118,7 @@ package struct RunVerifier {
 
     /// The failures of the bundle verifier over a scratch export of the run, attributed to nodes where the failing
     /// file is a node's envelope or artifact; a node the store checks already failed is not reported twice.
-    private func policyFindings(run: RunRecord, nodes: [NodeRecord], alreadyFailed: [Finding]) -> [Finding]
-    {
+    private func policyFindings(run: RunRecord, nodes: [NodeRecord], alreadyFailed: [Finding]) -> [Finding] {
         let scratch = NSTemporaryDirectory() + "/sluice-verify-run-\(UUID().uuidString)"
         defer { BundleFiles.removeTree(scratch) }
         let report: BundleVerifier.Report

@@ -27,14 +27,17 @@ struct StopCommand: ParsableCommand {
         guard let lease = EngineLease.liveHolder(of: record, store: store),
             ProcessIdentity(lease.holder).host == ProcessIdentity.hostName
         else {
-            throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' has no live engine (it died): use 'sluice resume \(record.name)' "
-                       + "to continue it")
+            throw CommandFailure(
+                ExitStatus.failed,
+                "error: run '\(record.name)' has no live engine (it died): use 'sluice resume \(record.name)' "
+                    + "to continue it")
         }
         kill(lease.holder.processID, SIGTERM)
         let deadline = Date().addingTimeInterval(TimeInterval(wait))
         while Date() < deadline {
             if let current = try? store.run(named: record.id), current.phase.isTerminal {
-                print("run \(current.name) stopped: \(current.phase.rawValue)\(current.message.map { " (\($0))" } ?? "")")
+                print(
+                    "run \(current.name) stopped: \(current.phase.rawValue)\(current.message.map { " (\($0))" } ?? "")")
                 return
             }
             usleep(100_000)
@@ -78,7 +81,6 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(help: "The run's isolation, when given: a resume keeps the isolation the run was submitted with.")
     var isolation: String?
 
-
     @OptionGroup var state: StateOptions
 
     func run() async throws {
@@ -94,9 +96,12 @@ struct ResumeCommand: AsyncParsableCommand {
             // Another engine drives the run: a resume only releases its suspended nodes.
             let holder = ProcessIdentity(lease.holder).description
             guard try Self.hasSuspendedNode(record, in: store) else {
-                throw CommandFailure(ExitStatus.usage, "error: " + EngineError.runLeased(
-                    run: record.name, holder: holder, since: StoreTimestamp.string(from: lease.acquiredAt)
-                ).description)
+                throw CommandFailure(
+                    ExitStatus.usage,
+                    "error: "
+                        + EngineError.runLeased(
+                            run: record.name, holder: holder, since: StoreTimestamp.string(from: lease.acquiredAt)
+                        ).description)
             }
             FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
             print("resumed suspended nodes of run \(record.name) (driven by \(holder))")

@@ -83,17 +83,20 @@ struct GetCommand: ParsableCommand {
         for node in nodes {
             let depth = max(0, node.name.split(separator: ".").count - 1)
             let label = String(repeating: "  ", count: depth) + node.displayName
-            var line = label.padding(toLength: 34, withPad: " ", startingAt: 0)
+            var line =
+                label.padding(toLength: 34, withPad: " ", startingAt: 0)
                 + node.type.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + node.phase.padding(toLength: 11, withPad: " ", startingAt: 0)
             if wide {
-                let duration = node.startedAt.flatMap { start in
-                    node.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(start)) }
-                } ?? "-"
-                line += (node.templateName ?? "-").padding(toLength: 21, withPad: " ", startingAt: 0)
+                let duration =
+                    node.startedAt.flatMap { start in
+                        node.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(start)) }
+                    } ?? "-"
+                line +=
+                    (node.templateName ?? "-").padding(toLength: 21, withPad: " ", startingAt: 0)
                     + duration.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + (node.envelopeDigest.map { "sha256:" + $0.prefix(8) } ?? "-")
-                        .padding(toLength: 16, withPad: " ", startingAt: 0)
+                    .padding(toLength: 16, withPad: " ", startingAt: 0)
             }
             print(line + (node.message ?? ""))
         }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SluiceAudit
 import SluiceEngine
-import SluiceStore
 import SluiceRuntimes
+import SluiceStore
 
 /// Opens the state directory's store, turning failures into one clear line and exit code 1.
 func openStore(_ state: StateOptions) throws -> Store {
@@ -41,15 +41,18 @@ struct ListCommand: ParsableCommand {
         // A run whose engine is gone says so in full ("Running (engine gone: sluice resume NAME)").
         let phases = runs.map { displayPhase($0, in: store) }
         let phaseWidth = max(11, (phases.map(\.count).max() ?? 0) + 1)
-        print("NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
-              + "STATUS".padding(toLength: phaseWidth + 1, withPad: " ", startingAt: 0) + "STARTED               DURATION")
+        print(
+            "NAME".padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                + "STATUS".padding(toLength: phaseWidth + 1, withPad: " ", startingAt: 0)
+                + "STARTED               DURATION")
         for (run, phase) in Swift.zip(runs, phases) {
             let started = run.startedAt.map(ArgoTime.format) ?? "-"
             let end = run.finishedAt ?? (run.phase == .running ? Date() : nil)
             let duration = zip(run.startedAt, end).map { String(format: "%.2fs", $1.timeIntervalSince($0)) } ?? "-"
-            print(run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
-                  + phase.padding(toLength: phaseWidth, withPad: " ", startingAt: 0) + " "
-                  + started.padding(toLength: 22, withPad: " ", startingAt: 0) + duration)
+            print(
+                run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
+                    + phase.padding(toLength: phaseWidth, withPad: " ", startingAt: 0) + " "
+                    + started.padding(toLength: 22, withPad: " ", startingAt: 0) + duration)
         }
     }
 }

@@ -24,8 +24,9 @@ struct KeygenCommand: ParsableCommand {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
             }
             let key = SigningKey.generate()
             try key.write(to: path, replacingExisting: force)
@@ -34,7 +35,8 @@ struct KeygenCommand: ParsableCommand {
         } catch let error as GovernanceError {
             throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         } catch {
-            throw CommandFailure(ExitStatus.failed, "error: cannot create '\(directory)': \(error.localizedDescription)")
+            throw CommandFailure(
+                ExitStatus.failed, "error: cannot create '\(directory)': \(error.localizedDescription)")
         }
     }
 }
@@ -102,7 +104,8 @@ extension KeyCommand {
             var roles: Set<GovernanceDocument.Role> = []
             for text in role {
                 guard let value = GovernanceDocument.Role(rawValue: text) else {
-                    throw CommandFailure(ExitStatus.usage, "error: --role '\(text)' is not one of submit, sign, delegate")
+                    throw CommandFailure(
+                        ExitStatus.usage, "error: --role '\(text)' is not one of submit, sign, delegate")
                 }
                 roles.insert(value)
             }

@@ -17,8 +17,9 @@ struct LintCommand: ParsableCommand {
     @Argument(help: "Workflow files to check.")
     var files: [String]
 
-    @Option(name: .customLong("templates"),
-            help: "A file or directory of WorkflowTemplates that templateRefs may name (repeatable).")
+    @Option(
+        name: .customLong("templates"),
+        help: "A file or directory of WorkflowTemplates that templateRefs may name (repeatable).")
     var templatePaths: [String] = []
 
     @Option(name: [.short, .long], help: "Output format: text (file:line:column: error: ...), json, or sarif (2.1.0).")
@@ -101,11 +102,13 @@ struct LintDiagnostic: Equatable {
                 let message = String(text[marker.upperBound...])
                 if parts.count >= 3, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) {
                     let file = parts.dropLast(2).joined(separator: ":")
-                    return LintDiagnostic(text: text, file: file, line: line, column: column, severity: severity,
-                                          message: message, isProblem: isProblem)
+                    return LintDiagnostic(
+                        text: text, file: file, line: line, column: column, severity: severity,
+                        message: message, isProblem: isProblem)
                 }
-                return LintDiagnostic(text: text, file: String(text[..<marker.lowerBound]), severity: severity,
-                                      message: message, isProblem: isProblem)
+                return LintDiagnostic(
+                    text: text, file: String(text[..<marker.lowerBound]), severity: severity,
+                    message: message, isProblem: isProblem)
             }
             let message = text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
             return LintDiagnostic(text: text, severity: fallback, message: message, isProblem: isProblem)
@@ -150,8 +153,9 @@ struct LintDiagnostic: Equatable {
     }
 
     private static func serialized(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(
-            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -101,7 +101,9 @@ struct LogTail {
         offsets[path] = offset
         if final {
             let rest = partial[path] ?? []
-            if !rest.isEmpty || midLine.contains(path) { emit(rest[...] + [UInt8(ascii: "\n")], path: path, prefix: prefix) }
+            if !rest.isEmpty || midLine.contains(path) {
+                emit(rest[...] + [UInt8(ascii: "\n")], path: path, prefix: prefix)
+            }
             partial[path] = []
         }
     }

@@ -67,13 +67,15 @@ struct ReplayCommand: AsyncParsableCommand {
         guard verification.isVerified else {
             for note in verification.notes { print("note: \(note)") }
             for failure in verification.failures { print(failure.description) }
-            throw CommandFailure(ExitStatus.refused, 
+            throw CommandFailure(
+                ExitStatus.refused,
                 "error: bundle \(bundle) does not verify (\(verification.failures.count) problem(s)): "
                     + "refusing to replay it")
         }
         // Written unbuffered, like the progress display that follows.
-        writeUnbuffered(("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
-                    + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n"))
+        writeUnbuffered(
+            ("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
+                + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n"))
 
         let (runtime, profile) = try runtimeOptions.make()
         let plan: BundleReplay.Plan

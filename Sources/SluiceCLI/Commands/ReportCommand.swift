@@ -7,7 +7,8 @@ import SluiceStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a run's HTML report: its DAG, per node timing, inputs, outputs, envelopes, logs, lineage and verdict.",
+        abstract:
+            "Write a run's HTML report: its DAG, per node timing, inputs, outputs, envelopes, logs, lineage and verdict.",
         discussion: """
             The page is one file with everything inline (no network at view time). RUN is a run's name, id or \
             @latest; a directory or .tar.gz is read as an export bundle (its nodes' logs are not in a bundle).
@@ -16,7 +17,8 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Run name, id, or @latest; or the path of an exported bundle.", valueName: "run"))
     var runName: String
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The HTML file to write (- for standard output).", valueName: "file"))
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("The HTML file to write (- for standard output).", valueName: "file"))
     var output: String
 
     @Flag(help: "Leave the verification verdict out (faster for very large runs).")
@@ -48,7 +50,10 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CommandFailure(ExitStatus.failed, "error: cannot write '\(output)': \(error.localizedDescription)")
         }
-        let verdict = view.verification.map { $0.isVerified ? ", verified" : ", verification FAILED (\($0.failures))" } ?? ""
-        print("report of run \(view.name) (\(view.phase), \(view.nodes.filter(\.isLeaf).count) nodes\(verdict)) written to \(output)")
+        let verdict =
+            view.verification.map { $0.isVerified ? ", verified" : ", verification FAILED (\($0.failures))" } ?? ""
+        print(
+            "report of run \(view.name) (\(view.phase), \(view.nodes.filter(\.isLeaf).count) nodes\(verdict)) written to \(output)"
+        )
     }
 }

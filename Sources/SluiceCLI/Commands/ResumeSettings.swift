@@ -21,14 +21,16 @@ struct ResumeSettings {
     init(record: RunRecord, runtime: String?, isolation: String?, profilePath: String?) throws {
         let givenText = try profilePath.map { try RunCommand.profileText(path: $0) }
         if let runtime, runtime != record.runtime {
-            try Self.refuse(.resumeSettingConflict(
-                run: record.name, setting: "--runtime", recorded: record.runtime, given: runtime))
+            try Self.refuse(
+                .resumeSettingConflict(
+                    run: record.name, setting: "--runtime", recorded: record.runtime, given: runtime))
         }
         let isolationChoice = try Self.isolation(record: record, given: isolation)
         if record.isolation != nil, let givenText, givenText != record.runtimeProfile {
-            try Self.refuse(.resumeSettingConflict(
-                run: record.name, setting: "--runtime-profile",
-                recorded: record.runtimeProfile == nil ? "(none)" : "(another file)", given: profilePath ?? ""))
+            try Self.refuse(
+                .resumeSettingConflict(
+                    run: record.name, setting: "--runtime-profile",
+                    recorded: record.runtimeProfile == nil ? "(none)" : "(another file)", given: profilePath ?? ""))
         }
         profileText = record.runtimeProfile ?? givenText
         let origin = profilePath ?? "the profile recorded with run '\(record.name)'"
@@ -56,12 +58,14 @@ struct ResumeSettings {
         }
         let recorded = record.isolation.flatMap(Isolation.init(rawValue:))
         if let recorded, let given, given != "auto", given != recorded.rawValue {
-            try refuse(.resumeSettingConflict(
-                run: record.name, setting: "--isolation", recorded: recorded.rawValue, given: given))
+            try refuse(
+                .resumeSettingConflict(
+                    run: record.name, setting: "--isolation", recorded: recorded.rawValue, given: given))
         }
         let chosen = recorded ?? given.flatMap(Isolation.init(rawValue:)) ?? ProcessRuntime.detectedIsolation
         if chosen == .bubblewrap, ProcessRuntime.detectedIsolation != .bubblewrap {
-            throw CommandFailure(ExitStatus.usage, 
+            throw CommandFailure(
+                ExitStatus.usage,
                 "error: run '\(record.name)' ran its nodes under bubblewrap, which is not usable here: "
                     + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
         }

@@ -113,7 +113,8 @@ struct RevocationsCommand: ParsableCommand {
             } catch let error as EngineError {
                 throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
             } catch {
-                throw CommandFailure(ExitStatus.failed, "error: cannot write '\(output)': \(error.localizedDescription)")
+                throw CommandFailure(
+                    ExitStatus.failed, "error: cannot write '\(output)': \(error.localizedDescription)")
             }
         }
     }

@@ -17,12 +17,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
     var parameters: [String] = []
 
-    @Option(name: [.customShort("f"), .customLong("parameter-file")],
-            help: "A YAML or JSON file mapping workflow argument names to values (like argo submit --parameter-file); -p wins.")
+    @Option(
+        name: [.customShort("f"), .customLong("parameter-file")],
+        help:
+            "A YAML or JSON file mapping workflow argument names to values (like argo submit --parameter-file); -p wins."
+    )
     var parameterFile: String?
 
-    @Option(name: .customLong("target"),
-            help: "Run only these tasks of the entrypoint DAG and what they depend on: NAME[,NAME...] (repeatable).")
+    @Option(
+        name: .customLong("target"),
+        help: "Run only these tasks of the entrypoint DAG and what they depend on: NAME[,NAME...] (repeatable).")
     var targets: [String] = []
 
     @Option(
@@ -35,24 +39,32 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Process isolation: auto (bubblewrap when usable), bubblewrap, or none (nodes run one at a time).")
     var isolation: String = "auto"
 
-    @Option(help: "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/).")
+    @Option(
+        help:
+            "Runtime profile file: image entrypoints for the process runtime, or the CLI, flags and pull policy for podman/docker (see runtimes/)."
+    )
     var runtimeProfile: String?
 
-    @Option(help: "Ed25519 key that submits the run (PKCS#8 PEM); default: the state directory's key, created on first use.")
+    @Option(
+        help: "Ed25519 key that submits the run (PKCS#8 PEM); default: the state directory's key, created on first use."
+    )
     var key: String?
 
-    @Option(help: "Ed25519 key that signs node lineage when it is not the submitting key (admitted by spec.governance).")
+    @Option(
+        help: "Ed25519 key that signs node lineage when it is not the submitting key (admitted by spec.governance).")
     var lineageKey: String?
 
-    @Option(name: .customLong("templates"),
-            help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
+    @Option(
+        name: .customLong("templates"),
+        help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
     var templatePaths: [String] = []
 
     @OptionGroup var progress: ProgressOptions
 
-    @Option(help: ArgumentHelp(
-        "Write a JUnit XML report of the run to FILE when it ends (one test case per node), for CI test reporters.",
-        valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Write a JUnit XML report of the run to FILE when it ends (one test case per node), for CI test reporters.",
+            valueName: "file"))
     var junit: String?
 
     @Option(help: "How many nodes may run at once (default: spec.parallelism, else 4 per CPU, at least 8).")
@@ -102,13 +114,16 @@ struct RunCommand: AsyncParsableCommand {
         case "auto": processRuntime = ProcessRuntime()
         case "bubblewrap":
             guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                throw CommandFailure(ExitStatus.usage, "error: bubblewrap isolation is not usable here: "
-                           + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
+                throw CommandFailure(
+                    ExitStatus.usage,
+                    "error: bubblewrap isolation is not usable here: "
+                        + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
             }
             processRuntime = ProcessRuntime(isolation: .bubblewrap)
         case "none": processRuntime = ProcessRuntime(isolation: .none)
         default:
-            throw CommandFailure(ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
+            throw CommandFailure(
+                ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
         }
         // Templates annotated `sluice.dev/runtime: process` run on the process runtime with this --isolation.
         let engine = WorkflowEngine(
@@ -136,7 +151,8 @@ struct RunCommand: AsyncParsableCommand {
             // killed and removed, and the run is recorded as Failed with the reason.
             let task = Task { () async throws -> RunSummary in try await engine.run(request) }
             let trap = SignalTrap { signal in
-                request.stop.request(signal == SIGINT ? "Stopped: interrupted (Ctrl-C)" : "Stopped: terminated (SIGTERM)")
+                request.stop.request(
+                    signal == SIGINT ? "Stopped: interrupted (Ctrl-C)" : "Stopped: terminated (SIGTERM)")
                 task.cancel()
             }
             defer { trap.cancel() }
@@ -185,7 +201,8 @@ extension RunCommand {
         do {
             return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw CommandFailure(ExitStatus.usage, "error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
+            throw CommandFailure(
+                ExitStatus.usage, "error: cannot read runtime profile '\(path)': \(error.localizedDescription)")
         }
     }
 
@@ -201,10 +218,13 @@ extension RunCommand {
         } catch let DecodingError.keyNotFound(key, _) {
             throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)': missing key '\(key.stringValue)'")
         } catch {
-            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)' is not a container profile: \(error)")
+            throw CommandFailure(
+                ExitStatus.usage, "error: runtime profile '\(path)' is not a container profile: \(error)")
         }
         guard profile.runtime == engine else {
-            throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)' is for '\(profile.runtime.rawValue)', not '\(engine.rawValue)'")
+            throw CommandFailure(
+                ExitStatus.usage,
+                "error: runtime profile '\(path)' is for '\(profile.runtime.rawValue)', not '\(engine.rawValue)'")
         }
         return profile
     }

@@ -41,14 +41,16 @@ struct RuntimeOptions: ParsableArguments {
         case "auto": return (ProcessRuntime(), profile)
         case "bubblewrap":
             guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                throw CommandFailure(ExitStatus.usage, 
+                throw CommandFailure(
+                    ExitStatus.usage,
                     "error: bubblewrap isolation is not usable here: "
                         + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
             }
             return (ProcessRuntime(isolation: .bubblewrap), profile)
         case "none": return (ProcessRuntime(isolation: .none), profile)
         default:
-            throw CommandFailure(ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
+            throw CommandFailure(
+                ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
         }
     }
 }

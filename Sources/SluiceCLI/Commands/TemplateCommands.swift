@@ -122,7 +122,8 @@ struct TemplateDeleteCommand: ParsableCommand {
 
     func run() throws {
         guard !(cluster && namespaced) else {
-            throw CommandFailure(ExitStatus.usage, "error: --cluster and --namespaced exclude each other: give at most one")
+            throw CommandFailure(
+                ExitStatus.usage, "error: --cluster and --namespaced exclude each other: give at most one")
         }
         let kind: String? = cluster ? "ClusterWorkflowTemplate" : namespaced ? "WorkflowTemplate" : nil
         let store = try openStore(state)

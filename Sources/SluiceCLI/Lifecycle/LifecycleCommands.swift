@@ -30,8 +30,10 @@ struct RetryCommand: AsyncParsableCommand {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         guard record.phase.isTerminal else {
-            throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' has not ended (\(displayPhase(record, in: store))): "
-                       + "use 'sluice resume \(record.name)' or wait for it")
+            throw CommandFailure(
+                ExitStatus.failed,
+                "error: run '\(record.name)' has not ended (\(displayPhase(record, in: store))): "
+                    + "use 'sluice resume \(record.name)' or wait for it")
         }
         guard record.phase != .succeeded else {
             print("run \(record.name) Succeeded: nothing to retry")
@@ -82,7 +84,9 @@ struct ResubmitCommand: AsyncParsableCommand {
             try Data(record.workflowYAML.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         } catch {
-            throw CommandFailure(ExitStatus.failed, "error: cannot write the workflow of run '\(record.name)' to '\(path)': \(error.localizedDescription)")
+            throw CommandFailure(
+                ExitStatus.failed,
+                "error: cannot write the workflow of run '\(record.name)' to '\(path)': \(error.localizedDescription)")
         }
         let recorded = (try? JSONSerialization.jsonObject(with: Data(record.parametersJSON.utf8))) as? [String: Any]
         var arguments = [path, "--runtime", record.runtime, "--state-dir", state.resolved]
@@ -115,7 +119,10 @@ struct DeleteCommand: ParsableCommand {
         let store = try openStore(state)
         let records = try runNames.map { try findRun($0, in: store) }
         for record in records where !record.phase.isTerminal {
-            throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' is \(displayPhase(record, in: store)): stop it first ('sluice stop \(record.name)')")
+            throw CommandFailure(
+                ExitStatus.failed,
+                "error: run '\(record.name)' is \(displayPhase(record, in: store)): stop it first ('sluice stop \(record.name)')"
+            )
         }
         let all = try RunPruner.runs(of: store)
         let references = try RunPruner.references(store, all)
@@ -123,8 +130,10 @@ struct DeleteCommand: ParsableCommand {
         let names = Dictionary(all.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         if let (id, holders) = kept.sorted(by: { $0.key < $1.key }).first {
             let list = holders.compactMap { names[$0] }.sorted().joined(separator: ", ")
-            throw CommandFailure(ExitStatus.failed, "error: run '\(names[id] ?? id)' is referenced by run(s) \(list) (they reused its signed "
-                       + "outputs): delete those too, or first")
+            throw CommandFailure(
+                ExitStatus.failed,
+                "error: run '\(names[id] ?? id)' is referenced by run(s) \(list) (they reused its signed "
+                    + "outputs): delete those too, or first")
         }
         for record in records where deletable.contains(record.id) {
             try RunPruner.delete(record, store: store, stateDirectory: state.resolved)
@@ -140,12 +149,16 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Delete ended runs older than a duration and the artifacts no remaining run refers to.")
 
-    @Option(help: ArgumentHelp("Age of the runs to delete: e.g. 30m, 24h, 7d, 1h30m (0s: every ended run).",
-                               valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Age of the runs to delete: e.g. 30m, 24h, 7d, 1h30m (0s: every ended run).",
+            valueName: "duration"))
     var olderThan: String?
 
-    @Option(help: ArgumentHelp("Instead of --older-than: delete the runs that ended before this time (RFC 3339).",
-                               valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Instead of --older-than: delete the runs that ended before this time (RFC 3339).",
+            valueName: "time"))
     var before: String?
 
     @Flag(help: "Say what would be deleted, delete nothing.")
@@ -158,12 +171,14 @@ struct PruneCommand: ParsableCommand {
         switch (olderThan, before) {
         case (let olderThan?, nil):
             guard let age = DurationText.seconds(olderThan) else {
-                throw CommandFailure(ExitStatus.usage, "error: '\(olderThan)' is not a duration: write e.g. 30m, 24h, 7d or 1h30m")
+                throw CommandFailure(
+                    ExitStatus.usage, "error: '\(olderThan)' is not a duration: write e.g. 30m, 24h, 7d or 1h30m")
             }
             cutoff = Date().addingTimeInterval(-age)
         case (nil, let before?):
             guard let date = try? Date(before, strategy: .iso8601) else {
-                throw CommandFailure(ExitStatus.usage, "error: '\(before)' is not an RFC 3339 time such as 2026-12-07T03:20:00Z")
+                throw CommandFailure(
+                    ExitStatus.usage, "error: '\(before)' is not an RFC 3339 time such as 2026-12-07T03:20:00Z")
             }
             cutoff = date
         default:

@@ -59,8 +59,9 @@ enum RunPruner {
         }
         let running = all.filter { !$0.phase.isTerminal && !deletable.contains($0.id) }
         if let busy = running.first {
-            report.lines.append("artifacts not collected: run \(busy.name) is \(displayPhase(busy, in: store)) (its outputs may "
-                                + "not be recorded yet)")
+            report.lines.append(
+                "artifacts not collected: run \(busy.name) is \(displayPhase(busy, in: store)) (its outputs may "
+                    + "not be recorded yet)")
             report.lines.append(summary(runs: deletable.count, artifacts: 0, bytes: 0, dryRun: dryRun))
             return report
         }

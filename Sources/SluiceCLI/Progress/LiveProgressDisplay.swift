@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceEngine
 import SluiceStore
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -51,7 +52,8 @@ final class LiveProgressDisplay: RunProgress, @unchecked Sendable {
         let counts = board.counts
         let phases = NodePhase.allCases.compactMap { phase in counts[phase].map { "\($0) \(phase.rawValue)" } }
         for problem in board.problems.prefix(20) {
-            text += paint("✖", "31") + " \(problem.displayName) \(problem.phase.rawValue)"
+            text +=
+                paint("✖", "31") + " \(problem.displayName) \(problem.phase.rawValue)"
                 + (problem.message.map { ": " + $0 } ?? "") + "\n"
         }
         if board.problems.count > 20 { text += "… and \(board.problems.count - 20) more failed nodes\n" }
@@ -59,7 +61,9 @@ final class LiveProgressDisplay: RunProgress, @unchecked Sendable {
         text += "\(paint("Status:", "1"))   \(paint(summary.phase.rawValue, ProgressBoard.code(summary.phase)))\n"
         text += "\(paint("Nodes:", "1"))    \(phases.joined(separator: ", "))\n"
         text += "\(paint("Duration:", "1")) \(String(format: "%.2fs", duration))\n"
-        if let message = summary.message, summary.phase != .succeeded { text += "\(paint("Message:", "1"))  \(message)\n" }
+        if let message = summary.message, summary.phase != .succeeded {
+            text += "\(paint("Message:", "1"))  \(message)\n"
+        }
         writeUnbuffered(text)
     }
 
@@ -70,7 +74,8 @@ final class LiveProgressDisplay: RunProgress, @unchecked Sendable {
         let now = Date()
         guard !finished, started != nil, force || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = now
-        let lines = board.render(now: now, startedAt: started, style: .init(width: Self.terminalWidth(), colour: colour))
+        let lines = board.render(
+            now: now, startedAt: started, style: .init(width: Self.terminalWidth(), colour: colour))
         writeUnbuffered(erase() + lines.joined(separator: "\n") + "\n")
         drawnLines = lines.count
     }

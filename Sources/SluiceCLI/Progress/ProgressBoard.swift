@@ -79,15 +79,17 @@ struct ProgressBoard {
         let running = order.compactMap { id in entries[id].map { (id, $0) } }.filter { $0.1.phase == .running }
         for (_, entry) in running.prefix(style.runningLimit) {
             let seconds = entry.startedAt.map { Self.duration(now.timeIntervalSince($0)) } ?? ""
-            lines.append("  \(paint("◷", Self.code(.running), style)) \(entry.displayName)  \(paint(seconds, "2", style))")
+            lines.append(
+                "  \(paint("◷", Self.code(.running), style)) \(entry.displayName)  \(paint(seconds, "2", style))")
         }
         if running.count > style.runningLimit {
             lines.append(paint("  … and \(running.count - style.runningLimit) more running", "2", style))
         }
         if let last = problems.last {
             let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
-            lines.append(paint("✖", Self.code(.failed), style) + " \(last.displayName) \(last.phase.rawValue)"
-                         + (last.message.map { ": " + $0 } ?? "") + more)
+            lines.append(
+                paint("✖", Self.code(.failed), style) + " \(last.displayName) \(last.phase.rawValue)"
+                    + (last.message.map { ": " + $0 } ?? "") + more)
         }
         return lines.map { Self.clip($0, to: style.width) }
     }

@@ -33,8 +33,9 @@ final class ProgressDisplay: RunProgress, @unchecked Sendable {
             runName = run.name
             if !quiet { emit("\(bold("Name:"))     \(run.name)\n") }
         case .nodeChanged(let node):
-            guard !quiet, node.type == .pod || node.phase == .skipped || node.phase == .omitted
-                || (node.phase.isFailedOrError && node.type != .stepGroup)
+            guard !quiet,
+                node.type == .pod || node.phase == .skipped || node.phase == .omitted
+                    || (node.phase.isFailedOrError && node.type != .stepGroup)
             else { return }
             guard node.type == .pod || node.phase != .running else { return }
             var line = "\(symbol(node.phase)) \(node.displayName) \(node.phase.rawValue)"

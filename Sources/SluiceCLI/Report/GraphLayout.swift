@@ -40,7 +40,8 @@ struct GraphLayout: Equatable {
     init(nodes: [(id: String, children: [String])], maxColumns: Int? = nil) {
         let layers = Self.layers(nodes)
         let widest = layers.map(\.count).max() ?? 0
-        let columns = maxColumns ?? max(12, Int((Double(widest) * 2 * Self.cellHeight / Self.cellWidth).squareRoot()) + 1)
+        let columns =
+            maxColumns ?? max(12, Int((Double(widest) * 2 * Self.cellHeight / Self.cellWidth).squareRoot()) + 1)
         let rowCounts = layers.map { max(1, ($0.count + columns - 1) / columns) }
         let maxWidth = Double(min(widest, columns)) * Self.cellWidth
         var cells: [String: Cell] = [:]
@@ -59,8 +60,10 @@ struct GraphLayout: Equatable {
                     y: layerTop + Double(row) * Self.cellHeight)
             }
             if rows > 1 {
-                blocks.append(Block(
-                    layer: index, x: 0, y: layerTop - 8, width: maxWidth, height: Double(rows) * Self.cellHeight + 4))
+                blocks.append(
+                    Block(
+                        layer: index, x: 0, y: layerTop - 8, width: maxWidth, height: Double(rows) * Self.cellHeight + 4
+                    ))
             }
             y += Double(rows) * Self.cellHeight + Self.layerGap
         }

@@ -9,12 +9,15 @@ import SluiceEngine
 enum JUnitReport {
     /// The XML document for `view`.
     static func render(_ view: RunView, hostname: String = ProcessInfo.processInfo.hostName) -> String {
-        let cases = view.nodes.filter(\.isLeaf).sorted { ($0.startedAt ?? .distantFuture, $0.name) < ($1.startedAt ?? .distantFuture, $1.name) }
+        let cases = view.nodes.filter(\.isLeaf).sorted {
+            ($0.startedAt ?? .distantFuture, $0.name) < ($1.startedAt ?? .distantFuture, $1.name)
+        }
         let outcomes = cases.map(Outcome.init)
         let failures = outcomes.filter { if case .failure = $0 { true } else { false } }.count
         let skipped = outcomes.filter { if case .skipped = $0 { true } else { false } }.count
         let time = seconds(view.duration ?? 0)
-        let counts = "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\""
+        let counts =
+            "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time)\""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"\(attribute(view.name))\" \(counts)>\n"
         xml += "  <testsuite name=\"\(attribute(view.name))\" \(counts)"
@@ -74,7 +77,8 @@ enum JUnitReport {
     private static func failureDetail(_ node: NodeView, message: String) -> String {
         var lines = [message, "node: \(node.name) (\(node.type), template \(node.templateName ?? "-"))"]
         for refusal in node.refusals.dropFirst() {
-            lines.append("refused by \(refusal.check)" + (refusal.input.map { " (input \($0))" } ?? "") + ": " + refusal.message)
+            lines.append(
+                "refused by \(refusal.check)" + (refusal.input.map { " (input \($0))" } ?? "") + ": " + refusal.message)
         }
         return lines.joined(separator: "\n")
     }

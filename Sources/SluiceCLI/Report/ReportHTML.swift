@@ -77,14 +77,19 @@ enum ReportHTML {
             "layout": [
                 "width": layout.width, "height": layout.height, "cellWidth": GraphLayout.cellWidth,
                 "cellHeight": GraphLayout.cellHeight,
-                "blocks": layout.blocks.map { ["layer": $0.layer, "x": $0.x, "y": $0.y, "width": $0.width, "height": $0.height] },
+                "blocks": layout.blocks.map {
+                    ["layer": $0.layer, "x": $0.x, "y": $0.y, "width": $0.width, "height": $0.height]
+                },
             ] as [String: Any],
         ]
         if let verification = view.verification {
-            root["verification"] = [
-                "verified": verification.isVerified, "failures": verification.failures,
-                "findings": verification.findings.map { ["subject": $0.subject, "ok": $0.ok, "detail": $0.detail] },
-            ] as [String: Any]
+            root["verification"] =
+                [
+                    "verified": verification.isVerified, "failures": verification.failures,
+                    "findings": verification.findings.map {
+                        ["subject": $0.subject, "ok": $0.ok, "detail": $0.detail]
+                    },
+                ] as [String: Any]
         }
         guard let bytes = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
@@ -125,7 +130,8 @@ enum ReportHTML {
         object["finishedAt"] = node.finishedAt.map(ArgoTimeText.format)
         object["duration"] = node.duration
         if let logs = node.logs {
-            object["logs"] = logs.utf8.count > logLimit
+            object["logs"] =
+                logs.utf8.count > logLimit
                 ? "… (earlier output not shown)\n" + String(decoding: Array(logs.utf8.suffix(logLimit)), as: UTF8.self)
                 : logs
         }

@@ -38,7 +38,9 @@ extension RunView {
         let objects = (status["nodes"] as? [String: Any] ?? [:]).compactMap { $0.value as? [String: Any] }
         nodes = objects.compactMap { object in
             guard var node = NodeView(argo: object) else { return nil }
-            node.refusals = (refusals[node.id] ?? []).map { RefusalView(check: $0.check, input: $0.input, message: $0.message) }
+            node.refusals = (refusals[node.id] ?? []).map {
+                RefusalView(check: $0.check, input: $0.input, message: $0.message)
+            }
             node.logs = logs[node.id]
             if let data = envelopes[node.id], let envelope = EnvelopeReading(json: data) {
                 node.envelope = envelope.view
@@ -94,12 +96,14 @@ extension NodeView {
         }
         for artifact in object["artifacts"] as? [Any] ?? [] {
             guard let artifact = artifact as? [String: Any], let name = artifact["name"] as? String else { continue }
-            ports.append(PortView(
-                kind: .artifact, name: name, value: artifact["path"] as? String,
-                digest: (artifact["digest"] as? String).map { digest in
-                    digest.contains(":") ? digest : (artifact["kind"] as? String == "directory" ? "dirHash:" : "sha256:") + digest
-                },
-                producerNodeID: artifact["producerNodeID"] as? String))
+            ports.append(
+                PortView(
+                    kind: .artifact, name: name, value: artifact["path"] as? String,
+                    digest: (artifact["digest"] as? String).map { digest in
+                        digest.contains(":")
+                            ? digest : (artifact["kind"] as? String == "directory" ? "dirHash:" : "sha256:") + digest
+                    },
+                    producerNodeID: artifact["producerNodeID"] as? String))
         }
         if let result = object["result"] as? String {
             ports.append(PortView(kind: .result, name: "result", value: RunView.clipped(result)))
@@ -131,9 +135,10 @@ extension NodeView {
                 inputs[index].producerNodeID = input.producerNode ?? inputs[index].producerNodeID
                 inputs[index].producerSubject = input.subjectName
             } else {
-                inputs.append(PortView(
-                    kind: kind, name: input.name, digest: input.digest, producerNodeID: input.producerNode,
-                    producerSubject: input.subjectName))
+                inputs.append(
+                    PortView(
+                        kind: kind, name: input.name, digest: input.digest, producerNodeID: input.producerNode,
+                        producerSubject: input.subjectName))
             }
         }
     }

@@ -29,7 +29,8 @@ enum RunViewSource {
         } catch {
             throw Failure(description: error.description)
         }
-        let byDigest = Dictionary(envelopes.map { ($0.payloadDigest, $0.envelopeJSON) }, uniquingKeysWith: { a, _ in a })
+        let byDigest = Dictionary(
+            envelopes.map { ($0.payloadDigest, $0.envelopeJSON) }, uniquingKeysWith: { a, _ in a })
         var envelopeByNode: [String: Data] = [:]
         for node in nodes {
             if let digest = node.envelopeDigest, let data = byDigest[digest] { envelopeByNode[node.id] = data }
@@ -43,7 +44,9 @@ enum RunViewSource {
         }
         var view = RunView(
             workflow: ArgoStatus.workflowObject(run: record, nodes: nodes), envelopes: envelopeByNode,
-            denials: denials.map { DenialFact(nodeID: $0.nodeID, input: $0.input, check: $0.check, message: $0.message) },
+            denials: denials.map {
+                DenialFact(nodeID: $0.nodeID, input: $0.input, check: $0.check, message: $0.message)
+            },
             logs: logs)
         // The Argo object has whole seconds; the records keep milliseconds.
         let times = Dictionary(nodes.map { ($0.id, ($0.startedAt, $0.finishedAt)) }, uniquingKeysWith: { a, _ in a })
@@ -58,9 +61,10 @@ enum RunViewSource {
         if verify {
             do {
                 let findings = try RunVerifier(store: store, stateDirectory: stateDirectory).verify(run: record)
-                view.verification = Verification(findings: findings.map {
-                    Verification.Finding(subject: $0.node, ok: $0.ok, detail: $0.detail)
-                })
+                view.verification = Verification(
+                    findings: findings.map {
+                        Verification.Finding(subject: $0.node, ok: $0.ok, detail: $0.detail)
+                    })
             } catch {
                 view.verification = Verification(findings: [
                     Verification.Finding(subject: record.name, ok: false, detail: error.description)
@@ -107,9 +111,10 @@ enum RunViewSource {
         if verify {
             do {
                 let report = try BundleVerifier().verify(directory: root)
-                view.verification = Verification(findings: report.findings.map {
-                    Verification.Finding(subject: $0.file, ok: $0.ok, detail: $0.detail)
-                })
+                view.verification = Verification(
+                    findings: report.findings.map {
+                        Verification.Finding(subject: $0.file, ok: $0.ok, detail: $0.detail)
+                    })
             } catch {
                 view.verification = Verification(findings: [
                     Verification.Finding(subject: root, ok: false, detail: error.description)

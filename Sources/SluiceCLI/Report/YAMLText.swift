@@ -74,7 +74,8 @@ enum YAMLText {
     }
 
     private static func quoted(_ string: String) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: [string], options: [.withoutEscapingSlashes]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: [string], options: [.withoutEscapingSlashes])
+        else {
             return "\"\""
         }
         let array = String(decoding: data, as: UTF8.self)

@@ -1,7 +1,7 @@
 package import Foundation
+import SluiceRuntimes
 package import SluiceSpec
 package import SluiceStore
-import SluiceRuntimes
 
 /// Brings `http` and `git` input artifacts from outside the run into the artifact store, so they are digested,
 /// verified by the gate and bound read-only like any other input.
@@ -86,7 +86,9 @@ package struct ArtifactFetcher: Sendable {
     /// - Returns: the stored reference and the commit checked out (full SHA).
     /// - Throws: ``EngineError/artifactUnavailable(name:reason:)`` naming the repository, the git command and its
     ///   last error line.
-    package func clone(_ git: GitArtifact, name: String) async throws(EngineError) -> (ArtifactReference, commit: String) {
+    package func clone(_ git: GitArtifact, name: String) async throws(EngineError) -> (
+        ArtifactReference, commit: String
+    ) {
         let checkout = stagingDirectory + "/git-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: checkout) }
         var arguments = ["clone", "--quiet"]
@@ -102,8 +104,9 @@ package struct ArtifactFetcher: Sendable {
         if let revision = git.revision, !revision.isEmpty {
             try await runGit(["checkout", "--quiet", "--detach", revision], in: checkout, name: name, repo: git.repo)
             if git.disableSubmodules != true {
-                try await runGit(["submodule", "update", "--init", "--recursive", "--quiet"], in: checkout, name: name,
-                                 repo: git.repo)
+                try await runGit(
+                    ["submodule", "update", "--init", "--recursive", "--quiet"], in: checkout, name: name,
+                    repo: git.repo)
             }
         }
         let commit = try await runGit(["rev-parse", "HEAD"], in: checkout, name: name, repo: git.repo)
@@ -111,7 +114,9 @@ package struct ArtifactFetcher: Sendable {
         do {
             try FileManager.default.removeItem(atPath: checkout + "/.git")
         } catch {
-            throw .artifactUnavailable(name: name, reason: "cannot remove .git from the checkout of \(git.repo): \(error.localizedDescription)")
+            throw .artifactUnavailable(
+                name: name, reason: "cannot remove .git from the checkout of \(git.repo): \(error.localizedDescription)"
+            )
         }
         let digest = try lineage.digest(ofDirectory: checkout)
         do {
@@ -131,7 +136,8 @@ package struct ArtifactFetcher: Sendable {
         guard result.status == 0 else {
             throw .artifactUnavailable(
                 name: name,
-                reason: "'git \(arguments.joined(separator: " "))' for repository \(repo) exited with \(result.status): "
+                reason:
+                    "'git \(arguments.joined(separator: " "))' for repository \(repo) exited with \(result.status): "
                     + result.lastErrorLine)
         }
         return result.standardOutput

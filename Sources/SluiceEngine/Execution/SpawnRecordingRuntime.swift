@@ -1,6 +1,6 @@
+import Foundation
 package import SluiceRuntimes
 package import SluiceStore
-import Foundation
 import Synchronization
 
 /// A runtime that records in the store what it starts for a node (``NodeInvocation/onSpawn``), so that a run

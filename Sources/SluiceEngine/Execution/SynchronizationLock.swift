@@ -1,7 +1,7 @@
 import Foundation
+import SluiceRuntimes
 package import SluiceSpec
 package import SluiceStore
-import SluiceRuntimes
 
 /// The mutexes and semaphores a run or a node must hold (Argo's `synchronization`), taken as leases in the state
 /// directory's database so that every `sluice run` process sharing that directory honours them.

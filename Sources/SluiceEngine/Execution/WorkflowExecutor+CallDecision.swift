@@ -44,9 +44,11 @@ extension WorkflowExecutor {
                 withItems: spec.withItems, withParam: spec.withParam, withSequence: spec.withSequence,
                 renderer: &renderer, context: "\(kind) '\(name)'")
             let itemSources = renderer.sources
-            let holds = try items != nil || spec.when.map {
-                try renderer.evaluateCondition($0, context: "'when' of \(kind) '\(name)'")
-            } ?? true
+            let holds =
+                try items != nil
+                || spec.when.map {
+                    try renderer.evaluateCondition($0, context: "'when' of \(kind) '\(name)'")
+                } ?? true
             if let refusal = await verifyDecision(
                 items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
                 templateName: spec.template)
@@ -59,7 +61,9 @@ extension WorkflowExecutor {
             if let when = spec.when, !holds {
                 return .ended(.skipped, message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
             }
-            guard let callee = templates.callee(template: spec.template, templateRef: spec.templateRef, inline: spec.inline)
+            guard
+                let callee = templates.callee(
+                    template: spec.template, templateRef: spec.templateRef, inline: spec.inline)
             else {
                 throw EngineError.unresolvedVariable(
                     reference: spec.template ?? "template", context: "\(kind) '\(name)' (template not found)")

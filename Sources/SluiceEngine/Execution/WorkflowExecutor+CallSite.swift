@@ -1,7 +1,7 @@
 import Foundation
-import SluiceStore
 package import SluiceExpressions
 package import SluiceSpec
+import SluiceStore
 
 /// A step or a DAG task about to run: the template it calls, its loop items and its exit hook.
 package struct CallSite: Sendable {
@@ -60,9 +60,10 @@ extension WorkflowExecutor {
             result = try await runLoop(site, items: items, loopGroupNode: loopGroupNode, limiter: limiter)
         } else {
             await limiter.acquire()
-            let node = await execute(TemplateCall(
-                template: site.callee, arguments: site.arguments, callerScope: site.scope, nodeName: site.nodeName,
-                displayName: site.name, boundaryID: site.boundaryID, parentID: site.parentID))
+            let node = await execute(
+                TemplateCall(
+                    template: site.callee, arguments: site.arguments, callerScope: site.scope, nodeName: site.nodeName,
+                    displayName: site.name, boundaryID: site.boundaryID, parentID: site.parentID))
             await limiter.release()
             result = CallSiteResult(node: node, iterations: nil)
         }
@@ -70,10 +71,12 @@ extension WorkflowExecutor {
         if let hook = site.exitHook {
             var scope = site.scope
             result.publish(into: &scope, as: "\(site.scopePrefix).\(site.name)")
-            _ = await execute(TemplateCall(
-                template: hook.template, arguments: hook.arguments, callerScope: scope,
-                nodeName: "\(site.nodeName).onExit", displayName: "\(site.name).onExit", boundaryID: site.boundaryID,
-                parentID: site.parentID))
+            _ = await execute(
+                TemplateCall(
+                    template: hook.template, arguments: hook.arguments, callerScope: scope,
+                    nodeName: "\(site.nodeName).onExit", displayName: "\(site.name).onExit",
+                    boundaryID: site.boundaryID,
+                    parentID: site.parentID))
         }
         return result
     }
@@ -107,7 +110,8 @@ extension WorkflowExecutor {
                 if index >= bound, let (done, node) = await tasks.next(), let node { collected.append((done, node)) }
                 let label = LoopItems.label(item)
                 let call = TemplateCall(
-                    template: site.callee, arguments: site.arguments, callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
+                    template: site.callee, arguments: site.arguments,
+                    callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
                     nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
                     boundaryID: site.boundaryID, parentID: parentID)
                 let when = site.when
@@ -133,10 +137,12 @@ extension WorkflowExecutor {
         }
         let failure = iterations.first { $0.phase.isFailedOrError && !continues(continueOn, after: $0.phase) }
         let workflowName = await coordinator.run.name
-        var summary = group ?? NodeState(
-            id: NodeIdentity.id(workflowName: workflowName, nodeName: site.nodeName),
-            name: site.nodeName, displayName: site.name, type: .taskGroup, templateName: site.callee.name,
-            phase: .running, boundaryID: site.boundaryID, sequence: -1)
+        var summary =
+            group
+            ?? NodeState(
+                id: NodeIdentity.id(workflowName: workflowName, nodeName: site.nodeName),
+                name: site.nodeName, displayName: site.name, type: .taskGroup, templateName: site.callee.name,
+                phase: .running, boundaryID: site.boundaryID, sequence: -1)
         summary.phase = failure?.phase ?? .succeeded
         summary.message = failure.map { "child '\($0.id)' failed" }
         if let group {
@@ -171,20 +177,23 @@ extension WorkflowExecutor {
             guard !holds else { return .run }
             return .ended(
                 try await coordinator.createNode(
-                name: call.nodeName, displayName: call.displayName, type: .skipped, templateName: call.template.name,
-                phase: .skipped, boundaryID: call.boundaryID, parentID: call.parentID,
+                    name: call.nodeName, displayName: call.displayName, type: .skipped,
+                    templateName: call.template.name,
+                    phase: .skipped, boundaryID: call.boundaryID, parentID: call.parentID,
                     message: "when '\(try renderer.render(when, context: "when"))' evaluated false"))
         } catch {
             return .ended(
                 try? await coordinator.createNode(
-                name: call.nodeName, displayName: call.displayName, type: .skipped, templateName: call.template.name,
-                phase: .error, boundaryID: call.boundaryID, parentID: call.parentID,
+                    name: call.nodeName, displayName: call.displayName, type: .skipped,
+                    templateName: call.template.name,
+                    phase: .error, boundaryID: call.boundaryID, parentID: call.parentID,
                     message: (error as? EngineError)?.description ?? "\(error)"))
         }
     }
 
     /// The exit hook of a step or task: `hooks.exit`, else the deprecated `onExit`.
-    func exitHook(onExit: String?, hooks: [String: LifecycleHook]?) -> (template: Template, arguments: StepArguments?)? {
+    func exitHook(onExit: String?, hooks: [String: LifecycleHook]?) -> (template: Template, arguments: StepArguments?)?
+    {
         if let hook = hooks?["exit"],
             let template = templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
         {
@@ -212,7 +221,8 @@ extension WorkflowExecutor {
             else { continue }
             var renderer = Renderer(scope: scope)
             let substituted = try renderer.render(expression, context: "hook '\(name)' of '\(site.name)'")
-            let holds = try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
+            let holds =
+                try renderer.render("{{=\(substituted)}}", context: "hook '\(name)' of '\(site.name)'") == "true"
             let hookName = "\(site.nodeName).hooks.\(name)"
             if let refusal = await verifyDecision(
                 "expression", sources: renderer.sources, displayName: "\(site.name).hooks.\(name)",
@@ -224,10 +234,11 @@ extension WorkflowExecutor {
                 continue
             }
             guard holds else { continue }
-            _ = await execute(TemplateCall(
-                template: template, arguments: hook.arguments, callerScope: scope,
-                nodeName: "\(site.nodeName).hooks.\(name)", displayName: "\(site.name).hooks.\(name)",
-                boundaryID: site.boundaryID, parentID: site.parentID))
+            _ = await execute(
+                TemplateCall(
+                    template: template, arguments: hook.arguments, callerScope: scope,
+                    nodeName: "\(site.nodeName).hooks.\(name)", displayName: "\(site.name).hooks.\(name)",
+                    boundaryID: site.boundaryID, parentID: site.parentID))
         }
     }
 }

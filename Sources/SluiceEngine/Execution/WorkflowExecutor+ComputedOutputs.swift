@@ -29,13 +29,17 @@ extension WorkflowExecutor {
                 UnsignedInput(name: subject, kind: .parameter, source: $0, digest: digest)
             }
             if sources.isEmpty {
-                unsigned = [UnsignedInput(name: subject, kind: .parameter, source: UnsignedInput.literal,
-                                          sourceName: nil, digest: digest)]
+                unsigned = [
+                    UnsignedInput(
+                        name: subject, kind: .parameter, source: UnsignedInput.literal,
+                        sourceName: nil, digest: digest)
+                ]
             }
             let origins = sources.outputs
-            switch gate.admit(node: gated, artifacts: [], origins: origins,
-                              parameterValues: await upstreamValues(of: origins), unsigned: unsigned,
-                              appliesConstraints: false)
+            switch gate.admit(
+                node: gated, artifacts: [], origins: origins,
+                parameterValues: await upstreamValues(of: origins), unsigned: unsigned,
+                appliesConstraints: false)
             {
             case .failure(let refusal): return .failure(refusal)
             case .success(let admitted):
@@ -57,12 +61,14 @@ extension WorkflowExecutor {
             else { continue }
             var reference = artifact.reference
             reference.name = signed.name
-            artifacts.append(ResolvedArtifact(
-                name: "outputs/artifacts/\(artifact.name)", path: nil, reference: reference, from: nil))
+            artifacts.append(
+                ResolvedArtifact(
+                    name: "outputs/artifacts/\(artifact.name)", path: nil, reference: reference, from: nil))
         }
         if !artifacts.isEmpty {
-            switch gate.admit(node: gated, artifacts: artifacts, origins: [], parameterValues: [:],
-                              appliesConstraints: false)
+            switch gate.admit(
+                node: gated, artifacts: artifacts, origins: [], parameterValues: [:],
+                appliesConstraints: false)
             {
             case .failure(let refusal): return .failure(refusal)
             case .success(let admitted):
@@ -70,7 +76,8 @@ extension WorkflowExecutor {
                 chainDepth = max(chainDepth, admitted.chainDepth)
             }
         }
-        let signed = lineage.isEmpty && outputs.artifacts.isEmpty && outputs.parameters.isEmpty
+        let signed =
+            lineage.isEmpty && outputs.artifacts.isEmpty && outputs.parameters.isEmpty
             ? nil
             : self.lineage.signComputed(
                 node: node, templateName: template.identity, inputs: lineage, chainDepth: chainDepth,

@@ -106,7 +106,8 @@ extension WorkflowExecutor {
     ) async throws(EngineError) -> PodPlan {
         var plan = PodPlan()
         let podDirectory = main.sandbox.nodeDirectory
-        let mainMounts = try Self.mainContainerTemplate(of: template).container?.volumeMounts
+        let mainMounts =
+            try Self.mainContainerTemplate(of: template).container?.volumeMounts
             ?? template.script?.volumeMounts ?? []
         for (index, sidecar) in (template.sidecars ?? []).enumerated() {
             let name = sidecar.name ?? "sidecar-\(index)"
@@ -167,15 +168,17 @@ extension WorkflowExecutor {
             } else {
                 let sources: Set<ValueSource>
                 (invocation, _, _, sources) = try prepareInvocation(
-                    Self.containerTemplate(container, in: template, extraMounts: set.volumeMounts ?? [],
-                                           keepOutputs: false),
+                    Self.containerTemplate(
+                        container, in: template, extraMounts: set.volumeMounts ?? [],
+                        keepOutputs: false),
                     node: containerNode, scope: scope, inputs: inputs,
                     nodeDirectory: runDirectory + "/nodes/" + containerNode.id, runName: runName,
                     podDirectory: podDirectory)
                 plan.sources.formUnion(sources)
             }
-            containers.append(PodPlan.SetContainer(
-                node: containerNode, dependencies: container.dependencies ?? [], invocation: invocation))
+            containers.append(
+                PodPlan.SetContainer(
+                    node: containerNode, dependencies: container.dependencies ?? [], invocation: invocation))
         }
         plan.containers = containers
         return plan
@@ -312,7 +315,8 @@ extension WorkflowExecutor {
             var node = container.node
             let blocking = container.dependencies.filter { phases[$0] != .succeeded }
             node.phase = .omitted
-            node.message = thrown == nil
+            node.message =
+                thrown == nil
                 ? "not run: dependency '\(blocking.joined(separator: "', '"))' did not succeed"
                 : "not run: the pod stopped"
             node.finishedAt = Date()

@@ -91,11 +91,14 @@ extension WorkflowExecutor {
                         case .unrecorded(let phase):
                             scheduler.taskFinished(name, phase: phase)
                         case .run(let site):
-                            nodeIDs[name] = NodeIdentity.id(workflowName: await coordinator.run.name, nodeName: nodeName)
+                            nodeIDs[name] = NodeIdentity.id(
+                                workflowName: await coordinator.run.name, nodeName: nodeName)
                             let linkParents = parents(of: task)
                             waiting.append {
                                 let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
-                                if let result { try? await executor.coordinator.link(parents: linkParents, to: result.node.id) }
+                                if let result {
+                                    try? await executor.coordinator.link(parents: linkParents, to: result.node.id)
+                                }
                                 return (name, result)
                             }
                         }
@@ -144,9 +147,10 @@ extension WorkflowExecutor {
     ) async -> TaskDecision {
         let name = task.name
         func ended(_ phase: NodePhase, _ message: String) async -> TaskDecision {
-            guard let node = try? await coordinator.createNode(
-                name: nodeName, displayName: name, type: .skipped, templateName: task.template, phase: phase,
-                boundaryID: dagNode.id, parentID: nil, message: message)
+            guard
+                let node = try? await coordinator.createNode(
+                    name: nodeName, displayName: name, type: .skipped, templateName: task.template, phase: phase,
+                    boundaryID: dagNode.id, parentID: nil, message: message)
             else { return .unrecorded(phase) }
             try? await coordinator.link(parents: parents, to: node.id)
             return .ended(CallSiteResult(node: node, iterations: nil))

@@ -36,8 +36,9 @@ extension WorkflowExecutor {
     ///
     /// - Returns: the refusal, or nil when the node may be reused.
     func verifyReused(_ node: NodeState) async -> Refusal? {
-        let gated = GatedNode(displayName: node.displayName, templateName: node.templateName ?? "",
-                              runtime: runtime.kind)
+        let gated = GatedNode(
+            displayName: node.displayName, templateName: node.templateName ?? "",
+            runtime: runtime.kind)
         return gate.verifyReusable(gated, nodeID: node.lineageNodeID ?? node.id, envelopeDigest: node.envelopeDigest)
     }
 }

@@ -42,8 +42,9 @@ extension WorkflowExecutor {
             let url = try renderer.render(http.url, context: "http.url of \(context)")
             var headers: [HTTPHeader] = []
             for header in http.headers ?? [] {
-                headers.append(HTTPHeader(
-                    name: header.name, value: try renderer.render(header.value, context: "header of \(context)")))
+                headers.append(
+                    HTTPHeader(
+                        name: header.name, value: try renderer.render(header.value, context: "header of \(context)")))
             }
             reference = try await fetcher.download(url, headers: headers, name: input.name)
             origin = url
@@ -88,7 +89,8 @@ extension WorkflowExecutor {
                 name: name, reason: "subPath '\(subPath)' must be a relative path that stays inside the artifact")
         }
         guard reference.kind == .directory else {
-            throw .artifactUnavailable(name: name, reason: "subPath '\(subPath)' needs a directory artifact, not a file")
+            throw .artifactUnavailable(
+                name: name, reason: "subPath '\(subPath)' needs a directory artifact, not a file")
         }
         // The stored tree keeps the producer's links as links: a subPath through one would make the bind mount
         // follow it on the host.

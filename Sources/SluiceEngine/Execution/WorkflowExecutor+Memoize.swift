@@ -18,7 +18,6 @@ struct MemoizationKey: Sendable, Equatable {
     var storeKey: String { scope.isEmpty ? key : key + " " + scope }
 }
 
-
 extension WorkflowExecutor {
     /// Runs a node's template under its `memoize` and `synchronization`: a node a replay reuses, or a cache hit,
     /// ends with the recorded outputs; otherwise the node waits (Pending) for its locks, runs, releases them, and a
@@ -185,8 +184,9 @@ extension WorkflowExecutor {
             }
             let earlierSubmission = (try? store.attestations(runID: entry.runID))?
                 .first(where: { $0.kind == .submission }).flatMap { try? Digest(hex: $0.payloadDigest) }
-            let earlierGate = gate.forEarlierRun(runID: entry.runID, workflowDigest: earlierDigest,
-                                                 submissionDigest: earlierSubmission)
+            let earlierGate = gate.forEarlierRun(
+                runID: entry.runID, workflowDigest: earlierDigest,
+                submissionDigest: earlierSubmission)
             let recorded = RecordedOutputs(
                 outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
             var verdict = await verify(recorded, node: node, template: template, gate: earlierGate)
@@ -252,18 +252,21 @@ extension WorkflowExecutor {
         async -> Refusal?
     {
         let within = await enclosingCalls(of: node)
-        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
-                              within: within)
+        var gated = GatedNode(
+            displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
+            within: within)
         let admission: Admission
-        switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
-                          parameterValues: await upstreamValues(of: inputs))
+        switch gate.admit(
+            node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
+            parameterValues: await upstreamValues(of: inputs))
         {
         case .failure(let refusal): return refusal
         case .success(let admitted): admission = admitted
         }
         guard let producer = recordedPredicate(envelopeDigest: envelopeDigest) else {
-            return Refusal(node: node.displayName, input: Refusal.nodeLevel, check: "memoization",
-                           reason: "the cached envelope sha256:\(envelopeDigest) cannot be read")
+            return Refusal(
+                node: node.displayName, input: Refusal.nodeLevel, check: "memoization",
+                reason: "the cached envelope sha256:\(envelopeDigest) cannot be read")
         }
         let expected = templateDigests[template.identity]
         if producer.node.templateName != template.identity || producer.node.templateDigest != expected {

@@ -28,7 +28,8 @@ extension WorkflowExecutor {
         case .ended(let ended): return ended
         case .finished(let finished): outcome = finished
         }
-        return try await recordPod(template, node: node, scope: scope, admitted: admitted, outcome: outcome, runID: runID)
+        return try await recordPod(
+            template, node: node, scope: scope, admitted: admitted, outcome: outcome, runID: runID)
     }
 
     /// Runs the pod's processes (with its sidecars, or its containerSet's containers) under the node limit.
@@ -75,7 +76,9 @@ extension WorkflowExecutor {
         runID: String
     ) async throws(EngineError) -> NodeState {
         var node = node
-        let (invocation, argv, image, admission) = (admitted.invocation, admitted.argv, admitted.image, admitted.admission)
+        let (invocation, argv, image, admission) = (
+            admitted.invocation, admitted.argv, admitted.image, admitted.admission
+        )
         // 4. Outputs, collected from the node's private filesystem.
         var outputs = NodeOutputs()
         var phase: NodePhase
@@ -95,8 +98,9 @@ extension WorkflowExecutor {
             message = "Step exceeded its deadline\(limit): the node's process group was killed"
         }
         do {
-            try collectOutputs(of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
-                               strict: phase == .succeeded)
+            try collectOutputs(
+                of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
+                strict: phase == .succeeded)
         } catch {
             if phase == .succeeded {
                 phase = .error
@@ -118,12 +122,14 @@ extension WorkflowExecutor {
             phase = .error
             node.phase = .error
             node.message = refusal.description
-            denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                                  message: refusal.description, createdAt: Date())
+            denial = DenialRecord(
+                runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                message: refusal.description, createdAt: Date())
         }
         if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)) {
             let signed = lineage.sign(
-                node: node, templateName: template.identity, attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
+                node: node, templateName: template.identity,
+                attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
                 command: argv,
                 image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
                 inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
@@ -131,7 +137,9 @@ extension WorkflowExecutor {
                 containers: admission.containers, templateDigest: templateDigests[template.identity],
                 outcome: phase == .succeeded ? nil : phase.rawValue)
             node.envelopeDigest = signed.record.payloadDigest
-            for index in outputs.artifacts.indices { outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest }
+            for index in outputs.artifacts.indices {
+                outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
+            }
             node.outputs = outputs
             envelopeRecord = signed.record
         }
@@ -142,7 +150,8 @@ extension WorkflowExecutor {
             runID: runID, nodeID: node.id, number: 1, processID: outcome.processID, startedAt: outcome.startedAt,
             finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal, stdoutPath: invocation.stdoutPath,
             stderrPath: invocation.stderrPath,
-            outcome: outcome.timedOut ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
+            outcome: outcome.timedOut
+                ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt
         try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord, denial: denial)
         sweeper.remove(admitted.nodeDirectory + "/root")
@@ -217,8 +226,9 @@ extension WorkflowExecutor {
         var node = node
         node.phase = .error
         node.message = refusal.description
-        let denial = DenialRecord(runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                                  message: refusal.description, createdAt: Date())
+        let denial = DenialRecord(
+            runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+            message: refusal.description, createdAt: Date())
         try await coordinator.update(node, denial: denial)
         return node
     }
@@ -310,9 +320,10 @@ extension WorkflowExecutor {
         }
         let volumes = try volumeBinds(
             rendered.volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
-        let layout = SandboxLayout(nodeDirectory: nodeDirectory, privatePaths: privatePaths,
-                                   readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
-                                   writableBinds: volumes.writable + fileBinds)
+        let layout = SandboxLayout(
+            nodeDirectory: nodeDirectory, privatePaths: privatePaths,
+            readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
+            writableBinds: volumes.writable + fileBinds)
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
@@ -322,7 +333,6 @@ extension WorkflowExecutor {
             timeout: timeout, container: container)
         return (invocation, argv, rendered.image, renderer.sources)
     }
-
 
     /// Renders the main container's fields (a script's source included) as the node will run them.
     static func renderContainer(
@@ -457,7 +467,8 @@ extension WorkflowExecutor {
                 throw .artifactUnavailable(
                     name: artifact.name, reason: "path '\(rendered)' must not have '..' segments")
             }
-            let hostPath = artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
+            let hostPath =
+                artifact.subPath.map { artifact.reference.storedPath + "/" + $0 } ?? artifact.reference.storedPath
             if runtime.isolation != .none, Self.isAlsoOutput(rendered, outputPaths: declaredOutputs) {
                 let copy = try Self.writableCopy(
                     of: hostPath, name: artifact.name, index: copies, nodeDirectory: nodeDirectory)
@@ -475,7 +486,9 @@ extension WorkflowExecutor {
         throws(EngineError) -> Duration?
     {
         var limits: [Duration] = []
-        if let text = try renderer.renderOptional(template.activeDeadlineSeconds?.value, context: "activeDeadlineSeconds") {
+        if let text = try renderer.renderOptional(
+            template.activeDeadlineSeconds?.value, context: "activeDeadlineSeconds")
+        {
             limits.append(try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: context))
         }
         if let text = try renderer.renderOptional(template.timeout?.value, context: "timeout") {

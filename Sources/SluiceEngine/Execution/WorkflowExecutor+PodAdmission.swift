@@ -36,11 +36,13 @@ extension WorkflowExecutor {
         let runName = await coordinator.run.name
         // 1. The gate: every input verified against its producer's signed lineage.
         let within = await enclosingCalls(of: node)
-        var gated = GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
-                              within: within)
+        var gated = GatedNode(
+            displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
+            within: within)
         var admission: Admission
-        switch gate.admit(node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
-                          parameterValues: await upstreamValues(of: inputs.origins), unsigned: inputs.unsigned)
+        switch gate.admit(
+            node: gated, artifacts: inputs.artifacts, origins: inputs.origins,
+            parameterValues: await upstreamValues(of: inputs.origins), unsigned: inputs.unsigned)
         {
         case .failure(let refusal):
             return .ended(try await refuse(node, refusal, runID: runID))
@@ -58,7 +60,8 @@ extension WorkflowExecutor {
         do {
             (invocation, argv, image, fieldSources) = try prepareInvocation(
                 template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)
-            pod = try await podPlan(template, node: node, scope: scope, inputs: inputs, main: invocation, runName: runName)
+            pod = try await podPlan(
+                template, node: node, scope: scope, inputs: inputs, main: invocation, runName: runName)
         } catch {
             node.phase = .error
             node.message = error.description
@@ -98,13 +101,16 @@ extension WorkflowExecutor {
         let origins = extra.outputs.subtracting(inputs.origins)
         let unsigned = extra.sorted { $0.sortKey < $1.sortKey }.compactMap { source -> UnsignedInput? in
             // Only arguments reach a pod's fields other than through its inputs (`{{workflow.parameters.X}}`).
-            let variable = if case .argument(let name) = source { "workflow.parameters.\(name)" } else { source.sortKey }
+            let variable =
+                if case .argument(let name) = source { "workflow.parameters.\(name)" } else { source.sortKey }
             let value = globals.value(variable)?.text ?? ""
-            return UnsignedInput(name: variable, kind: .parameter, source: source,
-                                 digest: Digest.sha256(Array(value.utf8)).hex)
+            return UnsignedInput(
+                name: variable, kind: .parameter, source: source,
+                digest: Digest.sha256(Array(value.utf8)).hex)
         }
         guard !origins.isEmpty || !unsigned.isEmpty else { return .success(Admission()) }
-        return gate.admit(node: node, artifacts: [], origins: origins, parameterValues: await upstreamValues(of: origins),
-                          unsigned: unsigned)
+        return gate.admit(
+            node: node, artifacts: [], origins: origins, parameterValues: await upstreamValues(of: origins),
+            unsigned: unsigned)
     }
 }

@@ -37,8 +37,9 @@ extension WorkflowExecutor {
             let signed = resign(
                 captured.outputs, node: node, template: template, admission: admitted,
                 chainDepth: captured.chainDepth, command: captured.command, image: captured.image,
-                replayed: .init(bundle: String(replay.label.dropFirst("bundle ".count)), runID: replay.runID,
-                                envelopePayloadDigest: captured.envelopeDigest, originVerified: replay.isOriginTrusted))
+                replayed: .init(
+                    bundle: String(replay.label.dropFirst("bundle ".count)), runID: replay.runID,
+                    envelopePayloadDigest: captured.envelopeDigest, originVerified: replay.isOriginTrusted))
             node.outputs = signed.outputs
             node.envelopeDigest = signed.envelope.payloadDigest
             node.phase = .succeeded
@@ -48,7 +49,7 @@ extension WorkflowExecutor {
                     let value = signed.outputs.parameters.first(where: { $0.name == parameter.name })?.value
                 else { continue }
                 await coordinator.setGlobalParameter(
-                globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
+                    globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
             }
             try await coordinator.update(node, envelope: signed.envelope)
             return node

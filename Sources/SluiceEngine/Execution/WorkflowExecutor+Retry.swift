@@ -127,8 +127,10 @@ struct RetrySettings {
             }
             let maximum = InputLimits.current.retryLimit
             guard value <= maximum else {
-                throw .limitExceeded(limit: "retry-limit", detail: "retryStrategy.limit \(value) is more than "
-                    + "\(maximum)", context: context)
+                throw .limitExceeded(
+                    limit: "retry-limit",
+                    detail: "retryStrategy.limit \(value) is more than "
+                        + "\(maximum)", context: context)
             }
             limit = value
         }
@@ -138,7 +140,8 @@ struct RetrySettings {
             return try Durations.parse(text, field: "backoff.\(field)", context: context)
         }
         baseDelay = try duration("duration", strategy.backoff?.duration?.value)
-        factor = try renderer.renderOptional(strategy.backoff?.factor?.value, context: context).flatMap(Double.init) ?? 1
+        factor =
+            try renderer.renderOptional(strategy.backoff?.factor?.value, context: context).flatMap(Double.init) ?? 1
         maxDuration = try duration("maxDuration", strategy.backoff?.maxDuration?.value)
         cap = try duration("cap", strategy.backoff?.cap?.value)
     }

@@ -42,8 +42,9 @@ extension WorkflowExecutor {
             return ResolvedArtifact(name: artifact.name, path: artifact.path, reference: reference, from: nil)
         }
         return await gate.admit(
-            node: GatedNode(displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
-                            within: enclosingCalls(of: node)),
+            node: GatedNode(
+                displayName: node.displayName, templateName: template.identity, runtime: runtime.kind,
+                within: enclosingCalls(of: node)),
             artifacts: artifacts, origins: origins, parameterValues: values)
     }
 

@@ -15,10 +15,13 @@ extension WorkflowExecutor {
             let variable = "\(prefix).outputs.parameters.\(parameter.name)"
             if let fallback = parameter.valueFrom?.default?.value {
                 // Not an output of the node: the template's literal standing in for it, named as such.
-                scope.set(variable, fallback, provenance: [
-                    .skippedDefault(node: String(prefix.split(separator: ".").last ?? ""), template: template.name,
-                                    parameter: parameter.name),
-                ])
+                scope.set(
+                    variable, fallback,
+                    provenance: [
+                        .skippedDefault(
+                            node: String(prefix.split(separator: ".").last ?? ""), template: template.name,
+                            parameter: parameter.name)
+                    ])
             } else {
                 scope.markAbsent(variable)
             }

@@ -112,26 +112,29 @@ extension WorkflowExecutor {
         _ groupNode: inout NodeState, steps finished: [(step: WorkflowStep, result: CallSiteResult)],
         template: Template, scope: inout VariableScope
     ) -> (node: NodeState, phase: NodePhase)? {
-            var groupFailure: (node: NodeState, phase: NodePhase)?
-            for (step, result) in finished {
-                result.publish(into: &scope, as: "steps.\(step.name)")
-                if result.node.phase == .skipped || result.node.phase == .omitted {
-                    publishOutputsOfNodeThatDidNotRun(
-                        template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
-                        as: "steps.\(step.name)")
-                }
-                let node = result.node
-                if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
-                    groupFailure = groupFailure ?? (result.iterations?.first { $0.phase.isFailedOrError } ?? node,
-                                                    node.phase)
-                }
+        var groupFailure: (node: NodeState, phase: NodePhase)?
+        for (step, result) in finished {
+            result.publish(into: &scope, as: "steps.\(step.name)")
+            if result.node.phase == .skipped || result.node.phase == .omitted {
+                publishOutputsOfNodeThatDidNotRun(
+                    template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
+                    as: "steps.\(step.name)")
             }
-            groupNode.phase = groupFailure?.phase ?? .succeeded
-            if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
-            if groupFailure != nil && template.failFast == true {
-                groupNode.phase = .failed
-                groupNode.message = Self.failFastMessage
+            let node = result.node
+            if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
+                groupFailure =
+                    groupFailure ?? (
+                        result.iterations?.first { $0.phase.isFailedOrError } ?? node,
+                        node.phase
+                    )
             }
+        }
+        groupNode.phase = groupFailure?.phase ?? .succeeded
+        if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
+        if groupFailure != nil && template.failFast == true {
+            groupNode.phase = .failed
+            groupNode.message = Self.failFastMessage
+        }
         return groupFailure
     }
 
@@ -167,9 +170,10 @@ extension WorkflowExecutor {
                     provenance[subject] = []
                 }
             } else if let expression = parameter.valueFrom?.expression {
-                outputs.parameters.append(ParameterValue(
-                    name: parameter.name,
-                    value: try renderer.render("{{=\(expression)}}", context: context)))
+                outputs.parameters.append(
+                    ParameterValue(
+                        name: parameter.name,
+                        value: try renderer.render("{{=\(expression)}}", context: context)))
                 provenance[subject] = renderer.lastSources
             } else if let value = parameter.value?.value {
                 outputs.parameters.append(
@@ -195,10 +199,11 @@ extension WorkflowExecutor {
                     throw error
                 }
             }
-            outputs.artifacts.append(OutputArtifact(
-                name: artifact.name, path: artifact.path, digest: reference.digest, kind: reference.kind,
-                storedPath: reference.storedPath, producerNodeID: reference.producerNodeID ?? nodeID,
-                producerDisplayName: reference.producerDisplayName ?? "", envelopeDigest: reference.envelopeDigest))
+            outputs.artifacts.append(
+                OutputArtifact(
+                    name: artifact.name, path: artifact.path, digest: reference.digest, kind: reference.kind,
+                    storedPath: reference.storedPath, producerNodeID: reference.producerNodeID ?? nodeID,
+                    producerDisplayName: reference.producerDisplayName ?? "", envelopeDigest: reference.envelopeDigest))
         }
         return (outputs, provenance)
     }

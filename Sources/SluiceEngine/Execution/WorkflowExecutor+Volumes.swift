@@ -24,8 +24,9 @@ extension WorkflowExecutor {
             let fail = { (reason: String) in
                 EngineError.volumeUnavailable(name: mount.name, template: template.name, reason: reason)
             }
-            guard let volume = template.volumes?.first(where: { $0.name == mount.name })
-                ?? spec.volumes?.first(where: { $0.name == mount.name })
+            guard
+                let volume = template.volumes?.first(where: { $0.name == mount.name })
+                    ?? spec.volumes?.first(where: { $0.name == mount.name })
             else {
                 throw fail("neither the template's nor the workflow's 'volumes' declare it")
             }

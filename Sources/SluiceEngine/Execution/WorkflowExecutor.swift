@@ -120,8 +120,9 @@ package struct WorkflowExecutor: Sendable {
             var callerScope = call.callerScope.merging(dynamicGlobals)
             // `{{retries}}` in the caller's arguments is this attempt's number: Argo substitutes it per attempt.
             if let attempt = call.retryAttempt { callerScope.set("retries", String(attempt)) }
-            inputs = try await resolveInputs(of: template, arguments: call.arguments, callerScope: callerScope,
-                                       nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
+            inputs = try await resolveInputs(
+                of: template, arguments: call.arguments, callerScope: callerScope,
+                nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
         } catch {
             node.phase = .error
             node.message = error.description
@@ -158,9 +159,11 @@ package struct WorkflowExecutor: Sendable {
             let executor: WorkflowExecutor
             do {
                 // What the node starts is recorded, so that a resume after the engine died can kill it.
-                executor = try running(on: SpawnRecordingRuntime(
-                    base: runtimes.runtime(for: template), store: coordinator.store, runID: await coordinator.run.id,
-                    nodeID: node.id))
+                executor = try running(
+                    on: SpawnRecordingRuntime(
+                        base: runtimes.runtime(for: template), store: coordinator.store,
+                        runID: await coordinator.run.id,
+                        nodeID: node.id))
             } catch {
                 node.phase = .error
                 node.message = error.description
@@ -172,7 +175,8 @@ package struct WorkflowExecutor: Sendable {
             return try await runSuspend(template, node: node, scope: scope)
         case .resource, .data, .http, .plugin, nil:
             node.phase = .error
-            node.message = "template '\(template.name)' of kind \(template.kind?.rawValue ?? "none") "
+            node.message =
+                "template '\(template.name)' of kind \(template.kind?.rawValue ?? "none") "
                 + "is not supported by this engine yet"
             try await coordinator.update(node)
             return node
@@ -216,8 +220,9 @@ package struct WorkflowExecutor: Sendable {
                 value = try ownRenderer.render(text, context: context)
                 sources = ownRenderer.lastSources
             } else {
-                throw .unresolvedVariable(reference: "inputs.parameters.\(input.name)",
-                                          context: "'\(nodeName)': the argument was not supplied")
+                throw .unresolvedVariable(
+                    reference: "inputs.parameters.\(input.name)",
+                    context: "'\(nodeName)': the argument was not supplied")
             }
             if let allowed = input.enum?.map(\.value), !allowed.isEmpty, !allowed.contains(value) {
                 throw .parameterNotInEnum(name: input.name, value: value, allowed: allowed)
@@ -230,8 +235,9 @@ package struct WorkflowExecutor: Sendable {
         // A template's own artifact fields (git.revision, http.url, subPath) may use its input parameters.
         var artifactRenderer = ownRenderer
         for parameter in resolved.parameters {
-            artifactRenderer.scope.set("inputs.parameters.\(parameter.name)", parameter.value,
-                                       provenance: resolved.provenance[parameter.name] ?? [])
+            artifactRenderer.scope.set(
+                "inputs.parameters.\(parameter.name)", parameter.value,
+                provenance: resolved.provenance[parameter.name] ?? [])
         }
         for input in template.inputs?.artifacts ?? [] {
             let argument = arguments?.artifacts?.first { $0.name == input.name }
@@ -266,12 +272,14 @@ package struct WorkflowExecutor: Sendable {
     private func localScope(for template: Template, inputs: ResolvedInputs, node: NodeState) -> VariableScope {
         var scope = globals
         for parameter in inputs.parameters {
-            scope.set("inputs.parameters.\(parameter.name)", parameter.value,
-                      provenance: inputs.provenance[parameter.name] ?? [])
+            scope.set(
+                "inputs.parameters.\(parameter.name)", parameter.value,
+                provenance: inputs.provenance[parameter.name] ?? [])
         }
         // `{{inputs.parameters}}`: every input as Argo's JSON list (Hera's runner scripts read it); `null` when none.
         if let declared = template.inputs?.parameters, !declared.isEmpty {
-            let values = Dictionary(inputs.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+            let values = Dictionary(
+                inputs.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
             scope.set("inputs.parameters", ArgoJSON.parameters(declared, values: values))
         } else {
             scope.set("inputs.parameters", "null")

@@ -31,8 +31,9 @@ package enum OrphanContainers {
                 removed += await ContainerRuntime(profile: profile)
                     .removeContainers(ofRun: run.name, stateDirectory: stateDirectory)
             }
-            FileManager.default.createFile(atPath: marker, contents: Data(String(pid).utf8),
-                                           attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(
+                atPath: marker, contents: Data(String(pid).utf8),
+                attributes: [.posixPermissions: 0o600])
         }
         return removed
     }

@@ -73,7 +73,9 @@ package actor RunCoordinator {
 
     /// A recorded node as the engine holds it, or nil when its type or phase is unknown.
     private static func state(of record: NodeRecord) -> NodeState? {
-        guard let type = NodeType(rawValue: record.type), let phase = NodePhase(rawValue: record.phase) else { return nil }
+        guard let type = NodeType(rawValue: record.type), let phase = NodePhase(rawValue: record.phase) else {
+            return nil
+        }
         let decoder = JSONDecoder()
         return NodeState(
             id: record.id, name: record.name, displayName: record.displayName, type: type,
@@ -154,9 +156,10 @@ package actor RunCoordinator {
         nodes[node.id] = node
         // This transition writes the node's children list too.
         unsavedChildren.remove(node.id)
-        try persist(Transition(
-            nodes: [try record(node)], attempts: attempt.map { [$0] } ?? [], envelopes: envelope.map { [$0] } ?? [],
-            denials: denial.map { [$0] } ?? []))
+        try persist(
+            Transition(
+                nodes: [try record(node)], attempts: attempt.map { [$0] } ?? [], envelopes: envelope.map { [$0] } ?? [],
+                denials: denial.map { [$0] } ?? []))
         observer?.runDidChange(.nodeChanged(node))
     }
 
@@ -273,7 +276,8 @@ package actor RunCoordinator {
     private func persist(_ transition: Transition, flushingChildren: Bool = false) throws(EngineError) {
         var transition = transition
         let now = ContinuousClock.now
-        let due = !unsavedChildren.isEmpty
+        let due =
+            !unsavedChildren.isEmpty
             && (flushingChildren || urgentChildren || now - lastChildrenFlush >= Self.childrenFlushInterval)
         if due {
             let written = Set(transition.nodes.map(\.id))

@@ -34,7 +34,9 @@ extension WorkflowEngine {
     ///   refuses the submission.
     func admit(_ prepared: PreparedRun, lease: inout EngineLease?) throws(EngineError) -> AdmittedRun {
         let request = prepared.request
-        let (previous, loaded, library, document) = (prepared.previous, prepared.loaded, prepared.library, prepared.document)
+        let (previous, loaded, library, document) = (
+            prepared.previous, prepared.loaded, prepared.library, prepared.document
+        )
         let (workflow, parameters) = (prepared.workflow, prepared.parameters)
         let (store, artifactStore) = try Self.openState(request.stateDirectory)
         let (key, lineageKey) = try Self.keys(for: request)
@@ -47,8 +49,9 @@ extension WorkflowEngine {
             // A changed document is not refused here: the recorded submission attestation no longer covers it, so
             // the gate refuses every node that would run under it (naming what was edited).
             guard previous.run.signerKeyID == lineageKey.publicKey.keyID else {
-                throw .keyUnavailable(reason: "run '\(previous.run.name)' was signed by key \(previous.run.signerKeyID), "
-                    + "not \(key.publicKey.keyID): pass the same --key as the run")
+                throw .keyUnavailable(
+                    reason: "run '\(previous.run.name)' was signed by key \(previous.run.signerKeyID), "
+                        + "not \(key.publicKey.keyID): pass the same --key as the run")
             }
         }
         let name: String
@@ -62,8 +65,9 @@ extension WorkflowEngine {
             try Self.checkResumeSettings(
                 of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
         }
-        let parametersObject = CanonicalJSON.object(Dictionary(
-            parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        let parametersObject = CanonicalJSON.object(
+            Dictionary(
+                parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
         var recordedSubmission: AttestationRecord?
         if let previous {
             let attestations: [AttestationRecord]

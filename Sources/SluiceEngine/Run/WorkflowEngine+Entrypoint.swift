@@ -17,21 +17,25 @@ extension WorkflowEngine {
         // The entrypoint's inputs read the workflow's arguments through their variables, so they carry the
         // arguments' provenance (a value that is itself a template is passed as before).
         arguments.parameters = parameters.map {
-            let simple = !$0.value.contains("{{") && !$0.name.isEmpty
+            let simple =
+                !$0.value.contains("{{") && !$0.name.isEmpty
                 && $0.name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-            return Parameter(name: $0.name,
-                             value: ArgoString(simple ? "{{workflow.parameters.\($0.name)}}" : $0.value))
+            return Parameter(
+                name: $0.name,
+                value: ArgoString(simple ? "{{workflow.parameters.\($0.name)}}" : $0.value))
         }
         arguments.artifacts = workflow.spec.arguments?.artifacts
         let rootCall = TemplateCall(
             template: rootTemplate, arguments: arguments, callerScope: globals, nodeName: name, displayName: name,
             boundaryID: nil, parentID: nil)
         var renderer = Renderer(scope: globals)
-        let deadline = try renderer.renderOptional(workflow.spec.activeDeadlineSeconds?.value,
-                                                   context: "spec.activeDeadlineSeconds")
-            .map { text throws(EngineError) in
-                try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: "spec")
-            }
+        let deadline = try renderer.renderOptional(
+            workflow.spec.activeDeadlineSeconds?.value,
+            context: "spec.activeDeadlineSeconds"
+        )
+        .map { text throws(EngineError) in
+            try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: "spec")
+        }
         // Expression hooks that hold while the workflow is Running (`workflow.status == "Running"`) fire at once.
         async let firedWhileRunning = Self.runExpressionHooks(
             workflow.spec.hooks, status: "Running", skipping: [], globals: globals, executor: executor,
@@ -39,8 +43,10 @@ extension WorkflowEngine {
         let root = await Self.execute(rootCall, with: executor, deadline: deadline, stop: request.stop)
         var message = root.phase == .succeeded ? nil : root.message
         if root.phase != .succeeded, let reason = request.stop.reason {
-            message = reason == WorkflowExecutor.deadlineMessage && deadline != nil
-                ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline?.components.seconds ?? 0)s)" : reason
+            message =
+                reason == WorkflowExecutor.deadlineMessage && deadline != nil
+                ? "Step exceeded its deadline (spec.activeDeadlineSeconds \(deadline?.components.seconds ?? 0)s)"
+                : reason
         }
 
         // Workflow-level hooks with an expression: the ones that hold while the workflow runs fired beside the
@@ -61,10 +67,12 @@ extension WorkflowEngine {
         coordinator: RunCoordinator
     ) async -> NodeState? {
         let (name, record, workflow) = (run.name, run.record, run.prepared.workflow)
-        let exitHandler = workflow.spec.hooks?["exit"].flatMap { hook in
-            executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
-                .map { ($0, hook.arguments) }
-        } ?? workflow.spec.onExit.flatMap { executor.templates.template(named: $0) }.map { ($0, StepArguments?.none) }
+        let exitHandler =
+            workflow.spec.hooks?["exit"].flatMap { hook in
+                executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+                    .map { ($0, hook.arguments) }
+            }
+            ?? workflow.spec.onExit.flatMap { executor.templates.template(named: $0) }.map { ($0, StepArguments?.none) }
         guard let (handler, handlerArguments) = exitHandler else { return nil }
         var scope = globals
         await coordinator.setGlobalVariable("workflow.status", value: status)
@@ -80,8 +88,9 @@ extension WorkflowEngine {
         for name in ["workflow.failures", "workflow.duration"] {
             if let value = scope.value(name)?.text { await coordinator.setGlobalVariable(name, value: value) }
         }
-        return await executor.execute(TemplateCall(
-            template: handler, arguments: handlerArguments, callerScope: scope, nodeName: "\(name).onExit",
-            displayName: "\(name).onExit", boundaryID: nil, parentID: nil))
+        return await executor.execute(
+            TemplateCall(
+                template: handler, arguments: handlerArguments, callerScope: scope, nodeName: "\(name).onExit",
+                displayName: "\(name).onExit", boundaryID: nil, parentID: nil))
     }
 }

@@ -12,8 +12,9 @@ extension WorkflowEngine {
         let (store, name, runID, record) = (run.store, run.name, run.runID, run.record)
         let (previous, workflow) = (run.prepared.previous, run.prepared.workflow)
         let governance = run.governance
-        let coordinator = RunCoordinator(store: store, run: record, observer: observer,
-                                         previousNodes: previous?.nodes ?? [])
+        let coordinator = RunCoordinator(
+            store: store, run: record, observer: observer,
+            previousNodes: previous?.nodes ?? [])
         // spec.synchronization: the run waits (Pending) for its locks before it starts.
         let (workflowLock, lockWaitCancelled) = try await Self.acquireWorkflowLocks(
             workflow.spec.synchronization, run: record, namespace: workflow.metadata.namespace ?? "default",
@@ -91,8 +92,9 @@ extension WorkflowEngine {
             globals.set("workflow.creationTimestamp.\(name)", value)
         }
         for parameter in parameters {
-            globals.set("workflow.parameters.\(parameter.name)", parameter.value,
-                        provenance: [.argument(parameter.name)])
+            globals.set(
+                "workflow.parameters.\(parameter.name)", parameter.value,
+                provenance: [.argument(parameter.name)])
         }
         Self.setJSONVariables(of: workflow, parameters: parameters, in: &globals)
         return globals
@@ -105,8 +107,9 @@ extension WorkflowEngine {
         let workflowFacts = ConstraintEvaluator.workflowFacts(
             name: name, uid: runID, parameters: parameters.map { ($0.name, $0.value) }, governance: governanceDocument,
             submitter: governance.submitter.name)
-        let gate = InputGate(store: run.store, runID: runID, workflowDigest: run.workflowDigest, governance: governance,
-                             workflowFacts: workflowFacts)
+        let gate = InputGate(
+            store: run.store, runID: runID, workflowDigest: run.workflowDigest, governance: governance,
+            workflowFacts: workflowFacts)
         return gate
     }
 
@@ -122,14 +125,17 @@ extension WorkflowEngine {
             governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
             runtimeKind: runtime.kind, trustSlope: governance.slope)
         // Without isolation, nodes would share /tmp and every declared path: run them one at a time.
-        let limit = runtimes.mayRunUnisolated(workflow.spec) ? 1 : request.nodeLimit(specified: workflow.spec.parallelism)
+        let limit =
+            runtimes.mayRunUnisolated(workflow.spec) ? 1 : request.nodeLimit(specified: workflow.spec.parallelism)
         var configured = WorkflowExecutor(
             coordinator: coordinator, spec: workflow.spec, templates: run.prepared.templates,
             globals: globals, runtime: runtime, runtimes: runtimes,
             runtimeProfile: request.runtimeProfile, artifacts: run.artifactStore, runDirectory: run.runDirectory,
-            lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(), limiter: ParallelismLimiter(limit: limit),
-            hiddenPaths: [request.stateDirectory] + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
-                .map(absolutePath)),
+            lineage: lineage, gate: gate, hostEnvironment: Self.nodeEnvironment(),
+            limiter: ParallelismLimiter(limit: limit),
+            hiddenPaths: [request.stateDirectory]
+                + ([request.keyPath, request.lineageKeyPath].compactMap { $0 }
+                    .map(absolutePath)),
             stop: request.stop, sweeper: sweeper, replay: request.replay)
         configured.templateDigests = run.templateSet.digests
         return configured

@@ -17,7 +17,8 @@ extension WorkflowEngine {
         for (hookName, hook) in (hooks ?? [:]).sorted(by: { $0.key < $1.key })
         where hookName != "exit" && !fired.contains(hookName) {
             guard let expression = hook.expression,
-                let handler = executor.templates.callee(template: hook.template, templateRef: hook.templateRef, inline: nil)
+                let handler = executor.templates.callee(
+                    template: hook.template, templateRef: hook.templateRef, inline: nil)
             else { continue }
             var scope = globals
             scope.set("workflow.status", status)
@@ -26,9 +27,11 @@ extension WorkflowEngine {
                 (try? hookRenderer.render("{{=\(substituted)}}", context: "hook '\(hookName)'")) == "true"
             else { continue }
             ran.insert(hookName)
-            _ = await executor.execute(TemplateCall(
-                template: handler, arguments: hook.arguments, callerScope: scope, nodeName: "\(name).hooks.\(hookName)",
-                displayName: "\(name).hooks.\(hookName)", boundaryID: nil, parentID: nil))
+            _ = await executor.execute(
+                TemplateCall(
+                    template: handler, arguments: hook.arguments, callerScope: scope,
+                    nodeName: "\(name).hooks.\(hookName)",
+                    displayName: "\(name).hooks.\(hookName)", boundaryID: nil, parentID: nil))
         }
         return ran
     }

@@ -69,8 +69,9 @@ extension WorkflowEngine {
         do {
             document = try submitted.resolvingWorkflowTemplateRef(in: library)
             let defaults = document.tree["spec"]?["templateDefaults"]
-            templates = TemplateResolver(spec: document.workflow.spec,
-                                         library: try library.applyingTemplateDefaults(defaults))
+            templates = TemplateResolver(
+                spec: document.workflow.spec,
+                library: try library.applyingTemplateDefaults(defaults))
         } catch {
             throw .invalidWorkflow(error)
         }

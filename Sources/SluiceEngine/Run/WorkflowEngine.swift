@@ -55,8 +55,9 @@ package struct WorkflowEngine: Sendable {
         let outcome = RunOutcome(run: run, nodes: nodes, denials: denials, envelopes: envelopes)
         let envelope = outcome.statement.signed(with: key)
         try? store.saveAttestation(
-            AttestationRecord(payloadDigest: envelope.payloadDigest.hex, runID: runID, kind: .outcome,
-                              keyID: key.publicKey.keyID, envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date()))
+            AttestationRecord(
+                payloadDigest: envelope.payloadDigest.hex, runID: runID, kind: .outcome,
+                keyID: key.publicKey.keyID, envelopeJSON: Data(envelope.jsonBytes()), createdAt: Date()))
     }
 
     /// Runs the root node, cancelling everything still running when the workflow's deadline passes.
@@ -81,9 +82,10 @@ package struct WorkflowEngine: Sendable {
                     group.cancelAll()
                 }
             }
-            return root ?? NodeState(
-                id: call.nodeName, name: call.nodeName, displayName: call.displayName, type: .pod,
-                phase: .failed, message: WorkflowExecutor.deadlineMessage, sequence: -1)
+            return root
+                ?? NodeState(
+                    id: call.nodeName, name: call.nodeName, displayName: call.displayName, type: .pod,
+                    phase: .failed, message: WorkflowExecutor.deadlineMessage, sequence: -1)
         }
     }
 
@@ -147,7 +149,6 @@ package struct WorkflowEngine: Sendable {
         return object.keys.sorted().compactMap { key in (object[key] as? String).map { (key, $0) } }
     }
 
-
     /// Workflow arguments with `-p` overrides applied; every argument must end with a value (also what
     /// `sluice kube render` bakes into the rendered workflow).
     package static func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])
@@ -159,7 +160,8 @@ package struct WorkflowEngine: Sendable {
         }
         var resolved: [ParameterValue] = []
         for parameter in declared {
-            let value = overrides.last(where: { $0.name == parameter.name })?.value
+            let value =
+                overrides.last(where: { $0.name == parameter.name })?.value
                 ?? parameter.value?.value ?? parameter.default?.value
             guard let value else { throw .missingParameterValue(name: parameter.name) }
             if let allowed = parameter.enum?.map(\.value), !allowed.isEmpty, !allowed.contains(value) {
@@ -221,7 +223,9 @@ extension WorkflowEngine {
         let arguments = Set(parameters.map { ValueSource.argument($0.name) })
         globals.set("workflow.parameters", parametersJSON, provenance: arguments)
         globals.set("workflow.parameters.json", parametersJSON, provenance: arguments)
-        for (kind, map) in [("labels", workflow.metadata.labels ?? [:]), ("annotations", workflow.metadata.annotations ?? [:])] {
+        for (kind, map) in [
+            ("labels", workflow.metadata.labels ?? [:]), ("annotations", workflow.metadata.annotations ?? [:]),
+        ] {
             globals.set("workflow.\(kind)", ArgoJSON.object(map))
             globals.set("workflow.\(kind).json", ArgoJSON.object(map))
             for (key, value) in map { globals.set("workflow.\(kind).\(key)", value) }

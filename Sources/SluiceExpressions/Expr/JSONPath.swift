@@ -129,7 +129,8 @@ struct JSONPath {
                 } else if let number = Int(part) {
                     bounds.append(number)
                 } else {
-                    throw .invalidJSONPath(path: path, reason: "has a slice '[\(inner)]' with a bound that is not a number")
+                    throw .invalidJSONPath(
+                        path: path, reason: "has a slice '[\(inner)]' with a bound that is not a number")
                 }
             }
             let step = parts.count == 3 ? bounds[2] ?? 1 : 1
@@ -143,7 +144,8 @@ struct JSONPath {
                 switch member {
                 case .key, .index: members.append(member)
                 default:
-                    throw .invalidJSONPath(path: path, reason: "has a union '[\(inner)]' member that is not a key or index")
+                    throw .invalidJSONPath(
+                        path: path, reason: "has a union '[\(inner)]' member that is not a key or index")
                 }
             }
             return .union(members)

@@ -75,8 +75,9 @@ package struct InputLimits: Sendable, Equatable {
         guard let equals = assignment.firstIndex(of: "=") else { throw .init(reason: "write it NAME=N") }
         let name = String(assignment[..<equals])
         guard let keyPath = Self.keyPath(named: name) else {
-            throw .init(reason: "unknown limit '\(name.excerpt(limit: 40))' (known: "
-                + Self.names.map(\.name).joined(separator: ", ") + ")")
+            throw .init(
+                reason: "unknown limit '\(name.excerpt(limit: 40))' (known: "
+                    + Self.names.map(\.name).joined(separator: ", ") + ")")
         }
         guard let value = Int(assignment[assignment.index(after: equals)...]), value > 0 else {
             throw .init(reason: "limit '\(name)' needs a positive integer")

@@ -44,7 +44,8 @@ extension LineagePredicate {
         ]
         if let templateDigest = node.templateDigest { nodeJSON["templateDigest"] = Self.digestSet(templateDigest) }
         if !node.within.isEmpty {
-            nodeJSON["within"] = .array(node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
+            nodeJSON["within"] = .array(
+                node.within.map { ["template": .string($0.template), "task": .string($0.task)] })
         }
 
         var root: [String: CanonicalJSON] = [
@@ -128,7 +129,8 @@ extension LineagePredicate {
             let hop = try FieldReader(element, path: "trustSlope[\(index)]")
             trustSlope.append(
                 TrustHop(
-                    authority: try hop.string("authority"), keyID: try hop.string("keyid"), role: try hop.string("role"),
+                    authority: try hop.string("authority"), keyID: try hop.string("keyid"),
+                    role: try hop.string("role"),
                     attestation: try hop.digest("attestation")
                 )
             )
@@ -151,8 +153,9 @@ extension LineagePredicate {
                 throw .malformedPredicate(
                     field: container.path("kind"), reason: "is '\(kindText)', not init container, sidecar or container")
             }
-            containers.append(Producer.Container(
-                kind: kind, name: try container.string("name"), image: try container.optionalString("image")))
+            containers.append(
+                Producer.Container(
+                    kind: kind, name: try container.string("name"), image: try container.optionalString("image")))
         }
         var within: [Node.Call] = []
         for (index, element) in try node.optionalArray("within").enumerated() {
@@ -187,7 +190,8 @@ extension LineagePredicate {
                 runtime: try producer.string("runtime"),
                 command: command,
                 image: try producer.optionalString("image"),
-                signer: Signer(keyID: try signer.string("keyid"), publicKeyDigest: try signer.digest("publicKeyDigest")),
+                signer: Signer(
+                    keyID: try signer.string("keyid"), publicKeyDigest: try signer.digest("publicKeyDigest")),
                 containers: containers
             ),
             governance: Governance(
@@ -197,7 +201,8 @@ extension LineagePredicate {
             inputs: inputs,
             trustSlope: trustSlope,
             chainDepth: Int(chainDepth),
-            timing: Timing(startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn")),
+            timing: Timing(
+                startedOn: try timing.timestamp("startedOn"), finishedOn: try timing.timestamp("finishedOn")),
             replayed: try root.optionalObject("replayed").map { replayed throws(GovernanceError) in
                 guard let verified = replayed.members["originVerified"]?.boolValue else {
                     throw .malformedPredicate(field: replayed.path("originVerified"), reason: "is not a boolean")

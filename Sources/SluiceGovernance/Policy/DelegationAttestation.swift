@@ -37,9 +37,10 @@ package struct DelegationAttestation: Sendable, Equatable {
     }
 
     /// The DSSE envelope of this delegation signed by `delegator`.
-    package static func sign(name: String, delegate: PublicKey, roles: Set<GovernanceDocument.Role>,
-                             with delegator: SigningKey) -> Envelope
-    {
+    package static func sign(
+        name: String, delegate: PublicKey, roles: Set<GovernanceDocument.Role>,
+        with delegator: SigningKey
+    ) -> Envelope {
         DelegationAttestation(name: name, delegate: delegate, roles: roles, delegatorKeyID: delegator.publicKey.keyID)
             .statement.signed(with: delegator)
     }
@@ -74,7 +75,8 @@ package struct DelegationAttestation: Sendable, Equatable {
             throw .brokenDelegation(name: name, reason: "its attestation payload: \(error.description)")
         }
         guard statement.predicateType == predicateType else {
-            throw .brokenDelegation(name: name, reason: "its attestation has predicateType '\(statement.predicateType)'")
+            throw .brokenDelegation(
+                name: name, reason: "its attestation has predicateType '\(statement.predicateType)'")
         }
         guard statement.subjects.count == 1, let subject = statement.subjects.first,
             subject.digest["sha256"] == delegation.key.spkiDigest.hex
@@ -87,9 +89,10 @@ package struct DelegationAttestation: Sendable, Equatable {
                 name: name,
                 reason: "its attestation is for delegation '\(statement.predicate["name"]?.stringValue ?? "?")'")
         }
-        let attested = Set((statement.predicate["roles"]?.arrayValue ?? []).compactMap {
-            $0.stringValue.flatMap(GovernanceDocument.Role.init(rawValue:))
-        })
+        let attested = Set(
+            (statement.predicate["roles"]?.arrayValue ?? []).compactMap {
+                $0.stringValue.flatMap(GovernanceDocument.Role.init(rawValue:))
+            })
         guard delegation.roles.isSubset(of: attested) else {
             let missing = delegation.roles.subtracting(attested).sorted().map(\.rawValue).joined(separator: ", ")
             throw .brokenDelegation(name: name, reason: "its attestation does not grant role(s) \(missing)")

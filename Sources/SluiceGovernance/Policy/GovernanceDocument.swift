@@ -177,8 +177,10 @@ package struct GovernanceDocument: Sendable, Equatable {
         constraintsDigest = (json["constraints"] ?? .null).digest
         if json.isNull { return }
         let root = try PolicyReader(json, path: "")
-        try root.allowOnly(["version", "authorities", "delegations", "constraints", "revocations",
-                            "compatibleConstraints"])
+        try root.allowOnly([
+            "version", "authorities", "delegations", "constraints", "revocations",
+            "compatibleConstraints",
+        ])
         if let version = try root.optionalString("version"), version != Self.version {
             throw .malformedGovernance(field: "version", reason: "is '\(version)'; this engine reads \(Self.version)")
         }
@@ -211,7 +213,8 @@ package struct GovernanceDocument: Sendable, Equatable {
             try item.allowOnly(["name", "from", "publicKey", "roles", "attestation"])
             let name = try item.string("name")
             guard names.insert(name).inserted else {
-                throw .malformedGovernance(field: item.path("name"), reason: "'\(name)' is already an authority or delegation")
+                throw .malformedGovernance(
+                    field: item.path("name"), reason: "'\(name)' is already an authority or delegation")
             }
             let from = try item.string("from")
             guard names.contains(from), from != name else {
@@ -224,8 +227,10 @@ package struct GovernanceDocument: Sendable, Equatable {
             }
             let key = try item.publicKey("publicKey")
             try claim(key, for: name, at: item.path("publicKey"))
-            delegations.append(Delegation(name: name, from: from, key: key, roles: roles,
-                                          attestation: try item.envelopeBytes("attestation")))
+            delegations.append(
+                Delegation(
+                    name: name, from: from, key: key, roles: roles,
+                    attestation: try item.envelopeBytes("attestation")))
         }
         var constraintNames: Set<String> = []
         for (index, element) in try root.optionalArray("constraints").enumerated() {
@@ -240,25 +245,29 @@ package struct GovernanceDocument: Sendable, Equatable {
                 images: nil, inputs: nil, maxChainDepth: try item.optionalInteger("maxChainDepth"))
             if let images = try item.optionalObject("images") {
                 try images.allowOnly(["allowed", "pinned", "processRuntime"])
-                var rule = ImageRule(allowed: try images.strings("allowed"),
-                                     pinned: try images.optionalBool("pinned") ?? false)
+                var rule = ImageRule(
+                    allowed: try images.strings("allowed"),
+                    pinned: try images.optionalBool("pinned") ?? false)
                 switch try images.optionalString("processRuntime") {
                 case nil, "refuse": rule.allowsProcessRuntime = false
                 case "allow": rule.allowsProcessRuntime = true
                 case let other?:
-                    throw .malformedGovernance(field: images.path("processRuntime"),
-                                               reason: "is '\(other)', not allow or refuse")
+                    throw .malformedGovernance(
+                        field: images.path("processRuntime"),
+                        reason: "is '\(other)', not allow or refuse")
                 }
                 constraint.images = rule
             }
             if let inputs = try item.optionalObject("inputs") {
                 try inputs.allowOnly(["fromTemplates", "signedBy", "fromParameters"])
-                constraint.inputs = InputRule(fromTemplates: try inputs.strings("fromTemplates"),
-                                              signedBy: try inputs.strings("signedBy"),
-                                              fromParameters: try inputs.strings("fromParameters"))
+                constraint.inputs = InputRule(
+                    fromTemplates: try inputs.strings("fromTemplates"),
+                    signedBy: try inputs.strings("signedBy"),
+                    fromParameters: try inputs.strings("fromParameters"))
                 for signer in constraint.inputs?.signedBy ?? [] where !names.contains(signer) {
-                    throw .malformedGovernance(field: inputs.path("signedBy"),
-                                               reason: "names '\(signer)', which is not an authority or delegation")
+                    throw .malformedGovernance(
+                        field: inputs.path("signedBy"),
+                        reason: "names '\(signer)', which is not an authority or delegation")
                 }
             }
             constraint.isolation = try item.isolationRule("isolation")
@@ -314,7 +323,9 @@ package struct GovernanceDocument: Sendable, Equatable {
     {
         constraints.filter { constraint in
             constraint.appliesTo.applies(template: template, task: task)
-                || within.contains { !constraint.appliesTo.isAll && constraint.appliesTo.applies(template: $0.template, task: $0.task) }
+                || within.contains {
+                    !constraint.appliesTo.isAll && constraint.appliesTo.applies(template: $0.template, task: $0.task)
+                }
         }
     }
 
@@ -359,7 +370,9 @@ private struct PolicyReader {
 
     func optionalString(_ key: String) throws(GovernanceError) -> String? {
         guard let value = members[key], !value.isNull else { return nil }
-        guard let text = value.stringValue else { throw .malformedGovernance(field: path(key), reason: "is not a string") }
+        guard let text = value.stringValue else {
+            throw .malformedGovernance(field: path(key), reason: "is not a string")
+        }
         return text
     }
 
@@ -382,7 +395,9 @@ private struct PolicyReader {
 
     func optionalArray(_ key: String) throws(GovernanceError) -> [CanonicalJSON] {
         guard let value = members[key], !value.isNull else { return [] }
-        guard let elements = value.arrayValue else { throw .malformedGovernance(field: path(key), reason: "is not a list") }
+        guard let elements = value.arrayValue else {
+            throw .malformedGovernance(field: path(key), reason: "is not a list")
+        }
         return elements
     }
 
@@ -405,8 +420,9 @@ private struct PolicyReader {
         var roles: Set<GovernanceDocument.Role> = []
         for (index, text) in try strings(key).enumerated() {
             guard let role = GovernanceDocument.Role(rawValue: text) else {
-                throw .malformedGovernance(field: path(key) + "[\(index)]",
-                                           reason: "is '\(text)', not one of submit, sign, delegate")
+                throw .malformedGovernance(
+                    field: path(key) + "[\(index)]",
+                    reason: "is '\(text)', not one of submit, sign, delegate")
             }
             roles.insert(role)
         }
@@ -438,7 +454,8 @@ private struct PolicyReader {
         let modes = GovernanceDocument.IsolationRule.modes
         guard !allowed.isEmpty else {
             throw .malformedGovernance(
-                field: item.path("allowed"), reason: "is missing: list the admitted modes (\(modes.joined(separator: ", ")))")
+                field: item.path("allowed"),
+                reason: "is missing: list the admitted modes (\(modes.joined(separator: ", ")))")
         }
         for (index, mode) in allowed.enumerated() where !modes.contains(mode) {
             throw .malformedGovernance(
@@ -451,7 +468,8 @@ private struct PolicyReader {
     /// A DSSE envelope given as its JSON text or as a mapping of its fields.
     func envelopeBytes(_ key: String) throws(GovernanceError) -> [UInt8] {
         guard let value = members[key], !value.isNull else {
-            throw .malformedGovernance(field: path(key), reason: "is missing: a delegation needs its signed attestation")
+            throw .malformedGovernance(
+                field: path(key), reason: "is missing: a delegation needs its signed attestation")
         }
         if let text = value.stringValue { return Array(text.utf8) }
         guard value.objectValue != nil else {

@@ -23,10 +23,11 @@ package struct SubmissionAttestation: Sendable, Equatable {
     package var submitterKeyID: String
     package var submittedOn: Date
 
-    package init(runID: String, workflowName: String, workflowDigest: Digest, governanceDigest: Digest,
-                 parametersDigest: Digest, templatesDigest: Digest? = nil, submitter: String, submitterKeyID: String,
-                 submittedOn: Date)
-    {
+    package init(
+        runID: String, workflowName: String, workflowDigest: Digest, governanceDigest: Digest,
+        parametersDigest: Digest, templatesDigest: Digest? = nil, submitter: String, submitterKeyID: String,
+        submittedOn: Date
+    ) {
         self.templatesDigest = templatesDigest
         self.runID = runID
         self.workflowName = workflowName
@@ -78,9 +79,10 @@ package struct SubmissionAttestation: Sendable, Equatable {
                 kind: "submission", reason: "predicate needs runId, workflowName, submitter.name/keyid, submittedOn")
         }
         let templates = statement.subjects.contains { $0.name == "templates" } ? try subject("templates") : nil
-        self.init(runID: runID, workflowName: name, workflowDigest: try subject("workflow"),
-                  governanceDigest: try subject("governance"), parametersDigest: try subject("parameters"),
-                  templatesDigest: templates, submitter: submitter, submitterKeyID: keyID, submittedOn: date)
+        self.init(
+            runID: runID, workflowName: name, workflowDigest: try subject("workflow"),
+            governanceDigest: try subject("governance"), parametersDigest: try subject("parameters"),
+            templatesDigest: templates, submitter: submitter, submitterKeyID: keyID, submittedOn: date)
     }
 
     /// Signs this attestation.

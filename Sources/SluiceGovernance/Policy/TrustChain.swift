@@ -30,8 +30,11 @@ package struct TrustChain: Sendable {
     /// Resolves the governance's authorities and delegations; delegation proofs are verified here.
     package init(governance: GovernanceDocument, runKey: PublicKey) {
         if governance.authorities.isEmpty {
-            members = [Member(name: Self.implicitAuthority, key: runKey, roles: Set(GovernanceDocument.Role.allCases),
-                              chain: [(Self.implicitAuthority, runKey, nil)])]
+            members = [
+                Member(
+                    name: Self.implicitAuthority, key: runKey, roles: Set(GovernanceDocument.Role.allCases),
+                    chain: [(Self.implicitAuthority, runKey, nil)])
+            ]
         } else {
             members = governance.authorities.map {
                 Member(name: $0.name, key: $0.key, roles: $0.roles, chain: [($0.name, $0.key, nil)])
@@ -39,28 +42,41 @@ package struct TrustChain: Sendable {
         }
         for delegation in governance.delegations {
             guard let delegator = members.first(where: { $0.name == delegation.from }) else {
-                let reason = broken.contains(where: { $0.delegation.name == delegation.from })
+                let reason =
+                    broken.contains(where: { $0.delegation.name == delegation.from })
                     ? "it is delegated by '\(delegation.from)', whose own delegation is broken"
                     : "'\(delegation.from)' is not an admitted authority"
                 broken.append((delegation, .brokenDelegation(name: delegation.name, reason: reason)))
                 continue
             }
             guard delegator.roles.contains(.delegate) else {
-                broken.append((delegation, .brokenDelegation(
-                    name: delegation.name, reason: "'\(delegator.name)' does not hold the role 'delegate'")))
+                broken.append(
+                    (
+                        delegation,
+                        .brokenDelegation(
+                            name: delegation.name, reason: "'\(delegator.name)' does not hold the role 'delegate'")
+                    ))
                 continue
             }
             guard delegation.roles.isSubset(of: delegator.roles) else {
                 let extra = delegation.roles.subtracting(delegator.roles).sorted().map(\.rawValue)
-                broken.append((delegation, .brokenDelegation(
-                    name: delegation.name,
-                    reason: "'\(delegator.name)' cannot grant role(s) it does not hold: \(extra.joined(separator: ", "))")))
+                broken.append(
+                    (
+                        delegation,
+                        .brokenDelegation(
+                            name: delegation.name,
+                            reason:
+                                "'\(delegator.name)' cannot grant role(s) it does not hold: \(extra.joined(separator: ", "))"
+                        )
+                    ))
                 continue
             }
             do {
                 let digest = try DelegationAttestation.verify(delegation, delegator: delegator.key)
-                members.append(Member(name: delegation.name, key: delegation.key, roles: delegation.roles,
-                                      chain: delegator.chain + [(delegation.name, delegation.key, digest)]))
+                members.append(
+                    Member(
+                        name: delegation.name, key: delegation.key, roles: delegation.roles,
+                        chain: delegator.chain + [(delegation.name, delegation.key, digest)]))
             } catch {
                 broken.append((delegation, error))
             }
@@ -81,23 +97,29 @@ package struct TrustChain: Sendable {
         }
         if let member = members.first(where: { $0.key == key }) {
             let roles = member.roles.sorted().map(\.rawValue).joined(separator: ", ")
-            throw .keyNotAdmitted(keyID: key.keyID, role: role.rawValue,
-                                  reason: "'\(member.name)' holds only the role(s) \(roles)")
+            throw .keyNotAdmitted(
+                keyID: key.keyID, role: role.rawValue,
+                reason: "'\(member.name)' holds only the role(s) \(roles)")
         }
         let names = members.map(\.name).joined(separator: ", ")
-        throw .keyNotAdmitted(keyID: key.keyID, role: role.rawValue,
-                              reason: "it is neither a listed authority nor delegated (admitted: \(names))")
+        throw .keyNotAdmitted(
+            keyID: key.keyID, role: role.rawValue,
+            reason: "it is neither a listed authority nor delegated (admitted: \(names))")
     }
 
     /// The trust slope of lineage signed by `signer`: the submission first, then the chain that admits the signer.
     package static func slope(submitter: Member, submission: Digest, signer: Member) -> [LineagePredicate.TrustHop] {
-        var hops = [LineagePredicate.TrustHop(authority: submitter.name, keyID: submitter.key.keyID, role: "submit",
-                                              attestation: submission)]
+        var hops = [
+            LineagePredicate.TrustHop(
+                authority: submitter.name, keyID: submitter.key.keyID, role: "submit",
+                attestation: submission)
+        ]
         for (index, link) in signer.chain.enumerated() {
-            hops.append(LineagePredicate.TrustHop(
-                authority: link.name, keyID: link.key.keyID,
-                role: index == signer.chain.count - 1 ? "sign" : "delegate",
-                attestation: link.attestation ?? submission))
+            hops.append(
+                LineagePredicate.TrustHop(
+                    authority: link.name, keyID: link.key.keyID,
+                    role: index == signer.chain.count - 1 ? "sign" : "delegate",
+                    attestation: link.attestation ?? submission))
         }
         return hops
     }

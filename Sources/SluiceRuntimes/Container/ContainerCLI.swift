@@ -327,7 +327,6 @@ struct ContainerCLI: Sendable {
         return .inherit.updating(updates)
     }
 
-
     // MARK: - Reading the CLI's messages
 
     /// `sha256:<hex>` for Podman's bare hex IDs; Docker's IDs already carry the prefix.

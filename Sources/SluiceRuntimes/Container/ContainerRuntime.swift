@@ -186,10 +186,12 @@ package struct ContainerRuntime: NodeRuntime {
         guard let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: runName) }) else {
             return []
         }
-        let list = profile.globalFlags + [
-            "ps", "-a", "--filter", "label=sluice.run=\(runName)", "--filter", "label=sluice.state-dir=\(stateDirectory)",
-            "--format", "{{.Names}}",
-        ]
+        let list =
+            profile.globalFlags + [
+                "ps", "-a", "--filter", "label=sluice.run=\(runName)", "--filter",
+                "label=sluice.state-dir=\(stateDirectory)",
+                "--format", "{{.Names}}",
+            ]
         guard let output = try? await cli.call(list), output.exitCode == 0 else { return [] }
         let names = output.standardOutput.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         for name in names { await cli.remove(name) }

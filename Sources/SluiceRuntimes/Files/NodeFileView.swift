@@ -128,8 +128,9 @@ package struct NodeFileView: Sendable {
         var bytes = [UInt8](repeating: 0, count: Int(size - start))
         var filled = 0
         while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress! + filled, $0.count - filled, off_t(start) + off_t(filled))
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(descriptor, base + filled, buffer.count - filled, off_t(start) + off_t(filled))
             }
             if count < 0 {
                 if errno == EINTR { continue }

@@ -3,7 +3,7 @@ import Subprocess
 import SystemPackage
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One readiness check of a running node, as Kubernetes' probe handlers do it (`httpGet`, `tcpSocket`, `exec`).
@@ -19,7 +19,9 @@ package enum ReadinessCheck: Sendable, Equatable {
     package func passes(timeout: Duration) async -> Bool {
         switch self {
         case .http(let host, let port, let path):
-            return Self.httpStatus(host: host, port: port, path: path, timeout: timeout).map { (200..<400).contains($0) }
+            return Self.httpStatus(host: host, port: port, path: path, timeout: timeout).map {
+                (200..<400).contains($0)
+            }
                 ?? false
         case .tcp(let host, let port):
             guard let socket = Self.connect(host: host, port: port, timeout: timeout) else { return false }
@@ -50,7 +52,8 @@ package enum ReadinessCheck: Sendable, Equatable {
     private static func httpStatus(host: String, port: Int, path: String, timeout: Duration) -> Int? {
         guard let socket = connect(host: host, port: port, timeout: timeout) else { return nil }
         defer { close(socket) }
-        let request = "GET \(path.hasPrefix("/") ? path : "/" + path) HTTP/1.0\r\nHost: \(host)\r\nUser-Agent: sluice-probe\r\n\r\n"
+        let request =
+            "GET \(path.hasPrefix("/") ? path : "/" + path) HTTP/1.0\r\nHost: \(host)\r\nUser-Agent: sluice-probe\r\n\r\n"
         let sent = request.utf8CString.withUnsafeBufferPointer { buffer in
             send(socket, buffer.baseAddress, buffer.count - 1, Int32(MSG_NOSIGNAL))
         }
@@ -78,7 +81,8 @@ package enum ReadinessCheck: Sendable, Equatable {
         var limit = timeval(tv_sec: Int(seconds), tv_usec: 0)
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let current = entry {
-            let socket = Glibc.socket(current.pointee.ai_family, current.pointee.ai_socktype, current.pointee.ai_protocol)
+            let socket = Glibc.socket(
+                current.pointee.ai_family, current.pointee.ai_socktype, current.pointee.ai_protocol)
             if socket >= 0 {
                 setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
                 setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

@@ -110,7 +110,6 @@ extension ProcessRuntime {
         )
     }
 
-
     // MARK: - Process group
 
     /// Waits `timeout`, marks the node timed out, sends SIGTERM to its group and SIGKILL once the grace period

@@ -161,7 +161,9 @@ package struct ProcessRuntime: NodeRuntime {
                 do {
                     return try await supervise(sandboxed(command), for: invocation)
                 } catch .bubblewrapFailed(let node, let message) where BubblewrapCommand.isRemountFailure(message) {
-                    guard attempt < Self.sandboxSetUpAttempts else { throw .bubblewrapFailed(node: node, message: message) }
+                    guard attempt < Self.sandboxSetUpAttempts else {
+                        throw .bubblewrapFailed(node: node, message: message)
+                    }
                     for path in Set([invocation.stdoutPath, invocation.stderrPath]) {
                         try? FileManager.default.removeItem(atPath: path)
                     }

@@ -66,7 +66,8 @@ enum SandboxLauncher: Sendable, Equatable {
             path = SandboxPath.join(SandboxPath.parent(executable), "sluice-sandbox")
         }
         guard ExecutableLocator.isExecutableFile(path) else { return .unavailable(reason: "no launcher at '\(path)'") }
-        let trueCommand = ["/usr/bin/true", "/bin/true"].first(where: ExecutableLocator.isExecutableFile) ?? "/bin/true"
+        let trueCommand =
+            ["/usr/bin/true", "/bin/true"].first(where: ExecutableLocator.isExecutableFile) ?? "/bin/true"
         var pid: pid_t = 0
         let words: [String] = [path, "--chdir", "/", "--", trueCommand]
         let argv = words.map { strdup($0) } + [nil]
@@ -76,7 +77,8 @@ enum SandboxLauncher: Sendable, Equatable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for descriptor: Int32 in 0...2 {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(
+                &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
         }
         let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard spawned == 0 else { return .unavailable(reason: "cannot run '\(path)': \(HostFiles.errorText(spawned))") }

@@ -54,7 +54,8 @@ package enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noDocuments(let file):
             return "'\(file)' holds no Workflow or WorkflowTemplate document"
         case .notAWorkflow(_, let kind):
-            return "unsupported kind '\(kind.excerpt())': expected Workflow, WorkflowTemplate or ClusterWorkflowTemplate"
+            return
+                "unsupported kind '\(kind.excerpt())': expected Workflow, WorkflowTemplate or ClusterWorkflowTemplate"
         case .unknownField(let field, _, let path):
             return "unknown field '\(field.excerpt())' (at \(path))"
         case .wrongType(let expected, let found, _, let path):
@@ -68,7 +69,8 @@ package enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownTemplate(let name, _, let path):
             return "unknown template '\(name.excerpt())' (at \(path))"
         case .duplicateName(let kind, let name, _, let path, let firstAt):
-            return "duplicate \(kind) name '\(name.excerpt())', first defined at \(firstAt.line):\(firstAt.column) (at \(path))"
+            return
+                "duplicate \(kind) name '\(name.excerpt())', first defined at \(firstAt.line):\(firstAt.column) (at \(path))"
         case .unknownDependency(let task, let dependency, _, let path):
             return "task '\(task.excerpt())' depends on unknown task '\(dependency.excerpt())' (at \(path))"
         case .dependencyCycle(let cycle, _, let path):

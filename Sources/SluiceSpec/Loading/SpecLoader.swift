@@ -42,8 +42,10 @@ package enum SpecLoader {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
             size > limits.documentBytes
         {
-            throw .limitExceeded(limit: "document-bytes", detail: "the file is \(size) bytes, more than "
-                + "\(limits.documentBytes)", at: SourceLocation(file: path, line: 1, column: 1))
+            throw .limitExceeded(
+                limit: "document-bytes",
+                detail: "the file is \(size) bytes, more than "
+                    + "\(limits.documentBytes)", at: SourceLocation(file: path, line: 1, column: 1))
         }
         let text: String
         do {
@@ -82,8 +84,11 @@ package enum SpecLoader {
         } catch let error as YamlError {
             throw .invalid(errors: [syntaxError(error, file: file)])
         } catch {
-            throw .invalid(errors: [.syntax(at: SourceLocation(file: file, line: 1, column: 1),
-                                            problem: "\(error)", openedAt: nil)])
+            throw .invalid(errors: [
+                .syntax(
+                    at: SourceLocation(file: file, line: 1, column: 1),
+                    problem: "\(error)", openedAt: nil)
+            ])
         }
         var errors: [SpecError] = []
         for node in nodes {
@@ -109,9 +114,10 @@ package enum SpecLoader {
             }
             // Kubernetes serves Argo's kinds under one group and version only.
             if let apiVersion = tree["apiVersion"], let text = apiVersion.scalarText, text != Self.argoAPIVersion {
-                errors.append(.invalidValue(
-                    message: "apiVersion '\(text)' is not Argo's: write '\(Self.argoAPIVersion)'",
-                    at: apiVersion.location, path: "apiVersion"))
+                errors.append(
+                    .invalidValue(
+                        message: "apiVersion '\(text)' is not Argo's: write '\(Self.argoAPIVersion)'",
+                        at: apiVersion.location, path: "apiVersion"))
                 continue
             }
             let problems = checker.errors.filter { error in
@@ -141,17 +147,21 @@ package enum SpecLoader {
     // MARK: - Foreign errors, converted once
 
     private static func syntaxError(_ error: YamlError, file: String) -> SpecError {
-        func location(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        func location(_ mark: Mark) -> SourceLocation {
+            SourceLocation(file: file, line: mark.line, column: mark.column)
+        }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let contextText = context.map { " \($0.text)" } ?? ""
-            return .syntax(at: location(mark), problem: problem + contextText,
-                           openedAt: context.map { location($0.mark) })
+            return .syntax(
+                at: location(mark), problem: problem + contextText,
+                openedAt: context.map { location($0.mark) })
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .syntax(at: location(context.mark),
-                           problem: "duplicate keys \(duplicates.joined(separator: ", ")) in a mapping",
-                           openedAt: nil)
+            return .syntax(
+                at: location(context.mark),
+                problem: "duplicate keys \(duplicates.joined(separator: ", ")) in a mapping",
+                openedAt: nil)
         default:
             return .syntax(at: SourceLocation(file: file, line: 1, column: 1), problem: "\(error)", openedAt: nil)
         }
@@ -159,10 +169,11 @@ package enum SpecLoader {
 
     private static func decodingError(_ error: DecodingError, tree: YAMLValue) -> SpecError {
         func path(_ codingPath: [any CodingKey]) -> SpecPath {
-            SpecPath(codingPath.map { key in
-                if let index = key.intValue { return .index(index) }
-                return .key(key.stringValue)
-            })
+            SpecPath(
+                codingPath.map { key in
+                    if let index = key.intValue { return .index(index) }
+                    return .key(key.stringValue)
+                })
         }
         switch error {
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
@@ -198,16 +209,20 @@ extension YAMLValue {
             var entries: [Entry] = []
             for (key, value) in mapping {
                 guard let keyText = key.scalar?.string else {
-                    throw .invalidValue(message: "mapping keys must be scalars", at: location(key.mark),
-                                        path: SpecPath())
+                    throw .invalidValue(
+                        message: "mapping keys must be scalars", at: location(key.mark),
+                        path: SpecPath())
                 }
-                entries.append(Entry(key: keyText, keyLocation: location(key.mark),
-                                     value: try YAMLValue(value, file: file)))
+                entries.append(
+                    Entry(
+                        key: keyText, keyLocation: location(key.mark),
+                        value: try YAMLValue(value, file: file)))
             }
             self = .mapping(entries, at: location(mapping.mark))
         case .alias(let alias):
-            throw .unsupported(feature: "YAML alias", at: location(alias.mark), path: SpecPath(),
-                               reason: "write the value out instead of '*\(alias.anchor.rawValue)'")
+            throw .unsupported(
+                feature: "YAML alias", at: location(alias.mark), path: SpecPath(),
+                reason: "write the value out instead of '*\(alias.anchor.rawValue)'")
         }
     }
 }

@@ -18,8 +18,9 @@ extension WorkflowDocument {
                 at: annotation.location, path: SpecPath())
         }
         guard let text = annotation.scalarText else {
-            throw .invalidValue(message: "annotation \(Self.governanceAnnotation) must be a string holding YAML or JSON",
-                                at: annotation.location, path: SpecPath())
+            throw .invalidValue(
+                message: "annotation \(Self.governanceAnnotation) must be a string holding YAML or JSON",
+                at: annotation.location, path: SpecPath())
         }
         do {
             guard let node = try Yams.compose(yaml: text) else { return nil }
@@ -27,8 +28,9 @@ extension WorkflowDocument {
         } catch let error as SpecError {
             throw error
         } catch {
-            throw .invalidValue(message: "annotation \(Self.governanceAnnotation) is not valid YAML: \(error)",
-                                at: annotation.location, path: SpecPath())
+            throw .invalidValue(
+                message: "annotation \(Self.governanceAnnotation) is not valid YAML: \(error)",
+                at: annotation.location, path: SpecPath())
         }
     }
 }

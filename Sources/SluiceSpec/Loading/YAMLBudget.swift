@@ -14,8 +14,10 @@ enum YAMLBudget {
     static func check(_ text: String, file: String, limits: InputLimits) throws(SpecError) {
         let byteCount = text.utf8.count
         guard byteCount <= limits.documentBytes else {
-            throw .limitExceeded(limit: "document-bytes", detail: "the file is \(byteCount) bytes, more than "
-                + "\(limits.documentBytes)", at: SourceLocation(file: file, line: 1, column: 1))
+            throw .limitExceeded(
+                limit: "document-bytes",
+                detail: "the file is \(byteCount) bytes, more than "
+                    + "\(limits.documentBytes)", at: SourceLocation(file: file, line: 1, column: 1))
         }
         var bytes = Array(text.utf8)
         let failure: SpecError? = bytes.withUnsafeMutableBufferPointer { buffer in
@@ -73,12 +75,15 @@ private struct EventWalker {
     private mutating func visit(_ event: yaml_event_t) -> SpecError? {
         switch event.type {
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-            let anchor = event.type == YAML_SEQUENCE_START_EVENT
+            let anchor =
+                event.type == YAML_SEQUENCE_START_EVENT
                 ? Self.text(event.data.sequence_start.anchor) : Self.text(event.data.mapping_start.anchor)
             frames.append(Frame(anchor: anchor))
             guard frames.count <= limits.yamlDepth else {
-                return .limitExceeded(limit: "yaml-depth", detail: "collections nest deeper than "
-                    + "\(limits.yamlDepth) levels", at: location(event))
+                return .limitExceeded(
+                    limit: "yaml-depth",
+                    detail: "collections nest deeper than "
+                        + "\(limits.yamlDepth) levels", at: location(event))
             }
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = frames.popLast() else { return nil }
@@ -91,14 +96,18 @@ private struct EventWalker {
             let name = Self.text(event.data.alias.anchor) ?? ""
             aliases += 1
             guard aliases <= limits.yamlAliases else {
-                return .limitExceeded(limit: "yaml-aliases", detail: "more than \(limits.yamlAliases) aliases, "
-                    + "this one '*\(name.excerpt(limit: 40))'", at: location(event))
+                return .limitExceeded(
+                    limit: "yaml-aliases",
+                    detail: "more than \(limits.yamlAliases) aliases, "
+                        + "this one '*\(name.excerpt(limit: 40))'", at: location(event))
             }
             let size = anchorSizes[name] ?? 1
             expansion += size
             guard expansion <= limits.aliasExpansion else {
-                return .limitExceeded(limit: "alias-expansion", detail: "alias '*\(name.excerpt(limit: 40))' "
-                    + "(\(size) nodes) expands the file past \(limits.aliasExpansion) nodes", at: location(event))
+                return .limitExceeded(
+                    limit: "alias-expansion",
+                    detail: "alias '*\(name.excerpt(limit: 40))' "
+                        + "(\(size) nodes) expands the file past \(limits.aliasExpansion) nodes", at: location(event))
             }
             add(size)
         default:

@@ -35,7 +35,9 @@ package enum ArgoDuration {
     {
         let trimmed = text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()
         guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw .malformed }
-        guard let value = Int(String(trimmed)), value <= limitSeconds else { throw .tooLong(limitSeconds: limitSeconds) }
+        guard let value = Int(String(trimmed)), value <= limitSeconds else {
+            throw .tooLong(limitSeconds: limitSeconds)
+        }
         return .seconds(value)
     }
 

@@ -42,7 +42,9 @@ package struct Template: Sendable, Decodable {
     package var identity: String { origin.map { "\($0)/\(name)" } ?? name }
 
     enum CodingKeys: String, CodingKey {
-        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin, activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization, sidecars, initContainers, volumes
+        case name, inputs, outputs, container, script, steps, dag, suspend, resource, data, http, containerSet, plugin,
+            activeDeadlineSeconds, timeout, parallelism, failFast, daemon, retryStrategy, memoize, synchronization,
+            sidecars, initContainers, volumes
         case metadata
     }
 

@@ -80,7 +80,8 @@ package enum ArgoSchema {
     ]
 
     private static let stepFields: [String: FieldShape] = [
-        "name": .scalar, "template": .scalar, "templateRef": .object("templateRef"), "inline": .object("inlineTemplate"),
+        "name": .scalar, "template": .scalar, "templateRef": .object("templateRef"),
+        "inline": .object("inlineTemplate"),
         "arguments": .object("arguments"), "when": .scalar, "continueOn": .object("continueOn"),
         "withItems": .list(.any), "withParam": .scalar, "withSequence": .object("sequence"), "onExit": .scalar,
         "hooks": .any,
@@ -117,7 +118,8 @@ package enum ArgoSchema {
             "priority": .kubernetesOnly, "schedulerName": .kubernetesOnly, "podMetadata": .object("podMetadata"),
             "metrics": .kubernetesOnly, "archiveLogs": .kubernetesOnly, "artifactRepositoryRef": .kubernetesOnly,
             "artifactGC": .kubernetesOnly, "volumeClaimGC": .kubernetesOnly, "hostAliases": .kubernetesOnly,
-            "podDisruptionBudget": .kubernetesOnly, "podResources": .kubernetesOnly, "runtimeClassName": .kubernetesOnly,
+            "podDisruptionBudget": .kubernetesOnly, "podResources": .kubernetesOnly,
+            "runtimeClassName": .kubernetesOnly,
             "hostUsers": .kubernetesOnly, "preemptionPolicy": .kubernetesOnly,
         ]),
         "template": ObjectShape(
@@ -251,7 +253,8 @@ package enum ArgoSchema {
         "volumeMount": ObjectShape(
             [
                 "name": .scalar, "mountPath": .scalar, "readOnly": .bool, "subPath": .scalar,
-                "mountPropagation": .kubernetesOnly, "subPathExpr": .unsupported(reason: "it expands Kubernetes pod variables"),
+                "mountPropagation": .kubernetesOnly,
+                "subPathExpr": .unsupported(reason: "it expands Kubernetes pod variables"),
                 "recursiveReadOnly": .kubernetesOnly,
             ],
             required: ["name", "mountPath"]

@@ -30,8 +30,11 @@ private struct LimitChecker {
             checkScalar(text, key: key, parentKey: parentKey, at: at, path: path)
         case .sequence(let elements, let at):
             if key == "withItems", elements.count > limits.loopItems {
-                errors.append(.limitExceeded(limit: "loop-items", detail: "withItems has \(elements.count) items, "
-                    + "more than \(limits.loopItems)", at: at, path: path))
+                errors.append(
+                    .limitExceeded(
+                        limit: "loop-items",
+                        detail: "withItems has \(elements.count) items, "
+                            + "more than \(limits.loopItems)", at: at, path: path))
             }
             for (index, element) in elements.enumerated() {
                 visit(element, at: path.index(index), key: key, parentKey: parentKey)
@@ -53,23 +56,30 @@ private struct LimitChecker {
             do {
                 _ = try ArgoDuration.parse(text, limitSeconds: limits.durationSeconds)
             } catch .tooLong {
-                errors.append(.limitExceeded(limit: "duration-seconds", detail: "\(key) '\(text.excerpt(limit: 40))' "
-                    + "is longer than \(limits.durationSeconds) seconds", at: at, path: path))
+                errors.append(
+                    .limitExceeded(
+                        limit: "duration-seconds",
+                        detail: "\(key) '\(text.excerpt(limit: 40))' "
+                            + "is longer than \(limits.durationSeconds) seconds", at: at, path: path))
             } catch {
                 errors.append(.invalidValue(message: "\(key) '\(text.excerpt())' is \(error)", at: at, path: path))
             }
         }
         switch key {
         case "activeDeadlineSeconds":
-            checkInteger(text, field: key, limit: "duration-seconds", maximum: limits.durationSeconds, at: at,
-                         path: path)
+            checkInteger(
+                text, field: key, limit: "duration-seconds", maximum: limits.durationSeconds, at: at,
+                path: path)
         case "limit" where parentKey == "retryStrategy":
-            checkInteger(text, field: "retryStrategy.limit", limit: "retry-limit", maximum: limits.retryLimit,
-                         at: at, path: path)
+            checkInteger(
+                text, field: "retryStrategy.limit", limit: "retry-limit", maximum: limits.retryLimit,
+                at: at, path: path)
         case "parallelism":
             if let value = Int(text), value < 0 {
-                errors.append(.invalidValue(message: "parallelism must be 0 (no limit) or more, not \(value)",
-                                            at: at, path: path))
+                errors.append(
+                    .invalidValue(
+                        message: "parallelism must be 0 (no limit) or more, not \(value)",
+                        at: at, path: path))
             }
         case "when":
             do {
@@ -88,16 +98,23 @@ private struct LimitChecker {
     ) {
         let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            errors.append(.invalidValue(message: "\(field) must be a whole number, not '\(text.excerpt())'",
-                                        at: at, path: path))
+            errors.append(
+                .invalidValue(
+                    message: "\(field) must be a whole number, not '\(text.excerpt())'",
+                    at: at, path: path))
             return
         }
         if text.hasPrefix("-") {
-            errors.append(.invalidValue(message: "\(field) must not be negative, not \(text.excerpt(limit: 40))",
-                                        at: at, path: path))
+            errors.append(
+                .invalidValue(
+                    message: "\(field) must not be negative, not \(text.excerpt(limit: 40))",
+                    at: at, path: path))
         } else if Int(text).map({ $0 > maximum }) ?? true {
-            errors.append(.limitExceeded(limit: limit, detail: "\(field) \(text.excerpt(limit: 40)) is more than "
-                + "\(maximum)", at: at, path: path))
+            errors.append(
+                .limitExceeded(
+                    limit: limit,
+                    detail: "\(field) \(text.excerpt(limit: 40)) is more than "
+                        + "\(maximum)", at: at, path: path))
         }
     }
 
@@ -108,18 +125,26 @@ private struct LimitChecker {
             guard let value = node[field], let text = value.scalarText else { continue }
             if text.contains("{{") { return }
             guard let number = Int(String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())) else {
-                errors.append(.invalidValue(message: "withSequence.\(field) must be an integer that fits 64 bits, "
-                    + "not '\(text.excerpt())'", at: value.location, path: path.key(field)))
+                errors.append(
+                    .invalidValue(
+                        message: "withSequence.\(field) must be an integer that fits 64 bits, "
+                            + "not '\(text.excerpt())'", at: value.location, path: path.key(field)))
                 return
             }
             numbers[field] = number
         }
-        guard let size = SequenceSize.count(count: numbers["count"], start: numbers["start"] ?? 0,
-                                            end: numbers["end"]) else { return }
+        guard
+            let size = SequenceSize.count(
+                count: numbers["count"], start: numbers["start"] ?? 0,
+                end: numbers["end"])
+        else { return }
         if size > limits.loopItems {
             let field = numbers["count"] != nil ? "count" : "end"
-            errors.append(.limitExceeded(limit: "loop-items", detail: "withSequence has \(size) items, more than "
-                + "\(limits.loopItems)", at: node[field]?.location ?? node.location, path: path.key(field)))
+            errors.append(
+                .limitExceeded(
+                    limit: "loop-items",
+                    detail: "withSequence has \(size) items, more than "
+                        + "\(limits.loopItems)", at: node[field]?.location ?? node.location, path: path.key(field)))
         }
     }
 
@@ -129,8 +154,10 @@ private struct LimitChecker {
             do {
                 _ = try ExprProgram(parsing: placeholder.text, maxDepth: limits.expressionDepth)
             } catch let error where error.isTooDeep {
-                errors.append(.badExpression(expression: placeholder.text, reason: error.description, at: at,
-                                             path: path))
+                errors.append(
+                    .badExpression(
+                        expression: placeholder.text, reason: error.description, at: at,
+                        path: path))
             } catch {}  // syntax is reported when the engine renders it
         }
     }

@@ -5,16 +5,18 @@ package enum ObjectName {
     package static func problems(_ metadata: ObjectMeta, tree: YAMLValue) -> [SpecError] {
         var problems: [SpecError] = []
         if let name = metadata.name, !name.isEmpty, !isValid(name, prefix: false) {
-            problems.append(.invalidValue(
-                message: "metadata.name '\(name)' is not a valid name: use lowercase letters, digits, '-' and '.', "
-                    + "starting and ending with a letter or digit, at most 253 characters",
-                at: tree.location(of: "metadata.name"), path: "metadata.name"))
+            problems.append(
+                .invalidValue(
+                    message: "metadata.name '\(name)' is not a valid name: use lowercase letters, digits, '-' and '.', "
+                        + "starting and ending with a letter or digit, at most 253 characters",
+                    at: tree.location(of: "metadata.name"), path: "metadata.name"))
         }
         if let prefix = metadata.generateName, !prefix.isEmpty, !isValid(prefix, prefix: true) {
-            problems.append(.invalidValue(
-                message: "metadata.generateName '\(prefix)' is not a valid name prefix: use lowercase letters, "
-                    + "digits, '-' and '.', starting with a letter or digit",
-                at: tree.location(of: "metadata.generateName"), path: "metadata.generateName"))
+            problems.append(
+                .invalidValue(
+                    message: "metadata.generateName '\(prefix)' is not a valid name prefix: use lowercase letters, "
+                        + "digits, '-' and '.', starting with a letter or digit",
+                    at: tree.location(of: "metadata.generateName"), path: "metadata.generateName"))
         }
         return problems
     }

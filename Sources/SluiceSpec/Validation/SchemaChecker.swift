@@ -36,35 +36,40 @@ package struct SchemaChecker {
         case .any:
             return
         case .kubernetesOnly:
-            let field = path.components.last.map { component -> String in
-                if case .key(let name) = component { return name }
-                return path.description
-            } ?? path.description
-            notes.append(SpecNote(
-                location: keyLocation ?? value.location,
-                message: "'\(field)' only tunes Kubernetes objects; Sluice accepts and ignores it (at \(path))"
-            ))
+            let field =
+                path.components.last.map { component -> String in
+                    if case .key(let name) = component { return name }
+                    return path.description
+                } ?? path.description
+            notes.append(
+                SpecNote(
+                    location: keyLocation ?? value.location,
+                    message: "'\(field)' only tunes Kubernetes objects; Sluice accepts and ignores it (at \(path))"
+                ))
         case .ignored(let reason):
-            notes.append(SpecNote(
-                location: keyLocation ?? value.location,
-                message: "'\(Self.fieldName(path))' is ignored: \(reason) (at \(path))", severity: .warning))
+            notes.append(
+                SpecNote(
+                    location: keyLocation ?? value.location,
+                    message: "'\(Self.fieldName(path))' is ignored: \(reason) (at \(path))", severity: .warning))
         case .partialMap(let honoured, let reason):
             if value.isNull { return }
             guard case .mapping(let entries, _) = value else { return wrongType("a mapping", value, path) }
             for entry in entries {
                 if entry.value.scalarText == nil { wrongType("a scalar", entry.value, path.key(entry.key)) }
                 if !honoured.contains(entry.key) {
-                    notes.append(SpecNote(
-                        location: entry.keyLocation,
-                        message: "'\(entry.key)' is ignored: \(reason) (at \(path.key(entry.key)))",
-                        severity: .warning))
+                    notes.append(
+                        SpecNote(
+                            location: entry.keyLocation,
+                            message: "'\(entry.key)' is ignored: \(reason) (at \(path.key(entry.key)))",
+                            severity: .warning))
                 }
             }
         case .unsupported(let reason):
-            let field = path.components.last.map { component -> String in
-                if case .key(let name) = component { return name }
-                return path.description
-            } ?? path.description
+            let field =
+                path.components.last.map { component -> String in
+                    if case .key(let name) = component { return name }
+                    return path.description
+                } ?? path.description
             let location = keyLocation ?? value.location
             errors.append(.unsupported(feature: "'\(field)'", at: location, path: path, reason: reason))
         case .scalar:
@@ -102,8 +107,10 @@ package struct SchemaChecker {
             for entry in entries {
                 let fieldPath = path.key(entry.key)
                 if let first = seen[entry.key] {
-                    errors.append(.duplicateName(kind: "field", name: entry.key, at: entry.keyLocation,
-                                                 path: fieldPath, firstAt: first))
+                    errors.append(
+                        .duplicateName(
+                            kind: "field", name: entry.key, at: entry.keyLocation,
+                            path: fieldPath, firstAt: first))
                     continue
                 }
                 seen[entry.key] = entry.keyLocation

@@ -37,22 +37,28 @@ private struct WorkflowValidator {
         let isWorkflow = document.workflow.kind == "Workflow"
         if let entrypoint = spec.entrypoint {
             if spec.template(named: entrypoint) == nil && spec.workflowTemplateRef == nil {
-                errors.append(.unknownTemplate(name: entrypoint, at: location(specPath.key("entrypoint")),
-                                               path: specPath.key("entrypoint")))
+                errors.append(
+                    .unknownTemplate(
+                        name: entrypoint, at: location(specPath.key("entrypoint")),
+                        path: specPath.key("entrypoint")))
             }
         } else if isWorkflow && spec.workflowTemplateRef == nil {
             errors.append(.missingEntrypoint(at: location(specPath, key: true)))
         }
         if let reference = spec.workflowTemplateRef, let library, library.document(for: reference) == nil {
             let namePath = specPath.key("workflowTemplateRef").key("name")
-            errors.append(.invalidValue(
-                message: "workflowTemplateRef names \(TemplateLibrary.describe(reference)), which is not known: give "
-                    + "its file with --templates or register it with 'sluice template create'",
-                at: location(namePath), path: namePath))
+            errors.append(
+                .invalidValue(
+                    message:
+                        "workflowTemplateRef names \(TemplateLibrary.describe(reference)), which is not known: give "
+                        + "its file with --templates or register it with 'sluice template create'",
+                    at: location(namePath), path: namePath))
         }
         if let onExit = spec.onExit, spec.template(named: onExit) == nil {
-            errors.append(.unknownTemplate(name: onExit, at: location(specPath.key("onExit")),
-                                           path: specPath.key("onExit")))
+            errors.append(
+                .unknownTemplate(
+                    name: onExit, at: location(specPath.key("onExit")),
+                    path: specPath.key("onExit")))
         }
         checkRuntimeAnnotation(document.workflow.metadata.annotations, at: "metadata.annotations")
         checkRuntimeAnnotation(spec.podMetadata?.annotations, at: specPath.key("podMetadata").key("annotations"))
@@ -65,8 +71,10 @@ private struct WorkflowValidator {
             let path = specPath.key("templates").index(index)
             let namePath = path.key("name")
             if let first = firstTemplate[template.name] {
-                errors.append(.duplicateName(kind: "template", name: template.name, at: location(namePath),
-                                             path: namePath, firstAt: first))
+                errors.append(
+                    .duplicateName(
+                        kind: "template", name: template.name, at: location(namePath),
+                        path: namePath, firstAt: first))
             } else {
                 firstTemplate[template.name] = location(namePath)
             }
@@ -80,15 +88,18 @@ private struct WorkflowValidator {
     mutating func check(_ template: Template, at path: SpecPath) {
         let kinds = template.declaredKinds
         if kinds.isEmpty {
-            errors.append(.invalidValue(
-                message: "template '\(template.name)' declares no work: give one of container, script, steps, dag, "
-                    + "suspend",
-                at: location(path), path: path))
+            errors.append(
+                .invalidValue(
+                    message: "template '\(template.name)' declares no work: give one of container, script, steps, dag, "
+                        + "suspend",
+                    at: location(path), path: path))
         } else if kinds.count > 1 {
-            errors.append(.invalidValue(
-                message: "template '\(template.name)' declares several kinds (\(kinds.map(\.rawValue).joined(separator: ", "))): "
-                    + "a template does exactly one",
-                at: location(path), path: path))
+            errors.append(
+                .invalidValue(
+                    message:
+                        "template '\(template.name)' declares several kinds (\(kinds.map(\.rawValue).joined(separator: ", "))): "
+                        + "a template does exactly one",
+                    at: location(path), path: path))
         }
         checkRuntimeAnnotation(template.metadata?.annotations, at: path.key("metadata").key("annotations"))
         if let steps = template.steps { check(steps: steps, of: template, at: path.key("steps")) }
@@ -101,19 +112,23 @@ private struct WorkflowValidator {
     mutating func checkRuntimeAnnotation(_ annotations: [String: String]?, at path: SpecPath) {
         guard let value = annotations?[RuntimeAnnotation.key], !RuntimeAnnotation.values.contains(value) else { return }
         let valuePath = path.key(RuntimeAnnotation.key)
-        errors.append(.invalidValue(
-            message: "unknown runtime '\(value)' in annotation \(RuntimeAnnotation.key): use "
-                + RuntimeAnnotation.values.joined(separator: ", "),
-            at: location(valuePath), path: valuePath))
+        errors.append(
+            .invalidValue(
+                message: "unknown runtime '\(value)' in annotation \(RuntimeAnnotation.key): use "
+                    + RuntimeAnnotation.values.joined(separator: ", "),
+                at: location(valuePath), path: valuePath))
     }
 
-    mutating func checkCall(template name: String?, reference: TemplateReference?, arguments: StepArguments?,
-                            caller: String, at path: SpecPath, inline: Template? = nil)
-    {
+    mutating func checkCall(
+        template name: String?, reference: TemplateReference?, arguments: StepArguments?,
+        caller: String, at path: SpecPath, inline: Template? = nil
+    ) {
         if let inline {
             if name != nil {
-                errors.append(.invalidValue(message: "\(caller) gives both 'template' and 'inline': use one",
-                                            at: location(path), path: path))
+                errors.append(
+                    .invalidValue(
+                        message: "\(caller) gives both 'template' and 'inline': use one",
+                        at: location(path), path: path))
             }
             check(inline, at: path.key("inline"))
             return
@@ -121,8 +136,10 @@ private struct WorkflowValidator {
         let callee: Template
         if let name {
             guard let local = spec.template(named: name) else {
-                errors.append(.unknownTemplate(name: name, at: location(path.key("template")),
-                                               path: path.key("template")))
+                errors.append(
+                    .unknownTemplate(
+                        name: name, at: location(path.key("template")),
+                        path: path.key("template")))
                 return
             }
             callee = local
@@ -141,19 +158,21 @@ private struct WorkflowValidator {
         let supplied = Set((arguments?.parameters ?? []).map(\.name))
         for input in callee.inputs?.parameters ?? []
         where input.value == nil && input.default == nil && !supplied.contains(input.name) {
-            errors.append(.invalidValue(
-                message: "\(caller) calls template '\(name)' without its input parameter '\(input.name)' "
-                    + "(it has no default)",
-                at: location(path), path: path))
+            errors.append(
+                .invalidValue(
+                    message: "\(caller) calls template '\(name)' without its input parameter '\(input.name)' "
+                        + "(it has no default)",
+                    at: location(path), path: path))
         }
         let suppliedArtifacts = Set((arguments?.artifacts ?? []).map(\.name))
         for input in callee.inputs?.artifacts ?? []
         where input.from == nil && input.raw == nil && input.optional != true && input.http == nil
             && input.git == nil && input.fromExpression == nil && !suppliedArtifacts.contains(input.name)
         {
-            errors.append(.invalidValue(
-                message: "\(caller) calls template '\(name)' without its input artifact '\(input.name)'",
-                at: location(path), path: path))
+            errors.append(
+                .invalidValue(
+                    message: "\(caller) calls template '\(name)' without its input artifact '\(input.name)'",
+                    at: location(path), path: path))
         }
     }
 
@@ -161,12 +180,15 @@ private struct WorkflowValidator {
     mutating func checkReference(_ reference: TemplateReference, at path: SpecPath) -> Template? {
         guard let library else { return nil }
         guard let referenced = library.document(for: reference) else {
-            var message = "templateRef names \(TemplateLibrary.describe(reference)), which is not known: give its "
+            var message =
+                "templateRef names \(TemplateLibrary.describe(reference)), which is not known: give its "
                 + "file with --templates or register it with 'sluice template create'"
-            let other = TemplateReference(name: reference.name, template: nil,
-                                          clusterScope: reference.clusterScope != true)
+            let other = TemplateReference(
+                name: reference.name, template: nil,
+                clusterScope: reference.clusterScope != true)
             if library.document(for: other) != nil {
-                message += " (a \(TemplateLibrary.describe(other)) exists: "
+                message +=
+                    " (a \(TemplateLibrary.describe(other)) exists: "
                     + (reference.clusterScope == true ? "drop 'clusterScope: true'" : "set 'clusterScope: true'") + ")"
             }
             errors.append(.invalidValue(message: message, at: location(path.key("name")), path: path.key("name")))
@@ -175,9 +197,10 @@ private struct WorkflowValidator {
         let name = reference.template ?? referenced.workflow.spec.entrypoint ?? ""
         guard let template = library.template(for: reference) else {
             let templatePath = reference.template == nil ? path : path.key("template")
-            errors.append(.invalidValue(
-                message: "\(TemplateLibrary.describe(reference)) has no template '\(name)'",
-                at: location(templatePath), path: templatePath))
+            errors.append(
+                .invalidValue(
+                    message: "\(TemplateLibrary.describe(reference)) has no template '\(name)'",
+                    at: location(templatePath), path: templatePath))
             return nil
         }
         return template
@@ -190,16 +213,21 @@ private struct WorkflowValidator {
                 let stepPath = path.index(groupIndex).index(stepIndex)
                 let namePath = stepPath.key("name")
                 if let first = firstStep[step.name] {
-                    errors.append(.duplicateName(kind: "step", name: step.name, at: location(namePath),
-                                                 path: namePath, firstAt: first))
+                    errors.append(
+                        .duplicateName(
+                            kind: "step", name: step.name, at: location(namePath),
+                            path: namePath, firstAt: first))
                 } else {
                     firstStep[step.name] = location(namePath)
                 }
-                checkCall(template: step.template, reference: step.templateRef,
-                          arguments: step.arguments, caller: "step '\(step.name)'", at: stepPath, inline: step.inline)
+                checkCall(
+                    template: step.template, reference: step.templateRef,
+                    arguments: step.arguments, caller: "step '\(step.name)'", at: stepPath, inline: step.inline)
                 if let onExit = step.onExit, spec.template(named: onExit) == nil {
-                    errors.append(.unknownTemplate(name: onExit, at: location(stepPath.key("onExit")),
-                                                   path: stepPath.key("onExit")))
+                    errors.append(
+                        .unknownTemplate(
+                            name: onExit, at: location(stepPath.key("onExit")),
+                            path: stepPath.key("onExit")))
                 }
             }
         }
@@ -210,8 +238,10 @@ private struct WorkflowValidator {
         for (index, task) in dag.tasks.enumerated() {
             let namePath = path.key("tasks").index(index).key("name")
             if let first = firstTask[task.name] {
-                errors.append(.duplicateName(kind: "task", name: task.name, at: location(namePath), path: namePath,
-                                             firstAt: first))
+                errors.append(
+                    .duplicateName(
+                        kind: "task", name: task.name, at: location(namePath), path: namePath,
+                        firstAt: first))
             } else {
                 firstTask[task.name] = location(namePath)
             }
@@ -219,12 +249,14 @@ private struct WorkflowValidator {
         var edges: [String: [String]] = [:]
         for (index, task) in dag.tasks.enumerated() {
             let taskPath = path.key("tasks").index(index)
-            checkCall(template: task.template, reference: task.templateRef, arguments: task.arguments,
-                      caller: "task '\(task.name)'", at: taskPath, inline: task.inline)
+            checkCall(
+                template: task.template, reference: task.templateRef, arguments: task.arguments,
+                caller: "task '\(task.name)'", at: taskPath, inline: task.inline)
             if task.depends != nil && task.dependencies != nil {
-                errors.append(.invalidValue(
-                    message: "task '\(task.name)' sets both 'depends' and 'dependencies': use one",
-                    at: location(taskPath.key("depends")), path: taskPath))
+                errors.append(
+                    .invalidValue(
+                        message: "task '\(task.name)' sets both 'depends' and 'dependencies': use one",
+                        at: location(taskPath.key("depends")), path: taskPath))
             }
             var dependencies: [(name: String, path: SpecPath)] = []
             for (depIndex, name) in (task.dependencies ?? []).enumerated() {
@@ -236,24 +268,32 @@ private struct WorkflowValidator {
                     let expression = try DependsExpression(parsing: depends)
                     dependencies += expression.taskNames.map { ($0, dependsPath) }
                 } catch {
-                    errors.append(.badExpression(expression: depends, reason: "\(error)",
-                                                 at: location(dependsPath), path: dependsPath))
+                    errors.append(
+                        .badExpression(
+                            expression: depends, reason: "\(error)",
+                            at: location(dependsPath), path: dependsPath))
                 }
             }
             for dependency in dependencies where firstTask[dependency.name] == nil {
-                errors.append(.unknownDependency(task: task.name, dependency: dependency.name,
-                                                 at: location(dependency.path), path: dependency.path))
+                errors.append(
+                    .unknownDependency(
+                        task: task.name, dependency: dependency.name,
+                        at: location(dependency.path), path: dependency.path))
             }
             edges[task.name] = dependencies.map(\.name).filter { firstTask[$0] != nil }
             if let onExit = task.onExit, spec.template(named: onExit) == nil {
-                errors.append(.unknownTemplate(name: onExit, at: location(taskPath.key("onExit")),
-                                               path: taskPath.key("onExit")))
+                errors.append(
+                    .unknownTemplate(
+                        name: onExit, at: location(taskPath.key("onExit")),
+                        path: taskPath.key("onExit")))
             }
         }
         if let target = dag.target, !target.contains("{{") {
             for name in target.split(whereSeparator: { $0 == " " || $0 == "," }) where firstTask[String(name)] == nil {
-                errors.append(.unknownDependency(task: "target", dependency: String(name),
-                                                 at: location(path.key("target")), path: path.key("target")))
+                errors.append(
+                    .unknownDependency(
+                        task: "target", dependency: String(name),
+                        at: location(path.key("target")), path: path.key("target")))
             }
         }
         if let cycle = DependencyGraph(edges: edges, order: dag.tasks.map(\.name)).firstCycle() {
@@ -274,10 +314,15 @@ private struct WorkflowValidator {
         let outputArtifacts = Set((template.outputs?.artifacts ?? []).map(\.name))
         let tasks = Set((template.dag?.tasks ?? []).map(\.name))
         let steps = Set((template.steps ?? []).flatMap { $0 }.map(\.name))
-        let hasLoops = (template.dag?.tasks.contains { $0.withItems != nil || $0.withParam != nil
-            || $0.withSequence != nil } ?? false)
-            || (template.steps?.joined().contains { $0.withItems != nil || $0.withParam != nil
-                || $0.withSequence != nil } ?? false)
+        let hasLoops =
+            (template.dag?.tasks.contains {
+                $0.withItems != nil || $0.withParam != nil
+                    || $0.withSequence != nil
+            } ?? false)
+            || (template.steps?.joined().contains {
+                $0.withItems != nil || $0.withParam != nil
+                    || $0.withSequence != nil
+            } ?? false)
 
         forEachScalar(in: node, at: path) { text, scalarPath, validator in
             for placeholder in Placeholder.all(in: text) where !placeholder.isExpression {
@@ -299,7 +344,8 @@ private struct WorkflowValidator {
                     }
                 case "tasks":
                     if parts.count >= 2, !tasks.contains(parts[1]) {
-                        problem = tasks.isEmpty
+                        problem =
+                            tasks.isEmpty
                             ? "'tasks.*' refers to DAG tasks, and template '\(template.name)' is not a DAG"
                             : "template '\(template.name)' has no task '\(parts[1])'"
                     } else if parts.count >= 5, parts[2] == "outputs", parts[3] == "parameters",
@@ -311,22 +357,25 @@ private struct WorkflowValidator {
                     }
                 case "steps":
                     if parts.count >= 2, !steps.contains(parts[1]) {
-                        problem = steps.isEmpty
+                        problem =
+                            steps.isEmpty
                             ? "'steps.*' refers to steps, and template '\(template.name)' is not a steps template"
                             : "template '\(template.name)' has no step '\(parts[1])'"
                     }
                 case "item":
                     if !hasLoops {
-                        problem = "'{{item}}' is only defined in a step or task with withItems, withParam or "
+                        problem =
+                            "'{{item}}' is only defined in a step or task with withItems, withParam or "
                             + "withSequence"
                     }
                 default:
                     break
                 }
                 if let problem {
-                    validator.errors.append(.undeclaredReference(
-                        reference: placeholder.text, at: validator.location(scalarPath), path: scalarPath,
-                        hint: problem))
+                    validator.errors.append(
+                        .undeclaredReference(
+                            reference: placeholder.text, at: validator.location(scalarPath), path: scalarPath,
+                            hint: problem))
                 }
             }
         }
@@ -344,9 +393,10 @@ private struct WorkflowValidator {
                 if parts.count >= 3, parts[0] == "workflow", parts[1] == "parameters", !declared.contains(parts[2]),
                     !isWholeList
                 {
-                    validator.errors.append(.undeclaredReference(
-                        reference: placeholder.text, at: validator.location(scalarPath), path: scalarPath,
-                        hint: "the workflow declares no argument '\(parts[2])' in spec.arguments.parameters"))
+                    validator.errors.append(
+                        .undeclaredReference(
+                            reference: placeholder.text, at: validator.location(scalarPath), path: scalarPath,
+                            hint: "the workflow declares no argument '\(parts[2])' in spec.arguments.parameters"))
                 }
             }
         }

@@ -23,8 +23,9 @@ extension ArtifactStore {
                 for name in (try? manager.contentsOfDirectory(atPath: base + "/" + prefix)) ?? []
                 where Self.isDigest(name) && name.hasPrefix(prefix) {
                     let path = base + "/" + prefix + "/" + name
-                    found.append(StoredArtifact(
-                        hex: name, isDirectory: isDirectory, path: path, bytes: Self.size(of: path)))
+                    found.append(
+                        StoredArtifact(
+                            hex: name, isDirectory: isDirectory, path: path, bytes: Self.size(of: path)))
                 }
             }
         }

@@ -32,8 +32,9 @@ extension Store {
                     arguments: [runID]
                 ).map { row in
                     guard let kind = AttestationRecord.Kind(rawValue: row["kind"]) else {
-                        throw StoreError.database(operation: "reading attestations",
-                                                  underlying: "unknown kind '\(row["kind"] as String)'")
+                        throw StoreError.database(
+                            operation: "reading attestations",
+                            underlying: "unknown kind '\(row["kind"] as String)'")
                     }
                     return AttestationRecord(
                         payloadDigest: row["payload_digest"], runID: row["run_id"], kind: kind, keyID: row["key_id"],

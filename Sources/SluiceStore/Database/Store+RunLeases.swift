@@ -120,15 +120,17 @@ extension Store {
     package func nodeProcesses(runID: String) throws(StoreError) -> [NodeProcessRecord] {
         try Self.perform("listing the node processes of run \(runID)") {
             try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM node_processes WHERE run_id = ? ORDER BY id", arguments: [runID])
-                    .map { row in
-                        let start: Int64? = row["process_start_time"]
-                        return NodeProcessRecord(
-                            runID: row["run_id"], nodeID: row["node_id"], runtime: row["runtime"],
-                            processGroup: row["process_group"],
-                            processStartTime: start.map { UInt64($0) }, containerName: row["container_name"],
-                            host: row["host"], startedAt: try row.timestamp("started_at"))
-                    }
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM node_processes WHERE run_id = ? ORDER BY id", arguments: [runID]
+                )
+                .map { row in
+                    let start: Int64? = row["process_start_time"]
+                    return NodeProcessRecord(
+                        runID: row["run_id"], nodeID: row["node_id"], runtime: row["runtime"],
+                        processGroup: row["process_group"],
+                        processStartTime: start.map { UInt64($0) }, containerName: row["container_name"],
+                        host: row["host"], startedAt: try row.timestamp("started_at"))
+                }
             }
         }
     }

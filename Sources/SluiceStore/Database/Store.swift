@@ -109,7 +109,8 @@ package final class Store: Sendable {
     private static func apply(_ transition: Transition, in db: Database) throws {
         if let run = transition.run {
             if let existing = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM runs WHERE name = ? AND id <> ?"), arguments: [run.name, run.id])
+                db.cachedStatement(sql: "SELECT id FROM runs WHERE name = ? AND id <> ?"),
+                arguments: [run.name, run.id])
             {
                 throw StoreError.runNameTaken(name: run.name, existingRunID: existing)
             }

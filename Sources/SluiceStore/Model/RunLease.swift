@@ -62,7 +62,8 @@ package struct NodeProcessRecord: Sendable, Equatable {
     package var startedAt: Date
 
     package init(
-        runID: String, nodeID: String, runtime: String, processGroup: Int32?, processStartTime: UInt64?, containerName: String?,
+        runID: String, nodeID: String, runtime: String, processGroup: Int32?, processStartTime: UInt64?,
+        containerName: String?,
         host: String, startedAt: Date
     ) {
         self.runID = runID

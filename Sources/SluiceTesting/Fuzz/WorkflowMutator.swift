@@ -26,7 +26,8 @@ package struct WorkflowMutator {
         var bytes: Data?
         var applied: [String] = []
         for _ in 0..<(random.below(10) < 7 ? 1 : 2) {
-            let kind = random.below(2) == 0
+            let kind =
+                random.below(2) == 0
                 ? Mutation.wellFormed[random.below(Mutation.wellFormed.count)]
                 : Mutation.allCases[random.below(Mutation.allCases.count)]
             applied.append(kind.rawValue)
@@ -60,7 +61,8 @@ package struct WorkflowMutator {
             lines[line] = swapValue(in: lines[line])
         case .indent:
             let shift = [-4, -2, -1, 1, 2, 3][random.below(6)]
-            lines[line] = shift > 0
+            lines[line] =
+                shift > 0
                 ? String(repeating: " ", count: shift) + lines[line] : String(lines[line].dropFirst(-shift))
         case .aliasBomb:
             lines.append(contentsOf: aliasBomb(levels: 6 + random.below(5)))
@@ -72,8 +74,10 @@ package struct WorkflowMutator {
             let inserts = ["\u{0}", "\u{202E}", "\u{1B}[31m", "é", "🙂", "\u{FEFF}", "\u{7F}", "\r", "\t"]
             var chosen = lines[line]
             let offset = random.below(chosen.count + 1)
-            chosen.insert(contentsOf: inserts[random.below(inserts.count)], at: chosen.index(
-                chosen.startIndex, offsetBy: offset))
+            chosen.insert(
+                contentsOf: inserts[random.below(inserts.count)],
+                at: chosen.index(
+                    chosen.startIndex, offsetBy: offset))
             lines[line] = chosen
         case .truncate:
             return String(text.prefix(random.below(text.count + 1)))
@@ -105,7 +109,9 @@ package struct WorkflowMutator {
     }
 
     /// Keys whose values the `hostileValue` mutation replaces.
-    static let valueKeys: Set<String> = ["value", "when", "depends", "withParam", "count", "duration", "timeout", "text"]
+    static let valueKeys: Set<String> = [
+        "value", "when", "depends", "withParam", "count", "duration", "timeout", "text",
+    ]
 
     /// Well-formed YAML scalars (single-quoted: no escapes) that no workflow should be able to crash the engine with.
     static let hostileValues = [
@@ -169,8 +175,9 @@ package struct WorkflowMutator {
     private mutating func aliasBomb(levels: Int) -> [String] {
         var lines = ["b0: &b0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
         for level in 1..<levels {
-            lines.append("b\(level): &b\(level) [" + Array(repeating: "*b\(level - 1)", count: 9).joined(separator: ", ")
-                + "]")
+            lines.append(
+                "b\(level): &b\(level) [" + Array(repeating: "*b\(level - 1)", count: 9).joined(separator: ", ")
+                    + "]")
         }
         return lines
     }
