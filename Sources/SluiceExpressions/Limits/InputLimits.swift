@@ -32,11 +32,13 @@ package struct InputLimits: Sendable, Equatable {
 
     /// The limits in force in this process: the defaults unless the CLI raised some.
     package static var current: InputLimits {
-        get { storage.withLock { $0 } }
+        get { storage.withLock { $0 ?? InputLimits() } }
         set { storage.withLock { $0 = newValue } }
     }
 
-    private static let storage = Mutex(InputLimits())
+    /// Nil until the CLI sets limits. (Initialised as `Mutex(InputLimits())`, optimised builds read every limit as
+    /// 0 through a command that never set them: `sluice report` refused a 6 KB workflow as over 0 bytes.)
+    private static let storage = Mutex<InputLimits?>(nil)
 
     /// The names `--limit NAME=N` accepts, with what each bounds, in the order the README lists them.
     package static let names: [(name: String, meaning: String)] = [
