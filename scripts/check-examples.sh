@@ -143,6 +143,11 @@ check_ml_pipeline() {
         register.output.model-id=sha256:28fd07ca9a93346f8563b8d128d865b34c45aa62923d30dc95b4d0d7fd475b3e
 }
 check_ml_verify() { sl verify "$(run_name ml)"; }
+check_ml_report() {
+    local out
+    out=$(sl report "$(run_name ml)" -o "$work/ml-report.html")
+    grep -q "verified) written to" <<<"$out" || { echo "the report does not say the run verified: $out"; return 1; }
+}
 check_ml_logs() {
     local logs
     logs=$(sl logs "$(run_name ml)" evaluate)
@@ -311,6 +316,7 @@ check "lint accepts every example" check_lint_examples needs-cli
 check "lint reports an unknown template as file:line:column and exits 65" check_lint_invalid needs-cli
 check "ml-pipeline succeeds with accuracy 0.91 and registers the model" check_ml_pipeline needs-cli
 check "verify accepts the ml-pipeline run" check_ml_verify needs-cli
+check "the report of the ml-pipeline run says it verified" check_ml_report needs-cli
 check "logs show evaluate's output" check_ml_logs needs-cli
 check "ml-pipeline with accuracy-threshold=0.99 skips register" check_ml_threshold needs-cli
 check "build-push-deploy passes digest, result and binary between steps" check_build_push_deploy needs-cli

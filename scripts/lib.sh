@@ -24,3 +24,11 @@ build_sluice() {
     bin_dir=$(swift build "${swift_flags[@]}" --show-bin-path) || return 1
     echo "$bin_dir/sluice"
 }
+
+# Builds the release sluice (what scripts/install.sh installs) and prints its path.
+build_sluice_release() {
+    local bin_dir
+    swift build "${swift_flags[@]}" -c release --product sluice >&2 || return 1
+    bin_dir=$(swift build "${swift_flags[@]}" -c release --show-bin-path) || return 1
+    echo "$bin_dir/sluice"
+}

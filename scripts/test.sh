@@ -55,3 +55,8 @@ if [ "$conformance" -eq 1 ]; then
     fi
 fi
 scripts/check-examples.sh "$sluice"
+# The same checks with the optimised build users install: a fault only optimised code shows (limits read as 0 in
+# `sluice report`) passed every debug test.
+echo "== end-to-end checks, release build"
+release=$(build_sluice_release)
+scripts/check-examples.sh "$release"
