@@ -71,7 +71,8 @@ tar -C "$root" -cf "$work/rootfs.tar" .
 
 # Does podman work as installed? If not, use the workaround configuration.
 podman import -q "$work/rootfs.tar" localhost/sluice-test-probe:latest >/dev/null
-if ! podman run --rm --network none localhost/sluice-test-probe:latest true >/dev/null 2>&1; then
+# (without a CONTAINERS_CONF sourced from an earlier env file, which would hide the need to write it again)
+if ! env -u CONTAINERS_CONF podman run --rm --network none localhost/sluice-test-probe:latest true >/dev/null 2>&1; then
     cat > "$state/containers.conf" <<'EOF'
 [containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
