@@ -72,12 +72,16 @@ struct KubeSimulateCLITests {
         throws -> String
     {
         let output = cli.directory + "/rendered-\(UUID().uuidString.prefix(6)).yaml"
-        let rendered = try cli.run(["kube", "render", file, "-o", output, "--wrapper-image", image, "--submitted-on", time])
+        let rendered = try cli.run([
+            "kube", "render", file, "-o", output, "--wrapper-image", image, "--submitted-on", time,
+        ])
         try #require(rendered.status == 0, "\(rendered)")
         return output
     }
 
-    @Test("simulate runs the pods under podman in DAG order; the collected bundle verifies and is the same as a local run")
+    @Test(
+        "simulate runs the pods under podman in DAG order; the collected bundle verifies and is the same as a local run"
+    )
     func simulateCollectDiff() async throws {
         try await Self.withWrapperImage(prefix: "kube-sim-a") { image in
             try await SluiceCLI.withScratch { cli in
@@ -86,13 +90,16 @@ struct KubeSimulateCLITests {
                 let rendered = try Self.render(cli, file, image: image)
                 let environment = Self.containerEnvironment
                 let simulated = try cli.run(
-                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "cluster"], environment: environment)
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "cluster"], environment: environment
+                )
                 #expect(simulated.status == 0, "\(simulated)")
                 #expect(simulated.stdout.hasPrefix("Succeeded make\nSucceeded use\n"), "\(simulated)")
-                #expect(simulated.stdout.contains("collected 2 envelope(s), 1 artifact(s) into cluster"), "\(simulated)")
+                #expect(
+                    simulated.stdout.contains("collected 2 envelope(s), 1 artifact(s) into cluster"), "\(simulated)")
                 let verified = try cli.run(["verify", "cluster"])
                 #expect(verified.status == 0, "\(verified)")
-                #expect(verified.stdout.contains("verified: 2 envelope(s), 1 artifact(s), 2 chain link(s)"), "\(verified)")
+                #expect(
+                    verified.stdout.contains("verified: 2 envelope(s), 1 artifact(s), 2 chain link(s)"), "\(verified)")
                 // collect alone, from what the run left in the repository: the same bundle.
                 let collected = try cli.run([
                     "kube", "collect", "--from", "repo", "--workflow", "repo/kube-sim-a.workflow.json", "-o", "again",
@@ -136,16 +143,20 @@ struct KubeSimulateCLITests {
     }
 
     /// The repository key of `node`'s output artifact `name`, and its `sluice-envelope-digest`.
-    static func output(of node: String, artifact name: String, in statusPath: String) throws -> (key: String, digest: String) {
+    static func output(of node: String, artifact name: String, in statusPath: String) throws -> (
+        key: String, digest: String
+    ) {
         let data = try Data(contentsOf: URL(fileURLWithPath: statusPath))
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let nodes = try #require((object["status"] as? [String: Any])?["nodes"] as? [String: Any])
-        let found = try #require(nodes.values.compactMap { $0 as? [String: Any] }.first { $0["displayName"] as? String == node })
+        let found = try #require(
+            nodes.values.compactMap { $0 as? [String: Any] }.first { $0["displayName"] as? String == node })
         let outputs = try #require(found["outputs"] as? [String: Any])
         let artifact = try #require((outputs["artifacts"] as? [[String: Any]])?.first { $0["name"] as? String == name })
         let key = try #require((artifact["s3"] as? [String: Any])?["key"] as? String)
-        let digest = (outputs["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "sluice-envelope-digest" }?[
-            "value"] as? String
+        let digest =
+            (outputs["parameters"] as? [[String: Any]])?.first { $0["name"] as? String == "sluice-envelope-digest" }?[
+                "value"] as? String
         return (key, digest ?? "")
     }
 
@@ -158,22 +169,28 @@ struct KubeSimulateCLITests {
                 let file = try cli.write(Self.workflow(name: "kube-sim-b"), name: "wf.yaml")
                 let rendered = try Self.render(cli, file, image: image)
                 let status = cli.directory + "/repo/kube-sim-b.workflow.json"
-                let first = try cli.run(["kube", "simulate", rendered, "--artifact-repo", "repo"], environment: environment)
+                let first = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo"], environment: environment)
                 #expect(first.status == 0, "\(first)")
 
                 // The artifact's object is replaced in the repository after its producer signed it.
                 let data = try Self.output(of: "make", artifact: "data", in: status)
                 let original = cli.directory + "/original.tgz"
                 try FileManager.default.copyItem(atPath: cli.directory + "/repo/" + data.key, toPath: original)
-                try FileManager.default.createDirectory(atPath: cli.directory + "/evil", withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: cli.directory + "/evil", withIntermediateDirectories: true)
                 _ = try cli.write("evil\n", name: "evil/data")
-                let tar = ContainersSupport.run(["tar", "-czf", cli.directory + "/repo/" + data.key, "-C", cli.directory + "/evil", "data"])
+                let tar = ContainersSupport.run([
+                    "tar", "-czf", cli.directory + "/repo/" + data.key, "-C", cli.directory + "/evil", "data",
+                ])
                 #expect(tar?.status == 0)
                 try Self.forget("use", in: status)
                 let tampered = try cli.run(
                     ["kube", "simulate", rendered, "--artifact-repo", "repo", "--resume"], environment: environment)
                 #expect(tampered.status == 3, "\(tampered)")
-                #expect(tampered.stdout.hasPrefix("Failed    use: node 'use' refused: input 'data': subject-digest: "), "\(tampered)")
+                #expect(
+                    tampered.stdout.hasPrefix("Failed    use: node 'use' refused: input 'data': subject-digest: "),
+                    "\(tampered)")
 
                 // The producer's envelope (and Argo's record of it) replaced by those of another run of the workflow.
                 let other = try Self.render(cli, file, image: image, at: "2026-12-02T00:00:00Z")
@@ -202,7 +219,8 @@ struct KubeSimulateCLITests {
         }
     }
 
-    @Test("in the pod: once the lineage key is revoked (the signer's ConfigMap), the gate refuses every node naming why")
+    @Test(
+        "in the pod: once the lineage key is revoked (the signer's ConfigMap), the gate refuses every node naming why")
     func revokedKey() async throws {
         try await Self.withWrapperImage(prefix: "kube-sim-d") { image in
             try await SluiceCLI.withScratch { cli in
@@ -274,7 +292,8 @@ struct KubeSimulateCLITests {
                         "Failed    own-session: sluice wrap: signer session: cannot connect to the signer at "
                             + "'/var/run/sluice/session/signer.sock'"), "\(simulated)")
                 #expect(!simulated.stdout.contains("PRIVATE KEY"))
-                let files = FileManager.default.enumerator(atPath: cli.directory + "/repo")?.allObjects as? [String] ?? []
+                let files =
+                    FileManager.default.enumerator(atPath: cli.directory + "/repo")?.allObjects as? [String] ?? []
                 for name in files {
                     let text = (try? String(contentsOfFile: cli.directory + "/repo/" + name, encoding: .utf8)) ?? ""
                     #expect(!text.contains("PRIVATE KEY"), "\(name) holds the key")

@@ -51,7 +51,9 @@ struct SimulationPlanTests {
             calls.append(call)
             var outputs = PodOutputs()
             outputs.parameters = [NamedValue(name: "n", value: "7")]
-            outputs.artifacts = [RepositoryArtifact(name: "data", key: "plan/\(call.podName)/data.tgz", isArchive: true)]
+            outputs.artifacts = [
+                RepositoryArtifact(name: "data", key: "plan/\(call.podName)/data.tgz", isArchive: true)
+            ]
             return PodResult(phase: .succeeded, message: nil, outputs: outputs)
         }
         return (walk, calls, phase)
@@ -100,8 +102,9 @@ struct SimulationPlanTests {
         #expect(walk.nodes.filter { $0.kind == .stepGroup }.map(\.name) == ["st[0]", "st[1]"])
 
         let loop = steps.replacingOccurrences(
-            of: "- - {name: a, template: make,", with: "- - {name: a, template: make, withItems: [x, {k: v}],")
-            .replacingOccurrences(of: "value: \"1\"", with: "value: \"{{item}}\"")
+            of: "- - {name: a, template: make,", with: "- - {name: a, template: make, withItems: [x, {k: v}],"
+        )
+        .replacingOccurrences(of: "value: \"1\"", with: "value: \"{{item}}\"")
         let (looped, loopCalls, _) = try Self.walk(loop)
         #expect(loopCalls.map(\.nodeName) == ["st[0].a(0:x)", "st[0].a(1:k:v)", "st[1].b"])
         #expect(loopCalls[0].inputParameters == [NamedValue(name: "limit", value: "x")])
@@ -150,10 +153,13 @@ struct SimulationPlanTests {
             ]
         }
         let local = LineageMask(
-            workflowName: "wf-aaaaa", nodeNames: ["wf-aaaaa-1": "wf-aaaaa.make"], envelopeNodes: ["e1": "wf-aaaaa.make"])
+            workflowName: "wf-aaaaa", nodeNames: ["wf-aaaaa-1": "wf-aaaaa.make"], envelopeNodes: ["e1": "wf-aaaaa.make"]
+        )
         let cluster = LineageMask(
-            workflowName: "wf-bbbbb", nodeNames: ["wf-bbbbb-2": "wf-bbbbb.make"], envelopeNodes: ["e2": "wf-bbbbb.make"])
-        let left = local.masked(predicate(workflow: "wf-aaaaa", key: "k1", producer: "wf-aaaaa-1", envelope: "e1", order: ["a", "p"]))
+            workflowName: "wf-bbbbb", nodeNames: ["wf-bbbbb-2": "wf-bbbbb.make"], envelopeNodes: ["e2": "wf-bbbbb.make"]
+        )
+        let left = local.masked(
+            predicate(workflow: "wf-aaaaa", key: "k1", producer: "wf-aaaaa-1", envelope: "e1", order: ["a", "p"]))
         let right = cluster.masked(
             predicate(workflow: "wf-bbbbb", key: "k2", producer: "wf-bbbbb-2", envelope: "e2", order: ["p", "a"]))
         #expect(LineageMask.differences(left, right) == [])

@@ -33,10 +33,12 @@ struct KubeSimulateCommand: ParsableCommand {
     @Option(help: "Where to write the Workflow object (default: DIR/<workflow>.workflow.json).")
     var status: String?
 
-    @Flag(help: "Continue the run recorded in the Workflow object (as argo retry): Succeeded pods are kept, not re-run.")
+    @Flag(
+        help: "Continue the run recorded in the Workflow object (as argo retry): Succeeded pods are kept, not re-run.")
     var resume = false
 
-    @Option(help: "A signed revocation list (sluice revocations export) standing in for the sluice-revocations ConfigMap.")
+    @Option(
+        help: "A signed revocation list (sluice revocations export) standing in for the sluice-revocations ConfigMap.")
     var revocations: String?
 
     @Option(help: "Seconds a pod may run when its template sets no activeDeadlineSeconds (then it fails as on Argo).")
@@ -53,7 +55,9 @@ struct KubeSimulateCommand: ParsableCommand {
         simulator.podDeadline = max(1, podDeadline)
         simulator.progress = { node in
             let message = node.message.map { ": \($0)" } ?? ""
-            print("\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)")
+            print(
+                "\(node.phase.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.displayName)\(message)"
+            )
         }
         let outcome: KubeSimulator.Outcome
         do {
@@ -64,7 +68,8 @@ struct KubeSimulateCommand: ParsableCommand {
                 let summary = try ClusterCollector(
                     repository: artifactRepo, statusPath: outcome.statusPath, key: key
                 ).collect(to: output)
-                print("collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")
+                print(
+                    "collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")
             }
         } catch let error as GovernanceError {
             throw KubeArguments.exit(for: KubeError.unreadable(path: keyPath, reason: error.description))
@@ -81,7 +86,8 @@ struct KubeSimulateCommand: ParsableCommand {
 struct KubeCollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Turn a cluster run (its Workflow object and artifact repository) into a bundle sluice verify checks.",
+        abstract:
+            "Turn a cluster run (its Workflow object and artifact repository) into a bundle sluice verify checks.",
         discussion: """
             DIR holds the artifact repository's objects under their keys (e.g. `aws s3 sync s3://BUCKET DIR`); \
             STATUS.json is `argo get WORKFLOW -o json`. The run attestation (the outcome as the status states it) is \

@@ -34,7 +34,8 @@ struct SignerCommand: ParsableCommand {
     @Option(help: "Argo's {{retries}} (the attempt is one more).")
     var retries: Int?
     @Option(
-        help: "A signed revocation list (sluice revocations export), when present: its entries reach the wrapper's gate.")
+        help:
+            "A signed revocation list (sluice revocations export), when present: its entries reach the wrapper's gate.")
     var revocations: String?
 
     func run() throws {
@@ -55,7 +56,8 @@ struct SignerCommand: ParsableCommand {
                 containers: try containers.map(Self.container))
             var server = SignerServer(
                 signer: try PodSigner(key: signingKey, run: facts, node: node), socketPath: socket)
-            server.revocations = Self.revocations(at: revocations, trusting: [facts.submitterKey, signingKey.publicKey])
+            server.revocations = Self.revocations(
+                at: revocations, trusting: [facts.submitterKey, signingKey.publicKey])
             try server.serve()
         } catch {
             throw KubeArguments.exit(for: error)

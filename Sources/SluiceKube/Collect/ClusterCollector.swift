@@ -71,7 +71,9 @@ package struct ClusterCollector {
         let facts = try runFacts(workflow)
         let files = BundleFiles(root: output)
         do {
-            try files.write(BundleLayout.workflow, Data(try Self.workflowYAML(try annotation(KubeRenderer.Annotation.workflow)).utf8))
+            try files.write(
+                BundleLayout.workflow,
+                Data(try Self.workflowYAML(try annotation(KubeRenderer.Annotation.workflow)).utf8))
             try files.write(BundleLayout.parameters, Data(try annotation(KubeRenderer.Annotation.parameters).utf8))
             try files.write(
                 BundleLayout.governance, Data((annotations[KubeRenderer.Annotation.governance] ?? "null").utf8))
@@ -95,7 +97,8 @@ package struct ClusterCollector {
             guard var node = nodes[id] as? [String: Any] else { continue }
             let outputs = node["outputs"] as? [String: Any] ?? [:]
             let parameters = outputs["parameters"] as? [[String: Any]] ?? []
-            let recorded = parameters.first { $0["name"] as? String == PodLayout.envelopeDigestParameter }?["value"]
+            let recorded =
+                parameters.first { $0["name"] as? String == PodLayout.envelopeDigestParameter }?["value"]
                 as? String
             var envelopeHex: String?
             for artifact in outputs["artifacts"] as? [[String: Any]] ?? [] {
@@ -118,7 +121,8 @@ package struct ClusterCollector {
                     envelopeDigests.insert(envelope.payloadDigest.hex)
                     if isRecorded { envelopeHex = envelope.payloadDigest.hex }
                 } else {
-                    try store(object, key: key, isArchive: Self.isArchive(artifact, key: key), files: files, stored: &stored)
+                    try store(
+                        object, key: key, isArchive: Self.isArchive(artifact, key: key), files: files, stored: &stored)
                 }
             }
             if let envelopeHex { node["lineageEnvelope"] = "sha256:" + envelopeHex }
@@ -136,7 +140,8 @@ package struct ClusterCollector {
         bundleStatus["status"] = statusObject
         let denialsJSON = CanonicalJSON.array(denials)
         do {
-            let statusData = try JSONSerialization.data(withJSONObject: bundleStatus, options: [.sortedKeys, .prettyPrinted])
+            let statusData = try JSONSerialization.data(
+                withJSONObject: bundleStatus, options: [.sortedKeys, .prettyPrinted])
             try write(files, BundleLayout.status, statusData + Data("\n".utf8))
         } catch let error as KubeError {
             throw error
@@ -154,7 +159,9 @@ package struct ClusterCollector {
         try write(files, BundleLayout.signerKey, Data(lineage.pem.utf8))
         try write(files, BundleLayout.trustedKeys, Data(trusted.map(\.pem).joined().utf8))
         let exportedAt = Self.date(status["finishedAt"] as? String) ?? Date(timeIntervalSince1970: 0)
-        try write(files, BundleLayout.revocations, Data(RevocationList(entries: []).json(issuer: nil, exportedAt: exportedAt).bytes))
+        try write(
+            files, BundleLayout.revocations,
+            Data(RevocationList(entries: []).json(issuer: nil, exportedAt: exportedAt).bytes))
 
         let outcome = RunOutcome(
             runID: runID, phase: status["phase"] as? String ?? "", message: status["message"] as? String,

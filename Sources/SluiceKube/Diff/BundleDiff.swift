@@ -75,7 +75,8 @@ package struct BundleDiff {
         var envelopeNodes: [String: String] = [:]
         var workflowName = ""
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-        for file in files where file.hasSuffix(BundleLayout.envelopeSuffix) && !file.hasSuffix(BundleLayout.provenanceSuffix) {
+        for file in files
+        where file.hasSuffix(BundleLayout.envelopeSuffix) && !file.hasSuffix(BundleLayout.provenanceSuffix) {
             guard let data = FileManager.default.contents(atPath: directory + "/" + file),
                 let envelope = try? Envelope(jsonBytes: [UInt8](data).filter { $0 != 0x0A }),
                 let statement = try? Statement(payloadBytes: envelope.payload),
@@ -104,7 +105,8 @@ package struct BundleDiff {
     package static func compare(_ local: Side, _ cluster: Side, nondeterministic: Set<String>) -> [Comparison] {
         let localMask = local.mask
         let clusterMask = cluster.mask
-        let localNodes = Dictionary(local.nodes.map { (localMask.maskedName($0.name), $0) }, uniquingKeysWith: { a, _ in a })
+        let localNodes = Dictionary(
+            local.nodes.map { (localMask.maskedName($0.name), $0) }, uniquingKeysWith: { a, _ in a })
         let clusterNodes = Dictionary(
             cluster.nodes.map { (clusterMask.maskedName($0.name), $0) }, uniquingKeysWith: { a, _ in a })
         var comparisons: [Comparison] = []
@@ -113,13 +115,16 @@ package struct BundleDiff {
                 comparisons.append(
                     Comparison(
                         node: name, verified: nil, predicateDifferences: [], subjectDifferences: nil,
-                        missing: localNodes[name] == nil ? "no envelope in the local bundle" : "no envelope in the cluster bundle"))
+                        missing: localNodes[name] == nil
+                            ? "no envelope in the local bundle" : "no envelope in the cluster bundle"))
                 continue
             }
             let verified =
-                !local.failures.contains { $0.file == left.file } && !cluster.failures.contains { $0.file == right.file }
+                !local.failures.contains { $0.file == left.file }
+                && !cluster.failures.contains { $0.file == right.file }
                 && local.verified && cluster.verified
-            let predicates = LineageMask.differences(localMask.masked(left.predicate), clusterMask.masked(right.predicate))
+            let predicates = LineageMask.differences(
+                localMask.masked(left.predicate), clusterMask.masked(right.predicate))
             let display = String(name.split(separator: ".").last ?? Substring(name))
             var subjects: [String]?
             if !nondeterministic.contains(name) && !nondeterministic.contains(display) {
@@ -149,7 +154,8 @@ package struct BundleDiff {
             let level1 = comparison.verified == true ? "ok       " : "FAIL     "
             let level2 = comparison.predicateDifferences.isEmpty ? "same        " : "DIFFERENT   "
             let level3 =
-                comparison.subjectDifferences.map { $0.isEmpty ? "same" : "DIFFERENT" } ?? "not compared (nondeterministic)"
+                comparison.subjectDifferences.map { $0.isEmpty ? "same" : "DIFFERENT" }
+                ?? "not compared (nondeterministic)"
             lines.append("\(pad(comparison.node))  \(level1)  \(level2)  \(level3)")
         }
         for (side, label) in [(local, "local"), (cluster, "cluster")] where !side.verified {
@@ -157,7 +163,8 @@ package struct BundleDiff {
             lines.append("level 1: the \(label) bundle \(side.path) does not verify:")
             for failure in side.failures { lines.append("  \(failure.file): \(failure.detail)") }
         }
-        for comparison in comparisons where !comparison.predicateDifferences.isEmpty || !(comparison.subjectDifferences ?? []).isEmpty {
+        for comparison in comparisons
+        where !comparison.predicateDifferences.isEmpty || !(comparison.subjectDifferences ?? []).isEmpty {
             lines.append("")
             if !comparison.predicateDifferences.isEmpty {
                 lines.append("\(comparison.node): level 2: the masked predicates differ (local / cluster):")

@@ -156,7 +156,8 @@ package struct ArgoWalk {
                 kind == .dag
                 ? try runDAG(template, scope: &scope, nodeName: nodeName, runPod: runPod)
                 : try runSteps(template, scope: &scope, nodeName: nodeName, runPod: runPod)
-            let outputs = phase == .succeeded ? try Self.outputs(of: template, scope: scope, node: nodeName) : PodOutputs()
+            let outputs =
+                phase == .succeeded ? try Self.outputs(of: template, scope: scope, node: nodeName) : PodOutputs()
             nodes[index].phase = phase
             nodes[index].children = children
             nodes[index].outputs = outputs
@@ -223,7 +224,9 @@ package struct ArgoWalk {
             if let code = outcome.outputs.exitCode { variables["\(prefix).exitCode"] = String(code) }
             variables["\(prefix).status"] = outcome.phase.rawValue
             variables["\(prefix).id"] = outcome.id
-            for artifact in outcome.outputs.artifacts { artifacts["\(prefix).outputs.artifacts.\(artifact.name)"] = artifact }
+            for artifact in outcome.outputs.artifacts {
+                artifacts["\(prefix).outputs.artifacts.\(artifact.name)"] = artifact
+            }
         }
     }
 
@@ -262,7 +265,8 @@ package struct ArgoWalk {
             let outcome: Outcome
             let childName = "\(nodeName).\(taskName)"
             if !ready {
-                outcome = skip(task, nodeName: childName, phase: .omitted, message: "omitted: depends condition not met")
+                outcome = skip(
+                    task, nodeName: childName, phase: .omitted, message: "omitted: depends condition not met")
             } else if let items = try Self.items(of: task, scope: scope, node: childName) {
                 outcome = try loop(
                     task, items: items, scope: scope, nodeName: childName, groupNode: true, runPod: runPod)
@@ -403,7 +407,8 @@ package struct ArgoWalk {
     }
 
     /// The items of a loop (`withItems`, `withParam`, `withSequence`), or nil when the call has none.
-    private static func items(of call: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> [ExpressionValue]? {
+    private static func items(of call: RenderedYAML, scope: Scope, node: String) throws(KubeError) -> [ExpressionValue]?
+    {
         if let list = call["withItems"] {
             let substituted = try substitute(list, scope.variables, node: node)
             let json = WorkflowStatus.json(of: substituted)
@@ -486,7 +491,9 @@ package struct ArgoWalk {
         for parameter in call["arguments"]?["parameters"]?.elements ?? [] {
             guard let name = parameter["name"]?.scalarText else { continue }
             parameters.append(
-                NamedValue(name: name, value: try substitute(parameter["value"]?.scalarText ?? "", scope.variables, node: node)))
+                NamedValue(
+                    name: name, value: try substitute(parameter["value"]?.scalarText ?? "", scope.variables, node: node)
+                ))
         }
         var artifacts: [RepositoryArtifact] = []
         for argument in call["arguments"]?["artifacts"]?.elements ?? [] {

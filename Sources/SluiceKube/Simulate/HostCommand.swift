@@ -67,7 +67,8 @@ enum HostCommand {
         let ended = try run(argv, scratch: scratch)
         guard ended.status == 0 else {
             throw .simulation(
-                reason: "\(doing): \(argv.prefix(3).joined(separator: " ")) exited \(ended.status): \(ended.lastErrorLine)")
+                reason:
+                    "\(doing): \(argv.prefix(3).joined(separator: " ")) exited \(ended.status): \(ended.lastErrorLine)")
         }
         return ended
     }

@@ -57,7 +57,9 @@ package struct KubeSimulator {
         let workflow = RenderedYAML(document.tree)
         guard let runID = workflow["metadata"]?["annotations"]?[KubeRenderer.Annotation.runID]?.scalarText else {
             throw .simulation(
-                reason: "'\(renderedPath)' has no annotation \(KubeRenderer.Annotation.runID): render it with sluice kube render first")
+                reason:
+                    "'\(renderedPath)' has no annotation \(KubeRenderer.Annotation.runID): render it with sluice kube render first"
+            )
         }
         var walk = try ArgoWalk(workflow: workflow, runID: runID)
         let scratch = NSTemporaryDirectory() + "sluice-simulate-\(UUID().uuidString)"

@@ -22,7 +22,9 @@ package struct PodManifest: Sendable {
     /// Host directory standing in for each Secret, by secret name.
     package var secretDirectories: [String: String]
 
-    package init(call: PodCall, stagedInputs: [String: String], scriptFile: String?, secretDirectories: [String: String]) {
+    package init(
+        call: PodCall, stagedInputs: [String: String], scriptFile: String?, secretDirectories: [String: String]
+    ) {
         self.call = call
         self.stagedInputs = stagedInputs
         self.scriptFile = scriptFile
@@ -61,7 +63,8 @@ package struct PodManifest: Sendable {
             let volume = "\(call.podName)-script"
             volumes.append(
                 .object([
-                    "name": .string(volume), "hostPath": .object(["path": .string(scriptFile), "type": .string("File")]),
+                    "name": .string(volume),
+                    "hostPath": .object(["path": .string(scriptFile), "type": .string("File")]),
                 ]))
             mounts.append(
                 .object(["name": .string(volume), "mountPath": .string(Self.scriptPath), "readOnly": .boolean(true)]))
@@ -79,7 +82,8 @@ package struct PodManifest: Sendable {
             if let configMap = volume["configMap"] {
                 let mapName = configMap["name"]?.scalarText ?? ""
                 guard let directory = secretDirectories["configMap/" + mapName] else {
-                    throw .simulation(reason: "pod '\(call.podName)' mounts ConfigMap '\(mapName)', which has no stand-in")
+                    throw .simulation(
+                        reason: "pod '\(call.podName)' mounts ConfigMap '\(mapName)', which has no stand-in")
                 }
                 volume["configMap"] = nil
                 volume["hostPath"] = .object(["path": .string(directory), "type": .string("Directory")])
@@ -87,7 +91,8 @@ package struct PodManifest: Sendable {
             if let secret = volume["secret"] {
                 let secretName = secret["secretName"]?.scalarText ?? ""
                 guard let directory = secretDirectories[secretName] else {
-                    throw .simulation(reason: "pod '\(call.podName)' mounts Secret '\(secretName)', which has no stand-in")
+                    throw .simulation(
+                        reason: "pod '\(call.podName)' mounts Secret '\(secretName)', which has no stand-in")
                 }
                 volume["secret"] = nil
                 volume["hostPath"] = .object(["path": .string(directory), "type": .string("Directory")])

@@ -61,7 +61,8 @@ package struct PodmanPods: Sendable {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
             guard entries.count == 1 else {
                 throw .simulation(
-                    reason: "artifact '\(input.artifact.key)' holds \(entries.count) entries, not one file or directory")
+                    reason: "artifact '\(input.artifact.key)' holds \(entries.count) entries, not one file or directory"
+                )
             }
             staged[input.artifact.name] = target + "/" + entries[0]
         }
@@ -134,10 +135,12 @@ package struct PodmanPods: Sendable {
             return result
         }
         guard waited.status == 0 else {
-            throw .simulation(reason: "waiting for '\(main)': podman wait exited \(waited.status): \(waited.lastErrorLine)")
+            throw .simulation(
+                reason: "waiting for '\(main)': podman wait exited \(waited.status): \(waited.lastErrorLine)")
         }
         let exitCode = Int32(waited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        let logs = try HostCommand.check(["podman", "logs", main], scratch: directory, doing: "reading the logs of '\(main)'")
+        let logs = try HostCommand.check(
+            ["podman", "logs", main], scratch: directory, doing: "reading the logs of '\(main)'")
         var result = PodResult(phase: .succeeded, message: nil, outputs: PodOutputs())
         result.startedAt = started
         result.outputs.exitCode = exitCode

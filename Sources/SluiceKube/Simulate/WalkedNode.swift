@@ -1,4 +1,3 @@
-
 /// The phase of a node, as Argo's `status.nodes[].phase` spells it.
 package enum WalkPhase: String, Sendable, Equatable {
     case succeeded = "Succeeded"

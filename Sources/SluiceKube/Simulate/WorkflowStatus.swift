@@ -77,7 +77,8 @@ package enum WorkflowStatus {
             return .string(text)
         case .sequence(let elements): return .array(elements.map(json(of:)))
         case .mapping(let entries):
-            return .object(Dictionary(entries.map { ($0.key, json(of: $0.value)) }, uniquingKeysWith: { first, _ in first }))
+            return .object(
+                Dictionary(entries.map { ($0.key, json(of: $0.value)) }, uniquingKeysWith: { first, _ in first }))
         }
     }
 }

@@ -62,7 +62,10 @@ enum ChildProcess {
             guard count > 0 else { break }
             var offset = 0
             while offset < count {
-                let written = chunk.withUnsafeBytes { write(1, $0.baseAddress! + offset, count - offset) }
+                let written = chunk.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress else { return -1 }
+                    return write(1, base + offset, count - offset)
+                }
                 if written < 0 && errno == EINTR { continue }
                 guard written > 0 else { break }  // stdout closed: keep measuring what the command printed
                 offset += written

@@ -108,7 +108,9 @@ package struct PodGate: Sendable {
                 if input.kind == .artifact { artifacts.append(linked) } else { signedParameters.append(linked) }
             }
         }
-        signedParameters.sort { ($0.producerNode ?? "", $0.subjectName ?? "") < ($1.producerNode ?? "", $1.subjectName ?? "") }
+        signedParameters.sort {
+            ($0.producerNode ?? "", $0.subjectName ?? "") < ($1.producerNode ?? "", $1.subjectName ?? "")
+        }
         let admitted = artifacts + signedParameters + unsigned
         return .success(Admitted(inputs: admitted, chainDepth: depth))
     }
