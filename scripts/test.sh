@@ -31,6 +31,10 @@ echo "== build"
 sluice=$(build_sluice)
 export SLUICE_BIN="$sluice"
 
+echo "== swift format lint --strict"
+# Every source and test is formatted as .swift-format says (`swift format -i -r Sources Tests` fixes it).
+swift format lint --strict -r Sources Tests
+
 echo "== swift test"
 # Set here, not by the tests: a setenv while other tests spawn processes can crash them.
 export SLUICE_TEST_SECRET=hunter2-must-not-leak
