@@ -101,8 +101,9 @@ struct StopResumeTests {
         .timeLimit(.minutes(2)))
     func resumeAfterKill() async throws {
         try await SluiceCLI.withScratch { cli in
-            // b sleeps long enough to be killed mid-run, and finishes on its own after the resume.
-            let file = try cli.write(Self.workflow(seconds: Self.marker(base: 2)), name: "wf.yaml")
+            // b sleeps long enough to be seen running and killed mid-run on a loaded machine (with 2 s the test's
+            // polling sometimes missed it), and finishes on its own after the resume.
+            let file = try cli.write(Self.workflow(seconds: Self.marker(base: 6)), name: "wf.yaml")
             let engine = try cli.start(["run", file])
             try await Self.waitForB(cli)
             let before = try Self.nodes(cli)

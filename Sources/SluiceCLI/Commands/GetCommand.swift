@@ -81,7 +81,7 @@ struct GetCommand: ParsableCommand {
         if wide { header += "TEMPLATE             DURATION  ENVELOPE        " }
         print(header + "MESSAGE")
         for node in nodes {
-            let depth = max(0, node.name.split(separator: ".").count - 1)
+            let depth = Self.treeDepth(of: node.name)
             let label = String(repeating: "  ", count: depth) + node.displayName
             var line =
                 label.padding(toLength: 34, withPad: " ", startingAt: 0)
@@ -124,5 +124,23 @@ final class ChunkedOutput {
         guard !buffer.isEmpty else { return }
         writeUnbuffered(buffer)
         buffer = ""
+    }
+}
+
+extension GetCommand {
+    /// How deep a node sits in Argo's tree, from its name: one level per `.child` and per `[group]`, outside a loop
+    /// iteration's `(index:label)` (`wf` 0, `wf[0]` 1, `wf[0].step` 2, `wf.task(0:a.b)` 1).
+    static func treeDepth(of name: String) -> Int {
+        var depth = 0
+        var parentheses = 0
+        for character in name {
+            switch character {
+            case "(": parentheses += 1
+            case ")": parentheses = max(0, parentheses - 1)
+            case ".", "[": if parentheses == 0 { depth += 1 }
+            default: break
+            }
+        }
+        return depth
     }
 }

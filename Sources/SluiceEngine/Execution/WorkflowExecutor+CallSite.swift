@@ -7,7 +7,7 @@ import SluiceStore
 package struct CallSite: Sendable {
     /// The step or task name.
     package var name: String
-    /// The node name it gets (`wf.[0].step`, `wf.task`).
+    /// The node name it gets (`wf[0].step`, `wf.task`, as Argo names them).
     package var nodeName: String
     package var callee: Template
     package var arguments: StepArguments?

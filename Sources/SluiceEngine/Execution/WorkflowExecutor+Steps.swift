@@ -17,7 +17,7 @@ extension WorkflowExecutor {
 
         for (groupIndex, group) in (template.steps ?? []).enumerated() {
             if Task.isCancelled { break }
-            let groupName = "\(stepsNode.name).[\(groupIndex)]"
+            let groupName = "\(stepsNode.name)[\(groupIndex)]"
             var groupNode = try await coordinator.createNode(
                 name: groupName, displayName: "[\(groupIndex)]", type: .stepGroup, templateName: template.name,
                 phase: .running, boundaryID: stepsNode.id, parentID: nil)
