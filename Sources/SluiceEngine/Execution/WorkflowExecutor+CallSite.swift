@@ -102,39 +102,30 @@ extension WorkflowExecutor {
         let bounded = await limiter.isBounded
         let executor = self
         let continueOn = site.continueOn
-        let bound = startedTaskBound
-        let iterations: [NodeState] = await withTaskGroup(of: (Int, NodeState?).self) { tasks in
-            var collected: [(Int, NodeState)] = []
-            for (index, item) in items.enumerated() {
-                // At most `bound` iterations started at once: the next starts when one ends.
-                if index >= bound, let (done, node) = await tasks.next(), let node { collected.append((done, node)) }
-                let label = LoopItems.label(item)
-                let call = TemplateCall(
-                    template: site.callee, arguments: site.arguments,
-                    callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
-                    nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
-                    boundaryID: site.boundaryID, parentID: parentID)
-                let when = site.when
-                tasks.addTask {
-                    if let when, case .ended(let node) = await executor.iterationStart(call, when: when) {
-                        return (index, node)
-                    }
-                    await limiter.acquire()
-                    if await stop.isSet {
-                        await limiter.release()
-                        return (index, nil)
-                    }
-                    let node = await executor.execute(call)
-                    if bounded, node.phase.isFailedOrError, !executor.continues(continueOn, after: node.phase) {
-                        await stop.set()
-                    }
+        let iterations = await boundedResults(count: items.count, bound: startedTaskBound) { index in
+            let item = items[index]
+            let label = LoopItems.label(item)
+            let call = TemplateCall(
+                template: site.callee, arguments: site.arguments,
+                callerScope: LoopItems.scope(site.scope, item: item, provenance: site.itemsProvenance),
+                nodeName: "\(site.nodeName)(\(index):\(label))", displayName: "\(site.name)(\(index):\(label))",
+                boundaryID: site.boundaryID, parentID: parentID)
+            let when = site.when
+            return { () async -> NodeState? in
+                if let when, case .ended(let node) = await executor.iterationStart(call, when: when) { return node }
+                await limiter.acquire()
+                if await stop.isSet {
                     await limiter.release()
-                    return (index, node)
+                    return nil
                 }
+                let node = await executor.execute(call)
+                if bounded, node.phase.isFailedOrError, !executor.continues(continueOn, after: node.phase) {
+                    await stop.set()
+                }
+                await limiter.release()
+                return node
             }
-            for await (index, node) in tasks { if let node { collected.append((index, node)) } }
-            return collected.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        }.map(\.result)
         let failure = iterations.first { $0.phase.isFailedOrError && !continues(continueOn, after: $0.phase) }
         let workflowName = await coordinator.run.name
         var summary =

@@ -13,120 +13,88 @@ extension WorkflowExecutor {
         -> NodeState
     {
         guard let dag = template.dag else { preconditionFailure("runDAG called for a template without dag") }
-        var dagNode = dagNode
-        var scope = scope
-        var scheduler: DAGScheduler
-        var targets: [String]?
+        var progress: DAGProgress
         do {
-            if let target = dag.target {
-                var renderer = Renderer(scope: scope)
-                targets = try renderer.render(target, context: "'target' of template '\(template.name)'")
-                    .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-            }
-            scheduler = try DAGScheduler(dag: dag, targets: targets)
+            progress = try DAGProgress(dag: dag, template: template, dagNode: dagNode, scope: scope)
         } catch {
-            dagNode.phase = .error
-            dagNode.message = error.description
-            try await coordinator.update(dagNode)
-            return dagNode
+            return try await end(dagNode, .error, message: error.description)
         }
-        let tasksByName = Dictionary(scheduler.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var nodeIDs: [String: String] = [:]
-        let executor = self
         let limiter = ParallelismLimiter(limit: template.parallelism)
-
-        func parents(of task: DAGTask) -> [String] {
-            let deps = scheduler.dependencies(of: task.name)
-            return deps.isEmpty ? [dagNode.id] : deps.compactMap { nodeIDs[$0] }
-        }
-
-        // Template-level `failFast: true`: once a child failed, nothing new starts and the DAG fails (Argo's
-        // checkParallelism).
-        let failsFast = template.failFast == true
-        var failFastTripped = false
-        func record(_ name: String, _ result: CallSiteResult) {
-            if failsFast && result.node.phase.isFailedOrError { failFastTripped = true }
-            result.publish(into: &scope, as: "tasks.\(name)")
-            if result.node.phase == .skipped || result.node.phase == .omitted, let task = tasksByName[name] {
-                publishOutputsOfNodeThatDidNotRun(
-                    template: task.template, templateRef: task.templateRef, inline: task.inline, into: &scope,
-                    as: "tasks.\(name)")
-            }
-            let iterations = result.iterations ?? []
-            scheduler.taskFinished(
-                name, phase: result.node.phase,
-                anySucceeded: iterations.contains { $0.phase == .succeeded },
-                allFailed: !iterations.isEmpty && iterations.allSatisfy { $0.phase == .failed })
-        }
-
-        let bound = startedTaskBound
         await withTaskGroup(of: (String, CallSiteResult?).self) { running in
-            var inFlight = 0
-            // Tasks decided to start, waiting for one of the `bound` started tasks to end.
-            var waiting: [@Sendable () async -> (String, CallSiteResult?)] = []
-            var nextWaiting = 0
+            var queue = StartQueue<(String, CallSiteResult?)>(bound: startedTaskBound)
             while true {
-                // Decide everything that can be decided now; omitted/skipped tasks may unlock more decisions.
-                var progressed = true
-                while progressed && !Task.isCancelled && !failFastTripped {
-                    progressed = false
-                    for decision in scheduler.nextDecisions() {
-                        progressed = true
-                        let name: String
-                        switch decision {
-                        case .omit(let omitted):
-                            name = omitted
-                        case .start(let started):
-                            name = started
-                        }
-                        guard let task = tasksByName[name] else { continue }
-                        let nodeName = "\(dagNode.name).\(name)"
-                        switch await decide(
-                            decision, task: task, nodeName: nodeName, dagNode: dagNode, scope: scope,
-                            parents: parents(of: task))
-                        {
-                        case .ended(let result):
-                            nodeIDs[name] = result.node.id
-                            record(name, result)
-                        case .unrecorded(let phase):
-                            scheduler.taskFinished(name, phase: phase)
-                        case .run(let site):
-                            nodeIDs[name] = NodeIdentity.id(
-                                workflowName: await coordinator.run.name, nodeName: nodeName)
-                            let linkParents = parents(of: task)
-                            waiting.append {
-                                let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
-                                if let result {
-                                    try? await executor.coordinator.link(parents: linkParents, to: result.node.id)
-                                }
-                                return (name, result)
-                            }
-                        }
+                await decideReady(&progress, dagNode: dagNode, limiter: limiter, queue: &queue)
+                queue.startWaiting(in: &running)
+                guard queue.inFlight > 0, let (name, result) = await running.next() else { break }
+                queue.ended()
+                if let result {
+                    record(name, result, in: &progress)
+                } else {
+                    progress.scheduler.taskFinished(name, phase: .error)
+                }
+            }
+        }
+        let assessed = assess(dagNode, template: template, progress: progress)
+        return try await finishOrchestration(assessed, template: template)
+    }
+
+    /// Decides everything that can be decided now (omitted and skipped tasks may unlock more decisions) and queues
+    /// the tasks that run; stops deciding once the run is stopped or `failFast` tripped.
+    private func decideReady(
+        _ progress: inout DAGProgress, dagNode: NodeState, limiter: ParallelismLimiter,
+        queue: inout StartQueue<(String, CallSiteResult?)>
+    ) async {
+        let executor = self
+        var progressed = true
+        while progressed && !Task.isCancelled && !progress.failFastTripped {
+            progressed = false
+            for decision in progress.scheduler.nextDecisions() {
+                progressed = true
+                let name: String
+                switch decision {
+                case .omit(let omitted): name = omitted
+                case .start(let started): name = started
+                }
+                guard let task = progress.tasksByName[name] else { continue }
+                let nodeName = "\(dagNode.name).\(name)"
+                let parents = progress.parents(of: task)
+                switch await decide(
+                    decision, task: task, nodeName: nodeName, dagNode: dagNode, scope: progress.scope,
+                    parents: parents)
+                {
+                case .ended(let result):
+                    progress.nodeIDs[name] = result.node.id
+                    record(name, result, in: &progress)
+                case .unrecorded(let phase):
+                    progress.scheduler.taskFinished(name, phase: phase)
+                case .run(let site):
+                    progress.nodeIDs[name] = NodeIdentity.id(
+                        workflowName: await coordinator.run.name, nodeName: nodeName)
+                    queue.enqueue {
+                        let result = try? await executor.run(site, loopGroupNode: true, limiter: limiter)
+                        if let result { try? await executor.coordinator.link(parents: parents, to: result.node.id) }
+                        return (name, result)
                     }
                 }
-                while inFlight < bound && nextWaiting < waiting.count {
-                    running.addTask(operation: waiting[nextWaiting])
-                    nextWaiting += 1
-                    inFlight += 1
-                }
-                if nextWaiting == waiting.count {
-                    waiting.removeAll(keepingCapacity: true)
-                    nextWaiting = 0
-                }
-                guard inFlight > 0, let (name, result) = await running.next() else { break }
-                inFlight -= 1
-                if let result {
-                    record(name, result)
-                } else {
-                    scheduler.taskFinished(name, phase: .error)
-                }
             }
         }
+    }
 
-        dagNode = assess(
-            dagNode, template: template, scheduler: scheduler, targets: targets, failFastTripped: failFastTripped,
-            nodeIDs: nodeIDs, scope: scope)
-        return try await finishOrchestration(dagNode, template: template)
+    /// Takes a task's end into `progress`: publishes its outputs (or, for a task that did not run, its outputs'
+    /// placeholders) as `tasks.NAME`, trips `failFast`, and tells the scheduler.
+    private func record(_ name: String, _ result: CallSiteResult, in progress: inout DAGProgress) {
+        if progress.failsFast && result.node.phase.isFailedOrError { progress.failFastTripped = true }
+        result.publish(into: &progress.scope, as: "tasks.\(name)")
+        if result.node.phase == .skipped || result.node.phase == .omitted, let task = progress.tasksByName[name] {
+            publishOutputsOfNodeThatDidNotRun(
+                template: task.template, templateRef: task.templateRef, inline: task.inline, into: &progress.scope,
+                as: "tasks.\(name)")
+        }
+        let iterations = result.iterations ?? []
+        progress.scheduler.taskFinished(
+            name, phase: result.node.phase,
+            anySucceeded: iterations.contains { $0.phase == .succeeded },
+            allFailed: !iterations.isEmpty && iterations.allSatisfy { $0.phase == .failed })
     }
 
     /// What deciding a ready task led to.
@@ -171,13 +139,11 @@ extension WorkflowExecutor {
     }
 
     /// The DAG's phase and message once no task runs any more (failFast, a stop, a failed child), or its outputs.
-    private func assess(
-        _ dagNode: NodeState, template: Template, scheduler: DAGScheduler, targets: [String]?, failFastTripped: Bool,
-        nodeIDs: [String: String], scope: VariableScope
-    ) -> NodeState {
+    private func assess(_ dagNode: NodeState, template: Template, progress: DAGProgress) -> NodeState {
         var dagNode = dagNode
-        dagNode.phase = scheduler.phase(targets: targets)
-        if failFastTripped {
+        let scheduler = progress.scheduler
+        dagNode.phase = scheduler.phase(targets: progress.targets)
+        if progress.failFastTripped {
             dagNode.phase = .failed
             dagNode.message = Self.failFastMessage
         } else if Task.isCancelled && dagNode.phase == .succeeded {
@@ -185,16 +151,55 @@ extension WorkflowExecutor {
             dagNode.message = stopMessage
         } else if dagNode.phase.isFailedOrError {
             let failed = scheduler.tasks.first { scheduler.phases[$0.name]?.isFailedOrError == true }
-            dagNode.message = failed.flatMap { nodeIDs[$0.name] }.map { "child '\($0)' failed" }
+            dagNode.message = failed.flatMap { progress.nodeIDs[$0.name] }.map { "child '\($0)' failed" }
         } else {
             do {
                 (dagNode.outputs, dagNode.outputProvenance) = try collectOrchestrationOutputs(
-                    of: template, scope: scope, nodeID: dagNode.id)
+                    of: template, scope: progress.scope, nodeID: dagNode.id)
             } catch {
                 dagNode.phase = .error
                 dagNode.message = error.description
             }
         }
         return dagNode
+    }
+}
+
+/// A DAG's progress while it runs: the scheduler's view, the tasks' node ids, and the scope their outputs are
+/// published in.
+struct DAGProgress {
+    var scheduler: DAGScheduler
+    /// The rendered `target` tasks, if the DAG has any.
+    let targets: [String]?
+    let tasksByName: [String: DAGTask]
+    /// Node id of each task decided so far.
+    var nodeIDs: [String: String] = [:]
+    var scope: VariableScope
+    /// Template-level `failFast: true`: once a child failed, nothing new starts and the DAG fails (Argo's
+    /// checkParallelism).
+    let failsFast: Bool
+    var failFastTripped = false
+    let dagNodeID: String
+
+    /// Renders `target` and builds the scheduler; throws for a DAG that cannot be scheduled (cycles, unknown tasks).
+    init(dag: DAGTemplate, template: Template, dagNode: NodeState, scope: VariableScope) throws(EngineError) {
+        var targets: [String]?
+        if let target = dag.target {
+            var renderer = Renderer(scope: scope)
+            targets = try renderer.render(target, context: "'target' of template '\(template.name)'")
+                .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        }
+        scheduler = try DAGScheduler(dag: dag, targets: targets)
+        self.targets = targets
+        tasksByName = Dictionary(scheduler.tasks.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.scope = scope
+        failsFast = template.failFast == true
+        dagNodeID = dagNode.id
+    }
+
+    /// The node ids a task's node is linked under: its dependencies' nodes, or the DAG node for a root task.
+    func parents(of task: DAGTask) -> [String] {
+        let dependencies = scheduler.dependencies(of: task.name)
+        return dependencies.isEmpty ? [dagNodeID] : dependencies.compactMap { nodeIDs[$0] }
     }
 }

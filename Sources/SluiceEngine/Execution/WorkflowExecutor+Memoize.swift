@@ -141,21 +141,47 @@ extension WorkflowExecutor {
 
     /// The node ended as a cache hit, or nil on a miss (no entry, or one older than `maxAge`).
     ///
-    /// An entry with an envelope is first verified like an input: the earlier envelope's signature by a trusted key,
-    /// its payload digest, and every output's digest recomputed from the stored bytes. A refusal ends the node in
-    /// Error with the gate's message. From the same run, the node reuses that envelope as its own; from an earlier
-    /// run (whose envelope this run's gate would not accept downstream), it signs one whose inputs name the earlier
-    /// envelope, so the lineage records the reuse.
+    /// An entry with an envelope is first verified like an input (``reuseEnvelope(of:outputs:envelopeDigest:node:template:inputs:)``);
+    /// a refusal ends the node in Error with the gate's message.
     private func memoizedNode(
         _ node: NodeState, template: Template, key: MemoizationKey, inputs: ResolvedInputs
     ) async throws(EngineError) -> NodeState? {
-        let store = coordinator.store
+        guard let (entry, earlierOutputs) = try memoizedEntry(key) else { return nil }
+        var node = node
+        var hit = MemoizedHit(outputs: earlierOutputs)
+        if let envelopeDigest = entry.envelopeDigest {
+            switch try await reuseEnvelope(
+                of: entry, outputs: earlierOutputs, envelopeDigest: envelopeDigest, node: node, template: template,
+                inputs: inputs)
+            {
+            case .none:
+                return nil
+            case .refused(let refusal):
+                node.phase = .error
+                node.message = "memoized outputs refused: " + refusal.description
+                let denial = DenialRecord(
+                    runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                    message: refusal.description, createdAt: Date())
+                try await coordinator.update(node, denial: denial)
+                return node
+            case .reused(let reused):
+                hit = reused
+            }
+        }
+        return try await finishHit(node, hit: hit, entry: entry, template: template, key: key)
+    }
+
+    /// The cache entry under `key` and its outputs, or nil on a miss (no entry, an unreadable one, or one older
+    /// than `maxAge`).
+    private func memoizedEntry(_ key: MemoizationKey) throws(EngineError) -> (MemoizationRecord, NodeOutputs)? {
         let entry: MemoizationRecord
-        let earlierOutputs: NodeOutputs
+        let outputs: NodeOutputs
         do {
-            guard let found = try store.memoization(cacheName: key.cacheName, key: key.storeKey) else { return nil }
+            guard let found = try coordinator.store.memoization(cacheName: key.cacheName, key: key.storeKey) else {
+                return nil
+            }
             entry = found
-            earlierOutputs = try JSONDecoder().decode(NodeOutputs.self, from: Data(entry.outputsJSON.utf8))
+            outputs = try JSONDecoder().decode(NodeOutputs.self, from: Data(entry.outputsJSON.utf8))
         } catch let error as StoreError {
             throw .stateUnavailable(reason: error.description)
         } catch {
@@ -164,82 +190,104 @@ extension WorkflowExecutor {
         if let maxAge = key.maxAge, Date().timeIntervalSince(entry.createdAt) > maxAge / .seconds(1) {
             return nil
         }
-        var node = node
-        var outputs = earlierOutputs
-        let runID = lineage.runID
-        var envelopeRecord: EnvelopeRecord?
-        var reused = ""
-        if let envelopeDigest = entry.envelopeDigest {
-            let earlierRun: RunRecord
-            do {
-                earlierRun = try store.run(named: entry.runID)
-            } catch {
-                return nil
-            }
-            let earlierDigest: Digest
-            do {
-                earlierDigest = try Digest(hex: earlierRun.workflowDigest)
-            } catch {
-                throw .stateUnavailable(reason: "run '\(earlierRun.name)' records a malformed workflow digest")
-            }
-            let earlierSubmission = (try? store.attestations(runID: entry.runID))?
-                .first(where: { $0.kind == .submission }).flatMap { try? Digest(hex: $0.payloadDigest) }
-            let earlierGate = gate.forEarlierRun(
-                runID: entry.runID, workflowDigest: earlierDigest,
-                submissionDigest: earlierSubmission)
-            let recorded = RecordedOutputs(
-                outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
-            var verdict = await verify(recorded, node: node, template: template, gate: earlierGate)
-            if case .success = verdict,
-                let refusal = await refuseHit(node, template: template, inputs: inputs, envelopeDigest: envelopeDigest)
-            {
-                verdict = .failure(refusal)
-            }
-            switch verdict {
-            case .failure(let refusal):
-                node.phase = .error
-                node.message = "memoized outputs refused: " + refusal.description
-                let denial = DenialRecord(
-                    runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                    message: refusal.description, createdAt: Date())
-                try await coordinator.update(node, denial: denial)
-                return node
-            case .success(let admitted):
-                if entry.runID == runID {
-                    node.envelopeDigest = envelopeDigest
-                    node.lineageNodeID = entry.nodeID
-                } else {
-                    // Like a replay: the earlier producer's command, image and chain depth (a reuse does not
-                    // lengthen the chain), so that constraints over them hold offline as they did for that run.
-                    let earlier = recordedProducer(envelopeDigest: envelopeDigest)
-                    var admitted = admitted
-                    admitted.containers = recordedPredicate(envelopeDigest: envelopeDigest)?.producer.containers ?? []
-                    let signed = resign(
-                        outputs, node: node, template: template, admission: admitted,
-                        chainDepth: earlier?.chainDepth ?? admitted.chainDepth, command: earlier?.command ?? [],
-                        image: earlier?.image)
-                    outputs = signed.outputs
-                    node.envelopeDigest = signed.envelope.payloadDigest
-                    envelopeRecord = signed.envelope
-                }
-            }
-            reused = " (envelope sha256:\(envelopeDigest))"
+        return (entry, outputs)
+    }
+
+    /// What a cache hit hands the node: the outputs, the envelope that vouches for them, and how the message names
+    /// it.
+    private struct MemoizedHit {
+        var outputs: NodeOutputs
+        /// The envelope the node now carries: the entry's own (same run) or one signed for the reuse.
+        var envelopeDigest: String?
+        /// The node id the envelope names (same run: the entry's node).
+        var lineageNodeID: String?
+        /// A new envelope to record with the node (a reuse across runs).
+        var newEnvelope: EnvelopeRecord?
+    }
+
+    /// How verifying a cache entry's envelope ended.
+    private enum EnvelopeReuse {
+        /// The entry cannot be checked (its run is gone): a miss.
+        case none
+        case refused(Refusal)
+        case reused(MemoizedHit)
+    }
+
+    /// Verifies a cache entry's envelope like an input: the earlier envelope's signature by a trusted key, its
+    /// payload digest, and every output's digest recomputed from the stored bytes, then the node's own rules
+    /// (``refuseHit(_:template:inputs:envelopeDigest:)``). From the same run, the node reuses that envelope as its
+    /// own; from an earlier run (whose envelope this run's gate would not accept downstream), it signs one whose
+    /// inputs name the earlier envelope, so the lineage records the reuse.
+    private func reuseEnvelope(
+        of entry: MemoizationRecord, outputs: NodeOutputs, envelopeDigest: String, node: NodeState,
+        template: Template, inputs: ResolvedInputs
+    ) async throws(EngineError) -> EnvelopeReuse {
+        let store = coordinator.store
+        guard let earlierRun = try? store.run(named: entry.runID) else { return .none }
+        let earlierDigest: Digest
+        do {
+            earlierDigest = try Digest(hex: earlierRun.workflowDigest)
+        } catch {
+            throw .stateUnavailable(reason: "run '\(earlierRun.name)' records a malformed workflow digest")
         }
+        let earlierSubmission = (try? store.attestations(runID: entry.runID))?
+            .first(where: { $0.kind == .submission }).flatMap { try? Digest(hex: $0.payloadDigest) }
+        let earlierGate = gate.forEarlierRun(
+            runID: entry.runID, workflowDigest: earlierDigest, submissionDigest: earlierSubmission)
+        let recorded = RecordedOutputs(
+            outputs: outputs, nodeID: entry.nodeID, nodeName: entry.nodeName, envelopeDigest: envelopeDigest)
+        let admitted: Admission
+        switch await verify(recorded, node: node, template: template, gate: earlierGate) {
+        case .failure(let refusal):
+            return .refused(refusal)
+        case .success(let admission):
+            if let refusal = await refuseHit(node, template: template, inputs: inputs, envelopeDigest: envelopeDigest) {
+                return .refused(refusal)
+            }
+            admitted = admission
+        }
+        if entry.runID == lineage.runID {
+            return .reused(MemoizedHit(outputs: outputs, envelopeDigest: envelopeDigest, lineageNodeID: entry.nodeID))
+        }
+        // Like a replay: the earlier producer's command, image and chain depth (a reuse does not lengthen the
+        // chain), so that constraints over them hold offline as they did for that run.
+        let earlier = recordedProducer(envelopeDigest: envelopeDigest)
+        var admission = admitted
+        admission.containers = recordedPredicate(envelopeDigest: envelopeDigest)?.producer.containers ?? []
+        let signed = resign(
+            outputs, node: node, template: template, admission: admission,
+            chainDepth: earlier?.chainDepth ?? admission.chainDepth, command: earlier?.command ?? [],
+            image: earlier?.image)
+        return .reused(
+            MemoizedHit(
+                outputs: signed.outputs, envelopeDigest: signed.envelope.payloadDigest, newEnvelope: signed.envelope))
+    }
+
+    /// Ends `node` as a cache hit: the reused outputs, Argo's memoization message, its global output parameters.
+    private func finishHit(
+        _ node: NodeState, hit: MemoizedHit, entry: MemoizationRecord, template: Template, key: MemoizationKey
+    ) async throws(EngineError) -> NodeState {
+        var node = node
+        let runID = lineage.runID
+        if let envelopeDigest = hit.envelopeDigest { node.envelopeDigest = envelopeDigest }
+        if let lineageNodeID = hit.lineageNodeID { node.lineageNodeID = lineageNodeID }
+        let reused = entry.envelopeDigest.map { " (envelope sha256:\($0))" } ?? ""
         let earlierRunName =
-            entry.runID == runID ? "this run" : "run '\((try? store.run(named: entry.runID))?.name ?? entry.runID)'"
-        node.outputs = outputs
+            entry.runID == runID
+            ? "this run" : "run '\((try? coordinator.store.run(named: entry.runID))?.name ?? entry.runID)'"
+        node.outputs = hit.outputs
         node.phase = .succeeded
         node.message =
             MemoizationStatus.prefix(hit: true, cacheName: key.cacheName, key: key.key)
             + " reused the outputs of '\(entry.nodeName)' from \(earlierRunName)\(reused)"
         for parameter in template.outputs?.parameters ?? [] {
             guard let globalName = parameter.globalName,
-                let value = outputs.parameters.first(where: { $0.name == parameter.name })?.value
+                let value = hit.outputs.parameters.first(where: { $0.name == parameter.name })?.value
             else { continue }
             await coordinator.setGlobalParameter(
                 globalName, value: value, provenance: node.provenance(of: "outputs/parameters/\(parameter.name)"))
         }
-        try await coordinator.update(node, envelope: envelopeRecord)
+        try await coordinator.update(node, envelope: hit.newEnvelope)
         return node
     }
 

@@ -91,18 +91,11 @@ extension WorkflowExecutor {
         _ sites: [(step: WorkflowStep, site: CallSite)], limiter: ParallelismLimiter
     ) async -> [(step: WorkflowStep, result: CallSiteResult)] {
         let executor = self
-        let bound = startedTaskBound
-        return await withTaskGroup(of: (Int, CallSiteResult?).self) { tasks in
-            var collected: [(Int, CallSiteResult)] = []
-            for (index, entry) in sites.enumerated() {
-                if index >= bound, let (done, result) = await tasks.next(), let result {
-                    collected.append((done, result))
-                }
-                tasks.addTask { (index, try? await executor.run(entry.site, loopGroupNode: false, limiter: limiter)) }
-            }
-            for await (index, result) in tasks { if let result { collected.append((index, result)) } }
-            return collected.sorted { $0.0 < $1.0 }.map { (sites[$0.0].step, $0.1) }
+        let finished = await boundedResults(count: sites.count, bound: startedTaskBound) { index in
+            let site = sites[index].site
+            return { try? await executor.run(site, loopGroupNode: false, limiter: limiter) }
         }
+        return finished.map { (sites[$0.index].step, $0.result) }
     }
 
     /// Publishes a finished group's steps into `scope` and sets the group node's phase and message.

@@ -20,51 +20,83 @@ extension WorkflowExecutor {
     func runSuspend(_ template: Template, node: NodeState, scope: VariableScope) async throws(EngineError) -> NodeState
     {
         var node = node
-        let context = "suspend.duration of template '\(template.name)'"
-        var deadline: ContinuousClock.Instant?
+        let deadline: ContinuousClock.Instant?
         do {
-            var renderer = Renderer(scope: scope)
-            if let text = try renderer.renderOptional(template.suspend?.duration?.value, context: context) {
-                deadline = .now + (try Durations.parse(text, field: "suspend duration", context: context))
-            }
+            deadline = try suspendDeadline(template, scope: scope)
         } catch {
-            node.phase = .error
-            node.message = (error as? EngineError)?.description ?? "\(error)"
-            try await coordinator.update(node)
-            return node
+            return try await end(node, .error, message: error.description)
         }
         let runName = await coordinator.run.name
         node.message = deadline == nil ? "Suspended until 'sluice resume \(runName)'" : "Suspended"
         try await coordinator.update(node)
 
+        let supplied: [String: String]
+        switch await waitForResume(until: deadline) {
+        case .stopped:
+            return try await end(node, .failed, message: stopMessage)
+        case .failure(let error):
+            return try await end(node, .error, message: error.description)
+        case .released(let values):
+            supplied = values
+        }
+        do {
+            let (outputs, provenance) = try suspendOutputs(template, node: node, supplied: supplied, scope: scope)
+            node.outputs = outputs.parameters.isEmpty ? nil : outputs
+            node.outputProvenance = provenance
+        } catch {
+            return try await end(node, .error, message: error.description)
+        }
+        return try await end(node, .succeeded, message: nil)
+    }
+
+    /// When a suspended node stops waiting on its own: its rendered `suspend.duration` from now, or nil to wait for
+    /// a resume.
+    private func suspendDeadline(_ template: Template, scope: VariableScope) throws(EngineError)
+        -> ContinuousClock.Instant?
+    {
+        let context = "suspend.duration of template '\(template.name)'"
+        var renderer = Renderer(scope: scope)
+        guard let text = try renderer.renderOptional(template.suspend?.duration?.value, context: context) else {
+            return nil
+        }
+        return .now + (try Durations.parse(text, field: "suspend duration", context: context))
+    }
+
+    /// How waiting for a resume ended.
+    private enum SuspendEnd {
+        /// The run was stopped (its deadline, or `sluice stop`).
+        case stopped
+        /// The resume file could not be read as values.
+        case failure(EngineError)
+        /// A resume (or the deadline: no values) released the node.
+        case released([String: String])
+    }
+
+    /// Waits for this run's next resume or for `deadline`, whichever comes first.
+    private func waitForResume(until deadline: ContinuousClock.Instant?) async -> SuspendEnd {
         let signal = ResumeSignal.signal(for: runDirectory + "/" + Self.resumeFileName)
         let generation = signal.generation
-        var supplied: [String: String] = [:]
-        waiting: while true {
-            if Task.isCancelled {
-                node.phase = .failed
-                node.message = stopMessage
-                try await coordinator.update(node)
-                return node
-            }
+        while !Task.isCancelled {
             switch signal.release(after: generation) {
             case .success(let values?):
-                supplied = values
-                break waiting
+                return .released(values)
             case .success(nil):
-                if let deadline, ContinuousClock.now >= deadline { break waiting }
+                if let deadline, ContinuousClock.now >= deadline { return .released([:]) }
                 let remaining = deadline.map { ContinuousClock.now.duration(to: $0) } ?? Self.resumePollInterval
                 try? await Task.sleep(for: min(Self.resumePollInterval, max(remaining, .milliseconds(1))))
             case .failure(let error):
-                node.phase = .error
-                node.message = error.description
-                try await coordinator.update(node)
-                return node
+                return .failure(error)
             }
         }
+        return .stopped
+    }
 
+    /// A released node's output parameters with their provenance: supplied values have no signed producer (they
+    /// are resume values); defaults carry what they read; an output with neither is an error.
+    private func suspendOutputs(
+        _ template: Template, node: NodeState, supplied: [String: String], scope: VariableScope
+    ) throws(EngineError) -> (NodeOutputs, [String: Set<ValueSource>]) {
         var outputs = NodeOutputs()
-        // Supplied values have no signed producer: they are resume values; defaults carry what they read.
         var provenance: [String: Set<ValueSource>] = [:]
         for parameter in template.outputs?.parameters ?? [] {
             let subject = "outputs/parameters/\(parameter.name)"
@@ -73,35 +105,18 @@ extension WorkflowExecutor {
                 provenance[subject] = [.resume(node: node.displayName, parameter: parameter.name)]
             } else if let value = parameter.valueFrom?.default?.value ?? parameter.value?.value {
                 var renderer = Renderer(scope: scope)
-                do {
-                    let rendered = try renderer.render(
-                        value, context: "output parameter '\(parameter.name)' of template '\(template.name)'")
-                    outputs.parameters.append(ParameterValue(name: parameter.name, value: rendered))
-                    provenance[subject] = renderer.lastSources
-                } catch {
-                    node.phase = .error
-                    node.message = error.description
-                    try await coordinator.update(node)
-                    return node
-                }
+                let rendered = try renderer.render(
+                    value, context: "output parameter '\(parameter.name)' of template '\(template.name)'")
+                outputs.parameters.append(ParameterValue(name: parameter.name, value: rendered))
+                provenance[subject] = renderer.lastSources
             } else {
-                node.phase = .error
-                node.message =
-                    EngineError.unresolvedVariable(
-                        reference: "outputs.parameters.\(parameter.name)",
-                        context: "suspend node '\(node.displayName)': no value was supplied on resume and it has no "
-                            + "valueFrom.default"
-                    ).description
-                try await coordinator.update(node)
-                return node
+                throw .unresolvedVariable(
+                    reference: "outputs.parameters.\(parameter.name)",
+                    context: "suspend node '\(node.displayName)': no value was supplied on resume and it has no "
+                        + "valueFrom.default")
             }
         }
-        node.outputs = outputs.parameters.isEmpty ? nil : outputs
-        node.outputProvenance = provenance
-        node.phase = .succeeded
-        node.message = nil
-        try await coordinator.update(node)
-        return node
+        return (outputs, provenance)
     }
 }
 

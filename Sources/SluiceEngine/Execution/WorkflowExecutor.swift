@@ -183,6 +183,15 @@ package struct WorkflowExecutor: Sendable {
         }
     }
 
+    /// Ends `node` in `phase` with `message`, records it, and returns it.
+    func end(_ node: NodeState, _ phase: NodePhase, message: String?) async throws(EngineError) -> NodeState {
+        var node = node
+        node.phase = phase
+        node.message = message
+        try await coordinator.update(node)
+        return node
+    }
+
     /// This executor with `runtime` running its pods and recorded as their producer's runtime in lineage.
     func running(on runtime: any NodeRuntime) -> WorkflowExecutor {
         var executor = self

@@ -1,0 +1,61 @@
+/// Starting node tasks at a steady rate: at most a bound of them started at once, the next started when one ends.
+///
+/// Running thousands of iterations or tasks at once would start thousands of waiting Swift tasks (each holding its
+/// call's scope); the node concurrency limit decides how many run, this bound how many are started.
+
+/// Jobs decided to start, waiting for one of `bound` started tasks to end (a DAG's ready tasks).
+struct StartQueue<Output: Sendable> {
+    let bound: Int
+    /// Started and not yet ended.
+    private(set) var inFlight = 0
+    private var waiting: [@Sendable () async -> Output] = []
+    private var nextWaiting = 0
+
+    init(bound: Int) {
+        self.bound = bound
+    }
+
+    /// Queues a job; it starts in ``startWaiting(in:)`` once fewer than `bound` are in flight.
+    mutating func enqueue(_ job: @escaping @Sendable () async -> Output) {
+        waiting.append(job)
+    }
+
+    /// Starts queued jobs in `group`, in their order, until `bound` are in flight.
+    mutating func startWaiting(in group: inout TaskGroup<Output>) {
+        while inFlight < bound && nextWaiting < waiting.count {
+            group.addTask(operation: waiting[nextWaiting])
+            nextWaiting += 1
+            inFlight += 1
+        }
+        if nextWaiting == waiting.count {
+            waiting.removeAll(keepingCapacity: true)
+            nextWaiting = 0
+        }
+    }
+
+    /// Takes note that one started job ended.
+    mutating func ended() {
+        inFlight -= 1
+    }
+}
+
+/// Runs `count` jobs concurrently, at most `bound` started at once, and returns the results that are not nil with
+/// their job's index, in the jobs' order.
+///
+/// - Parameter job: makes job `index`'s work; called in index order as slots free up.
+func boundedResults<Result: Sendable>(
+    count: Int, bound: Int, job: (Int) -> @Sendable () async -> Result?
+) async -> [(index: Int, result: Result)] {
+    await withTaskGroup(of: (Int, Result?).self) { tasks in
+        var collected: [(index: Int, result: Result)] = []
+        for index in 0..<count {
+            if index >= bound, let (done, result) = await tasks.next(), let result {
+                collected.append((done, result))
+            }
+            let work = job(index)
+            tasks.addTask { (index, await work()) }
+        }
+        for await (index, result) in tasks { if let result { collected.append((index, result)) } }
+        return collected.sorted { $0.index < $1.index }
+    }
+}
