@@ -105,22 +105,10 @@ extension WorkflowExecutor {
         runName: String
     ) async throws(EngineError) -> PodPlan {
         var plan = PodPlan()
-        let podDirectory = main.sandbox.nodeDirectory
-        let mainMounts =
-            try Self.mainContainerTemplate(of: template).container?.volumeMounts
-            ?? template.script?.volumeMounts ?? []
+        let call = (template: template, node: node, scope: scope, inputs: inputs, main: main, runName: runName)
         for (index, sidecar) in (template.sidecars ?? []).enumerated() {
             let name = sidecar.name ?? "sidecar-\(index)"
-            var sidecarNode = node
-            sidecarNode.displayName = "\(node.displayName) (sidecar \(name))"
-            // `mirrorVolumeMounts`: the main container's mounts too, except at paths the sidecar mounts itself.
-            let ownPaths = Set((sidecar.volumeMounts ?? []).map(\.mountPath))
-            let mirrored =
-                sidecar.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
-            var (invocation, _, _, sources) = try prepareInvocation(
-                Self.containerTemplate(sidecar, in: template, extraMounts: mirrored, keepOutputs: false),
-                node: sidecarNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/sidecars/" + name,
-                runName: runName, podDirectory: podDirectory)
+            var (invocation, sources) = try auxiliaryInvocation(sidecar, named: name, kind: .sidecar, call: call)
             // In containers, a sidecar joins the main container's network namespace, as in a Kubernetes pod; as
             // host processes they already share the host's.
             if runtime.isolation == .container {
@@ -131,20 +119,58 @@ extension WorkflowExecutor {
         }
         for (index, container) in (template.initContainers ?? []).enumerated() {
             let name = container.name ?? "init-\(index)"
-            var initNode = node
-            initNode.displayName = "\(node.displayName) (init \(name))"
-            let ownPaths = Set((container.volumeMounts ?? []).map(\.mountPath))
-            let mirrored =
-                container.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
-            let (invocation, _, _, sources) = try prepareInvocation(
-                Self.containerTemplate(container, in: template, extraMounts: mirrored, keepOutputs: false),
-                node: initNode, scope: scope, inputs: inputs, nodeDirectory: podDirectory + "/init/" + name,
-                runName: runName, podDirectory: podDirectory)
+            let (invocation, sources) = try auxiliaryInvocation(
+                container, named: name, kind: .initContainer, call: call)
             plan.initContainers.append(PodPlan.Sidecar(name: name, invocation: invocation))
             plan.sources.formUnion(sources)
         }
-        guard let set = template.containerSet else { return plan }
-        var renderer = Renderer(scope: scope)
+        if let set = template.containerSet {
+            try await planContainerSet(set, into: &plan, call: call)
+        }
+        return plan
+    }
+
+    /// The arguments every container of one pod is prepared with.
+    typealias PodCall = (
+        template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs, main: NodeInvocation,
+        runName: String
+    )
+
+    /// A pod's container beside its main one.
+    enum AuxiliaryKind: String {
+        case sidecar, initContainer = "init"
+    }
+
+    /// Prepares a sidecar or init container in its own directory of the pod (`sidecars/NAME`, `init/NAME`), with
+    /// the main container's mounts too under `mirrorVolumeMounts` (except at paths it mounts itself).
+    private func auxiliaryInvocation(
+        _ container: Container, named name: String, kind: AuxiliaryKind, call: PodCall
+    ) throws(EngineError) -> (NodeInvocation, Set<ValueSource>) {
+        let podDirectory = call.main.sandbox.nodeDirectory
+        let mainMounts =
+            try Self.mainContainerTemplate(of: call.template).container?.volumeMounts
+            ?? call.template.script?.volumeMounts ?? []
+        var auxiliaryNode = call.node
+        auxiliaryNode.displayName = "\(call.node.displayName) (\(kind.rawValue) \(name))"
+        let ownPaths = Set((container.volumeMounts ?? []).map(\.mountPath))
+        let mirrored =
+            container.mirrorVolumeMounts == true ? mainMounts.filter { !ownPaths.contains($0.mountPath) } : []
+        let directory = podDirectory + (kind == .sidecar ? "/sidecars/" : "/init/") + name
+        let (invocation, _, _, sources) = try prepareInvocation(
+            Self.containerTemplate(container, in: call.template, extraMounts: mirrored, keepOutputs: false),
+            node: auxiliaryNode, scope: call.scope, inputs: call.inputs, nodeDirectory: directory,
+            runName: call.runName, podDirectory: podDirectory)
+        return (invocation, sources)
+    }
+
+    /// Plans a `containerSet`: its retry strategy, and one Container node (created Pending, a child of the Pod
+    /// node, named `<pod>.<container>`) and invocation per container; the container named `main` runs as the
+    /// pod's main invocation, the others get their own node directories and share the set's volumes.
+    private func planContainerSet(_ set: ContainerSetTemplate, into plan: inout PodPlan, call: PodCall)
+        async throws(EngineError)
+    {
+        let (template, node) = (call.template, call.node)
+        var renderer = Renderer(scope: call.scope)
         if let strategy = set.retryStrategy {
             let text = try renderer.renderOptional(strategy.retries?.value, context: "containerSet retries") ?? "0"
             guard let retries = Int(text), retries >= 0 else {
@@ -162,18 +188,15 @@ extension WorkflowExecutor {
             let containerNode = try await coordinator.createNode(
                 name: "\(node.name).\(name)", displayName: name, type: .container, templateName: template.name,
                 phase: .pending, boundaryID: node.boundaryID, parentID: node.id)
-            let invocation: NodeInvocation
-            if name == "main" {
-                invocation = main
-            } else {
+            var invocation = call.main
+            if name != "main" {
                 let sources: Set<ValueSource>
                 (invocation, _, _, sources) = try prepareInvocation(
                     Self.containerTemplate(
-                        container, in: template, extraMounts: set.volumeMounts ?? [],
-                        keepOutputs: false),
-                    node: containerNode, scope: scope, inputs: inputs,
-                    nodeDirectory: runDirectory + "/nodes/" + containerNode.id, runName: runName,
-                    podDirectory: podDirectory)
+                        container, in: template, extraMounts: set.volumeMounts ?? [], keepOutputs: false),
+                    node: containerNode, scope: call.scope, inputs: call.inputs,
+                    nodeDirectory: runDirectory + "/nodes/" + containerNode.id, runName: call.runName,
+                    podDirectory: call.main.sandbox.nodeDirectory)
                 plan.sources.formUnion(sources)
             }
             containers.append(
@@ -181,7 +204,6 @@ extension WorkflowExecutor {
                     node: containerNode, dependencies: container.dependencies ?? [], invocation: invocation))
         }
         plan.containers = containers
-        return plan
     }
 
     // MARK: - Running

@@ -76,27 +76,9 @@ extension WorkflowExecutor {
         runID: String
     ) async throws(EngineError) -> NodeState {
         var node = node
-        let (invocation, argv, image, admission) = (
-            admitted.invocation, admitted.argv, admitted.image, admitted.admission
-        )
+        let invocation = admitted.invocation
         // 4. Outputs, collected from the node's private filesystem.
-        var outputs = NodeOutputs()
-        var phase: NodePhase
-        var message: String?
-        switch outcome.termination {
-        case .exited(let code):
-            outputs.exitCode = String(code)
-            phase = code == 0 ? .succeeded : .failed
-        case .signaled(let signal):
-            outputs.exitCode = String(128 + signal)
-            phase = .failed
-        }
-        message = outcome.failureMessage(memoryLimit: invocation.container?.memoryLimit)
-        if outcome.timedOut {
-            phase = .failed
-            let limit = invocation.timeout.map { " (\($0.components.seconds)s)" } ?? ""
-            message = "Step exceeded its deadline\(limit): the node's process group was killed"
-        }
+        var (outputs, phase, message) = Self.ending(of: outcome, invocation: invocation)
         do {
             try collectOutputs(
                 of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
@@ -111,39 +93,11 @@ extension WorkflowExecutor {
         node.message = message
         node.outputs = outputs
         node.progress = reportedProgress(of: invocation, succeeded: phase == .succeeded)
-        // 5. Lineage: sign what the node produced (a Failed node's outputs too: whoever consumes them sees their
-        // true producer); the envelope is recorded in the same transaction. A key revoked while the node ran signs
-        // nothing: the node is refused instead.
-        var envelopeRecord: EnvelopeRecord?
-        var denial: DenialRecord?
-        if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)),
-            let refusal = gate.refuseSigning(node.displayName)
-        {
-            phase = .error
-            node.phase = .error
-            node.message = refusal.description
-            denial = DenialRecord(
-                runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                message: refusal.description, createdAt: Date())
+        // 5. Lineage.
+        let (envelope, denial) = signPod(&node, template: template, scope: scope, admitted: admitted, outcome: outcome)
+        if node.phase == .succeeded, let outputs = node.outputs {
+            await publishGlobalOutputs(of: template, outputs: outputs, node: node)
         }
-        if phase == .succeeded || (phase == .failed && Self.hasValues(outputs)) {
-            let signed = lineage.sign(
-                node: node, templateName: template.identity,
-                attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
-                command: argv,
-                image: outcome.imageID.map { "\(image ?? "")@\($0)" } ?? image,
-                inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
-                startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
-                containers: admission.containers, templateDigest: templateDigests[template.identity],
-                outcome: phase == .succeeded ? nil : phase.rawValue)
-            node.envelopeDigest = signed.record.payloadDigest
-            for index in outputs.artifacts.indices {
-                outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
-            }
-            node.outputs = outputs
-            envelopeRecord = signed.record
-        }
-        if phase == .succeeded { await publishGlobalOutputs(of: template, outputs: outputs, node: node) }
         let exitCode: Int32? = if case .exited(let code) = outcome.termination { code } else { nil }
         let signal: Int32? = if case .signaled(let value) = outcome.termination { value } else { nil }
         let attempt = AttemptRecord(
@@ -151,11 +105,69 @@ extension WorkflowExecutor {
             finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal, stdoutPath: invocation.stdoutPath,
             stderrPath: invocation.stderrPath,
             outcome: outcome.timedOut
-                ? "timeout" : phase == .succeeded ? "succeeded" : phase == .error ? "error" : "failed")
+                ? "timeout" : node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt
-        try await coordinator.update(node, attempt: attempt, envelope: envelopeRecord, denial: denial)
+        try await coordinator.update(node, attempt: attempt, envelope: envelope, denial: denial)
         sweeper.remove(admitted.nodeDirectory + "/root")
         return node
+    }
+
+    /// A pod's phase, message and exit code from how its process ended (a deadline fails it with its own message).
+    static func ending(of outcome: NodeOutcome, invocation: NodeInvocation)
+        -> (outputs: NodeOutputs, phase: NodePhase, message: String?)
+    {
+        var outputs = NodeOutputs()
+        var phase: NodePhase
+        switch outcome.termination {
+        case .exited(let code):
+            outputs.exitCode = String(code)
+            phase = code == 0 ? .succeeded : .failed
+        case .signaled(let signal):
+            outputs.exitCode = String(128 + signal)
+            phase = .failed
+        }
+        var message = outcome.failureMessage(memoryLimit: invocation.container?.memoryLimit)
+        if outcome.timedOut {
+            phase = .failed
+            let limit = invocation.timeout.map { " (\($0.components.seconds)s)" } ?? ""
+            message = "Step exceeded its deadline\(limit): the node's process group was killed"
+        }
+        return (outputs, phase, message)
+    }
+
+    /// Signs what the node produced (a Failed node's outputs too: whoever consumes them sees their true producer),
+    /// for recording in the node's transaction. A key revoked while the node ran signs nothing: the node is refused
+    /// (Error) instead, with the denial to record.
+    private func signPod(
+        _ node: inout NodeState, template: Template, scope: VariableScope, admitted: AdmittedPod, outcome: NodeOutcome
+    ) -> (EnvelopeRecord?, DenialRecord?) {
+        guard var outputs = node.outputs,
+            node.phase == .succeeded || (node.phase == .failed && Self.hasValues(outputs))
+        else { return (nil, nil) }
+        if let refusal = gate.refuseSigning(node.displayName) {
+            node.phase = .error
+            node.message = refusal.description
+            let denial = DenialRecord(
+                runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+                message: refusal.description, createdAt: Date())
+            return (nil, denial)
+        }
+        let admission = admitted.admission
+        let signed = lineage.sign(
+            node: node, templateName: template.identity,
+            attempt: (scope.value("retries").flatMap { Int($0.text) } ?? 0) + 1,
+            command: admitted.argv,
+            image: outcome.imageID.map { "\(admitted.image ?? "")@\($0)" } ?? admitted.image,
+            inputs: admission.lineage, chainDepth: admission.chainDepth, outputs: outputs,
+            startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, within: admission.within,
+            containers: admission.containers, templateDigest: templateDigests[template.identity],
+            outcome: node.phase == .succeeded ? nil : node.phase.rawValue)
+        node.envelopeDigest = signed.record.payloadDigest
+        for index in outputs.artifacts.indices {
+            outputs.artifacts[index].envelopeDigest = signed.record.payloadDigest
+        }
+        node.outputs = outputs
+        return (signed.record, nil)
     }
 
     /// Publishes a succeeded pod's outputs that name a `globalName` as `workflow.outputs.artifacts/parameters.NAME`.
