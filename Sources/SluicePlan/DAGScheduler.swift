@@ -121,10 +121,7 @@ package struct DAGScheduler: Sendable {
     private func results(of name: String) -> TaskResults {
         let phase = phases[name]
         let tolerated =
-            phase.map { phase in
-                (phase == .failed && continueOn[name]?.failed == true)
-                    || (phase == .error && continueOn[name]?.error == true)
-            } ?? false
+            phase.map { $0.isFailedOrError && ContinueOn.allows(continueOn[name], after: $0) } ?? false
         return TaskResults(
             succeeded: phase == .succeeded || tolerated, failed: phase == .failed, errored: phase == .error,
             // A task that returned while still Running is a daemon (`daemon: true`) that keeps running.
@@ -167,10 +164,7 @@ package struct DAGScheduler: Sendable {
         for target in targets ?? self.targets ?? leafTasks {
             let phase = branchPhase(target)
             guard phase.isFailedOrError else { continue }
-            let tolerated =
-                (phase == .failed && continueOn[target]?.failed == true)
-                || (phase == .error && continueOn[target]?.error == true)
-            if !tolerated { return phase }
+            if !ContinueOn.allows(continueOn[target], after: phase) { return phase }
         }
         return .succeeded
     }

@@ -119,14 +119,14 @@ extension WorkflowExecutor {
                     return nil
                 }
                 let node = await executor.execute(call)
-                if bounded, node.phase.isFailedOrError, !executor.continues(continueOn, after: node.phase) {
+                if bounded, node.phase.isFailedOrError, !ContinueOn.allows(continueOn, after: node.phase) {
                     await stop.set()
                 }
                 await limiter.release()
                 return node
             }
         }.map(\.result)
-        let failure = iterations.first { $0.phase.isFailedOrError && !continues(continueOn, after: $0.phase) }
+        let failure = iterations.first { $0.phase.isFailedOrError && !ContinueOn.allows(continueOn, after: $0.phase) }
         let workflowName = await coordinator.run.name
         var summary =
             group
@@ -178,7 +178,7 @@ extension WorkflowExecutor {
                     name: call.nodeName, displayName: call.displayName, type: .skipped,
                     templateName: call.template.name,
                     phase: .error, boundaryID: call.boundaryID, parentID: call.parentID,
-                    message: (error as? EngineError)?.description ?? "\(error)"))
+                    message: error.description))
         }
     }
 

@@ -145,7 +145,7 @@ extension WorkflowExecutor {
         dagNode.phase = scheduler.phase(targets: progress.targets)
         if progress.failFastTripped {
             dagNode.phase = .failed
-            dagNode.message = Self.failFastMessage
+            dagNode.message = StepsScheduler.failFastMessage
         } else if Task.isCancelled && dagNode.phase == .succeeded {
             dagNode.phase = .failed
             dagNode.message = stopMessage

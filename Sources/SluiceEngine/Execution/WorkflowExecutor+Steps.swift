@@ -12,65 +12,35 @@ extension WorkflowExecutor {
         var stepsNode = stepsNode
         var scope = scope
         var previousStepIDs: [String] = [stepsNode.id]
-        var failure: (node: NodeState, phase: NodePhase)?
+        let groups = template.steps ?? []
+        var scheduler = StepsScheduler(groupCount: groups.count, failsFast: template.failFast == true)
         let limiter = ParallelismLimiter(limit: template.parallelism)
 
-        for (groupIndex, group) in (template.steps ?? []).enumerated() {
-            if Task.isCancelled { break }
+        while let groupIndex = scheduler.nextGroup(), !Task.isCancelled {
+            let group = groups[groupIndex]
             let groupName = "\(stepsNode.name)[\(groupIndex)]"
             var groupNode = try await coordinator.createNode(
                 name: groupName, displayName: "[\(groupIndex)]", type: .stepGroup, templateName: template.name,
                 phase: .running, boundaryID: stepsNode.id, parentID: nil)
             try await coordinator.link(parents: previousStepIDs, to: groupNode.id)
 
-            var sites: [(step: WorkflowStep, site: CallSite)] = []
-            var finished: [(step: WorkflowStep, result: CallSiteResult)] = []
-            for step in group {
-                let stepName = "\(groupName).\(step.name)"
-                switch await decideCall(
-                    step, kind: "step", nodeName: stepName, scope: scope, boundaryID: stepsNode.id,
-                    parentID: groupNode.id, scopePrefix: "steps")
-                {
-                case .ended(let phase, let message):
-                    let ended = try await coordinator.createNode(
-                        name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
-                        phase: phase, boundaryID: stepsNode.id, parentID: groupNode.id, message: message)
-                    finished.append((step, CallSiteResult(node: ended, iterations: nil)))
-                case .refused(let refused):
-                    finished.append((step, CallSiteResult(node: refused, iterations: nil)))
-                case .run(let site):
-                    sites.append((step, site))
-                }
-            }
-
-            let results = await runGroup(sites, limiter: limiter)
-            finished.append(contentsOf: results)
-            // Argo lists a group's children in step order, skipped steps included.
-            let declared = group.map(\.name)
-            finished.sort {
-                (declared.firstIndex(of: $0.step.name) ?? 0) < (declared.firstIndex(of: $1.step.name) ?? 0)
-            }
-            let childIDs = finished.flatMap { entry in entry.result.iterations?.map(\.id) ?? [entry.result.node.id] }
+            var finished = try await startGroup(group, groupNode: groupNode, stepsNode: stepsNode, scope: scope)
+            finished.append(contentsOf: await runGroup(finished.waiting, limiter: limiter))
+            let ended = finished.inDeclaredOrder(group)
+            let childIDs = ended.flatMap { entry in entry.result.iterations?.map(\.id) ?? [entry.result.node.id] }
             try await coordinator.orderChildren(of: groupNode.id, as: childIDs)
 
-            let groupFailure = finishGroup(&groupNode, steps: finished, template: template, scope: &scope)
+            publish(ended, into: &scope)
+            let verdict = scheduler.groupFinished(ended.map(Self.stepEnd))
+            groupNode.phase = verdict.phase
+            groupNode.message = verdict.message
             try await coordinator.update(groupNode)
             previousStepIDs = childIDs
-            if let groupFailure {
-                failure = groupFailure
-                break
-            }
         }
 
-        if failure != nil && template.failFast == true {
-            stepsNode.phase = .failed
-            stepsNode.message = Self.failFastMessage
-        } else if let failure {
-            stepsNode.phase = failure.phase
-            stepsNode.message = "child '\(failure.node.id)' failed"
-        } else if Task.isCancelled {
-            stepsNode.phase = .failed
-            stepsNode.message = stopMessage
+        if let verdict = scheduler.verdict(stopMessage: Task.isCancelled ? stopMessage : nil) {
+            stepsNode.phase = verdict.phase
+            stepsNode.message = verdict.message
         } else {
             stepsNode.phase = .succeeded
             do {
@@ -82,6 +52,59 @@ extension WorkflowExecutor {
             }
         }
         return try await finishOrchestration(stepsNode, template: template)
+    }
+
+    /// A step group between deciding its steps and their ends.
+    private struct GroupProgress {
+        /// Steps that ended without running (skipped, refused, an error) and, later, those that ran.
+        var ended: [(step: WorkflowStep, result: CallSiteResult)] = []
+        /// Steps decided to run.
+        var waiting: [(step: WorkflowStep, site: CallSite)] = []
+
+        mutating func append(contentsOf results: [(step: WorkflowStep, result: CallSiteResult)]) {
+            ended.append(contentsOf: results)
+        }
+
+        /// The ended steps in the group's declared order (Argo lists a group's children so, skipped steps included).
+        func inDeclaredOrder(_ group: [WorkflowStep]) -> [(step: WorkflowStep, result: CallSiteResult)] {
+            let declared = group.map(\.name)
+            return ended.sorted {
+                (declared.firstIndex(of: $0.step.name) ?? 0) < (declared.firstIndex(of: $1.step.name) ?? 0)
+            }
+        }
+    }
+
+    /// Decides each step of a group (``decideCall``): those that end without running get their node now.
+    private func startGroup(
+        _ group: [WorkflowStep], groupNode: NodeState, stepsNode: NodeState, scope: VariableScope
+    ) async throws(EngineError) -> GroupProgress {
+        var progress = GroupProgress()
+        for step in group {
+            let stepName = "\(groupNode.name).\(step.name)"
+            switch await decideCall(
+                step, kind: "step", nodeName: stepName, scope: scope, boundaryID: stepsNode.id,
+                parentID: groupNode.id, scopePrefix: "steps")
+            {
+            case .ended(let phase, let message):
+                let ended = try await coordinator.createNode(
+                    name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
+                    phase: phase, boundaryID: stepsNode.id, parentID: groupNode.id, message: message)
+                progress.ended.append((step, CallSiteResult(node: ended, iterations: nil)))
+            case .refused(let refused):
+                progress.ended.append((step, CallSiteResult(node: refused, iterations: nil)))
+            case .run(let site):
+                progress.waiting.append((step, site))
+            }
+        }
+        return progress
+    }
+
+    /// How a step ended, as the steps scheduler takes it.
+    private static func stepEnd(_ entry: (step: WorkflowStep, result: CallSiteResult)) -> StepsScheduler.StepEnd {
+        StepsScheduler.StepEnd(
+            name: entry.step.name, nodeID: entry.result.node.id, phase: entry.result.node.phase,
+            continueOn: entry.step.continueOn,
+            failedIterationID: entry.result.iterations?.first { $0.phase.isFailedOrError }?.id)
     }
 
     /// Runs a step group's call sites in parallel, at most ``startedTaskBound`` started at once.
@@ -98,14 +121,9 @@ extension WorkflowExecutor {
         return finished.map { (sites[$0.index].step, $0.result) }
     }
 
-    /// Publishes a finished group's steps into `scope` and sets the group node's phase and message.
-    ///
-    /// - Returns: the failure that ends the steps (a step Failed or Errored without `continueOn`), nil otherwise.
-    private func finishGroup(
-        _ groupNode: inout NodeState, steps finished: [(step: WorkflowStep, result: CallSiteResult)],
-        template: Template, scope: inout VariableScope
-    ) -> (node: NodeState, phase: NodePhase)? {
-        var groupFailure: (node: NodeState, phase: NodePhase)?
+    /// Publishes a finished group's steps into `scope` as `steps.NAME` (a step that did not run: its outputs'
+    /// placeholders).
+    private func publish(_ finished: [(step: WorkflowStep, result: CallSiteResult)], into scope: inout VariableScope) {
         for (step, result) in finished {
             result.publish(into: &scope, as: "steps.\(step.name)")
             if result.node.phase == .skipped || result.node.phase == .omitted {
@@ -113,30 +131,6 @@ extension WorkflowExecutor {
                     template: step.template, templateRef: step.templateRef, inline: step.inline, into: &scope,
                     as: "steps.\(step.name)")
             }
-            let node = result.node
-            if node.phase.isFailedOrError && !continues(step.continueOn, after: node.phase) {
-                groupFailure =
-                    groupFailure ?? (
-                        result.iterations?.first { $0.phase.isFailedOrError } ?? node,
-                        node.phase
-                    )
-            }
-        }
-        groupNode.phase = groupFailure?.phase ?? .succeeded
-        if let groupFailure { groupNode.message = "child '\(groupFailure.node.id)' failed" }
-        if groupFailure != nil && template.failFast == true {
-            groupNode.phase = .failed
-            groupNode.message = Self.failFastMessage
-        }
-        return groupFailure
-    }
-
-    /// Whether `continueOn` lets the caller go on after a node ended in `phase`.
-    func continues(_ continueOn: ContinueOn?, after phase: NodePhase) -> Bool {
-        switch phase {
-        case .failed: continueOn?.failed == true
-        case .error: continueOn?.error == true
-        default: true
         }
     }
 

@@ -61,7 +61,6 @@ package struct WorkflowExecutor: Sendable {
     static let deadlineMessage = "Step exceeded its deadline"
 
     /// The message of a steps or DAG template with `failFast: true` after a child failed (Argo's wording).
-    static let failFastMessage = "template has failed or errored children and failFast enabled"
 
     /// How many node tasks a DAG, a step group or a loop keeps started at once: four times the run's bound on
     /// running nodes, at least 64. The others wait, undecided and unrecorded, so that a fan-out of thousands keeps

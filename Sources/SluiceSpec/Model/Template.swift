@@ -267,6 +267,11 @@ package struct RawArtifact: Sendable, Decodable, Equatable {
 package struct ContinueOn: Sendable, Decodable, Equatable {
     package var failed: Bool?
     package var error: Bool?
+
+    package init(failed: Bool? = nil, error: Bool? = nil) {
+        self.failed = failed
+        self.error = error
+    }
 }
 
 /// `withSequence` of a step or task (Argo's `Sequence`).
