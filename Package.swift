@@ -102,7 +102,8 @@ let package = Package(
         .target(
             name: "SluiceKube",
             dependencies: [
-                "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "CKubeShims",
+                "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceRuntimes",
+                "CKubeShims",
             ],
             swiftSettings: strictSettings
         ),

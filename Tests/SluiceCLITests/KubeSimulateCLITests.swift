@@ -301,4 +301,34 @@ struct KubeSimulateCLITests {
             }
         }
     }
+
+    /// Pins the deadline of `podman wait` (coreutils' `timeout` through swift-subprocess since Foundation's
+    /// `Process` left the simulator): a pod past its deadline is stopped and fails as on Argo.
+    @Test("a pod still running after its template's activeDeadlineSeconds is stopped and fails with Argo's message")
+    func podDeadline() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-e") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let slow = """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Workflow
+                    metadata: {name: kube-sim-e}
+                    spec:
+                      entrypoint: slow
+                      templates:
+                        - name: slow
+                          activeDeadlineSeconds: 3
+                          container: {image: busybox, command: [sleep, "120"]}
+                    """
+                let rendered = try Self.render(cli, try cli.write(slow, name: "slow.yaml"), image: image)
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo"], environment: Self.containerEnvironment)
+                #expect(simulated.status == 1, "\(simulated)")
+                #expect(
+                    simulated.stdout.hasPrefix(
+                        "Failed    kube-sim-e: Pod was active on the node longer than the specified deadline"),
+                    "\(simulated)")
+            }
+        }
+    }
 }

@@ -43,11 +43,11 @@ struct SimulationPlanTests {
               container: {image: busybox, command: [cat, "{{inputs.artifacts.data.path}}", "{{inputs.parameters.n}}"]}
         """
 
-    static func walk(_ text: String) throws -> (ArgoWalk, [PodCall], WalkPhase) {
+    static func walk(_ text: String) async throws -> (ArgoWalk, [PodCall], WalkPhase) {
         let loaded = try SpecLoader.load(text: text, file: "wf.yaml", clusterFeatures: true)
         var walk = try ArgoWalk(workflow: RenderedYAML(loaded.documents[0].tree), runID: "run-1")
         var calls: [PodCall] = []
-        let phase = try walk.run { (call: PodCall) throws(KubeError) -> PodResult in
+        let phase = try await walk.run { (call: PodCall) async throws(KubeError) -> PodResult in
             calls.append(call)
             var outputs = PodOutputs()
             outputs.parameters = [NamedValue(name: "n", value: "7")]
@@ -60,8 +60,8 @@ struct SimulationPlanTests {
     }
 
     @Test("DAG tasks run in dependency order with Argo's values; a false when is Skipped, not run")
-    func dagOrder() throws {
-        let (walk, calls, phase) = try Self.walk(Self.dag)
+    func dagOrder() async throws {
+        let (walk, calls, phase) = try await Self.walk(Self.dag)
         #expect(phase == .succeeded)
         #expect(calls.map(\.displayName) == ["make", "use"])
         let make = calls[0]
@@ -80,7 +80,7 @@ struct SimulationPlanTests {
     }
 
     @Test("steps are named as Argo names them: WORKFLOW[i].STEP; a loop runs each item, named NAME(i:label)")
-    func stepsAndLoops() throws {
+    func stepsAndLoops() async throws {
         let steps = """
             apiVersion: argoproj.io/v1alpha1
             kind: Workflow
@@ -96,7 +96,7 @@ struct SimulationPlanTests {
                   inputs: {parameters: [{name: limit}]}
                   container: {image: busybox, command: [echo, "{{inputs.parameters.limit}}"]}
             """
-        let (walk, calls, _) = try Self.walk(steps)
+        let (walk, calls, _) = try await Self.walk(steps)
         #expect(calls.map(\.nodeName) == ["st[0].a", "st[1].b"])
         #expect(calls[1].inputParameters == [NamedValue(name: "limit", value: "7")])
         #expect(walk.nodes.filter { $0.kind == .stepGroup }.map(\.name) == ["st[0]", "st[1]"])
@@ -105,7 +105,7 @@ struct SimulationPlanTests {
             of: "- - {name: a, template: make,", with: "- - {name: a, template: make, withItems: [x, {k: v}],"
         )
         .replacingOccurrences(of: "value: \"1\"", with: "value: \"{{item}}\"")
-        let (looped, loopCalls, _) = try Self.walk(loop)
+        let (looped, loopCalls, _) = try await Self.walk(loop)
         #expect(loopCalls.map(\.nodeName) == ["st[0].a(0:x)", "st[0].a(1:k:v)", "st[1].b"])
         #expect(loopCalls[0].inputParameters == [NamedValue(name: "limit", value: "x")])
         // Argo aggregates a loop's output parameters as a JSON list.

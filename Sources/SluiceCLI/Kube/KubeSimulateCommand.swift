@@ -5,7 +5,7 @@ import SluiceGovernance
 import SluiceKube
 
 /// `sluice kube simulate RENDERED.yaml --artifact-repo DIR -o BUNDLE`: the rendered pods run for real under podman.
-struct KubeSimulateCommand: ParsableCommand {
+struct KubeSimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a rendered Workflow's pods under `podman kube play`, in Argo's order, then collect the bundle.",
@@ -46,7 +46,7 @@ struct KubeSimulateCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    func run() throws {
+    func run() async throws {
         let keyPath = signerKey ?? KeyStore.defaultKeyPath(stateDirectory: state.resolved)
         var simulator = KubeSimulator(renderedPath: file, repository: artifactRepo, signerKeyPath: keyPath)
         simulator.statusPath = status
@@ -61,11 +61,11 @@ struct KubeSimulateCommand: ParsableCommand {
         }
         let outcome: KubeSimulator.Outcome
         do {
-            outcome = try simulator.run()
+            outcome = try await simulator.run()
             print("\(outcome.workflowName) \(outcome.phase.rawValue); Workflow object: \(outcome.statusPath)")
             if let output {
                 let key = try SigningKey.load(from: keyPath)
-                let summary = try ClusterCollector(
+                let summary = try await ClusterCollector(
                     repository: artifactRepo, statusPath: outcome.statusPath, key: key
                 ).collect(to: output)
                 print(
@@ -83,7 +83,7 @@ struct KubeSimulateCommand: ParsableCommand {
 }
 
 /// `sluice kube collect --from DIR --workflow STATUS.json -o BUNDLE`: what a cluster run left, as an export bundle.
-struct KubeCollectCommand: ParsableCommand {
+struct KubeCollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract:
@@ -111,11 +111,11 @@ struct KubeCollectCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    func run() throws {
+    func run() async throws {
         do {
             let signing = try KeyStore.signingKey(path: key, stateDirectory: state.resolved).key
             let lineage = try lineageKey.map(KubeArguments.publicKey(at:))
-            let summary = try ClusterCollector(
+            let summary = try await ClusterCollector(
                 repository: from, statusPath: workflow, key: signing, lineageKey: lineage
             ).collect(to: output)
             print("collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")

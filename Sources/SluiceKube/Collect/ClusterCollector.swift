@@ -42,7 +42,7 @@ package struct ClusterCollector {
     /// Writes the bundle directory `output` (which must not exist).
     ///
     /// - Throws: ``KubeError/collect(reason:)`` naming what is missing or unreadable.
-    package func collect(to output: String) throws(KubeError) -> Summary {
+    package func collect(to output: String) async throws(KubeError) -> Summary {
         let workflow = try readStatus()
         guard !FileManager.default.fileExists(atPath: output) else {
             throw .collect(reason: "'\(output)' already exists: give a new directory for the bundle")
@@ -121,7 +121,7 @@ package struct ClusterCollector {
                     envelopeDigests.insert(envelope.payloadDigest.hex)
                     if isRecorded { envelopeHex = envelope.payloadDigest.hex }
                 } else {
-                    try store(
+                    try await store(
                         object, key: key, isArchive: Self.isArchive(artifact, key: key), files: files, stored: &stored)
                 }
             }
@@ -288,7 +288,7 @@ package struct ClusterCollector {
     /// Stores one output artifact under its digest (unpacking an archive first).
     private func store(
         _ object: String, key: String, isArchive: Bool, files: BundleFiles, stored: inout Set<String>
-    ) throws(KubeError) {
+    ) async throws(KubeError) {
         guard FileManager.default.fileExists(atPath: object) else {
             throw .collect(reason: "artifact '\(key)' is not in the repository")
         }
@@ -297,10 +297,8 @@ package struct ClusterCollector {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         if isArchive {
             _ = make(scratch)
-            let ended = try HostCommand.run(["tar", "-xzf", object, "-C", scratch], scratch: NSTemporaryDirectory())
-            let entries = ((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).filter {
-                !$0.hasPrefix(".stdout-") && !$0.hasPrefix(".stderr-")
-            }
+            let ended = try await HostTool.run(["tar", "-xzf", object, "-C", scratch], in: scratch)
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []
             guard ended.status == 0, entries.count == 1 else {
                 throw .collect(reason: "artifact '\(key)' is not a tar.gz archive of one file or directory")
             }

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceGovernance
 
 /// `sluice signer`: serves exactly one session on a Unix socket, then exits.

@@ -95,9 +95,11 @@ package struct ArgoWalk {
     /// Runs the workflow to its end; returns the workflow's phase.
     ///
     /// - Throws: ``KubeError/simulation(reason:)`` for what the walk does not simulate, or what `runPod` throws.
-    package mutating func run(_ runPod: (PodCall) throws(KubeError) -> PodResult) throws(KubeError) -> WalkPhase {
+    package mutating func run(_ runPod: (PodCall) async throws(KubeError) -> PodResult) async throws(KubeError)
+        -> WalkPhase
+    {
         // Argo hands the workflow's arguments to the entrypoint's inputs of the same names.
-        let outcome = try call(
+        let outcome = try await call(
             template: entrypoint, parameters: workflowParameters, artifacts: [], nodeName: workflowName,
             displayName: workflowName, runPod: runPod)
         return outcome.phase
@@ -117,8 +119,8 @@ package struct ArgoWalk {
     private mutating func call(
         template name: String, inline: RenderedYAML? = nil, parameters arguments: [NamedValue],
         artifacts: [RepositoryArtifact], nodeName: String, displayName: String,
-        runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> Outcome {
+        runPod: (PodCall) async throws(KubeError) -> PodResult
+    ) async throws(KubeError) -> Outcome {
         guard let template = inline ?? templates[name] else {
             throw .simulation(reason: "node '\(nodeName)' calls template '\(name)', which the Workflow does not have")
         }
@@ -154,8 +156,8 @@ package struct ArgoWalk {
             for (artifact, _) in inputs.artifacts { scope.artifacts["inputs.artifacts.\(artifact.name)"] = artifact }
             let (phase, children) =
                 kind == .dag
-                ? try runDAG(template, scope: &scope, nodeName: nodeName, runPod: runPod)
-                : try runSteps(template, scope: &scope, nodeName: nodeName, runPod: runPod)
+                ? try await runDAG(template, scope: &scope, nodeName: nodeName, runPod: runPod)
+                : try await runSteps(template, scope: &scope, nodeName: nodeName, runPod: runPod)
             let outputs =
                 phase == .succeeded ? try Self.outputs(of: template, scope: scope, node: nodeName) : PodOutputs()
             nodes[index].phase = phase
@@ -177,7 +179,7 @@ package struct ArgoWalk {
             nodeID: id, nodeName: nodeName, displayName: displayName, podName: podName, templateName: name,
             template: try Self.substitute(template, variables, node: nodeName), inputParameters: inputs.parameters,
             inputArtifacts: inputs.artifacts, rawInputs: inputs.raw)
-        let result = try runPod(pod)
+        let result = try await runPod(pod)
         var node = WalkedNode(
             id: id, name: nodeName, displayName: displayName, kind: .pod, templateName: name, phase: result.phase)
         node.message = result.message
@@ -232,8 +234,8 @@ package struct ArgoWalk {
 
     private mutating func runDAG(
         _ template: RenderedYAML, scope: inout Scope, nodeName: String,
-        runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> (WalkPhase, [String]) {
+        runPod: (PodCall) async throws(KubeError) -> PodResult
+    ) async throws(KubeError) -> (WalkPhase, [String]) {
         let tasks = template["dag"]?["tasks"]?.elements ?? []
         var phases: [String: WalkPhase] = [:]
         var children: [String] = []
@@ -268,10 +270,10 @@ package struct ArgoWalk {
                 outcome = skip(
                     task, nodeName: childName, phase: .omitted, message: "omitted: depends condition not met")
             } else if let items = try Self.items(of: task, scope: scope, node: childName) {
-                outcome = try loop(
+                outcome = try await loop(
                     task, items: items, scope: scope, nodeName: childName, groupNode: true, runPod: runPod)
             } else {
-                outcome = try run(task, scope: scope, nodeName: childName, displayName: taskName, runPod: runPod)
+                outcome = try await run(task, scope: scope, nodeName: childName, displayName: taskName, runPod: runPod)
             }
             phases[taskName] = outcome.phase
             children.append(outcome.id)
@@ -283,8 +285,8 @@ package struct ArgoWalk {
 
     private mutating func runSteps(
         _ template: RenderedYAML, scope: inout Scope, nodeName: String,
-        runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> (WalkPhase, [String]) {
+        runPod: (PodCall) async throws(KubeError) -> PodResult
+    ) async throws(KubeError) -> (WalkPhase, [String]) {
         var children: [String] = []
         for (index, group) in (template["steps"]?.elements ?? []).enumerated() {
             let groupName = "\(nodeName)[\(index)]"
@@ -301,13 +303,14 @@ package struct ArgoWalk {
                 let childName = "\(groupName).\(stepName)"
                 if let items = try Self.items(of: step, scope: scope, node: childName) {
                     // Argo puts a step's iterations directly under its step group.
-                    let outcome = try loop(
+                    let outcome = try await loop(
                         step, items: items, scope: scope, nodeName: childName, groupNode: false, runPod: runPod)
                     outcomes.append((stepName, outcome))
                     nodes[groupIndex].children += outcome.children
                     continue
                 }
-                let outcome = try run(step, scope: scope, nodeName: childName, displayName: stepName, runPod: runPod)
+                let outcome = try await run(
+                    step, scope: scope, nodeName: childName, displayName: stepName, runPod: runPod)
                 outcomes.append((stepName, outcome))
                 nodes[groupIndex].children.append(outcome.id)
             }
@@ -326,8 +329,8 @@ package struct ArgoWalk {
     /// One task or step (one iteration of a loop): its `when`, then its template with its arguments.
     private mutating func run(
         _ call: RenderedYAML, scope: Scope, nodeName: String, displayName: String,
-        runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> Outcome {
+        runPod: (PodCall) async throws(KubeError) -> PodResult
+    ) async throws(KubeError) -> Outcome {
         if try !Self.when(call, scope: scope, node: nodeName) {
             return skip(
                 call, nodeName: nodeName, phase: .skipped,
@@ -335,7 +338,7 @@ package struct ArgoWalk {
         }
         let (parameters, artifacts) = try Self.arguments(of: call, scope: scope, node: nodeName)
         // An inline template is named after its task, as Argo names it.
-        return try self.call(
+        return try await self.call(
             template: call["template"]?.scalarText ?? call["name"]?.scalarText ?? "", inline: call["inline"],
             parameters: parameters, artifacts: artifacts, nodeName: nodeName, displayName: displayName,
             runPod: runPod)
@@ -346,8 +349,8 @@ package struct ArgoWalk {
     /// `result` as a JSON list over the iterations.
     private mutating func loop(
         _ call: RenderedYAML, items: [ExpressionValue], scope: Scope, nodeName: String, groupNode: Bool,
-        runPod: (PodCall) throws(KubeError) -> PodResult
-    ) throws(KubeError) -> Outcome {
+        runPod: (PodCall) async throws(KubeError) -> PodResult
+    ) async throws(KubeError) -> Outcome {
         let id = NodeIdentity.id(workflowName: workflowName, nodeName: nodeName)
         let name = call["name"]?.scalarText ?? ""
         var groupIndex: Int?
@@ -364,7 +367,7 @@ package struct ArgoWalk {
             Self.bind(item, prefix: "item", into: &iteration.variables)
             let label = LoopItems.label(item)
             outcomes.append(
-                try run(
+                try await run(
                     call, scope: iteration, nodeName: "\(nodeName)(\(index):\(label))",
                     displayName: "\(name)(\(index):\(label))", runPod: runPod))
         }

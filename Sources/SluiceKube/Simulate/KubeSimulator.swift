@@ -44,7 +44,7 @@ package struct KubeSimulator {
     ///
     /// - Throws: ``KubeError/invalidWorkflow(_:)`` for a file that does not load, ``KubeError/simulation(reason:)``
     ///   for what cannot be simulated or when podman fails around a pod.
-    package func run() throws(KubeError) -> Outcome {
+    package func run() async throws(KubeError) -> Outcome {
         let loaded: LoadedFile
         do {
             loaded = try SpecLoader.load(path: renderedPath, clusterFeatures: true)
@@ -93,9 +93,9 @@ package struct KubeSimulator {
         let progress = self.progress
         let statusPath = self.statusPath ?? repository + "/\(walk.workflowName).workflow.json"
         let recorded = resume ? try RecordedPods(statusPath: statusPath) : RecordedPods()
-        let phase = try walk.run { (call: PodCall) throws(KubeError) -> PodResult in
+        let phase = try await walk.run { (call: PodCall) async throws(KubeError) -> PodResult in
             if let kept = recorded.succeeded[call.nodeID] { return kept }
-            let result = try pods.run(call)
+            let result = try await pods.run(call)
             var node = WalkedNode(
                 id: call.nodeID, name: call.nodeName, displayName: call.displayName, kind: .pod,
                 templateName: call.templateName, phase: result.phase)

@@ -33,21 +33,48 @@ package struct PodmanPods: Sendable {
     ///
     /// - Throws: ``KubeError/simulation(reason:)`` when podman cannot play the pod; a failing command or a refused
     ///   node is a result (phase Failed), not an error.
-    package func run(_ call: PodCall) throws(KubeError) -> PodResult {
+    package func run(_ call: PodCall) async throws(KubeError) -> PodResult {
         let directory = scratch + "/" + call.podName
         try make(directory)
         let started = Self.timestamp()
+        var result: PodResult
+        switch try await stageInputs(of: call, directory: directory) {
+        case .missing(let message):
+            result = PodResult(phase: .error, message: message, outputs: PodOutputs())
+        case .staged(let staged):
+            let manifestPath = try stagePod(call, inputs: staged, directory: directory)
+            // A pod of that name left by an interrupted simulation would make the play fail: Argo's names are fixed.
+            _ = try? await HostTool.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], in: directory)
+            let played: Result<PodResult, KubeError>
+            do {
+                played = .success(try await play(call, manifest: manifestPath, directory: directory))
+            } catch {
+                played = .failure(error)
+            }
+            _ = try? await HostTool.run(["podman", "kube", "down", manifestPath], in: directory)
+            _ = try? await HostTool.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], in: directory)
+            result = try played.get()
+        }
+        result.startedAt = started
+        result.finishedAt = Self.timestamp()
+        return result
+    }
+
+    /// Input artifacts staged on the host, or the message of the one the repository lacks.
+    private enum StagedInputs {
+        case staged([String: String])
+        case missing(message: String)
+    }
+
+    /// Stages the input artifacts (unpacking archives) and raw inputs under `directory`, by input name.
+    private func stageInputs(of call: PodCall, directory: String) async throws(KubeError) -> StagedInputs {
         var staged: [String: String] = [:]
         for (index, input) in call.inputArtifacts.enumerated() {
             let object = repository + "/" + input.artifact.key
             guard FileManager.default.fileExists(atPath: object) else {
-                var result = PodResult(
-                    phase: .error,
+                return .missing(
                     message: "failed to load artifact '\(input.artifact.name)': the repository has no key "
-                        + "'\(input.artifact.key)'", outputs: PodOutputs())
-                result.startedAt = started
-                result.finishedAt = Self.timestamp()
-                return result
+                        + "'\(input.artifact.key)'")
             }
             guard input.artifact.isArchive else {
                 staged[input.artifact.name] = object
@@ -55,8 +82,8 @@ package struct PodmanPods: Sendable {
             }
             let target = directory + "/inputs/\(index)"
             try make(target)
-            try HostCommand.check(
-                ["tar", "-xzf", object, "-C", target], scratch: directory,
+            try await HostTool.check(
+                ["tar", "-xzf", object, "-C", target], in: directory,
                 doing: "unpacking artifact '\(input.artifact.name)'")
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
             guard entries.count == 1 else {
@@ -71,6 +98,13 @@ package struct PodmanPods: Sendable {
             try write(Data(input.data.utf8), to: path)
             staged[input.name] = path
         }
+        return .staged(staged)
+    }
+
+    /// Writes the script, the ConfigMaps' and Secrets' stand-in directories and the Pod manifest; returns its path.
+    private func stagePod(_ call: PodCall, inputs staged: [String: String], directory: String) throws(KubeError)
+        -> String
+    {
         var scriptFile: String?
         if let source = call.template["script"]?["source"]?.scalarText {
             let path = directory + "/script"
@@ -79,21 +113,7 @@ package struct PodmanPods: Sendable {
             _ = chmod(path, 0o755)
             scriptFile = path
         }
-        var secrets: [String: String] = [:]
-        for volume in call.template["volumes"]?.elements ?? [] {
-            guard let mapName = volume["configMap"]?["name"]?.scalarText else { continue }
-            let mapDirectory = directory + "/configmap-" + mapName
-            try make(mapDirectory)
-            if mapName == PodLayout.revocationsConfigMap, let revocationList {
-                do {
-                    try FileManager.default.copyItem(
-                        atPath: revocationList, toPath: mapDirectory + "/" + PodLayout.revocationsFileName)
-                } catch {
-                    throw .simulation(reason: "cannot copy '\(revocationList)': \(error.localizedDescription)")
-                }
-            }
-            secrets["configMap/" + mapName] = mapDirectory
-        }
+        var secrets = try stageConfigMaps(of: call, directory: directory)
         for volume in call.template["volumes"]?.elements ?? [] {
             guard let name = volume["secret"]?["secretName"]?.scalarText else { continue }
             guard let key = secretKeys[name] else {
@@ -114,53 +134,68 @@ package struct PodmanPods: Sendable {
             call: call, stagedInputs: staged, scriptFile: scriptFile, secretDirectories: secrets)
         let manifestPath = directory + "/pod.yaml"
         try write(Data(try manifest.pod().text.utf8), to: manifestPath)
-        defer {
-            _ = try? HostCommand.run(["podman", "kube", "down", manifestPath], scratch: directory)
-            _ = try? HostCommand.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], scratch: directory)
+        return manifestPath
+    }
+
+    /// The host directories standing in for the pod's ConfigMaps, keyed `configMap/NAME`.
+    private func stageConfigMaps(of call: PodCall, directory: String) throws(KubeError) -> [String: String] {
+        var maps: [String: String] = [:]
+        for volume in call.template["volumes"]?.elements ?? [] {
+            guard let mapName = volume["configMap"]?["name"]?.scalarText else { continue }
+            let mapDirectory = directory + "/configmap-" + mapName
+            try make(mapDirectory)
+            if mapName == PodLayout.revocationsConfigMap, let revocationList {
+                do {
+                    try FileManager.default.copyItem(
+                        atPath: revocationList, toPath: mapDirectory + "/" + PodLayout.revocationsFileName)
+                } catch {
+                    throw .simulation(reason: "cannot copy '\(revocationList)': \(error.localizedDescription)")
+                }
+            }
+            maps["configMap/" + mapName] = mapDirectory
         }
-        // A pod of that name left by an interrupted simulation would make the play fail: Argo's names are fixed.
-        _ = try? HostCommand.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], scratch: directory)
-        try HostCommand.check(
-            ["podman", "kube", "play", manifestPath], scratch: directory, doing: "playing pod '\(call.podName)'")
+        return maps
+    }
+
+    /// Plays the staged pod, waits for its main container and reads its result and outputs.
+    private func play(_ call: PodCall, manifest manifestPath: String, directory: String) async throws(KubeError)
+        -> PodResult
+    {
+        try await HostTool.check(
+            ["podman", "kube", "play", manifestPath], in: directory, doing: "playing pod '\(call.podName)'")
         let main = call.podName + "-" + PodManifest.mainContainer
         let deadline = call.template["activeDeadlineSeconds"]?.scalarText.flatMap { Int($0) } ?? podDeadline
-        let waited = try HostCommand.run(["podman", "wait", main], scratch: directory, deadline: deadline)
+        let waited = try await HostTool.run(["podman", "wait", main], in: directory, deadline: deadline)
         if waited.timedOut {
-            _ = try? HostCommand.run(["podman", "pod", "stop", "-t", "2", call.podName], scratch: directory)
-            var result = PodResult(
+            _ = try? await HostTool.run(["podman", "pod", "stop", "-t", "2", call.podName], in: directory)
+            return PodResult(
                 phase: .failed, message: "Pod was active on the node longer than the specified deadline",
                 outputs: PodOutputs())
-            result.startedAt = started
-            result.finishedAt = Self.timestamp()
-            return result
         }
         guard waited.status == 0 else {
             throw .simulation(
                 reason: "waiting for '\(main)': podman wait exited \(waited.status): \(waited.lastErrorLine)")
         }
         let exitCode = Int32(waited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        let logs = try HostCommand.check(
-            ["podman", "logs", main], scratch: directory, doing: "reading the logs of '\(main)'")
+        let logs = try await HostTool.check(
+            ["podman", "logs", main], in: directory, doing: "reading the logs of '\(main)'")
         var result = PodResult(phase: .succeeded, message: nil, outputs: PodOutputs())
-        result.startedAt = started
         result.outputs.exitCode = exitCode
         var stdout = Array(logs.stdout.utf8)
         if stdout.last == 0x0A { stdout.removeLast() }
         result.outputs.result = String(decoding: stdout.suffix(PodWrapper.resultLimit), as: UTF8.self)
+        let line = logs.lastErrorLine
         if exitCode != 0 {
             result.phase = .failed
-            let line = logs.lastErrorLine
             result.message = line.isEmpty ? "Error (exit code \(exitCode))" : line
-        } else {
-            do {
-                try collectOutputs(of: call, container: main, into: &result.outputs, directory: directory)
-            } catch {
-                result.phase = .error
-                let line = logs.lastErrorLine
-                result.message = error.description + (line.isEmpty ? "" : " (its last stderr line: \(line))")
-            }
+            return result
         }
-        result.finishedAt = Self.timestamp()
+        do {
+            try await collectOutputs(of: call, container: main, into: &result.outputs, directory: directory)
+        } catch {
+            result.phase = .error
+            result.message = error.description + (line.isEmpty ? "" : " (its last stderr line: \(line))")
+        }
         return result
     }
 
@@ -168,14 +203,14 @@ package struct PodmanPods: Sendable {
 
     private func collectOutputs(
         of call: PodCall, container: String, into outputs: inout PodOutputs, directory: String
-    ) throws(KubeError) {
+    ) async throws(KubeError) {
         let declared = call.template["outputs"]
         try make(directory + "/out")
         for parameter in declared?["parameters"]?.elements ?? [] {
             guard let name = parameter["name"]?.scalarText, let path = parameter["valueFrom"]?["path"]?.scalarText
             else { continue }
             let copy = directory + "/out/parameter-\(name)"
-            if try self.copy(container, path, to: copy, directory: directory),
+            if try await self.copy(container, path, to: copy, directory: directory),
                 var bytes = FileManager.default.contents(atPath: copy).map({ [UInt8]($0) })
             {
                 if bytes.last == 0x0A { bytes.removeLast() }
@@ -191,7 +226,7 @@ package struct PodmanPods: Sendable {
             let baseName = (path as NSString).lastPathComponent
             let holder = directory + "/out/artifact-\(name)"
             try make(holder)
-            guard try copy(container, path, to: holder + "/" + baseName, directory: directory) else {
+            guard try await copy(container, path, to: holder + "/" + baseName, directory: directory) else {
                 if artifact["optional"]?.scalarText == "true" { continue }
                 throw .simulation(reason: "failed to save outputs: artifact '\(name)': no file at '\(path)'")
             }
@@ -201,8 +236,8 @@ package struct PodmanPods: Sendable {
             try make((object as NSString).deletingLastPathComponent)
             try? FileManager.default.removeItem(atPath: object)
             if isArchive {
-                try HostCommand.check(
-                    ["tar", "-czf", object, "-C", holder, baseName], scratch: directory, doing: "archiving '\(name)'")
+                try await HostTool.check(
+                    ["tar", "-czf", object, "-C", holder, baseName], in: directory, doing: "archiving '\(name)'")
             } else {
                 do {
                     try FileManager.default.copyItem(atPath: holder + "/" + baseName, toPath: object)
@@ -215,10 +250,10 @@ package struct PodmanPods: Sendable {
     }
 
     /// Copies `path` out of the exited container; false when the container has nothing there.
-    private func copy(_ container: String, _ path: String, to target: String, directory: String) throws(KubeError)
-        -> Bool
+    private func copy(_ container: String, _ path: String, to target: String, directory: String)
+        async throws(KubeError) -> Bool
     {
-        try HostCommand.run(["podman", "cp", "\(container):\(path)", target], scratch: directory).status == 0
+        try await HostTool.run(["podman", "cp", "\(container):\(path)", target], in: directory).status == 0
     }
 
     // MARK: - Files
