@@ -19,6 +19,9 @@ for arg in "$@"; do
 done
 
 scripts/setup.sh --test
+# Hera and kubernetes-validate in .build-python/venv, for the round trip of `sluice kube render`'s output; required.
+scripts/setup-python-tools.sh >/dev/null
+export SLUICE_REQUIRE_PYTHON_TOOLS=1
 # Container runtime tests: podman, runc, busybox-static, local test images, and `podman system service` for the
 # docker CLI (stopped by its pid when this script exits).
 scripts/setup-containers.sh --service
