@@ -59,6 +59,13 @@ struct RunCommand: AsyncParsableCommand {
         help: "A file or directory of WorkflowTemplates for templateRef/workflowTemplateRef (repeatable).")
     var templatePaths: [String] = []
 
+    @Option(
+        help: """
+            A submission attestation signed elsewhere (an event trigger, CI: sluice kube attest) to adopt as the \
+            run's submission, name and id; it must be signed by a key the governance admits to submit.
+            """)
+    var submission: String?
+
     @OptionGroup var progress: ProgressOptions
 
     @Option(
@@ -135,6 +142,13 @@ struct RunCommand: AsyncParsableCommand {
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
         request.lineageKeyPath = lineageKey
+        if let submission {
+            do {
+                request.submission = try KubeArguments.submission(at: submission)
+            } catch {
+                throw KubeArguments.exit(for: error)
+            }
+        }
         request.parallelism = parallelism
         request.runtimeProfileText = profileText
         try await Self.drive(engine: engine, request: request, display: display, junitPath: junit)

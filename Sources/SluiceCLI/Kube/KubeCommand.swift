@@ -12,6 +12,7 @@ struct KubeCommand: AsyncParsableCommand {
         abstract: "Run governed workflows on Argo Workflows (Kubernetes): render, simulate, collect, diff.",
         subcommands: [
             KubeRenderCommand.self, KubeSimulateCommand.self, KubeCollectCommand.self, KubeDiffCommand.self,
+            KubeAttestCommand.self,
         ])
 }
 
@@ -70,6 +71,14 @@ struct KubeRenderCommand: ParsableCommand {
     @Option(name: .customLong("templates"), help: "A file or directory of WorkflowTemplates (repeatable).")
     var templatePaths: [String] = []
 
+    @Option(
+        help: """
+            A submission attestation signed elsewhere (an event trigger, CI: sluice kube attest) to adopt as the \
+            run's submission (its name and run id too), instead of signing one with --key; it must be signed by a \
+            key the governance admits to submit and cover this workflow, its parameters and templates.
+            """)
+    var submission: String?
+
     @OptionGroup var state: StateOptions
 
     func run() throws {
@@ -85,6 +94,7 @@ struct KubeRenderCommand: ParsableCommand {
             options.artifactRepositoryRef = (parts[0], parts[1])
         }
         do {
+            options.submission = try submission.map(KubeArguments.submission(at:))
             if let runtimeProfile { options.profile = try RuntimeProfile.load(path: runtimeProfile) }
             let loaded: LoadedFile
             do {
@@ -149,6 +159,18 @@ enum KubeArguments {
         } catch {
             throw KubeError.unreadable(
                 path: path, reason: "neither a public key nor a private key: \(error.description)")
+        }
+    }
+
+    /// The submission attestation (DSSE envelope JSON) at `path`.
+    static func submission(at path: String) throws -> Envelope {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KubeError.unreadable(path: path, reason: "no such file")
+        }
+        do {
+            return try Envelope(jsonBytes: [UInt8](data))
+        } catch {
+            throw KubeError.unreadable(path: path, reason: "not a DSSE envelope: \(error.description)")
         }
     }
 

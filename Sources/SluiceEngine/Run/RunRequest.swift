@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceGovernance
 
 /// Everything `sluice run` asks of the engine.
 package struct RunRequest: Sendable {
@@ -29,6 +30,9 @@ package struct RunRequest: Sendable {
     /// `--target A,B`: run only these tasks of the entrypoint DAG and what they depend on (Argo's DAG `target`);
     /// empty runs the whole DAG (or its own `target`).
     package var targets: [String]
+    /// `--submission FILE`: a submission attestation signed elsewhere (an event trigger, CI) that the run adopts as
+    /// the root of its trust slope, with its run id and name, instead of signing one (``RunGovernance/adopt``).
+    package var submission: Envelope?
     /// `--parallelism N`: how many nodes may run at once on this machine, over `spec.parallelism` and
     /// ``defaultParallelism``.
     package var parallelism: Int?

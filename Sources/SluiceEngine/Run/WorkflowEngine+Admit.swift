@@ -54,9 +54,30 @@ extension WorkflowEngine {
                         + "not \(key.publicKey.keyID): pass the same --key as the run")
             }
         }
+        let parametersObject = CanonicalJSON.object(
+            Dictionary(
+                parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        // Every template the run can execute, by content digest: the submission covers those reached through
+        // templateRef; a resume compares them with the ones recorded at submission.
+        let templateSet = SubmittedTemplates(document: document, library: library)
+        // A submission signed elsewhere (--submission) names the run; otherwise the run signs its own.
+        let adopted =
+            try previous == nil
+            ? request.submission.map { (envelope) throws(EngineError) in
+                try Self.adopt(
+                    envelope, store: store, document: governanceDocument, runKey: key.publicKey,
+                    lineageKey: lineageKey.publicKey, workflowDigest: workflowDigest,
+                    parametersDigest: parametersObject.digest, templates: templateSet.digest)
+            } : nil
         let name: String
-        if let previous { name = previous.run.name } else { name = try runName(for: workflow.metadata, store: store) }
-        let runID = previous?.run.id ?? UUID().uuidString.lowercased()
+        if let previous {
+            name = previous.run.name
+        } else if let adopted {
+            name = adopted.attestation.workflowName
+        } else {
+            name = try runName(for: workflow.metadata, store: store)
+        }
+        let runID = previous?.run.id ?? adopted?.attestation.runID ?? UUID().uuidString.lowercased()
         if lease == nil { lease = try EngineLease.take(runID: runID, runName: name, store: store).lease }
         var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
         runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
@@ -65,9 +86,6 @@ extension WorkflowEngine {
             try Self.checkResumeSettings(
                 of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
         }
-        let parametersObject = CanonicalJSON.object(
-            Dictionary(
-                parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
         var recordedSubmission: AttestationRecord?
         if let previous {
             let attestations: [AttestationRecord]
@@ -78,9 +96,6 @@ extension WorkflowEngine {
             }
             recordedSubmission = attestations.first { $0.kind == .submission }
         }
-        // Every template the run can execute, by content digest: the submission covers those reached through
-        // templateRef; a resume compares them with the ones recorded at submission.
-        let templateSet = SubmittedTemplates(document: document, library: library)
         let runDirectory = request.stateDirectory + "/runs/" + name
         let templatesFile = runDirectory + "/templates.json"
         var coverage = RunGovernance.TemplateCoverage(digest: templateSet.digest)
@@ -89,10 +104,15 @@ extension WorkflowEngine {
         {
             coverage.changed = templateSet.changes(from: SubmittedTemplates(referenced: recorded))
         }
-        let governance = try RunGovernance.admit(
-            document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
-            workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
-            templates: coverage, recorded: recordedSubmission)
+        let governance: RunGovernance
+        if let adopted {
+            governance = adopted.governance
+        } else {
+            governance = try RunGovernance.admit(
+                document: governanceDocument, submitterKey: key, lineageKey: lineageKey.publicKey, runID: runID,
+                workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
+                templates: coverage, recorded: recordedSubmission)
+        }
         let record = RunRecord(
             id: runID, name: name, sourcePath: request.workflowPath, workflowYAML: loaded.text,
             parametersJSON: String(decoding: parametersObject.bytes, as: UTF8.self),
@@ -110,6 +130,30 @@ extension WorkflowEngine {
             runID: runID, runtimes: runtimes, governanceDocument: governanceDocument, workflowDigest: workflowDigest,
             governance: governance, recordedSubmission: recordedSubmission, templateSet: templateSet, record: record,
             runDirectory: runDirectory)
+    }
+
+    /// Adopts `envelope` (``RunGovernance/adopt``) for a new run whose name and id it fixes; refused when a run of
+    /// that name or id is already recorded (an attestation submits one run, once).
+    static func adopt(
+        _ envelope: Envelope, store: Store, document: GovernanceDocument, runKey: PublicKey, lineageKey: PublicKey,
+        workflowDigest: Digest, parametersDigest: Digest, templates: Digest
+    ) throws(EngineError) -> RunGovernance.Adopted {
+        let adopted = try RunGovernance.adopt(
+            envelope, document: document, runKey: runKey, lineageKey: lineageKey, workflowDigest: workflowDigest,
+            parametersDigest: parametersDigest, templates: .init(digest: templates))
+        let attestation = adopted.attestation
+        let taken: Bool
+        do {
+            taken = try store.isNameTaken(attestation.workflowName) || (try? store.run(named: attestation.runID)) != nil
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+        guard !taken else {
+            throw .submissionRefused(
+                reason: "the submission attestation's run '\(attestation.workflowName)' (\(attestation.runID)) was "
+                    + "already submitted: an attestation submits one run")
+        }
+        return adopted
     }
 
     /// Creates the run directory (0700) with its public files: the templates submitted (a new run only), the

@@ -1,4 +1,5 @@
 package import SluiceEngine
+package import SluiceGovernance
 
 /// How `sluice kube render` writes the governed pods.
 package struct KubeRenderOptions: Sendable {
@@ -12,6 +13,9 @@ package struct KubeRenderOptions: Sendable {
     package var allowUngoverned: Bool
     /// What an image runs when a template gives no `command:` (`--runtime-profile`).
     package var profile: RuntimeProfile?
+    /// A submission attestation signed elsewhere (`--submission`) that the rendered run adopts, with its name and
+    /// run id, instead of signing one with the submitting key.
+    package var submission: Envelope?
 
     /// The image `sluice kube render` names when `--wrapper-image` is not given.
     package static let defaultWrapperImage = "localhost/sluice-wrapper:latest"

@@ -47,7 +47,7 @@ package enum KubeRenderer {
         let document = try submittedDocument(loaded, library: library)
         var facts = try KubeSubmission.facts(
             of: document, library: library, overrides: overrides, submitterKey: submitterKey,
-            lineageKey: lineageKey, submittedOn: submittedOn)
+            lineageKey: lineageKey, submittedOn: submittedOn, adopting: options.submission)
         (facts.entrypoint, facts.calls) = Self.callTable(document.tree)
         let templateDigests = SubmittedTemplates(document: document, library: library).digests
         var ungoverned = Self.ungoverned(in: document)

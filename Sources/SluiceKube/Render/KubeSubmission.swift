@@ -12,11 +12,16 @@ package enum KubeSubmission {
     /// workflow, parameters, submitting key and time), so that rendering twice with the same inputs gives the same
     /// workflow, and Argo refuses to create it twice. The run id is derived the same way (a version-8 UUID).
     ///
+    /// With `adopting`, a submission attestation signed elsewhere (an event trigger, CI) is the run's submission
+    /// instead (``RunGovernance/adopt``): it fixes the name and run id, and must be signed by a key the governance
+    /// admits to submit and cover exactly this workflow, governance, parameters and templates.
+    ///
     /// - Throws: ``KubeError/governance(reason:)`` for an invalid governance section,
-    ///   ``KubeError/submissionRefused(reason:)`` when it does not admit a key, ``KubeError/parameter(reason:)``.
+    ///   ``KubeError/submissionRefused(reason:)`` when it does not admit a key or the adopted attestation,
+    ///   ``KubeError/parameter(reason:)``.
     package static func facts(
         of document: WorkflowDocument, library: TemplateLibrary, overrides: [(name: String, value: String)],
-        submitterKey: SigningKey, lineageKey: PublicKey, submittedOn: Date
+        submitterKey: SigningKey, lineageKey: PublicKey, submittedOn: Date, adopting submission: Envelope? = nil
     ) throws(KubeError) -> RunFacts {
         let parameters: [ParameterValue]
         let governanceDocument: GovernanceDocument
@@ -40,22 +45,33 @@ package enum KubeSubmission {
                 String(Int64(submittedOn.timeIntervalSince1970.rounded(.down))),
             ].joined(separator: "\n")
         ).bytes
-        let name = runName(metadata: document.workflow.metadata, seed: seed)
-        let runID = uuid(seed)
+        var name = runName(metadata: document.workflow.metadata, seed: seed)
+        var runID = uuid(seed)
         let governance: RunGovernance
         do {
-            governance = try RunGovernance.admit(
-                document: governanceDocument, submitterKey: submitterKey, lineageKey: lineageKey, runID: runID,
-                workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
-                templates: .init(digest: templates.digest), recorded: nil, now: submittedOn)
+            if let submission {
+                let adopted = try RunGovernance.adopt(
+                    submission, document: governanceDocument, runKey: submitterKey.publicKey, lineageKey: lineageKey,
+                    workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
+                    templates: .init(digest: templates.digest))
+                (governance, name, runID) = (
+                    adopted.governance, adopted.attestation.workflowName, adopted.attestation.runID
+                )
+            } else {
+                governance = try RunGovernance.admit(
+                    document: governanceDocument, submitterKey: submitterKey, lineageKey: lineageKey, runID: runID,
+                    workflowName: name, workflowDigest: workflowDigest, parametersDigest: parametersObject.digest,
+                    templates: .init(digest: templates.digest), recorded: nil, now: submittedOn)
+            }
         } catch {
+            if case .submissionRefused(let reason) = error { throw .submissionRefused(reason: reason) }
             throw .submissionRefused(reason: error.description)
         }
         return RunFacts(
             runID: runID, workflowName: name, workflowDigest: workflowDigest, governance: governanceJSON,
             governanceDigest: governanceDocument.digest, constraintsDigest: governanceDocument.constraintsDigest,
             parameters: Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            submission: governance.submission, submitterKey: submitterKey.publicKey, trustSlope: governance.slope)
+            submission: governance.submission, submitterKey: governance.submitter.key, trustSlope: governance.slope)
     }
 
     /// Kubernetes' alphabet for generated names (no vowels, no look-alikes).
