@@ -50,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "SluiceStore",
-            dependencies: ["SluiceGovernance", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SluiceGovernance", "SluiceSpec", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -73,7 +73,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Argo's Workflow status JSON of a recorded run (`sluice get -o json`, export), streamed.
-        .target(name: "SluiceStatus", dependencies: ["SluiceStore"], swiftSettings: strictSettings),
+        .target(name: "SluiceStatus", dependencies: ["SluiceStore", "SluiceSpec"], swiftSettings: strictSettings),
         .target(
             name: "SluiceEngine",
             dependencies: [

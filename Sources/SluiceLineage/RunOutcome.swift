@@ -1,6 +1,7 @@
 import Foundation
 package import SluiceGovernance
 import SluicePlan
+import SluiceSpec
 package import SluiceStore
 
 /// How a run ended, as the run attestation (`https://sluice.dev/attestation/run/v0.1`) signs it: the run's final
@@ -54,7 +55,7 @@ package struct RunOutcome: Sendable, Equatable {
         self.init(
             runID: run.id, phase: run.phase.rawValue, message: run.message,
             nodes: Dictionary(
-                nodes.map { ($0.id, Node(phase: $0.phase, message: $0.message, envelope: $0.envelopeDigest)) },
+                nodes.map { ($0.id, Node(phase: $0.phase.rawValue, message: $0.message, envelope: $0.envelopeDigest)) },
                 uniquingKeysWith: { first, _ in first }),
             denials: Self.json(denials: denials), envelopes: Set(envelopes.map(\.payloadDigest)))
     }

@@ -1,24 +1,5 @@
 package import Foundation
-
-/// A node's phase, with Argo's names.
-package enum NodePhase: String, Sendable, Codable, CaseIterable {
-    case pending = "Pending", running = "Running", succeeded = "Succeeded", failed = "Failed", error = "Error"
-    case skipped = "Skipped", omitted = "Omitted"
-
-    /// Finished one way or another (Argo's `Fulfilled`).
-    package var isFulfilled: Bool { isCompleted || self == .skipped || self == .omitted }
-    /// Ran to an end (Argo's `Completed`).
-    package var isCompleted: Bool { self == .succeeded || self == .failed || self == .error }
-    package var isFailedOrError: Bool { self == .failed || self == .error }
-}
-
-/// A node's type, with Argo's names.
-package enum NodeType: String, Sendable, Codable {
-    case pod = "Pod", steps = "Steps", stepGroup = "StepGroup", dag = "DAG", skipped = "Skipped"
-    case retry = "Retry", taskGroup = "TaskGroup", suspend = "Suspend"
-    /// One container of a `containerSet` pod, a child of its Pod node.
-    case container = "Container"
-}
+package import SluiceSpec
 
 /// A parameter with its value, as Argo reports it in a node's inputs or outputs.
 package struct ParameterValue: Sendable, Codable, Equatable {

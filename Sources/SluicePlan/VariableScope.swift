@@ -1,3 +1,5 @@
+import SluiceSpec
+
 /// Where a parameter value came from, when it is another node's signed output.
 package struct ParameterOrigin: Sendable, Hashable {
     package var nodeID: String

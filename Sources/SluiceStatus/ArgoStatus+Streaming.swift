@@ -1,4 +1,5 @@
 import Foundation
+import SluiceSpec
 package import SluiceStore
 
 extension ArgoStatus {
@@ -13,7 +14,7 @@ extension ArgoStatus {
     package static func streamJSON(run: RunRecord, nodes: [NodeRecord], to write: (String) -> Void) {
         var envelope = workflowObject(run: run, nodes: [])
         guard var status = envelope["status"] as? [String: Any] else { return write(json(run: run, nodes: nodes)) }
-        let pods = nodes.filter { $0.type == "Pod" }.map(podProgress)
+        let pods = nodes.filter { $0.type == .pod }.map(podProgress)
         status["progress"] = "\(pods.map(\.done).reduce(0, +))/\(pods.map(\.total).reduce(0, +))"
         status["nodes"] = nodesPlaceholder
         envelope["status"] = status
@@ -83,7 +84,7 @@ struct NodeJSONWriter {
     private mutating func writeNode(_ node: NodeRecord) {
         var fields: [String: Field] = [
             "id": .string(node.id), "name": .string(node.name), "displayName": .string(node.displayName),
-            "type": .string(node.type), "phase": .string(node.phase),
+            "type": .string(node.type.rawValue), "phase": .string(node.phase.rawValue),
             "children": .nested(ArgoStatus.decodeArray(node.childrenJSON)),
             "progress": .string(ArgoStatus.progress(of: node.id, in: byID)),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceSpec
 package import SluiceStore
 
 /// Renders a recorded run as an Argo `Workflow` object (`argo get -o json` shape).
@@ -9,8 +10,8 @@ package enum ArgoStatus {
         let byID = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for node in nodes {
             var object: [String: Any] = [
-                "id": node.id, "name": node.name, "displayName": node.displayName, "type": node.type,
-                "phase": node.phase, "children": decodeArray(node.childrenJSON),
+                "id": node.id, "name": node.name, "displayName": node.displayName, "type": node.type.rawValue,
+                "phase": node.phase.rawValue, "children": decodeArray(node.childrenJSON),
                 "progress": progress(of: node.id, in: byID),
             ]
             object["templateName"] = node.templateName
@@ -29,7 +30,7 @@ package enum ArgoStatus {
             }
             nodeObjects[node.id] = object
         }
-        let pods = nodes.filter { $0.type == "Pod" }.map(podProgress)
+        let pods = nodes.filter { $0.type == .pod }.map(podProgress)
         var status: [String: Any] = [
             "phase": run.phase.rawValue, "nodes": nodeObjects,
             "progress": "\(pods.map(\.done).reduce(0, +))/\(pods.map(\.total).reduce(0, +))",
@@ -75,7 +76,7 @@ package enum ArgoStatus {
             let parts = reported.split(separator: "/")
             if parts.count == 2, let done = Int(parts[0]), let total = Int(parts[1]) { return (done, total) }
         }
-        return (node.phase == "Succeeded" ? 1 : 0, 1)
+        return (node.phase == .succeeded ? 1 : 0, 1)
     }
 
     /// Argo's `progress`: the sum of the pods' progress at or below a node.
@@ -86,14 +87,14 @@ package enum ArgoStatus {
         var stack = [id]
         while let current = stack.popLast() {
             guard seen.insert(current).inserted, let node = nodes[current] else { continue }
-            if node.type == "Pod" {
+            if node.type == .pod {
                 let own = podProgress(node)
                 total += own.total
                 succeeded += own.done
             }
             // Follow children inside this node's boundary only (DAG task children are siblings, not descendants).
             for child in decodeArray(node.childrenJSON).compactMap({ $0 as? String }) {
-                if let next = nodes[child], next.boundaryID == node.id || node.type == "StepGroup" {
+                if let next = nodes[child], next.boundaryID == node.id || node.type == .stepGroup {
                     stack.append(next.id)
                 }
             }

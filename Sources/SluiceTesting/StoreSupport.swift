@@ -1,4 +1,5 @@
 package import Foundation
+import SluiceSpec
 package import SluiceStore
 
 #if canImport(Glibc)
@@ -78,9 +79,9 @@ package enum StoreSupport {
             id: id,
             name: "wf.\(id)",
             displayName: id,
-            type: "Pod",
+            type: .pod,
             templateName: "main",
-            phase: "Pending",
+            phase: .pending,
             sequence: sequence
         )
     }

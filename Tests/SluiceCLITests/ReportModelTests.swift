@@ -1,4 +1,5 @@
 import Foundation
+import SluiceSpec
 import SluiceStore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -20,27 +21,27 @@ struct ArgoStatusStreamingTests {
     private static func nodes() -> [NodeRecord] {
         var nodes = [
             NodeRecord(
-                runID: "run-id", id: "wf-x7k2p", name: "wf-x7k2p", displayName: "wf-x7k2p", type: "DAG",
-                templateName: "main", phase: "Failed", message: "child 'wf-x7k2p-10' failed",
+                runID: "run-id", id: "wf-x7k2p", name: "wf-x7k2p", displayName: "wf-x7k2p", type: .dag,
+                templateName: "main", phase: .failed, message: "child 'wf-x7k2p-10' failed",
                 childrenJSON: #"["wf-x7k2p-9","wf-x7k2p-10","Wf-x7k2p-B"]"#,
                 inputsJSON: #"{"parameters":[],"artifacts":[]}"#,
                 startedAt: started, finishedAt: started.addingTimeInterval(3), sequence: 0),
             NodeRecord(
-                runID: "run-id", id: "wf-x7k2p-9", name: "wf-x7k2p.a", displayName: "a", type: "Pod", templateName: "t",
-                phase: "Succeeded", message: "Memoization hit (cache 'c1', key 'k/1')", boundaryID: "wf-x7k2p",
+                runID: "run-id", id: "wf-x7k2p-9", name: "wf-x7k2p.a", displayName: "a", type: .pod, templateName: "t",
+                phase: .succeeded, message: "Memoization hit (cache 'c1', key 'k/1')", boundaryID: "wf-x7k2p",
                 childrenJSON: "[]",
                 inputsJSON: #"{"parameters":[{"name":"x","value":"a \"quoted\" \\ back/slash\ttab\u0001\u0000 é ✓"}]}"#,
                 outputsJSON: #"{"exitCode":"0","result":"line1\nline2","parameters":[{"name":"n","value":"12"}]}"#,
                 startedAt: started, finishedAt: started.addingTimeInterval(1), envelopeDigest: "00ff", sequence: 1,
                 progress: "3/4"),
             NodeRecord(
-                runID: "run-id", id: "wf-x7k2p-10", name: "wf-x7k2p.b", displayName: "b\u{7f}\u{1b}[31m", type: "Pod",
-                templateName: nil, phase: "Failed", message: "exit code 2: \"/tmp/x\" \\ \u{2028}",
+                runID: "run-id", id: "wf-x7k2p-10", name: "wf-x7k2p.b", displayName: "b\u{7f}\u{1b}[31m", type: .pod,
+                templateName: nil, phase: .failed, message: "exit code 2: \"/tmp/x\" \\ \u{2028}",
                 boundaryID: "wf-x7k2p",
                 sequence: 2),
             NodeRecord(
-                runID: "run-id", id: "Wf-x7k2p-B", name: "wf-x7k2p.c", displayName: "c", type: "Skipped",
-                phase: "Omitted", boundaryID: "wf-x7k2p", childrenJSON: "not json", inputsJSON: "{}",
+                runID: "run-id", id: "Wf-x7k2p-B", name: "wf-x7k2p.c", displayName: "c", type: .skipped,
+                phase: .omitted, boundaryID: "wf-x7k2p", childrenJSON: "not json", inputsJSON: "{}",
                 outputsJSON: "[1]",
                 sequence: 3),
         ]
@@ -48,7 +49,7 @@ struct ArgoStatusStreamingTests {
             nodes.append(
                 NodeRecord(
                     runID: "run-id", id: "wf-x7k2p-\(index * 37 % 101)x\(index)", name: "wf-x7k2p.l(\(index))",
-                    displayName: "l(\(index):item)", type: "Pod", templateName: "t", phase: "Running",
+                    displayName: "l(\(index):item)", type: .pod, templateName: "t", phase: .running,
                     boundaryID: "wf-x7k2p", sequence: 4 + index))
         }
         return nodes

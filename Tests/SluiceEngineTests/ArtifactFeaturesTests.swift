@@ -2,6 +2,7 @@ import Foundation
 import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -88,7 +89,7 @@ struct ArtifactFeaturesTests {
                 """
             let run = try await EngineHarness.run(yaml, in: directory)
             let use = try run.node("use")
-            #expect(use.phase == "Error")
+            #expect(use.phase == .error)
             #expect(use.message == EngineError.artifactUnavailable(name: "in", reason: reason).description)
         }
     }
@@ -326,7 +327,7 @@ struct ArtifactFeaturesTests {
             #expect(predicate.inputs.map(\.origin) == [.init(uri: url)])
 
             let missing = try run.node("missing")
-            #expect(missing.phase == "Error")
+            #expect(missing.phase == .error)
             #expect(
                 missing.message
                     == EngineError.artifactUnavailable(
@@ -456,7 +457,7 @@ struct ArtifactFeaturesTests {
                 """
             let run = try await EngineHarness.run(yaml, in: directory)
             let node = try run.node(run.run.name)
-            #expect(node.phase == "Error")
+            #expect(node.phase == .error)
             let message = try #require(node.message)
             #expect(
                 message.hasPrefix(

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Synchronization
@@ -159,7 +160,7 @@ struct AttackTableTests {
         #expect(run.summary.refused, sourceLocation: sourceLocation)
         let refused = try run.node(node)
         let nodes = run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" }
-        #expect(refused.phase == "Error", "\(nodes)", sourceLocation: sourceLocation)
+        #expect(refused.phase == .error, "\(nodes)", sourceLocation: sourceLocation)
         let message = refused.message ?? ""
         let prefix =
             input == Refusal.nodeLevel
@@ -198,7 +199,7 @@ struct AttackTableTests {
         try await EngineHarness.withDirectory { directory in
             let yaml = Self.workflow(name: "a-param", consumeSleeps: true)
             let first = try await Self.run(yaml, in: directory, stopAfter: "produce")
-            #expect(try first.node("produce").phase == "Succeeded")
+            #expect(try first.node("produce").phase == .succeeded)
             let changed = try StoreTampering.execute(
                 stateDirectory: first.stateDirectory,
                 sql: "UPDATE nodes SET outputs_json = replace(outputs_json, '\"n1\"', '\"n2\"') "
@@ -323,7 +324,7 @@ struct AttackTableTests {
                 check: "submission",
                 reason: "governance edited after submission: the submission attestation covers")
             // What ran before the edit stays recorded and Succeeded.
-            #expect(try resumed.node("produce").phase == "Succeeded")
+            #expect(try resumed.node("produce").phase == .succeeded)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -101,10 +102,10 @@ struct ClientConformanceTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(try clientFixture("hera-retries-argument"), in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("try").type == "Retry")
+            #expect(try run.node("try").type == .retry)
             #expect(try run.result("try(0)") == "attempt 0")
             #expect(try run.result("try(1)") == "attempt 1")
-            #expect(try run.node("try(2)").phase == "Succeeded")
+            #expect(try run.node("try(2)").phase == .succeeded)
             #expect(try run.result("try(2)") == "attempt 2")
         }
     }
@@ -117,7 +118,7 @@ struct ClientConformanceTests {
             let run = try await EngineHarness.run(try clientFixture("hera-workflow-retry-strategy"), in: directory)
             #expect(run.summary.phase == .failed)
             let root = try run.root()
-            #expect(root.type == "Retry")
+            #expect(root.type == .retry)
             #expect(root.message == "No more retries left")
             #expect(
                 try run.childNames(root.displayName) == [
@@ -173,10 +174,10 @@ struct ClientConformanceTests {
             let run = try await EngineHarness.run(try clientFixture("hera-fail-fast"), in: directory)
             #expect(run.summary.phase == .failed)
             let root = try run.root()
-            #expect(root.phase == "Failed")
+            #expect(root.phase == .failed)
             #expect(root.message == "template has failed or errored children and failFast enabled")
-            #expect(try run.node("bad").phase == "Failed")
-            #expect(try run.node("slow").phase == "Succeeded")
+            #expect(try run.node("bad").phase == .failed)
+            #expect(try run.node("slow").phase == .succeeded)
         }
     }
 
@@ -186,7 +187,7 @@ struct ClientConformanceTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(try clientFixture("hera-signaled"), in: directory)
             let root = try run.root()
-            #expect(root.phase == "Failed")
+            #expect(root.phase == .failed)
             #expect(root.message == "Error (exit code 143): terminated by signal 15")
             #expect(try run.outputs(root.displayName).exitCode == "143")
         }
@@ -198,7 +199,7 @@ struct ClientConformanceTests {
             let run = try await EngineHarness.run(try clientFixture("hera-cannot-start"), in: directory)
             #expect(run.summary.phase == .failed)
             let root = try run.root()
-            #expect(root.phase == "Failed")
+            #expect(root.phase == .failed)
             #expect(
                 root.message == "Error (exit code 64): node '\(run.summary.name)': executable '/no/such/executable' "
                     + "does not exist or is not an executable file")
@@ -224,7 +225,7 @@ struct ClientConformanceTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(try clientFixture("hera-running-hook"), in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("running-hook.hooks.running").phase == "Succeeded")
+            #expect(try run.node("running-hook.hooks.running").phase == .succeeded)
             #expect(try run.result("running-hook.hooks.running") == "status Running")
         }
     }
@@ -288,9 +289,9 @@ struct ClientConformanceTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(try clientFixture("kfp-condition"), in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("condition-2").phase == "Succeeded")
-            #expect(try run.node("condition-3").phase == "Skipped")
-            #expect(try run.node("\(run.summary.name).onExit").phase == "Succeeded")
+            #expect(try run.node("condition-2").phase == .succeeded)
+            #expect(try run.node("condition-3").phase == .skipped)
+            #expect(try run.node("\(run.summary.name).onExit").phase == .succeeded)
         }
     }
 }
@@ -342,7 +343,7 @@ struct DaemonReadinessTests {
                 in: directory)
             #expect(run.summary.phase == .succeeded, "\(label): \(run.summary.message ?? "")")
             #expect(try run.result("client") == "reached")
-            #expect(try run.node("server").phase == "Succeeded")
+            #expect(try run.node("server").phase == .succeeded)
         }
     }
 
@@ -353,7 +354,7 @@ struct DaemonReadinessTests {
                 Self.workflow(name: "never-ready", port: 1, probe: "{tcpSocket: {port: 1}}", daemonCommand: "exit 3"),
                 in: directory)
             #expect(run.summary.phase == .failed)
-            #expect(try run.node("server").phase == "Failed")
+            #expect(try run.node("server").phase == .failed)
             let server = try run.node("server")
             #expect(server.message == "Error (exit code 3)")
             #expect(!run.nodes.contains { $0.displayName == "client" })

@@ -2,6 +2,7 @@ import Foundation
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -78,7 +79,7 @@ struct ContainerParityTests {
     /// Per pod: phase, result, parameters and the envelope's subjects (name and digest), sorted by node name.
     static func observed(_ run: RecordedRun) throws -> [String] {
         var lines: [String] = []
-        for pod in run.nodes.filter({ $0.type == "Pod" }).sorted(by: { $0.displayName < $1.displayName }) {
+        for pod in run.nodes.filter({ $0.type == .pod }).sorted(by: { $0.displayName < $1.displayName }) {
             let outputs = try run.outputs(pod.displayName)
             let parameters = outputs.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
             var line = "\(pod.displayName) \(pod.phase) result=\(outputs.result ?? "-") [\(parameters)]"

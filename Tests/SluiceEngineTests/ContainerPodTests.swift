@@ -2,6 +2,7 @@ import Foundation
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -35,7 +36,7 @@ struct ContainerPodTests {
         return try LineagePredicate(json: statement.predicate).producer
     }
 
-    private func expectNoContainers(of run: RecordedRun, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectNoContainers(of run: RecordedRun, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(
             ContainersSupport.containers(ofStateDirectory: run.stateDirectory).isEmpty,
             "containers left behind", sourceLocation: sourceLocation)
@@ -82,8 +83,8 @@ struct ContainerPodTests {
             let run = try await EngineHarness.run(
                 Self.mixed("mixed-\(cli.rawValue)", cli: cli), in: directory, runtime: ProcessRuntime())
             #expect(run.summary.phase == .succeeded, "\(run.summary.message ?? "")")
-            #expect(try run.node("host").phase == "Succeeded")
-            #expect(try run.node("boxed").phase == "Succeeded")
+            #expect(try run.node("host").phase == .succeeded)
+            #expect(try run.node("boxed").phase == .succeeded)
             #expect(try run.outputs("boxed").result == "on-host then boxed")
             #expect(try producer(run, "host").runtime == "process")
             let boxed = try producer(run, "boxed")
@@ -290,7 +291,7 @@ struct ContainerPodTests {
             #expect(lines.count == 2 && lines[1] == "from-daemon", "\(lines)")
             let address = lines.first ?? ""
             #expect(address != "127.0.0.1" && address.split(separator: ".").count == 4, "\(address)")
-            #expect(try run.node("server").phase == "Succeeded")
+            #expect(try run.node("server").phase == .succeeded)
             expectNoContainers(of: run)
         }
     }

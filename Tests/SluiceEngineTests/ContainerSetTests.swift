@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -55,13 +56,13 @@ struct ContainerSetTests {
             let run = try await EngineHarness.run(Self.graph, in: directory)
             #expect(run.summary.phase == .succeeded)
             let pod = try run.node("cset-graph")
-            #expect(pod.type == "Pod")
-            #expect(pod.phase == "Succeeded")
+            #expect(pod.type == .pod)
+            #expect(pod.phase == .succeeded)
             #expect(try run.childNames("cset-graph") == ["a", "b", "main"])
             for name in ["a", "b", "main"] {
                 let container = try run.node(name)
-                #expect(container.type == "Container")
-                #expect(container.phase == "Succeeded")
+                #expect(container.type == .container)
+                #expect(container.phase == .succeeded)
                 #expect(container.name == "cset-graph.\(name)")
             }
             #expect(try run.parameter("trail", of: "cset-graph") == "a\nb\nmain")
@@ -93,16 +94,16 @@ struct ContainerSetTests {
             let run = try await EngineHarness.run(Self.failing, in: directory)
             #expect(run.summary.phase == .failed)
             let pod = try run.node("cset-failing")
-            #expect(pod.phase == "Failed")
+            #expect(pod.phase == .failed)
             #expect(pod.message == "Error (exit code 3)")
             let flaky = try run.node("flaky")
-            #expect(flaky.phase == "Failed")
+            #expect(flaky.phase == .failed)
             #expect(flaky.message == "Error (exit code 3)")
             let attempts = try run.store.attempts(runID: run.run.id).filter { $0.nodeID == flaky.id }
             #expect(attempts.map(\.number) == [1, 2, 3])
             #expect(attempts.map(\.exitCode) == [3, 3, 3])
             let after = try run.node("after")
-            #expect(after.phase == "Omitted")
+            #expect(after.phase == .omitted)
             #expect(after.message == "not run: dependency 'flaky' did not succeed")
         }
     }
@@ -129,7 +130,7 @@ struct ContainerSetTests {
             let run = try await EngineHarness.run(Self.cyclic, in: directory)
             #expect(run.summary.phase == .error)
             let pod = try run.node("cset-cycle")
-            #expect(pod.phase == "Error")
+            #expect(pod.phase == .error)
             #expect(
                 pod.message == "containerSet of template 'main' is invalid: its dependencies form a cycle among a, b")
         }
@@ -243,7 +244,7 @@ struct ContainerSetTests {
             let run = try await EngineHarness.run(Self.initWorkflow(initCommand: "exit 4"), in: directory)
             #expect(run.summary.phase == .failed)
             let node = try run.node("init-pod")
-            #expect(node.phase == "Failed")
+            #expect(node.phase == .failed)
             #expect(node.message == "Error (exit code 4)")
             #expect(try run.outputs("init-pod").result == nil)
         }

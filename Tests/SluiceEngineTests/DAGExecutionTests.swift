@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -46,11 +47,11 @@ struct DAGExecutionTests {
 
             let root = try run.node("diamond")
             #expect(root.id == "diamond")
-            #expect(root.type == "DAG")
-            #expect(root.phase == "Succeeded")
+            #expect(root.type == .dag)
+            #expect(root.phase == .succeeded)
             #expect(a.name == "diamond.A")
             #expect(a.boundaryID == "diamond")
-            #expect(a.type == "Pod")
+            #expect(a.type == .pod)
             #expect(try run.childNames("diamond") == ["A"])
             #expect(try run.childNames("A").sorted() == ["B", "C"])
             #expect(try run.childNames("B") == ["D"])
@@ -90,18 +91,18 @@ struct DAGExecutionTests {
             #expect(run.summary.phase == .failed)
             #expect(run.run.phase == .failed)
             let a = try run.node("A")
-            #expect(a.phase == "Failed")
+            #expect(a.phase == .failed)
             #expect(a.message == "Error (exit code 1)")
             for name in ["B", "C"] {
                 let omitted = try run.node(name)
-                #expect(omitted.phase == "Omitted")
-                #expect(omitted.type == "Skipped")
+                #expect(omitted.phase == .omitted)
+                #expect(omitted.type == .skipped)
                 #expect(omitted.message == "omitted: depends condition not met")
             }
-            #expect(try run.node("handler").phase == "Succeeded")
+            #expect(try run.node("handler").phase == .succeeded)
             #expect(try run.outputs("handler").result == "handled")
             let root = try run.node("dag-fail")
-            #expect(root.phase == "Failed")
+            #expect(root.phase == .failed)
             #expect(root.message == "child '\(a.id)' failed")
             #expect(run.run.message == "child '\(a.id)' failed")
         }
@@ -136,10 +137,10 @@ struct DAGExecutionTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
             #expect(run.run.phase == .succeeded)
-            #expect(try run.node("A").phase == "Failed")
-            #expect(try run.node("tolerant").phase == "Failed")
-            #expect(try run.node("cleanup").phase == "Succeeded")
-            #expect(try run.node("dag-handled").phase == "Succeeded")
+            #expect(try run.node("A").phase == .failed)
+            #expect(try run.node("tolerant").phase == .failed)
+            #expect(try run.node("cleanup").phase == .succeeded)
+            #expect(try run.node("dag-handled").phase == .succeeded)
         }
     }
 }

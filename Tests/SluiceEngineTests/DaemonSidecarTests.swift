@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -53,10 +54,10 @@ struct DaemonSidecarTests {
             let run = try await EngineHarness.run(Self.daemonSteps, in: directory)
             #expect(run.summary.phase == .succeeded)
             let server = try run.node("server")
-            #expect(server.phase == "Succeeded")
+            #expect(server.phase == .succeeded)
             #expect(server.envelopeDigest != nil)
             let client = try run.node("client")
-            #expect(client.phase == "Succeeded")
+            #expect(client.phase == .succeeded)
             #expect(try run.outputs("client").result == "127.0.0.1")
             // The daemon was still running when the client started: it ended after the client.
             #expect(try #require(server.finishedAt) >= #require(client.finishedAt))
@@ -100,7 +101,7 @@ struct DaemonSidecarTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.daemonDAG, in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("server").phase == "Succeeded")
+            #expect(try run.node("server").phase == .succeeded)
             #expect(try run.outputs("daemoned").result == "ran")
             #expect(try run.outputs("bare").result == "ran")
         }

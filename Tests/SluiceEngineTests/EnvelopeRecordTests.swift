@@ -2,6 +2,7 @@ import Foundation
 import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -58,7 +59,7 @@ struct EnvelopeRecordTests {
                     contentsOfFile: run.stateDirectory + "/runs/lineage/signer.pub.pem",
                     encoding: .utf8))
             #expect(signer.keyID == run.run.signerKeyID)
-            let pods = run.nodes.filter { $0.type == "Pod" }
+            let pods = run.nodes.filter { $0.type == .pod }
             #expect(pods.map(\.displayName) == ["produce", "consume"])
             let envelopes = try run.store.envelopes(runID: run.run.id)
             #expect(envelopes.count == 2)

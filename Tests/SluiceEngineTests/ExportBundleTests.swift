@@ -2,6 +2,7 @@ import Foundation
 import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Synchronization
@@ -52,9 +53,9 @@ struct ExportRevocationTests {
             let digest = try #require(revoker.revoked.withLock { $0 })
             #expect(run.summary.refused)
             #expect(run.run.phase == .error)
-            #expect(try run.node("produce").phase == "Succeeded")
+            #expect(try run.node("produce").phase == .succeeded)
             let consume = try run.node("consume")
-            #expect(consume.phase == "Error")
+            #expect(consume.phase == .error)
             #expect(
                 consume.message
                     == "node 'consume' refused: input 'data': revoked: envelope sha256:\(digest) is revoked: "

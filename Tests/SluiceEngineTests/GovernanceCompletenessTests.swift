@@ -374,7 +374,7 @@ struct GovernanceCompletenessTests {
                 Self.memoized(name: "g-strict", payload: "genuine"),
                 in: directory)
             let refused = try again.node("train")
-            #expect(refused.phase == "Error")
+            #expect(refused.phase == .error)
             let message = refused.message ?? ""
             #expect(
                 message.hasPrefix(
@@ -417,9 +417,9 @@ struct GovernanceCompletenessTests {
             """
         try await EngineHarness.withDirectory { directory in
             let run = try await AttackTableTests.run(yaml, in: directory)
-            #expect(try run.node("one").phase == "Succeeded")
+            #expect(try run.node("one").phase == .succeeded)
             let two = try run.node("two")
-            #expect(two.phase == "Error")
+            #expect(two.phase == .error)
             #expect(
                 two.message == "memoized outputs refused: node 'two' refused: constraint 'internal': image 'alpine' "
                     + "is not allowed (allowed: registry.internal/*)")
@@ -569,7 +569,7 @@ struct GovernanceCompletenessTests {
             let first = try await Self.run(
                 yaml, templates: Self.library(payload: "model"), in: directory,
                 stopAfter: "train")
-            #expect(try first.node("train").phase == "Succeeded")
+            #expect(try first.node("train").phase == .succeeded)
             let resumed = try await Self.run(
                 yaml, templates: Self.library(payload: "evil"), in: directory,
                 resume: first.run.id)

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Synchronization
@@ -94,9 +95,9 @@ struct GovernanceGateTests {
             #expect(run.summary.phase == .error)
             #expect(run.run.phase == .error)
             let produce = try run.node("produce")
-            #expect(produce.phase == "Succeeded")
+            #expect(produce.phase == .succeeded)
             let consume = try run.node("consume")
-            #expect(consume.phase == "Error")
+            #expect(consume.phase == .error)
             let message = try #require(consume.message)
             let genuine = Digest.sha256(Array("genuine".utf8)).hex
             let forged = Digest.sha256(Array("forged".utf8)).hex

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -43,8 +44,8 @@ struct HooksAndRootOutputsTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("work.hooks.succeeded").phase == "Succeeded")
-            #expect(try run.node("hooks.hooks.done").phase == "Succeeded")
+            #expect(try run.node("work.hooks.succeeded").phase == .succeeded)
+            #expect(try run.node("hooks.hooks.done").phase == .succeeded)
             #expect(run.nodes.contains { $0.displayName == "work.hooks.failed" } == false)
         }
     }

@@ -3,6 +3,7 @@ import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing

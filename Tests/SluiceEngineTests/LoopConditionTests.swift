@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -29,10 +30,10 @@ struct LoopConditionTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded, "\(run.summary.message ?? "")")
-            #expect(try run.node("each(0:a)").phase == "Succeeded")
+            #expect(try run.node("each(0:a)").phase == .succeeded)
             #expect(try run.result("each(0:a)") == "a")
             let skipped = try run.node("each(1:b)")
-            #expect(skipped.phase == "Skipped")
+            #expect(skipped.phase == .skipped)
             #expect(skipped.message == "when ''b' != 'b'' evaluated false")
             #expect(try run.result("each(2:c)") == "c")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -90,7 +91,7 @@ struct LoopRetryExitTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("fan").type == "TaskGroup")
+            #expect(try run.node("fan").type == .taskGroup)
             #expect(try run.childNames("fan") == ["fan(0:a)", "fan(1:b)"])
             #expect(try run.childNames("seq") == ["seq(0:user03)", "seq(1:user02)", "seq(2:user01)"])
             #expect(try run.outputs("seq(2:user01)").result == "user01")
@@ -119,8 +120,8 @@ struct LoopRetryExitTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .failed)
             let retry = try run.node("retries")
-            #expect(retry.type == "Retry")
-            #expect(retry.phase == "Failed")
+            #expect(retry.type == .retry)
+            #expect(retry.phase == .failed)
             #expect(retry.message == "No more retries left")
             #expect(try run.childNames("retries") == ["retries(0)", "retries(1)", "retries(2)"])
             #expect(try run.outputs("retries(2)").result == "attempt 2")
@@ -179,7 +180,7 @@ struct LoopRetryExitTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .failed)
             let handler = try run.node("exits.onExit")
-            #expect(handler.phase == "Succeeded")
+            #expect(handler.phase == .succeeded)
             #expect(try run.outputs("exits.onExit").result == "Failed\n1")
             let root = try run.node("exits")
             #expect((handler.startedAt ?? .distantPast) >= (root.finishedAt ?? .distantFuture))
@@ -237,9 +238,9 @@ struct LoopRetryExitTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .failed)
-            #expect(try run.node("slow").phase == "Succeeded")
-            #expect(try run.node("later").phase == "Succeeded")
-            #expect(try run.node("fail-fast").phase == "Failed")
+            #expect(try run.node("slow").phase == .succeeded)
+            #expect(try run.node("later").phase == .succeeded)
+            #expect(try run.node("fail-fast").phase == .failed)
         }
     }
 

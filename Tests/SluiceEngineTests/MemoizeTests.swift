@@ -3,6 +3,7 @@ import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -72,15 +73,15 @@ struct MemoizeTests {
             let firstEnvelope = try #require(miss.envelopeDigest)
 
             let hit = try second.node("produce")
-            #expect(hit.phase == "Succeeded")
-            #expect(hit.type == "Pod")
+            #expect(hit.phase == .succeeded)
+            #expect(hit.type == .pod)
             #expect(
                 hit.message
                     == "Memoization hit (cache 'cache-config', key 'greeting-world'): reused the outputs of 'produce' "
                     + "from run '\(first.run.name)' (envelope sha256:\(firstEnvelope))")
             #expect(try second.parameter("hello", of: "produce") == "world")
             #expect(try second.inputParameters("consume") == ["text=world"])
-            #expect(try second.node("consume").phase == "Succeeded")
+            #expect(try second.node("consume").phase == .succeeded)
             // The pod did not run again: only the consumer has an attempt.
             let attempts = try second.store.attempts(runID: second.run.id)
             #expect(attempts.map(\.nodeID) == [try second.node("consume").id])
@@ -213,7 +214,7 @@ struct MemoizeTests {
                     + "(envelope sha256:\(try #require(one.envelopeDigest)))")
             #expect(two.envelopeDigest == one.envelopeDigest)
             #expect(try run.parameter("out", of: "two") == "42")
-            #expect(try run.node("use").phase == "Succeeded")
+            #expect(try run.node("use").phase == .succeeded)
             #expect(try run.inputParameters("use") == ["text=42"])
         }
     }
@@ -230,7 +231,7 @@ struct MemoizeTests {
             #expect(second.summary.phase == .error)
             #expect(second.summary.refused)
             let node = try second.node("produce")
-            #expect(node.phase == "Error")
+            #expect(node.phase == .error)
             let message = try #require(node.message)
             #expect(
                 message.hasPrefix(
@@ -280,7 +281,7 @@ struct MemoizeTests {
             #expect(run.summary.phase == .succeeded)
             #expect(try run.parameter("said", of: "first") == "hi")
             #expect(try run.parameter("said", of: "again") == "hi")
-            #expect(try run.node("again").type == "Steps")
+            #expect(try run.node("again").type == .steps)
             #expect(try run.children("again").isEmpty)
             #expect(run.nodes.filter { $0.displayName == "inner" }.count == 1)
             // The steps template's outputs are the engine's signed record, so the hit names that envelope.

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import Testing
 
 /// Finished nodes' private roots are deleted off the critical path, and all of them before a run returns.

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing

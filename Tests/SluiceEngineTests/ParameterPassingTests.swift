@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -126,17 +127,17 @@ struct ParameterPassingTests {
             let govaluate = try run.node("heads-govaluate")
             let expr = try run.node("heads-expr")
             if coin == "heads" {
-                #expect(govaluate.phase == "Succeeded")
-                #expect(govaluate.type == "Pod")
+                #expect(govaluate.phase == .succeeded)
+                #expect(govaluate.type == .pod)
                 #expect(try run.outputs("heads-govaluate").result == "govaluate saw heads")
-                #expect(expr.phase == "Succeeded")
+                #expect(expr.phase == .succeeded)
                 #expect(try run.outputs("heads-expr").result == "expr saw heads")
             } else {
-                #expect(govaluate.phase == "Skipped")
-                #expect(govaluate.type == "Skipped")
+                #expect(govaluate.phase == .skipped)
+                #expect(govaluate.type == .skipped)
                 #expect(govaluate.message == "when 'tails == heads' evaluated false")
-                #expect(expr.phase == "Skipped")
-                #expect(expr.type == "Skipped")
+                #expect(expr.phase == .skipped)
+                #expect(expr.type == .skipped)
             }
         }
     }
@@ -225,7 +226,7 @@ struct ParameterPassingTests {
             #expect(run.summary.phase == .error)
             #expect(run.run.phase == .error)
             let pick = try run.node("pick")
-            #expect(pick.phase == "Error")
+            #expect(pick.phase == .error)
             #expect(pick.message == "parameter 'colour' value 'purple' is not one of its enum values: red, green")
             #expect(try run.store.attempts(runID: run.run.id).isEmpty)
         }

@@ -248,10 +248,10 @@ struct ProvenanceAttackTests {
             let run = try await AttackTableTests.run(yaml, in: directory)
             let nodes = run.nodes.map { "\($0.displayName): \($0.phase) \($0.message ?? "")" }
             #expect(run.summary.phase == .succeeded, "\(nodes)")
-            let deploy = try #require(run.nodes.first { $0.templateName == "deploy" && $0.type == "Pod" })
+            let deploy = try #require(run.nodes.first { $0.templateName == "deploy" && $0.type == .pod })
             let predicate = try Self.predicate(of: deploy, in: run)
             let producers = predicate.inputs.compactMap(\.producerNode)
-            let trainIDs = Set(run.nodes.filter { $0.templateName == "train" && $0.type == "Pod" }.map(\.id))
+            let trainIDs = Set(run.nodes.filter { $0.templateName == "train" && $0.type == .pod }.map(\.id))
             #expect(!producers.isEmpty && producers.allSatisfy(trainIDs.contains), "\(predicate.inputs)")
             #expect(predicate.chainDepth == 2)
             if route == .stepsOutput || route == .dagExpressionOutput {
@@ -309,7 +309,7 @@ extension ProvenanceAttackTests {
                 run, row: "issue 15.1 outputs of a Failed node", node: "deploy", input: "e.outputs/parameters/model",
                 check: "constraint 'trained-only'",
                 reason: "it comes from template 'evil-fails', not one of train (producer 'e')")
-            #expect(try run.node("e").phase == "Failed")
+            #expect(try run.node("e").phase == .failed)
             try Self.expectBundleVerifies(run, in: directory)
         }
     }
@@ -475,7 +475,7 @@ extension ProvenanceAttackTests {
             let yaml = Self.gateWorkflow(
                 name: "p-when", decision: "            when: \"{{tasks.check.outputs.parameters.accuracy}} > 0.9\"")
             let first = try await AttackTableTests.run(yaml, in: directory, stopAfter: "check")
-            #expect(try first.node("check").phase == "Succeeded")
+            #expect(try first.node("check").phase == .succeeded)
             let changed = try StoreTampering.execute(
                 stateDirectory: first.stateDirectory,
                 sql: "UPDATE nodes SET outputs_json = replace(outputs_json, '\"0.5\"', '\"0.95\"') "
@@ -517,7 +517,7 @@ extension ProvenanceAttackTests {
                 name: "p-when-ok", decision: "            when: \"{{tasks.check.outputs.parameters.accuracy}} > 0.9\"")
             let run = try await AttackTableTests.run(yaml, in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("register").phase == "Skipped")
+            #expect(try run.node("register").phase == .skipped)
             #expect(try run.store.denials(runID: run.run.id).isEmpty)
         }
     }
@@ -553,7 +553,7 @@ extension ProvenanceAttackTests {
                 """
             let first = try await AttackTableTests.run(yaml, in: directory)
             let gate = try first.node("gate")
-            #expect(gate.phase == "Failed")
+            #expect(gate.phase == .failed)
             let predicate = try Self.predicate(of: gate, in: first)
             #expect(predicate.outcome == "Failed")
             let changed = try StoreTampering.execute(
@@ -565,13 +565,13 @@ extension ProvenanceAttackTests {
             #expect(resumed.summary.refused)
             let refused = try resumed.node("gate")
             let message = refused.message ?? ""
-            #expect(refused.phase == "Error")
+            #expect(refused.phase == .error)
             #expect(
                 message == "node 'gate' refused: outcome: it cannot be reused on resume: its envelope records it "
                     + "as Failed, not Succeeded")
             print("attack-table | issue 9.6 Failed node edited to Succeeded, then resumed | \(message)")
             #expect(try resumed.store.denials(runID: resumed.run.id).map(\.check) == ["outcome"])
-            #expect(try resumed.node("release").phase == "Omitted")
+            #expect(try resumed.node("release").phase == .omitted)
         }
     }
 }

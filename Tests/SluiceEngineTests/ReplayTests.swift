@@ -3,6 +3,7 @@ import SluiceAudit
 import SluiceEngine
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -82,7 +83,7 @@ struct ReplayTests {
             #expect(run.signerKeyID != captured.run.signerKeyID)  // another state directory, another key
             let nodes = try store.nodes(runID: run.id)
             let attempts = try store.attempts(runID: run.id)
-            #expect(Set(attempts.map(\.nodeID)) == Set(nodes.filter { $0.type == "Pod" }.map(\.id)))
+            #expect(Set(attempts.map(\.nodeID)) == Set(nodes.filter { $0.type == .pod }.map(\.id)))
             #expect(attempts.count == 4)
             // Four nodes, three subjects each (the file artifact, the out parameter, the result), all the same.
             #expect(report.entries.count == 12)
@@ -160,7 +161,7 @@ struct ReplayTests {
             #expect(summary.refused)
             let store = try Store(stateDirectory: state)
             let middle = try #require(try store.nodes(runID: summary.id).first { $0.displayName == "middle" })
-            #expect(middle.phase == "Error")
+            #expect(middle.phase == .error)
             #expect(
                 middle.message?.hasPrefix(
                     "captured outputs refused: node 'middle' refused: input 'file': subject-digest") == true)

@@ -65,7 +65,7 @@ struct StateConsistencyTests {
             #expect(run.summary.phase == .failed)
             #expect(run.run.phase == .failed)
             let node = try run.node("deadline")
-            #expect(node.phase == "Failed")
+            #expect(node.phase == .failed)
             #expect(node.message == "Step exceeded its deadline (1s): the node's process group was killed")
             let attempt = try #require(try run.store.attempts(runID: run.run.id).first)
             #expect(attempt.outcome == "timeout")
@@ -141,19 +141,19 @@ struct StateConsistencyTests {
             #expect(run.run.phase == .failed)
             #expect(run.run.finishedAt != nil)
             #expect(run.summary.refused == false)
-            let terminal: Set<String> = ["Succeeded", "Failed", "Error", "Skipped", "Omitted"]
+            let terminal: Set<NodePhase> = [.succeeded, .failed, .error, .skipped, .omitted]
             for node in run.nodes {
                 #expect(terminal.contains(node.phase), "\(node.displayName) left \(node.phase)")
                 #expect(node.finishedAt != nil, "\(node.displayName) has no finishedAt")
             }
-            #expect(try run.node("fails").phase == "Failed")
-            #expect(try run.node("after-fail").phase == "Omitted")
-            #expect(try run.node("bad-enum").phase == "Error")
+            #expect(try run.node("fails").phase == .failed)
+            #expect(try run.node("after-fail").phase == .omitted)
+            #expect(try run.node("bad-enum").phase == .error)
             let unmapped = try run.node("unmapped")
-            #expect(unmapped.phase == "Error")
+            #expect(unmapped.phase == .error)
             #expect(unmapped.message == EngineError.imageNotMapped(image: "not-in-any-profile").description)
-            #expect(try run.node("skipped").phase == "Skipped")
-            #expect(try run.node("fine").phase == "Succeeded")
+            #expect(try run.node("skipped").phase == .skipped)
+            #expect(try run.node("fine").phase == .succeeded)
             // A later run in the same state directory still works and is the latest.
             let again = try await EngineHarness.run(yaml, in: directory)
             #expect(again.run.name.hasPrefix("messy-"))

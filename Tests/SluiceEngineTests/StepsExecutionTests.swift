@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -62,32 +63,32 @@ struct StepsExecutionTests {
             let root = try run.node("steps-order")
             #expect(root.id == "steps-order")
             #expect(root.name == "steps-order")
-            #expect(root.type == "Steps")
-            #expect(root.phase == "Succeeded")
+            #expect(root.type == .steps)
+            #expect(root.phase == .succeeded)
             #expect(root.boundaryID == nil)
 
             let group0 = try run.node("[0]")
             #expect(group0.name == "steps-order[0]")
-            #expect(group0.type == "StepGroup")
-            #expect(group0.phase == "Succeeded")
+            #expect(group0.type == .stepGroup)
+            #expect(group0.phase == .succeeded)
             #expect(group0.boundaryID == "steps-order")
             let group1 = try run.node("[1]")
             #expect(group1.name == "steps-order[1]")
-            #expect(group1.type == "StepGroup")
+            #expect(group1.type == .stepGroup)
 
             let a = try run.node("a")
             #expect(a.name == "steps-order[0].a")
             #expect(a.id == "steps-order-\(NodeIdentity.fnv1a32("steps-order[0].a"))")
-            #expect(a.type == "Pod")
-            #expect(a.phase == "Succeeded")
+            #expect(a.type == .pod)
+            #expect(a.phase == .succeeded)
             #expect(a.templateName == "nap")
             #expect(a.boundaryID == "steps-order")
             #expect(try run.node("c").name == "steps-order[1].c")
 
             let never = try run.node("never")
             #expect(never.name == "steps-order[1].never")
-            #expect(never.type == "Skipped")
-            #expect(never.phase == "Skipped")
+            #expect(never.type == .skipped)
+            #expect(never.phase == .skipped)
             #expect(never.message == "when '1 == 2' evaluated false")
 
             // Argo: Steps -> [0]; [0] -> its steps; every step of [0] -> [1]; [1] -> its steps.
@@ -134,15 +135,15 @@ struct StepsExecutionTests {
             #expect(run.run.phase == .failed)
             #expect(run.summary.refused == false)
             let breaks = try run.node("breaks")
-            #expect(breaks.phase == "Failed")
+            #expect(breaks.phase == .failed)
             #expect(breaks.message == "Error (exit code 3)")
             #expect(try run.outputs("breaks").exitCode == "3")
-            #expect(try run.node("tolerated").phase == "Failed")
+            #expect(try run.node("tolerated").phase == .failed)
             let group = try run.node("[0]")
-            #expect(group.phase == "Failed")
+            #expect(group.phase == .failed)
             #expect(group.message == "child '\(breaks.id)' failed")
             let root = try run.node("steps-fail")
-            #expect(root.phase == "Failed")
+            #expect(root.phase == .failed)
             #expect(root.message == "child '\(breaks.id)' failed")
             #expect(run.nodes.contains { $0.displayName == "later" } == false)
             #expect(run.nodes.contains { $0.displayName == "[1]" } == false)

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Synchronization
 import Testing
@@ -63,12 +64,12 @@ struct SuspendTests {
             #expect(run.summary.phase == .succeeded)
             for name in ["seconds", "go-duration"] {
                 let node = try run.node(name)
-                #expect(node.type == "Suspend")
-                #expect(node.phase == "Succeeded")
+                #expect(node.type == .suspend)
+                #expect(node.phase == .succeeded)
                 #expect(node.message == nil)
                 #expect(node.outputsJSON == nil)
             }
-            #expect(try run.node("after").phase == "Succeeded")
+            #expect(try run.node("after").phase == .succeeded)
             let suspendEnd = try #require(try run.node("go-duration").finishedAt)
             #expect(try #require(try run.node("after").startedAt) >= suspendEnd)
         }
@@ -136,8 +137,8 @@ struct SuspendTests {
             let waiting = log.nodes.filter { $0.displayName == "approve" && $0.phase == .running }.compactMap(\.message)
             #expect(waiting == ["Suspended until 'sluice resume suspend-approval'"])
             let approve = try run.node("approve")
-            #expect(approve.type == "Suspend")
-            #expect(approve.phase == "Succeeded")
+            #expect(approve.type == .suspend)
+            #expect(approve.phase == .succeeded)
             #expect(try run.parameter("message", of: "approve") == "hello")
             #expect(try run.parameter("answer", of: "approve") == "yes")
             #expect(try run.inputParameters("release") == ["message=hello", "answer=yes"])
@@ -156,7 +157,7 @@ struct SuspendTests {
             let (run, _) = try await Self.runApproval(resume: "", in: directory)
             #expect(run.summary.phase == .error)
             let approve = try run.node("approve")
-            #expect(approve.phase == "Error")
+            #expect(approve.phase == .error)
             #expect(
                 approve.message
                     == "failed to resolve {{outputs.parameters.message}} in suspend node 'approve': no value was "
@@ -196,7 +197,7 @@ struct SuspendTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .error)
             let node = try run.node("suspend-bad")
-            #expect(node.type == "Suspend")
+            #expect(node.type == .suspend)
             #expect(
                 node.message
                     == "invalid expression 'soon' in suspend.duration of template 'wait': not a duration such as 20 "

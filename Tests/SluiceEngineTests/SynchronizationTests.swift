@@ -161,9 +161,9 @@ struct SynchronizationTests {
             let yaml = Self.loop(synchronization: "        mutexes:\n          - name: one-at-a-time")
             let run = try await EngineHarness.run(yaml, in: directory, observer: log)
             #expect(run.summary.phase == .succeeded)
-            let pods = run.nodes.filter { $0.type == "Pod" }
+            let pods = run.nodes.filter { $0.type == .pod }
             #expect(pods.count == 3)
-            #expect(pods.allSatisfy { $0.phase == "Succeeded" && $0.message == nil })
+            #expect(pods.allSatisfy { $0.phase == .succeeded && $0.message == nil })
             #expect(try Self.maxOverlap(run) == 1)
             let waiting = log.nodes.filter { $0.phase == .pending }
             #expect(!waiting.isEmpty)
@@ -189,7 +189,7 @@ struct SynchronizationTests {
             let log = NodeEventLog()
             let run = try await EngineHarness.run(yaml, in: directory, observer: log)
             #expect(run.summary.phase == .succeeded)
-            let pods = run.nodes.filter { $0.type == "Pod" }
+            let pods = run.nodes.filter { $0.type == .pod }
             #expect(pods.count == 4)
             #expect(try Self.maxOverlap(run) <= 2)
             #expect(
@@ -209,7 +209,7 @@ struct SynchronizationTests {
             let run = try await EngineHarness.run(yaml, in: directory)
             #expect(run.summary.phase == .error)
             let node = try run.node("work(0:0)")
-            #expect(node.phase == "Error")
+            #expect(node.phase == .error)
             #expect(
                 node.message
                     == "state directory unusable: no limit for semaphore 'workers/slots' in "

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import Testing
 
@@ -52,9 +53,9 @@ struct TargetsTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await Self.run(targets: targets, in: directory)
             #expect(run.summary.phase == .succeeded)
-            let tasks = run.nodes.filter { $0.type == "Pod" }
+            let tasks = run.nodes.filter { $0.type == .pod }
             #expect(tasks.map(\.displayName).sorted() == expected)
-            #expect(tasks.allSatisfy { $0.phase == "Succeeded" })
+            #expect(tasks.allSatisfy { $0.phase == .succeeded })
         }
     }
 

@@ -119,11 +119,11 @@ struct TemplateRefTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await run(workflow, in: directory)
             #expect(run.summary.phase == .succeeded)
-            #expect(try run.node("outer").type == "Steps")
+            #expect(try run.node("outer").type == .steps)
             #expect(try run.node("outer").templateName == "both")
             #expect(try run.parameter("said", of: "own") == "pipeline:hi")
             #expect(try run.parameter("said", of: "other") == "printer:hi")
-            #expect(try run.node("own").phase == "Succeeded")
+            #expect(try run.node("own").phase == .succeeded)
             #expect(try run.inputParameters("other") == ["message=hi"])
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -40,7 +41,7 @@ struct TrustBoundaryTests {
         sourceLocation: Testing.SourceLocation = #_sourceLocation
     ) throws {
         let node = try run.node(run.run.name, sourceLocation: sourceLocation)
-        #expect(node.phase == "Error" || node.phase == "Failed", "\(node.phase)", sourceLocation: sourceLocation)
+        #expect(node.phase == .error || node.phase == .failed, "\(node.phase)", sourceLocation: sourceLocation)
         let message = node.message ?? ""
         #expect(message.contains(expected), "\(message)", sourceLocation: sourceLocation)
         try expectNoKey(in: run, sourceLocation: sourceLocation)
@@ -190,7 +191,7 @@ struct TrustBoundaryTests {
                 "tb-tree", script: script, outputs: "        artifacts:\n          - {name: tree, path: /tmp/tree}")
             let run = try await EngineHarness.run(yaml, in: directory)
             let node = try run.node(run.run.name)
-            #expect(node.phase == "Succeeded", "\(node.message ?? "")")
+            #expect(node.phase == .succeeded, "\(node.message ?? "")")
             let outputs = try run.outputs(run.run.name)
             let tree = try #require(outputs.artifacts.first)
             #expect(try FileManager.default.destinationOfSymbolicLink(atPath: tree.storedPath + "/etc") == "/etc")

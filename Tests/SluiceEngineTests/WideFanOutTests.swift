@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 import SluiceTesting
 import Testing
@@ -63,9 +64,9 @@ struct WideFanOutTests {
         try await EngineHarness.withDirectory { directory in
             let run = try await EngineHarness.run(Self.dag, in: directory)
             #expect(run.summary.phase == .succeeded)
-            let pods = run.nodes.filter { $0.type == "Pod" }
+            let pods = run.nodes.filter { $0.type == .pod }
             #expect(pods.count == Self.width + 2)
-            #expect(pods.allSatisfy { $0.phase == "Succeeded" })
+            #expect(pods.allSatisfy { $0.phase == .succeeded })
             let middle = Set((1...Self.width).map { "w\($0)" })
             #expect(Set(try run.childNames("source")) == middle)
             for name in ["w1", "w75", "w150"] { #expect(try run.childNames(name) == ["sink"]) }

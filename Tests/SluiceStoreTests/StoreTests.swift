@@ -1,4 +1,5 @@
 import Foundation
+import SluiceSpec
 import SluiceTesting
 import Testing
 
@@ -209,7 +210,7 @@ struct StoreTests {
             run.phase = .failed
             run.message = "child 'n1' failed"
             run.finishedAt = StoreSupport.instant(9)
-            node.phase = "Failed"
+            node.phase = .failed
             node.message = "exit code 2"
             attempt.exitCode = 2
             attempt.outcome = "failed"

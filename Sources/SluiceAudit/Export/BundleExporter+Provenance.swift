@@ -1,6 +1,7 @@
 import Foundation
 import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 import SluiceStore
 
 /// SLSA Provenance v1 sibling envelopes (`envelopes/<node-id>.slsa.intoto.json`), derived at export time from each
@@ -19,7 +20,7 @@ extension BundleExporter {
         let parameters = Self.parameters(of: run)
         let byDigest = Dictionary(envelopes.map { ($0.payloadDigest, $0) }, uniquingKeysWith: { first, _ in first })
         var written = 0
-        for node in nodes where node.phase == "Succeeded" {
+        for node in nodes where node.phase == .succeeded {
             guard let digest = node.envelopeDigest, let record = byDigest[digest], record.nodeID == node.id else {
                 continue
             }

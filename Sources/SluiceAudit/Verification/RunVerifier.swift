@@ -1,6 +1,7 @@
 import Foundation
 package import SluiceEngine
 import SluiceGovernance
+import SluiceSpec
 package import SluiceStore
 
 /// Re-checks a recorded run: every envelope's signature by a trusted key, its recorded payload digest, and every
@@ -47,7 +48,7 @@ package struct RunVerifier {
         var findings: [Finding] = []
         // Every Succeeded pod must have an envelope; any other node that has one (a Failed pod's outputs, a steps
         // or DAG template's computed outputs) is checked the same way.
-        for node in nodes where (node.type == "Pod" && node.phase == "Succeeded") || node.envelopeDigest != nil {
+        for node in nodes where (node.type == .pod && node.phase == .succeeded) || node.envelopeDigest != nil {
             guard let digest = node.envelopeDigest else {
                 findings.append(Finding(node: node.displayName, ok: false, detail: "no lineage envelope recorded"))
                 continue

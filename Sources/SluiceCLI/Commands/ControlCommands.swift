@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 
 /// `sluice stop RUN`: stops a running run cleanly (its engine kills and removes every node) and waits for the end.
@@ -127,7 +128,7 @@ struct ResumeCommand: AsyncParsableCommand {
     private static func hasSuspendedNode(_ record: RunRecord, in store: Store) throws -> Bool {
         do {
             return try store.nodes(runID: record.id).contains {
-                $0.type == NodeType.suspend.rawValue && $0.phase == NodePhase.running.rawValue
+                $0.type == .suspend && $0.phase == .running
             }
         } catch {
             throw CommandFailure(ExitStatus.failed, "error: \(error.description)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 
 /// `sluice get RUN [-o json|yaml|wide|name|junit]`: a run as a readable tree, an Argo Workflow object, its name, or
@@ -85,8 +86,8 @@ struct GetCommand: ParsableCommand {
             let label = String(repeating: "  ", count: depth) + node.displayName
             var line =
                 label.padding(toLength: 34, withPad: " ", startingAt: 0)
-                + node.type.padding(toLength: 11, withPad: " ", startingAt: 0)
-                + node.phase.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + node.type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + node.phase.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
             if wide {
                 let duration =
                     node.startedAt.flatMap { start in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceEngine
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 import Yams
 

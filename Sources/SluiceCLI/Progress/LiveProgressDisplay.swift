@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 
 /// What the live view of a run shows, kept from the engine's events: the nodes that do work (pods, skipped and

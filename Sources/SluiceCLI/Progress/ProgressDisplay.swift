@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceSpec
 import SluiceStore
 
 /// Shows a run's progress as it happens and its summary at the end.

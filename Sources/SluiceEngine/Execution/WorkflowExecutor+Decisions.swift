@@ -1,5 +1,6 @@
 import SluiceGovernance
 import SluiceRuntimes
+import SluiceSpec
 import SluiceStore
 
 extension WorkflowExecutor {

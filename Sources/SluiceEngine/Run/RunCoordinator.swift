@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceSpec
 package import SluiceStore
 
 /// Something that wants to follow a run as it happens (the CLI's progress display, tests).
@@ -73,9 +74,7 @@ package actor RunCoordinator {
 
     /// A recorded node as the engine holds it, or nil when its type or phase is unknown.
     private static func state(of record: NodeRecord) -> NodeState? {
-        guard let type = NodeType(rawValue: record.type), let phase = NodePhase(rawValue: record.phase) else {
-            return nil
-        }
+        let (type, phase) = (record.type, record.phase)
         let decoder = JSONDecoder()
         return NodeState(
             id: record.id, name: record.name, displayName: record.displayName, type: type,
@@ -259,7 +258,7 @@ package actor RunCoordinator {
         do {
             return NodeRecord(
                 runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
-                type: node.type.rawValue, templateName: node.templateName, phase: node.phase.rawValue,
+                type: node.type, templateName: node.templateName, phase: node.phase,
                 message: node.message, boundaryID: node.boundaryID,
                 childrenJSON: String(decoding: try encoder.encode(node.children), as: UTF8.self),
                 inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },

@@ -1,5 +1,6 @@
 import Foundation
 package import SluiceGovernance
+package import SluiceSpec
 
 /// Everything `sluice run` asks of the engine.
 package struct RunRequest: Sendable {

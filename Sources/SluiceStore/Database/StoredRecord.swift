@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SluiceSpec
 
 /// A record with a fixed row shape in one table; the mapping between our `package` values and GRDB rows.
 protocol StoredRecord {
@@ -49,6 +50,15 @@ extension Row {
         return date
     }
 
+    /// A column of text holding one of an enumeration's raw values (`what` names it in the error).
+    func enumeration<Value: RawRepresentable<String>>(_: Value.Type, _ column: String, what: String) throws -> Value {
+        let text = try decode(String.self, forColumn: column)
+        guard let value = Value(rawValue: text) else {
+            throw MalformedRow(description: "column '\(column)' holds '\(text)', which is not a \(what)")
+        }
+        return value
+    }
+
     func optionalTimestamp(_ column: String) throws -> Date? {
         guard let text = try decode(String?.self, forColumn: column) else { return nil }
         guard let date = StoreTimestamp.date(from: text) else {
@@ -79,10 +89,7 @@ extension RunRecord: StoredRecord {
     }
 
     init(row: Row) throws {
-        let phaseText = try row.decode(String.self, forColumn: "phase")
-        guard let phase = RunPhase(rawValue: phaseText) else {
-            throw MalformedRow(description: "column 'phase' holds '\(phaseText)', which is not a run phase")
-        }
+        let phase = try row.enumeration(RunPhase.self, "phase", what: "run phase")
         self.init(
             id: try row.decode(forColumn: "id"),
             name: try row.decode(forColumn: "name"),
@@ -117,7 +124,8 @@ extension NodeRecord: StoredRecord {
 
     var values: [(any DatabaseValueConvertible)?] {
         [
-            runID, id, name, displayName, type, templateName, phase, message, boundaryID, childrenJSON, inputsJSON,
+            runID, id, name, displayName, type.rawValue, templateName, phase.rawValue, message, boundaryID,
+            childrenJSON, inputsJSON,
             outputsJSON, startedAt.map(StoreTimestamp.string), finishedAt.map(StoreTimestamp.string),
             envelopeDigest, sequence, progress,
         ]
@@ -129,9 +137,9 @@ extension NodeRecord: StoredRecord {
             id: try row.decode(forColumn: "id"),
             name: try row.decode(forColumn: "name"),
             displayName: try row.decode(forColumn: "display_name"),
-            type: try row.decode(forColumn: "type"),
+            type: try row.enumeration(NodeType.self, "type", what: "node type"),
             templateName: try row.decode(forColumn: "template_name"),
-            phase: try row.decode(forColumn: "phase"),
+            phase: try row.enumeration(NodePhase.self, "phase", what: "node phase"),
             message: try row.decode(forColumn: "message"),
             boundaryID: try row.decode(forColumn: "boundary_id"),
             childrenJSON: try row.decode(forColumn: "children_json"),

@@ -1,4 +1,5 @@
 package import Foundation
+package import SluiceSpec
 
 /// One Argo status node of a run (a pod, a steps group, a DAG, a skipped task…).
 ///
@@ -14,11 +15,11 @@ package struct NodeRecord: Sendable, Equatable, Codable {
     /// Argo `displayName`.
     package var displayName: String
     /// Argo node type: `Pod`, `Steps`, `StepGroup`, `DAG`, `Skipped`, `Retry`, …
-    package var type: String
+    package var type: NodeType
     /// The template the node executes, if any.
     package var templateName: String?
     /// Argo node phase: `Pending`, `Running`, `Succeeded`, `Failed`, `Error`, `Skipped` or `Omitted`.
-    package var phase: String
+    package var phase: NodePhase
     /// A human message, usually why the node failed or was skipped.
     package var message: String?
     /// The id of the enclosing Steps/DAG node (Argo `boundaryID`).
@@ -46,9 +47,9 @@ package struct NodeRecord: Sendable, Equatable, Codable {
         id: String,
         name: String,
         displayName: String,
-        type: String,
+        type: NodeType,
         templateName: String? = nil,
-        phase: String,
+        phase: NodePhase,
         message: String? = nil,
         boundaryID: String? = nil,
         childrenJSON: String = "[]",
