@@ -331,4 +331,58 @@ struct KubeSimulateCLITests {
             }
         }
     }
+
+    /// Pins producer envelopes through steps and DAG templates: the consumer of a DAG template's output gets the
+    /// envelope of the pod that produced it (before, it got none and recorded the input as unsigned).
+    @Test("a consumer of a DAG template's outputs links to the pod that produced them, as a local run does")
+    func nestedProducer() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-f") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let nested = Self.workflow(name: "kube-sim-f")
+                    .replacingOccurrences(of: "{name: make, template: make}", with: "{name: make, template: inner}")
+                    .replacingOccurrences(
+                        of: "    - name: make\n      container:",
+                        with: """
+                                - name: inner
+                                  dag: {tasks: [{name: made, template: make}]}
+                                  outputs:
+                                    parameters: [{name: word, valueFrom: {parameter: "{{tasks.made.outputs.parameters.word}}"}}]
+                                    artifacts: [{name: data, from: "{{tasks.made.outputs.artifacts.data}}"}]
+                                - name: make
+                                  container:
+                            """)
+                let file = try cli.write(nested, name: "wf.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let environment = Self.containerEnvironment
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "cluster"], environment: environment
+                )
+                #expect(simulated.status == 0, "\(simulated)")
+                let verified = try cli.run(["verify", "cluster"])
+                #expect(
+                    verified.stdout.contains("verified: 2 envelope(s), 1 artifact(s), 2 chain link(s)"), "\(verified)")
+                let profile = try cli.write(
+                    "runtime: podman\nenvironment: {"
+                        + environment.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + "}\n",
+                    name: "podman.yaml")
+                let local = try cli.run(["run", file, "--runtime", "podman", "--runtime-profile", profile, "--no-tty"])
+                #expect(local.status == 0, "\(local)")
+                #expect(try cli.run(["export", "@latest", "-o", "local"]).status == 0)
+                let diff = try cli.run(["kube", "diff", "local", "cluster"])
+                #expect(diff.status == 0, "\(diff)")
+                #expect(
+                    diff.stdout == """
+                        NODE                  L1 VERIFY  L2 PREDICATE  L3 SUBJECTS
+                        <workflow>.make       signed locally only: a DAG node, which no pod runs on a cluster
+                        <workflow>.make.made  ok         same          same
+                        <workflow>.use        ok         same          same
+
+                        the same: 2 node(s) verify, with equal masked predicates and subjects; 1 steps/DAG node(s) \
+                        signed locally only
+
+                        """, "\(diff)")
+            }
+        }
+    }
 }

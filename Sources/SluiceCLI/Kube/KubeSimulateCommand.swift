@@ -157,7 +157,9 @@ struct KubeDiffCommand: ParsableCommand {
             let right = try BundleDiff.read(cluster, trustedKeys: keys)
             let comparisons = BundleDiff.compare(left, right, nondeterministic: Set(nondeterministic))
             print(BundleDiff.report(comparisons, local: left, cluster: right), terminator: "")
-            if !comparisons.allSatisfy(\.isSame) || comparisons.isEmpty { throw ExitCode(ExitStatus.failed) }
+            if !comparisons.allSatisfy({ $0.isSame || $0.isLocalOnly }) || comparisons.isEmpty {
+                throw ExitCode(ExitStatus.failed)
+            }
         } catch {
             throw KubeArguments.exit(for: error)
         }

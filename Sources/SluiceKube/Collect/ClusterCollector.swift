@@ -120,6 +120,10 @@ package struct ClusterCollector {
                     envelopeCount += 1
                     envelopeDigests.insert(envelope.payloadDigest.hex)
                     if isRecorded { envelopeHex = envelope.payloadDigest.hex }
+                } else if name.hasPrefix(PodLayout.envelopeArtifact + "-") {
+                    // A steps or DAG node's copy of the envelope of the node that produced one of its outputs: that
+                    // node's own record holds it.
+                    continue
                 } else {
                     try await store(
                         object, key: key, isArchive: Self.isArchive(artifact, key: key), files: files, stored: &stored)

@@ -35,6 +35,8 @@ package struct BundleDiff {
         }
 
         var envelopeNodes: [String: String] = [:]
+        /// Argo's node type (`Pod`, `DAG`, `Steps`…) by node id, from the bundle's `status.json`.
+        var nodeTypes: [String: String] = [:]
     }
 
     /// A node's comparison.
@@ -49,6 +51,9 @@ package struct BundleDiff {
         package var subjectDifferences: [String]?
         /// Why the node could not be compared (missing on one side).
         package var missing: String?
+        /// Set for a steps or DAG node the local engine signed (its outputs, linked to the nodes that produced them)
+        /// and the cluster did not: no pod runs for it there, and its consumers link to those producers directly.
+        package var isLocalOnly = false
 
         /// Whether the node is the same at every level compared.
         package var isSame: Bool {
@@ -96,6 +101,13 @@ package struct BundleDiff {
             path: path, workflowName: workflowName, nodes: nodes,
             failures: report.failures.map { ($0.file, $0.detail) }, verified: report.isVerified)
         side.envelopeNodes = envelopeNodes
+        if let data = FileManager.default.contents(atPath: path + "/" + BundleLayout.status),
+            let object = try? CanonicalJSON(parsing: [UInt8](data))
+        {
+            for (id, node) in object["status"]?["nodes"]?.objectValue ?? [:] {
+                if let type = node["type"]?.stringValue { side.nodeTypes[id] = type }
+            }
+        }
         return side
     }
 
@@ -112,6 +124,15 @@ package struct BundleDiff {
         var comparisons: [Comparison] = []
         for name in Set(localNodes.keys).union(clusterNodes.keys).sorted() {
             guard let left = localNodes[name], let right = clusterNodes[name] else {
+                if let left = localNodes[name], ["DAG", "Steps"].contains(local.nodeTypes[left.nodeID] ?? "") {
+                    var comparison = Comparison(
+                        node: name, verified: nil, predicateDifferences: [], subjectDifferences: nil,
+                        missing: "signed locally only: a \(local.nodeTypes[left.nodeID] ?? "") node, which no pod runs "
+                            + "on a cluster")
+                    comparison.isLocalOnly = true
+                    comparisons.append(comparison)
+                    continue
+                }
                 comparisons.append(
                     Comparison(
                         node: name, verified: nil, predicateDifferences: [], subjectDifferences: nil,
@@ -175,11 +196,14 @@ package struct BundleDiff {
             }
         }
         let same = comparisons.filter(\.isSame).count
+        let localOnly = comparisons.filter(\.isLocalOnly).count
+        let compared = comparisons.count - localOnly
+        let aside = localOnly == 0 ? "" : "; \(localOnly) steps/DAG node(s) signed locally only"
         lines.append("")
         lines.append(
-            same == comparisons.count
-                ? "the same: \(same) node(s) verify, with equal masked predicates and subjects"
-                : "DIFFERENT: \(comparisons.count - same) of \(comparisons.count) node(s) differ")
+            same == compared
+                ? "the same: \(same) node(s) verify, with equal masked predicates and subjects\(aside)"
+                : "DIFFERENT: \(compared - same) of \(compared) node(s) differ\(aside)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

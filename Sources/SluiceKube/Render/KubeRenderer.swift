@@ -78,7 +78,7 @@ package enum KubeRenderer {
                 templates.append(try wrapInline(rendered, source: source, wrapper: wrapper))
             }
         }
-        let binder = LineageBinder(wrapped: wrapped)
+        let binder = LineageBinder(wrapped: wrapped, templates: templates)
         spec["templates"] = .sequence(templates.map(binder.bind))
         spec["governance"] = nil
         spec["workflowTemplateRef"] = nil

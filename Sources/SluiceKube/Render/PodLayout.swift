@@ -45,6 +45,17 @@ package enum PodLayout {
     package static let envelopeArtifact = "sluice-envelope"
     package static let envelopeDigestParameter = "sluice-envelope-digest"
 
+    /// The output artifact of a steps or DAG template that forwards the envelope of the node producing its output
+    /// `name` of `kind` (a copy of that node's ``envelopeArtifact``: steps and DAG nodes sign nothing themselves).
+    package static func forwardedEnvelopeArtifact(for name: String, kind: InputKind) -> String {
+        envelopeArtifact + "-\(kind.rawValue)-" + name
+    }
+
+    /// The output parameter of a steps or DAG template that forwards Argo's record of that envelope's payload digest.
+    package static func forwardedEnvelopeDigestParameter(for name: String, kind: InputKind) -> String {
+        envelopeDigestParameter + "-\(kind.rawValue)-" + name
+    }
+
     /// The kind of a consumed input, as lineage names it.
     package enum InputKind: String, Sendable, Equatable {
         case parameter, artifact
