@@ -135,6 +135,24 @@ struct RunFlagsTests {
         }
     }
 
+    @Test(
+        "an unknown --runtime or --isolation is one usage line (exit 2) from run and replay alike, and nothing runs",
+        arguments: ["run", "replay"])
+    func unknownRuntimeNames(command: String) async throws {
+        try await SluiceCLI.withScratch { cli in
+            let workflow = try cli.write(Self.dag, name: "dag.yaml")
+            let target = command == "run" ? workflow : "no-such-bundle"
+            let runtime = try cli.run([command, target, "--runtime", "kubernetes"])
+            #expect(runtime.status == 2, "\(runtime)")
+            #expect(runtime.stderr == "error: unknown runtime 'kubernetes': use process, podman or docker\n")
+            let isolation = try cli.run([command, target, "--isolation", "gvisor"])
+            #expect(isolation.status == 2, "\(isolation)")
+            #expect(isolation.stderr == "error: unknown isolation 'gvisor': use auto, bubblewrap or none\n")
+            let latest = try cli.run(["get", "@latest"])
+            #expect(latest.status != 0 && latest.stdout.isEmpty, "no run was recorded: \(latest)")
+        }
+    }
+
     static let mutex = """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow

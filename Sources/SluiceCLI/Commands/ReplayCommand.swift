@@ -53,6 +53,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         try limits.apply()
+        // Options first: a misspelt runtime is a usage error before any bundle is opened.
+        let (runtime, profile) = try runtimeOptions.make()
         let replay: BundleReplay
         do {
             let trusted = try trust.map { path throws(ExportError) in try PublicKeyFile.keys(at: path) }
@@ -77,7 +79,6 @@ struct ReplayCommand: AsyncParsableCommand {
             ("bundle \(bundle) verified: \(verification.verifiedEnvelopes) envelope(s), "
                 + "\(verification.verifiedArtifacts) artifact(s), \(verification.verifiedLinks) chain link(s)\n"))
 
-        let (runtime, profile) = try runtimeOptions.make()
         let plan: BundleReplay.Plan
         do {
             plan = try replay.plan(from: from, stateDirectory: state.resolved, resigningUntrusted: resignUntrusted)

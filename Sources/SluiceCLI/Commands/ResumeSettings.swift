@@ -34,21 +34,12 @@ struct ResumeSettings {
         }
         profileText = record.runtimeProfile ?? givenText
         let origin = profilePath ?? "the profile recorded with run '\(record.name)'"
-        let processRuntime = ProcessRuntime(isolation: isolationChoice)
-        if let engine = ContainerProfile.Engine(rawValue: record.runtime) {
-            let profile = try profileText.map { try RunCommand.containerProfile(engine, text: $0, path: origin) }
-            self.runtime = ContainerRuntime(profile: profile ?? (engine == .podman ? .podman : .docker))
-            alternatives = [processRuntime]
-            self.profile = RuntimeProfile()
-        } else {
-            self.runtime = processRuntime
-            alternatives = []
-            do {
-                self.profile = try profileText.map { try RuntimeProfile.parse($0, path: origin) } ?? RuntimeProfile()
-            } catch {
-                throw CommandFailure(ExitStatus.usage, "error: \(error)")
-            }
-        }
+        let kind = try RuntimeSelection.kind(named: record.runtime)
+        let selection = try RuntimeSelection(
+            kind: kind, isolation: isolationChoice, profileText: profileText, origin: origin)
+        self.runtime = selection.runtime
+        self.alternatives = selection.alternatives
+        self.profile = selection.profile
     }
 
     /// The recorded isolation, checked against `--isolation` (`auto` accepts whatever was recorded).

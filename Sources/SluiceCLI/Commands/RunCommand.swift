@@ -101,45 +101,13 @@ struct RunCommand: AsyncParsableCommand {
             }
             overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
         }
-        let profileText = try runtimeProfile.map { try Self.profileText(path: $0) }
-        var containerRuntime: ContainerRuntime?
-        if let engine = ContainerProfile.Engine(rawValue: runtime) {
-            containerRuntime = ContainerRuntime(profile: try Self.containerProfile(engine, path: runtimeProfile))
-        } else if runtime != "process" {
-            throw CommandFailure(ExitStatus.usage, "error: unknown runtime '\(runtime)': use process, podman or docker")
-        }
-        var profile = RuntimeProfile()
-        if let runtimeProfile, containerRuntime == nil {
-            do {
-                profile = try RuntimeProfile.load(path: runtimeProfile)
-            } catch {
-                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
-            }
-        }
+        let runtimes = try RuntimeSelection(runtime: runtime, isolation: isolation, profilePath: runtimeProfile)
         let display = progress.makeDisplay()
-        let processRuntime: ProcessRuntime
-        switch isolation {
-        case "auto": processRuntime = ProcessRuntime()
-        case "bubblewrap":
-            guard ProcessRuntime.detectedIsolation == .bubblewrap else {
-                throw CommandFailure(
-                    ExitStatus.usage,
-                    "error: bubblewrap isolation is not usable here: "
-                        + (ProcessRuntime.bubblewrapUnavailableReason ?? "bwrap failed its probe"))
-            }
-            processRuntime = ProcessRuntime(isolation: .bubblewrap)
-        case "none": processRuntime = ProcessRuntime(isolation: .none)
-        default:
-            throw CommandFailure(
-                ExitStatus.usage, "error: unknown isolation '\(isolation)': use auto, bubblewrap or none")
-        }
-        // Templates annotated `sluice.dev/runtime: process` run on the process runtime with this --isolation.
         let engine = WorkflowEngine(
-            runtime: containerRuntime ?? processRuntime, observer: display,
-            alternatives: containerRuntime == nil ? [] : [processRuntime])
+            runtime: runtimes.runtime, observer: display, alternatives: runtimes.alternatives)
         var request = RunRequest(
             workflowPath: file, parameters: overrides, stateDirectory: state.resolved, keyPath: key,
-            runtimeProfile: profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths,
+            runtimeProfile: runtimes.profile, onKeyCreated: { printError($0) }, templatePaths: templatePaths,
             targets: targets.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty })
         request.lineageKeyPath = lineageKey
@@ -151,7 +119,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         request.parallelism = parallelism
-        request.runtimeProfileText = profileText
+        request.runtimeProfileText = runtimes.profileText
         try await Self.drive(engine: engine, request: request, display: display, junitPath: junit)
     }
 
@@ -200,13 +168,6 @@ extension RunCommand {
         } catch {
             throw CommandFailure(ExitStatus.failed, "error: cannot write the JUnit report '\(path)': \(error)")
         }
-    }
-
-    /// The container profile for `--runtime podman|docker`: the built-in one, or the `--runtime-profile` file
-    /// (whose `runtime:` must match).
-    static func containerProfile(_ engine: ContainerProfile.Engine, path: String?) throws -> ContainerProfile {
-        guard let path else { return engine == .podman ? .podman : .docker }
-        return try containerProfile(engine, text: try profileText(path: path), path: path)
     }
 
     /// The text of a runtime profile file.

@@ -23,15 +23,9 @@ package struct RuntimeChoice: Sendable {
         self.byKind = byKind
     }
 
-    /// The runtime of this kind, or nil when `kind` is not `process`, `podman` or `docker`.
+    /// The runtime of this kind, or nil when `kind` names no ``RuntimeKind``.
     package func runtime(kind: String) -> (any NodeRuntime)? {
-        if let known = byKind[kind] { return known }
-        switch kind {
-        case "process": return ProcessRuntime()
-        case "podman": return ContainerRuntime(profile: .podman)
-        case "docker": return ContainerRuntime(profile: .docker)
-        default: return nil
-        }
+        byKind[kind] ?? RuntimeKind(rawValue: kind)?.builtIn()
     }
 
     /// The runtime of `template`'s nodes: its annotation's, else the workflow's, else the run's.

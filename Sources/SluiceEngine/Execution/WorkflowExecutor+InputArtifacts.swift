@@ -117,7 +117,7 @@ extension WorkflowExecutor {
         _ path: String, of template: Template, invocation: NodeInvocation, view: NodeFileView
     ) -> String {
         let parent = (path as NSString).deletingLastPathComponent
-        guard runtime.kind == "process", parent == "/", path.count > 1,
+        guard runtime.kind == RuntimeKind.process.rawValue, parent == "/", path.count > 1,
             (template.container?.workingDir ?? template.script?.workingDir) == nil
         else { return path }
         switch view.entryKind(path) {

@@ -277,7 +277,7 @@ extension WorkflowExecutor {
         // The process runtime runs a host command (the runtime profile stands in for image entrypoints); container
         // runtimes run the image with Kubernetes' command/args rules.
         let argv: [String] =
-            runtime.kind == "process"
+            runtime.kind == RuntimeKind.process.rawValue
             ? try runtimeProfile.argv(image: rendered.image, command: renderedCommand, args: renderedArgs)
             : (renderedCommand ?? []) + (renderedArgs ?? [])
         let container = rendered.image.map {

@@ -81,7 +81,7 @@ extension WorkflowEngine {
         if lease == nil { lease = try EngineLease.take(runID: runID, runName: name, store: store).lease }
         var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
         runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
-        let isolation = runtimes.runtime(kind: "process")?.isolation.rawValue
+        let isolation = runtimes.runtime(kind: RuntimeKind.process.rawValue)?.isolation.rawValue
         if let previous {
             try Self.checkResumeSettings(
                 of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)

@@ -25,7 +25,7 @@ import Foundation
 /// ``fileView(of:)`` reads the node's paths where they are.
 package struct ProcessRuntime: NodeRuntime {
     /// Always `"process"`.
-    package var kind: String { "process" }
+    package var kind: String { RuntimeKind.process.rawValue }
     /// The isolation this runtime applies.
     package let isolation: Isolation
 
