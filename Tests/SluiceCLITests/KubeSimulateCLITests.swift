@@ -385,4 +385,41 @@ struct KubeSimulateCLITests {
             }
         }
     }
+
+    /// Pins simulated retries: every pod was attempt 1 before, whatever the template's retryStrategy.
+    @Test(
+        "a retried template runs attempt after attempt under a Retry node; the bundle holds the attempt that succeeded")
+    func retries() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-g") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let flaky = """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Workflow
+                    metadata: {name: kube-sim-g}
+                    spec:
+                      entrypoint: flaky
+                      templates:
+                        - name: flaky
+                          retryStrategy: {limit: 2}
+                          container: {image: busybox, command: [sh, -c, "echo try {{retries}}; [ {{retries}} -ge 1 ]"]}
+                    """
+                let rendered = try Self.render(cli, try cli.write(flaky, name: "flaky.yaml"), image: image)
+                let simulated = try cli.run(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo", "-o", "cluster"],
+                    environment: Self.containerEnvironment)
+                #expect(simulated.status == 0, "\(simulated)")
+                #expect(
+                    simulated.stdout.hasPrefix(
+                        "Failed    kube-sim-g(0): Error (exit code 1)\nSucceeded kube-sim-g(1)\n"),
+                    "\(simulated)")
+                #expect(simulated.stdout.contains("collected 1 envelope(s)"), "\(simulated)")
+                let verified = try cli.run(["verify", "cluster"])
+                #expect(verified.status == 0, "\(verified)")
+                let status = try String(
+                    contentsOfFile: cli.directory + "/repo/kube-sim-g.workflow.json", encoding: .utf8)
+                #expect(status.contains("\"type\":\"Retry\""), "\(status)")
+            }
+        }
+    }
 }

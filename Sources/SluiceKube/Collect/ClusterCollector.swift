@@ -104,7 +104,11 @@ package struct ClusterCollector {
             for artifact in outputs["artifacts"] as? [[String: Any]] ?? [] {
                 guard let name = artifact["name"] as? String, let key = Self.key(of: artifact) else { continue }
                 let object = repository + "/" + key
-                if name == PodLayout.envelopeArtifact {
+                if name.hasPrefix(PodLayout.envelopeArtifact), node["type"] as? String != "Pod" {
+                    // A copy of a pod's envelope on the node above it (a Retry node's outputs are its last attempt's;
+                    // a steps or DAG node forwards its producers'): the pod's own record holds it.
+                    continue
+                } else if name == PodLayout.envelopeArtifact {
                     guard let bytes = FileManager.default.contents(atPath: object) else {
                         throw .collect(reason: "node '\(id)': its envelope '\(key)' is not in the repository")
                     }
@@ -120,10 +124,7 @@ package struct ClusterCollector {
                     envelopeCount += 1
                     envelopeDigests.insert(envelope.payloadDigest.hex)
                     if isRecorded { envelopeHex = envelope.payloadDigest.hex }
-                } else if name.hasPrefix(PodLayout.envelopeArtifact + "-") {
-                    // A steps or DAG node's copy of the envelope of the node that produced one of its outputs: that
-                    // node's own record holds it.
-                    continue
+
                 } else {
                     try await store(
                         object, key: key, isArchive: Self.isArchive(artifact, key: key), files: files, stored: &stored)

@@ -59,7 +59,7 @@ package struct ArgoWalk {
     /// `spec.arguments.artifacts` given as `raw.data`, by name (the entrypoint's inputs).
     private let workflowRawArtifacts: [String: String]
     /// Every node, in the order the walk created them.
-    package private(set) var nodes: [WalkedNode] = []
+    package internal(set) var nodes: [WalkedNode] = []
 
     /// A walk of `workflow` (the rendered Workflow document) with `parameters` (its `spec.arguments`, resolved).
     ///
@@ -108,7 +108,7 @@ package struct ArgoWalk {
     // MARK: - Calls
 
     /// The outcome of a call: its phase and outputs.
-    private struct Outcome {
+    struct Outcome {
         var id: String
         var phase: WalkPhase
         var outputs: PodOutputs
@@ -171,26 +171,14 @@ package struct ArgoWalk {
                 reason: "node '\(nodeName)' runs a \(kind ?? "unknown") template ('\(name)'): only container, script, "
                     + "DAG and steps templates are simulated")
         }
-        let podName = Self.podName(workflow: workflowName, template: name, nodeID: id)
-        variables["node.name"] = nodeName
-        variables["pod.name"] = podName
-        variables["retries"] = "0"
-        let pod = PodCall(
-            nodeID: id, nodeName: nodeName, displayName: displayName, podName: podName, templateName: name,
-            template: try Self.substitute(template, variables, node: nodeName), inputParameters: inputs.parameters,
-            inputArtifacts: inputs.artifacts, rawInputs: inputs.raw)
-        let result = try await runPod(pod)
-        var node = WalkedNode(
-            id: id, name: nodeName, displayName: displayName, kind: .pod, templateName: name, phase: result.phase)
-        node.message = result.message
-        node.inputParameters = inputs.parameters
-        node.inputArtifacts = inputs.artifacts.map(\.artifact)
-        node.outputs = result.outputs
-        node.podName = podName
-        node.startedAt = result.startedAt
-        node.finishedAt = result.finishedAt
-        nodes.append(node)
-        return Outcome(id: id, phase: result.phase, outputs: result.outputs)
+        let pod = PodNode(
+            template: template, name: name, variables: variables, parameters: inputs.parameters,
+            artifacts: inputs.artifacts, raw: inputs.raw)
+        if let strategy = template["retryStrategy"] {
+            return try await retry(
+                pod, strategy: strategy, id: id, nodeName: nodeName, displayName: displayName, runPod: runPod)
+        }
+        return try await run(pod, id: id, nodeName: nodeName, displayName: displayName, retries: 0, runPod: runPod)
     }
 
     /// Argo's v2 pod name: the workflow name, the template name and the node id's hash, shortened as Argo does
@@ -501,6 +489,10 @@ package struct ArgoWalk {
         var artifacts: [RepositoryArtifact] = []
         for argument in call["arguments"]?["artifacts"]?.elements ?? [] {
             guard let name = argument["name"]?.scalarText, let from = argument["from"]?.scalarText else { continue }
+            if argument["subPath"] != nil {
+                // Mounting the whole artifact instead would run the node on other bytes than Argo gives it.
+                throw .simulation(reason: "node '\(node)': artifact '\(name)' takes a subPath, which is not simulated")
+            }
             let reference = from.trimmingCharacters(in: .whitespaces)
             guard reference.hasPrefix("{{"), reference.hasSuffix("}}") else {
                 throw .simulation(reason: "node '\(node)': artifact '\(name)' from '\(from)' is not one {{reference}}")

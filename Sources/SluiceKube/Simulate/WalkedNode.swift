@@ -60,6 +60,7 @@ package struct WalkedNode: Sendable, Equatable {
         case steps = "Steps"
         case stepGroup = "StepGroup"
         case taskGroup = "TaskGroup"
+        case retry = "Retry"
         case skipped = "Skipped"
     }
 
