@@ -137,4 +137,31 @@ struct KubeCLITests {
             #expect(!FileManager.default.fileExists(atPath: cli.directory + "/use.env"))
         }
     }
+
+    /// Whether a process whose command line is exactly `argv` is running (read from /proc).
+    static func isRunning(_ argv: [String]) -> Bool {
+        let wanted = Data((argv.joined(separator: "\0") + "\0").utf8)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.contains { entry in
+            Int32(entry) != nil && FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") == wanted
+        }
+    }
+
+    /// Pins the wrapper as a child subreaper: a command's background process outlived it, free to change an output
+    /// after the wrapper measured it and before Argo's executor saved it.
+    @Test("what the command leaves running in the background is killed before its outputs are measured")
+    func backgroundKilled() async throws {
+        try await SluiceCLI.withScratch { cli in
+            #expect(try cli.run(["keygen"]).status == 0)
+            let facts = try Self.runFacts(cli, file: try cli.write(Self.workflow, name: "wf.yaml"))
+            let data = cli.directory + "/data"
+            let marker = String(3000 + Int.random(in: 0..<6000))
+            let made = try await Self.node(
+                cli, name: "make", facts: facts, wrap: ["--output-artifact", "data=\(data)"],
+                command: ["sh", "-c", "echo hi > \(data); sleep \(marker) </dev/null >/dev/null 2>&1 & echo started"])
+            #expect(made.wrap.status == 0, "\(made.wrap)")
+            #expect(made.wrap.stdout == "started\n", "\(made.wrap)")
+            #expect(!Self.isRunning(["sleep", marker]), "the command's background process outlived the wrapper")
+        }
+    }
 }

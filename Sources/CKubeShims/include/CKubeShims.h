@@ -6,4 +6,9 @@
 /// Swift cannot call it directly.)
 int sluice_set_nondumpable(void);
 
+/// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER 1): descendants orphaned by their
+/// parent's exit (a command's background processes, double forks, setsid) become its children instead of init's,
+/// so it can find and kill them. Returns 0, or -1 with errno set.
+int sluice_set_child_subreaper(void);
+
 #endif

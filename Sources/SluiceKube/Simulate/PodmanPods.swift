@@ -188,6 +188,12 @@ package struct PodmanPods: Sendable {
         if exitCode != 0 {
             result.phase = .failed
             result.message = line.isEmpty ? "Error (exit code \(exitCode))" : line
+            // Argo's executor still saves what a failed command left (its envelope, signed with the failure, among
+            // it); outputs it did not leave change nothing: the node has failed already.
+            var saved = PodOutputs()
+            try? await collectOutputs(of: call, container: main, into: &saved, directory: directory, lenient: true)
+            result.outputs.parameters = saved.parameters
+            result.outputs.artifacts = saved.artifacts
             return result
         }
         do {
@@ -201,8 +207,10 @@ package struct PodmanPods: Sendable {
 
     // MARK: - Outputs
 
+    /// Copies the declared outputs out of the exited container into the repository; `lenient` skips those missing
+    /// (a failed command's) instead of throwing.
     private func collectOutputs(
-        of call: PodCall, container: String, into outputs: inout PodOutputs, directory: String
+        of call: PodCall, container: String, into outputs: inout PodOutputs, directory: String, lenient: Bool = false
     ) async throws(KubeError) {
         let declared = call.template["outputs"]
         try make(directory + "/out")
@@ -217,6 +225,8 @@ package struct PodmanPods: Sendable {
                 outputs.parameters.append(NamedValue(name: name, value: String(decoding: bytes, as: UTF8.self)))
             } else if let fallback = parameter["valueFrom"]?["default"]?.scalarText {
                 outputs.parameters.append(NamedValue(name: name, value: fallback))
+            } else if lenient {
+                continue
             } else {
                 throw .simulation(reason: "failed to save outputs: parameter '\(name)': no file at '\(path)'")
             }
@@ -227,7 +237,7 @@ package struct PodmanPods: Sendable {
             let holder = directory + "/out/artifact-\(name)"
             try make(holder)
             guard try await copy(container, path, to: holder + "/" + baseName, directory: directory) else {
-                if artifact["optional"]?.scalarText == "true" { continue }
+                if artifact["optional"]?.scalarText == "true" || lenient { continue }
                 throw .simulation(reason: "failed to save outputs: artifact '\(name)': no file at '\(path)'")
             }
             let isArchive = artifact["archive"]?["none"] == nil

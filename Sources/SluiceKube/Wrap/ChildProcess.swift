@@ -75,4 +75,36 @@ enum ChildProcess {
         }
         return Array(tail.suffix(limit))
     }
+
+    /// Kills every process left under this one (SIGKILL) and reaps it, until none is left: the command's children
+    /// first, then, as each dies, its orphans (reparented here, since the wrapper is a child subreaper). Gives up
+    /// after 100 rounds (a process forking as fast as it is killed).
+    static func killDescendants() {
+        let me = getpid()
+        for _ in 0..<100 {
+            let children = childProcesses(of: me)
+            var status: Int32 = 0
+            guard !children.isEmpty else {
+                while waitpid(-1, &status, WNOHANG) > 0 {}
+                return
+            }
+            for child in children { kill(child, SIGKILL) }
+            for child in children { while waitpid(child, &status, 0) < 0 && errno == EINTR {} }
+        }
+    }
+
+    /// The processes whose parent is `parent`, read from `/proc/PID/stat` (its fourth field, after the command
+    /// name in parentheses, which may itself hold spaces and parentheses).
+    private static func childProcesses(of parent: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), pid != parent,
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, pid_t(fields[1]) == parent else { return nil }
+            return pid
+        }
+    }
 }

@@ -30,6 +30,8 @@ package struct PodWrapper: Sendable {
     /// Runs the node; returns the process exit status.
     package func run() -> Int32 {
         _ = sluice_set_nondumpable()  // the user's command (same uid) cannot ptrace us or read our memory
+        // The command's background processes, orphaned, become ours: killed before the outputs are measured.
+        _ = sluice_set_child_subreaper()
         let socket: UnixSocket
         var gate: PodGate
         do {
@@ -58,6 +60,8 @@ package struct PodWrapper: Sendable {
             return fail(error.description)
         }
         let ended = ChildProcess.run(plan.command, tailLimit: Self.resultLimit)
+        // Nothing the command started may change an output between its measure and Argo's upload.
+        ChildProcess.killDescendants()
         do {
             let outputs = SessionOutputs(
                 subjects: try measureOutputs(stdoutTail: ended.stdoutTail),
