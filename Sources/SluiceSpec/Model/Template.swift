@@ -1,29 +1,32 @@
 /// One entry of `spec.templates`: a unit of work (`container`, `script`) or an orchestration (`steps`, `dag`).
+///
+/// Its large, optional parts are ``Indirect`` (a pointer each): a template is copied into every call site and node
+/// task of a run, and inline they made it over a kilobyte.
 package struct Template: Sendable, Decodable {
     /// The template's name; empty for an `inline` template, which Argo lets go unnamed.
     package var name: String
-    package var inputs: Inputs?
-    package var outputs: Outputs?
-    package var container: Container?
-    package var script: ScriptTemplate?
+    @Indirect package var inputs: Inputs?
+    @Indirect package var outputs: Outputs?
+    @Indirect package var container: Container?
+    @Indirect package var script: ScriptTemplate?
     package var steps: [[WorkflowStep]]?
     package var dag: DAGTemplate?
-    package var suspend: SuspendTemplate?
+    @Indirect package var suspend: SuspendTemplate?
     package var resource: Ignored?
     package var data: Ignored?
     package var http: Ignored?
-    package var containerSet: ContainerSetTemplate?
+    @Indirect package var containerSet: ContainerSetTemplate?
     package var plugin: Ignored?
     package var activeDeadlineSeconds: ArgoString?
     package var timeout: ArgoString?
     package var parallelism: Int?
     package var failFast: Bool?
     package var daemon: Bool?
-    package var retryStrategy: RetryStrategy?
+    @Indirect package var retryStrategy: RetryStrategy?
     /// `memoize`: reuse an earlier node's outputs (and envelope) for the same cache key.
-    package var memoize: Memoize?
+    @Indirect package var memoize: Memoize?
     /// `synchronization`: mutexes and semaphores held while the node runs.
-    package var synchronization: Synchronization?
+    @Indirect package var synchronization: Synchronization?
     /// `sidecars`: containers started with the main container and stopped when it ends.
     package var sidecars: [Container]?
     /// `initContainers`: containers run one after another, each to success, before the main container starts.
@@ -31,7 +34,7 @@ package struct Template: Sendable, Decodable {
     /// `volumes` of this template's pod (only `emptyDir` is supported).
     package var volumes: [Volume]?
     /// `metadata` of this template's pod: its annotations may choose the runtime (``RuntimeAnnotation``).
-    package var metadata: PodMetadata?
+    @Indirect package var metadata: PodMetadata?
     /// The document a template found through `templateRef` comes from (`WorkflowTemplate/NAME` or
     /// `ClusterWorkflowTemplate/NAME`); nil for the workflow's own templates. Not read from YAML.
     package var origin: String? = nil

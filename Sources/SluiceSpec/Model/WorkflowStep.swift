@@ -3,8 +3,8 @@ package struct WorkflowStep: Sendable, Decodable {
     package var name: String
     package var template: String?
     package var templateRef: TemplateReference?
-    /// A template written in place (Argo's `inline`).
-    package var inline: Template?
+    /// A template written in place (Argo's `inline`); boxed, since it is large and rarely set.
+    @Indirect package var inline: Template? = nil
     package var arguments: StepArguments?
     package var when: String?
     package var continueOn: ContinueOn?
@@ -27,8 +27,8 @@ package struct DAGTask: Sendable, Decodable {
     package var name: String
     package var template: String?
     package var templateRef: TemplateReference?
-    /// A template written in place (Argo's `inline`).
-    package var inline: Template?
+    /// A template written in place (Argo's `inline`); boxed, since it is large and rarely set.
+    @Indirect package var inline: Template? = nil
     package var arguments: StepArguments?
     package var dependencies: [String]?
     package var depends: String?
