@@ -122,6 +122,41 @@ struct SandboxLauncherTests {
         #expect(FileManager.default.fileExists(atPath: other + "/planted") == false)
     }
 
+    @Test("a working directory inside the private /tmp gets its mount points on a read-only scaffold, not the host")
+    func workingDirectoryScaffold() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        // A node directory under the host's /tmp, as in a state directory there: the node's working directory
+        // (nodeDirectory/work, at its host path) then lies inside its private /tmp.
+        let outside = "/tmp/sluice-scaffold-\(fixture.marker)"
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        var invocation = fixture.invocation(
+            "scaffold", "sh",
+            [
+                "-c",
+                """
+                pwd; echo ok > ./mine && echo work-writable
+                if (echo x > ../beside) 2>/dev/null; then echo wrote-beside; else echo refused-beside; fi
+                echo ok > /tmp/mine && echo tmp-writable
+                """,
+            ])
+        invocation.sandbox = SandboxLayout(nodeDirectory: outside + "/nodes/scaffold")
+        let work = invocation.sandbox.defaultWorkingDirectory
+
+        let outcome = try await runtime.run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(
+            contents(of: invocation.stdoutPath) == "\(work)\nwork-writable\nrefused-beside\ntmp-writable\n")
+        #expect(contents(of: work + "/mine") == "ok\n")
+        // Behind the private /tmp on the host: the node's file and the one directory the scaffold was mounted on.
+        let privateTmp = invocation.sandbox.nodeDirectory + "/root/tmp"
+        let firstComponent = String(work.dropFirst("/tmp/".count).prefix { $0 != "/" })
+        let entries = try FileManager.default.contentsOfDirectory(atPath: privateTmp).sorted()
+        #expect(entries == [firstComponent, "mine"].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: privateTmp + "/" + firstComponent).isEmpty)
+    }
+
     @Test("a read-only input is readable and not writable")
     func readOnlyBind() async throws {
         let fixture = try NodeFixture()
