@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 extension Store {
     // MARK: - Run leases
@@ -84,8 +85,25 @@ extension Store {
     /// - Throws: `StoreError.database` when SQLite fails.
     @discardableResult
     package func recordNodeProcess(_ record: NodeProcessRecord) throws(StoreError) -> Int64 {
+        let forgotten = forgottenProcesses.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        do {
+            return try insertNodeProcess(record, deleting: forgotten)
+        } catch {
+            forgottenProcesses.withLock { $0 += forgotten }
+            throw error
+        }
+    }
+
+    /// Inserts `record` and deletes the forgotten rows `forgotten`, in one transaction.
+    private func insertNodeProcess(_ record: NodeProcessRecord, deleting forgotten: [Int64]) throws(StoreError)
+        -> Int64
+    {
         try Self.perform("recording a process of node \(record.nodeID)") {
             try pool.write { db in
+                try Self.deleteNodeProcesses(forgotten, in: db)
                 try db.execute(
                     sql: """
                         INSERT INTO node_processes (run_id, node_id, runtime, process_group, process_start_time,
@@ -104,13 +122,37 @@ extension Store {
 
     /// Forgets recorded node processes by row id (those of one runtime call, once it returned).
     ///
-    /// - Throws: `StoreError.database` when SQLite fails.
+    /// The rows are deleted with the next write transaction (the node's own end, as a rule) rather than in one of
+    /// their own: a transaction fewer per node. Until then this process's reads of them (``nodeProcesses(runID:)``)
+    /// do not see them; another process may, and one that resumes after this engine died kills nothing through
+    /// them: their groups are gone (a reused pid has another start time).
     package func forgetNodeProcesses(ids: [Int64]) throws(StoreError) {
         guard !ids.isEmpty else { return }
-        try Self.perform("forgetting \(ids.count) node processes") {
-            try pool.write { db in
-                for id in ids { try db.execute(sql: "DELETE FROM node_processes WHERE id = ?", arguments: [id]) }
+        forgottenProcesses.withLock { $0 += ids }
+    }
+
+    /// Deletes the forgotten rows `ids` in `db`'s transaction.
+    static func deleteNodeProcesses(_ ids: [Int64], in db: Database) throws {
+        for id in ids {
+            try db.execute(
+                sql: "DELETE FROM node_processes WHERE id = ?", arguments: [id])
+        }
+    }
+
+    /// Deletes the rows ``forgetNodeProcesses(ids:)`` left for the next write, now.
+    private func deleteForgottenProcesses() throws(StoreError) {
+        let forgotten = forgottenProcesses.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        guard !forgotten.isEmpty else { return }
+        do {
+            try Self.perform("forgetting \(forgotten.count) node processes") {
+                try pool.write { db in try Self.deleteNodeProcesses(forgotten, in: db) }
             }
+        } catch {
+            forgottenProcesses.withLock { $0 += forgotten }
+            throw error
         }
     }
 
@@ -118,7 +160,8 @@ extension Store {
     ///
     /// - Throws: `StoreError.database` when SQLite fails or a row is malformed.
     package func nodeProcesses(runID: String) throws(StoreError) -> [NodeProcessRecord] {
-        try Self.perform("listing the node processes of run \(runID)") {
+        try deleteForgottenProcesses()
+        return try Self.perform("listing the node processes of run \(runID)") {
             try pool.read { db in
                 try Row.fetchAll(
                     db, sql: "SELECT * FROM node_processes WHERE run_id = ? ORDER BY id", arguments: [runID]
@@ -139,6 +182,7 @@ extension Store {
     ///
     /// - Throws: `StoreError.database` when SQLite fails.
     package func forgetNodeProcesses(runID: String, nodeID: String? = nil) throws(StoreError) {
+        try deleteForgottenProcesses()
         try Self.perform("forgetting the node processes of run \(runID)") {
             try pool.write { db in
                 if let nodeID {

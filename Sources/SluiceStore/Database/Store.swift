@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite database of a state directory (`<stateDirectory>/sluice.db`): runs, nodes, attempts, envelopes,
 /// governance denials and revocations.
@@ -23,6 +24,9 @@ package final class Store: Sendable {
     package let databasePath: String
     /// The GRDB pool; internal so that `Store` extensions in this module can use it, never exposed.
     let pool: DatabasePool
+    /// Node process rows forgotten but not deleted yet: deleted in the next write transaction (see
+    /// ``forgetNodeProcesses(ids:)``).
+    let forgottenProcesses = Mutex<[Int64]>([])
 
     /// Opens (creating if needed) `<stateDirectory>/sluice.db` and brings its schema up to date.
     ///
@@ -79,8 +83,20 @@ package final class Store: Sendable {
     ///   when SQLite fails.
     package func record(_ transition: Transition) throws(StoreError) {
         guard !transition.isEmpty else { return }
-        try Self.perform("recording a transition") {
-            try pool.write { db in try Self.apply(transition, in: db) }
+        let forgotten = forgottenProcesses.withLock { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        do {
+            try Self.perform("recording a transition") {
+                try pool.write { db in
+                    try Self.apply(transition, in: db)
+                    try Self.deleteNodeProcesses(forgotten, in: db)
+                }
+            }
+        } catch {
+            forgottenProcesses.withLock { $0 += forgotten }
+            throw error
         }
     }
 
