@@ -48,9 +48,13 @@ let package = Package(
             name: "SluiceGovernance", dependencies: ["CSodium", "COpenSSL", "SluiceExpressions"],
             swiftSettings: strictSettings
         ),
+        // One SQLite call Swift cannot make (a variadic function), for SluiceStore.
+        .target(name: "CStoreShims"),
         .target(
             name: "SluiceStore",
-            dependencies: ["SluiceGovernance", "SluiceSpec", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SluiceGovernance", "SluiceSpec", "CStoreShims", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,3 +1,4 @@
+import CStoreShims
 import Foundation
 import GRDB
 import Synchronization
@@ -60,12 +61,23 @@ package final class Store: Sendable {
         }
     }
 
+    /// GRDB's configuration of every connection.
+    ///
+    /// A connection does not checkpoint when it closes (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`), so the WAL file stays: the
+    /// last connection's close otherwise checkpointed and deleted it, and GRDB, finding no WAL at the next open, wrote
+    /// a transaction to make one. Every `Store` opened and closed cost a write, a checkpoint and three or four fsyncs
+    /// (a run opens several, `sluice get` two; on this project's VM an fsync takes 1 to 20 ms while other work
+    /// writes). Committed transactions are in the WAL either way; SQLite checkpoints it as writes go on (every 1000
+    /// pages), and the next process reads it back.
     private static var configuration: Configuration {
         var configuration = Configuration()
         configuration.label = "sluice"
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
+            if let connection = db.sqliteConnection {
+                _ = sluice_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(connection))
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         return configuration
