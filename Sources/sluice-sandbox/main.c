@@ -119,11 +119,11 @@ static void makeMountPoint(const char *target, int isDirectory) {
 static const char *scaffolds[maxOperations];
 static int scaffoldCount = 0;
 
-// Makes sure a node's bind target exists, as makeMountPoint does, but when more than its last component is missing
-// (the node's own working directory at its host path, `/tmp/…/nodes/ID/work`, inside its private /tmp when the state
-// directory lies under the host's /tmp) only the first missing directory is made on the host: a small tmpfs mounted
-// on it holds the rest. A host directory made and deleted costs far more than a tmpfs one (inode allocation and
-// trimming on ext4): six to seven of each per node before.
+// Makes sure a directory bound at its own host path exists, as makeMountPoint does, but when more than its last
+// component is missing (the node's own working directory, `/tmp/…/nodes/ID/work`, inside its private /tmp when the
+// state directory lies under the host's /tmp) only the first missing directory is made on the host: a small tmpfs
+// mounted on it holds the rest, read-only once the mounts are made. A host directory made and deleted costs far more
+// than a tmpfs one (inode allocation and trimming on ext4): six to seven of each per node before.
 static void makeBindPoint(const char *target, int isDirectory) {
     struct stat info;
     if (lstat(target, &info) == 0) return;
@@ -252,7 +252,14 @@ static void runInit(int lifeline, const char *workingDirectory, char **command) 
         case bindReadOnly: {
             struct stat info;
             if (fstat(operation->tree, &info) != 0) failErrno("cannot read", operation->source);
-            makeBindPoint(operation->target, S_ISDIR(info.st_mode));
+            // Only a directory bound at its own host path (the node's working directory) gets a scaffold: the
+            // directories on the way to an input or output stay real, writable directories of the node's mount,
+            // where it may write beside them and the engine reads what it declared.
+            if (S_ISDIR(info.st_mode) && strcmp(operation->source, operation->target) == 0) {
+                makeBindPoint(operation->target, 1);
+            } else {
+                makeMountPoint(operation->target, S_ISDIR(info.st_mode));
+            }
             char source[64];
             snprintf(source, sizeof source, "/proc/self/fd/%d", operation->tree);
             if (mount(source, operation->target, NULL, MS_BIND | MS_REC, NULL) != 0) {
