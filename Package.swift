@@ -53,7 +53,8 @@ let package = Package(
         .target(
             name: "SluiceStore",
             dependencies: [
-                "SluiceGovernance", "SluiceSpec", "CStoreShims", .product(name: "GRDB", package: "GRDB.swift"),
+                "SluiceGovernance", "SluiceSpec", "SluiceExpressions", "CStoreShims",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,5 @@
 package import Foundation
+import SluiceExpressions
 package import SluiceGovernance
 package import SluicePlan
 package import SluiceStore

@@ -1,18 +1,6 @@
 package import Foundation
+package import SluiceExpressions
 package import SluiceSpec
-
-/// A parameter with its value, as Argo reports it in a node's inputs or outputs.
-package struct ParameterValue: Sendable, Codable, Equatable {
-    package var name: String
-    package var value: String
-
-    package init(
-        name: String, value: String
-    ) {
-        self.name = name
-        self.value = value
-    }
-}
 
 /// An output artifact of a node.
 package struct OutputArtifact: Sendable, Codable, Equatable {

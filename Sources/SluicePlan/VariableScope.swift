@@ -1,3 +1,4 @@
+import SluiceExpressions
 import SluiceSpec
 
 /// Where a parameter value came from, when it is another node's signed output.

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceRuntimes
 import SluiceStore
 import SluiceTesting
@@ -86,7 +87,9 @@ enum EngineHarness {
         let stateDirectory = directory + "/state"
         let engine = WorkflowEngine(runtime: runtime, observer: observer)
         let summary = try await engine.run(
-            RunRequest(workflowPath: path, parameters: parameters, stateDirectory: stateDirectory))
+            RunRequest(
+                workflowPath: path, parameters: parameters.map { ParameterValue(name: $0.name, value: $0.value) },
+                stateDirectory: stateDirectory))
         let store = try Store(stateDirectory: stateDirectory)
         let run = try store.run(named: summary.name)
         return RecordedRun(

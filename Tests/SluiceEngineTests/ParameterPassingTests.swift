@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceSpec
 import SluiceStore
 import Testing
@@ -259,7 +260,7 @@ struct ParameterPassingTests {
             await #expect(throws: EngineError.unknownParameter(name: "colour", known: ["size"])) {
                 _ = try await engine.run(
                     RunRequest(
-                        workflowPath: path, parameters: [("colour", "x")],
+                        workflowPath: path, parameters: [ParameterValue(name: "colour", value: "x")],
                         stateDirectory: state))
             }
             await #expect(
@@ -267,7 +268,7 @@ struct ParameterPassingTests {
             ) {
                 _ = try await engine.run(
                     RunRequest(
-                        workflowPath: path, parameters: [("size", "huge")],
+                        workflowPath: path, parameters: [ParameterValue(name: "size", value: "huge")],
                         stateDirectory: state))
             }
             #expect(
@@ -275,7 +276,7 @@ struct ParameterPassingTests {
                     == "parameter 'colour' is not a workflow argument (known: size)")
             let summary = try await engine.run(
                 RunRequest(
-                    workflowPath: path, parameters: [("size", "large")],
+                    workflowPath: path, parameters: [ParameterValue(name: "size", value: "large")],
                     stateDirectory: state))
             #expect(summary.phase == .succeeded)
             let store = try Store(stateDirectory: state)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import SluiceGovernance
 import SluiceTesting
 import Testing
@@ -105,7 +106,8 @@ struct InteropTests {
             let statement = try Statement(payloadBytes: lineage.payload)
             let provenance = SLSAProvenance.statement(
                 lineage: statement, predicate: try LineagePredicate(json: statement.predicate),
-                lineagePayloadDigest: lineage.payloadDigest, workflowParameters: [("seed", "s1")])
+                lineagePayloadDigest: lineage.payloadDigest,
+                workflowParameters: [ParameterValue(name: "seed", value: "s1")])
             let envelopePath = directory + "/node.slsa.intoto.json"
             let pemPath = directory + "/run.pub"
             try Data(provenance.signed(with: key).jsonBytes()).write(to: URL(fileURLWithPath: envelopePath))

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceGovernance
 import SluiceKube
 import SluiceSpec
@@ -26,7 +27,8 @@ enum KubeFixtures {
     ) throws -> KubeRendering {
         let loaded = try SpecLoader.load(text: text, file: file, clusterFeatures: true)
         return try KubeRenderer.render(
-            loaded, library: TemplateLibrary(loaded.documents), overrides: overrides, submitterKey: key,
+            loaded, library: TemplateLibrary(loaded.documents),
+            overrides: overrides.map { ParameterValue(name: $0.name, value: $0.value) }, submitterKey: key,
             lineageKey: key.publicKey, submittedOn: submittedOn, options: options)
     }
 
@@ -39,7 +41,8 @@ enum KubeFixtures {
         var library = TemplateLibrary(loaded.documents)
         library.add(try TemplateLibrary.load(paths: templates).documents)
         return try KubeRenderer.render(
-            loaded, library: library, overrides: overrides, submitterKey: key, lineageKey: key.publicKey,
+            loaded, library: library, overrides: overrides.map { ParameterValue(name: $0.name, value: $0.value) },
+            submitterKey: key, lineageKey: key.publicKey,
             submittedOn: submittedOn, options: options)
     }
 

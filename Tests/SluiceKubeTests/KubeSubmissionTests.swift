@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import SluiceGovernance
 import SluiceKube
 import SluiceSpec
@@ -47,7 +48,8 @@ struct KubeSubmissionTests {
         var options = KubeRenderOptions()
         options.submission = submission
         return try KubeRenderer.render(
-            loaded, library: TemplateLibrary(loaded.documents), overrides: overrides, submitterKey: submitter,
+            loaded, library: TemplateLibrary(loaded.documents),
+            overrides: overrides.map { ParameterValue(name: $0.name, value: $0.value) }, submitterKey: submitter,
             lineageKey: platform.publicKey, submittedOn: KubeFixtures.submittedOn, options: options)
     }
 

@@ -17,7 +17,7 @@ extension BundleExporter {
         run: RunRecord, nodes: [NodeRecord], envelopes: [EnvelopeRecord], key: SigningKey, files: BundleFiles
     ) throws(ExportError) -> Int {
         precondition(key.publicKey.keyID == run.signerKeyID, "export checks the provenance key first")
-        let parameters = Self.parameters(of: run)
+        let parameters = run.parameters
         let byDigest = Dictionary(envelopes.map { ($0.payloadDigest, $0) }, uniquingKeysWith: { first, _ in first })
         var written = 0
         for node in nodes where node.phase == .succeeded {
@@ -47,11 +47,5 @@ extension BundleExporter {
             written += 1
         }
         return written
-    }
-
-    /// The run's resolved parameters, sorted by name (what `parameters.json` holds).
-    static func parameters(of run: RunRecord) -> [(name: String, value: String)] {
-        guard let object = (try? CanonicalJSON(parsing: Array(run.parametersJSON.utf8)))?.objectValue else { return [] }
-        return object.keys.sorted().compactMap { name in object[name]?.stringValue.map { (name, $0) } }
     }
 }

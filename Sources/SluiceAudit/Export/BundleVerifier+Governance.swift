@@ -19,7 +19,7 @@ extension VerificationRun {
             return
         }
         parametersDigest = json.digest
-        parameters = object.keys.sorted().compactMap { key in object[key]?.stringValue.map { (key, $0) } }
+        parameters = [ParameterValue](object: object)
     }
 
     mutating func loadGovernance() {

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 package import SluiceGovernance
 import SluiceSpec
 import SluiceStore
@@ -166,7 +167,7 @@ struct VerificationRun {
     var governanceUsable = false
     /// The keys the governance admits, once the run key (for governance without authorities) is known.
     var chain: TrustChain?
-    var parameters: [(name: String, value: String)]?
+    var parameters: [ParameterValue]?
     var parametersDigest: Digest?
     /// The submission attestation's payload digest, its signer and its submitter's name.
     var submissionDigest: Digest?

@@ -1,5 +1,6 @@
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceGovernance
 
 /// The run a verified bundle captured, read from its files: what a replay runs again and what it may reuse.
@@ -21,7 +22,7 @@ struct CapturedRun {
     var phase: String
     var workflowText: String
     var parametersText: String
-    var parameters: [(name: String, value: String)]
+    var parameters: [ParameterValue]
     var workflowDigest: Digest
     var governance: GovernanceDocument
     var submission: Envelope
@@ -50,7 +51,7 @@ struct CapturedRun {
         guard let object = (try? CanonicalJSON(parsing: parametersBytes))?.objectValue else {
             throw unreadable(BundleLayout.parameters, "is not a JSON object")
         }
-        parameters = object.keys.sorted().compactMap { key in object[key]?.stringValue.map { (key, $0) } }
+        parameters = [ParameterValue](object: object)
         do {
             governance = try GovernanceDocument(json: try CanonicalJSON(parsing: try bytes(BundleLayout.governance)))
             submission = try Envelope(jsonBytes: try bytes(BundleLayout.submission))

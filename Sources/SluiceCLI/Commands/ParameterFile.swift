@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import Yams
 
 /// `sluice run -f FILE`: workflow arguments from a YAML or JSON map of names to values, as
@@ -18,7 +19,7 @@ enum ParameterFile {
     /// The file's parameters, sorted by name.
     ///
     /// - Throws: ``Problem`` when the file cannot be read, is not YAML/JSON, or is not a map.
-    static func load(path: String) throws(Problem) -> [(name: String, value: String)] {
+    static func load(path: String) throws(Problem) -> [ParameterValue] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -35,9 +36,9 @@ enum ParameterFile {
         guard let map = document as? [String: Any] else {
             throw Problem(path: path, reason: "must map parameter names to values (NAME: VALUE)")
         }
-        var parameters: [(name: String, value: String)] = []
+        var parameters: [ParameterValue] = []
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
-            parameters.append((name, try Self.text(of: value, name: name, path: path)))
+            parameters.append(ParameterValue(name: name, value: try Self.text(of: value, name: name, path: path)))
         }
         return parameters
     }
@@ -59,5 +60,26 @@ enum ParameterFile {
         default:
             return "\(value)"
         }
+    }
+
+    /// `-f FILE` and `-p NAME=VALUE` as overrides: the file first, `-p` after it, so `-p` wins.
+    ///
+    /// - Throws: ``CommandFailure`` (usage) with one line for an unreadable file or an assignment without a name.
+    static func overrides(_ assignments: [String], file: String?) throws -> [ParameterValue] {
+        var overrides: [ParameterValue] = []
+        if let file {
+            do {
+                overrides = try load(path: file)
+            } catch {
+                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
+            }
+        }
+        for assignment in assignments {
+            guard let parameter = ParameterValue(assignment: assignment) else {
+                throw CommandFailure(ExitStatus.usage, "error: parameter '\(assignment)' must be written NAME=VALUE")
+            }
+            overrides.append(parameter)
+        }
+        return overrides
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
@@ -87,20 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be 1 or more, not \(parallelism)")
         }
-        var overrides: [(name: String, value: String)] = []
-        if let parameterFile {
-            do {
-                overrides = try ParameterFile.load(path: parameterFile)
-            } catch {
-                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
-            }
-        }
-        for parameter in parameters {
-            guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
-                throw CommandFailure(ExitStatus.usage, "error: parameter '\(parameter)' must be written NAME=VALUE")
-            }
-            overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
-        }
+        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
         let runtimes = try RuntimeSelection(runtime: runtime, isolation: isolation, profilePath: runtimeProfile)
         let display = progress.makeDisplay()
         let engine = WorkflowEngine(

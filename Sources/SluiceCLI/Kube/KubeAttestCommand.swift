@@ -44,7 +44,7 @@ struct KubeAttestCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let overrides = try KubeArguments.parameters(parameters, file: parameterFile)
+        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
         do {
             let loaded: LoadedFile
             do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceGovernance
 import SluiceKube
 import SluiceSpec
@@ -82,7 +83,7 @@ struct KubeRenderCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let overrides = try KubeArguments.parameters(parameters, file: parameterFile)
+        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
         var options = KubeRenderOptions(
             wrapperImage: wrapperImage, signerSecret: signerSecret,
             allowUngoverned: allowUngoverned)
@@ -123,27 +124,6 @@ struct KubeRenderCommand: ParsableCommand {
 
 /// Argument handling and exit codes shared by the kube, wrap and signer commands.
 enum KubeArguments {
-    /// `-p NAME=VALUE` and `-f FILE` as overrides (the file first, `-p` after it, so `-p` wins).
-    static func parameters(_ parameters: [String], file: String?) throws -> [(name: String, value: String)] {
-        var overrides: [(name: String, value: String)] = []
-        if let file {
-            do {
-                overrides = try ParameterFile.load(path: file)
-            } catch {
-                printError("error: \(error.description)")
-                throw ExitCode(ExitStatus.usage)
-            }
-        }
-        for parameter in parameters {
-            guard let equals = parameter.firstIndex(of: "="), equals != parameter.startIndex else {
-                printError("error: parameter '\(parameter)' must be written NAME=VALUE")
-                throw ExitCode(ExitStatus.usage)
-            }
-            overrides.append((String(parameter[..<equals]), String(parameter[parameter.index(after: equals)...])))
-        }
-        return overrides
-    }
-
     /// A public key from a PEM public key, 64 hex characters, or a private key file.
     static func publicKey(at path: String) throws -> PublicKey {
         let text: String

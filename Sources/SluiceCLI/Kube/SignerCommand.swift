@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceAudit
 import SluiceEngine
+import SluiceExpressions
 import SluiceGovernance
 import SluiceKube
 import SluiceStore

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceExpressions
 import SluiceKube
 
 /// `sluice wrap [inputs and outputs] -- COMMAND...`: the in-pod gate around a node's command (see ``PodWrapper``).

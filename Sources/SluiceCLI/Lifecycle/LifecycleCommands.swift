@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SluiceEngine
+import SluiceExpressions
 import SluiceStore
 
 /// `sluice retry RUN`: re-runs the failed nodes of an ended run in place, keeping the nodes that succeeded (their
@@ -88,11 +89,8 @@ struct ResubmitCommand: AsyncParsableCommand {
                 ExitStatus.failed,
                 "error: cannot write the workflow of run '\(record.name)' to '\(path)': \(error.localizedDescription)")
         }
-        let recorded = (try? JSONSerialization.jsonObject(with: Data(record.parametersJSON.utf8))) as? [String: Any]
         var arguments = [path, "--runtime", record.runtime, "--state-dir", state.resolved]
-        for (name, value) in (recorded ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let value = value as? String { arguments += ["-p", "\(name)=\(value)"] }
-        }
+        arguments += record.parameters.flatMap { ["-p", "\($0.name)=\($0.value)"] }
         arguments += parameters.flatMap { ["-p", $0] }
         if let key { arguments += ["--key", key] }
         if let junit { arguments += ["--junit", junit] }

@@ -1,3 +1,4 @@
+import SluiceExpressions
 import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec

@@ -1,3 +1,4 @@
+import SluiceExpressions
 import SluiceSpec
 
 extension WorkflowExecutor {

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceExpressions
 import SluiceSpec
 import SluiceStore
 import Synchronization

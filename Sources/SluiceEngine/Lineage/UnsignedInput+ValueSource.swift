@@ -1,3 +1,4 @@
+import SluiceExpressions
 package import SluiceGovernance
 
 extension UnsignedInput {

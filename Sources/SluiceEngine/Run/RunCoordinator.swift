@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceExpressions
 package import SluiceSpec
 package import SluiceStore
 

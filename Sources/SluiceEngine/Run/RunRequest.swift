@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceSpec
 
@@ -6,7 +7,7 @@ package import SluiceSpec
 package struct RunRequest: Sendable {
     package var workflowPath: String
     /// `-p name=value` overrides, in the order given.
-    package var parameters: [(name: String, value: String)]
+    package var parameters: [ParameterValue]
     package var stateDirectory: String
     /// `--key FILE`; nil uses (and on first use creates) the state directory's key.
     package var keyPath: String?
@@ -53,7 +54,7 @@ package struct RunRequest: Sendable {
     }
 
     package init(
-        workflowPath: String, parameters: [(name: String, value: String)] = [], stateDirectory: String,
+        workflowPath: String, parameters: [ParameterValue] = [], stateDirectory: String,
         keyPath: String? = nil, runtimeProfile: RuntimeProfile = RuntimeProfile(),
         onKeyCreated: (@Sendable (String) -> Void)? = nil, templatePaths: [String] = [], targets: [String] = []
     ) {

@@ -54,9 +54,7 @@ extension WorkflowEngine {
                         + "not \(key.publicKey.keyID): pass the same --key as the run")
             }
         }
-        let parametersObject = CanonicalJSON.object(
-            Dictionary(
-                parameters.map { ($0.name, CanonicalJSON.string($0.value)) }, uniquingKeysWith: { _, last in last }))
+        let parametersObject = parameters.canonicalObject
         // Every template the run can execute, by content digest: the submission covers those reached through
         // templateRef; a resume compares them with the ones recorded at submission.
         let templateSet = SubmittedTemplates(document: document, library: library)

@@ -105,7 +105,7 @@ extension WorkflowEngine {
         let (name, runID, parameters) = (run.name, run.runID, run.prepared.parameters)
         let (governance, governanceDocument) = (run.governance, run.governanceDocument)
         let workflowFacts = ConstraintEvaluator.workflowFacts(
-            name: name, uid: runID, parameters: parameters.map { ($0.name, $0.value) }, governance: governanceDocument,
+            name: name, uid: runID, parameters: parameters, governance: governanceDocument,
             submitter: governance.submitter.name)
         let gate = InputGate(
             store: run.store, runID: runID, workflowDigest: run.workflowDigest, governance: governance,

@@ -34,7 +34,7 @@ extension WorkflowEngine {
             let resumed = try Self.recordedRun(resumeName, stateDirectory: request.stateDirectory)
             previous = (resumed.run, resumed.nodes)
             lease = resumed.lease
-            request.parameters = Self.parameters(of: resumed.run)
+            request.parameters = resumed.run.parameters
         }
         let loaded: LoadedFile
         do {

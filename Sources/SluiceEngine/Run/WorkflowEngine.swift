@@ -1,5 +1,5 @@
 import Foundation
-import SluiceExpressions
+package import SluiceExpressions
 import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
@@ -142,16 +142,9 @@ package struct WorkflowEngine: Sendable {
         }
     }
 
-    /// The parameters a recorded run was submitted with.
-    static func parameters(of run: RunRecord) -> [(name: String, value: String)] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(run.parametersJSON.utf8)) as? [String: Any]
-        else { return [] }
-        return object.keys.sorted().compactMap { key in (object[key] as? String).map { (key, $0) } }
-    }
-
     /// Workflow arguments with `-p` overrides applied; every argument must end with a value (also what
     /// `sluice kube render` bakes into the rendered workflow).
-    package static func resolveParameters(_ spec: WorkflowSpec, overrides: [(name: String, value: String)])
+    package static func resolveParameters(_ spec: WorkflowSpec, overrides: [ParameterValue])
         throws(EngineError) -> [ParameterValue]
     {
         let declared = spec.arguments?.parameters ?? []

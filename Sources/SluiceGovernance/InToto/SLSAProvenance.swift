@@ -1,3 +1,5 @@
+package import SluiceExpressions
+
 /// An SLSA Provenance v1 statement (`https://slsa.dev/provenance/v1`) derived from a node's lineage statement, for
 /// tools that read SLSA rather than Sluice's lineage predicate.
 ///
@@ -27,7 +29,7 @@ package enum SLSAProvenance {
     ///   - workflowParameters: the run's resolved workflow parameters (`parameters.json`).
     package static func statement(
         lineage: Statement, predicate: LineagePredicate, lineagePayloadDigest: Digest,
-        workflowParameters: [(name: String, value: String)]
+        workflowParameters: [ParameterValue]
     ) -> Statement {
         var internalParameters: [String: CanonicalJSON] = [
             "runtime": .string(predicate.producer.runtime),

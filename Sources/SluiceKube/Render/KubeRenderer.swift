@@ -1,5 +1,6 @@
 package import Foundation
 import SluiceEngine
+package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceSpec
 
@@ -41,7 +42,7 @@ package enum KubeRenderer {
     /// - Throws: ``KubeError`` naming the first problem: an invalid file (every problem with its position), a
     ///   governance that refuses a key, templates that cannot be wrapped (each with its position).
     package static func render(
-        _ loaded: LoadedFile, library: TemplateLibrary, overrides: [(name: String, value: String)],
+        _ loaded: LoadedFile, library: TemplateLibrary, overrides: [ParameterValue],
         submitterKey: SigningKey, lineageKey: PublicKey, submittedOn: Date, options: KubeRenderOptions
     ) throws(KubeError) -> KubeRendering {
         let document = try submittedDocument(loaded, library: library)

@@ -1,5 +1,6 @@
 package import Foundation
 import SluiceEngine
+package import SluiceExpressions
 package import SluiceGovernance
 package import SluiceSpec
 
@@ -20,7 +21,7 @@ package enum KubeSubmission {
     ///   ``KubeError/submissionRefused(reason:)`` when it does not admit a key or the adopted attestation,
     ///   ``KubeError/parameter(reason:)``.
     package static func facts(
-        of document: WorkflowDocument, library: TemplateLibrary, overrides: [(name: String, value: String)],
+        of document: WorkflowDocument, library: TemplateLibrary, overrides: [ParameterValue],
         submitterKey: SigningKey, lineageKey: PublicKey, submittedOn: Date, adopting submission: Envelope? = nil
     ) throws(KubeError) -> RunFacts {
         let parameters: [ParameterValue]

@@ -1,5 +1,6 @@
 import CKubeShims
 import Foundation
+import SluiceExpressions
 import SluiceGovernance
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+package import SluiceExpressions
+
 /// What `sluice wrap` measures and runs, from its arguments (rendered per template by ``PodTemplateWrapper``;
 /// Argo substitutes the parameter values into them).
 package struct WrapPlan: Sendable, Equatable {
@@ -14,10 +16,10 @@ package struct WrapPlan: Sendable, Equatable {
         }
     }
 
-    package var inputParameters: [(name: String, value: String)] = []
+    package var inputParameters: [ParameterValue] = []
     /// Workflow arguments the template's own fields read (`{{workflow.parameters.NAME}}`), as Argo substituted them:
     /// recorded as unsigned inputs `workflow.parameters.NAME`, as the local gate records them.
-    package var workflowParameters: [(name: String, value: String)] = []
+    package var workflowParameters: [ParameterValue] = []
     /// Where each input parameter's value came from when no node signed it (``PodLayout/sourceParameter(for:)``).
     package var inputSources: [String: String] = [:]
     package var inputArtifacts: [Path] = []
@@ -45,10 +47,10 @@ package struct WrapPlan: Sendable, Equatable {
     /// Splits `NAME=VALUE`.
     ///
     /// - Throws: ``KubeError/badOption(option:reason:)`` without `=` or with an empty name.
-    package static func pair(_ text: String, option: String) throws(KubeError) -> (name: String, value: String) {
-        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+    package static func pair(_ text: String, option: String) throws(KubeError) -> ParameterValue {
+        guard let parameter = ParameterValue(assignment: text) else {
             throw .badOption(option: option, reason: "'\(text)' is not NAME=VALUE")
         }
-        return (String(text[..<equals]), String(text[text.index(after: equals)...]))
+        return parameter
     }
 }

@@ -1,4 +1,6 @@
 package import Foundation
+package import SluiceExpressions
+import SluiceGovernance
 
 /// One submitted workflow run: what was submitted, under which governance, and how far it got.
 ///
@@ -83,4 +85,9 @@ package struct RunRecord: Sendable, Equatable, Codable {
         self.engineProcessID = engineProcessID
         self.outputsJSON = outputsJSON
     }
+}
+
+extension RunRecord {
+    /// The workflow parameters the run was submitted with, sorted by name (``parametersJSON`` read back).
+    package var parameters: [ParameterValue] { [ParameterValue](parsingObject: parametersJSON) }
 }

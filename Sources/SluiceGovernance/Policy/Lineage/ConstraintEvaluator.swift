@@ -280,7 +280,7 @@ package struct ConstraintEvaluator: Sendable {
 
     /// The `workflow` variable.
     package static func workflowFacts(
-        name: String, uid: String, parameters: [(name: String, value: String)], governance: GovernanceDocument,
+        name: String, uid: String, parameters: [ParameterValue], governance: GovernanceDocument,
         submitter: String
     ) -> ExpressionValue {
         .map([

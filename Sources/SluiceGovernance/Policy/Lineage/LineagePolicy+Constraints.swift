@@ -79,7 +79,7 @@ extension LineagePolicy {
     /// - Returns: the refusals, and whether any constraint governs the node.
     package static func constraintRefusals(
         of predicate: LineagePredicate, producers: [String: RecordedProducer], evaluator: ConstraintEvaluator,
-        parameters: [(name: String, value: String)], submitter: String
+        parameters: [ParameterValue], submitter: String
     ) -> (refusals: [Refusal], governed: Bool) {
         let governance = evaluator.governance
         var node = GatedNode(
