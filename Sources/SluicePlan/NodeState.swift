@@ -159,3 +159,14 @@ package enum ArgoTime {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 }
+
+extension NodePhase {
+    /// The workflow's status (`workflow.status`) once its entrypoint node ended in this phase: Argo's Succeeded,
+    /// Failed, or Error for anything else.
+    package var workflowStatus: String {
+        switch self {
+        case .succeeded, .failed: rawValue
+        default: NodePhase.error.rawValue
+        }
+    }
+}

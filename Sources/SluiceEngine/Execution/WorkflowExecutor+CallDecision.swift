@@ -44,22 +44,17 @@ extension WorkflowExecutor {
                 withItems: spec.withItems, withParam: spec.withParam, withSequence: spec.withSequence,
                 renderer: &renderer, context: "\(kind) '\(name)'")
             let itemSources = renderer.sources
-            let holds =
-                try items != nil
-                || spec.when.map {
-                    try renderer.evaluateCondition($0, context: "'when' of \(kind) '\(name)'")
-                } ?? true
-            if let refusal = await verifyDecision(
-                items == nil ? "when" : "withParam", sources: renderer.sources, displayName: name,
-                templateName: spec.template)
+            let node = PendingNode(
+                name: nodeName, displayName: name, templateName: spec.template, boundaryID: boundaryID,
+                parentID: parentID)
+            // A loop's `when` is each iteration's (it can read `item`); the loop's own decision is its items.
+            switch try await condition(
+                items == nil ? spec.when : nil, renderer: &renderer, verifying: items == nil ? "when" : "withParam",
+                context: "'when' of \(kind) '\(name)'", node: node)
             {
-                return .refused(
-                    try await refuseDecision(
-                        refusal, name: nodeName, displayName: name, templateName: spec.template,
-                        boundaryID: boundaryID, parentID: parentID))
-            }
-            if let when = spec.when, !holds {
-                return .ended(.skipped, message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
+            case .holds: break
+            case .refused(let refused): return .refused(refused)
+            case .skipped(let message): return .ended(.skipped, message: message)
             }
             guard
                 let callee = templates.callee(
@@ -78,5 +73,53 @@ extension WorkflowExecutor {
         } catch {
             return .ended(.error, message: (error as? EngineError)?.description ?? "\(error)")
         }
+    }
+
+    /// How a call's condition came out.
+    enum ConditionOutcome {
+        case holds
+        /// `when` evaluated false: the node is Skipped with Argo's message.
+        case skipped(message: String)
+        /// The gate refused a value the decision read: the refused node, already recorded.
+        case refused(NodeState)
+    }
+
+    /// Evaluates `when` (none holds) and has the gate verify every value the decision read so far through
+    /// `renderer` (its loop items too), recording a refusal as `node`.
+    func condition(
+        _ when: String?, renderer: inout Renderer, verifying decision: String, context: String, node: PendingNode
+    ) async throws(EngineError) -> ConditionOutcome {
+        var holds = true
+        if let when { holds = try renderer.evaluateCondition(when, context: context) }
+        if let refusal = await verifyDecision(
+            decision, sources: renderer.sources, displayName: node.displayName, templateName: node.templateName)
+        {
+            return .refused(
+                try await refuseDecision(
+                    refusal, name: node.name, displayName: node.displayName, templateName: node.templateName,
+                    boundaryID: node.boundaryID, parentID: node.parentID))
+        }
+        if let when, !holds {
+            return .skipped(message: "when '\(try renderer.render(when, context: "when"))' evaluated false")
+        }
+        return .holds
+    }
+}
+
+/// Where a call's node goes if it gets one without running (skipped, refused, an error).
+struct PendingNode {
+    var name: String
+    var displayName: String
+    var templateName: String?
+    var boundaryID: String?
+    var parentID: String?
+
+    /// Records the node, a Skipped-type node in `phase` with `message`.
+    func record(_ phase: NodePhase, message: String, in coordinator: RunCoordinator) async throws(EngineError)
+        -> NodeState
+    {
+        try await coordinator.createNode(
+            name: name, displayName: displayName, type: .skipped, templateName: templateName, phase: phase,
+            boundaryID: boundaryID, parentID: parentID, message: message)
     }
 }

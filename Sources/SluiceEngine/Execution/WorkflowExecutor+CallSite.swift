@@ -155,30 +155,20 @@ extension WorkflowExecutor {
     /// Skipped when false, Error when malformed), or ``IterationStart/run``.
     func iterationStart(_ call: TemplateCall, when: String) async -> IterationStart {
         var renderer = Renderer(scope: call.callerScope)
+        let node = PendingNode(
+            name: call.nodeName, displayName: call.displayName, templateName: call.template.name,
+            boundaryID: call.boundaryID, parentID: call.parentID)
         do {
-            let holds = try renderer.evaluateCondition(when, context: "'when' of '\(call.displayName)'")
-            if let refusal = await verifyDecision(
-                "when", sources: renderer.sources, displayName: call.displayName, templateName: call.template.name)
+            switch try await condition(
+                when, renderer: &renderer, verifying: "when", context: "'when' of '\(call.displayName)'", node: node)
             {
-                return .ended(
-                    try await refuseDecision(
-                        refusal, name: call.nodeName, displayName: call.displayName, templateName: call.template.name,
-                        boundaryID: call.boundaryID, parentID: call.parentID))
+            case .holds: return .run
+            case .refused(let refused): return .ended(refused)
+            case .skipped(let message):
+                return .ended(try await node.record(.skipped, message: message, in: coordinator))
             }
-            guard !holds else { return .run }
-            return .ended(
-                try await coordinator.createNode(
-                    name: call.nodeName, displayName: call.displayName, type: .skipped,
-                    templateName: call.template.name,
-                    phase: .skipped, boundaryID: call.boundaryID, parentID: call.parentID,
-                    message: "when '\(try renderer.render(when, context: "when"))' evaluated false"))
         } catch {
-            return .ended(
-                try? await coordinator.createNode(
-                    name: call.nodeName, displayName: call.displayName, type: .skipped,
-                    templateName: call.template.name,
-                    phase: .error, boundaryID: call.boundaryID, parentID: call.parentID,
-                    message: error.description))
+            return .ended(try? await node.record(.error, message: error.description, in: coordinator))
         }
     }
 

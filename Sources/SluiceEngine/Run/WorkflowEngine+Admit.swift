@@ -67,15 +67,8 @@ extension WorkflowEngine {
                     lineageKey: lineageKey.publicKey, workflowDigest: workflowDigest,
                     parametersDigest: parametersObject.digest, templates: templateSet.digest)
             } : nil
-        let name: String
-        if let previous {
-            name = previous.run.name
-        } else if let adopted {
-            name = adopted.attestation.workflowName
-        } else {
-            name = try runName(for: workflow.metadata, store: store)
-        }
-        let runID = previous?.run.id ?? adopted?.attestation.runID ?? UUID().uuidString.lowercased()
+        let (name, runID) = try identity(
+            previous: previous?.run, adopted: adopted?.attestation, metadata: workflow.metadata, store: store)
         if lease == nil { lease = try EngineLease.take(runID: runID, runName: name, store: store).lease }
         var runtimes = RuntimeChoice(runtime: runtime, alternatives: alternatives)
         runtimes.runWide = RuntimeAnnotation.runWideValue(of: workflow)
@@ -84,24 +77,9 @@ extension WorkflowEngine {
             try Self.checkResumeSettings(
                 of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
         }
-        var recordedSubmission: AttestationRecord?
-        if let previous {
-            let attestations: [AttestationRecord]
-            do {
-                attestations = try store.attestations(runID: previous.run.id)
-            } catch {
-                throw .stateUnavailable(reason: error.description)
-            }
-            recordedSubmission = attestations.first { $0.kind == .submission }
-        }
         let runDirectory = request.stateDirectory + "/runs/" + name
-        let templatesFile = runDirectory + "/templates.json"
-        var coverage = RunGovernance.TemplateCoverage(digest: templateSet.digest)
-        if previous != nil, let data = FileManager.default.contents(atPath: templatesFile),
-            let recorded = try? CanonicalJSON(parsing: [UInt8](data)).objectValue
-        {
-            coverage.changed = templateSet.changes(from: SubmittedTemplates(referenced: recorded))
-        }
+        let (recordedSubmission, coverage) = try Self.recordedSubmission(
+            of: previous?.run, store: store, templates: templateSet, runDirectory: runDirectory)
         let governance: RunGovernance
         if let adopted {
             governance = adopted.governance
@@ -128,6 +106,37 @@ extension WorkflowEngine {
             runID: runID, runtimes: runtimes, governanceDocument: governanceDocument, workflowDigest: workflowDigest,
             governance: governance, recordedSubmission: recordedSubmission, templateSet: templateSet, record: record,
             runDirectory: runDirectory)
+    }
+
+    /// The run's name and id: a resumed run's own, those an adopted submission fixes, or a fresh name (from
+    /// `metadata`) and id.
+    func identity(
+        previous: RunRecord?, adopted: SubmissionAttestation?, metadata: ObjectMeta, store: Store
+    ) throws(EngineError) -> (name: String, runID: String) {
+        if let previous { return (previous.name, previous.id) }
+        if let adopted { return (adopted.workflowName, adopted.runID) }
+        return (try runName(for: metadata, store: store), UUID().uuidString.lowercased())
+    }
+
+    /// For a resume: the submission attestation recorded at submission, and which templates changed since (the
+    /// run directory's `templates.json`); for a new run, nothing recorded and every template new.
+    static func recordedSubmission(
+        of previous: RunRecord?, store: Store, templates: SubmittedTemplates, runDirectory: String
+    ) throws(EngineError) -> (AttestationRecord?, RunGovernance.TemplateCoverage) {
+        var coverage = RunGovernance.TemplateCoverage(digest: templates.digest)
+        guard let previous else { return (nil, coverage) }
+        let attestations: [AttestationRecord]
+        do {
+            attestations = try store.attestations(runID: previous.id)
+        } catch {
+            throw .stateUnavailable(reason: error.description)
+        }
+        if let data = FileManager.default.contents(atPath: runDirectory + "/templates.json"),
+            let recorded = try? CanonicalJSON(parsing: [UInt8](data)).objectValue
+        {
+            coverage.changed = templates.changes(from: SubmittedTemplates(referenced: recorded))
+        }
+        return (attestations.first { $0.kind == .submission }, coverage)
     }
 
     /// Adopts `envelope` (``RunGovernance/adopt``) for a new run whose name and id it fixes; refused when a run of

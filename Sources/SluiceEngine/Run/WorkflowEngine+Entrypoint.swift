@@ -51,7 +51,7 @@ extension WorkflowEngine {
 
         // Workflow-level hooks with an expression: the ones that hold while the workflow runs fired beside the
         // entrypoint (above); the others are evaluated once it has ended. Each hook fires at most once.
-        let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
+        let status = root.phase.workflowStatus
         _ = await Self.runExpressionHooks(
             workflow.spec.hooks, status: status, skipping: await firedWhileRunning, globals: globals,
             executor: executor, workflowName: name)

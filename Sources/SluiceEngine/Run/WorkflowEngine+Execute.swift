@@ -45,7 +45,7 @@ extension WorkflowEngine {
         async let swept: Void = sweeper.run()
         let executor = makeExecutor(run, coordinator: coordinator, globals: globals, gate: gate, sweeper: sweeper)
         var (root, message) = try await Self.runEntrypoint(run, globals: globals, executor: executor)
-        let status = root.phase == .succeeded ? "Succeeded" : root.phase == .failed ? "Failed" : "Error"
+        let status = root.phase.workflowStatus
         if let exitNode = await Self.runExitHandler(
             of: run, status: status, globals: globals, executor: executor, coordinator: coordinator),
             root.phase == .succeeded && exitNode.phase.isFailedOrError

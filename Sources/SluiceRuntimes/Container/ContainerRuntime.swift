@@ -164,7 +164,7 @@ package struct ContainerRuntime: NodeRuntime {
     /// exited was refused because its sidecars had joined its network namespace (Podman keeps such dependencies).
     package func release(_ invocation: NodeInvocation) async {
         guard invocation.container != nil,
-            let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: invocation.nodeName) })
+            let cli = quietCLI(naming: invocation.nodeName)
         else { return }
         await cli.remove(Self.containerName(for: invocation))
     }
@@ -173,7 +173,7 @@ package struct ContainerRuntime: NodeRuntime {
     /// container's own IP address once it runs; the host for a node without a container or on the host's network.
     package func address(of invocation: NodeInvocation) async -> NodeAddress {
         guard invocation.container != nil, profile.network != "host",
-            let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: invocation.nodeName) })
+            let cli = quietCLI(naming: invocation.nodeName)
         else { return .host }
         return await cli.address(of: Self.containerName(for: invocation))
     }
@@ -183,7 +183,7 @@ package struct ContainerRuntime: NodeRuntime {
     ///
     /// - Returns: the names of the containers removed.
     package func removeContainers(ofRun runName: String, stateDirectory: String) async -> [String] {
-        guard let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: runName) }) else {
+        guard let cli = quietCLI(naming: runName) else {
             return []
         }
         let list =
@@ -205,7 +205,7 @@ package struct ContainerRuntime: NodeRuntime {
         case .processGroup(let leader):
             return ProcessRuntime.killLeftoverGroup(of: leader)
         case .container(let name):
-            guard let cli = try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: name) }),
+            guard let cli = quietCLI(naming: name),
                 let status = try? await cli.status(of: name)
             else { return false }
             await cli.remove(name)
@@ -300,5 +300,13 @@ package struct ContainerRuntime: NodeRuntime {
         }
         if let gid = settings.runAsGroup { return "\(userPart.isEmpty ? "0" : userPart):\(gid)" }
         return nil
+    }
+}
+
+extension ContainerRuntime {
+    /// The CLI for housekeeping (removing, inspecting, listing), whose failures are not reported: any failure reads
+    /// as the node `name` having been cancelled; nil when the CLI is not installed.
+    func quietCLI(naming name: String) -> ContainerCLI? {
+        try? ContainerCLI(profile: profile, failure: { _ in .cancelled(node: name) })
     }
 }
