@@ -96,7 +96,7 @@ extension WorkflowExecutor {
         }
         switch await signComputedOutputs(of: node, template: template) {
         case .failure(let refusal):
-            return try await refuse(node, refusal, runID: await coordinator.run.id)
+            return try await refuse(node, refusal)
         case .success(let (signed, envelope)):
             try await coordinator.update(signed, envelope: envelope)
             return signed

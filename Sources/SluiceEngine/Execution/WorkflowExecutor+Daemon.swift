@@ -79,9 +79,7 @@ extension WorkflowExecutor {
         if node.phase == .succeeded, let refusal = gate.refuseSigning(node.displayName) {
             node.phase = .error
             node.message = refusal.description
-            denial = DenialRecord(
-                runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                message: refusal.description, createdAt: Date())
+            denial = self.denial(of: node, refusal)
         }
         if node.phase == .succeeded {
             let signed = lineage.sign(

@@ -27,7 +27,7 @@ extension WorkflowExecutor {
         let node = try await coordinator.createNode(
             name: name, displayName: displayName, type: .skipped, templateName: templateName, phase: .error,
             boundaryID: boundaryID, parentID: parentID, message: refusal.description)
-        return try await refuse(node, refusal, runID: await coordinator.run.id)
+        return try await refuse(node, refusal)
     }
 }
 

@@ -148,7 +148,6 @@ extension WorkflowExecutor {
         _ node: NodeState, template: Template, key: MemoizationKey, inputs: ResolvedInputs
     ) async throws(EngineError) -> NodeState? {
         guard let (entry, earlierOutputs) = try memoizedEntry(key) else { return nil }
-        var node = node
         var hit = MemoizedHit(outputs: earlierOutputs)
         if let envelopeDigest = entry.envelopeDigest {
             switch try await reuseEnvelope(
@@ -158,13 +157,7 @@ extension WorkflowExecutor {
             case .none:
                 return nil
             case .refused(let refusal):
-                node.phase = .error
-                node.message = "memoized outputs refused: " + refusal.description
-                let denial = DenialRecord(
-                    runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                    message: refusal.description, createdAt: Date())
-                try await coordinator.update(node, denial: denial)
-                return node
+                return try await refuse(node, refusal, saying: "memoized outputs refused: ")
             case .reused(let reused):
                 hit = reused
             }

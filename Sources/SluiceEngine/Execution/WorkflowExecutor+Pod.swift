@@ -15,7 +15,7 @@ extension WorkflowExecutor {
     {
         let runID = await coordinator.run.id
         let admitted: AdmittedPod
-        switch try await admitPod(template, node: node, scope: scope, inputs: inputs, runID: runID) {
+        switch try await admitPod(template, node: node, scope: scope, inputs: inputs) {
         case .ended(let ended): return ended
         case .admitted(let pod): admitted = pod
         }
@@ -148,10 +148,7 @@ extension WorkflowExecutor {
         if let refusal = gate.refuseSigning(node.displayName) {
             node.phase = .error
             node.message = refusal.description
-            let denial = DenialRecord(
-                runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                message: refusal.description, createdAt: Date())
-            return (nil, denial)
+            return (nil, denial(of: node, refusal))
         }
         let admission = admitted.admission
         let signed = lineage.sign(
@@ -235,15 +232,21 @@ extension WorkflowExecutor {
     }
 
     /// Records a gate refusal: the node ends in Error with the refusal's message and a denial names the check.
-    func refuse(_ node: NodeState, _ refusal: Refusal, runID: String) async throws(EngineError) -> NodeState {
+    func refuse(_ node: NodeState, _ refusal: Refusal, saying prefix: String = "") async throws(EngineError)
+        -> NodeState
+    {
         var node = node
         node.phase = .error
-        node.message = refusal.description
-        let denial = DenialRecord(
-            runID: runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-            message: refusal.description, createdAt: Date())
-        try await coordinator.update(node, denial: denial)
+        node.message = prefix + refusal.description
+        try await coordinator.update(node, denial: denial(of: node, refusal))
         return node
+    }
+
+    /// The denial row that records `refusal` of `node`.
+    func denial(of node: NodeState, _ refusal: Refusal) -> DenialRecord {
+        DenialRecord(
+            runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
+            message: refusal.description, createdAt: Date())
     }
 
     // MARK: - Invocation

@@ -30,7 +30,7 @@ extension WorkflowExecutor {
     /// Gate and plan: every input verified against its producer's signed lineage, what to run rendered, what the
     /// template's fields read admitted too, then the node's own constraints (images, isolation, `require`).
     func admitPod(
-        _ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs, runID: String
+        _ template: Template, node: NodeState, scope: VariableScope, inputs: ResolvedInputs
     ) async throws(EngineError) -> PodAdmission {
         var node = node
         let runName = await coordinator.run.name
@@ -45,7 +45,7 @@ extension WorkflowExecutor {
             parameterValues: await upstreamValues(of: inputs.origins), unsigned: inputs.unsigned)
         {
         case .failure(let refusal):
-            return .ended(try await refuse(node, refusal, runID: runID))
+            return .ended(try await refuse(node, refusal))
         case .success(let admitted):
             admission = admitted
         }
@@ -71,7 +71,7 @@ extension WorkflowExecutor {
         // What the template's own fields read beyond its inputs (`workflow.outputs.parameters.X` in its args, …).
         switch await admitFieldSources(fieldSources.union(pod.sources), of: gated, inputs: inputs) {
         case .failure(let refusal):
-            return .ended(try await refuse(node, refusal, runID: runID))
+            return .ended(try await refuse(node, refusal))
         case .success(let extra):
             admission.lineage += extra.lineage
             admission.facts += extra.facts
@@ -83,7 +83,7 @@ extension WorkflowExecutor {
         gated.otherContainers = pod.otherContainers(main: invocation)
         admission.containers = gated.otherContainers
         if let refusal = gate.admitNode(gated, admission: admission) {
-            return .ended(try await refuse(node, refusal, runID: runID))
+            return .ended(try await refuse(node, refusal))
         }
         return .admitted(
             AdmittedPod(

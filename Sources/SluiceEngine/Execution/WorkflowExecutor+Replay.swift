@@ -27,13 +27,7 @@ extension WorkflowExecutor {
             envelopeDigest: captured.envelopeDigest.hex)
         switch await verify(recorded, node: node, template: template, gate: capturedGate) {
         case .failure(let refusal):
-            node.phase = .error
-            node.message = "captured outputs refused: " + refusal.description
-            let denial = DenialRecord(
-                runID: lineage.runID, nodeID: node.id, input: refusal.input, check: refusal.check,
-                message: refusal.description, createdAt: Date())
-            try await coordinator.update(node, denial: denial)
-            return node
+            return try await refuse(node, refusal, saying: "captured outputs refused: ")
         case .success(let admitted):
             let signed = resign(
                 captured.outputs, node: node, template: template, admission: admitted,

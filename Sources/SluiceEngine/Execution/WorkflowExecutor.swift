@@ -84,7 +84,7 @@ package struct WorkflowExecutor: Sendable {
             }
             if let reused = try await coordinator.reuse(name: call.nodeName, parentID: call.parentID) {
                 if let refusal = await verifyReused(reused) {
-                    return try await refuse(reused, refusal, runID: await coordinator.run.id)
+                    return try await refuse(reused, refusal)
                 }
                 return reused
             }
