@@ -76,4 +76,32 @@ struct SimulatedRetryTests {
             _ = try await Self.walk(Self.workflow(strategy: "{retryPolicy: Always}"), phases: [.failed])
         }
     }
+
+    /// Pins Argo's assessDAGPhase: any failed task failed the DAG before, even one whose failure a `depends`
+    /// consumed (Argo's dag-enhanced-depends example ended Failed instead of Succeeded).
+    @Test("a DAG fails by its leaf branches: a failure another task's depends consumes does not fail it")
+    func dagPhase() async throws {
+        let dag = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata: {name: dp}
+            spec:
+              entrypoint: main
+              templates:
+                - name: main
+                  dag:
+                    tasks:
+                      - {name: c, template: run}
+                      - {name: on-failure, template: run, depends: "c.Failed"}
+                - name: run
+                  container: {image: busybox, command: ["true"]}
+            """
+        let (_, handled, handledPhase) = try await Self.walk(dag, phases: [.failed, .succeeded])
+        #expect(handled.map(\.displayName) == ["c", "on-failure"])
+        #expect(handledPhase == .succeeded)
+        let unhandled = dag.replacingOccurrences(of: "depends: \"c.Failed\"", with: "depends: \"c.Succeeded\"")
+        let (_, calls, phase) = try await Self.walk(unhandled, phases: [.failed, .succeeded])
+        #expect(calls.map(\.displayName) == ["c"])  // on-failure is Omitted, and its branch inherits c's failure
+        #expect(phase == .failed)
+    }
 }

@@ -227,7 +227,6 @@ package struct ArgoWalk {
         let tasks = template["dag"]?["tasks"]?.elements ?? []
         var phases: [String: WalkPhase] = [:]
         var children: [String] = []
-        var phase = WalkPhase.succeeded
         while phases.count < tasks.count {
             guard
                 let task = tasks.first(where: { task in
@@ -266,9 +265,8 @@ package struct ArgoWalk {
             phases[taskName] = outcome.phase
             children.append(outcome.id)
             scope.record("tasks.\(taskName)", outcome)
-            if Self.fails(outcome.phase, continueOn: task["continueOn"]) { phase = .failed }
         }
-        return (phase, children)
+        return (try Self.assess(tasks, phases: phases, targets: template["dag"]?["target"]?.scalarText), children)
     }
 
     private mutating func runSteps(
@@ -381,7 +379,7 @@ package struct ArgoWalk {
     }
 
     /// Whether a child in `phase` fails its parent, given its `continueOn` (`failed`, `error`).
-    private static func fails(_ phase: WalkPhase, continueOn: RenderedYAML?) -> Bool {
+    static func fails(_ phase: WalkPhase, continueOn: RenderedYAML?) -> Bool {
         switch phase {
         case .failed: continueOn?["failed"]?.scalarText != "true"
         case .error: continueOn?["error"]?.scalarText != "true"
@@ -453,7 +451,7 @@ package struct ArgoWalk {
 
     // MARK: - Pure pieces
 
-    private static func depends(of task: RenderedYAML) throws(KubeError) -> DependsExpression {
+    static func depends(of task: RenderedYAML) throws(KubeError) -> DependsExpression {
         if let text = task["depends"]?.scalarText {
             do {
                 return try DependsExpression(parsing: text)
