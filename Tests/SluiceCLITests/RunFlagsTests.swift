@@ -153,6 +153,28 @@ struct RunFlagsTests {
         }
     }
 
+    @Test("a parameter file or runtime profile that expands aliases past the budget is one usage line, not memory")
+    func aliasBombsInSideFiles() async throws {
+        try await SluiceCLI.withScratch { cli in
+            let workflow = try cli.write(Self.dag, name: "dag.yaml")
+            var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            for (name, previous) in zip(["b", "c", "d", "e", "f"], ["a", "b", "c", "d", "e"]) {
+                bomb +=
+                    "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]\n"
+            }
+            let parameters = try cli.write(bomb, name: "bomb-parameters.yaml")
+            let fromFile = try cli.run(["run", workflow, "-f", parameters])
+            #expect(fromFile.status == 2, "\(fromFile)")
+            #expect(fromFile.stderr.contains("alias-expansion"), "\(fromFile.stderr)")
+            #expect(fromFile.stderr.split(separator: "\n").count == 1, "\(fromFile.stderr)")
+            let profile = try cli.write("runtime: podman\n" + bomb, name: "bomb-profile.yaml")
+            let fromProfile = try cli.run(["run", workflow, "--runtime", "podman", "--runtime-profile", profile])
+            #expect(fromProfile.status == 2, "\(fromProfile)")
+            #expect(fromProfile.stderr.contains("alias-expansion"), "\(fromProfile.stderr)")
+            #expect(fromProfile.stderr.split(separator: "\n").count == 1, "\(fromProfile.stderr)")
+        }
+    }
+
     static let mutex = """
         apiVersion: argoproj.io/v1alpha1
         kind: Workflow

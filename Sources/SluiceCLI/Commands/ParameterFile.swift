@@ -1,6 +1,6 @@
 import Foundation
 import SluiceExpressions
-import Yams
+import SluiceSpec
 
 /// `sluice run -f FILE`: workflow arguments from a YAML or JSON map of names to values, as
 /// `argo submit --parameter-file` reads them.
@@ -10,10 +10,17 @@ import Yams
 enum ParameterFile {
     /// Why a parameter file cannot be used; `description` names the file.
     struct Problem: Error, CustomStringConvertible {
-        var path: String
-        var reason: String
+        /// The one line the CLI prints, `error: ...` or `FILE:LINE:COLUMN: error: ...`.
+        let description: String
 
-        var description: String { "parameter file '\(path)' \(reason)" }
+        init(path: String, reason: String) {
+            description = "error: parameter file '\(path)' \(reason)"
+        }
+
+        /// A limit of the YAML budget crossed, at its position in the file.
+        init(_ error: SpecError) {
+            description = error.description
+        }
     }
 
     /// The file's parameters, sorted by name.
@@ -28,7 +35,9 @@ enum ParameterFile {
         }
         let document: Any?
         do {
-            document = try Yams.load(yaml: text)
+            document = try BoundedYAML.load(text, file: path)
+        } catch let error as SpecError {
+            throw Problem(error)
         } catch {
             throw Problem(path: path, reason: "is not valid YAML or JSON: \(error)")
         }
@@ -71,7 +80,7 @@ enum ParameterFile {
             do {
                 overrides = try load(path: file)
             } catch {
-                throw CommandFailure(ExitStatus.usage, "error: \(error.description)")
+                throw CommandFailure(ExitStatus.usage, error.description)
             }
         }
         for assignment in assignments {

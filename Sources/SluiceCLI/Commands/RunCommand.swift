@@ -5,7 +5,6 @@ import SluiceExpressions
 import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
-import Yams
 
 /// `sluice run FILE`: submits a workflow and waits for its end, like `argo submit --wait`.
 struct RunCommand: AsyncParsableCommand {
@@ -176,7 +175,9 @@ extension RunCommand {
     {
         let profile: ContainerProfile
         do {
-            profile = try YAMLDecoder().decode(ContainerProfile.self, from: text)
+            profile = try BoundedYAML.decode(ContainerProfile.self, from: text, file: path)
+        } catch let error as SpecError {
+            throw CommandFailure(ExitStatus.usage, error.description)
         } catch let DecodingError.dataCorrupted(context) {
             throw CommandFailure(ExitStatus.usage, "error: runtime profile '\(path)': \(context.debugDescription)")
         } catch let DecodingError.keyNotFound(key, _) {

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import SluiceSpec
 
 /// A runtime profile (`runtimes/process.yaml`, `--runtime-profile FILE`): what stands in for an image's entrypoint
 /// and command when a template gives no `command`.
@@ -45,7 +45,7 @@ package struct RuntimeProfile: Sendable, Equatable {
             var cmd: [String]?
         }
         do {
-            let file = try YAMLDecoder().decode(File.self, from: text)
+            let file = try BoundedYAML.decode(File.self, from: text, file: path)
             var images: [String: Image] = [:]
             for (reference, entry) in file.images ?? [:] {
                 images[reference] = Image(entrypoint: entry.entrypoint, cmd: entry.cmd)
