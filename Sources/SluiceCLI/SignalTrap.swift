@@ -32,7 +32,10 @@ final class SignalTrap: @unchecked Sendable {
 func removingScratchOnSignal<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
     let trap = SignalTrap { signalNumber in
         ScratchDirectories.removeAll()
-        exit(128 + signalNumber)
+        // `_exit`, not `exit`: the unpacking thread is still running, and `exit` would run the process's atexit
+        // handlers and static destructors under it (a crash instead of the conventional status).
+        fflush(nil)
+        _exit(128 + signalNumber)
     }
     defer { trap.cancel() }
     return try body()

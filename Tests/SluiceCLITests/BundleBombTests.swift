@@ -83,7 +83,8 @@ struct BundleBombTests {
             }
             #expect(started, "verify never created its directory")
             kill(verify.pid, SIGTERM)
-            #expect(try await verify.finish().status == 128 + SIGTERM)
+            let ended = try await verify.finish()
+            #expect(ended.status == 128 + SIGTERM, "verify ended with \(ended.status): \(ended.stderr)")
             #expect(Self.leftovers(in: temporary) == [])
         }
     }
