@@ -76,10 +76,12 @@ struct BundleBombTests {
             try await Self.bomb(at: bundle, megabytes: 400)
             let verify = try cli.start(
                 ["verify", bundle, "--limit", "bundle-ratio=1000000"], environment: ["TMPDIR": temporary])
+            // Polls on this thread (usleep), not with Task.sleep: on a loaded cooperative pool a sleeping task can
+            // resume seconds late, after verify has unpacked, failed and cleaned up on its own.
             var started = false
-            for _ in 0..<400 where !started {
+            for _ in 0..<10_000 where !started {
                 started = !Self.leftovers(in: temporary).isEmpty
-                if !started { try await Task.sleep(for: .milliseconds(10)) }
+                if !started { usleep(2_000) }
             }
             #expect(started, "verify never created its directory")
             kill(verify.pid, SIGTERM)

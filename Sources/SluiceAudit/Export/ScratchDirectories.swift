@@ -13,13 +13,15 @@ package enum ScratchDirectories {
     /// - Throws: ``ExportError/bundleUnreadable(path:reason:)`` naming `bundle` when it cannot be created.
     static func make(prefix: String, for bundle: String) throws(ExportError) -> String {
         let path = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
+        // Registered before it exists: a signal between creating and registering would leave it behind.
+        live.withLock { _ = $0.insert(path) }
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
+            live.withLock { _ = $0.remove(path) }
             throw .bundleUnreadable(path: bundle, reason: "cannot create '\(path)': \(error.localizedDescription)")
         }
-        live.withLock { _ = $0.insert(path) }
         return path
     }
 
