@@ -66,9 +66,10 @@ package struct StepsScheduler: Sendable {
         nextIndex += 1
         let failing = steps.first { $0.phase.isFailedOrError && !ContinueOn.allows($0.continueOn, after: $0.phase) }
         guard let failing else { return Verdict(.succeeded) }
-        failure = (failing.failedIterationID ?? failing.nodeID, failing.phase)
+        let childID = failing.failedIterationID ?? failing.nodeID
+        failure = (childID, failing.phase)
         if failsFast { return Verdict(.failed, message: Self.failFastMessage) }
-        return Verdict(failing.phase, message: "child '\(failure?.childID ?? failing.nodeID)' failed")
+        return Verdict(failing.phase, message: "child '\(childID)' failed")
     }
 
     /// The template's phase once no group runs any more, or nil when it succeeded (its outputs decide then).

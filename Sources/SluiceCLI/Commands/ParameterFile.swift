@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SluiceExpressions
 import SluiceSpec
@@ -90,5 +91,23 @@ enum ParameterFile {
             overrides.append(parameter)
         }
         return overrides
+    }
+}
+
+/// `-p NAME=VALUE` and `-f FILE`: the workflow arguments of `sluice run`, `kube render` and `kube attest`.
+struct WorkflowArgumentOptions: ParsableArguments {
+    @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
+    var parameters: [String] = []
+
+    @Option(
+        name: [.customShort("f"), .customLong("parameter-file")],
+        help:
+            "A YAML or JSON file mapping workflow argument names to values (like argo submit --parameter-file); -p wins."
+    )
+    var parameterFile: String?
+
+    /// The file's arguments, then `-p`'s (``ParameterFile/overrides(_:file:)``).
+    func overrides() throws -> [ParameterValue] {
+        try ParameterFile.overrides(parameters, file: parameterFile)
     }
 }

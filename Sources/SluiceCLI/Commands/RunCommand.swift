@@ -15,15 +15,7 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The workflow file (Argo YAML, kind Workflow).")
     var file: String
 
-    @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
-    var parameters: [String] = []
-
-    @Option(
-        name: [.customShort("f"), .customLong("parameter-file")],
-        help:
-            "A YAML or JSON file mapping workflow argument names to values (like argo submit --parameter-file); -p wins."
-    )
-    var parameterFile: String?
+    @OptionGroup var arguments: WorkflowArgumentOptions
 
     @Option(
         name: .customLong("target"),
@@ -87,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         if let parallelism, parallelism < 1 {
             throw ValidationError("--parallelism must be 1 or more, not \(parallelism)")
         }
-        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
+        let overrides = try arguments.overrides()
         let runtimes = try RuntimeSelection(runtime: runtime, isolation: isolation, profilePath: runtimeProfile)
         let display = progress.makeDisplay()
         let engine = WorkflowEngine(

@@ -21,13 +21,7 @@ struct KubeAttestCommand: ParsableCommand {
     @Argument(help: "The workflow file (Argo YAML).")
     var file: String
 
-    @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
-    var parameters: [String] = []
-
-    @Option(
-        name: [.customShort("f"), .customLong("parameter-file")],
-        help: "A YAML or JSON file mapping workflow argument names to values; -p wins.")
-    var parameterFile: String?
+    @OptionGroup var arguments: WorkflowArgumentOptions
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Where to write the attestation ('-': stdout).")
     var output: String
@@ -44,7 +38,7 @@ struct KubeAttestCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
+        let overrides = try arguments.overrides()
         do {
             let loaded: LoadedFile
             do {

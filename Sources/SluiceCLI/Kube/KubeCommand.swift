@@ -31,13 +31,7 @@ struct KubeRenderCommand: ParsableCommand {
     @Argument(help: "The workflow file (Argo YAML).")
     var file: String
 
-    @Option(name: [.customShort("p"), .customLong("parameter")], help: "Workflow argument NAME=VALUE (repeatable).")
-    var parameters: [String] = []
-
-    @Option(
-        name: [.customShort("f"), .customLong("parameter-file")],
-        help: "A YAML or JSON file mapping workflow argument names to values; -p wins.")
-    var parameterFile: String?
+    @OptionGroup var arguments: WorkflowArgumentOptions
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Where to write the Workflow ('-': stdout).")
     var output: String
@@ -83,7 +77,7 @@ struct KubeRenderCommand: ParsableCommand {
     @OptionGroup var state: StateOptions
 
     func run() throws {
-        let overrides = try ParameterFile.overrides(parameters, file: parameterFile)
+        let overrides = try arguments.overrides()
         var options = KubeRenderOptions(
             wrapperImage: wrapperImage, signerSecret: signerSecret,
             allowUngoverned: allowUngoverned)

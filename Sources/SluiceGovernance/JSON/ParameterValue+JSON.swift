@@ -1,4 +1,4 @@
-package import SluiceExpressions
+import SluiceExpressions
 
 extension [ParameterValue] {
     /// The parameters as one JSON object of strings (`parameters.json`, a run's record); a name given twice keeps
