@@ -31,11 +31,7 @@ final class SignalTrap: @unchecked Sendable {
 /// process with the conventional status (128 + the signal), so that an interrupted `verify` leaves nothing behind.
 func removingScratchOnSignal<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
     let trap = SignalTrap { signalNumber in
-        ScratchDirectories.removeAll()
-        // `_exit`, not `exit`: the unpacking thread is still running, and `exit` would run the process's atexit
-        // handlers and static destructors under it (a crash instead of the conventional status).
-        fflush(nil)
-        _exit(128 + signalNumber)
+        ScratchDirectories.removeAllAndExit(status: 128 + signalNumber)
     }
     defer { trap.cancel() }
     return try body()

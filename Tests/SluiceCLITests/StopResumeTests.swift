@@ -66,7 +66,7 @@ struct StopResumeTests {
 
     /// Waits until `a` succeeded and `b` runs.
     static func waitForB(_ cli: SluiceCLI) async throws {
-        for _ in 0..<300 {
+        for _ in 0..<900 {
             let state = try nodes(cli)
             if state.nodes["a"]?["phase"] == "Succeeded" && state.nodes["b"]?["phase"] == "Running" { return }
             try await Task.sleep(for: .milliseconds(50))

@@ -3,7 +3,7 @@ import SluiceEngine
 import Synchronization
 
 /// The temporary directories bundles are unpacked into: each is removed by its owner on every return and throw,
-/// and ``removeAll()`` removes those still present when the process is interrupted (the CLI calls it from its
+/// and ``removeAllAndExit(status:)`` removes those still present when the process is interrupted (the CLI calls it from its
 /// SIGINT/SIGTERM handler), so that a killed `sluice verify` leaves nothing in `/tmp`.
 package enum ScratchDirectories {
     private static let live = Mutex<Set<String>>([])
@@ -26,14 +26,25 @@ package enum ScratchDirectories {
     }
 
     /// Removes `path` (read-only entries too) and forgets it.
+    ///
+    /// Under the registry's lock: once a signal handler is in ``removeAllAndExit(status:)``, an owner returning
+    /// waits here until the process has exited with the signal's status, instead of finishing on its own.
     static func remove(_ path: String) {
-        BundleFiles.removeTree(path)
-        live.withLock { _ = $0.remove(path) }
+        live.withLock { paths in
+            BundleFiles.removeTree(path)
+            _ = paths.remove(path)
+        }
     }
 
-    /// Removes every directory still registered: for signal handlers, just before the process exits.
-    package static func removeAll() {
-        for path in live.withLock({ $0 }) { remove(path) }
+    /// For signal handlers: removes every directory still registered and ends the process with `status`, holding
+    /// the registry's lock throughout, so that no thread unpacking meanwhile (whose work the removal makes fail)
+    /// can end the process first with a status of its own.
+    package static func removeAllAndExit(status: Int32) -> Never {
+        live.withLock { paths in
+            for path in paths { BundleFiles.removeTree(path) }
+            fflush(nil)
+            _exit(status)
+        }
     }
 
     /// The directories registered now (tests).
