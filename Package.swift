@@ -78,11 +78,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Argo's Workflow status JSON of a recorded run (`sluice get -o json`, export), streamed.
-        .target(name: "SluiceStatus", dependencies: ["SluiceStore", "SluiceSpec"], swiftSettings: strictSettings),
+        .target(
+            name: "SluiceStatus",
+            dependencies: ["SluiceStore", "SluiceSpec", "SluicePlan", "SluiceExpressions", "SluiceGovernance"],
+            swiftSettings: strictSettings),
         .target(
             name: "SluiceEngine",
             dependencies: [
-                "SluiceLineage", "SluiceStatus", "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore", "SluiceRuntimes",
+                "SluiceLineage", "SluiceStatus", "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance",
+                "SluiceStore", "SluiceRuntimes",
             ],
             swiftSettings: strictSettings
         ),
@@ -151,7 +155,8 @@ let package = Package(
             dependencies: ["SluiceGovernance", "SluiceTesting"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceTesting"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SluiceStoreTests", dependencies: ["SluiceStore", "SluiceTesting"], swiftSettings: strictSettings),
         .testTarget(
             name: "SluiceRuntimesTests",
             dependencies: ["SluiceRuntimes", "SluiceTesting", "sluice-sandbox"],
@@ -169,7 +174,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SluiceKubeTests",
-            dependencies: ["SluiceKube", "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceTesting"],
+            dependencies: [
+                "SluiceKube", "SluiceAudit", "SluiceEngine", "SluiceSpec", "SluiceGovernance", "SluiceTesting",
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -237,7 +237,7 @@ struct ClientConformanceTests {
             #expect(run.summary.phase == .failed)
             #expect(try run.node("ok").progress == "4/4")
             #expect(try run.node("bad").progress == "2/5")
-            let status = ArgoStatus.workflowObject(run: run.run, nodes: run.nodes)["status"] as? [String: Any]
+            let status = ArgoWorkflow(run: run.run, nodes: run.nodes).jsonObject()["status"] as? [String: Any]
             #expect(status?["progress"] as? String == "6/9")
         }
     }

@@ -137,7 +137,7 @@ struct MemoizeTests {
         try await EngineHarness.withDirectory { directory in
             let (first, second) = try await Self.runTwice(Self.workflow(), in: directory)
             for (run, hit) in [(first, false), (second, true)] {
-                let object = ArgoStatus.workflowObject(run: run.run, nodes: run.nodes)
+                let object = ArgoWorkflow(run: run.run, nodes: run.nodes).jsonObject()
                 let status = try #require(object["status"] as? [String: Any])
                 let nodes = try #require(status["nodes"] as? [String: Any])
                 let produce = try #require(nodes[try run.node("produce").id] as? [String: Any])

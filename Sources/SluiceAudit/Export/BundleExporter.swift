@@ -100,7 +100,7 @@ package struct BundleExporter: Sendable {
         try files.write(BundleLayout.governance, Data(governance.bytes))
         if let submission { try files.write(BundleLayout.submission, submission.envelopeJSON) }
         if let outcome { try files.write(BundleLayout.outcome, outcome.envelopeJSON) }
-        try files.write(BundleLayout.status, Data((ArgoStatus.json(run: run, nodes: nodes) + "\n").utf8))
+        try files.write(BundleLayout.status, Data((ArgoWorkflow(run: run, nodes: nodes).jsonText() + "\n").utf8))
 
         // Envelopes: the node's recorded envelope is `<node-id>.intoto.json`; any other one of the same node
         // (an earlier attempt) gets its payload digest appended.

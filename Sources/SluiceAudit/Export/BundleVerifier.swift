@@ -143,14 +143,6 @@ struct VerificationRun {
         var externalRun: String? = nil
     }
 
-    struct StatusNode {
-        var displayName: String
-        var isSucceededPod: Bool
-        var envelope: String?
-        var parameters: [String: String]
-        var result: String?
-    }
-
     let root: String
     let files: [String]
     var report = BundleVerifier.Report()
@@ -173,7 +165,10 @@ struct VerificationRun {
     var submissionDigest: Digest?
     var submitter: (name: String, key: PublicKey)?
     var runID: String?
-    var statusNodes: [String: StatusNode]?
+    /// The run's Workflow object (`status.json`), nil when it could not be read.
+    var workflow: ArgoWorkflow?
+    /// `status.nodes` of ``workflow``.
+    var statusNodes: [String: ArgoWorkflow.Node]? { workflow.map { $0.status?.nodes ?? [:] } }
     var revokedEnvelopes: [String: String] = [:]
     var revokedKeys: [String: String] = [:]
     var verified: [String: Verified] = [:]
@@ -306,33 +301,14 @@ struct VerificationRun {
     }
 
     mutating func loadStatus() {
-        guard let bytes = read(BundleLayout.status),
-            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        else {
-            fail(BundleLayout.status, "missing or not a JSON object")
-            return
+        guard let bytes = read(BundleLayout.status) else { return fail(BundleLayout.status, "missing") }
+        do {
+            let workflow = try ArgoWorkflow(json: Data(bytes))
+            self.workflow = workflow
+            runID = workflow.metadata.uid
+        } catch {
+            fail(BundleLayout.status, error.description)
         }
-        runID = (object["metadata"] as? [String: Any])?["uid"] as? String
-        let nodes = ((object["status"] as? [String: Any])?["nodes"] as? [String: Any]) ?? [:]
-        var parsed: [String: StatusNode] = [:]
-        for (id, value) in nodes {
-            guard let node = value as? [String: Any] else { continue }
-            let outputs = node["outputs"] as? [String: Any]
-            var parameters: [String: String] = [:]
-            for parameter in outputs?["parameters"] as? [[String: Any]] ?? [] {
-                if let name = parameter["name"] as? String, let value = parameter["value"] as? String {
-                    parameters[name] = value
-                }
-            }
-            parsed[id] = StatusNode(
-                displayName: node["displayName"] as? String ?? id,
-                isSucceededPod: node["type"] as? String == "Pod" && node["phase"] as? String == "Succeeded",
-                envelope: (node["lineageEnvelope"] as? String).map {
-                    $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0
-                },
-                parameters: parameters, result: outputs?["result"] as? String)
-        }
-        statusNodes = parsed
     }
 
     mutating func loadRevocations(listPath: String?) {
@@ -416,9 +392,9 @@ struct VerificationRun {
         }
         if stem == node, let statusNodes {
             if let status = statusNodes[node] {
-                if status.envelope != payloadDigest.hex {
+                if status.envelopeHex != payloadDigest.hex {
                     problems.append(
-                        "status.json records envelope \(status.envelope.map { "sha256:" + $0 } ?? "none") "
+                        "status.json records envelope \(status.envelopeHex.map { "sha256:" + $0 } ?? "none") "
                             + "for node '\(node)', but this envelope's payload digest is \(payloadDigest)")
                 }
             } else {
@@ -497,9 +473,10 @@ struct VerificationRun {
                 guard current else { continue }
                 let value: String?
                 if subject.name == "outputs/result" {
-                    value = statusNodes?[node]?.result
+                    value = statusNodes?[node]?.outputs?.result
                 } else if subject.name.hasPrefix("outputs/parameters/") {
-                    value = statusNodes?[node]?.parameters[String(subject.name.dropFirst("outputs/parameters/".count))]
+                    value = statusNodes?[node]?.outputs?.parameter(
+                        String(subject.name.dropFirst("outputs/parameters/".count)))
                 } else {
                     fail(file, "subject '\(subject.name)' is neither an artifact, a parameter nor the result")
                     ok = false
@@ -650,19 +627,11 @@ struct VerificationRun {
 
     /// The outcome as the bundle's files state it, or nil when they cannot be read (their own checks failed).
     private func bundledOutcome() -> RunOutcome? {
-        guard let runID, let bytes = read(BundleLayout.status),
-            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-            let status = object["status"] as? [String: Any], let phase = status["phase"] as? String,
+        guard let runID, let status = workflow?.status, let phase = status.phase,
             let denialBytes = read(BundleLayout.denials), let denials = try? CanonicalJSON(parsing: denialBytes)
         else { return nil }
-        var nodes: [String: RunOutcome.Node] = [:]
-        for (id, value) in status["nodes"] as? [String: Any] ?? [:] {
-            guard let node = value as? [String: Any] else { continue }
-            nodes[id] = RunOutcome.Node(
-                phase: node["phase"] as? String ?? "", message: node["message"] as? String,
-                envelope: (node["lineageEnvelope"] as? String).map {
-                    $0.hasPrefix("sha256:") ? String($0.dropFirst(7)) : $0
-                })
+        let nodes = (status.nodes ?? [:]).mapValues {
+            RunOutcome.Node(phase: $0.phase?.rawValue ?? "", message: $0.message, envelope: $0.envelopeHex)
         }
         var envelopes: Set<String> = []
         for file in envelopeFiles {
@@ -671,18 +640,19 @@ struct VerificationRun {
             }
         }
         return RunOutcome(
-            runID: runID, phase: phase, message: status["message"] as? String, nodes: nodes,
-            denials: denials, envelopes: envelopes)
+            runID: runID, phase: phase, message: status.message, nodes: nodes, denials: denials, envelopes: envelopes)
     }
 
     mutating func checkStatusEnvelopes() {
         guard let statusNodes else { return }
         let present = Set(verified.keys).union(unverified.keys)
         for (id, node) in statusNodes.sorted(by: { $0.key < $1.key }) {
-            if node.isSucceededPod && node.envelope == nil {
-                fail(BundleLayout.status, "node '\(node.displayName)' (\(id)) succeeded but names no lineage envelope")
+            if node.type == .pod && node.phase == .succeeded && node.envelopeHex == nil {
+                fail(
+                    BundleLayout.status,
+                    "node '\(node.displayName ?? id)' (\(id)) succeeded but names no lineage envelope")
             }
-            guard let digest = node.envelope, !present.contains(digest) else { continue }
+            guard let digest = node.envelopeHex, !present.contains(digest) else { continue }
             fail(BundleLayout.status, "node '\(id)' names envelope sha256:\(digest), which is not in envelopes/")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import SluiceEngine
 import SluiceExpressions
 import SluiceGovernance
+import SluiceSpec
 
 /// The run a verified bundle captured, read from its files: what a replay runs again and what it may reuse.
 struct CapturedRun {
@@ -61,16 +62,17 @@ struct CapturedRun {
             throw unreadable(BundleLayout.governance, "or the submission attestation is unusable: \(error)")
         }
 
-        guard
-            let status = try? JSONSerialization.jsonObject(with: Data(try bytes(BundleLayout.status)))
-                as? [String: Any],
-            let metadata = status["metadata"] as? [String: Any], let runID = metadata["uid"] as? String,
-            let runName = metadata["name"] as? String
-        else { throw unreadable(BundleLayout.status, "has no metadata.uid and metadata.name") }
-        self.runID = runID
-        self.runName = runName
-        let statusObject = status["status"] as? [String: Any]
-        phase = statusObject?["phase"] as? String ?? "Failed"
+        let workflow: ArgoWorkflow
+        do {
+            workflow = try ArgoWorkflow(json: Data(try bytes(BundleLayout.status)))
+        } catch let error as ExportError {
+            throw error
+        } catch {
+            throw unreadable(BundleLayout.status, "cannot be read: \(error)")
+        }
+        runID = workflow.metadata.uid
+        runName = workflow.metadata.name
+        phase = workflow.status?.phase ?? "Failed"
 
         envelopes = []
         var byDigest: [Digest: (envelope: Envelope, file: String)] = [:]
@@ -87,31 +89,24 @@ struct CapturedRun {
         }
 
         nodes = []
-        let decoder = JSONDecoder()
-        for (id, value) in (statusObject?["nodes"] as? [String: Any]) ?? [:] {
-            guard let node = value as? [String: Any], node["type"] as? String == "Pod",
-                node["phase"] as? String == "Succeeded", let name = node["name"] as? String,
-                let reference = node["lineageEnvelope"] as? String,
-                let digest = try? Digest(
-                    hex: reference.hasPrefix("sha256:") ? String(reference.dropFirst(7)) : reference),
-                let (envelope, file) = byDigest[digest]
+        for (id, node) in workflow.status?.nodes ?? [:] {
+            guard node.type == .pod, node.phase == .succeeded, let hex = node.envelopeHex,
+                let digest = try? Digest(hex: hex), let (envelope, file) = byDigest[digest]
             else { continue }
-            var outputs = NodeOutputs()
-            if let object = node["outputs"] {
-                do {
-                    outputs = try decoder.decode(
-                        NodeOutputs.self, from: try JSONSerialization.data(withJSONObject: object))
-                } catch {
-                    throw unreadable(BundleLayout.status, "node '\(id)' has outputs that cannot be read: \(error)")
-                }
+            let outputs: NodeOutputs
+            do {
+                outputs = try NodeOutputs(node.outputs ?? ArgoWorkflow.Values())
+            } catch {
+                throw unreadable(BundleLayout.status, "node '\(id)' has outputs that cannot be read: \(error)")
             }
             guard let statement = try? Statement(payloadBytes: envelope.payload),
                 let predicate = try? LineagePredicate(json: statement.predicate)
             else { throw unreadable(file, "is not a lineage envelope") }
             nodes.append(
                 Node(
-                    id: id, relativeName: name.hasPrefix(runName) ? String(name.dropFirst(runName.count)) : name,
-                    displayName: node["displayName"] as? String ?? id, outputs: outputs, envelopeDigest: digest,
+                    id: id,
+                    relativeName: node.name.hasPrefix(runName) ? String(node.name.dropFirst(runName.count)) : node.name,
+                    displayName: node.displayName ?? id, outputs: outputs, envelopeDigest: digest,
                     predicate: predicate, subjects: statement.subjects))
         }
         nodes.sort { $0.relativeName < $1.relativeName }

@@ -45,13 +45,8 @@ struct GetCommand: ParsableCommand {
             throw CommandFailure(ExitStatus.failed, "error: \(error.description)")
         }
         switch output {
-        case .json:
-            // Streamed in 64 KiB writes: a run of 10,000 nodes is 10 MB of JSON.
-            let output = ChunkedOutput()
-            ArgoStatus.streamJSON(run: record, nodes: nodes) { output.write($0) }
-            output.write("\n")
-            output.flush()
-        case .yaml: writeUnbuffered(YAMLText.render(ArgoStatus.workflowObject(run: record, nodes: nodes)))
+        case .json: writeUnbuffered(ArgoWorkflow(run: record, nodes: nodes).jsonText() + "\n")
+        case .yaml: writeUnbuffered(YAMLText.render(ArgoWorkflow(run: record, nodes: nodes).jsonObject()))
         default: printTable(record, nodes: nodes, denials: denials, wide: output == .wide, store: store)
         }
     }
@@ -106,25 +101,6 @@ struct GetCommand: ParsableCommand {
             print("Governance refusals:")
             for denial in denials { print("  \(denial.message) [\(denial.check)]") }
         }
-    }
-}
-
-/// Text written to standard output in chunks of about 64 KiB, after whatever `print` buffered.
-final class ChunkedOutput {
-    private var buffer = ""
-    private let chunk = 64 * 1024
-
-    /// Appends `text`, writing the buffer out once it holds a chunk.
-    func write(_ text: String) {
-        buffer += text
-        if buffer.utf8.count >= chunk { flush() }
-    }
-
-    /// Writes what is buffered.
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        writeUnbuffered(buffer)
-        buffer = ""
     }
 }
 

@@ -1,5 +1,8 @@
 import Foundation
+import SluiceExpressions
 import SluiceGovernance
+import SluiceSpec
+import SluiceStatus
 
 /// A governance refusal as read from the store or a bundle's `denials.json`.
 struct DenialFact: Sendable, Equatable {
@@ -13,31 +16,29 @@ extension RunView {
     /// Longest parameter value kept in a report.
     static let valueLimit = 2_000
 
-    /// Builds the view from an Argo-shaped Workflow object (`sluice get -o json`, a bundle's `status.json`).
+    /// Builds the view from a Workflow object (`sluice get -o json`, a bundle's `status.json`).
     ///
     /// - Parameters:
-    ///   - workflow: the decoded Workflow object; members of unexpected types are ignored.
+    ///   - workflow: the run's Workflow object.
     ///   - envelopes: each node's DSSE envelope (JSON bytes), by node id.
     ///   - denials: the run's governance refusals.
     ///   - logs: each node's output, by node id.
-    init(workflow: [String: Any], envelopes: [String: Data], denials: [DenialFact], logs: [String: String]) {
-        let metadata = workflow["metadata"] as? [String: Any] ?? [:]
-        let annotations = metadata["annotations"] as? [String: Any] ?? [:]
-        let status = workflow["status"] as? [String: Any] ?? [:]
-        name = metadata["name"] as? String ?? "(unnamed)"
-        id = metadata["uid"] as? String ?? ""
-        phase = status["phase"] as? String ?? "Unknown"
-        message = status["message"] as? String
-        startedAt = (status["startedAt"] as? String).flatMap(Self.date)
-        finishedAt = (status["finishedAt"] as? String).flatMap(Self.date)
-        runtime = annotations["sluice.dev/runtime"] as? String
-        workflowDigest = annotations["sluice.dev/workflow-digest"] as? String
-        governanceDigest = annotations["sluice.dev/governance-digest"] as? String
-        signer = annotations["sluice.dev/signer-keyid"] as? String
+    init(workflow: ArgoWorkflow, envelopes: [String: Data], denials: [DenialFact], logs: [String: String]) {
+        let annotations = workflow.metadata.annotations ?? [:]
+        let status = workflow.status
+        name = workflow.metadata.name
+        id = workflow.metadata.uid
+        phase = status?.phase ?? "Unknown"
+        message = status?.message
+        startedAt = status?.startedAt.flatMap(Self.date)
+        finishedAt = status?.finishedAt.flatMap(Self.date)
+        runtime = annotations["sluice.dev/runtime"]
+        workflowDigest = annotations["sluice.dev/workflow-digest"]
+        governanceDigest = annotations["sluice.dev/governance-digest"]
+        signer = annotations["sluice.dev/signer-keyid"]
         let refusals = Dictionary(grouping: denials, by: \.nodeID)
-        let objects = (status["nodes"] as? [String: Any] ?? [:]).compactMap { $0.value as? [String: Any] }
-        nodes = objects.compactMap { object in
-            guard var node = NodeView(argo: object) else { return nil }
+        nodes = (status?.nodes ?? [:]).values.compactMap { status in
+            guard var node = NodeView(argo: status) else { return nil }
             node.refusals = (refusals[node.id] ?? []).map {
                 RefusalView(check: $0.check, input: $0.input, message: $0.message)
             }
@@ -65,47 +66,44 @@ extension RunView {
 
 extension NodeView {
     /// Reads one entry of Argo's `status.nodes`; nil without an id.
-    init?(argo object: [String: Any]) {
-        guard let id = object["id"] as? String, !id.isEmpty else { return nil }
-        self.id = id
-        name = object["name"] as? String ?? id
-        displayName = object["displayName"] as? String ?? name
-        type = object["type"] as? String ?? "Pod"
-        templateName = object["templateName"] as? String
-        phase = object["phase"] as? String ?? "Pending"
-        message = object["message"] as? String
-        boundaryID = object["boundaryID"] as? String
-        children = (object["children"] as? [Any] ?? []).compactMap { $0 as? String }
-        startedAt = (object["startedAt"] as? String).flatMap(RunView.date)
-        finishedAt = (object["finishedAt"] as? String).flatMap(RunView.date)
-        inputs = Self.ports(object["inputs"])
-        outputs = Self.ports(object["outputs"])
-        if let digest = object["lineageEnvelope"] as? String {
+    init?(argo node: ArgoWorkflow.Node) {
+        guard !node.id.isEmpty else { return nil }
+        id = node.id
+        name = node.name
+        displayName = node.displayName ?? node.name
+        type = node.type.rawValue
+        templateName = node.templateName
+        phase = node.phase?.rawValue ?? "Pending"
+        message = node.message
+        boundaryID = node.boundaryID
+        children = node.children ?? []
+        startedAt = node.startedAt.flatMap(RunView.date)
+        finishedAt = node.finishedAt.flatMap(RunView.date)
+        inputs = Self.ports(node.inputs)
+        outputs = Self.ports(node.outputs)
+        if let digest = node.lineageEnvelope {
             envelope = EnvelopeView(payloadDigest: digest, trustSlope: [], command: [])
         }
     }
 
     /// Parameters, artifacts and the result of an Argo `inputs`/`outputs` object.
-    private static func ports(_ value: Any?) -> [PortView] {
-        guard let object = value as? [String: Any] else { return [] }
-        var ports: [PortView] = []
-        for parameter in object["parameters"] as? [Any] ?? [] {
-            guard let parameter = parameter as? [String: Any], let name = parameter["name"] as? String else { continue }
-            let value = parameter["value"].map { $0 as? String ?? "\($0)" }
-            ports.append(PortView(kind: .parameter, name: name, value: value.map(RunView.clipped)))
+    private static func ports(_ values: ArgoWorkflow.Values?) -> [PortView] {
+        guard let values else { return [] }
+        var ports = (values.parameters ?? []).map {
+            PortView(kind: .parameter, name: $0.name, value: RunView.clipped($0.value))
         }
-        for artifact in object["artifacts"] as? [Any] ?? [] {
-            guard let artifact = artifact as? [String: Any], let name = artifact["name"] as? String else { continue }
+        for artifact in values.artifacts ?? [] {
+            guard let name = artifact["name"]?.stringValue else { continue }
+            let digest = artifact["digest"]?.stringValue.map { digest in
+                digest.contains(":")
+                    ? digest : (artifact["kind"]?.stringValue == "directory" ? "dirHash:" : "sha256:") + digest
+            }
             ports.append(
                 PortView(
-                    kind: .artifact, name: name, value: artifact["path"] as? String,
-                    digest: (artifact["digest"] as? String).map { digest in
-                        digest.contains(":")
-                            ? digest : (artifact["kind"] as? String == "directory" ? "dirHash:" : "sha256:") + digest
-                    },
-                    producerNodeID: artifact["producerNodeID"] as? String))
+                    kind: .artifact, name: name, value: artifact["path"]?.stringValue, digest: digest,
+                    producerNodeID: artifact["producerNodeID"]?.stringValue))
         }
-        if let result = object["result"] as? String {
+        if let result = values.result {
             ports.append(PortView(kind: .result, name: "result", value: RunView.clipped(result)))
         }
         return ports

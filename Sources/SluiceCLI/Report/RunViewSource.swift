@@ -43,7 +43,7 @@ enum RunViewSource {
             if !text.isEmpty { logs[nodeID] = text }
         }
         var view = RunView(
-            workflow: ArgoStatus.workflowObject(run: record, nodes: nodes), envelopes: envelopeByNode,
+            workflow: ArgoWorkflow(run: record, nodes: nodes), envelopes: envelopeByNode,
             denials: denials.map {
                 DenialFact(nodeID: $0.nodeID, input: $0.input, check: $0.check, message: $0.message)
             },
@@ -86,9 +86,15 @@ enum RunViewSource {
     }
 
     private static func load(bundleDirectory root: String, verify: Bool) throws(Failure) -> RunView {
-        guard let statusData = FileManager.default.contents(atPath: root + "/status.json"),
-            let workflow = (try? JSONSerialization.jsonObject(with: statusData)) as? [String: Any]
-        else { throw Failure(description: "bundle '\(root)' has no readable status.json") }
+        guard let statusData = FileManager.default.contents(atPath: root + "/status.json") else {
+            throw Failure(description: "bundle '\(root)' has no readable status.json")
+        }
+        let workflow: ArgoWorkflow
+        do {
+            workflow = try ArgoWorkflow(json: statusData)
+        } catch {
+            throw Failure(description: "bundle '\(root)': status.json: \(error.description)")
+        }
         var envelopes: [String: Data] = [:]
         let envelopeDirectory = root + "/envelopes"
         for file in (try? FileManager.default.contentsOfDirectory(atPath: envelopeDirectory)) ?? []

@@ -21,6 +21,8 @@ package enum NodeType: String, Sendable, Codable, CustomStringConvertible {
     case retry = "Retry", taskGroup = "TaskGroup", suspend = "Suspend"
     /// One container of a `containerSet` pod, a child of its Pod node.
     case container = "Container"
+    /// Argo's HTTP and executor-plugin templates: Sluice runs neither, but reads statuses Argo wrote with them.
+    case http = "HTTP", plugin = "Plugin"
 
     /// Argo's name, e.g. `StepGroup`.
     package var description: String { rawValue }
