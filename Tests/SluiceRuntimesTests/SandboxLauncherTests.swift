@@ -18,10 +18,19 @@ import Testing
         "the launcher does not work on this host: \(ProcessRuntime.launcherUnavailableReason ?? "")")
 )
 struct SandboxLauncherTests {
-    let runtime = ProcessRuntime(isolation: .bubblewrap)
+    /// How the runtime starts the launcher: one process per node, or this process's long-lived server.
+    enum Launching: String, CaseIterable, CustomTestStringConvertible {
+        case perNode, server
+        var testDescription: String { rawValue }
+        /// The runtime that launches this way (the server is the one ProcessRuntime uses by default).
+        var runtime: ProcessRuntime {
+            self == .perNode ? ProcessRuntime(launchingThrough: nil) : ProcessRuntime(isolation: .bubblewrap)
+        }
+    }
 
-    @Test("a node runs as PID 2 of its own namespace, under the launcher's init")
-    func ownPIDNamespace() async throws {
+    @Test("a node runs as PID 2 of its own namespace, under the launcher's init", arguments: Launching.allCases)
+    func ownPIDNamespace(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let script = "echo $$; tr '\\0' ' ' < /proc/1/cmdline; echo; ls /proc | grep -c '^[0-9]'"
@@ -34,12 +43,17 @@ struct SandboxLauncherTests {
         let lines = (contents(of: invocation.stdoutPath) ?? "").split(separator: "\n").map(String.init)
         #expect(lines.first == "2")
         #expect(lines.dropFirst().first?.hasPrefix(try #require(ProcessRuntime.launcherPath)) == true)
+        // The server's init is a fork of `sluice-sandbox --serve`; the per-node one of the launcher of that node.
+        #expect(lines.dropFirst().first?.contains(" --serve ") == (launching == .server))
         // init, sh, and the pipeline's ls and grep: nothing of the host.
         #expect(Int(lines.last ?? "") ?? 99 <= 4)
     }
 
-    @Test("two nodes in parallel writing /tmp/out.txt each get their own file, and neither sees the other's")
-    func privateTmp() async throws {
+    @Test(
+        "two nodes in parallel writing /tmp/out.txt each get their own file, and neither sees the other's",
+        arguments: Launching.allCases)
+    func privateTmp(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         func node(_ name: String) -> NodeInvocation {
@@ -62,8 +76,11 @@ struct SandboxLauncherTests {
         }
     }
 
-    @Test("the state directory and the key file are hidden, also when the node's directories lie inside them")
-    func secretsHidden() async throws {
+    @Test(
+        "the state directory and the key file are hidden, also when the node's directories lie inside them",
+        arguments: Launching.allCases)
+    func secretsHidden(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         // Outside /tmp, which the node's private /tmp would cover anyway.
@@ -94,8 +111,11 @@ struct SandboxLauncherTests {
         #expect(contents(of: key) == "PRIVATE KEY\n")
     }
 
-    @Test("the host is read-only outside the private paths; /tmp and the working directory are writable")
-    func hostIsReadOnly() async throws {
+    @Test(
+        "the host is read-only outside the private paths; /tmp and the working directory are writable",
+        arguments: Launching.allCases)
+    func hostIsReadOnly(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let other = fixture.nodeDirectory("other")
@@ -122,8 +142,11 @@ struct SandboxLauncherTests {
         #expect(FileManager.default.fileExists(atPath: other + "/planted") == false)
     }
 
-    @Test("a working directory inside the private /tmp gets its mount points on a read-only scaffold, not the host")
-    func workingDirectoryScaffold() async throws {
+    @Test(
+        "a working directory inside the private /tmp gets its mount points on a read-only scaffold, not the host",
+        arguments: Launching.allCases)
+    func workingDirectoryScaffold(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         // A node directory under the host's /tmp, as in a state directory there: the node's working directory
@@ -157,8 +180,9 @@ struct SandboxLauncherTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: privateTmp + "/" + firstComponent).isEmpty)
     }
 
-    @Test("a read-only input is readable and not writable")
-    func readOnlyBind() async throws {
+    @Test("a read-only input is readable and not writable", arguments: Launching.allCases)
+    func readOnlyBind(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let source = try fixture.write("input-data\n", to: "artifacts/data.txt")
@@ -177,8 +201,9 @@ struct SandboxLauncherTests {
         #expect(contents(of: source) == "input-data\n")
     }
 
-    @Test("a process that left the group with setsid dies with the node")
-    func setsidEscapeeKilled() async throws {
+    @Test("a process that left the group with setsid dies with the node", arguments: Launching.allCases)
+    func setsidEscapeeKilled(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let sleeper = "sleep 300.\(fixture.marker)"
@@ -213,8 +238,9 @@ struct SandboxLauncherTests {
         #expect(await processesSurviving(sleeper) == [])
     }
 
-    @Test("exit codes and signals come back as the command's own")
-    func terminations() async throws {
+    @Test("exit codes and signals come back as the command's own", arguments: Launching.allCases)
+    func terminations(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let exited = try await runtime.run(fixture.invocation("three", "sh", ["-c", "exit 3"]))
@@ -223,8 +249,11 @@ struct SandboxLauncherTests {
         #expect(signaled.termination == .signaled(15))
     }
 
-    @Test("a mount the launcher cannot make fails the node with the launcher's own one-line message")
-    func launcherRefusal() async throws {
+    @Test(
+        "a mount the launcher cannot make fails the node with the launcher's own one-line message",
+        arguments: Launching.allCases)
+    func launcherRefusal(_ launching: Launching) async throws {
+        let runtime = launching.runtime
         let fixture = try NodeFixture()
         defer { fixture.remove() }
         let source = try fixture.write("x\n", to: "artifacts/x.txt")
@@ -240,5 +269,58 @@ struct SandboxLauncherTests {
         }
         #expect(node == "refused")
         #expect(message.hasPrefix("sluice-sandbox: cannot mount at '/proc/sluice-x/x.txt'"))
+    }
+
+    @Test("a node of the long-lived server dies when the engine's end of the server's socket closes")
+    func serverNodeDiesWithEngineSocket() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let server = try SandboxServer(launcher: try #require(ProcessRuntime.launcherPath))
+        let runtime = ProcessRuntime(launchingThrough: server)
+        let sleeper = "sleep 300.\(fixture.marker)"
+        let invocation = fixture.invocation("orphan", "sh", ["-c", "\(sleeper) & \(sleeper)"])
+
+        let outcome = Task { try await runtime.run(invocation) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while livingProcesses(matching: sleeper).count < 3 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // The shell and its two sleeps.
+        #expect(livingProcesses(matching: sleeper).count == 3)
+        // What the kernel does when the engine dies, even by SIGKILL: its end of the socket closes.
+        server.shutDown()
+
+        await #expect(throws: RuntimeError.self) { try await outcome.value }
+        #expect(await processesSurviving(sleeper) == [])
+        #expect(await processesSurviving("--serve", limit: .seconds(5)).contains(server.processID) == false)
+    }
+
+    @Test("the server's nodes each see only their own /tmp, while other nodes of the same server run")
+    func serverNodesSeparated() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let server = try SandboxServer(launcher: try #require(ProcessRuntime.launcherPath))
+        defer { server.shutDown() }
+        let runtime = ProcessRuntime(launchingThrough: server)
+        let nodes = (1...6).map { index in
+            fixture.invocation(
+                "n\(index)", "sh",
+                [
+                    "-c",
+                    "touch /tmp/id-\(index); sleep 0.2; ls /tmp | grep '^id-'; echo $$; ls /proc | grep -c '^[0-9]'",
+                ])
+        }
+
+        let outcomes = try await withThrowingTaskGroup(of: NodeOutcome.self) { group in
+            for node in nodes { group.addTask { try await runtime.run(node) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+
+        #expect(outcomes.map(\.termination) == Array(repeating: .exited(0), count: nodes.count))
+        for (index, node) in zip(1..., nodes) {
+            let lines = (contents(of: node.stdoutPath) ?? "").split(separator: "\n").map(String.init)
+            #expect(lines.prefix(2) == ["id-\(index)", "2"])
+            #expect(Int(lines.last ?? "") ?? 99 <= 4)
+        }
     }
 }

@@ -114,7 +114,7 @@ extension ProcessRuntime {
 
     /// Waits `timeout`, marks the node timed out, sends SIGTERM to its group and SIGKILL once the grace period
     /// passed; returns early when cancelled (the leader exited first, and `stopGroup` takes over).
-    private static func expire(after timeout: Duration, leader: LeaderState, sparesLeader: Bool) async {
+    static func expire(after timeout: Duration, leader: LeaderState, sparesLeader: Bool) async {
         do {
             try await Task.sleep(for: timeout)
             // The spawn may not have reported the PID yet when the timeout is tiny.
@@ -223,7 +223,7 @@ extension ProcessRuntime {
 }
 
 /// The leader's PID and whether the timeout fired, shared between the spawn and the timeout task.
-private final class LeaderState: Sendable {
+final class LeaderState: Sendable {
     private struct Value {
         var processID: pid_t?
         var killDeadline: ContinuousClock.Instant?

@@ -40,6 +40,17 @@ package struct ProcessRuntime: NodeRuntime {
         self.launcher = SandboxLauncher.current
     }
 
+    /// How nodes the launcher can sandbox are started.
+    enum LauncherMode: Sendable {
+        /// Through this process's ``SandboxServer`` (started on first use) when it runs, else one launcher each.
+        case sharedServer
+        /// One launcher process per node.
+        case perNode
+        /// Through this server.
+        case server(SandboxServer)
+    }
+    var launcherMode: LauncherMode = .sharedServer
+
     /// The sandbox launcher under ``Isolation/bubblewrap``: the package's `sluice-sandbox` when it works here (see
     /// ``SandboxLauncher``), else bwrap for every node.
     let launcher: SandboxLauncher
@@ -48,6 +59,23 @@ package struct ProcessRuntime: NodeRuntime {
     package init(isolation: Isolation, usesLauncher: Bool) {
         self.isolation = isolation
         self.launcher = usesLauncher ? SandboxLauncher.current : .unavailable(reason: "bwrap requested")
+    }
+
+    /// Creates the runtime with ``Isolation/bubblewrap`` through the package's launcher: one launcher process per
+    /// node when `server` is `nil`, else through `server` (see ``SandboxServer``).
+    package init(launchingThrough server: SandboxServer?) {
+        self.isolation = .bubblewrap
+        self.launcher = SandboxLauncher.current
+        self.launcherMode = server.map { .server($0) } ?? .perNode
+    }
+
+    /// The server nodes go through, or `nil` for one launcher process per node.
+    var server: SandboxServer? {
+        switch launcherMode {
+        case .sharedServer: SandboxServer.shared
+        case .perNode: nil
+        case .server(let server): server
+        }
     }
 
     /// Whether nodes under ``Isolation/bubblewrap`` start through the package's launcher (where the plan allows).
@@ -131,12 +159,19 @@ package struct ProcessRuntime: NodeRuntime {
             // Decided once the host directories behind the writable mounts exist (a mount point missing on the host
             // outside them is what only bwrap can make).
             if let launcher = launcher.path, BubblewrapCommand.directoriesToCarve(for: plan).isEmpty {
+                let arguments = SandboxLauncher.arguments(
+                    plan: plan, executable: executable, arguments: invocation.arguments)
+                if let server,
+                    let outcome = try await supervise(
+                        through: server, arguments: arguments, nodeWorkingDirectory: plan.workingDirectory,
+                        for: invocation)
+                {
+                    return outcome
+                }
                 return try await supervise(
                     Launch(
-                        executablePath: launcher,
-                        arguments: SandboxLauncher.arguments(
-                            plan: plan, executable: executable, arguments: invocation.arguments),
-                        workingDirectory: nil, nodeWorkingDirectory: plan.workingDirectory),
+                        executablePath: launcher, arguments: arguments, workingDirectory: nil,
+                        nodeWorkingDirectory: plan.workingDirectory),
                     for: invocation)
             }
             guard case .available(let bwrapPath) = BubblewrapProbe.current else {

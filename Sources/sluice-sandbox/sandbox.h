@@ -1,0 +1,49 @@
+// The parts of sluice-sandbox shared by its two modes: one node per launch (main.c) and the long-lived server
+// that forks every node of a run from one prepared view of the host (server.c). See main.c for the guarantees.
+#ifndef SLUICE_SANDBOX_H
+#define SLUICE_SANDBOX_H
+
+enum { maxOperations = 4096 };
+
+typedef enum { hideDirectory, hideFile, bindWritable, bindReadOnly } OperationKind;
+
+typedef struct {
+    OperationKind kind;
+    const char *source;
+    const char *target;
+    int tree;  // `source` opened with O_PATH before anything is hidden
+} Operation;
+
+extern Operation operations[maxOperations];
+extern int operationCount;
+extern const char *workingDirectory;
+
+// One line "sluice-sandbox: MESSAGE" on stderr, then exit code 1.
+__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *format, ...);
+__attribute__((noreturn)) void failErrno(const char *what, const char *path);
+
+// Reads the node's options from argv[index...] into `operations` and `workingDirectory`; returns the index of the
+// command after "--" (failing when there is none).
+int parseOptions(int argc, char **argv, int index);
+
+// The view every node starts from, in the current (already private) mount namespace: the whole host read-only,
+// a minimal /dev, an empty /run with the host's /run/systemd/resolve. /proc is the node's own, made later.
+void prepareHostView(void);
+
+// Opens every bind source while the host is whole (before anything is hidden).
+void openSources(void);
+
+// A fresh /proc of the calling process's PID namespace.
+void mountProc(void);
+
+// The node's own mounts, in order: hidden paths, binds, read-only scaffolds; then changes to its working directory.
+void mountNodePaths(void);
+
+// As PID 1 of the node's namespace: forks the command (PID 2, without the dropped capabilities), reaps whatever
+// ends, exits with the command's exit code or 128 + its signal.
+__attribute__((noreturn)) void runCommand(char **command);
+
+// The server's loop (server.c): requests on `socket`, one node each.
+__attribute__((noreturn)) void serve(int socket);
+
+#endif
