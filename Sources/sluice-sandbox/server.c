@@ -175,6 +175,9 @@ static void reap(int socket, int signals) {
 }
 
 void serve(int socket) {
+    // Nothing of the engine but the socket: a pipe's end held here for the engine's lifetime would keep whatever
+    // reads the other end waiting for its end.
+    syscall(SYS_close_range, socket + 1, ~0U, 0);
     // Its own session: a Ctrl-C for the engine's terminal is the engine's to handle (it stops the nodes).
     setsid();
     // A private copy of the host's mount tree, made read-only once for every node of this engine.
