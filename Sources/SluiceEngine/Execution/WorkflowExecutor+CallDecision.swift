@@ -22,9 +22,9 @@ extension DAGTask: CallSpec {}
 extension WorkflowExecutor {
     /// What a step or task about to start comes to.
     enum CallDecision {
-        /// It gets a node that does not run: Skipped (`when` false) or Error (a malformed loop or condition, a
-        /// missing template), with this message. The caller creates it where steps or DAGs put their nodes.
-        case ended(NodePhase, message: String)
+        /// It gets `node`, which does not run: Skipped (`when` false) or Error (a malformed loop or condition, a
+        /// missing template), with this message. The caller records it (``PendingNode/record(_:message:in:)``).
+        case ended(NodePhase, message: String, node: PendingNode)
         /// The gate refused a value its `when` or loop reads: the refused node, already recorded.
         case refused(NodeState)
         /// It runs this call site.
@@ -39,14 +39,13 @@ extension WorkflowExecutor {
     ) async -> CallDecision {
         let name = spec.name
         var renderer = Renderer(scope: scope)
+        let node = PendingNode(
+            name: nodeName, displayName: name, templateName: spec.template, boundaryID: boundaryID, parentID: parentID)
         do {
             let items = try LoopItems.expand(
                 withItems: spec.withItems, withParam: spec.withParam, withSequence: spec.withSequence,
                 renderer: &renderer, context: "\(kind) '\(name)'")
             let itemSources = renderer.sources
-            let node = PendingNode(
-                name: nodeName, displayName: name, templateName: spec.template, boundaryID: boundaryID,
-                parentID: parentID)
             // A loop's `when` is each iteration's (it can read `item`); the loop's own decision is its items.
             switch try await condition(
                 items == nil ? spec.when : nil, renderer: &renderer, verifying: items == nil ? "when" : "withParam",
@@ -54,7 +53,7 @@ extension WorkflowExecutor {
             {
             case .holds: break
             case .refused(let refused): return .refused(refused)
-            case .skipped(let message): return .ended(.skipped, message: message)
+            case .skipped(let message): return .ended(.skipped, message: message, node: node)
             }
             guard
                 let callee = templates.callee(
@@ -71,7 +70,7 @@ extension WorkflowExecutor {
                     scopePrefix: scopePrefix, when: items == nil ? nil : spec.when,
                     expressionHooks: (spec.hooks ?? [:]).filter { $0.key != "exit" && $0.value.expression != nil }))
         } catch {
-            return .ended(.error, message: (error as? EngineError)?.description ?? "\(error)")
+            return .ended(.error, message: (error as? EngineError)?.description ?? "\(error)", node: node)
         }
     }
 

@@ -113,23 +113,25 @@ extension WorkflowExecutor {
         _ decision: DAGScheduler.Decision, task: DAGTask, nodeName: String, dagNode: NodeState, scope: VariableScope,
         parents: [String]
     ) async -> TaskDecision {
-        let name = task.name
-        func ended(_ phase: NodePhase, _ message: String) async -> TaskDecision {
-            guard
-                let node = try? await coordinator.createNode(
-                    name: nodeName, displayName: name, type: .skipped, templateName: task.template, phase: phase,
-                    boundaryID: dagNode.id, parentID: nil, message: message)
-            else { return .unrecorded(phase) }
-            try? await coordinator.link(parents: parents, to: node.id)
-            return .ended(CallSiteResult(node: node, iterations: nil))
+        func ended(_ phase: NodePhase, _ message: String, _ node: PendingNode) async -> TaskDecision {
+            guard let recorded = try? await node.record(phase, message: message, in: coordinator) else {
+                return .unrecorded(phase)
+            }
+            try? await coordinator.link(parents: parents, to: recorded.id)
+            return .ended(CallSiteResult(node: recorded, iterations: nil))
         }
-        if case .omit = decision { return await ended(.omitted, "omitted: depends condition not met") }
+        if case .omit = decision {
+            let node = PendingNode(
+                name: nodeName, displayName: task.name, templateName: task.template, boundaryID: dagNode.id,
+                parentID: nil)
+            return await ended(.omitted, "omitted: depends condition not met", node)
+        }
         switch await decideCall(
             task, kind: "task", nodeName: nodeName, scope: scope, boundaryID: dagNode.id, parentID: nil,
             scopePrefix: "tasks")
         {
-        case .ended(let phase, let message):
-            return await ended(phase, message)
+        case .ended(let phase, let message, let node):
+            return await ended(phase, message, node)
         case .refused(let node):
             try? await coordinator.link(parents: parents, to: node.id)
             return .ended(CallSiteResult(node: node, iterations: nil))

@@ -86,10 +86,8 @@ extension WorkflowExecutor {
                 step, kind: "step", nodeName: stepName, scope: scope, boundaryID: stepsNode.id,
                 parentID: groupNode.id, scopePrefix: "steps")
             {
-            case .ended(let phase, let message):
-                let ended = try await coordinator.createNode(
-                    name: stepName, displayName: step.name, type: .skipped, templateName: step.template,
-                    phase: phase, boundaryID: stepsNode.id, parentID: groupNode.id, message: message)
+            case .ended(let phase, let message, let node):
+                let ended = try await node.record(phase, message: message, in: coordinator)
                 progress.ended.append((step, CallSiteResult(node: ended, iterations: nil)))
             case .refused(let refused):
                 progress.ended.append((step, CallSiteResult(node: refused, iterations: nil)))

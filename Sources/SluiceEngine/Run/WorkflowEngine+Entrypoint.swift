@@ -77,11 +77,14 @@ extension WorkflowEngine {
         var scope = globals
         await coordinator.setGlobalVariable("workflow.status", value: status)
         scope.set("workflow.status", status)
-        // Every Failed or Errored node (steps, DAGs, retries included), as Argo lists them.
-        let failures = await coordinator.allNodes().filter { $0.phase.isFailedOrError }.map {
-            "{\"displayName\":\(jsonString($0.displayName)),\"message\":\(jsonString($0.message ?? "")),"
-                + "\"templateName\":\(jsonString($0.templateName ?? "")),\"phase\":\(jsonString($0.phase.rawValue)),"
-                + "\"podName\":\(jsonString($0.id)),\"finishedAt\":\(jsonString($0.finishedAt.map(ArgoTime.format) ?? ""))}"
+        // Every Failed or Errored node (steps, DAGs, retries included), as Argo's controller marshals them.
+        let failures = await coordinator.allNodes().filter { $0.phase.isFailedOrError }.map { node in
+            let fields = [
+                ("displayName", node.displayName), ("message", node.message ?? ""),
+                ("templateName", node.templateName ?? ""), ("phase", node.phase.rawValue), ("podName", node.id),
+                ("finishedAt", node.finishedAt.map(ArgoTime.format) ?? ""),
+            ]
+            return "{" + fields.map { ArgoJSON.string($0) + ":" + ArgoJSON.string($1) }.joined(separator: ",") + "}"
         }
         scope.set("workflow.failures", "[" + failures.joined(separator: ",") + "]")
         scope.set("workflow.duration", String(format: "%.6f", Date().timeIntervalSince(record.createdAt)))

@@ -225,7 +225,3 @@ extension WorkflowEngine {
         }
     }
 }
-
-func jsonString(_ text: String) -> String {
-    String(decoding: CanonicalJSON.string(text).bytes, as: UTF8.self)
-}
