@@ -19,16 +19,6 @@ package struct TemplateCall: Sendable {
     package var retryAttempt: Int? = nil
 }
 
-/// A node's inputs after rendering: values, artifacts and where upstream values came from.
-package struct ResolvedInputs: Sendable {
-    package var parameters: [ParameterValue] = []
-    package var artifacts: [ResolvedArtifact] = []
-    /// Every node output the values were derived from (verified by the gate against their producers' envelopes).
-    package var origins: Set<ParameterOrigin> = []
-    /// What each input parameter's value was derived from, by parameter name (empty: a literal).
-    package var provenance: [String: Set<ValueSource>] = [:]
-}
-
 /// Runs templates as nodes: steps, DAGs and pods, recursively, recording every transition.
 package struct WorkflowExecutor: Sendable {
     package let coordinator: RunCoordinator

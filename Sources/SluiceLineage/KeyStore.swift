@@ -1,5 +1,6 @@
 import Foundation
 package import SluiceGovernance
+package import SluicePlan
 
 /// Where the state directory keeps its default signing key, and how it is loaded or created.
 package enum KeyStore {

@@ -1,9 +1,10 @@
-import SluiceExpressions
+package import SluiceExpressions
 package import SluiceGovernance
+package import SluicePlan
 
 extension UnsignedInput {
     /// The unsigned input `source` contributes to the value of input `name`, or nil for a node output.
-    init?(name: String, kind: LineagePredicate.Input.Kind, source: ValueSource, digest: String) {
+    package init?(name: String, kind: LineagePredicate.Input.Kind, source: ValueSource, digest: String) {
         let sourceName: String
         switch source {
         case .output: return nil
@@ -13,6 +14,18 @@ extension UnsignedInput {
         }
         self.init(name: name, kind: kind, source: source.kind, sourceName: sourceName, digest: digest)
     }
+}
+
+/// A node's inputs after rendering: values, artifacts and where upstream values came from.
+package struct ResolvedInputs: Sendable {
+    package init() {}
+
+    package var parameters: [ParameterValue] = []
+    package var artifacts: [ResolvedArtifact] = []
+    /// Every node output the values were derived from (verified by the gate against their producers' envelopes).
+    package var origins: Set<ParameterOrigin> = []
+    /// What each input parameter's value was derived from, by parameter name (empty: a literal).
+    package var provenance: [String: Set<ValueSource>] = [:]
 }
 
 extension ResolvedInputs {
