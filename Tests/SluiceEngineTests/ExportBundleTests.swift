@@ -61,6 +61,42 @@ struct ExportBundleTests {
         }
     }
 
+    @Test("a retried node's envelopes are filed under the attempts that signed them, the last one without a suffix")
+    func retriedNodeEnvelopes() async throws {
+        try await EngineHarness.withDirectory { directory in
+            let workflow = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata: {name: retried}
+                spec:
+                  entrypoint: flaky
+                  templates:
+                    - name: flaky
+                      retryStrategy: {limit: 2, retryPolicy: Always}
+                      outputs: {parameters: [{name: n, valueFrom: {path: /tmp/n}}]}
+                      script:
+                        image: alpine
+                        command: [sh]
+                        source: 'echo {{retries}} > /tmp/n; [ {{retries}} -ge 1 ]'
+                """
+            let run = try await EngineHarness.run(workflow, in: directory)
+            #expect(run.summary.phase == .succeeded)
+            let first = try run.node("retried(0)")
+            let last = try run.node("retried(1)")
+            let retry = try run.node("retried")
+            #expect(retry.envelopeDigest == last.envelopeDigest)
+            let bundle = directory + "/bundle"
+            _ = try BundleExporter(store: run.store, stateDirectory: run.stateDirectory).export(
+                run: run.run, to: bundle)
+            let envelopes = ExportFixtures.files(in: bundle).filter { $0.hasPrefix("envelopes/") }
+            #expect(envelopes.contains("envelopes/\(last.id).intoto.json"), "\(envelopes)")
+            #expect(envelopes.contains("envelopes/\(first.id).intoto.json") == (first.envelopeDigest != nil))
+            #expect(!envelopes.contains("envelopes/\(retry.id).intoto.json"))
+            let report = try BundleVerifier().verify(bundleAt: bundle)
+            #expect(report.failures == [])
+        }
+    }
+
     @Test("flipping one byte of any artifact or envelope in the bundle fails verification and names that file")
     func everyFlippedByteIsNamed() async throws {
         try await EngineHarness.withDirectory { directory in

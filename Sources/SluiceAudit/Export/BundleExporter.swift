@@ -104,11 +104,12 @@ package struct BundleExporter: Sendable {
 
         // Envelopes: the node's recorded envelope is `<node-id>.intoto.json`; any other one of the same node
         // (an earlier attempt) gets its payload digest appended.
+        // A Retry node records its last attempt's envelope too: the file is the attempt's, the node that signed it.
         let recorded = Dictionary(
-            nodes.compactMap { node in node.envelopeDigest.map { ($0, node.id) } }, uniquingKeysWith: { a, _ in a })
+            nodes.compactMap { node in node.envelopeDigest.map { (node.id, $0) } }, uniquingKeysWith: { a, _ in a })
         var lines: [UInt8] = []
         for envelope in envelopes {
-            let isRecorded = recorded[envelope.payloadDigest] == envelope.nodeID
+            let isRecorded = recorded[envelope.nodeID] == envelope.payloadDigest
             let stem = isRecorded ? envelope.nodeID : "\(envelope.nodeID)-\(envelope.payloadDigest.prefix(16))"
             guard (try? validateRelativeName(stem)) != nil, !stem.contains("/") else {
                 throw .bundleWriteFailed(path: root, reason: "node id '\(stem)' is not a safe file name")
