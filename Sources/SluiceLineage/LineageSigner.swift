@@ -19,6 +19,8 @@ package struct LineageSigner: Sendable {
     package var isolation: String? = nil
     /// The chain from the run's submission to ``key``, carried by every envelope.
     package let trustSlope: [LineagePredicate.TrustHop]
+    /// ``key``'s signer section, hashed once rather than per envelope.
+    private let signerSection: LineagePredicate.Signer
 
     /// The producer identity of local runs; in-cluster runs use a different id, as SLSA requires.
     package static let producerID = "https://sluice.dev/engine/local"
@@ -101,10 +103,10 @@ package struct LineageSigner: Sendable {
             node: .init(
                 id: node.id, name: node.name, templateName: templateName, displayName: node.displayName,
                 attempt: attempt, within: within, templateDigest: templateDigest),
-            invocationID: UUID().uuidString.lowercased(),
+            invocationID: Self.invocationID(),
             producer: .init(
                 id: Self.producerID, version: Self.version, runtime: runtimeKind, command: command,
-                image: image, signer: .init(key: key.publicKey), containers: containers,
+                image: image, signer: signerSection, containers: containers,
                 isolation: isolation),
             governance: .init(specDigest: governanceDigest, constraintsDigest: constraintsDigest),
             inputs: inputs,
@@ -139,5 +141,22 @@ package struct LineageSigner: Sendable {
         self.runtimeKind = runtimeKind
         self.isolation = isolation
         self.trustSlope = trustSlope
+        self.signerSection = LineagePredicate.Signer(key: key.publicKey)
+    }
+
+    /// A fresh random (version 4) UUID in lowercase, from the system's generator (`getrandom`): Foundation's
+    /// `UUID()` opened `/dev/urandom` at every envelope.
+    static func invocationID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let (high, low) = (generator.next() as UInt64, generator.next() as UInt64)
+        var bytes = (0..<16).map { UInt8(truncatingIfNeeded: ($0 < 8 ? high : low) >> (8 * UInt64($0 % 8))) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let uuid = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+        return uuid.uuidString.lowercased()
     }
 }

@@ -58,12 +58,7 @@ extension WorkflowExecutor {
         }
 
         // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
-        do {
-            try FileManager.default.createDirectory(
-                atPath: nodeDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .stateUnavailable(reason: "cannot create '\(nodeDirectory)': \(error.localizedDescription)")
-        }
+        try Self.makeNodeDirectory(nodeDirectory)
         let commandText = ((renderedCommand ?? []) + (renderedArgs ?? []) + [source ?? ""]).joined(separator: "\n")
         var (privatePaths, fileBinds, declaredOutputs) = try outputLayout(
             of: template, commandText: commandText, renderer: &renderer, nodeDirectory: nodeDirectory, where: where_)
@@ -267,5 +262,21 @@ extension WorkflowExecutor {
             limits.append(try Durations.parse(text, field: "timeout", context: context))
         }
         return limits.min()
+    }
+}
+
+extension WorkflowExecutor {
+    /// Creates a node's private directory (0700), with one `mkdir` when its parent exists (every node but a run's
+    /// first); Foundation's `createDirectory` also stats each component and sets the mode afterwards.
+    ///
+    /// - Throws: ``EngineError/stateUnavailable(reason:)`` when it cannot be created.
+    static func makeNodeDirectory(_ path: String) throws(EngineError) {
+        if mkdir(path, 0o700) == 0 { return }
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .stateUnavailable(reason: "cannot create '\(path)': \(error.localizedDescription)")
+        }
     }
 }

@@ -19,10 +19,10 @@ package enum OrphanContainers {
     @discardableResult
     package static func sweep(stateDirectory: String) async -> [String] {
         guard FileManager.default.fileExists(atPath: stateDirectory + "/sluice.db"),
-            let store = try? Store(stateDirectory: stateDirectory), let runs = try? store.runs()
+            let store = try? Store(stateDirectory: stateDirectory), let runs = try? store.unfinishedRuns()
         else { return [] }
         var removed: [String] = []
-        for run in runs where run.phase == .running || run.phase == .pending {
+        for run in runs {
             guard let pid = run.engineProcessID, pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
             let marker = stateDirectory + "/runs/" + run.name + "/containers-swept"
             let swept = FileManager.default.contents(atPath: marker).map { String(decoding: $0, as: UTF8.self) }

@@ -171,15 +171,13 @@ extension WorkflowEngine {
         do {
             try FileManager.default.createDirectory(
                 atPath: runDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            if let templates {
-                try Data(templates.json.bytes).write(to: URL(fileURLWithPath: runDirectory + "/templates.json"))
-            }
-            try Data(signer.pem.utf8).write(to: URL(fileURLWithPath: runDirectory + "/signer.pub.pem"))
-            let trustedPEM = trusted.map { $0.pem }.joined()
-            try Data(trustedPEM.utf8).write(to: URL(fileURLWithPath: runDirectory + "/trusted-keys.pem"))
         } catch {
             throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
         }
+        if let templates { try RunDirectoryFile.write(templates.json.bytes, to: runDirectory + "/templates.json") }
+        try RunDirectoryFile.write(Array(signer.pem.utf8), to: runDirectory + "/signer.pub.pem")
+        let trustedPEM = trusted.map { $0.pem }.joined()
+        try RunDirectoryFile.write(Array(trustedPEM.utf8), to: runDirectory + "/trusted-keys.pem")
     }
 
     /// The state directory's database and artifact store.

@@ -28,6 +28,8 @@ package final class Store: Sendable {
     /// Node process rows forgotten but not deleted yet: deleted in the next write transaction (see
     /// ``forgetNodeProcesses(ids:)``).
     let forgottenProcesses = Mutex<[Int64]>([])
+    /// The revocations read so far and the highest id among them (see ``revocations()``).
+    private let revocationCache = Mutex<(records: [RevocationRecord], lastID: Int64)>(([], 0))
 
     /// Opens (creating if needed) `<stateDirectory>/sluice.db` and brings its schema up to date.
     ///
@@ -134,7 +136,8 @@ package final class Store: Sendable {
         }
     }
 
-    private static func apply(_ transition: Transition, in db: Database) throws {
+    /// Writes `transition`'s records in `db`'s transaction (see ``record(_:)``).
+    static func apply(_ transition: Transition, in db: Database) throws {
         if let run = transition.run {
             if let existing = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM runs WHERE name = ? AND id <> ?"),
@@ -207,6 +210,15 @@ package final class Store: Sendable {
         try fetchAll(RunRecord.self, "listing runs", "SELECT * FROM runs ORDER BY created_at DESC, rowid DESC")
     }
 
+    /// The runs still Pending or Running, newest first: what a dead engine may have left (read at every command's
+    /// start, so it does not read every run's workflow as ``runs()`` does).
+    package func unfinishedRuns() throws(StoreError) -> [RunRecord] {
+        try fetchAll(
+            RunRecord.self, "listing unfinished runs",
+            "SELECT * FROM runs WHERE phase IN (?, ?) ORDER BY created_at DESC, rowid DESC",
+            [RunPhase.pending.rawValue, RunPhase.running.rawValue])
+    }
+
     /// Whether a run already uses this name (names are unique per state directory).
     package func isNameTaken(_ name: String) throws(StoreError) -> Bool {
         try Self.perform("checking whether run name '\(name)' is taken") {
@@ -265,12 +277,30 @@ package final class Store: Sendable {
             "SELECT * FROM denials WHERE run_id = ? ORDER BY id", [runID])
     }
 
-    /// All revocations, in the order they were added.
+    /// All revocations, in the order they were added, read fresh at every call.
+    ///
+    /// The table is append-only (its triggers refuse updates and deletes) and ids only grow, so each call reads only
+    /// the rows added since the previous one (one indexed query, usually returning nothing) and appends them to
+    /// what this store already read: the gate asks twice per node.
     package func revocations() throws(StoreError) -> [RevocationRecord] {
-        try Self.perform("listing revocations") {
-            try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM revocations ORDER BY id").map(RevocationRecord.init(row:))
+        let known = revocationCache.withLock { $0 }
+        let added = try Self.perform("listing revocations") {
+            // One statement: its own read transaction (see ``fetchAll(_:_:_:_:)``).
+            try pool.unsafeRead { db in
+                try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM revocations WHERE id > ? ORDER BY id"),
+                    arguments: [known.lastID]
+                ).map(RevocationRecord.init(row:))
             }
+        }
+        guard !added.isEmpty else { return known.records }
+        return revocationCache.withLock { cache in
+            // Another thread may have appended some of them meanwhile.
+            for record in added where (record.id ?? 0) > cache.lastID {
+                cache.records.append(record)
+                cache.lastID = record.id ?? cache.lastID
+            }
+            return cache.records
         }
     }
 
@@ -283,8 +313,11 @@ package final class Store: Sendable {
         _ arguments: [String] = []
     ) throws(StoreError) -> [Record] {
         try Self.perform(operation) {
-            try pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Record.init(row:))
+            // One SELECT is atomic on its own (SQLite runs it in an implicit read transaction), so it needs no
+            // BEGIN and COMMIT around it; cached, since the gate reads an envelope per input.
+            try pool.unsafeRead { db in
+                try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+                    .map(Record.init(row:))
             }
         }
     }
