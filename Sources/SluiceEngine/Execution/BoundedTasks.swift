@@ -37,6 +37,19 @@ struct StartQueue<Output: Sendable> {
     mutating func ended() {
         inFlight -= 1
     }
+
+    /// The one queued job when nothing else is queued or in flight: the caller awaits it in its own task.
+    ///
+    /// Nothing can become ready while it runs alone (in a DAG, tasks become ready only when others end), so awaiting
+    /// it directly changes nothing but the cost: no child task to start on another thread of the pool, and none to
+    /// wake the caller when it ends (a chain's nodes each paid both).
+    mutating func takeSoleJob() -> (@Sendable () async -> Output)? {
+        guard inFlight == 0, waiting.count - nextWaiting == 1 else { return nil }
+        let job = waiting[nextWaiting]
+        waiting.removeAll(keepingCapacity: true)
+        nextWaiting = 0
+        return job
+    }
 }
 
 /// Runs `count` jobs concurrently, at most `bound` started at once, and returns the results that are not nil with
@@ -46,7 +59,12 @@ struct StartQueue<Output: Sendable> {
 func boundedResults<Result: Sendable>(
     count: Int, bound: Int, job: (Int) -> @Sendable () async -> Result?
 ) async -> [(index: Int, result: Result)] {
-    await withTaskGroup(of: (Int, Result?).self) { tasks in
+    // One job runs in the caller's task: a child task would only add two hand-overs between threads.
+    if count == 1 {
+        guard let result = await job(0)() else { return [] }
+        return [(0, result)]
+    }
+    return await withTaskGroup(of: (Int, Result?).self) { tasks in
         var collected: [(index: Int, result: Result)] = []
         for index in 0..<count {
             if index >= bound, let (done, result) = await tasks.next(), let result {

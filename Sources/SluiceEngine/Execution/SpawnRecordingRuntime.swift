@@ -6,18 +6,25 @@ import Synchronization
 /// A runtime that records in the store what it starts for a node (``NodeInvocation/onSpawn``), so that a run
 /// resumed after its engine died can kill what that engine left running (``LeftoverNodes``).
 ///
-/// Everything else is the wrapped runtime's; the records of a node are forgotten once its `run` returns.
+/// The first record of a node also writes the node's own row when its creation was deferred (``PendingNodeRows``):
+/// one transaction where there were two. Everything else is the wrapped runtime's; the records of a node are
+/// forgotten once its `run` returns.
 package struct SpawnRecordingRuntime: NodeRuntime {
     package let base: any NodeRuntime
     package let store: Store
     package let runID: String
     package let nodeID: String
+    /// Where the node's unwritten row waits, if its creation was deferred.
+    package let pendingRows: PendingNodeRows?
 
-    package init(base: any NodeRuntime, store: Store, runID: String, nodeID: String) {
+    package init(
+        base: any NodeRuntime, store: Store, runID: String, nodeID: String, pendingRows: PendingNodeRows? = nil
+    ) {
         self.base = base
         self.store = store
         self.runID = runID
         self.nodeID = nodeID
+        self.pendingRows = pendingRows
     }
 
     package var kind: String { base.kind }
@@ -29,13 +36,15 @@ package struct SpawnRecordingRuntime: NodeRuntime {
 
     package func run(_ invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         var invocation = invocation
-        let (store, runID, nodeID, kind) = (store, runID, nodeID, base.kind)
+        let (store, runID, nodeID, kind, pendingRows) = (store, runID, nodeID, base.kind, pendingRows)
         let recorded = Mutex<[Int64]>([])
         let earlier = invocation.onSpawn
         invocation.onSpawn = { spawned in
             earlier?(spawned)
             let record = NodeProcessRecord(spawned, runID: runID, nodeID: nodeID, runtime: kind)
-            if let id = try? store.recordNodeProcess(record) { recorded.withLock { $0.append(id) } }
+            // A row not written with it is written by the node's next transition.
+            let rows = pendingRows?.take(nodeID).map { [$0] } ?? []
+            if let id = try? store.recordNodeProcess(record, with: rows) { recorded.withLock { $0.append(id) } }
         }
         defer { try? store.forgetNodeProcesses(ids: recorded.withLock { $0 }) }
         return try await base.run(invocation)

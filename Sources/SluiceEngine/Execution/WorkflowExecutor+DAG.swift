@@ -24,14 +24,16 @@ extension WorkflowExecutor {
             var queue = StartQueue<(String, CallSiteResult?)>(bound: startedTaskBound)
             while true {
                 await decideReady(&progress, dagNode: dagNode, limiter: limiter, queue: &queue)
+                if let job = queue.takeSoleJob() {
+                    // A chain: the one ready task runs in this task (``StartQueue/takeSoleJob()``).
+                    let (name, result) = await job()
+                    take(name, result, in: &progress)
+                    continue
+                }
                 queue.startWaiting(in: &running)
                 guard queue.inFlight > 0, let (name, result) = await running.next() else { break }
                 queue.ended()
-                if let result {
-                    record(name, result, in: &progress)
-                } else {
-                    progress.scheduler.taskFinished(name, phase: .error)
-                }
+                take(name, result, in: &progress)
             }
         }
         let assessed = assess(dagNode, template: template, progress: progress)
@@ -77,6 +79,16 @@ extension WorkflowExecutor {
                     }
                 }
             }
+        }
+    }
+
+    /// Takes the end of a task that ran into `progress`; a task without result (its node could not be recorded)
+    /// ended in Error.
+    private func take(_ name: String, _ result: CallSiteResult?, in progress: inout DAGProgress) {
+        if let result {
+            record(name, result, in: &progress)
+        } else {
+            progress.scheduler.taskFinished(name, phase: .error)
         }
     }
 

@@ -102,7 +102,7 @@ package struct WorkflowExecutor: Sendable {
             }
         var node = try await coordinator.createNode(
             name: call.nodeName, displayName: call.displayName, type: type, templateName: template.name,
-            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID)
+            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID, deferred: type == .pod)
 
         let inputs: ResolvedInputs
         let dynamicGlobals = await coordinator.globalScope()
@@ -153,7 +153,7 @@ package struct WorkflowExecutor: Sendable {
                     on: SpawnRecordingRuntime(
                         base: runtimes.runtime(for: template), store: coordinator.store,
                         runID: await coordinator.run.id,
-                        nodeID: node.id))
+                        nodeID: node.id, pendingRows: coordinator.pendingRows))
             } catch {
                 node.phase = .error
                 node.message = error.description

@@ -27,6 +27,8 @@ package actor RunCoordinator {
     package static let childrenFlushInterval: Duration = .milliseconds(250)
 
     package let store: Store
+    /// Rows of nodes created with `deferred`, written by the first transaction that needs them.
+    package let pendingRows = PendingNodeRows()
     package private(set) var run: RunRecord
     private var nodes: [String: NodeState] = [:]
     private var order: [String] = []
@@ -127,9 +129,14 @@ package actor RunCoordinator {
     }
 
     /// Creates a node and links it under `parentID`, in one transaction.
+    ///
+    /// With `deferred` (a pod, created Running before its gate) the row is not written now but held in
+    /// ``pendingRows``: the transaction that records what the pod starts writes it, else its next transition, else
+    /// the next write of children lists.
     package func createNode(
         name: String, displayName: String, type: NodeType, templateName: String?, phase: NodePhase,
-        boundaryID: String?, parentID: String?, message: String? = nil, inputs: NodeInputs? = nil
+        boundaryID: String?, parentID: String?, message: String? = nil, inputs: NodeInputs? = nil,
+        deferred: Bool = false
     ) throws(EngineError) -> NodeState {
         let id = NodeIdentity.id(workflowName: run.name, nodeName: name)
         let now = Date()
@@ -140,7 +147,13 @@ package actor RunCoordinator {
         if let existing = nodes[id] { node.sequence = existing.sequence } else { order.append(id) }
         nodes[id] = node
         if let parentID { appendChild(id, to: parentID) }
-        try persist(Transition(nodes: [try record(node)]))
+        if deferred {
+            pendingRows.hold(try record(node))
+            try persist(Transition())
+        } else {
+            _ = pendingRows.take(id)
+            try persist(Transition(nodes: [try record(node)]))
+        }
         observer?.runDidChange(.nodeChanged(node))
         return node
     }
@@ -154,8 +167,9 @@ package actor RunCoordinator {
         if node.phase.isFulfilled && node.finishedAt == nil { node.finishedAt = Date() }
         if let current = nodes[node.id] { node.children = current.children }
         nodes[node.id] = node
-        // This transition writes the node's children list too.
+        // This transition writes the node's children list too, and its row if creating it was deferred.
         unsavedChildren.remove(node.id)
+        _ = pendingRows.take(node.id)
         try persist(
             Transition(
                 nodes: [try record(node)], attempts: attempt.map { [$0] } ?? [], envelopes: envelope.map { [$0] } ?? [],
@@ -244,6 +258,8 @@ package actor RunCoordinator {
 
     /// Records the run's end.
     package func finish(phase: RunPhase, message: String?, outputsJSON: String?) throws(EngineError) {
+        let unwritten = pendingRows.takeAll()
+        if !unwritten.isEmpty { try persist(Transition(nodes: unwritten)) }
         try flushChildren()
         run.phase = phase
         run.message = message
@@ -280,7 +296,9 @@ package actor RunCoordinator {
             !unsavedChildren.isEmpty
             && (flushingChildren || urgentChildren || now - lastChildrenFlush >= Self.childrenFlushInterval)
         if due {
-            let written = Set(transition.nodes.map(\.id))
+            var written = Set(transition.nodes.map(\.id))
+            // A list written names no node without a row: the nodes not written yet go with it.
+            for row in pendingRows.takeAll() where written.insert(row.id).inserted { transition.nodes.append(row) }
             for parentID in unsavedChildren.sorted() where !written.contains(parentID) {
                 if let parent = nodes[parentID] { transition.nodes.append(try record(parent)) }
             }

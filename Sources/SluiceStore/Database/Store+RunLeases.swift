@@ -79,37 +79,44 @@ extension Store {
 
     // MARK: - Node processes
 
-    /// Records what a node's runtime just started (one short transaction; called at spawn time).
+    /// Records what a node's runtime just started (one short transaction; called at spawn time), with `nodes`:
+    /// rows the engine has not written yet (the node's own, created but not recorded until it starts).
     ///
     /// - Returns: the row's id, for ``forgetNodeProcesses(ids:)``.
-    /// - Throws: `StoreError.database` when SQLite fails.
+    /// - Throws: `StoreError.recordReferencesUnknownRun` for a node of an unknown run, `.database` when SQLite
+    ///   fails.
     @discardableResult
-    package func recordNodeProcess(_ record: NodeProcessRecord) throws(StoreError) -> Int64 {
+    package func recordNodeProcess(_ record: NodeProcessRecord, with nodes: [NodeRecord] = []) throws(StoreError)
+        -> Int64
+    {
         let forgotten = forgottenProcesses.withLock { pending in
             defer { pending.removeAll() }
             return pending
         }
         do {
-            return try insertNodeProcess(record, deleting: forgotten)
+            return try insertNodeProcess(record, nodes: nodes, deleting: forgotten)
         } catch {
             forgottenProcesses.withLock { $0 += forgotten }
             throw error
         }
     }
 
-    /// Inserts `record` and deletes the forgotten rows `forgotten`, in one transaction.
-    private func insertNodeProcess(_ record: NodeProcessRecord, deleting forgotten: [Int64]) throws(StoreError)
-        -> Int64
+    /// Upserts `nodes`, inserts `record` and deletes the forgotten rows `forgotten`, in one transaction.
+    private func insertNodeProcess(_ record: NodeProcessRecord, nodes: [NodeRecord], deleting forgotten: [Int64])
+        throws(StoreError) -> Int64
     {
         try Self.perform("recording a process of node \(record.nodeID)") {
             try pool.write { db in
+                if !nodes.isEmpty { try Self.apply(Transition(nodes: nodes), in: db) }
                 try Self.deleteNodeProcesses(forgotten, in: db)
-                try db.execute(
+                // Cached: one insert per node.
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO node_processes (run_id, node_id, runtime, process_group, process_start_time,
                             container_name, host, started_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         record.runID, record.nodeID, record.runtime, record.processGroup,
                         record.processStartTime.map { Int64($0) }, record.containerName, record.host,
@@ -133,10 +140,9 @@ extension Store {
 
     /// Deletes the forgotten rows `ids` in `db`'s transaction.
     static func deleteNodeProcesses(_ ids: [Int64], in db: Database) throws {
-        for id in ids {
-            try db.execute(
-                sql: "DELETE FROM node_processes WHERE id = ?", arguments: [id])
-        }
+        guard !ids.isEmpty else { return }
+        let delete = try db.cachedStatement(sql: "DELETE FROM node_processes WHERE id = ?")
+        for id in ids { try delete.execute(arguments: [id]) }
     }
 
     /// Deletes the rows ``forgetNodeProcesses(ids:)`` left for the next write, now.
