@@ -129,6 +129,44 @@ struct KubeSimulateCLITests {
         }
     }
 
+    @Test("a simulation stopped by SIGTERM takes its running pod down and ends with the signal's status")
+    func stoppedSimulation() async throws {
+        try await Self.withWrapperImage(prefix: "kube-sim-stop") { image in
+            try await SluiceCLI.withScratch { cli in
+                #expect(try cli.run(["keygen"]).status == 0)
+                let file = try cli.write(
+                    """
+                    apiVersion: argoproj.io/v1alpha1
+                    kind: Workflow
+                    metadata: {name: kube-sim-stop}
+                    spec:
+                      entrypoint: wait
+                      templates:
+                        - name: wait
+                          container: {image: busybox, command: [sleep, "300"]}
+                    """, name: "wf.yaml")
+                let rendered = try Self.render(cli, file, image: image)
+                let simulation = try cli.start(
+                    ["kube", "simulate", rendered, "--artifact-repo", "repo"], environment: Self.containerEnvironment)
+                var running = false
+                let deadline = ContinuousClock.now + .seconds(120)
+                while !running, ContinuousClock.now < deadline, kill(simulation.pid, 0) == 0 {
+                    let listed = ContainersSupport.run([
+                        "podman", "ps", "--filter", "status=running", "--format", "{{.Names}}",
+                    ])
+                    running = listed?.output.contains("kube-sim-stop") ?? false
+                    if !running { usleep(200_000) }
+                }
+                #expect(running, "the pod never ran")
+                kill(simulation.pid, SIGTERM)
+                let ended = try await simulation.finish()
+                #expect(ended.status == 128 + SIGTERM, "\(ended)")
+                #expect(ended.stderr.hasSuffix("sluice: kube simulate stopped by a signal; its pod was removed\n"))
+                #expect(ContainersSupport.containers(prefixed: "kube-sim-stop").isEmpty, "the pod was left running")
+            }
+        }
+    }
+
     /// The run's Workflow object without node `name`, so that `--resume` runs that node again.
     static func forget(_ node: String, in statusPath: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: statusPath))

@@ -61,7 +61,17 @@ struct KubeSimulateCommand: AsyncParsableCommand {
         }
         let outcome: KubeSimulator.Outcome
         do {
-            outcome = try await simulator.run()
+            // Ctrl-C or SIGTERM stops the simulation: the pod running is taken down, and the command ends with the
+            // signal's status.
+            let simulation = Task { [simulator] in try await simulator.run() }
+            let trap = SignalTrap { _ in simulation.cancel() }
+            let result = await simulation.result
+            trap.cancel()
+            if let signalNumber = trap.received {
+                throw CommandFailure(
+                    128 + signalNumber, "sluice: kube simulate stopped by a signal; its pod was removed")
+            }
+            outcome = try result.get()
             print("\(outcome.workflowName) \(outcome.phase.rawValue); Workflow object: \(outcome.statusPath)")
             if let output {
                 let key = try SigningKey.load(from: keyPath)
@@ -71,6 +81,8 @@ struct KubeSimulateCommand: AsyncParsableCommand {
                 print(
                     "collected \(summary.envelopes) envelope(s), \(summary.artifacts) artifact(s) into \(summary.path)")
             }
+        } catch let failure as CommandFailure {
+            throw failure
         } catch let error as GovernanceError {
             throw KubeArguments.exit(for: KubeError.unreadable(path: keyPath, reason: error.description))
         } catch {

@@ -51,13 +51,21 @@ package struct PodmanPods: Sendable {
             } catch {
                 played = .failure(error)
             }
-            _ = try? await HostTool.run(["podman", "kube", "down", manifestPath], in: directory)
-            _ = try? await HostTool.run(["podman", "pod", "rm", "-f", "--ignore", call.podName], in: directory)
+            await Self.remove(call.podName, manifest: manifestPath, directory: directory)
             result = try played.get()
         }
         result.startedAt = started
         result.finishedAt = Self.timestamp()
         return result
+    }
+
+    /// Takes the pod down and removes it, in a task of its own: when the simulation is stopped (its task cancelled
+    /// by a signal), podman still runs for this.
+    private static func remove(_ podName: String, manifest: String, directory: String) async {
+        await Task.detached {
+            _ = try? await HostTool.run(["podman", "kube", "down", manifest], in: directory)
+            _ = try? await HostTool.run(["podman", "pod", "rm", "-f", "--ignore", podName], in: directory)
+        }.value
     }
 
     /// Input artifacts staged on the host, or the message of the one the repository lacks.
