@@ -458,6 +458,21 @@ struct KubeSimulateCLITests {
                 let status = try String(
                     contentsOfFile: cli.directory + "/repo/kube-sim-g.workflow.json", encoding: .utf8)
                 #expect(status.contains("\"type\":\"Retry\""), "\(status)")
+
+                // A local run files each attempt's envelope under the attempt, as the cluster's bundle does.
+                let environment = Self.containerEnvironment
+                let profile = try cli.write(
+                    "runtime: podman\nenvironment: {"
+                        + environment.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + "}\n",
+                    name: "podman.yaml")
+                let local = try cli.run([
+                    "run", cli.directory + "/flaky.yaml", "--runtime", "podman", "--runtime-profile", profile,
+                    "--no-tty",
+                ])
+                #expect(local.status == 0, "\(local)")
+                #expect(try cli.run(["export", "@latest", "-o", "local"]).status == 0)
+                let diff = try cli.run(["kube", "diff", "local", "cluster"])
+                #expect(diff.status == 0, "\(diff)")
             }
         }
     }
