@@ -25,6 +25,9 @@ extern char **environ;
 Operation operations[maxOperations];
 int operationCount = 0;
 const char *workingDirectory = "/";
+Save saves[maxSaves];
+int saveCount = 0;
+int nodeDirectory = -1;
 
 void fail(const char *format, ...) {
     char message[1024];
@@ -219,6 +222,14 @@ void mountNodePaths(void) {
                 failErrno("cannot hide", operation->target);
             }
             break;
+        case mountTmpfs:
+            // A private path nothing is read back from: memory, not a host directory made and deleted per node.
+            makeMountPoint(operation->target, 1);
+            if (mount("tmpfs", operation->target, "tmpfs", MS_NOSUID | MS_NODEV,
+                      strcmp(operation->target, "/tmp") == 0 ? "mode=1777" : "mode=0755") != 0) {
+                failErrno("cannot mount a tmpfs at", operation->target);
+            }
+            break;
         case bindWritable:
         case bindReadOnly: {
             struct stat info;
@@ -253,7 +264,38 @@ void mountNodePaths(void) {
             failErrno("cannot make read-only", scaffolds[index]);
         }
     }
-    if (chdir(workingDirectory) != 0) failErrno("cannot change directory to", workingDirectory);
+    // A working directory in a tmpfs is made there (the runtime makes the others on the host).
+    if (chdir(workingDirectory) != 0 && (errno != ENOENT || (makeDirectories(workingDirectory), chdir(workingDirectory)) != 0)) {
+        failErrno("cannot change directory to", workingDirectory);
+    }
+}
+
+// Copies the tail of each saved file the node left to its place under the node's directory (parents made there).
+static void saveFiles(void) {
+    for (int index = 0; index < saveCount && nodeDirectory >= 0; index++) {
+        int source = open(saves[index].sandboxPath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat info;
+        if (source < 0) continue;
+        if (fstat(source, &info) != 0 || !S_ISREG(info.st_mode)) {
+            close(source);
+            continue;
+        }
+        char buffer[savedBytes];
+        off_t start = info.st_size > savedBytes ? info.st_size - savedBytes : 0;
+        ssize_t length = pread(source, buffer, sizeof buffer, start);
+        close(source);
+        char path[4096];
+        snprintf(path, sizeof path, "%s", saves[index].nodeRelativePath);
+        for (char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            mkdirat(nodeDirectory, path, 0700);
+            *slash = '/';
+        }
+        int target = openat(nodeDirectory, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (target < 0) continue;
+        if (length > 0 && write(target, buffer, (size_t)length) < 0) {}
+        close(target);
+    }
 }
 
 void runCommand(char **command) {
@@ -275,8 +317,9 @@ void runCommand(char **command) {
         if (ended < 0 && errno == EINTR) continue;
         if (ended < 0) _exit(1);
         if (ended != child) continue;
-        if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-        if (WIFSIGNALED(status)) _exit(128 + WTERMSIG(status));
+        if (!WIFEXITED(status) && !WIFSIGNALED(status)) continue;
+        saveFiles();
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     }
 }
 
@@ -299,6 +342,14 @@ int parseOptions(int argc, char **argv, int index) {
             operation->source = argv[++index];
             operation->target = argv[++index];
             operationCount++;
+        } else if (strcmp(option, "--tmpfs") == 0 && index + 1 < argc) {
+            operation->kind = mountTmpfs;
+            operation->target = argv[++index];
+            operationCount++;
+        } else if (strcmp(option, "--save") == 0 && index + 2 < argc) {
+            if (saveCount >= maxSaves) fail("too many saved files");
+            saves[saveCount].sandboxPath = argv[++index];
+            saves[saveCount++].nodeRelativePath = argv[++index];
         } else if (strcmp(option, "--chdir") == 0 && index + 1 < argc) {
             workingDirectory = argv[++index];
         } else {

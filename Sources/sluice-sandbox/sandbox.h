@@ -5,7 +5,7 @@
 
 enum { maxOperations = 4096 };
 
-typedef enum { hideDirectory, hideFile, bindWritable, bindReadOnly } OperationKind;
+typedef enum { hideDirectory, hideFile, bindWritable, bindReadOnly, mountTmpfs } OperationKind;
 
 typedef struct {
     OperationKind kind;
@@ -17,6 +17,18 @@ typedef struct {
 extern Operation operations[maxOperations];
 extern int operationCount;
 extern const char *workingDirectory;
+
+// Files the engine reads after the node that lie in a tmpfs (`--save SANDBOX_PATH NODE_RELATIVE_PATH`): PID 1 copies
+// their last 4 KiB, once the command ended, to that path under the node's directory, open as `nodeDirectory`
+// (a descriptor the server received; -1: nothing is saved).
+enum { maxSaves = 16, savedBytes = 4096 };
+typedef struct {
+    const char *sandboxPath;
+    const char *nodeRelativePath;
+} Save;
+extern Save saves[maxSaves];
+extern int saveCount;
+extern int nodeDirectory;
 
 // One line "sluice-sandbox: MESSAGE" on stderr, then exit code 1.
 __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *format, ...);

@@ -7,7 +7,7 @@
 // Protocol, on the SOCK_SEQPACKET socket the engine passes as fd 3 (one message each way per event):
 //   request  u64 id, u32 argument count, u32 environment count, then that many NUL-terminated strings (the
 //            per-node launcher's options, "--", the command; then the environment), with the node's stdout and
-//            stderr as two descriptors (SCM_RIGHTS);
+//            stderr as two descriptors (SCM_RIGHTS), and a third, the node's directory (O_PATH), for --save;
 //   replies  u64 id, i32 kind, i32 value: started (the node's PID 1 as the host sees it, leader of its own session
 //            and process group), ended (its wait status), refused (an errno: the request was malformed or the fork
 //            failed).
@@ -105,26 +105,26 @@ __attribute__((noreturn)) static void runNode(int output, int error, char **argu
 
 // Receives one request and starts its node; returns 0 once the engine's end is closed.
 static int startNode(int socket, int signals, char *buffer) {
-    char control[CMSG_SPACE(2 * sizeof(int))];
+    char control[CMSG_SPACE(3 * sizeof(int))];
     struct iovec vector = {.iov_base = buffer, .iov_len = maxRequest};
     struct msghdr message = {
         .msg_iov = &vector, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     ssize_t length = recvmsg(socket, &message, MSG_CMSG_CLOEXEC);
     if (length < 0) return errno == EINTR || errno == EAGAIN ? 1 : 0;
     if (length == 0) return 0;
-    int descriptors[2] = {-1, -1};
+    int descriptors[3] = {-1, -1, -1};
     int received = 0;
     for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
         if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
         received = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        memcpy(descriptors, CMSG_DATA(header), (size_t)(received < 2 ? received : 2) * sizeof(int));
+        memcpy(descriptors, CMSG_DATA(header), (size_t)(received < 3 ? received : 3) * sizeof(int));
     }
     RequestHeader request = {0};
     if ((size_t)length >= sizeof request) memcpy(&request, buffer, sizeof request);
     char *cursor = buffer + sizeof request, *end = buffer + length;
     char **arguments = NULL, **environment = NULL;
     int wellFormed = (size_t)length >= sizeof request && !(message.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
-                     received == 2 && (arguments = strings(&cursor, end, request.argumentCount)) &&
+                     (received == 2 || received == 3) && (arguments = strings(&cursor, end, request.argumentCount)) &&
                      (environment = strings(&cursor, end, request.environmentCount));
     pid_t pid = -1;
     if (wellFormed) pid = (pid_t)syscall(SYS_clone, CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, 0, NULL, NULL, 0);
@@ -132,12 +132,13 @@ static int startNode(int socket, int signals, char *buffer) {
         close(socket);
         close(signals);
         environ = environment;
+        nodeDirectory = descriptors[2];
         runNode(descriptors[0], descriptors[1], arguments, (int)request.argumentCount);
     }
     int failure = errno;
     free(arguments);
     free(environment);
-    for (int index = 0; index < 2; index++) {
+    for (int index = 0; index < 3; index++) {
         if (descriptors[index] >= 0) close(descriptors[index]);
     }
     if (pid < 0) {

@@ -323,4 +323,36 @@ struct SandboxLauncherTests {
             #expect(Int(lines.last ?? "") ?? 99 <= 4)
         }
     }
+
+    @Test(
+        "through the server, private paths nothing is read back from are tmpfs; outputs and the progress file reach the host"
+    )
+    func tmpfsWhereNothingIsReadBack() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let server = try SandboxServer(launcher: try #require(ProcessRuntime.launcherPath))
+        defer { server.shutDown() }
+        let runtime = ProcessRuntime(launchingThrough: server)
+        let script = """
+            echo 1/2 > /tmp/argo-progress; echo 2/2 >> /tmp/argo-progress
+            echo scratch > /tmp/scratch; echo result > /srv/result.txt; echo here > ./here
+            pwd; grep -c ' /tmp tmpfs ' /proc/mounts
+            """
+        // An existing host directory as the private output path: a missing one would need bwrap to make its mount point.
+        var invocation = fixture.invocation("lazy", "sh", ["-c", script], privatePaths: ["/srv"])
+        invocation.sandbox.readBackPaths = ["/srv/result.txt"]
+        invocation.sandbox.progressFile = "/tmp/argo-progress"
+        let node = invocation.sandbox.nodeDirectory
+
+        let outcome = try await runtime.run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == "\(invocation.sandbox.defaultWorkingDirectory)\n1\n")
+        // The declared output on the host; /tmp and the working directory were memory, except the progress file.
+        #expect(contents(of: node + "/root/srv/result.txt") == "result\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: node + "/root/tmp") == ["argo-progress"])
+        #expect(FileManager.default.fileExists(atPath: invocation.sandbox.defaultWorkingDirectory) == false)
+        let progress = try runtime.fileView(of: invocation.sandbox).readTail("/tmp/argo-progress", limit: 4096)
+        #expect(progress.map { String(decoding: $0.bytes, as: UTF8.self) } == "1/2\n2/2\n")
+    }
 }

@@ -87,10 +87,19 @@ extension WorkflowExecutor {
         }
         let volumes = try volumeBinds(
             rendered.volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
-        let layout = SandboxLayout(
+        var layout = SandboxLayout(
             nodeDirectory: nodeDirectory, privatePaths: privatePaths,
             readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
             writableBinds: volumes.writable + fileBinds)
+        // What collectOutputs and reportedProgress read after the node; the rest of its private paths may be tmpfs.
+        let workingDirectory = renderedWorkingDir ?? layout.defaultWorkingDirectory
+        layout.readBackPaths = declaredOutputs.flatMap { path in
+            let absolute = DeclaredPath.absolute(path, workingDirectory: workingDirectory)
+            // A top-level output may be read from the working directory instead (topLevelOutputFallback).
+            let isTopLevel = (absolute as NSString).deletingLastPathComponent == "/"
+            return isTopLevel ? [absolute, layout.defaultWorkingDirectory + absolute] : [absolute]
+        }
+        layout.progressFile = environment["ARGO_PROGRESS_FILE"]
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",

@@ -36,6 +36,15 @@ package struct SandboxLayout: Sendable, Equatable {
     /// inside a hidden directory (the node's own work directory) are made on top. Without isolation nothing can be
     /// hidden.
     package var hiddenPaths: [String] = []
+    /// The absolute in-sandbox paths the engine reads after the node (its declared outputs), or `nil` when unknown.
+    ///
+    /// When known, the sandbox launcher's server gives a private path that holds none of them (and the default
+    /// working directory, where its mount point needs no host directory) a tmpfs instead of a host directory under
+    /// `nodeDirectory`: nothing is made or deleted on the host for it, and what the node writes there is gone with it.
+    package var readBackPaths: [String]?
+    /// A small file the engine reads the last 4 KiB of after the node (Argo's progress file), when it has one: kept
+    /// at its host path even when it lies in a tmpfs (copied there once the node ended, if the node made it).
+    package var progressFile: String?
 
     /// Creates a layout; `privatePaths` need not list `/tmp`.
     package init(

@@ -98,10 +98,11 @@ struct BubblewrapCommand: Sendable {
     /// The existing host directories that must become writable (tmpfs) so missing mount points can be created,
     /// parents first; contains `/` when a mount needs a new top-level entry.
     ///
-    /// A mount point below an earlier writable mount needs nothing: bwrap creates it in that mount.
+    /// A mount point below an earlier writable mount needs nothing: bwrap creates it in that mount. A tmpfs mount
+    /// (only the launcher's server makes them) lies in another tmpfs, a hidden directory or an existing directory.
     static func directoriesToCarve(for plan: SandboxPlan) -> [String] {
         var carved: [String] = []
-        for (index, mount) in plan.mounts.enumerated() {
+        for (index, mount) in plan.mounts.enumerated() where !mount.isTmpfs {
             let path = mount.sandboxPath
             let earlier = plan.mounts[..<index]
             if earlier.contains(where: { $0.isWritable && SandboxPath.isWithin(path, $0.sandboxPath) }) { continue }

@@ -15,7 +15,7 @@ extension ProcessRuntime {
     /// - Returns: `nil` when the server did not take the node (a request too large for its socket, or the server
     ///   is gone): nothing ran, and the caller starts it another way.
     func supervise(
-        through server: SandboxServer, arguments: [String], nodeWorkingDirectory: String,
+        through server: SandboxServer, arguments: [String], nodeWorkingDirectory: String, savesFiles: Bool,
         for invocation: NodeInvocation
     ) async throws(RuntimeError) -> NodeOutcome? {
         let node = invocation.nodeName
@@ -26,12 +26,15 @@ extension ProcessRuntime {
             name.isEmpty || name.contains("=") || name.utf8.contains(0) ? nil : name + "=" + value
         }
         let (standardOutput, standardError) = try invocation.openLogs()
+        // The node's directory, where the launcher copies the files it saves out of a tmpfs (`--save`).
+        let nodeDirectory = savesFiles ? open(invocation.sandbox.nodeDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
         let startedAt = Date()
         let started = await server.start(
             arguments: arguments, environment: variables, output: standardOutput.rawValue,
-            error: standardError.rawValue)
+            error: standardError.rawValue, nodeDirectory: nodeDirectory >= 0 ? nodeDirectory : nil)
         try? standardOutput.close()
         try? standardError.close()
+        if nodeDirectory >= 0 { Glibc.close(nodeDirectory) }
         guard case .success(let (id, pid)) = started else { return nil }
         let leader = LeaderState()
         leader.started(pid)

@@ -147,7 +147,10 @@ package struct ProcessRuntime: NodeRuntime {
             if launcher.path == nil, case .unavailable(let reason) = BubblewrapProbe.current {
                 throw .isolationUnavailable(reason: reason)
             }
-            try prepareSandbox(plan, for: invocation)
+            // Through the server, a private path nothing is read back from is a tmpfs, not a host directory.
+            let server = launcher.path != nil ? server : nil
+            let served = server != nil ? plan.withTmpfs(for: invocation.sandbox) : plan
+            try prepareSandbox(served, for: invocation)
             let executable = try ExecutableLocator.locate(
                 invocation.executable,
                 searchPath: invocation.environment["PATH"],
@@ -158,20 +161,25 @@ package struct ProcessRuntime: NodeRuntime {
             // The package's launcher gives the same sandbox for a fraction of bwrap's cost, when it can build it.
             // Decided once the host directories behind the writable mounts exist (a mount point missing on the host
             // outside them is what only bwrap can make).
+            if let server, BubblewrapCommand.directoriesToCarve(for: served).isEmpty,
+                let outcome = try await supervise(
+                    through: server,
+                    arguments: SandboxLauncher.arguments(
+                        plan: served, executable: executable, arguments: invocation.arguments),
+                    nodeWorkingDirectory: plan.workingDirectory, savesFiles: !served.savedFiles.isEmpty,
+                    for: invocation)
+            {
+                return outcome
+            }
+            // Any other way has every private path on the host.
+            if served.hasTmpfs { try prepareSandbox(plan, for: invocation) }
             if let launcher = launcher.path, BubblewrapCommand.directoriesToCarve(for: plan).isEmpty {
-                let arguments = SandboxLauncher.arguments(
-                    plan: plan, executable: executable, arguments: invocation.arguments)
-                if let server,
-                    let outcome = try await supervise(
-                        through: server, arguments: arguments, nodeWorkingDirectory: plan.workingDirectory,
-                        for: invocation)
-                {
-                    return outcome
-                }
                 return try await supervise(
                     Launch(
-                        executablePath: launcher, arguments: arguments, workingDirectory: nil,
-                        nodeWorkingDirectory: plan.workingDirectory),
+                        executablePath: launcher,
+                        arguments: SandboxLauncher.arguments(
+                            plan: plan, executable: executable, arguments: invocation.arguments),
+                        workingDirectory: nil, nodeWorkingDirectory: plan.workingDirectory),
                     for: invocation)
             }
             guard case .available(let bwrapPath) = BubblewrapProbe.current else {
@@ -244,7 +252,7 @@ package struct ProcessRuntime: NodeRuntime {
     /// working directory.
     private func prepareSandbox(_ plan: SandboxPlan, for invocation: NodeInvocation) throws(RuntimeError) {
         let node = invocation.nodeName
-        for mount in plan.mounts {
+        for mount in plan.mounts where !mount.isTmpfs {
             if mount.isWritable {
                 // A writable bind of an existing regular file (an output file directly under `/`) stays a file.
                 if HostFiles.exists(mount.hostPath) && !HostFiles.isDirectory(mount.hostPath) { continue }
@@ -281,6 +289,10 @@ package struct ProcessRuntime: NodeRuntime {
 
     /// Creates the working directory when it lies in a writable mount; otherwise requires that it exists.
     private func prepareWorkingDirectory(_ plan: SandboxPlan, node: String, hostPath: String) throws(RuntimeError) {
+        // The launcher makes a working directory in a tmpfs.
+        if plan.mounts.last(where: { SandboxPath.isWithin(plan.workingDirectory, $0.sandboxPath) })?.isTmpfs == true {
+            return
+        }
         if plan.isWritable(plan.workingDirectory) {
             if let failure = HostFiles.makeDirectories(hostPath) {
                 throw .sandboxSetupFailed(node: node, path: plan.workingDirectory, reason: "\(hostPath): \(failure)")

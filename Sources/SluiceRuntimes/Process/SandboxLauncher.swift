@@ -44,8 +44,13 @@ enum SandboxLauncher: Sendable, Equatable {
             result += [info.st_mode & S_IFMT == S_IFDIR ? "--hide-dir" : "--hide-file", hidden]
         }
         for mount in plan.mounts {
-            result += [mount.isWritable ? "--bind" : "--ro-bind", mount.hostPath, mount.sandboxPath]
+            if mount.isTmpfs {
+                result += ["--tmpfs", mount.sandboxPath]
+            } else {
+                result += [mount.isWritable ? "--bind" : "--ro-bind", mount.hostPath, mount.sandboxPath]
+            }
         }
+        for saved in plan.savedFiles { result += ["--save", saved.sandboxPath, saved.nodeRelativePath] }
         return result + ["--chdir", plan.workingDirectory, "--", executable] + arguments
     }
 

@@ -98,7 +98,7 @@ package final class SandboxServer: Sendable {
         let probe = Self.request(id: 0, arguments: ["--chdir", "/", "--", trueCommand], environment: [])
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer { Glibc.close(null) }
-        let sent = Self.send(probe, descriptors: (null, null), on: socket)
+        let sent = Self.send(probe, descriptors: [null, null], on: socket)
         let first = sent == 0 ? Self.receive(from: socket) : nil
         let second = first?.kind == Self.started ? Self.receive(from: socket) : nil
         guard let second, second.kind == Self.endedKind, second.value == 0 else {
@@ -117,7 +117,7 @@ package final class SandboxServer: Sendable {
     /// - Returns: the request's id and the node's PID, or the errno that refused it (`EMSGSIZE` for a request too
     ///   large for the socket, `EPIPE` once the server is gone).
     func start(
-        arguments: [String], environment: [String], output: Int32, error: Int32
+        arguments: [String], environment: [String], output: Int32, error: Int32, nodeDirectory: Int32? = nil
     ) async -> Result<(id: UInt64, processID: pid_t), Refusal> {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
@@ -131,7 +131,8 @@ package final class SandboxServer: Sendable {
                 return state.isClosed
             }
             if isClosed { return continuation.resume(returning: .failure(Refusal(code: EPIPE))) }
-            let sent = Self.send(message, descriptors: (output, error), on: socket)
+            let sent = Self.send(
+                message, descriptors: [output, error] + (nodeDirectory.map { [$0] } ?? []), on: socket)
             if sent != 0, let waiting = state.withLock({ $0.starting.removeValue(forKey: id) }) {
                 waiting.resume(returning: .failure(Refusal(code: sent)))
             }
@@ -211,11 +212,13 @@ package final class SandboxServer: Sendable {
         return bytes
     }
 
-    /// Sends `message` with the two descriptors; 0 or the errno.
-    private static func send(_ message: [UInt8], descriptors: (Int32, Int32), on socket: Int32) -> Int32 {
+    /// Sends `message` with the descriptors (two or three); 0 or the errno.
+    private static func send(_ message: [UInt8], descriptors: [Int32], on socket: Int32) -> Int32 {
         let headerSize = MemoryLayout<cmsghdr>.size
-        let controlSize = headerSize + 2 * MemoryLayout<Int32>.size
-        var control = [UInt8](repeating: 0, count: controlSize)
+        let dataSize = descriptors.count * MemoryLayout<Int32>.size
+        let controlSize = headerSize + dataSize
+        // CMSG_SPACE: the buffer is padded to 8 bytes; cmsg_len is CMSG_LEN, unpadded.
+        var control = [UInt8](repeating: 0, count: (controlSize + 7) & ~7)
         var message = message
         return message.withUnsafeMutableBytes { payload in
             control.withUnsafeMutableBytes { controlBytes in
@@ -224,15 +227,16 @@ package final class SandboxServer: Sendable {
                 header.pointee.cmsg_len = controlSize
                 header.pointee.cmsg_level = SOL_SOCKET
                 header.pointee.cmsg_type = Int32(SCM_RIGHTS)
-                base.storeBytes(of: descriptors.0, toByteOffset: headerSize, as: Int32.self)
-                base.storeBytes(of: descriptors.1, toByteOffset: headerSize + 4, as: Int32.self)
+                for (index, descriptor) in descriptors.enumerated() {
+                    base.storeBytes(of: descriptor, toByteOffset: headerSize + 4 * index, as: Int32.self)
+                }
                 var vector = iovec(iov_base: payload.baseAddress, iov_len: payload.count)
                 return withUnsafeMutablePointer(to: &vector) { vectorPointer in
                     var header = msghdr()
                     header.msg_iov = vectorPointer
                     header.msg_iovlen = 1
                     header.msg_control = base
-                    header.msg_controllen = controlSize
+                    header.msg_controllen = controlBytes.count
                     while sendmsg(socket, &header, Int32(MSG_NOSIGNAL)) < 0 {
                         if errno != EINTR { return errno }
                     }
