@@ -99,6 +99,8 @@ package struct NodeState: Sendable, Equatable {
     /// For outputs the engine computed rather than a node signed (steps/DAG outputs, suspend values): what each
     /// output subject was derived from. Nil for a pod's own outputs, whose source is the pod's envelope.
     package var outputProvenance: [String: Set<ValueSource>]? = nil
+    /// Whether a memoized node's outputs came from the cache, under which key (Argo's `memoizationStatus`).
+    package var memoization: MemoizationStatus? = nil
     /// A pod's own IP address when it has one other than the host's (a daemon's container): `{{steps.X.ip}}`.
     /// Kept in memory only: a resumed run starts its daemons again.
     package var podIP: String? = nil
@@ -108,7 +110,8 @@ package struct NodeState: Sendable, Equatable {
         message: String? = nil, boundaryID: String? = nil, children: [String] = [], inputs: NodeInputs? = nil,
         outputs: NodeOutputs? = nil, startedAt: Date? = nil, finishedAt: Date? = nil, envelopeDigest: String? = nil,
         sequence: Int, lineageNodeID: String? = nil, progress: String? = nil,
-        outputProvenance: [String: Set<ValueSource>]? = nil, podIP: String? = nil
+        outputProvenance: [String: Set<ValueSource>]? = nil, podIP: String? = nil,
+        memoization: MemoizationStatus? = nil
     ) {
         self.id = id
         self.name = name
@@ -129,6 +132,7 @@ package struct NodeState: Sendable, Equatable {
         self.progress = progress
         self.outputProvenance = outputProvenance
         self.podIP = podIP
+        self.memoization = memoization
     }
 }
 

@@ -79,7 +79,7 @@ extension ArgoWorkflow.Node {
             startedAt: node.startedAt.map(ArgoTime.format), finishedAt: node.finishedAt.map(ArgoTime.format),
             inputs: inputs?.isEmpty == false ? inputs : nil, outputs: outputs?.isEmpty == false ? outputs : nil,
             lineageEnvelope: node.envelopeDigest.map { "sha256:" + $0 },
-            memoizationStatus: MemoizationStatus(message: node.message).map {
+            memoizationStatus: node.memoization.map {
                 ArgoWorkflow.Memoization(hit: $0.hit, key: $0.key, cacheName: $0.cacheName)
             })
     }

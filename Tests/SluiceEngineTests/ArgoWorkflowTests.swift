@@ -34,7 +34,7 @@ struct ArgoWorkflowTests {
                 inputsJSON: #"{"parameters":[{"name":"x","value":"a \"quoted\" \\ back/slash\ttab\u0001\u0000 é ✓"}]}"#,
                 outputsJSON: #"{"exitCode":"0","result":"line1\nline2","parameters":[{"name":"n","value":"12"}]}"#,
                 startedAt: started, finishedAt: started.addingTimeInterval(1), envelopeDigest: "00ff", sequence: 1,
-                progress: "3/4"),
+                progress: "3/4", memoization: MemoizationStatus(hit: true, key: "k/1", cacheName: "c1")),
             NodeRecord(
                 runID: "run-id", id: "wf-x7k2p-10", name: "wf-x7k2p.b", displayName: "b\u{7f}\u{1b}[31m", type: .pod,
                 templateName: nil, phase: .failed, message: "exit code 2: \"/tmp/x\" \\ \u{2028}",

@@ -91,9 +91,9 @@ extension WorkflowExecutor {
         var finished = try await runTemplate(template, node: node, scope: scope, inputs: inputs)
         if let memoization, finished.phase == .succeeded {
             try saveMemoization(of: finished, key: memoization)
-            finished.message =
-                MemoizationStatus.prefix(
-                    hit: false, cacheName: memoization.cacheName, key: memoization.key) + " outputs saved"
+            let status = MemoizationStatus(hit: false, key: memoization.key, cacheName: memoization.cacheName)
+            finished.memoization = status
+            finished.message = status.messagePrefix + " outputs saved"
             try await coordinator.update(finished)
         }
         return finished
@@ -271,8 +271,10 @@ extension WorkflowExecutor {
             ? "this run" : "run '\((try? coordinator.store.run(named: entry.runID))?.name ?? entry.runID)'"
         node.outputs = hit.outputs
         node.phase = .succeeded
+        let status = MemoizationStatus(hit: true, key: key.key, cacheName: key.cacheName)
+        node.memoization = status
         node.message =
-            MemoizationStatus.prefix(hit: true, cacheName: key.cacheName, key: key.key)
+            status.messagePrefix
             + " reused the outputs of '\(entry.nodeName)' from \(earlierRunName)\(reused)"
         for parameter in template.outputs?.parameters ?? [] {
             guard let globalName = parameter.globalName,

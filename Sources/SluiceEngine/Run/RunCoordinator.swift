@@ -87,7 +87,7 @@ package actor RunCoordinator {
             inputs: record.inputsJSON.flatMap { try? decoder.decode(NodeInputs.self, from: Data($0.utf8)) },
             outputs: record.outputsJSON.flatMap { try? decoder.decode(NodeOutputs.self, from: Data($0.utf8)) },
             startedAt: record.startedAt, finishedAt: record.finishedAt, envelopeDigest: record.envelopeDigest,
-            sequence: record.sequence, progress: record.progress)
+            sequence: record.sequence, progress: record.progress, memoization: record.memoization)
     }
 
     /// The attempts the Retry node `retryID` made before the engine died, linked back under it (an attempt left
@@ -281,7 +281,7 @@ package actor RunCoordinator {
                 inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 outputsJSON: try node.outputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
-                sequence: node.sequence, progress: node.progress)
+                sequence: node.sequence, progress: node.progress, memoization: node.memoization)
         } catch {
             throw .stateUnavailable(reason: "cannot encode node '\(node.name)': \(error)")
         }

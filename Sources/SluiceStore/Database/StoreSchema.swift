@@ -6,7 +6,7 @@ enum StoreSchema {
     static let migrationIdentifiers = [
         "v1-runs-nodes-attempts-envelopes", workflowTemplatesMigration, revocationSignaturesMigration,
         controlMigration, attestationsMigration, nodeProgressMigration, runAttestationsMigration,
-        runLeasesMigration,
+        runLeasesMigration, nodeMemoizationMigration,
     ]
 
     static var migrator: DatabaseMigrator {
@@ -35,6 +35,7 @@ enum StoreSchema {
         migrator.registerMigration(runLeasesMigration) { db in
             try db.execute(sql: runLeases)
         }
+        migrator.registerMigration(nodeMemoizationMigration, migrate: addNodeMemoization)
         return migrator
     }
 

@@ -123,7 +123,7 @@ extension NodeRecord: StoredRecord {
     static let columns = [
         "run_id", "id", "name", "display_name", "type", "template_name", "phase", "message", "boundary_id",
         "children_json", "inputs_json", "outputs_json", "started_at", "finished_at", "envelope_digest", "sequence",
-        "progress",
+        "progress", "memoization_hit", "memoization_key", "memoization_cache",
     ]
     static let primaryKey = ["run_id", "id"]
 
@@ -132,7 +132,7 @@ extension NodeRecord: StoredRecord {
             runID, id, name, displayName, type.rawValue, templateName, phase.rawValue, message, boundaryID,
             childrenJSON, inputsJSON,
             outputsJSON, startedAt.map(StoreTimestamp.string), finishedAt.map(StoreTimestamp.string),
-            envelopeDigest, sequence, progress,
+            envelopeDigest, sequence, progress, memoization?.hit, memoization?.key, memoization?.cacheName,
         ]
     }
 
@@ -154,8 +154,18 @@ extension NodeRecord: StoredRecord {
             finishedAt: try row.optionalTimestamp("finished_at"),
             envelopeDigest: try row.decode(forColumn: "envelope_digest"),
             sequence: try row.decode(forColumn: "sequence"),
-            progress: try row.decode(forColumn: "progress")
+            progress: try row.decode(forColumn: "progress"),
+            memoization: try Self.memoization(in: row)
         )
+    }
+
+    /// The memoization columns, all set or none.
+    private static func memoization(in row: Row) throws -> MemoizationStatus? {
+        guard let hit: Bool = try row.decode(forColumn: "memoization_hit"),
+            let key: String = try row.decode(forColumn: "memoization_key"),
+            let cacheName: String = try row.decode(forColumn: "memoization_cache")
+        else { return nil }
+        return MemoizationStatus(hit: hit, key: key, cacheName: cacheName)
     }
 }
 

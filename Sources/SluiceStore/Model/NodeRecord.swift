@@ -40,6 +40,8 @@ package struct NodeRecord: Sendable, Equatable, Codable {
     package var sequence: Int
     /// A pod's own progress `N/M` as it reported it through `ARGO_PROGRESS_FILE` (Argo's `progress`), if any.
     package var progress: String?
+    /// Whether a memoized node's outputs came from the cache, under which key; nil without memoization.
+    package var memoization: MemoizationStatus?
 
     /// Creates a node record; dates are truncated to whole milliseconds so they round-trip through the store.
     package init(
@@ -59,7 +61,8 @@ package struct NodeRecord: Sendable, Equatable, Codable {
         finishedAt: Date? = nil,
         envelopeDigest: String? = nil,
         sequence: Int,
-        progress: String? = nil
+        progress: String? = nil,
+        memoization: MemoizationStatus? = nil
     ) {
         self.runID = runID
         self.id = id
@@ -78,5 +81,6 @@ package struct NodeRecord: Sendable, Equatable, Codable {
         self.envelopeDigest = envelopeDigest
         self.sequence = sequence
         self.progress = progress
+        self.memoization = memoization
     }
 }

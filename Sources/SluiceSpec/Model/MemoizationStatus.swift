@@ -1,10 +1,10 @@
 import Foundation
 
-/// What a node's message says about memoization, so that `sluice get -o json` can show Argo's `memoizationStatus`.
+/// A memoized node's outcome (Argo's `memoizationStatus`): whether its outputs came from the cache, under which key.
 ///
-/// A hit reads `Memoization hit (cache 'C', key 'K'): reused ...`, a saved miss `Memoization miss (cache 'C', key
-/// 'K'): outputs saved`.
-package struct MemoizationStatus: Sendable, Equatable {
+/// Recorded with the node; its message says it too, for people: a hit reads `Memoization hit (cache 'C', key 'K'):
+/// reused ...`, a saved miss `Memoization miss (cache 'C', key 'K'): outputs saved`.
+package struct MemoizationStatus: Sendable, Codable, Hashable {
     package var hit: Bool
     package var key: String
     package var cacheName: String
@@ -12,7 +12,14 @@ package struct MemoizationStatus: Sendable, Equatable {
     package static let hitPrefix = "Memoization hit (cache '"
     package static let missPrefix = "Memoization miss (cache '"
 
-    /// The status a node message records, or nil when the message says nothing about memoization.
+    package init(hit: Bool, key: String, cacheName: String) {
+        self.hit = hit
+        self.key = key
+        self.cacheName = cacheName
+    }
+
+    /// The status a node message states, or nil when it says nothing about memoization (for rows recorded before
+    /// the status had columns of its own).
     package init?(message: String?) {
         guard let message else { return nil }
         let hit: Bool
@@ -34,8 +41,8 @@ package struct MemoizationStatus: Sendable, Equatable {
         self.key = String(afterKey[..<keyEnd.lowerBound])
     }
 
-    /// The message prefix for this status (`Memoization hit (cache 'C', key 'K'):`).
-    package static func prefix(hit: Bool, cacheName: String, key: String) -> String {
-        (hit ? hitPrefix : missPrefix) + "\(cacheName)', key '\(key)'):"
+    /// The node message's prefix for this status (`Memoization hit (cache 'C', key 'K'):`).
+    package var messagePrefix: String {
+        (hit ? Self.hitPrefix : Self.missPrefix) + "\(cacheName)', key '\(key)'):"
     }
 }
