@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import SluiceEngine
 
 /// Opens an export bundle for reading: a directory as it is, a `.tar.gz` archive unpacked into a scratch directory
