@@ -104,14 +104,14 @@ struct ResumeCommand: AsyncParsableCommand {
                             run: record.name, holder: holder, since: StoreTimestamp.string(from: lease.acquiredAt)
                         ).description)
             }
-            FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
+            try Self.writeResumeMarker(marker)
             print("resumed suspended nodes of run \(record.name) (driven by \(holder))")
             return
         }
         let settings = try ResumeSettings(
             record: record, runtime: runtime, isolation: isolation, profilePath: runtimeProfile)
         // The marker stays: a suspended node of the continued run is released by this same resume.
-        FileManager.default.createFile(atPath: marker, contents: Data(), attributes: [.posixPermissions: 0o600])
+        try Self.writeResumeMarker(marker)
         let display = progress.makeDisplay()
         var request = RunRequest(
             workflowPath: record.sourcePath, stateDirectory: state.resolved, keyPath: key,
@@ -122,6 +122,16 @@ struct ResumeCommand: AsyncParsableCommand {
         request.runtimeProfileText = settings.profileText
         let engine = WorkflowEngine(runtime: settings.runtime, observer: display, alternatives: settings.alternatives)
         try await RunCommand.drive(engine: engine, request: request, display: display)
+    }
+
+    /// Leaves the marker that releases the run's suspended nodes (mode 0600).
+    ///
+    /// - Throws: `CommandFailure` (exit 1) when it cannot be written: nothing would be resumed.
+    private static func writeResumeMarker(_ path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o600])
+        else {
+            throw CommandFailure(ExitStatus.failed, "error: cannot write the resume marker '\(path)'")
+        }
     }
 
     /// Whether a suspend node of the run is waiting to be resumed.

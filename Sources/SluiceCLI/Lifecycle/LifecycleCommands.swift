@@ -46,7 +46,7 @@ struct RetryCommand: AsyncParsableCommand {
         if progress.quiet { arguments.append("--quiet") }
         if progress.noTTY { arguments.append("--no-tty") }
         arguments += ["--state-dir", state.resolved]
-        var resume = try ResumeCommand.parse(arguments)
+        let resume = try ResumeCommand.parse(arguments)
         try await resume.run()
     }
 }
@@ -96,7 +96,7 @@ struct ResubmitCommand: AsyncParsableCommand {
         if let junit { arguments += ["--junit", junit] }
         if progress.quiet { arguments.append("--quiet") }
         if progress.noTTY { arguments.append("--no-tty") }
-        var command = try RunCommand.parse(arguments)
+        let command = try RunCommand.parse(arguments)
         try await command.run()
     }
 }
