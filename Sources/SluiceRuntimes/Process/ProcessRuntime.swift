@@ -15,7 +15,9 @@ import Foundation
 /// group with `setsid`. Two parallel nodes writing `/tmp/out.txt` write different host files. The network, the
 /// user, and reads of the whole host filesystem (including other nodes' directories) are shared. The sandbox is
 /// made by the package's own launcher `sluice-sandbox` where it works (``SandboxLauncher``: root, and no mount
-/// point to create outside the node's writable paths), else by `bwrap`; either costs one extra exec per node.
+/// point to create outside the node's writable paths), else by `bwrap`. The launcher normally runs once per engine
+/// (``SandboxServer``) and forks each node from a view of the host prepared once; through it, a private path the
+/// layout reads nothing back from (``SandboxLayout/readBackPaths``) is a tmpfs rather than a host directory.
 ///
 /// With ``Isolation/none`` the node runs directly on the host, and NOTHING is protected: private paths are the
 /// host's real directories (created if missing, so `/mnt/out` needs permission to create it), parallel nodes
