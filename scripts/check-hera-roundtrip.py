@@ -16,6 +16,8 @@ import sys
 import yaml
 from hera.workflows import models
 
+import file_checks
+
 KINDS = {
     "Workflow": models.Workflow,
     "WorkflowTemplate": models.WorkflowTemplate,
@@ -64,20 +66,11 @@ def check(path):
     return found
 
 
-def main(arguments):
-    if not arguments:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    status = 0
-    for path in arguments:
-        found = check(path)
-        if found:
-            status = 1
-            print(f"{path}: changed: " + "; ".join(found))
-        else:
-            print(f"{path}: same")
-    return status
+def verdict(path):
+    """(passed, what to print) for `path`."""
+    found = check(path)
+    return (False, "changed: " + "; ".join(found)) if found else (True, "same")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(file_checks.main(__doc__, sys.argv[1:], verdict))

@@ -17,6 +17,8 @@ import sys
 import kubernetes_validate
 import yaml
 
+import file_checks
+
 KUBERNETES_VERSION = "1.37.0"
 # Argo's fields on containers that Kubernetes' Container does not have.
 ARGO_CONTAINER_FIELDS = {"source", "mirrorVolumeMounts"}
@@ -95,20 +97,11 @@ def check(path):
     return count, errors
 
 
-def main(arguments):
-    if not arguments:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    status = 0
-    for path in arguments:
-        count, errors = check(path)
-        if errors:
-            status = 1
-            print(f"{path}: invalid: " + "; ".join(errors))
-        else:
-            print(f"{path}: {count} pods valid")
-    return status
+def verdict(path):
+    """(passed, what to print) for `path`."""
+    count, errors = check(path)
+    return (False, "invalid: " + "; ".join(errors)) if errors else (True, f"{count} pods valid")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(file_checks.main(__doc__, sys.argv[1:], verdict))
