@@ -176,6 +176,12 @@ static void reap(int socket, int signals) {
 }
 
 void serve(int socket) {
+    // Started by hand, or with the descriptor lost: a server polling something else would wait forever.
+    int type = 0;
+    socklen_t typeLength = sizeof type;
+    if (getsockopt(socket, SOL_SOCKET, SO_TYPE, &type, &typeLength) != 0 || type != SOCK_SEQPACKET) {
+        fail("--serve needs its request socket (SOCK_SEQPACKET) as descriptor %d", socket);
+    }
     // Nothing of the engine but the socket: a pipe's end held here for the engine's lifetime would keep whatever
     // reads the other end waiting for its end.
     syscall(SYS_close_range, socket + 1, ~0U, 0);

@@ -355,4 +355,19 @@ struct SandboxLauncherTests {
         let progress = try runtime.fileView(of: invocation.sandbox).readTail("/tmp/argo-progress", limit: 4096)
         #expect(progress.map { String(decoding: $0.bytes, as: UTF8.self) } == "1/2\n2/2\n")
     }
+
+    /// A server started without its socket (descriptor 3 a pipe it made itself) waited forever; it must refuse.
+    @Test("sluice-sandbox --serve without its request socket exits 1 with one line")
+    func serverNeedsItsSocket() async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let status = try HostProcess.run(
+            try #require(ProcessRuntime.launcherPath), arguments: ["--serve"], environment: [:],
+            directory: fixture.root, stdoutPath: fixture.root + "/out", stderrPath: fixture.root + "/err")
+
+        #expect(status == 1)
+        #expect(
+            contents(of: fixture.root + "/err")
+                == "sluice-sandbox: --serve needs its request socket (SOCK_SEQPACKET) as descriptor 3\n")
+    }
 }
