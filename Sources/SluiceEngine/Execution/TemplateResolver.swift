@@ -76,7 +76,7 @@ extension TemplateLibrary {
         guard FileManager.default.fileExists(atPath: stateDirectory + "/sluice.db") else { return [] }
         let records: [TemplateRecord]
         do {
-            records = try Store(stateDirectory: stateDirectory).templates()
+            records = try Store.shared(stateDirectory: stateDirectory).templates()
         } catch {
             throw .stateUnavailable(reason: error.description)
         }

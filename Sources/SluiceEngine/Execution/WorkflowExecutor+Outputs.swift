@@ -26,7 +26,8 @@ extension WorkflowExecutor {
     ) throws(EngineError) {
         var renderer = Renderer(scope: scope)
         outputs.result = try Self.readResult(stdoutPath: invocation.stdoutPath)
-        let view = runtime.fileView(of: invocation.sandbox)
+        // Built on first use: most nodes declare no file outputs.
+        lazy var view = runtime.fileView(of: invocation.sandbox)
         let workingDirectory = invocation.workingDirectory ?? invocation.sandbox.defaultWorkingDirectory
         let inNode = { (path: String) in DeclaredPath.absolute(path, workingDirectory: workingDirectory) }
         for parameter in template.outputs?.parameters ?? [] {

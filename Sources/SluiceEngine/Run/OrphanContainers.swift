@@ -19,7 +19,7 @@ package enum OrphanContainers {
     @discardableResult
     package static func sweep(stateDirectory: String) async -> [String] {
         guard FileManager.default.fileExists(atPath: stateDirectory + "/sluice.db"),
-            let store = try? Store(stateDirectory: stateDirectory), let runs = try? store.unfinishedRuns()
+            let store = try? Store.shared(stateDirectory: stateDirectory), let runs = try? store.unfinishedRuns()
         else { return [] }
         var removed: [String] = []
         for run in runs {

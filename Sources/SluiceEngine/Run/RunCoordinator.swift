@@ -277,7 +277,8 @@ package actor RunCoordinator {
                 runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
                 type: node.type, templateName: node.templateName, phase: node.phase,
                 message: node.message, boundaryID: node.boundaryID,
-                childrenJSON: String(decoding: try encoder.encode(node.children), as: UTF8.self),
+                childrenJSON: node.children.isEmpty
+                    ? "[]" : String(decoding: try encoder.encode(node.children), as: UTF8.self),
                 inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 outputsJSON: try node.outputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
                 startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,

@@ -183,7 +183,7 @@ extension WorkflowEngine {
     /// The state directory's database and artifact store.
     static func openState(_ stateDirectory: String) throws(EngineError) -> (Store, ArtifactStore) {
         do {
-            return (try Store(stateDirectory: stateDirectory), try ArtifactStore(stateDirectory: stateDirectory))
+            return (try Store.shared(stateDirectory: stateDirectory), try ArtifactStore(stateDirectory: stateDirectory))
         } catch {
             throw .stateUnavailable(reason: error.description)
         }

@@ -100,7 +100,7 @@ package struct WorkflowEngine: Sendable {
         let store: Store
         let found: RunRecord
         do {
-            store = try Store(stateDirectory: stateDirectory)
+            store = try Store.shared(stateDirectory: stateDirectory)
             found = try store.run(named: name)
         } catch {
             throw .runNotFound(error.description)

@@ -39,7 +39,7 @@ package final class Store: Sendable {
     ///   `.schemaTooNew` when a newer Sluice migrated the database, `.database` when SQLite fails.
     package init(stateDirectory: String) throws(StoreError) {
         try StateDirectory.prepare(stateDirectory)
-        let databasePath = stateDirectory.hasSuffix("/") ? stateDirectory + "sluice.db" : stateDirectory + "/sluice.db"
+        let databasePath = Self.path(ofDatabaseIn: stateDirectory)
         self.stateDirectory = stateDirectory
         self.databasePath = databasePath
         self.pool = try StateDirectory.withInitializationLock(in: stateDirectory) { () throws(StoreError) in
