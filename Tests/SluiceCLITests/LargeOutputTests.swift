@@ -30,32 +30,45 @@ struct LargeOutputTests {
                 command: [sh, -c, "yes 0123456789abcde | head -c \(size - 4); printf 'END\\n'"]
         """
 
-    /// How a process ended and its peak resident memory in bytes, from `wait4` (the kernel's high-water mark of the
-    /// process, or of a descendant it waited for when that one was larger).
+    /// How a process ended and its peak resident memory in bytes.
     struct Ended {
         var status: Int32
         var peakBytes: Int
     }
 
-    /// Runs `sluice ARGS...` with stdout and stderr to `/dev/null`, so the test itself never holds the output.
+    /// Starts the measured command from Python and prints its children's peak resident memory (KiB): a process
+    /// spawned straight from this test process would count this process's own peak too (the kernel keeps the
+    /// high-water mark of the memory a `posix_spawn` child shares until its exec, which is this process's).
+    static let measuring = """
+        import os, resource, subprocess, sys
+        with open(os.devnull, "wb") as null, open(sys.argv[1], "ab") as errors:
+            code = subprocess.run(sys.argv[3:], stdout=null, stderr=errors).returncode
+        with open(sys.argv[2], "w") as peak:
+            peak.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+        sys.exit(code if code >= 0 else 128 - code)
+        """
+
+    /// Runs `sluice ARGS...` with stdout to `/dev/null`, so the test itself never holds the output.
     static func measure(_ cli: SluiceCLI, _ arguments: [String]) async throws -> Ended {
+        let peakFile = cli.directory + "/peak-\(UUID().uuidString.prefix(8))"
         let pid = try HostProcess.start(
-            SluiceCLI.binary, arguments: arguments,
+            "/usr/bin/env",
+            arguments: ["python3", "-c", measuring, cli.directory + "/stderr", peakFile, SluiceCLI.binary] + arguments,
             environment: [
                 "SLUICE_HOME": cli.home, "HOME": cli.directory,
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             ],
             directory: cli.directory, stdoutPath: "/dev/null", stderrPath: cli.directory + "/stderr")
         var status: Int32 = 0
-        var usage = rusage()
         while true {
-            let reaped = wait4(pid, &status, WNOHANG, &usage)
+            let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { break }
             if reaped < 0 && errno != EINTR { throw POSIXError(.ECHILD) }
             try await Task.sleep(for: .milliseconds(50))
         }
         let signal = status & 0x7f
-        return Ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, peakBytes: usage.ru_maxrss * 1024)
+        let peak = (try? String(contentsOfFile: peakFile, encoding: .utf8)).flatMap { Int($0) } ?? Int.max / 1024
+        return Ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, peakBytes: peak * 1024)
     }
 
     @Test(

@@ -47,15 +47,7 @@ extension WorkflowExecutor {
                 memoryLimit: rendered.resources?.limits?["memory"]?.value, runAsUser: rendered.security?.runAsUser,
                 runAsGroup: rendered.security?.runAsGroup, runAsNonRoot: rendered.security?.runAsNonRoot)
         }
-        let containerEnvironment = rendered.environment
-        var environment = hostEnvironment
-        for (name, value) in containerEnvironment.values { environment[name] = value }
-        // Argo's progress reporting: the node writes `N/M` lines to $ARGO_PROGRESS_FILE.
-        if let file = progressFile(
-            in: environment, templateSetsIt: containerEnvironment.values["ARGO_PROGRESS_FILE"] != nil)
-        {
-            environment["ARGO_PROGRESS_FILE"] = file
-        }
+        let environment = nodeEnvironment(rendered.environment)
 
         // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
         try Self.makeNodeDirectory(nodeDirectory)
@@ -74,17 +66,7 @@ extension WorkflowExecutor {
         var binds = try inputBinds(
             inputs, declaredOutputs: declaredOutputs, renderer: &renderer, nodeDirectory: nodeDirectory,
             where: where_, writable: &fileBinds)
-        if let source {
-            let scriptFile = nodeDirectory + "/script"
-            do {
-                try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
-                // Argo's staged script is executable: `command: [sh, -c]` runs the path itself.
-                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
-            } catch {
-                throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
-            }
-            binds.append(SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: Self.scriptPath))
-        }
+        if let source { binds.append(try Self.stageScript(source, nodeDirectory: nodeDirectory, where: where_)) }
         let volumes = try volumeBinds(
             rendered.volumeMounts, of: template, podDirectory: podDirectory ?? nodeDirectory, renderer: &renderer)
         var layout = SandboxLayout(
@@ -92,13 +74,9 @@ extension WorkflowExecutor {
             readOnlyBinds: binds + volumes.readOnly, hiddenPaths: hiddenPaths,
             writableBinds: volumes.writable + fileBinds)
         // What collectOutputs and reportedProgress read after the node; the rest of its private paths may be tmpfs.
-        let workingDirectory = renderedWorkingDir ?? layout.defaultWorkingDirectory
-        layout.readBackPaths = declaredOutputs.flatMap { path in
-            let absolute = DeclaredPath.absolute(path, workingDirectory: workingDirectory)
-            // A top-level output may be read from the working directory instead (topLevelOutputFallback).
-            let isTopLevel = (absolute as NSString).deletingLastPathComponent == "/"
-            return isTopLevel ? [absolute, layout.defaultWorkingDirectory + absolute] : [absolute]
-        }
+        layout.readBackPaths = Self.readBackPaths(
+            declaredOutputs, workingDirectory: renderedWorkingDir,
+            defaultWorkingDirectory: layout.defaultWorkingDirectory)
         layout.progressFile = environment["ARGO_PROGRESS_FILE"]
         let timeout = try deadline(of: template, renderer: &renderer, where: where_)
         let invocation = NodeInvocation(
@@ -108,6 +86,46 @@ extension WorkflowExecutor {
             sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
             timeout: timeout, container: container)
         return (invocation, argv, rendered.image, renderer.sources)
+    }
+
+    /// The node's environment: the host's (``hostEnvironment``), the container's `env` over it, and Argo's
+    /// `ARGO_PROGRESS_FILE` (the node writes `N/M` lines to it).
+    private func nodeEnvironment(_ containerEnvironment: KubernetesExpansion.Environment) -> [String: String] {
+        var environment = hostEnvironment
+        for (name, value) in containerEnvironment.values { environment[name] = value }
+        if let file = progressFile(
+            in: environment, templateSetsIt: containerEnvironment.values["ARGO_PROGRESS_FILE"] != nil)
+        {
+            environment["ARGO_PROGRESS_FILE"] = file
+        }
+        return environment
+    }
+
+    /// Writes a script template's source into the node's directory, executable as Argo stages it (`command: [sh,
+    /// -c]` runs the path itself), and returns its read-only bind at ``scriptPath``.
+    private static func stageScript(_ source: String, nodeDirectory: String, where where_: String)
+        throws(EngineError) -> SandboxLayout.Bind
+    {
+        let scriptFile = nodeDirectory + "/script"
+        do {
+            try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
+        } catch {
+            throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
+        }
+        return SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: scriptPath)
+    }
+
+    /// The paths read after the node: its declared outputs, absolute (a top-level one also under the default
+    /// working directory, where ``topLevelOutputFallback`` may read it instead).
+    private static func readBackPaths(
+        _ declaredOutputs: [String], workingDirectory: String?, defaultWorkingDirectory: String
+    ) -> [String] {
+        declaredOutputs.flatMap { path in
+            let absolute = DeclaredPath.absolute(path, workingDirectory: workingDirectory ?? defaultWorkingDirectory)
+            let isTopLevel = (absolute as NSString).deletingLastPathComponent == "/"
+            return isTopLevel ? [absolute, defaultWorkingDirectory + absolute] : [absolute]
+        }
     }
 
     /// Renders the main container's fields (a script's source included) as the node will run them.
