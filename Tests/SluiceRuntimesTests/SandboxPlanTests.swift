@@ -116,6 +116,9 @@ struct SandboxPlanTests {
             ("/", "/"),
             ("relative/x", nil),
             ("/a/../b", nil),
+            ("/tmp/sluice/nodes/n-1/work", "/tmp/sluice/nodes/n-1/work"),
+            ("/a/b/", "/a/b"), ("//a", "/a"), ("/a/.", "/a"), ("/.", "/"), ("/..", nil), ("/a/..", nil),
+            ("/.a/..b/...", "/.a/..b/..."), ("/a./b.", "/a./b."),
         ] as [(String, String?)]
     )
     func normalization(path: String, expected: String?) {
