@@ -111,7 +111,7 @@ struct RunLeaseTests {
         }
         kill(engine.pid, SIGKILL)
         _ = try await engine.finish()
-        if gated { FileManager.default.createFile(atPath: witness + ".go", contents: Data()) }
+        if gated { #expect(FileManager.default.createFile(atPath: witness + ".go", contents: Data())) }
     }
 
     @Test("a second engine on a live run exits 2 naming the holder's pid and since when", .timeLimit(.minutes(2)))

@@ -1,5 +1,5 @@
 import Foundation
-package import SluiceExpressions
+import SluiceExpressions
 package import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec

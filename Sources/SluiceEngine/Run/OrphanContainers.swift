@@ -31,9 +31,9 @@ package enum OrphanContainers {
                 removed += await ContainerRuntime(profile: profile)
                     .removeContainers(ofRun: run.name, stateDirectory: stateDirectory)
             }
-            FileManager.default.createFile(
-                atPath: marker, contents: Data(String(pid).utf8),
-                attributes: [.posixPermissions: 0o600])
+            // Best effort: without the marker the next command only sweeps again.
+            _ = FileManager.default.createFile(
+                atPath: marker, contents: Data(String(pid).utf8), attributes: [.posixPermissions: 0o600])
         }
         return removed
     }
