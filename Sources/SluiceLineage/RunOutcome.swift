@@ -50,14 +50,15 @@ package struct RunOutcome: Sendable, Equatable {
         self.envelopes = envelopes
     }
 
-    /// The outcome of a recorded run, read from its records.
-    package init(run: RunRecord, nodes: [NodeRecord], denials: [DenialRecord], envelopes: [EnvelopeRecord]) {
+    /// The outcome of a recorded run, read from its records: the run, each node's ending
+    /// (``Store/nodeEndings(runID:)``), the denials and the payload digests of its envelopes.
+    package init(run: RunRecord, nodes: [NodeEnding], denials: [DenialRecord], envelopeDigests: [String]) {
         self.init(
             runID: run.id, phase: run.phase.rawValue, message: run.message,
             nodes: Dictionary(
                 nodes.map { ($0.id, Node(phase: $0.phase.rawValue, message: $0.message, envelope: $0.envelopeDigest)) },
                 uniquingKeysWith: { first, _ in first }),
-            denials: Self.json(denials: denials), envelopes: Set(envelopes.map(\.payloadDigest)))
+            denials: Self.json(denials: denials), envelopes: Set(envelopeDigests))
     }
 
     /// The denials as `denials.json` holds them.

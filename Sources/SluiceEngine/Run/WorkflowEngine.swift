@@ -49,10 +49,12 @@ package struct WorkflowEngine: Sendable {
     /// slope is revoked (a revoked key signs nothing; the outcome then stays unsigned and verification says so).
     static func attestOutcome(runID: String, name: String, store: Store, key: SigningKey, gate: InputGate) {
         guard gate.refuseSigning(name) == nil,
-            let run = try? store.run(named: runID), let nodes = try? store.nodes(runID: runID),
-            let denials = try? store.denials(runID: runID), let envelopes = try? store.envelopes(runID: runID)
+            let run = try? store.run(named: runID), let nodes = try? store.nodeEndings(runID: runID),
+            let denials = try? store.denials(runID: runID), let envelopes = try? store.envelopeDigests(runID: runID)
         else { return }
-        let outcome = RunOutcome(run: run, nodes: nodes, denials: denials, envelopes: envelopes)
+        // Only what the outcome signs is read: whole node records and envelope JSON were the 10,000-node run's
+        // memory peak at its end.
+        let outcome = RunOutcome(run: run, nodes: nodes, denials: denials, envelopeDigests: envelopes)
         let envelope = outcome.statement.signed(with: key)
         try? store.saveAttestation(
             AttestationRecord(
