@@ -30,39 +30,71 @@ extension HostProcess {
     /// Runs `executable` as ``run(_:arguments:environment:directory:stdoutPath:stderrPath:)`` does, killing it
     /// (SIGKILL) after `timeout`, and reports its peak memory and whether it crashed.
     ///
-    /// It polls the child with `WNOHANG` and sleeps between polls without blocking its thread, so that many bounded
-    /// runs at once do not starve the other tests of the cooperative thread pool.
+    /// The program is started by a small Python parent, which bounds its time and reads its peak memory
+    /// (`RUSAGE_CHILDREN`): a process spawned straight from this one would count this process's own peak too (the
+    /// kernel keeps the high-water mark of the memory a `posix_spawn` child shares until its exec, which is this
+    /// process's, hundreds of MB while other tests run). This side polls with `WNOHANG` and sleeps between polls
+    /// without blocking its thread, so that many bounded runs at once do not starve the cooperative thread pool.
     package static func runBounded(
         _ executable: String, arguments: [String], environment: [String: String], directory: String,
         stdoutPath: String, stderrPath: String, timeout: Duration
     ) async throws -> BoundedResult {
+        let resultPath = NSTemporaryDirectory() + "/sluice-bounded-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: resultPath) }
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         let pid = try start(
-            executable, arguments: arguments, environment: environment, directory: directory, stdoutPath: stdoutPath,
-            stderrPath: stderrPath)
+            try python(), arguments: ["-c", boundingScript, resultPath, String(seconds), executable] + arguments,
+            environment: environment, directory: directory, stdoutPath: stdoutPath, stderrPath: stderrPath)
         let started = ContinuousClock.now
         var status: Int32 = 0
-        var usage = rusage()
-        var timedOut = false
         while true {
-            let waited = wait4(pid, &status, WNOHANG, &usage)
+            let waited = waitpid(pid, &status, WNOHANG)
             if waited == pid { break }
             if waited < 0 && errno != EINTR {
-                return BoundedResult(
-                    status: -1, crashed: false, timedOut: false,
-                    peakKiB: 0, seconds: 0)
+                return BoundedResult(status: -1, crashed: false, timedOut: false, peakKiB: 0, seconds: 0)
             }
-            if !timedOut, ContinuousClock.now - started > timeout {
-                timedOut = true
-                kill(pid, SIGKILL)
-            }
+            // The parent bounds the program; this bounds the parent, should it hang.
+            if ContinuousClock.now - started > timeout + .seconds(60) { kill(pid, SIGKILL) }
             try? await Task.sleep(for: .milliseconds(5))
         }
         let elapsed = ContinuousClock.now - started
-        let signal = status & 0x7f
+        let fields = ((try? String(contentsOfFile: resultPath, encoding: .utf8)) ?? "").split(separator: " ")
+        guard fields.count == 3, let code = Int32(fields[0]), let peak = Int(fields[2]) else {
+            return BoundedResult(status: -1, crashed: false, timedOut: false, peakKiB: 0, seconds: 0)
+        }
+        let timedOut = fields[1] == "1"
+        let signal = code < 0 ? -code : 0
         return BoundedResult(
-            status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+            status: signal == 0 ? code : 128 + signal,
             crashed: signal != 0 && !timedOut && ![SIGTERM, SIGINT, SIGKILL].contains(signal),
-            timedOut: timedOut, peakKiB: usage.ru_maxrss,
+            timedOut: timedOut, peakKiB: peak,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Runs `argv[3:]` with the parent's descriptors and environment, killed (SIGKILL) after `argv[2]` seconds;
+    /// writes `RETURNCODE TIMED_OUT PEAK_KIB` to `argv[1]` (a negative return code is the signal that ended it).
+    private static let boundingScript = """
+        import resource, subprocess, sys
+        result, seconds, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+        try:
+            code, timed_out = subprocess.run(argv, timeout=seconds).returncode, 0
+        except subprocess.TimeoutExpired:
+            code, timed_out = -9, 1
+        except OSError:
+            code, timed_out = 127, 0
+        with open(result, "w") as out:
+            out.write(f"{code} {timed_out} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+        """
+
+    /// `python3` on this process's PATH.
+    private static func python() throws -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":")
+        where FileManager.default.isExecutableFile(
+            atPath: directory + "/python3")
+        {
+            return directory + "/python3"
+        }
+        throw POSIXError(.ENOENT)
     }
 }

@@ -36,39 +36,17 @@ struct LargeOutputTests {
         var peakBytes: Int
     }
 
-    /// Starts the measured command from Python and prints its children's peak resident memory (KiB): a process
-    /// spawned straight from this test process would count this process's own peak too (the kernel keeps the
-    /// high-water mark of the memory a `posix_spawn` child shares until its exec, which is this process's).
-    static let measuring = """
-        import os, resource, subprocess, sys
-        with open(os.devnull, "wb") as null, open(sys.argv[1], "ab") as errors:
-            code = subprocess.run(sys.argv[3:], stdout=null, stderr=errors).returncode
-        with open(sys.argv[2], "w") as peak:
-            peak.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-        sys.exit(code if code >= 0 else 128 - code)
-        """
-
     /// Runs `sluice ARGS...` with stdout to `/dev/null`, so the test itself never holds the output.
     static func measure(_ cli: SluiceCLI, _ arguments: [String]) async throws -> Ended {
-        let peakFile = cli.directory + "/peak-\(UUID().uuidString.prefix(8))"
-        let pid = try HostProcess.start(
-            "/usr/bin/env",
-            arguments: ["python3", "-c", measuring, cli.directory + "/stderr", peakFile, SluiceCLI.binary] + arguments,
+        let result = try await HostProcess.runBounded(
+            SluiceCLI.binary, arguments: arguments,
             environment: [
                 "SLUICE_HOME": cli.home, "HOME": cli.directory,
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             ],
-            directory: cli.directory, stdoutPath: "/dev/null", stderrPath: cli.directory + "/stderr")
-        var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped < 0 && errno != EINTR { throw POSIXError(.ECHILD) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let signal = status & 0x7f
-        let peak = (try? String(contentsOfFile: peakFile, encoding: .utf8)).flatMap { Int($0) } ?? Int.max / 1024
-        return Ended(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, peakBytes: peak * 1024)
+            directory: cli.directory, stdoutPath: "/dev/null", stderrPath: cli.directory + "/stderr",
+            timeout: .seconds(420))
+        return Ended(status: result.status, peakBytes: result.peakKiB * 1024)
     }
 
     @Test(
