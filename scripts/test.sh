@@ -41,10 +41,13 @@ swift format lint --strict -r Sources Tests
 echo "== swift test"
 # Set here, not by the tests: a setenv while other tests spawn processes can crash them.
 export SLUICE_TEST_SECRET=hunter2-must-not-leak
-# The CLI tests wait for the `sluice` processes they start with a blocking waitpid, which holds one of the few
-# threads of Swift's cooperative pool (one per core): run beside the in-process tests they starve them past their
-# time limits on a busy machine. So the in-process tests run first, then the CLI tests on their own.
-swift test "${swift_flags[@]}" --disable-xctest --skip SluiceCLITests
+# The CLI tests, and the in-process tests that drive podman and the kube tools, wait for the processes they start
+# with a blocking waitpid, which holds one of the few threads of Swift's cooperative pool (one per core): run beside
+# the other in-process tests they starve them past their time limits on a busy machine. So the in-process tests run
+# first, then those driving podman and the kube tools, then the CLI tests, each group on its own.
+blocking='SluiceKubeTests|ContainerParityTests|ContainerPodTests|ContainerRuntimeTests'
+swift test "${swift_flags[@]}" --disable-xctest --skip SluiceCLITests --skip "$blocking"
+swift test "${swift_flags[@]}" --disable-xctest --filter "$blocking"
 swift test "${swift_flags[@]}" --disable-xctest --filter SluiceCLITests
 
 if [ "$unit_only" -eq 1 ]; then
