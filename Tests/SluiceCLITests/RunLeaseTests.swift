@@ -118,8 +118,10 @@ struct RunLeaseTests {
     func secondResumeNamesTheHolder() async throws {
         try await SluiceCLI.withScratch { cli in
             let witness = cli.directory + "/witness"
+            // b waits for a go-ahead the test never gives (it stops the run): with a fixed sleep, a loaded machine
+            // sometimes let the run end before the second engine asked.
             let seconds = StopResumeTests.marker(base: 30)
-            let file = try cli.write(Self.witnessed(witness, seconds: seconds), name: "lease.yaml")
+            let file = try cli.write(Self.witnessed(witness, seconds: seconds, gated: true), name: "lease.yaml")
             let engine = try cli.start(["run", "--isolation", "none", file])
             try await Self.waitFor("b-start", in: witness)
             let resume = try await cli.start(["resume", "@latest"]).finish()
