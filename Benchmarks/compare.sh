@@ -25,18 +25,25 @@ for binary in "$baseline" "$sluice"; do
     if [ ! -x "$binary" ]; then echo "no sluice binary at '$binary'" >&2; exit 1; fi
 done
 sluice_binary=$sluice
-prepare_sluice_home
+# Each binary has a state directory of its own: an older binary refuses a database a newer one migrated.
+homes=("$work/state-baseline" "$work/state-candidate")
+for index in 0 1; do
+    binary=$baseline
+    if [ "$index" -eq 1 ]; then binary=$sluice_binary; fi
+    SLUICE_HOME=${homes[$index]} "$binary" keygen >/dev/null
+done
+unset SLUICE_KEY
 
 wf="$work/chain.yaml"
 chain_workflow "$n" "$inputs" >"$wf"
 
-# Runs BINARY once on the workflow; appends "wall_us cpu_us" to FILE.
+# Runs BINARY once on the workflow in state directory HOME; appends "wall_us cpu_us" to FILE.
 # A failing run aborts the comparison with its output.
-timed_run() { # BINARY FILE
+timed_run() { # BINARY FILE HOME
     local t0 t1 cpu TIMEFORMAT='%3U %3S'
     t0=$(now_us)
-    if ! { time "$1" run "$wf" --runtime process --isolation "${ISOLATION:-auto}" --quiet >"$work/last.log" 2>&1; } \
-        2>"$work/time.txt"; then
+    if ! { time SLUICE_HOME=$3 "$1" run "$wf" --runtime process --isolation "${ISOLATION:-auto}" --quiet \
+        >"$work/last.log" 2>&1; } 2>"$work/time.txt"; then
         echo "run failed: $1" >&2
         tail -n 20 "$work/last.log" >&2
         exit 1
@@ -52,13 +59,11 @@ median_of() { # FILE COLUMN
 
 : >"$work/a.txt"
 : >"$work/b.txt"
-sluice=$baseline
-sluice_run "$wf" # warm-up, both binaries
-sluice=$sluice_binary
-sluice_run "$wf"
+timed_run "$baseline" "$work/warm-up.txt" "${homes[0]}" # warm-up, both binaries
+timed_run "$sluice_binary" "$work/warm-up.txt" "${homes[1]}"
 for ((i = 0; i < runs; i++)); do
-    timed_run "$baseline" "$work/a.txt"
-    timed_run "$sluice_binary" "$work/b.txt"
+    timed_run "$baseline" "$work/a.txt" "${homes[0]}"
+    timed_run "$sluice_binary" "$work/b.txt" "${homes[1]}"
 done
 
 {
