@@ -153,6 +153,8 @@ let package = Package(
         .testTarget(
             name: "SluiceGovernanceTests",
             dependencies: ["SluiceGovernance", "SluiceTesting"],
+            // Run by path (InteropTests, EnvelopeInteropTests), not a resource.
+            exclude: ["interop"],
             swiftSettings: strictSettings
         ),
         .testTarget(

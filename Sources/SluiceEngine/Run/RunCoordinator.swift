@@ -328,7 +328,7 @@ package actor RunCoordinator {
         isChildrenFlushScheduled = true
         Task {
             try? await Task.sleep(for: Self.childrenFlushInterval)
-            await self.childrenFlushTimerFired()
+            self.childrenFlushTimerFired()
         }
     }
 
