@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// What container tests need from the host: podman with the locally built test images, and a Docker-compatible
 /// socket (`podman system service`) for the docker CLI; see `scripts/setup-containers.sh`.

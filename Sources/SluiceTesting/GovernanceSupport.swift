@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import SluiceGovernance
 
 /// Deterministic keys and lineage values for tests of any module that signs or verifies envelopes.

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 import GRDB
 
 /// What an attacker with write access to a state directory's `sluice.db` can do, for governance tests: raw SQL on

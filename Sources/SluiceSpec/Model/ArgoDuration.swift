@@ -1,4 +1,4 @@
-package import SluiceExpressions
+import SluiceExpressions
 
 /// Go's duration syntax as Argo's `timeout`, suspend `duration` and retry `backoff` use it (`30s`, `1m30s`, `1h`,
 /// `500ms`; a bare integer is seconds), bounded by ``InputLimits/durationSeconds`` so that no value can overflow.
