@@ -77,7 +77,7 @@ let package = Package(
             dependencies: ["SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance", "SluiceStore"],
             swiftSettings: strictSettings
         ),
-        // Argo's Workflow status JSON of a recorded run (`sluice get -o json`, export), streamed.
+        // Argo's Workflow object of a run (ArgoWorkflow): get -o json/yaml, export, the report, verify BUNDLE, replay.
         .target(
             name: "SluiceStatus",
             dependencies: ["SluiceStore", "SluiceSpec", "SluicePlan", "SluiceExpressions", "SluiceGovernance"],
