@@ -82,10 +82,13 @@ let package = Package(
             name: "SluiceStatus",
             dependencies: ["SluiceStore", "SluiceSpec", "SluicePlan", "SluiceExpressions", "SluiceGovernance"],
             swiftSettings: strictSettings),
+        // Bounded concurrency for starting node tasks (no dependencies): the parallelism limiter, the start queue.
+        .target(name: "SluiceConcurrency", swiftSettings: strictSettings),
         .target(
             name: "SluiceEngine",
             dependencies: [
-                "SluiceLineage", "SluiceStatus", "SluicePlan", "SluiceSpec", "SluiceExpressions", "SluiceGovernance",
+                "SluiceConcurrency", "SluiceLineage", "SluiceStatus", "SluicePlan", "SluiceSpec", "SluiceExpressions",
+                "SluiceGovernance",
                 "SluiceStore", "SluiceRuntimes",
             ],
             swiftSettings: strictSettings
@@ -144,6 +147,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "SluiceExpressionsTests", dependencies: ["SluiceExpressions"], swiftSettings: strictSettings),
+        .testTarget(name: "SluiceConcurrencyTests", dependencies: ["SluiceConcurrency"], swiftSettings: strictSettings),
         .testTarget(
             name: "SluiceSpecTests",
             dependencies: ["SluiceSpec", "SluiceTesting"],

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceConcurrency
 package import SluiceExpressions
 package import SluiceSpec
 import SluiceStore

@@ -216,85 +216,18 @@ extension WorkflowExecutor {
     ///   task was cancelled.
     func runPodProcesses(_ pod: PodPlan, main: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         let executor = self
-        // Init containers first, one at a time; the first that does not succeed ends the pod (main never starts).
-        for initContainer in pod.initContainers {
-            let outcome = try await runtime.run(initContainer.invocation)
-            if outcome.termination != .exited(0) || outcome.timedOut { return outcome }
+        defer {
+            for sidecar in pod.sidecars { sweeper.remove(sidecar.invocation.sandbox.nodeDirectory + "/root") }
         }
-        return try await withSidecars(pod.sidecars, main: main) { () async throws(RuntimeError) -> NodeOutcome in
+        return try await PodProcesses.run(
+            initContainers: pod.initContainers.map(\.invocation), sidecars: pod.sidecars.map(\.invocation), main: main,
+            on: runtime
+        ) { () async throws(RuntimeError) -> NodeOutcome in
             if let containers = pod.containers {
                 return try await executor.runContainerSet(containers, pod: pod, main: main)
             }
             return try await executor.runtime.run(main)
         }
-    }
-
-    private enum PodEvent: Sendable {
-        case main(Result<NodeOutcome, RuntimeError>)
-        case sidecar(RuntimeError?)
-    }
-
-    /// Runs `body` with every sidecar started alongside; sidecars are killed (cancelled) once `body` ends.
-    ///
-    /// A sidecar that exits on its own is left alone; one that cannot be launched stops the pod with its error.
-    private func withSidecars(
-        _ sidecars: [PodPlan.Sidecar], main: NodeInvocation,
-        _ body: @escaping @Sendable () async throws(RuntimeError) -> NodeOutcome
-    ) async throws(RuntimeError) -> NodeOutcome {
-        if sidecars.isEmpty { return try await body() }
-        let runtime = runtime
-        let result: Result<NodeOutcome, RuntimeError> = await withTaskGroup(of: PodEvent.self) { group in
-            group.addTask {
-                do throws(RuntimeError) {
-                    return .main(.success(try await body()))
-                } catch {
-                    return .main(.failure(error))
-                }
-            }
-            for sidecar in sidecars {
-                group.addTask {
-                    do throws(RuntimeError) {
-                        _ = try await runtime.run(sidecar.invocation)
-                        return .sidecar(nil)
-                    } catch {
-                        return .sidecar(error)
-                    }
-                }
-            }
-            var result: Result<NodeOutcome, RuntimeError>?
-            while let event = await group.next() {
-                switch event {
-                case .main(let outcome):
-                    if result == nil { result = outcome }
-                    group.cancelAll()
-                case .sidecar(let error?):
-                    // A sidecar that found the main container already ended has nothing to do: main's outcome wins.
-                    if result == nil, !Self.isCancellation(error), !Self.isNetworkOwnerGone(error) {
-                        result = .failure(error)
-                        group.cancelAll()
-                    }
-                case .sidecar(nil):
-                    continue
-                }
-            }
-            return result ?? .failure(.cancelled(node: main.nodeName))
-        }
-        // The sidecars are gone: now the main container can be removed, if the sidecars had kept it.
-        await runtime.release(main)
-        for sidecar in sidecars {
-            sweeper.remove(sidecar.invocation.sandbox.nodeDirectory + "/root")
-        }
-        return try result.get()
-    }
-
-    private static func isCancellation(_ error: RuntimeError) -> Bool {
-        if case .cancelled = error { return true }
-        return false
-    }
-
-    private static func isNetworkOwnerGone(_ error: RuntimeError) -> Bool {
-        if case .container(_, _, _, .networkOwnerGone) = error { return true }
-        return false
     }
 
     /// Runs a containerSet's containers in dependency order, in parallel where they allow, recording each Container
@@ -396,8 +329,8 @@ extension WorkflowExecutor {
                 if let pause = pod.retryPause { try? await Task.sleep(for: pause) }
                 if Task.isCancelled { return .failure(.cancelled(node: container.invocation.nodeName)) }
             } catch {
-                node.phase = Self.isCancellation(error) ? .failed : .error
-                node.message = Self.isCancellation(error) ? stopMessage : error.description
+                node.phase = error.isCancellation ? .failed : .error
+                node.message = error.isCancellation ? stopMessage : error.description
                 node.finishedAt = Date()
                 let record = AttemptRecord(
                     runID: runID, nodeID: node.id, number: attempt, startedAt: started, finishedAt: Date(),

@@ -1,3 +1,4 @@
+import SluiceConcurrency
 import SluiceSpec
 import SluiceStore
 

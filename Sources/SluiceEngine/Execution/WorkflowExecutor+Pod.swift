@@ -1,4 +1,5 @@
 import Foundation
+import SluiceConcurrency
 import SluiceExpressions
 import SluiceGovernance
 import SluiceRuntimes

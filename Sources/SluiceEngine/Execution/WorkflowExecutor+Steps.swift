@@ -1,3 +1,4 @@
+import SluiceConcurrency
 import SluiceExpressions
 import SluiceSpec
 

@@ -1,4 +1,5 @@
 import Foundation
+package import SluiceConcurrency
 import SluiceExpressions
 package import SluiceGovernance
 package import SluiceRuntimes

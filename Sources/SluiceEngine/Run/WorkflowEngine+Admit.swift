@@ -174,10 +174,16 @@ extension WorkflowEngine {
         } catch {
             throw .stateUnavailable(reason: "cannot create '\(runDirectory)': \(error.localizedDescription)")
         }
-        if let templates { try RunDirectoryFile.write(templates.json.bytes, to: runDirectory + "/templates.json") }
-        try RunDirectoryFile.write(Array(signer.pem.utf8), to: runDirectory + "/signer.pub.pem")
-        let trustedPEM = trusted.map { $0.pem }.joined()
-        try RunDirectoryFile.write(Array(trustedPEM.utf8), to: runDirectory + "/trusted-keys.pem")
+        // Public copies (the keys' private halves are elsewhere): written without an fsync.
+        var files = [
+            ("signer.pub.pem", Array(signer.pem.utf8)), ("trusted-keys.pem", Array(trusted.map(\.pem).joined().utf8)),
+        ]
+        if let templates { files.append(("templates.json", templates.json.bytes)) }
+        for (name, bytes) in files {
+            if let failure = HostFiles.writeUnsynced(bytes, to: runDirectory + "/" + name) {
+                throw .stateUnavailable(reason: "cannot write '\(runDirectory)/\(name)': \(failure)")
+            }
+        }
     }
 
     /// The state directory's database and artifact store.

@@ -6,7 +6,29 @@ import SystemPackage
 #endif
 
 /// Small host filesystem operations with errno text for messages.
-enum HostFiles {
+package enum HostFiles {
+    /// Creates or truncates `path` (mode 0666 less the umask, as Foundation) and writes `bytes`, without an fsync;
+    /// returns the errno text on failure.
+    ///
+    /// For copies of what is durable elsewhere (a run directory's public files, rewritten by every engine that drives
+    /// the run): Foundation's `Data.write(to:)` fsyncs every file, 1 to 20 ms each on a shared VM. Like the database
+    /// (WAL, `synchronous = NORMAL`) they survive the process being killed, not a power loss.
+    package static func writeUnsynced(_ bytes: [UInt8], to path: String) -> String? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return errorText(errno) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                buffer.baseAddress.map { Glibc.write(descriptor, $0 + offset, buffer.count - offset) } ?? -1
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return errorText(errno) }
+            offset += written
+        }
+        return nil
+    }
+
     /// The text of `code`, e.g. "Permission denied".
     static func errorText(_ code: Int32) -> String {
         String(cString: strerror(code))

@@ -4,7 +4,7 @@
 /// Waiting is cancellation-aware: a cancelled waiter (deadline, stop) leaves the queue at once instead of hanging.
 package actor ParallelismLimiter {
     /// At most this many children run at once; nil: unlimited.
-    package let limit: Int?
+    nonisolated package let limit: Int?
     private var running = 0
     private var waiters: [(id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     private var nextID = 0

@@ -4,24 +4,24 @@
 /// call's scope); the node concurrency limit decides how many run, this bound how many are started.
 
 /// Jobs decided to start, waiting for one of `bound` started tasks to end (a DAG's ready tasks).
-struct StartQueue<Output: Sendable> {
-    let bound: Int
+package struct StartQueue<Output: Sendable> {
+    package let bound: Int
     /// Started and not yet ended.
-    private(set) var inFlight = 0
+    package private(set) var inFlight = 0
     private var waiting: [@Sendable () async -> Output] = []
     private var nextWaiting = 0
 
-    init(bound: Int) {
+    package init(bound: Int) {
         self.bound = bound
     }
 
     /// Queues a job; it starts in ``startWaiting(in:)`` once fewer than `bound` are in flight.
-    mutating func enqueue(_ job: @escaping @Sendable () async -> Output) {
+    package mutating func enqueue(_ job: @escaping @Sendable () async -> Output) {
         waiting.append(job)
     }
 
     /// Starts queued jobs in `group`, in their order, until `bound` are in flight.
-    mutating func startWaiting(in group: inout TaskGroup<Output>) {
+    package mutating func startWaiting(in group: inout TaskGroup<Output>) {
         while inFlight < bound && nextWaiting < waiting.count {
             group.addTask(operation: waiting[nextWaiting])
             nextWaiting += 1
@@ -34,7 +34,7 @@ struct StartQueue<Output: Sendable> {
     }
 
     /// Takes note that one started job ended.
-    mutating func ended() {
+    package mutating func ended() {
         inFlight -= 1
     }
 
@@ -43,7 +43,7 @@ struct StartQueue<Output: Sendable> {
     /// Nothing can become ready while it runs alone (in a DAG, tasks become ready only when others end), so awaiting
     /// it directly changes nothing but the cost: no child task to start on another thread of the pool, and none to
     /// wake the caller when it ends (a chain's nodes each paid both).
-    mutating func takeSoleJob() -> (@Sendable () async -> Output)? {
+    package mutating func takeSoleJob() -> (@Sendable () async -> Output)? {
         guard inFlight == 0, waiting.count - nextWaiting == 1 else { return nil }
         let job = waiting[nextWaiting]
         waiting.removeAll(keepingCapacity: true)
@@ -56,7 +56,7 @@ struct StartQueue<Output: Sendable> {
 /// their job's index, in the jobs' order.
 ///
 /// - Parameter job: makes job `index`'s work; called in index order as slots free up.
-func boundedResults<Result: Sendable>(
+package func boundedResults<Result: Sendable>(
     count: Int, bound: Int, job: (Int) -> @Sendable () async -> Result?
 ) async -> [(index: Int, result: Result)] {
     // One job runs in the caller's task: a child task would only add two hand-overs between threads.
