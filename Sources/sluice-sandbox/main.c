@@ -54,6 +54,7 @@ int main(int argc, char **argv) {
     pid_t engine = getppid();
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != engine) return 1;
     char **command = &argv[parseOptions(argc, argv, 1)];
+    limitCapabilities();
 
     if (unshare(CLONE_NEWNS | CLONE_NEWPID) != 0) fail("cannot create namespaces: %s", strerror(errno));
     int lifeline[2];

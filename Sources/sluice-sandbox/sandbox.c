@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -56,13 +57,14 @@ static int setAttributes(int directory, const char *path, unsigned flags, unsign
     return (int)syscall(SYS_mount_setattr, directory, path, flags, &attributes, sizeof attributes);
 }
 
-// Creates the directories of `path` that are missing (mkdir -p); errors surface when the mount itself fails.
-static void makeDirectories(const char *path) {
+// Creates the directories of `path` that are missing (mkdir -p); errors surface when the mount itself fails. The
+// first `existing` characters of `path` name a directory known to exist: only what lies below it is made.
+static void makeDirectoriesBelow(const char *path, size_t existing) {
     char buffer[4096];
     size_t length = strlen(path);
-    if (length == 0 || length >= sizeof buffer) return;
+    if (length == 0 || length >= sizeof buffer || existing >= length) return;
     memcpy(buffer, path, length + 1);
-    for (char *slash = buffer + 1; *slash; slash++) {
+    for (char *slash = buffer + (existing > 0 ? existing + 1 : 1); *slash; slash++) {
         if (*slash != '/') continue;
         *slash = '\0';
         mkdir(buffer, 0755);
@@ -70,6 +72,8 @@ static void makeDirectories(const char *path) {
     }
     mkdir(buffer, 0755);
 }
+
+static void makeDirectories(const char *path) { makeDirectoriesBelow(path, 0); }
 
 // Makes sure `target` exists as a mount point of the kind `source` is (directory, or a file for anything else).
 static void makeMountPoint(const char *target, int isDirectory) {
@@ -128,20 +132,34 @@ static void attach(int tree, const char *target, int isDirectory) {
     close(tree);
 }
 
+// The devices every node gets: made with mknod in the view's own /dev (one mount, not one bind mount per device: each
+// mount is copied into every node's namespace and torn down with it), or bound from the host where mknod is refused
+// (root of a user namespace).
 static void makeDevices(void) {
-    static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
+    static const struct {
+        const char *name;
+        unsigned major, minor;
+    } devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
     enum { deviceCount = sizeof devices / sizeof devices[0] };
     int trees[deviceCount];
     char path[64];
     for (int index = 0; index < deviceCount; index++) {
-        snprintf(path, sizeof path, "/dev/%s", devices[index]);
+        snprintf(path, sizeof path, "/dev/%s", devices[index].name);
         trees[index] = openTree(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (trees[index] < 0) failErrno("cannot copy", path);
     }
+    // The host's /dev and what is mounted below it (shm, pts, mqueue, hugepages...) would only lie hidden under the
+    // new /dev: detached instead, so that no node's namespace copies them.
+    umount2("/dev", MNT_DETACH);
     if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0) failErrno("cannot mount", "/dev");
     for (int index = 0; index < deviceCount; index++) {
-        snprintf(path, sizeof path, "/dev/%s", devices[index]);
-        attach(trees[index], path, 0);
+        snprintf(path, sizeof path, "/dev/%s", devices[index].name);
+        if (mknod(path, S_IFCHR | 0666, makedev(devices[index].major, devices[index].minor)) == 0) {
+            chmod(path, 0666);  // whatever the umask
+            close(trees[index]);
+        } else {
+            attach(trees[index], path, 0);
+        }
     }
     mkdir("/dev/shm", 01777);
     if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) failErrno("cannot mount", "/dev/shm");
@@ -158,26 +176,22 @@ static void makeDevices(void) {
     }
 }
 
-// Takes away what would undo the sandbox from inside even for root: mounting (a read-write remount of the host),
-// loading modules, raw I/O and device nodes, rebooting. Dropped from the bounding set, so no exec gets them back.
-static void dropCapabilities(void) {
+void limitCapabilities(void) {
     static const int dropped[] = {CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_RAWIO, CAP_SYS_BOOT, CAP_MKNOD};
     struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
-    if (syscall(SYS_capget, &header, data) != 0) failErrno("cannot read capabilities of", "the node");
+    if (syscall(SYS_capget, &header, data) != 0) failErrno("cannot read capabilities of", "the launcher");
     for (size_t index = 0; index < sizeof dropped / sizeof dropped[0]; index++) {
         int capability = dropped[index];
         if (prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 && errno != EINVAL) {
-            failErrno("cannot drop a capability of", "the node");
+            failErrno("cannot drop a capability of", "the launcher");
         }
-        unsigned mask = ~(1u << (capability % 32));
-        data[capability / 32].effective &= mask;
-        data[capability / 32].permitted &= mask;
-        data[capability / 32].inheritable &= mask;
+        // Not inheritable either (which also lowers an ambient one): an exec gives root its bounding set and what
+        // is inheritable, nothing else.
+        data[capability / 32].inheritable &= ~(1u << (capability % 32));
     }
-    if (syscall(SYS_capset, &header, data) != 0) failErrno("cannot set capabilities of", "the node");
+    if (syscall(SYS_capset, &header, data) != 0) failErrno("cannot set capabilities of", "the launcher");
 }
-
 
 void prepareHostView(void) {
     int resolve = openTree("/run/systemd/resolve", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -186,11 +200,15 @@ void prepareHostView(void) {
         failErrno("cannot make read-only", "/");
     }
     makeDevices();
+    // As with /dev: the host's /run and /proc trees are covered (an empty tmpfs; the node's own /proc) and would only
+    // be copied into each node's namespace and torn down with it. Not mounts everywhere: errors do not matter.
+    umount2("/run", MNT_DETACH);
     if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) failErrno("cannot mount", "/run");
     if (resolve >= 0) {
         setAttributes(resolve, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
         attach(resolve, "/run/systemd/resolve", 1);
     }
+    umount2("/proc", MNT_DETACH);
 }
 
 // Every source opened while the host is whole: a source inside a hidden directory (a node's work directory in the
@@ -208,21 +226,63 @@ void mountProc(void) {
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) failErrno("cannot mount", "/proc");
 }
 
+// Whether `path` is `ancestor` or lies below it.
+static int isWithin(const char *path, const char *ancestor) {
+    size_t length = strlen(ancestor);
+    if (length == 1 && ancestor[0] == '/') return 1;
+    return strncmp(path, ancestor, length) == 0 && (path[length] == '\0' || path[length] == '/');
+}
+
+// Whether the hidden path of operation `index` lies in a tmpfs mounted after it (the private /tmp over a state
+// directory under the host's /tmp): that tmpfs hides it already, one superblock fewer to make and tear down.
+static int isCoveredLater(int index) {
+    for (int later = index + 1; later < operationCount; later++) {
+        OperationKind kind = operations[later].kind;
+        if ((kind == mountTmpfs || kind == hideDirectory) && isWithin(operations[index].target, operations[later].target)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// The operation whose mount holds `operations[index].target` once the earlier ones are made: the last earlier one
+// whose target contains it (hidden paths covered later do not count); NULL when it lies in the host's view.
+static const Operation *enclosingMount(int index) {
+    const char *target = operations[index].target;
+    for (int earlier = index - 1; earlier >= 0; earlier--) {
+        const Operation *operation = &operations[earlier];
+        if (strcmp(operation->target, target) == 0 || !isWithin(target, operation->target)) continue;
+        if ((operation->kind == hideDirectory || operation->kind == hideFile) && isCoveredLater(earlier)) continue;
+        return operation;
+    }
+    return NULL;
+}
+
 void mountNodePaths(void) {
     for (int index = 0; index < operationCount; index++) {
         Operation *operation = &operations[index];
         switch (operation->kind) {
         case hideDirectory:
+            if (isCoveredLater(index)) break;
             if (mount("tmpfs", operation->target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
                 failErrno("cannot hide", operation->target);
             }
             break;
         case hideFile:
+            if (isCoveredLater(index)) break;
             if (mount("/dev/null", operation->target, NULL, MS_BIND, NULL) != 0) {
                 failErrno("cannot hide", operation->target);
             }
             break;
-        case mountTmpfs:
+        case mountTmpfs: {
+            // Inside another tmpfs of this node (its working directory in its private /tmp, or in the tmpfs that
+            // hides the state directory) a directory is as private and as writable as a tmpfs of its own, and costs
+            // no superblock to make and tear down.
+            const Operation *enclosing = enclosingMount(index);
+            if (enclosing && (enclosing->kind == mountTmpfs || enclosing->kind == hideDirectory)) {
+                makeDirectoriesBelow(operation->target, strlen(enclosing->target));
+                break;
+            }
             // A private path nothing is read back from: memory, not a host directory made and deleted per node.
             makeMountPoint(operation->target, 1);
             if (mount("tmpfs", operation->target, "tmpfs", MS_NOSUID | MS_NODEV,
@@ -230,6 +290,7 @@ void mountNodePaths(void) {
                 failErrno("cannot mount a tmpfs at", operation->target);
             }
             break;
+        }
         case bindWritable:
         case bindReadOnly: {
             struct stat info;
@@ -298,18 +359,29 @@ static void saveFiles(void) {
     }
 }
 
+// The command's process until its exec: its signal mask back (its capabilities go at the exec: limitCapabilities).
+typedef struct {
+    char **command;
+    sigset_t mask;
+} CommandStart;
+
+static int startCommand(void *argument) {
+    CommandStart *start = argument;
+    sigprocmask(SIG_SETMASK, &start->mask, NULL);
+    execve(start->command[0], start->command, environ);
+    failErrno("cannot run", start->command[0]);
+}
+
 void runCommand(char **command) {
-    sigset_t all, previous;
+    CommandStart start = {.command = command};
+    sigset_t all;
     sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &previous);
-    pid_t child = fork();
+    sigprocmask(SIG_BLOCK, &all, &start.mask);
+    // As posix_spawn does: the child borrows this process's memory (on a stack of its own) until its exec, and this
+    // process waits for that exec. A fork would copy the page tables only for the exec to throw them away.
+    static char stack[64 * 1024] __attribute__((aligned(16)));
+    pid_t child = clone(startCommand, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
     if (child < 0) failErrno("cannot fork", command[0]);
-    if (child == 0) {
-        sigprocmask(SIG_SETMASK, &previous, NULL);
-        dropCapabilities();
-        execve(command[0], command, environ);
-        failErrno("cannot run", command[0]);
-    }
     // PID 1 ignores what it does not handle; it only waits.
     for (;;) {
         int status;

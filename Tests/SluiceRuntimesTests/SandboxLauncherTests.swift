@@ -112,6 +112,67 @@ struct SandboxLauncherTests {
     }
 
     @Test(
+        "a state directory under the host's /tmp is hidden, its key too, and the working directory inside it is the node's",
+        arguments: Launching.allCases)
+    func stateDirectoryUnderTmp(_ launching: Launching) async throws {
+        let runtime = launching.runtime
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        // As the benchmarks lay runs out: the state directory under the host's /tmp, which the node's private /tmp
+        // covers (the launcher then makes no mount of its own to hide it, nor one for the working directory).
+        let state = fixture.root + "/state"
+        let key = fixture.root + "/signing-key.pem"
+        let nodeDirectory = state + "/runs/run-test/nodes/deep"
+        try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
+        try "rows\n".write(toFile: state + "/sluice.db", atomically: false, encoding: .utf8)
+        try "PRIVATE KEY\n".write(toFile: key, atomically: false, encoding: .utf8)
+        let script = """
+            ls -A \(state) | grep -v '^runs$' | wc -l
+            cat \(state)/sluice.db 2>/dev/null || echo no-database
+            cat \(key) 2>/dev/null || echo no-key
+            pwd; echo here > ./here && cat ./here
+            echo x > /tmp/x && echo tmp-writable
+            """
+        var invocation = fixture.invocation("deep", "sh", ["-c", script])
+        invocation.sandbox = SandboxLayout(nodeDirectory: nodeDirectory, hiddenPaths: [state, key])
+        // Nothing read back: through the server, /tmp and the working directory are memory.
+        invocation.sandbox.readBackPaths = []
+
+        let outcome = try await runtime.run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        let work = invocation.sandbox.defaultWorkingDirectory
+        #expect(contents(of: invocation.stdoutPath) == "0\nno-database\nno-key\n\(work)\nhere\ntmp-writable\n")
+        #expect(contents(of: state + "/sluice.db") == "rows\n")
+        #expect(contents(of: key) == "PRIVATE KEY\n")
+    }
+
+    @Test(
+        "the node's /dev has working devices and a writable shm, and no host mount lies hidden under /dev, /proc or /run",
+        arguments: Launching.allCases)
+    func devices(_ launching: Launching) async throws {
+        let runtime = launching.runtime
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let script = """
+            echo gone > /dev/null && echo null-ok
+            head -c 3 /dev/zero | od -An -tx1 | tr -d ' \\n'; echo
+            head -c 16 /dev/urandom | wc -c | tr -d ' '
+            if (echo x > /dev/full) 2>/dev/null; then echo full-accepted; else echo full-refused; fi
+            echo s > /dev/shm/s-\(fixture.marker) && cat /dev/shm/s-\(fixture.marker) && rm /dev/shm/s-\(fixture.marker)
+            ls /dev | tr '\\n' ' '; echo
+            awk '$5 == "/dev" || $5 == "/proc" || $5 == "/run"' /proc/self/mountinfo | wc -l
+            """
+        let invocation = fixture.invocation("devices", "sh", ["-c", script])
+
+        let outcome = try await runtime.run(invocation)
+
+        #expect(outcome.termination == .exited(0))
+        let devices = "core fd full null ptmx pts random shm stderr stdin stdout tty urandom zero "
+        #expect(contents(of: invocation.stdoutPath) == "null-ok\n000000\n16\nfull-refused\ns\n\(devices)\n3\n")
+    }
+
+    @Test(
         "the host is read-only outside the private paths; /tmp and the working directory are writable",
         arguments: Launching.allCases)
     func hostIsReadOnly(_ launching: Launching) async throws {

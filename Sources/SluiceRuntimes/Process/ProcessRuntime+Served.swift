@@ -8,9 +8,9 @@ import SystemPackage
 
 extension ProcessRuntime {
     /// Runs a sandboxed node through the engine's ``SandboxServer``, with the same rules as ``supervise(_:for:)``:
-    /// the node's logs and environment (plus `PWD`), its own session and process group (led by its PID 1), the
-    /// timeout (SIGTERM to the group, SIGKILL after the grace period), cancellation (the same), the launcher's
-    /// failures as ``RuntimeError/bubblewrapFailed(node:message:)``.
+    /// the node's logs and environment (plus `PWD`), its own process group (led by its PID 1, in the server's
+    /// session, which has no terminal), the timeout (SIGTERM to the group, SIGKILL after the grace period),
+    /// cancellation (the same), the launcher's failures as ``RuntimeError/bubblewrapFailed(node:message:)``.
     ///
     /// - Returns: `nil` when the server did not take the node (a request too large for its socket, or the server
     ///   is gone): nothing ran, and the caller starts it another way.

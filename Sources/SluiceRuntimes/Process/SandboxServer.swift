@@ -11,10 +11,10 @@ import Synchronization
 /// A node run through it gets the same sandbox as one run through the per-node launcher (``SandboxLauncher``), for
 /// about half the launcher's CPU, and the engine no longer forks: it sends the launcher's arguments, the node's
 /// environment and its two log descriptors over a `SOCK_SEQPACKET` socket and is told the node's PID (PID 1 of the
-/// node's namespace, leader of its own session and process group) and, later, its wait status. A thread of the
-/// engine reads the replies. The server dies with the engine: when the engine's end of the socket closes (the
-/// engine exits or is killed, even with SIGKILL) the server kills every running node and exits, and each node's
-/// PID 1 gets SIGKILL should the server die first.
+/// node's namespace, leader of its own process group, in the server's session, which has no terminal) and, later,
+/// its wait status. A thread of the engine reads the replies. The server dies with the engine: when the engine's
+/// end of the socket closes (the engine exits or is killed, even with SIGKILL) the server kills every running node
+/// and exits, and each node's PID 1 gets SIGKILL should the server die first.
 ///
 /// `SLUICE_SANDBOX_SERVER=0` turns it off (every node through the per-node launcher).
 package final class SandboxServer: Sendable {
