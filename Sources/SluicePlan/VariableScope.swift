@@ -48,7 +48,7 @@ package struct ArtifactReference: Sendable, Hashable {
 
 /// The variables visible while rendering a template field (Argo's `{{...}}` names).
 package struct VariableScope: Sendable {
-    package struct Value: Sendable {
+    package struct Value: Sendable, Equatable {
         package var text: String
         /// What the value was derived from (empty for a literal of the submitted workflow).
         package var provenance: Set<ValueSource> = []
@@ -77,10 +77,17 @@ package struct VariableScope: Sendable {
     package func value(_ name: String) -> Value? { values[name] }
 
     /// This scope with every variable of `other` added (other wins on conflicts).
+    ///
+    /// When `other` adds or changes nothing, this scope is returned as it is, its storage still shared: a DAG's scope
+    /// holds every published task's results, and the executor merges the run's global variables (`workflow.status`,
+    /// already in that scope) into each node's caller scope, which copied the whole scope per node.
     package func merging(_ other: VariableScope) -> VariableScope {
+        let newValues = other.values.filter { name, value in values[name] != value }
+        let newArtifacts = other.artifacts.filter { name, reference in artifacts[name] != reference }
+        if newValues.isEmpty && newArtifacts.isEmpty { return self }
         var merged = self
-        merged.values.merge(other.values) { _, new in new }
-        merged.artifacts.merge(other.artifacts) { _, new in new }
+        merged.values.merge(newValues) { _, new in new }
+        merged.artifacts.merge(newArtifacts) { _, new in new }
         return merged
     }
 

@@ -25,9 +25,11 @@ extension WorkflowExecutor {
             var queue = StartQueue<(String, CallSiteResult?)>(bound: startedTaskBound)
             while true {
                 await decideReady(&progress, dagNode: dagNode, limiter: limiter, queue: &queue)
-                if let job = queue.takeSoleJob() {
-                    // A chain: the one ready task runs in this task (``StartQueue/takeSoleJob()``).
-                    let (name, result) = await job()
+                // A chain: the one ready task runs in this task (``StartQueue/takeSoleJob()``). The job is a
+                // temporary, released before its result is taken: it holds the task's call site, whose scope shares
+                // `progress.scope`'s storage, and publishing while it lived copied the whole scope (every task's
+                // results so far) at every node.
+                if case let (name, result)? = await queue.takeSoleJob()?() {
                     take(name, result, in: &progress)
                     continue
                 }

@@ -27,7 +27,9 @@ extension WorkflowExecutor {
             try await coordinator.link(parents: previousStepIDs, to: groupNode.id)
 
             var finished = try await startGroup(group, groupNode: groupNode, stepsNode: stepsNode, scope: scope)
-            finished.append(contentsOf: await runGroup(finished.waiting, limiter: limiter))
+            // The sites are taken out of `finished`: their scopes share `scope`'s storage, which publishing would
+            // otherwise copy (every earlier step's results) while they lived.
+            finished.append(contentsOf: await runGroup(finished.takeWaiting(), limiter: limiter))
             let ended = finished.inDeclaredOrder(group)
             let childIDs = ended.flatMap { entry in entry.result.iterations?.map(\.id) ?? [entry.result.node.id] }
             try await coordinator.orderChildren(of: groupNode.id, as: childIDs)
@@ -65,6 +67,12 @@ extension WorkflowExecutor {
 
         mutating func append(contentsOf results: [(step: WorkflowStep, result: CallSiteResult)]) {
             ended.append(contentsOf: results)
+        }
+
+        /// The steps decided to run, no longer held here.
+        mutating func takeWaiting() -> [(step: WorkflowStep, site: CallSite)] {
+            defer { waiting = [] }
+            return waiting
         }
 
         /// The ended steps in the group's declared order (Argo lists a group's children so, skipped steps included).
