@@ -15,8 +15,13 @@ package final class NodeRootSweeper: Sendable {
         (roots, queue) = AsyncStream.makeStream(of: String.self)
     }
 
-    /// Queues the directory `path` (and everything in it) for deletion.
+    /// Queues the directory `path` (and everything in it) for deletion; a path that does not exist (a node without
+    /// a private root: no isolation, or a sandbox whose private paths were all tmpfs) is not queued.
+    ///
+    /// The check is one `access` call: queueing wakes the sweeper's task, and deleting a missing path made Foundation
+    /// build an error to throw away, per node.
     package func remove(_ path: String) {
+        guard access(path, F_OK) == 0 else { return }
         if case .terminated = queue.yield(path) { Self.delete(path) }
     }
 

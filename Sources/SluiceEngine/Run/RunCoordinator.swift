@@ -46,11 +46,6 @@ package actor RunCoordinator {
     /// Whether a list that must not wait (a Retry node's) is among the unsaved ones.
     private var urgentChildren = false
     private let observer: (any RunObserver)?
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// Succeeded pods of an earlier attempt at this run (resume after the engine died), by node id.
     private var reusable: [String: NodeState] = [:]
@@ -271,21 +266,17 @@ package actor RunCoordinator {
 
     // MARK: - Records
 
+    /// The row of `node` (its inputs, outputs and children as ``NodeRecordJSON`` text).
     private func record(_ node: NodeState) throws(EngineError) -> NodeRecord {
-        do {
-            return NodeRecord(
-                runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
-                type: node.type, templateName: node.templateName, phase: node.phase,
-                message: node.message, boundaryID: node.boundaryID,
-                childrenJSON: node.children.isEmpty
-                    ? "[]" : String(decoding: try encoder.encode(node.children), as: UTF8.self),
-                inputsJSON: try node.inputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
-                outputsJSON: try node.outputs.map { String(decoding: try encoder.encode($0), as: UTF8.self) },
-                startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
-                sequence: node.sequence, progress: node.progress, memoization: node.memoization)
-        } catch {
-            throw .stateUnavailable(reason: "cannot encode node '\(node.name)': \(error)")
-        }
+        NodeRecord(
+            runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
+            type: node.type, templateName: node.templateName, phase: node.phase,
+            message: node.message, boundaryID: node.boundaryID,
+            childrenJSON: node.children.isEmpty ? "[]" : NodeRecordJSON.text(of: node.children),
+            inputsJSON: node.inputs.map(NodeRecordJSON.text(of:)),
+            outputsJSON: node.outputs.map(NodeRecordJSON.text(of:)),
+            startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
+            sequence: node.sequence, progress: node.progress, memoization: node.memoization)
     }
 
     /// Writes `transition`, with the unsaved children lists when they are due (or `flushingChildren`); an empty
