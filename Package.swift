@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "SluiceConcurrencyTests", dependencies: ["SluiceConcurrency"], swiftSettings: strictSettings),
         .testTarget(
             name: "SluiceSpecTests",
-            dependencies: ["SluiceSpec", "SluiceTesting"],
+            dependencies: ["SluiceSpec", "SluiceTesting", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -73,14 +73,10 @@ package enum SpecLoader {
         throws(SpecError) -> LoadedFile
     {
         try YAMLBudget.check(text, file: file, limits: limits)
-        var trees: [YAMLValue] = []
-        var nodes: [Yams.Node] = []
+        let composed: [YAMLComposer.Document]
+        var errors: [SpecError]
         do {
-            var iterator = try Yams.compose_all(yaml: text)
-            while let node = iterator.next() {
-                nodes.append(node)
-            }
-            if let error = iterator.error { throw error }
+            (composed, errors) = try YAMLComposer.documents(in: text, file: file)
         } catch let error as YamlError {
             throw .invalid(errors: [syntaxError(error, file: file)])
         } catch {
@@ -90,19 +86,12 @@ package enum SpecLoader {
                     problem: "\(error)", openedAt: nil)
             ])
         }
-        var errors: [SpecError] = []
-        for node in nodes {
-            do {
-                trees.append(try YAMLValue(node, file: file))
-            } catch {
-                errors.append(error)
-            }
-        }
         if !errors.isEmpty { throw .invalid(errors: errors) }
 
         var documents: [WorkflowDocument] = []
         var notes: [SpecNote] = []
-        for (index, tree) in trees.enumerated() {
+        for document in composed {
+            let tree = document.tree
             if tree.isNull { continue }
             var checker = SchemaChecker()
             checker.check(tree, as: ArgoSchema.document, at: SpecPath())
@@ -128,7 +117,12 @@ package enum SpecLoader {
             notes.append(contentsOf: checker.notes)
             guard problems.isEmpty else { continue }
             do {
-                let workflow = try YAMLDecoder().decode(Workflow.self, from: nodes[index])
+                let workflow =
+                    if let node = document.taggedNode {
+                        try YAMLDecoder().decode(Workflow.self, from: node)
+                    } else {
+                        try YAMLValueDecoder.decode(Workflow.self, from: tree)
+                    }
                 documents.append(WorkflowDocument(workflow: workflow, tree: tree, file: file))
             } catch let error as DecodingError {
                 errors.append(decodingError(error, tree: tree))
@@ -195,29 +189,47 @@ package enum SpecLoader {
 extension YAMLValue {
     /// Copies a composed Yams node into our positioned tree.
     init(_ node: Yams.Node, file: String) throws(SpecError) {
+        var hasExplicitTags = false
+        try self.init(node, file: file, hasExplicitTags: &hasExplicitTags)
+    }
+
+    /// Copies a composed Yams node into our positioned tree, setting `hasExplicitTags` when a node carries a tag the
+    /// tree does not keep (`!!str true`, `!!bool "yes"`, `!!map`: any tag but a plain scalar's or a collection's
+    /// implicit one, a quoted or block scalar's `str`, and a key's resolved `str`).
+    init(_ node: Yams.Node, file: String, hasExplicitTags: inout Bool) throws(SpecError) {
         func location(_ mark: Mark?) -> SourceLocation {
             SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
         }
         switch node {
         case .scalar(let scalar):
-            self = .scalar(scalar.string, isPlain: scalar.style == .plain, at: location(scalar.mark))
+            let isPlain = scalar.style == .plain
+            if scalar.tag.rawValue != (isPlain ? Tag.Name.implicit : Tag.Name.str).rawValue { hasExplicitTags = true }
+            self = .scalar(scalar.string, isPlain: isPlain, at: location(scalar.mark))
         case .sequence(let sequence):
             var elements: [YAMLValue] = []
-            for element in sequence { elements.append(try YAMLValue(element, file: file)) }
+            for element in sequence {
+                elements.append(try YAMLValue(element, file: file, hasExplicitTags: &hasExplicitTags))
+            }
+            if sequence.tag.rawValue != Tag.Name.implicit.rawValue { hasExplicitTags = true }
             self = .sequence(elements, at: location(sequence.mark))
         case .mapping(let mapping):
             var entries: [Entry] = []
             for (key, value) in mapping {
-                guard let keyText = key.scalar?.string else {
+                guard let keyScalar = key.scalar else {
                     throw .invalidValue(
                         message: "mapping keys must be scalars", at: location(key.mark),
                         path: SpecPath())
                 }
+                // Composing resolved the key's tag: `str` unless the key has an explicit tag (or the default
+                // resolver read it as another type).
+                let keyTag = keyScalar.tag.rawValue
+                if keyTag != Tag.Name.str.rawValue, keyTag != Tag.Name.implicit.rawValue { hasExplicitTags = true }
                 entries.append(
                     Entry(
-                        key: keyText, keyLocation: location(key.mark),
-                        value: try YAMLValue(value, file: file)))
+                        key: keyScalar.string, keyLocation: location(key.mark),
+                        value: try YAMLValue(value, file: file, hasExplicitTags: &hasExplicitTags)))
             }
+            if mapping.tag.rawValue != Tag.Name.implicit.rawValue { hasExplicitTags = true }
             self = .mapping(entries, at: location(mapping.mark))
         case .alias(let alias):
             throw .unsupported(

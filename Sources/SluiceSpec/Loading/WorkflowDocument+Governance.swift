@@ -1,5 +1,3 @@
-import Yams
-
 extension WorkflowDocument {
     /// The annotation that carries the governance document for clusters whose schema rejects `spec.governance`.
     package static let governanceAnnotation = "sluice.dev/governance"
@@ -23,8 +21,10 @@ extension WorkflowDocument {
                 at: annotation.location, path: SpecPath())
         }
         do {
-            guard let node = try Yams.compose(yaml: text) else { return nil }
-            return try YAMLValue(node, file: "\(file) (annotation \(Self.governanceAnnotation))")
+            let composed = try YAMLComposer.document(
+                in: text, file: "\(file) (annotation \(Self.governanceAnnotation))")
+            if let error = composed.errors.first { throw error }
+            return composed.document?.tree
         } catch let error as SpecError {
             throw error
         } catch {

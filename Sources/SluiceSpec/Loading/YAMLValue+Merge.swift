@@ -72,7 +72,7 @@ extension YAMLValue {
     /// - Throws: ``SpecError`` located in this tree when the value does not have the shape of `type`.
     package func decode<T: Decodable>(_ type: T.Type) throws(SpecError) -> T {
         do {
-            return try YAMLDecoder().decode(type, from: yamsNode)
+            return try YAMLValueDecoder.decode(type, from: self)
         } catch {
             throw .invalidValue(message: "\(error)", at: location, path: SpecPath())
         }

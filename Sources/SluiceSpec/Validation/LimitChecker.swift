@@ -7,7 +7,10 @@ extension WorkflowDocument {
     /// `{{...}}` are checked when the engine renders them.
     package func limitProblems(_ limits: InputLimits = .current) -> [SpecError] {
         var checker = LimitChecker(limits: limits)
-        if let spec = tree["spec"] { checker.visit(spec, at: "spec", key: "spec", parentKey: nil) }
+        if let spec = tree["spec"] {
+            checker.components = [.key("spec")]
+            checker.visit(spec, key: "spec", parentKey: nil)
+        }
         return checker.errors
     }
 }
@@ -16,6 +19,9 @@ extension WorkflowDocument {
 private struct LimitChecker {
     let limits: InputLimits
     var errors: [SpecError] = []
+    /// The path of the value being visited, made a ``SpecPath`` only for a message.
+    var components: [SpecPath.Component] = []
+    private var path: SpecPath { SpecPath(components) }
 
     init(limits: InputLimits) { self.limits = limits }
 
@@ -24,10 +30,10 @@ private struct LimitChecker {
         "timeout": [""], "duration": ["suspend", "backoff"], "maxDuration": ["backoff"], "cap": ["backoff"],
     ]
 
-    mutating func visit(_ node: YAMLValue, at path: SpecPath, key: String, parentKey: String?) {
+    mutating func visit(_ node: YAMLValue, key: String, parentKey: String?) {
         switch node {
         case .scalar(let text, _, let at):
-            checkScalar(text, key: key, parentKey: parentKey, at: at, path: path)
+            checkScalar(text, key: key, parentKey: parentKey, at: at)
         case .sequence(let elements, let at):
             if key == "withItems", elements.count > limits.loopItems {
                 errors.append(
@@ -37,21 +43,24 @@ private struct LimitChecker {
                             + "more than \(limits.loopItems)", at: at, path: path))
             }
             for (index, element) in elements.enumerated() {
-                visit(element, at: path.index(index), key: key, parentKey: parentKey)
+                components.append(.index(index))
+                visit(element, key: key, parentKey: parentKey)
+                components.removeLast()
             }
         case .mapping(let entries, _):
             if key == "withSequence" { checkSequence(node, at: path) }
             for entry in entries where entry.key != "governance" {
-                visit(entry.value, at: path.key(entry.key), key: entry.key, parentKey: key)
+                components.append(.key(entry.key))
+                visit(entry.value, key: entry.key, parentKey: key)
+                components.removeLast()
             }
         }
     }
 
-    private mutating func checkScalar(
-        _ text: String, key: String, parentKey: String?, at: SourceLocation, path: SpecPath
-    ) {
-        if text.contains("{{=") { checkExpressions(in: text, at: at, path: path) }
-        guard !text.contains("{{") else { return }
+    private mutating func checkScalar(_ text: String, key: String, parentKey: String?, at: SourceLocation) {
+        let hasPlaceholder = text.containsPlaceholderOpening
+        if hasPlaceholder, text.contains("{{=") { checkExpressions(in: text, at: at, path: path) }
+        guard !hasPlaceholder else { return }
         if let parents = Self.durationFields[key], parents.contains("") || parents.contains(parentKey ?? "") {
             do {
                 _ = try ArgoDuration.parse(text, limitSeconds: limits.durationSeconds)

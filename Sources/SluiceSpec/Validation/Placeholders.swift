@@ -25,6 +25,25 @@ extension Placeholder {
     }
 }
 
+extension String {
+    /// Whether the text holds `{{`, as `contains("{{")` answers, but from a scan of its UTF-8 bytes when they hold no
+    /// `{{` (most scalars of a document; `contains` matches characters, and costs a tenth of validating a large
+    /// DAG). Two brace characters are always two brace bytes; when the bytes hold them, `contains` decides (a brace
+    /// followed by a combining mark is another character).
+    package var containsPlaceholderOpening: Bool {
+        var previousIsBrace = false
+        for byte in utf8 {
+            if byte == UInt8(ascii: "{") {
+                if previousIsBrace { return contains("{{") }
+                previousIsBrace = true
+            } else {
+                previousIsBrace = false
+            }
+        }
+        return false
+    }
+}
+
 extension Substring {
     fileprivate func trimmingSpaces() -> Substring {
         var result = self

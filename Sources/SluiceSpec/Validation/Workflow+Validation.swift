@@ -405,14 +405,30 @@ private struct WorkflowValidator {
     mutating func forEachScalar(
         in node: YAMLValue, at path: SpecPath, _ body: (String, SpecPath, inout WorkflowValidator) -> Void
     ) {
+        var components = path.components
+        forEachScalar(in: node, components: &components, body)
+    }
+
+    /// The walk of ``forEachScalar(in:at:_:)``: the path is one stack of components, made a ``SpecPath`` only for a
+    /// scalar that holds a placeholder.
+    private mutating func forEachScalar(
+        in node: YAMLValue, components: inout [SpecPath.Component],
+        _ body: (String, SpecPath, inout WorkflowValidator) -> Void
+    ) {
         switch node {
         case .scalar(let text, _, _):
-            if text.contains("{{") { body(text, path, &self) }
+            if text.containsPlaceholderOpening { body(text, SpecPath(components), &self) }
         case .sequence(let elements, _):
-            for (index, element) in elements.enumerated() { forEachScalar(in: element, at: path.index(index), body) }
+            for (index, element) in elements.enumerated() {
+                components.append(.index(index))
+                forEachScalar(in: element, components: &components, body)
+                components.removeLast()
+            }
         case .mapping(let entries, _):
             for entry in entries where entry.key != "governance" {
-                forEachScalar(in: entry.value, at: path.key(entry.key), body)
+                components.append(.key(entry.key))
+                forEachScalar(in: entry.value, components: &components, body)
+                components.removeLast()
             }
         }
     }
