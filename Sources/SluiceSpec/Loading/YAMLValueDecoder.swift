@@ -26,14 +26,14 @@ enum YAMLValueDecoder {
     /// - Throws: `DecodingError` (type mismatch, missing key, unkeyed container at end), or what `type`'s own
     ///   `init(from:)` throws.
     static func decode<T: Decodable>(_ type: T.Type, from value: YAMLValue) throws -> T {
-        try TreeDecoder(value: value, path: nil).decodeValue(type)
+        try TreeDecoder(value: value, parent: nil, key: nil).decodeValue(type)
     }
 }
 
 // MARK: - Coding path
 
-/// A coding path as a list from the leaf up, so that a child decoder costs one small allocation, not a copy of its
-/// parent's path; the array is built only when asked for (errors, and types that read `codingPath`).
+/// A coding path as a list from the leaf up, so that a container costs one small allocation (a scalar none), not a
+/// copy of its parent's path; the array is built only when asked for (errors, and types that read `codingPath`).
 private final class PathNode {
     let parent: PathNode?
     let key: any CodingKey
@@ -87,8 +87,12 @@ private struct ElementKey: CodingKey {
 
 private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
     let value: YAMLValue
-    let path: PathNode?
+    /// The path of the container that holds this value, and the value's key there (both nil at the top).
+    let parent: PathNode?
+    let key: (any CodingKey)?
 
+    /// This value's path, for the containers it opens.
+    var path: PathNode? { key.map { PathNode(parent: parent, key: $0) } ?? parent }
     var codingPath: [any CodingKey] { PathNode.codingPath(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
@@ -96,29 +100,28 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
         guard case .mapping(let entries, _) = value else {
             throw typeMismatch(expectation: Node.Mapping.self, reality: "Node")
         }
-        return KeyedDecodingContainer(KeyedContainer<Key>(decoder: self, entries: Self.flattened(entries)))
+        return KeyedDecodingContainer(KeyedContainer<Key>(path: path, entries: Self.flattened(entries)))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .sequence(let elements, _) = value else {
             throw typeMismatch(expectation: Node.Sequence.self, reality: "Node")
         }
-        return UnkeyedContainer(decoder: self, elements: elements)
+        return UnkeyedContainer(path: path, elements: elements)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
-    /// The decoder of `child`, found under `key`.
-    func child(_ child: YAMLValue, key: any CodingKey) -> TreeDecoder {
-        TreeDecoder(value: child, path: PathNode(parent: path, key: key))
-    }
-
     // MARK: Single value
 
-    /// As Yams' `_Decoder.decodeNil`: a plain `""`, `~`, `null`, `Null` or `NULL` scalar.
+    /// As Yams' `_Decoder.decodeNil` (`NSNull.construct(from:)`): a plain `""`, `~`, `null`, `Null` or `NULL`
+    /// scalar. Written out: it is asked of every present optional field.
     func decodeNil() -> Bool {
-        guard case .scalar(let text, let isPlain, _) = value else { return false }
-        return NSNull.construct(from: Self.scalar(text, isPlain: isPlain)) != nil
+        guard case .scalar(let text, true, _) = value else { return false }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -128,9 +131,8 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
     /// As Yams' `_Decoder._construct`: a scalar type is constructed by Yams from the scalar, any other type decodes
     /// itself from this decoder.
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        guard let constructible = type as? any ScalarConstructible.Type else {
-            return try T(from: self)
-        }
+        let isString = type == String.self
+        guard isString || type is any ScalarConstructible.Type else { return try T(from: self) }
         let text: String
         let isPlain: Bool
         switch value {
@@ -143,8 +145,10 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
             throw typeMismatch(expectation: Node.Scalar.self, reality: "Sequence")
         }
         // `String.construct(from:)` is the scalar's text: skip building the scalar for the commonest type.
-        if type == String.self, let string = text as? T { return string }
-        guard let constructed = constructible.construct(from: Self.scalar(text, isPlain: isPlain)) else {
+        if isString, let string = text as? T { return string }
+        guard let constructible = type as? any ScalarConstructible.Type,
+            let constructed = constructible.construct(from: Self.scalar(text, isPlain: isPlain))
+        else {
             throw typeMismatch(expectation: type, reality: "Scalar")
         }
         guard let result = constructed as? T else {
@@ -201,10 +205,10 @@ private struct TreeDecoder: Decoder, SingleValueDecodingContainer {
 // MARK: - Keyed
 
 private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: TreeDecoder
+    let path: PathNode?
     let entries: [YAMLValue.Entry]
 
-    var codingPath: [any CodingKey] { decoder.codingPath }
+    var codingPath: [any CodingKey] { PathNode.codingPath(path) }
     var allKeys: [Key] { entries.compactMap { Key(stringValue: $0.key) } }
 
     /// The value of the last entry named `key` (as Yams' mapping subscript: a mapping's own keys follow merged ones).
@@ -220,6 +224,13 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try decoder(for: key).decodeValue(type)
+    }
+
+    /// As the standard library's `contains`, `decodeNil(forKey:)`, `decode(_:forKey:)`, with one look-up.
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let found = value(for: key.stringValue) else { return nil }
+        let decoder = TreeDecoder(value: found, parent: path, key: key)
+        return decoder.decodeNil() ? nil : try decoder.decodeValue(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -246,23 +257,23 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
                     codingPath: codingPath,
                     debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
-        return decoder.child(found, key: key)
+        return TreeDecoder(value: found, parent: path, key: key)
     }
 }
 
 // MARK: - Unkeyed
 
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
-    let decoder: TreeDecoder
+    let path: PathNode?
     let elements: [YAMLValue]
     private(set) var currentIndex = 0
 
-    init(decoder: TreeDecoder, elements: [YAMLValue]) {
-        self.decoder = decoder
+    init(path: PathNode?, elements: [YAMLValue]) {
+        self.path = path
         self.elements = elements
     }
 
-    var codingPath: [any CodingKey] { decoder.codingPath }
+    var codingPath: [any CodingKey] { PathNode.codingPath(path) }
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
@@ -300,7 +311,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
                 DecodingError.Context(
                     codingPath: codingPath + [key], debugDescription: "Unkeyed container is at end."))
         }
-        let result = try body(decoder.child(elements[currentIndex], key: key))
+        let result = try body(TreeDecoder(value: elements[currentIndex], parent: path, key: key))
         currentIndex += 1
         return result
     }
