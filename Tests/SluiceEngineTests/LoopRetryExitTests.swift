@@ -304,4 +304,40 @@ struct LoopRetryExitTests {
             #expect(run.run.outputsJSON == #"{"parameters":[{"name":"answer","value":"shared"}]}"#)
         }
     }
+
+    @Test(
+        "a node sees the latest value of a global another node changed after earlier nodes read it",
+        .timeLimit(.minutes(1)))
+    func globalOutputsChangeBetweenNodes() async throws {
+        let yaml = """
+            apiVersion: argoproj.io/v1alpha1
+            kind: Workflow
+            metadata:
+              name: changing-globals
+            spec:
+              entrypoint: main
+              templates:
+                - name: main
+                  dag:
+                    tasks:
+                      - {name: first, template: make, arguments: {parameters: [{name: v, value: one}]}}
+                      - {name: read-first, template: use, dependencies: [first]}
+                      - {name: second, template: make, dependencies: [read-first],
+                         arguments: {parameters: [{name: v, value: two}]}}
+                      - {name: read-second, template: use, dependencies: [second]}
+                - name: make
+                  inputs: {parameters: [{name: v}]}
+                  container: {image: alpine, command: [sh, -c, "echo -n {{inputs.parameters.v}} > /tmp/v"]}
+                  outputs:
+                    parameters: [{name: v, globalName: answer, valueFrom: {path: /tmp/v}}]
+                - name: use
+                  container: {image: alpine, command: [echo, "{{workflow.outputs.parameters.answer}}"]}
+            """
+        try await EngineHarness.withDirectory { directory in
+            let run = try await EngineHarness.run(yaml, in: directory)
+            #expect(run.summary.phase == .succeeded)
+            #expect(try run.outputs("read-first").result == "one")
+            #expect(try run.outputs("read-second").result == "two")
+        }
+    }
 }

@@ -19,6 +19,8 @@ struct CanonicalJSONTests {
             ("é € 𝄞 \u{2028}", "\"é € 𝄞 \u{2028}\""),
             ([1, "a", nil, [], [:]], #"[1,"a",null,[],{}]"#),
             (["b": 1, "a": 2, "aa": 3, "A": 4, "_": 5], #"{"A":4,"_":5,"a":2,"aa":3,"b":1}"#),
+            // ASCII keys sort by their bytes, control characters and "\r\n" included.
+            (["a\r\n": 1, "a\r": 2, "a\n": 3, "a": 4, "0": 5], #"{"0":5,"a":4,"a\n":3,"a\r":2,"a\r\n":1}"#),
             // UTF-16 order: U+20AC (0x20AC) sorts before U+1D11E (surrogates 0xD834…), unlike scalar order.
             (["\u{1D11E}": 1, "\u{20AC}": 2, "\u{FB01}": 3], "{\"\u{20AC}\":2,\"\u{1D11E}\":1,\"\u{FB01}\":3}"),
             (["outer": ["z": true, "y": [["b": 1, "a": 0]]]], #"{"outer":{"y":[{"a":0,"b":1}],"z":true}}"#),

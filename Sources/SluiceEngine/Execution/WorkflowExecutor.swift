@@ -5,6 +5,7 @@ package import SluiceGovernance
 package import SluiceRuntimes
 package import SluiceSpec
 package import SluiceStore
+import Synchronization
 
 /// A template about to be run as a node: what to run, with which arguments, and where it sits in the node tree.
 package struct TemplateCall: Sendable {
@@ -48,6 +49,8 @@ package struct WorkflowExecutor: Sendable {
     /// Every template's content digest by identity (``SubmittedTemplates``): recorded in lineage, and part of
     /// memoization keys.
     package var templateDigests: [String: Digest] = [:]
+    /// ``globals`` with the run's dynamic globals merged (``nodeGlobals()``), shared by the executor's copies.
+    let mergedGlobals = MergedGlobals()
 
     /// The message of a node stopped by a deadline (Argo's wording).
     static let deadlineMessage = "Step exceeded its deadline"
@@ -106,14 +109,14 @@ package struct WorkflowExecutor: Sendable {
             phase: .running, boundaryID: call.boundaryID, parentID: call.parentID, deferred: type == .pod)
 
         let inputs: ResolvedInputs
-        let dynamicGlobals = await coordinator.globalScope()
+        let (dynamicGlobals, nodeGlobals) = await nodeGlobals()
         do {
             var callerScope = call.callerScope.merging(dynamicGlobals)
             // `{{retries}}` in the caller's arguments is this attempt's number: Argo substitutes it per attempt.
             if let attempt = call.retryAttempt { callerScope.set("retries", String(attempt)) }
             inputs = try await resolveInputs(
                 of: template, arguments: call.arguments, callerScope: callerScope,
-                nodeName: call.displayName, globals: globals.merging(dynamicGlobals))
+                nodeName: call.displayName, globals: nodeGlobals)
         } catch {
             node.phase = .error
             node.message = error.description
@@ -125,7 +128,7 @@ package struct WorkflowExecutor: Sendable {
             artifacts: inputs.artifacts.map {
                 InputArtifact(name: $0.name, path: $0.path, digest: $0.reference.digest, from: $0.from)
             })
-        var scope = localScope(for: template, inputs: inputs, node: node).merging(dynamicGlobals)
+        var scope = localScope(for: template, inputs: inputs, node: node, globals: nodeGlobals)
         scope.set("retries", String(call.retryAttempt ?? 0))
         return try await runControlled(template, node: node, scope: scope, inputs: inputs)
     }
@@ -268,8 +271,19 @@ package struct WorkflowExecutor: Sendable {
         }
     }
 
-    /// The variables a template sees: the workflow's, its inputs, and paths of its outputs.
-    private func localScope(for template: Template, inputs: ResolvedInputs, node: NodeState) -> VariableScope {
+    /// The run's dynamic globals (``RunCoordinator/globalScope()``) and ``globals`` with them merged, as a node sees
+    /// them: the merged scope is kept until the dynamic globals change (a copy of the workflow's ~60 variables per
+    /// node otherwise).
+    func nodeGlobals() async -> (dynamic: VariableScope, merged: VariableScope) {
+        let (version, dynamic) = await coordinator.versionedGlobalScope()
+        return (dynamic, mergedGlobals.scope(version: version) { globals.merging(dynamic) })
+    }
+
+    /// The variables a template sees: the workflow's (`globals`, with the run's dynamic ones), its inputs, and paths
+    /// of its outputs.
+    private func localScope(for template: Template, inputs: ResolvedInputs, node: NodeState, globals: VariableScope)
+        -> VariableScope
+    {
         var scope = globals
         for parameter in inputs.parameters {
             scope.set(
@@ -298,5 +312,18 @@ package struct WorkflowExecutor: Sendable {
         scope.set("node.name", node.name)
         scope.set("pod.name", node.id)
         return scope
+    }
+}
+
+/// The workflow's globals merged with the run's dynamic ones, as of a version of the latter.
+final class MergedGlobals: Sendable {
+    private let cached = Mutex<(version: Int, scope: VariableScope)?>(nil)
+
+    /// The scope kept for `version`, else `merge()`'s, kept.
+    func scope(version: Int, merge: () -> VariableScope) -> VariableScope {
+        if let kept = cached.withLock({ $0 }), kept.version == version { return kept.scope }
+        let merged = merge()
+        cached.withLock { $0 = (version, merged) }
+        return merged
     }
 }

@@ -37,6 +37,9 @@ package actor RunCoordinator {
     private var globalVariables: [String: String] = [:]
     private var globalOrder: [String] = []
     private var globalArtifacts: [String: ArtifactReference] = [:]
+    /// ``globalScope()`` as last built, until a global changes; and how many times one changed.
+    private var builtGlobalScope: VariableScope?
+    private var globalsVersion = 0
     /// Parents whose children list changed since it was last written.
     private var unsavedChildren: Set<String> = []
     /// Each parent's children as a set, for membership tests on lists of thousands (built on first use).
@@ -214,6 +217,7 @@ package actor RunCoordinator {
     ///
     /// `provenance` is what the value was derived from, carried to every node that reads the global.
     package func setGlobalParameter(_ name: String, value: String, provenance: Set<ValueSource>) {
+        globalsChanged()
         globalParameters[name] = value
         globalProvenance[name] = provenance
         if !globalOrder.contains(name) { globalOrder.append(name) }
@@ -221,22 +225,39 @@ package actor RunCoordinator {
 
     /// Publishes a `globalName` output artifact as `workflow.outputs.artifacts.NAME`.
     package func setGlobalArtifact(_ name: String, reference: ArtifactReference) {
+        globalsChanged()
         globalArtifacts[name] = reference
     }
 
     /// Sets a workflow-wide variable that appears during the run (`workflow.status` for exit handlers).
     package func setGlobalVariable(_ name: String, value: String) {
+        guard globalVariables[name] != value else { return }
+        globalsChanged()
         globalVariables[name] = value
     }
 
-    /// The global outputs and run-time variables published so far, as variables.
+    private func globalsChanged() {
+        builtGlobalScope = nil
+        globalsVersion += 1
+    }
+
+    /// The global outputs and run-time variables published so far, as variables, with a number that changes
+    /// whenever they do (``WorkflowExecutor`` keeps the workflow's globals merged with them until it changes).
+    package func versionedGlobalScope() -> (version: Int, scope: VariableScope) {
+        (globalsVersion, globalScope())
+    }
+
+    /// The global outputs and run-time variables published so far, as variables (built once per change: every node
+    /// asks).
     package func globalScope() -> VariableScope {
+        if let builtGlobalScope { return builtGlobalScope }
         var scope = VariableScope()
         for (name, value) in globalVariables { scope.set(name, value) }
         for (name, value) in globalParameters {
             scope.set("workflow.outputs.parameters.\(name)", value, provenance: globalProvenance[name] ?? [])
         }
         for (name, reference) in globalArtifacts { scope.setArtifact("workflow.outputs.artifacts.\(name)", reference) }
+        builtGlobalScope = scope
         return scope
     }
 

@@ -36,6 +36,9 @@ extension WorkflowEngine {
         .map { text throws(EngineError) in
             try Durations.parse(seconds: text, field: "activeDeadlineSeconds", context: "spec")
         }
+        // `workflow.status` is Running before any node starts, rather than once the hooks beside the entrypoint set
+        // it: a steps or DAG scope started without it made each of its nodes merge it in, copying the whole scope.
+        await executor.coordinator.setGlobalVariable("workflow.status", value: "Running")
         // Expression hooks that hold while the workflow is Running (`workflow.status == "Running"`) fire at once.
         async let firedWhileRunning = Self.runExpressionHooks(
             workflow.spec.hooks, status: "Running", skipping: [], globals: globals, executor: executor,
