@@ -43,7 +43,7 @@ static void runInit(int lifeline, char **command) {
     close(lifeline);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) failErrno("cannot make private", "/");
     openSources();
-    prepareHostView();
+    prepareHostView(0);
     mountProc();
     mountNodePaths();
     runCommand(command);

@@ -135,7 +135,7 @@ static void attach(int tree, const char *target, int isDirectory) {
 // The devices every node gets: made with mknod in the view's own /dev (one mount, not one bind mount per device: each
 // mount is copied into every node's namespace and torn down with it), or bound from the host where mknod is refused
 // (root of a user namespace).
-static void makeDevices(void) {
+static void makeDevices(int detachesCovered) {
     static const struct {
         const char *name;
         unsigned major, minor;
@@ -150,7 +150,7 @@ static void makeDevices(void) {
     }
     // The host's /dev and what is mounted below it (shm, pts, mqueue, hugepages...) would only lie hidden under the
     // new /dev: detached instead, so that no node's namespace copies them.
-    umount2("/dev", MNT_DETACH);
+    if (detachesCovered) umount2("/dev", MNT_DETACH);
     if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0) failErrno("cannot mount", "/dev");
     for (int index = 0; index < deviceCount; index++) {
         snprintf(path, sizeof path, "/dev/%s", devices[index].name);
@@ -193,22 +193,22 @@ void limitCapabilities(void) {
     if (syscall(SYS_capset, &header, data) != 0) failErrno("cannot set capabilities of", "the launcher");
 }
 
-void prepareHostView(void) {
+void prepareHostView(int detachesCovered) {
     int resolve = openTree("/run/systemd/resolve", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     // The whole host read-only, every mount below / included.
     if (setAttributes(AT_FDCWD, "/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0) != 0) {
         failErrno("cannot make read-only", "/");
     }
-    makeDevices();
+    makeDevices(detachesCovered);
     // As with /dev: the host's /run and /proc trees are covered (an empty tmpfs; the node's own /proc) and would only
     // be copied into each node's namespace and torn down with it. Not mounts everywhere: errors do not matter.
-    umount2("/run", MNT_DETACH);
+    if (detachesCovered) umount2("/run", MNT_DETACH);
     if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) failErrno("cannot mount", "/run");
     if (resolve >= 0) {
         setAttributes(resolve, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
         attach(resolve, "/run/systemd/resolve", 1);
     }
-    umount2("/proc", MNT_DETACH);
+    if (detachesCovered) umount2("/proc", MNT_DETACH);
 }
 
 // Every source opened while the host is whole: a source inside a hidden directory (a node's work directory in the

@@ -196,7 +196,7 @@ void serve(int socket) {
     // A private copy of the host's mount tree, made read-only once for every node of this engine.
     if (unshare(CLONE_NEWNS) != 0) fail("cannot create a mount namespace: %s", strerror(errno));
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) failErrno("cannot make private", "/");
-    prepareHostView();
+    prepareHostView(1);
     if (chdir("/") != 0) failErrno("cannot change directory to", "/");
     // Only the server holds the write end: a node's PID 1 sees it hung up once the server is gone.
     if (pipe2(lifeline, O_CLOEXEC) != 0) fail("cannot make a pipe: %s", strerror(errno));
