@@ -23,8 +23,11 @@ struct IsolationRuleTests {
         """
     }
 
+    /// Runs `yaml`; without isolation its nodes' `/tmp` files are the host's, shared by the tests running at the
+    /// same time, so they are moved into the test's own directory.
     static func run(_ yaml: String, in directory: String, isolation: Isolation) async throws -> RecordedRun {
-        try await EngineHarness.run(yaml, in: directory, runtime: ProcessRuntime(isolation: isolation))
+        let ownPaths = isolation == .none ? yaml.replacingOccurrences(of: "/tmp/", with: directory + "/tmp-") : yaml
+        return try await EngineHarness.run(ownPaths, in: directory, runtime: ProcessRuntime(isolation: isolation))
     }
 
     @Test("a node that would run without isolation is refused by the node rule")
