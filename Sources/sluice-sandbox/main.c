@@ -4,7 +4,8 @@
 // one exec of a ~20 KB program, one recursive read-only flag on the copied mount tree instead of remounting each
 // mount, no pivot into a rebuilt root. The sandbox it makes keeps bubblewrap's guarantees as Sluice uses them:
 //   - the whole host read-only (every mount, recursively), a fresh /proc of the node's own PID namespace, a minimal
-//     /dev (null zero full random urandom tty, shm, pts, the usual links), an empty /run with /run/systemd/resolve;
+//     read-only /dev (null zero full random urandom tty, pts, the usual links) with the node's own /dev/shm, an empty
+//     read-only /run with /run/systemd/resolve;
 //   - the hidden paths covered (a directory by an empty tmpfs, a file by /dev/null) before any other mount;
 //   - the node's writable and read-only binds, in the order given (parents first), mount points created inside
 //     writable mounts or hidden directories when missing;
@@ -44,7 +45,7 @@ static void runInit(int lifeline, char **command) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) failErrno("cannot make private", "/");
     openSources();
     prepareHostView(0);
-    mountProc();
+    mountOwnFilesystems();
     mountNodePaths();
     runCommand(command);
 }

@@ -161,8 +161,7 @@ static void makeDevices(int detachesCovered) {
             attach(trees[index], path, 0);
         }
     }
-    mkdir("/dev/shm", 01777);
-    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) failErrno("cannot mount", "/dev/shm");
+    mkdir("/dev/shm", 01777);  // the node's own tmpfs goes there (mountOwnFilesystems)
     mkdir("/dev/pts", 0755);
     if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620") != 0) {
         failErrno("cannot mount", "/dev/pts");
@@ -174,6 +173,9 @@ static void makeDevices(int detachesCovered) {
     for (size_t index = 0; index < sizeof links / sizeof links[0]; index++) {
         if (symlink(links[index][0], links[index][1]) != 0) failErrno("cannot link", links[index][1]);
     }
+    // Every node of a server shares this /dev: writable, it would carry files from one node to the next, around
+    // their lineage. Devices still read and write on a read-only file system.
+    if (setAttributes(AT_FDCWD, "/dev", 0, MOUNT_ATTR_RDONLY, 0) != 0) failErrno("cannot make read-only", "/dev");
 }
 
 void limitCapabilities(void) {
@@ -208,6 +210,8 @@ void prepareHostView(int detachesCovered) {
         setAttributes(resolve, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0);
         attach(resolve, "/run/systemd/resolve", 1);
     }
+    // Shared by every node of a server, as /dev is: read-only, so that nothing passes through it between nodes.
+    if (setAttributes(AT_FDCWD, "/run", 0, MOUNT_ATTR_RDONLY, 0) != 0) failErrno("cannot make read-only", "/run");
     if (detachesCovered) umount2("/proc", MNT_DETACH);
 }
 
@@ -222,8 +226,9 @@ void openSources(void) {
     }
 }
 
-void mountProc(void) {
+void mountOwnFilesystems(void) {
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) failErrno("cannot mount", "/proc");
+    if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) failErrno("cannot mount", "/dev/shm");
 }
 
 // Whether `path` is `ancestor` or lies below it.

@@ -46,9 +46,10 @@ int parseOptions(int argc, char **argv, int index);
 void limitCapabilities(void);
 
 // The view every node starts from, in the current (already private) mount namespace: the whole host read-only,
-// a minimal /dev, an empty /run with the host's /run/systemd/resolve. /proc is the node's own, made later. With
-// `detachesCovered` (the server: every node's namespace copies its view and tears the copy down) the host's /dev,
-// /run and /proc trees are detached rather than left under them (30 mounts on the project's VM before, 18 after).
+// a minimal /dev and an empty /run with the host's /run/systemd/resolve, both read-only (a server's nodes share
+// them). /proc and /dev/shm are the node's own, made later. With `detachesCovered` (the server: every node's
+// namespace copies its view and tears the copy down) the host's /dev, /run and /proc trees are detached rather than
+// left under them (30 mounts on the project's VM before, 18 after).
 // The per-node launcher's view is used once, its copy already made: there each detach would only add its wait for
 // an RCU grace period (50-80 µs, up to 1.5 ms under load, measured with strace -T).
 void prepareHostView(int detachesCovered);
@@ -56,8 +57,9 @@ void prepareHostView(int detachesCovered);
 // Opens every bind source while the host is whole (before anything is hidden).
 void openSources(void);
 
-// A fresh /proc of the calling process's PID namespace.
-void mountProc(void);
+// What each node has of its own beside its private paths: a fresh /proc of the calling process's PID namespace and
+// an empty /dev/shm (the view's /dev and /run are shared by a server's nodes, and read-only).
+void mountOwnFilesystems(void);
 
 // The node's own mounts, in order: hidden paths, binds, read-only scaffolds; then changes to its working directory.
 void mountNodePaths(void);

@@ -98,7 +98,7 @@ __attribute__((noreturn)) static void runNode(int output, int error, char **argu
     if (error != output) close(error);
     char **command = &arguments[parseOptions(count, arguments, 0)];
     openSources();
-    mountProc();
+    mountOwnFilesystems();
     mountNodePaths();
     runCommand(command);
 }

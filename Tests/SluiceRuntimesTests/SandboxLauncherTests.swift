@@ -177,6 +177,37 @@ struct SandboxLauncherTests {
     }
 
     @Test(
+        "nothing a node leaves in /dev, /dev/shm or /run reaches the next node (the server's nodes share its view)",
+        arguments: Launching.allCases)
+    func noChannelThroughSharedMounts(_ launching: Launching) async throws {
+        let runtime = launching.runtime
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let name = "leak-\(fixture.marker)"
+        let writer = fixture.invocation(
+            "writer", "sh",
+            [
+                "-c",
+                """
+                echo x > /dev/shm/\(name) && echo shm-written
+                (echo x > /dev/\(name)) 2>/dev/null && echo dev-written
+                (echo x > /run/\(name)) 2>/dev/null && echo run-written
+                echo done
+                """,
+            ])
+        let reader = fixture.invocation(
+            "reader", "sh", ["-c", "ls /dev/shm /dev /run | grep -c '\(name)'; true"])
+
+        let written = try await runtime.run(writer)
+        let read = try await runtime.run(reader)
+
+        #expect(written.termination == .exited(0))
+        #expect(contents(of: writer.stdoutPath) == "shm-written\ndone\n")
+        #expect(read.termination == .exited(0))
+        #expect(contents(of: reader.stdoutPath) == "0\n")
+    }
+
+    @Test(
         "the host is read-only outside the private paths; /tmp and the working directory are writable",
         arguments: Launching.allCases)
     func hostIsReadOnly(_ launching: Launching) async throws {
