@@ -112,34 +112,9 @@ package enum NodeRecordJSON {
             raw("]")
         }
 
-        private static let hexDigits = Array("0123456789abcdef".utf8)
-
-        /// `"…"` with `"`, `\` and the control characters escaped (`\b \f \n \r \t`, else `\u00XX`).
+        /// `"…"`, escaped as `JSONEncoder` escapes it.
         mutating func string(_ value: String) {
-            bytes.append(UInt8(ascii: "\""))
-            var value = value
-            value.withUTF8 { utf8 in
-                var start = 0
-                for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5c {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                    start = index + 1
-                    switch byte {
-                    case 0x22: bytes.append(contentsOf: [0x5c, 0x22])
-                    case 0x5c: bytes.append(contentsOf: [0x5c, 0x5c])
-                    case 0x08: bytes.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-                    case 0x09: bytes.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-                    case 0x0a: bytes.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                    case 0x0c: bytes.append(contentsOf: [0x5c, UInt8(ascii: "f")])
-                    case 0x0d: bytes.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                    default:
-                        bytes.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                        bytes.append(Self.hexDigits[Int(byte >> 4)])
-                        bytes.append(Self.hexDigits[Int(byte & 0x0f)])
-                    }
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-            }
-            bytes.append(UInt8(ascii: "\""))
+            JSONStringWriter.append(value, to: &bytes)
         }
     }
 }

@@ -1,3 +1,5 @@
+import SluiceExpressions
+
 // MARK: - Canonical serialisation (RFC 8785, integer profile)
 
 extension CanonicalJSON {
@@ -18,7 +20,7 @@ extension CanonicalJSON {
         case .integer(let value):
             out.append(contentsOf: String(value).utf8)
         case .string(let value):
-            Self.writeString(value, into: &out)
+            JSONStringWriter.append(value, to: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -30,15 +32,13 @@ extension CanonicalJSON {
             out.append(UInt8(ascii: "{"))
             for (index, key) in Self.sortedKeys(of: members).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, into: &out)
+                JSONStringWriter.append(key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 members[key, default: .null].write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// An object's keys in JCS's order: by UTF-16 code units.
     ///
@@ -48,34 +48,5 @@ extension CanonicalJSON {
         let keys = Array(members.keys)
         if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) { return keys.sorted(by: <) }
         return keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-    }
-
-    /// Appends `value` quoted, escaping `"`, `\` and the control characters; the runs between them are appended
-    /// whole (a DSSE envelope's payload is kilobytes of base64 without any).
-    private static func writeString(_ value: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5c {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                start = index + 1
-                switch byte {
-                case 0x22: out.append(contentsOf: [0x5c, 0x22])  // \"
-                case 0x5c: out.append(contentsOf: [0x5c, 0x5c])  // \\
-                case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-                case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-                case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-                case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
-                case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-                default:
-                    out.append(contentsOf: Array("\\u00".utf8))
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0x0f)])
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
