@@ -96,11 +96,17 @@ open(path, "wb").write(data)
 EOF
 
 tar -C "$work/root" -cf "$work/wrapper.tar" .
+# The image this tag named before: once the tag moves it is a dangling <none> image, one more per rebuild.
+previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 podman import -q --change 'ENTRYPOINT ["/var/run/sluice/bin/sluice"]' "$work/wrapper.tar" "$image" >/dev/null
 # The bundle must run with nothing but itself (and /proc, which the Swift runtime reads, as every container has).
 if ! podman run --rm --network none "$image" --help >/dev/null; then
     podman rmi -f "$image" >/dev/null
     echo "build-wrapper-image: $image does not run 'sluice --help' on its own" >&2
     exit 1
+fi
+current=$(podman image inspect --format '{{.Id}}' "$image")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true # still used by a container: left
 fi
 echo "build-wrapper-image: $image ($(du -sh "$bin" | cut -f1) in /var/run/sluice/bin: sluice $(du -h "$bin/sluice" | cut -f1), $(find "$bin/lib" -type f | wc -l) libraries $(du -sh "$bin/lib" | cut -f1))"
