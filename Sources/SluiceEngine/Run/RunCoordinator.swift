@@ -293,7 +293,7 @@ package actor RunCoordinator {
             runID: run.id, id: node.id, name: node.name, displayName: node.displayName,
             type: node.type, templateName: node.templateName, phase: node.phase,
             message: node.message, boundaryID: node.boundaryID,
-            childrenJSON: node.children.isEmpty ? "[]" : NodeRecordJSON.text(of: node.children),
+            childrenJSON: NodeRecordJSON.text(of: node.children),
             inputsJSON: node.inputs.map(NodeRecordJSON.text(of:)),
             outputsJSON: node.outputs.map(NodeRecordJSON.text(of:)),
             startedAt: node.startedAt, finishedAt: node.finishedAt, envelopeDigest: node.envelopeDigest,
