@@ -11,13 +11,16 @@ enum ExecutableLocator {
     ///   - executable: `argv[0]` as written; with a `/` it is taken as a path (relative to `workingDirectory`).
     ///   - searchPath: the node's `PATH`, or `nil` when its environment has none.
     ///   - hostPath: maps an in-sandbox path to the host path to inspect.
+    ///   - cache: lookups through the read-only host kept for the next nodes (see ``ExecutableCache``); only for
+    ///     a sandboxed node, whose host view nodes cannot change.
     /// - Throws: ``RuntimeError/executableNotFound(node:executable:searchPath:)``.
     static func locate(
         _ executable: String,
         searchPath: String?,
         workingDirectory: String,
         node: String,
-        hostPath: (String) -> String
+        hostPath: (String) -> String,
+        cache: ExecutableCache? = nil
     ) throws(RuntimeError) -> String {
         if executable.contains("/") {
             let path = executable.hasPrefix("/") ? executable : SandboxPath.join(workingDirectory, executable)
@@ -29,12 +32,31 @@ enum ExecutableLocator {
         guard let searchPath, !executable.isEmpty else {
             throw .executableNotFound(node: node, executable: executable, searchPath: searchPath)
         }
-        for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+        let directories = searchPath.split(separator: ":", omittingEmptySubsequences: false)
+        // Whether the candidate in entry `index` is the read-only host's own path, the same for every node.
+        func isOnHost(_ index: Int) -> Bool {
+            let directory = directories[index]
+            guard directory.hasPrefix("/") else { return false }
+            let candidate = SandboxPath.join(String(directory), executable)
+            return hostPath(candidate) == candidate
+        }
+        if let cache, let index = cache.entryIndex(of: executable, searchPath: searchPath),
+            index < directories.count, (0...index).allSatisfy(isOnHost)
+        {
+            let candidate = SandboxPath.join(String(directories[index]), executable)
+            if isExecutableFile(candidate) { return candidate }
+        }
+        for (index, directory) in directories.enumerated() {
             // POSIX: an empty PATH entry means the current directory.
             let base = directory.isEmpty ? workingDirectory : String(directory)
             let absolute = base.hasPrefix("/") ? base : SandboxPath.join(workingDirectory, base)
             let candidate = SandboxPath.join(absolute, executable)
-            if isExecutableFile(hostPath(candidate)) { return candidate }
+            if isExecutableFile(hostPath(candidate)) {
+                if let cache, (0...index).allSatisfy(isOnHost) {
+                    cache.keep(executable, searchPath: searchPath, entryIndex: index)
+                }
+                return candidate
+            }
         }
         throw .executableNotFound(node: node, executable: executable, searchPath: searchPath)
     }

@@ -31,6 +31,9 @@ package struct ProcessRuntime: NodeRuntime {
     /// The isolation this runtime applies.
     package let isolation: Isolation
 
+    /// Where sandboxed nodes' programs were found on their `PATH` (see ``ExecutableCache``).
+    let executables = ExecutableCache()
+
     /// Creates the runtime.
     ///
     /// - Parameter isolation: `nil` detects it: ``Isolation/bubblewrap`` when `bwrap` works on this host (probed
@@ -158,7 +161,8 @@ package struct ProcessRuntime: NodeRuntime {
                 searchPath: invocation.environment["PATH"],
                 workingDirectory: plan.workingDirectory,
                 node: invocation.nodeName,
-                hostPath: plan.hostPath(forSandboxPath:)
+                hostPath: plan.hostPath(forSandboxPath:),
+                cache: executables
             )
             // The package's launcher gives the same sandbox for a fraction of bwrap's cost, when it can build it.
             // Decided once the host directories behind the writable mounts exist (a mount point missing on the host
