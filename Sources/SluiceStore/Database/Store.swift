@@ -28,6 +28,8 @@ package final class Store: Sendable {
     /// Node process rows forgotten but not deleted yet: deleted in the next write transaction (see
     /// ``forgetNodeProcesses(ids:)``).
     let forgottenProcesses = Mutex<[Int64]>([])
+    /// The connection of the engine's per-node reads (see ``PointReader``).
+    let pointReader: PointReader
     /// The revocations read so far and the highest id among them (see ``revocations()``).
     private let revocationCache = Mutex<(records: [RevocationRecord], lastID: Int64)>(([], 0))
 
@@ -42,6 +44,7 @@ package final class Store: Sendable {
         let databasePath = Self.path(ofDatabaseIn: stateDirectory)
         self.stateDirectory = stateDirectory
         self.databasePath = databasePath
+        self.pointReader = PointReader(path: databasePath, configuration: Self.configuration)
         self.pool = try StateDirectory.withInitializationLock(in: stateDirectory) { () throws(StoreError) in
             try StateDirectory.createPrivateFileIfMissing(databasePath) { reason in
                 .stateDirectoryUnusable(path: stateDirectory, reason: reason)
@@ -256,11 +259,17 @@ package final class Store: Sendable {
     }
 
     /// The envelope whose payload has this sha256 hex digest, or nil.
+    ///
+    /// The gate reads one per input of every node: through the ``PointReader``.
     package func envelope(payloadDigest: String) throws(StoreError) -> EnvelopeRecord? {
-        try fetchAll(
-            EnvelopeRecord.self, "reading envelope \(payloadDigest)",
-            "SELECT * FROM envelopes WHERE payload_digest = ?", [payloadDigest]
-        ).first
+        try Self.perform("reading envelope \(payloadDigest)") {
+            try pointReader.read { db in
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM envelopes WHERE payload_digest = ?"),
+                    arguments: [payloadDigest]
+                ).map(EnvelopeRecord.init(row:))
+            }
+        }
     }
 
     /// The envelopes of a run, oldest first.
@@ -285,8 +294,8 @@ package final class Store: Sendable {
     package func revocations() throws(StoreError) -> [RevocationRecord] {
         let known = revocationCache.withLock { $0 }
         let added = try Self.perform("listing revocations") {
-            // One statement: its own read transaction (see ``fetchAll(_:_:_:_:)``).
-            try pool.unsafeRead { db in
+            // One statement: its own read transaction, through the ``PointReader``.
+            try pointReader.read { db in
                 try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT * FROM revocations WHERE id > ? ORDER BY id"),
                     arguments: [known.lastID]
