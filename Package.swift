@@ -58,9 +58,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The Linux calls SluiceRuntimes' log pump makes that Swift's Glibc module does not export (epoll, splice).
+        .target(name: "CRuntimeShims"),
         .target(
             name: "SluiceRuntimes",
             dependencies: [
+                "CRuntimeShims",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

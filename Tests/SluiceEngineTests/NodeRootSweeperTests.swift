@@ -60,12 +60,12 @@ struct NodeRootSweeperTests {
                 """, in: directory)
             #expect(run.summary.phase == .succeeded)
             let nodes = run.stateDirectory + "/runs/sweep/nodes"
-            let entries = try FileManager.default.contentsOfDirectory(atPath: nodes)
-            #expect(entries.count == 2)
+            // A node's directory exists only when something needed it (here, a node that ran with its private
+            // paths on the host rather than through the launcher's server); the nodes printed nothing: no logs.
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: nodes)) ?? []
+            #expect(entries.count <= 2)
             for entry in entries {
-                // The logs stay; `work` too when the node ran with one on the host (not through the launcher's
-                // server, which gives a working directory nothing is read back from a tmpfs).
-                #expect(FileManager.default.fileExists(atPath: nodes + "/" + entry + "/stdout.log"))
+                #expect(!FileManager.default.fileExists(atPath: nodes + "/" + entry + "/stdout.log"))
                 #expect(!FileManager.default.fileExists(atPath: nodes + "/" + entry + "/root"))
             }
         }

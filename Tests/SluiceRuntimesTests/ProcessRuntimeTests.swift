@@ -251,12 +251,15 @@ struct ProcessRuntimeTests {
         )
     }
 
-    @Test("an unwritable log file is an error naming the file", arguments: availableIsolations)
+    @Test(
+        "a log file that cannot be made for what the node printed is an error naming the file",
+        arguments: availableIsolations)
     func unwritableLog(isolation: Isolation) async throws {
         let fixture = try NodeFixture()
         defer { fixture.remove() }
-        var invocation = fixture.invocation("logless", "sh", ["-c", "true"])
-        invocation.stdoutPath = fixture.root + "/no-such-dir/stdout.log"
+        var invocation = fixture.invocation("logless", "sh", ["-c", "echo lost"])
+        let file = try fixture.write("a file, not a directory", to: "not-a-dir")
+        invocation.stdoutPath = file + "/stdout.log"
 
         let error = await #expect(throws: RuntimeError.self) {
             try await ProcessRuntime(isolation: isolation).run(invocation)
@@ -264,8 +267,96 @@ struct ProcessRuntimeTests {
 
         #expect(
             error?.description
-                == "node 'logless': cannot open log file '\(fixture.root)/no-such-dir/stdout.log' for writing: No such file or directory"
-        )
+                == "node 'logless': cannot open log file '\(file)/stdout.log' for writing: Not a directory")
+    }
+
+    @Test(
+        "a node that prints nothing leaves no log file; through the launcher's server, no node directory either",
+        arguments: availableIsolations)
+    func silentNodeLeavesNoFiles(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let server =
+            isolation == .bubblewrap ? try ProcessRuntime.launcherPath.map { try SandboxServer(launcher: $0) } : nil
+        defer { server?.shutDown() }
+        let runtime = server.map { ProcessRuntime(launchingThrough: $0) } ?? ProcessRuntime(isolation: isolation)
+        // As the engine lays a node out: nothing read back, a progress file under bubblewrap.
+        var silent = fixture.invocation("silent", "sh", ["-c", "echo x > /dev/null"], createsDirectory: false)
+        silent.sandbox.readBackPaths = []
+        // Without isolation /tmp is the host's: that node writes nothing there.
+        let writesProgress = isolation == .bubblewrap ? "echo 1/2 > /tmp/argo-progress" : "true"
+        var progress = fixture.invocation("progress", "sh", ["-c", writesProgress], createsDirectory: false)
+        progress.sandbox.readBackPaths = []
+        if isolation == .bubblewrap {
+            silent.sandbox.progressFile = "/tmp/argo-progress"
+            progress.sandbox.progressFile = "/tmp/argo-progress"
+            progress.environment["ARGO_PROGRESS_FILE"] = "/tmp/argo-progress"
+        }
+
+        #expect(try await runtime.run(silent).termination == .exited(0))
+        #expect(try await runtime.run(progress).termination == .exited(0))
+
+        for invocation in [silent, progress] {
+            #expect(!FileManager.default.fileExists(atPath: invocation.stdoutPath))
+            #expect(!FileManager.default.fileExists(atPath: invocation.stderrPath))
+        }
+        guard server != nil else { return }
+        #expect(!FileManager.default.fileExists(atPath: silent.sandbox.nodeDirectory))
+        // A file the launcher saves makes the node's directory, private.
+        let directory = progress.sandbox.nodeDirectory
+        #expect(contents(of: directory + "/root/tmp/argo-progress") == "1/2\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+    }
+
+    @Test(
+        "what a running node printed is in its log file before it ends, 0600 in a 0700 directory",
+        arguments: availableIsolations)
+    func logReadableWhileRunning(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let gate = fixture.root + "/gate"
+        try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
+        // The node sees the gate directory at /gate under bubblewrap (the fixture lies in its private /tmp).
+        let inside = isolation == .bubblewrap ? "/gate" : gate
+        var invocation = fixture.invocation(
+            "running", "sh", ["-c", "echo started; while [ ! -e \(inside)/open ]; do sleep 0.02; done; echo ended"],
+            readOnlyBinds: isolation == .bubblewrap ? [SandboxLayout.Bind(hostPath: gate, sandboxPath: "/gate")] : [],
+            createsDirectory: false)
+        invocation.sandbox.readBackPaths = []
+        let runtime = ProcessRuntime(isolation: isolation)
+
+        let running = Task { try await runtime.run(invocation) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while contents(of: invocation.stdoutPath) != "started\n" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // The node cannot have ended: it waits for the gate to open.
+        #expect(contents(of: invocation.stdoutPath) == "started\n")
+        let log = try FileManager.default.attributesOfItem(atPath: invocation.stdoutPath)
+        #expect((log[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let directory = try FileManager.default.attributesOfItem(atPath: invocation.sandbox.nodeDirectory)
+        #expect((directory[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        FileManager.default.createFile(atPath: gate + "/open", contents: Data())
+
+        #expect(try await running.value.termination == .exited(0))
+        #expect(contents(of: invocation.stdoutPath) == "started\nended\n")
+        #expect(!FileManager.default.fileExists(atPath: invocation.stderrPath))
+    }
+
+    @Test("a node printing more than a pipe holds gets all of it in its log", arguments: availableIsolations)
+    func largeLog(isolation: Isolation) async throws {
+        let fixture = try NodeFixture()
+        defer { fixture.remove() }
+        let invocation = fixture.invocation(
+            "large", "sh", ["-c", "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo tail >&2"])
+
+        #expect(try await ProcessRuntime(isolation: isolation).run(invocation).termination == .exited(0))
+
+        let log = try FileManager.default.attributesOfItem(atPath: invocation.stdoutPath)
+        #expect((log[.size] as? NSNumber)?.intValue == 3_000_001)
+        #expect(contents(of: invocation.stdoutPath)?.hasPrefix("aaaa") == true)
+        #expect(contents(of: invocation.stderrPath) == "tail\n")
     }
 
     @Test("rejects relative and parent-escaping sandbox paths", arguments: availableIsolations)

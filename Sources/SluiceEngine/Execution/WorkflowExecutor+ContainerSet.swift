@@ -3,6 +3,7 @@ import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
+import Synchronization
 
 /// What runs in a pod around (or instead of) its main process: sidecars, or a containerSet's containers.
 struct PodPlan: Sendable {
@@ -214,20 +215,27 @@ extension WorkflowExecutor {
     ///   exit 0), timed out when any container timed out.
     /// - Throws: ``RuntimeError`` when a process could not be launched (a sidecar's failure stops the pod) or the
     ///   task was cancelled.
-    func runPodProcesses(_ pod: PodPlan, main: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
+    ///
+    /// - Returns: how the pod ended, and whether its main container started (not when an init container failed).
+    func runPodProcesses(_ pod: PodPlan, main: NodeInvocation) async throws(RuntimeError) -> (
+        outcome: NodeOutcome, mainStarted: Bool
+    ) {
         let executor = self
         defer {
             for sidecar in pod.sidecars { sweeper.remove(sidecar.invocation.sandbox.nodeDirectory + "/root") }
         }
-        return try await PodProcesses.run(
+        let mainStarted = StartedFlag()
+        let outcome = try await PodProcesses.run(
             initContainers: pod.initContainers.map(\.invocation), sidecars: pod.sidecars.map(\.invocation), main: main,
             on: runtime
         ) { () async throws(RuntimeError) -> NodeOutcome in
+            mainStarted.set()
             if let containers = pod.containers {
                 return try await executor.runContainerSet(containers, pod: pod, main: main)
             }
             return try await executor.runtime.run(main)
         }
+        return (outcome, mainStarted.isSet)
     }
 
     /// Runs a containerSet's containers in dependency order, in parallel where they allow, recording each Container
@@ -317,7 +325,8 @@ extension WorkflowExecutor {
                 let record = AttemptRecord(
                     runID: runID, nodeID: node.id, number: attempt, processID: outcome.processID,
                     startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal,
-                    stdoutPath: container.invocation.stdoutPath, stderrPath: container.invocation.stderrPath,
+                    stdoutPath: HostFiles.existingLog(container.invocation.stdoutPath),
+                    stderrPath: HostFiles.existingLog(container.invocation.stderrPath),
                     outcome: outcome.timedOut ? "timeout" : outcome.isSuccess ? "succeeded" : "failed")
                 let isLast = outcome.isSuccess || attempt > pod.retries
                 if isLast {
@@ -334,11 +343,19 @@ extension WorkflowExecutor {
                 node.finishedAt = Date()
                 let record = AttemptRecord(
                     runID: runID, nodeID: node.id, number: attempt, startedAt: started, finishedAt: Date(),
-                    stdoutPath: container.invocation.stdoutPath, stderrPath: container.invocation.stderrPath,
+                    stdoutPath: HostFiles.existingLog(container.invocation.stdoutPath),
+                    stderrPath: HostFiles.existingLog(container.invocation.stderrPath),
                     outcome: "error")
                 try? await coordinator.update(node, attempt: record)
                 return .failure(error)
             }
         }
     }
+}
+
+/// Whether a pod's main container started: a log it never made then means it printed nothing.
+private final class StartedFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

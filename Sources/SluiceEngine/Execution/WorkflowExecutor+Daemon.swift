@@ -51,7 +51,7 @@ extension WorkflowExecutor {
         var outcome: NodeOutcome?
         var outputs = NodeOutputs()
         do {
-            let ended = try await runPodProcesses(pod, main: invocation)
+            let ended = try await runPodProcesses(pod, main: invocation).outcome
             outcome = ended
             switch ended.termination {
             case .exited(let code):
@@ -97,7 +97,8 @@ extension WorkflowExecutor {
         let record = AttemptRecord(
             runID: runID, nodeID: node.id, number: attempt, processID: outcome?.processID,
             startedAt: outcome?.startedAt ?? started, finishedAt: finished, exitCode: exitCode, signal: signal,
-            stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath,
+            stdoutPath: HostFiles.existingLog(invocation.stdoutPath),
+            stderrPath: HostFiles.existingLog(invocation.stderrPath),
             outcome: node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
         try? await coordinator.update(node, attempt: record, envelope: envelope, denial: denial)
         sweeper.remove(invocation.sandbox.nodeDirectory + "/root")

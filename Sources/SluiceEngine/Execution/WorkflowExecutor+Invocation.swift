@@ -49,8 +49,9 @@ extension WorkflowExecutor {
         }
         let environment = nodeEnvironment(rendered.environment)
 
-        // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only.
-        try Self.makeNodeDirectory(nodeDirectory)
+        // The node's private filesystem: /tmp and the directories of declared outputs; inputs bound read-only. The
+        // node's directory is made by what needs it (a staged script, a volume, a private path backed on the host,
+        // a log the node writes to): a node that needs none of them leaves nothing behind.
         let commandText = ((renderedCommand ?? []) + (renderedArgs ?? []) + [source ?? ""]).joined(separator: "\n")
         var (privatePaths, fileBinds, declaredOutputs) = try outputLayout(
             of: template, commandText: commandText, renderer: &renderer, nodeDirectory: nodeDirectory, where: where_)
@@ -107,6 +108,7 @@ extension WorkflowExecutor {
         throws(EngineError) -> SandboxLayout.Bind
     {
         let scriptFile = nodeDirectory + "/script"
+        try makeNodeDirectory(nodeDirectory)
         do {
             try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
@@ -293,17 +295,13 @@ extension WorkflowExecutor {
 }
 
 extension WorkflowExecutor {
-    /// Creates a node's private directory (0700), with one `mkdir` when its parent exists (every node but a run's
-    /// first); Foundation's `createDirectory` also stats each component and sets the mode afterwards.
+    /// Creates a node's private directory (0700) unless it exists, with one `mkdir` when its parent exists; its
+    /// missing parents are made 0700 too. Called before the engine writes anything in it.
     ///
     /// - Throws: ``EngineError/stateUnavailable(reason:)`` when it cannot be created.
     static func makeNodeDirectory(_ path: String) throws(EngineError) {
-        if mkdir(path, 0o700) == 0 { return }
-        do {
-            try FileManager.default.createDirectory(
-                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .stateUnavailable(reason: "cannot create '\(path)': \(error.localizedDescription)")
+        if let failure = HostFiles.makePrivateDirectory(path) {
+            throw .stateUnavailable(reason: "cannot create '\(path)': \(failure)")
         }
     }
 }

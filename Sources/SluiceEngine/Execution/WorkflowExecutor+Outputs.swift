@@ -19,13 +19,15 @@ extension WorkflowExecutor {
     /// wrote, read through the runtime's view of the node's own directories (never by resolving a path the node
     /// or its template named on the host). Artifacts are copied into the store, which hashes the bytes it writes.
     ///
-    /// - Parameter strict: whether a missing non-optional output is an error (the node succeeded).
+    /// - Parameters:
+    ///   - mainStarted: whether the main container started (no result when an init container failed first).
+    ///   - strict: whether a missing non-optional output is an error (the node succeeded).
     func collectOutputs(
         of template: Template, into outputs: inout NodeOutputs, node: NodeState, scope: VariableScope,
-        invocation: NodeInvocation, strict: Bool
+        invocation: NodeInvocation, mainStarted: Bool, strict: Bool
     ) throws(EngineError) {
         var renderer = Renderer(scope: scope)
-        outputs.result = try Self.readResult(stdoutPath: invocation.stdoutPath)
+        outputs.result = mainStarted ? try Self.readResult(stdoutPath: invocation.stdoutPath) : nil
         // Built on first use: most nodes declare no file outputs.
         lazy var view = runtime.fileView(of: invocation.sandbox)
         let workingDirectory = invocation.workingDirectory ?? invocation.sandbox.defaultWorkingDirectory
@@ -83,10 +85,11 @@ extension WorkflowExecutor {
     }
 
     /// `outputs.result` as Argo's executor delivers it: stdout with one trailing newline trimmed, then its last
-    /// ``resultLimit`` bytes; `nil` when there is no log. Only that tail is read, however much the node printed.
+    /// ``resultLimit`` bytes; empty when the node printed nothing (its log was never made: call it for a node that
+    /// ran), `nil` when the log cannot be read. Only that tail is read, however much the node printed.
     static func readResult(stdoutPath: String) throws(EngineError) -> String? {
         let descriptor = open(stdoutPath, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else { return errno == ENOENT ? "" : nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }

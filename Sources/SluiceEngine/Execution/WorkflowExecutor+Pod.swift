@@ -26,12 +26,14 @@ extension WorkflowExecutor {
                 image: admitted.image, admission: admitted.admission, scope: scope, in: daemons)
         }
         let outcome: NodeOutcome
+        let mainStarted: Bool
         switch try await launchPod(admitted, node: node, runID: runID) {
         case .ended(let ended): return ended
-        case .finished(let finished): outcome = finished
+        case .finished(let finished, let started): (outcome, mainStarted) = (finished, started)
         }
         return try await recordPod(
-            template, node: node, scope: scope, admitted: admitted, outcome: outcome, runID: runID)
+            template, node: node, scope: scope, admitted: admitted, outcome: outcome, mainStarted: mainStarted,
+            runID: runID)
     }
 
     /// Runs the pod's processes (with its sidecars, or its containerSet's containers) under the node limit.
@@ -41,8 +43,9 @@ extension WorkflowExecutor {
         await limiter.acquire()
         let started = Date()
         let outcome: NodeOutcome
+        let mainStarted: Bool
         do {
-            outcome = try await runPodProcesses(pod, main: invocation)
+            (outcome, mainStarted) = try await runPodProcesses(pod, main: invocation)
         } catch {
             await limiter.release()
             if case .cancelled = error {
@@ -63,19 +66,20 @@ extension WorkflowExecutor {
             }
             let attempt = AttemptRecord(
                 runID: runID, nodeID: node.id, number: 1, startedAt: started, finishedAt: Date(),
-                stdoutPath: invocation.stdoutPath, stderrPath: invocation.stderrPath, outcome: "error")
+                stdoutPath: HostFiles.existingLog(invocation.stdoutPath),
+                stderrPath: HostFiles.existingLog(invocation.stderrPath), outcome: "error")
             try await coordinator.update(node, attempt: attempt)
             return .ended(node)
         }
         await limiter.release()
-        return .finished(outcome)
+        return .finished(outcome, mainStarted: mainStarted)
     }
 
     /// Collects the outputs from the node's private filesystem, signs them, publishes global outputs and records
     /// the node, its attempt and its envelope in one transaction.
     func recordPod(
         _ template: Template, node: NodeState, scope: VariableScope, admitted: AdmittedPod, outcome: NodeOutcome,
-        runID: String
+        mainStarted: Bool, runID: String
     ) async throws(EngineError) -> NodeState {
         var node = node
         let invocation = admitted.invocation
@@ -84,7 +88,7 @@ extension WorkflowExecutor {
         do {
             try collectOutputs(
                 of: template, into: &outputs, node: node, scope: scope, invocation: invocation,
-                strict: phase == .succeeded)
+                mainStarted: mainStarted, strict: phase == .succeeded)
         } catch {
             if phase == .succeeded {
                 phase = .error
@@ -104,8 +108,9 @@ extension WorkflowExecutor {
         let signal: Int32? = if case .signaled(let value) = outcome.termination { value } else { nil }
         let attempt = AttemptRecord(
             runID: runID, nodeID: node.id, number: 1, processID: outcome.processID, startedAt: outcome.startedAt,
-            finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal, stdoutPath: invocation.stdoutPath,
-            stderrPath: invocation.stderrPath,
+            finishedAt: outcome.finishedAt, exitCode: exitCode, signal: signal,
+            stdoutPath: HostFiles.existingLog(invocation.stdoutPath),
+            stderrPath: HostFiles.existingLog(invocation.stderrPath),
             outcome: outcome.timedOut
                 ? "timeout" : node.phase == .succeeded ? "succeeded" : node.phase == .error ? "error" : "failed")
         node.finishedAt = outcome.finishedAt

@@ -23,7 +23,8 @@ extension WorkflowExecutor {
 
     /// How launching a pod went: its main process finished, or the node ended without one (cancelled, not started).
     enum PodLaunch {
-        case finished(NodeOutcome)
+        /// `mainStarted`: false when an init container failed first.
+        case finished(NodeOutcome, mainStarted: Bool)
         case ended(NodeState)
     }
 

@@ -11,6 +11,7 @@ extension WorkflowExecutor {
     {
         let directory = nodeDirectory + "/root-files"
         let hostFile = directory + "/" + String(path.dropFirst())
+        try makeNodeDirectory(nodeDirectory)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             if !FileManager.default.createFile(atPath: hostFile, contents: Data()) {
@@ -49,6 +50,7 @@ extension WorkflowExecutor {
         let copy = directory + "/\(index)"
         let fileManager = FileManager.default
         do {
+            try makeNodeDirectory(nodeDirectory)
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try fileManager.copyItem(atPath: hostPath, toPath: copy)
             try makeWritable(copy)

@@ -44,6 +44,7 @@ extension WorkflowExecutor {
             }
             let volumeDirectory = Self.volumeDirectory(podDirectory: podDirectory, name: volume.name)
             do {
+                try Self.makeNodeDirectory(podDirectory)
                 try FileManager.default.createDirectory(atPath: volumeDirectory, withIntermediateDirectories: true)
             } catch {
                 throw fail("cannot create '\(volumeDirectory)': \(error.localizedDescription)")

@@ -131,6 +131,8 @@ struct ContainerCLI: Sendable {
             let state = AttachedState()
             let startedAt = Date()
             let status = try await attach(command, values: values, invocation: invocation, state: state)
+            // A log the container wrote nothing to is not kept (as the process runtime makes none).
+            invocation.removeEmptyLogs()
             if Task.isCancelled && !state.timedOut {
                 await remove(command.name)
                 throw .cancelled(node: node)

@@ -126,6 +126,10 @@ package struct ContainerRuntime: NodeRuntime {
         }
         let user = try Self.user(settings: settings, imageUser: imageUser, failure: failure)
 
+        // The node's directory (0700), which the engine leaves to the runtime: the CLI runs in it.
+        if let problem = HostFiles.makePrivateDirectory(invocation.sandbox.nodeDirectory) {
+            throw .sandboxSetupFailed(node: node, path: invocation.sandbox.nodeDirectory, reason: problem)
+        }
         try prepareDirectories(plan: plan, mounts: mounts, node: node)
         var inherited: [String] = []
         var explicit: [(name: String, value: String)] = []

@@ -46,6 +46,29 @@ package enum HostFiles {
         return errorText(errno)
     }
 
+    /// Creates the directory `path` (mode 0700) and its missing parents (0700 too): one `mkdir` when its parent
+    /// exists. Returns the errno text on failure; an existing `path` is left as it is.
+    package static func makePrivateDirectory(_ path: String) -> String? {
+        if mkdir(path, 0o700) == 0 || errno == EEXIST { return nil }
+        guard errno == ENOENT else { return errorText(errno) }
+        let parent = SandboxPath.parent(path)
+        guard parent != path else { return errorText(ENOENT) }
+        if let failure = makePrivateDirectory(parent) { return failure }
+        if mkdir(path, 0o700) == 0 || errno == EEXIST { return nil }
+        return errorText(errno)
+    }
+
+    /// `path` when it exists, else nil: a log file is only made once its node wrote something.
+    package static func existingLog(_ path: String) -> String? {
+        access(path, F_OK) == 0 ? path : nil
+    }
+
+    /// Removes the log file at `path` when it is empty.
+    static func removeIfEmpty(_ path: String) {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 { unlink(path) }
+    }
+
     /// Whether `path` exists (following symlinks).
     static func exists(_ path: String) -> Bool {
         var info = stat()

@@ -15,7 +15,7 @@ extension ProcessRuntime {
     /// - Returns: `nil` when the server did not take the node (a request too large for its socket, or the server
     ///   is gone): nothing ran, and the caller starts it another way.
     func supervise(
-        through server: SandboxServer, arguments: [String], nodeWorkingDirectory: String, savesFiles: Bool,
+        through server: SandboxServer, arguments: [String], nodeWorkingDirectory: String, saveDirectory: Int32?,
         for invocation: NodeInvocation
     ) async throws(RuntimeError) -> NodeOutcome? {
         let node = invocation.nodeName
@@ -25,16 +25,17 @@ extension ProcessRuntime {
         let variables = environment.compactMap { name, value in
             name.isEmpty || name.contains("=") || name.utf8.contains(0) ? nil : name + "=" + value
         }
-        let (standardOutput, standardError) = try invocation.openLogs()
-        // The node's directory, where the launcher copies the files it saves out of a tmpfs (`--save`).
-        let nodeDirectory = savesFiles ? open(invocation.sandbox.nodeDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        // `saveDirectory`: where the launcher copies the files it saves out of a tmpfs (`--save`), the node's
+        // directory or the nearest existing one above it.
+        defer { if let saveDirectory { Glibc.close(saveDirectory) } }
+        let logs = try invocation.openLogPipes()
+        defer { logs.finish() }
         let startedAt = Date()
         let started = await server.start(
-            arguments: arguments, environment: variables, output: standardOutput.rawValue,
-            error: standardError.rawValue, nodeDirectory: nodeDirectory >= 0 ? nodeDirectory : nil)
-        try? standardOutput.close()
-        try? standardError.close()
-        if nodeDirectory >= 0 { Glibc.close(nodeDirectory) }
+            arguments: arguments, environment: variables, output: logs.output.rawValue,
+            error: logs.error.rawValue, nodeDirectory: saveDirectory)
+        try? logs.output.close()
+        try? logs.error.close()
         guard case .success(let (id, pid)) = started else { return nil }
         let leader = LeaderState()
         leader.started(pid)
@@ -63,6 +64,9 @@ extension ProcessRuntime {
         guard let status else {
             throw .launchFailed(
                 node: node, executable: launcher.path ?? "sluice-sandbox", reason: "the sandbox server stopped")
+        }
+        if let failure = logs.finish() {
+            throw .logFileUnwritable(node: node, path: failure.path, reason: failure.reason)
         }
         var termination: NodeOutcome.Termination =
             status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)

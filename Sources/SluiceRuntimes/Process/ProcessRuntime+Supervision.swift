@@ -15,7 +15,9 @@ extension ProcessRuntime {
     /// the whole process group once the leader has exited.
     func supervise(_ launch: Launch, for invocation: NodeInvocation) async throws(RuntimeError) -> NodeOutcome {
         let node = invocation.nodeName
-        let (standardOutput, standardError) = try invocation.openLogs()
+        let logs = try invocation.openLogPipes()
+        defer { logs.finish() }
+        let (standardOutput, standardError) = (logs.output, logs.error)
 
         var options = PlatformOptions()
         // setsid: own session and process group (pgid == leader pid), no controlling terminal.
@@ -89,6 +91,9 @@ extension ProcessRuntime {
         let finishedAt = Date()
         if cancelled && !leader.timedOut { throw .cancelled(node: node) }
 
+        if let failure = logs.finish() {
+            throw .logFileUnwritable(node: node, path: failure.path, reason: failure.reason)
+        }
         var termination: NodeOutcome.Termination
         switch status {
         case .exited(let code): termination = .exited(code)

@@ -167,15 +167,22 @@ package struct ProcessRuntime: NodeRuntime {
             // The package's launcher gives the same sandbox for a fraction of bwrap's cost, when it can build it.
             // Decided once the host directories behind the writable mounts exist (a mount point missing on the host
             // outside them is what only bwrap can make).
-            if let server, BubblewrapCommand.directoriesToCarve(for: served).isEmpty,
-                let outcome = try await supervise(
+            if let server, BubblewrapCommand.directoriesToCarve(for: served).isEmpty {
+                // Saved files go below the node's directory, which the launcher makes only when it saves one.
+                var served = served
+                let anchor = served.savedFiles.isEmpty ? nil : Self.saveAnchor(invocation.sandbox.nodeDirectory)
+                if let anchor {
+                    served.savedFiles = served.savedFiles.map { ($0.sandboxPath, anchor.prefix + $0.nodeRelativePath) }
+                }
+                if let outcome = try await supervise(
                     through: server,
                     arguments: SandboxLauncher.arguments(
                         plan: served, executable: executable, arguments: invocation.arguments),
-                    nodeWorkingDirectory: plan.workingDirectory, savesFiles: !served.savedFiles.isEmpty,
+                    nodeWorkingDirectory: plan.workingDirectory, saveDirectory: anchor?.descriptor,
                     for: invocation)
-            {
-                return outcome
+                {
+                    return outcome
+                }
             }
             // Any other way has every private path on the host.
             if served.hasTmpfs { try prepareSandbox(plan, for: invocation) }
@@ -258,6 +265,7 @@ package struct ProcessRuntime: NodeRuntime {
     /// working directory.
     private func prepareSandbox(_ plan: SandboxPlan, for invocation: NodeInvocation) throws(RuntimeError) {
         let node = invocation.nodeName
+        try makeNodeDirectory(for: invocation, hostPaths: plan.mounts.filter { !$0.isTmpfs }.map(\.hostPath))
         for mount in plan.mounts where !mount.isTmpfs {
             if mount.isWritable {
                 // A writable bind of an existing regular file (an output file directly under `/`) stays a file.
@@ -280,6 +288,8 @@ package struct ProcessRuntime: NodeRuntime {
     /// Creates the private paths and the working directory on the host and copies the read-only binds into place.
     private func prepareHost(_ plan: SandboxPlan, for invocation: NodeInvocation) throws(RuntimeError) {
         let node = invocation.nodeName
+        try makeNodeDirectory(
+            for: invocation, hostPaths: plan.mounts.filter(\.isWritable).map(\.sandboxPath) + [plan.workingDirectory])
         for mount in plan.mounts where mount.isWritable {
             if let failure = HostFiles.makeDirectories(mount.sandboxPath) {
                 throw .sandboxSetupFailed(node: node, path: mount.sandboxPath, reason: failure)
@@ -291,6 +301,31 @@ package struct ProcessRuntime: NodeRuntime {
             }
         }
         try prepareWorkingDirectory(plan, node: node, hostPath: plan.workingDirectory)
+    }
+
+    /// The nearest existing directory at or above the node's directory, opened, and the path from it to the node's
+    /// directory (empty, or ending in `/`): the launcher saves files below it, making the directories between.
+    static func saveAnchor(_ nodeDirectory: String) -> (descriptor: Int32, prefix: String)? {
+        var directory = SandboxPath.normalized(nodeDirectory) ?? nodeDirectory
+        var prefix = ""
+        while true {
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if descriptor >= 0 { return (descriptor, prefix) }
+            guard errno == ENOENT, directory != "/" else { return nil }
+            let parent = SandboxPath.parent(directory)
+            prefix = SandboxPath.relative(directory, to: parent) + "/" + prefix
+            directory = parent
+        }
+    }
+
+    /// Creates the node's directory (0700) when one of `hostPaths` lies in it: the engine makes it only for what it
+    /// writes there itself (a script, a volume...), and the logs make it when the node writes to them.
+    private func makeNodeDirectory(for invocation: NodeInvocation, hostPaths: [String]) throws(RuntimeError) {
+        let directory = SandboxPath.normalized(invocation.sandbox.nodeDirectory) ?? invocation.sandbox.nodeDirectory
+        guard hostPaths.contains(where: { SandboxPath.isWithin($0, directory) }) else { return }
+        if let failure = HostFiles.makePrivateDirectory(directory) {
+            throw .sandboxSetupFailed(node: invocation.nodeName, path: directory, reason: failure)
+        }
     }
 
     /// Creates the working directory when it lies in a writable mount; otherwise requires that it exists.

@@ -31,10 +31,10 @@ struct NodeFixture {
         if getenv(engineSecretName) == nil { setenv(engineSecretName, "hunter2-must-not-leak", 1) }
     }()
 
-    /// The node directory of `node` (created, as the engine does).
-    func nodeDirectory(_ node: String) -> String {
+    /// The node directory of `node` (created, as the engine does for a node it writes files for, when `creates`).
+    func nodeDirectory(_ node: String, creates: Bool = true) -> String {
         let path = root + "/nodes/" + node
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if creates { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         return path
     }
 
@@ -47,9 +47,10 @@ struct NodeFixture {
         workingDirectory: String? = nil,
         privatePaths: [String] = [],
         readOnlyBinds: [SandboxLayout.Bind] = [],
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        createsDirectory: Bool = true
     ) -> NodeInvocation {
-        let directory = nodeDirectory(node)
+        let directory = nodeDirectory(node, creates: createsDirectory)
         return NodeInvocation(
             runName: "run-test",
             nodeName: node,
