@@ -171,6 +171,57 @@ struct LifecycleCLITests {
         }
     }
 
+    @Test("logs -f prints a running node's output while the node still runs")
+    func logsFollowRunningNode() async throws {
+        try await SluiceCLI.withScratch { cli in
+            // The node prints a line and sleeps; the test stops the run once `logs -f` showed the line.
+            let yaml = """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Workflow
+                metadata:
+                  name: live
+                spec:
+                  entrypoint: main
+                  templates:
+                    - name: main
+                      container:
+                        image: alpine
+                        command: [sh, -c, "echo early; sleep 300; echo late"]
+                """
+            let file = try cli.write(yaml, name: "live.yaml")
+            let started = try HostTool.run(
+                "sh",
+                [
+                    "-c",
+                    "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 & "
+                        + "while ! '\(SluiceCLI.binary)' get live >/dev/null 2>&1; do sleep 0.1; done; "
+                        + "'\(SluiceCLI.binary)' logs live -f > follow.out 2>&1 &",
+                ], in: cli.directory, environment: ["SLUICE_HOME": cli.home])
+            #expect(started.status == 0, "\(started)")
+            let followed = cli.directory + "/follow.out"
+            var shown = ""
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, !shown.contains("early") {
+                usleep(100_000)
+                shown = (try? String(contentsOfFile: followed, encoding: .utf8)) ?? ""
+            }
+            #expect(shown == "main: early\n" || shown == "live: early\n", "\(shown)")
+            // Shown while the node still ran: it sleeps for minutes.
+            let status = try await cli.detached(["get", "live"]).stdout
+            #expect(status.contains("Status:     Running\n"), "\(status)")
+            #expect(try await cli.detached(["stop", "live"]).status == 0)
+            let end = Date().addingTimeInterval(60)
+            while Date() < end,
+                !(try await cli.detached(["get", "live"]).stdout.contains("Status:     Failed\n"))
+            {
+                usleep(100_000)
+            }
+            usleep(500_000)
+            shown = (try? String(contentsOfFile: followed, encoding: .utf8)) ?? ""
+            #expect(shown == "main: early\n" || shown == "live: early\n", "\(shown)")
+        }
+    }
+
     @Test("delete removes a run's records and files; a run whose signed outputs another reused is kept")
     func delete() async throws {
         try await SluiceCLI.withScratch { cli in

@@ -66,7 +66,7 @@ extension BundleExporter {
         if let submission = external.submission {
             try files.write(directory + BundleLayout.externalSubmission, submission.envelopeJSON)
         }
-        let keys = stateDirectory + "/runs/" + run.name + "/trusted-keys.pem"
+        let keys = StateLayout.runDirectory(in: stateDirectory, runName: run.name) + "/trusted-keys.pem"
         if FileManager.default.fileExists(atPath: keys) {
             try files.copy(from: keys, to: directory + BundleLayout.trustedKeys, isDirectory: false)
         }

@@ -145,7 +145,7 @@ package struct BundleExporter: Sendable {
             }
         }
 
-        let runKeys = stateDirectory + "/runs/" + run.name
+        let runKeys = StateLayout.runDirectory(in: stateDirectory, runName: run.name)
         if FileManager.default.fileExists(atPath: runKeys + "/templates.json") {
             try files.copy(from: runKeys + "/templates.json", to: BundleLayout.templates, isDirectory: false)
         }

@@ -207,7 +207,7 @@ package struct BundleReplay: Sendable {
 
     /// Writes `runs/<name>/trusted-keys.pem` (the keys the captured governance admits to sign) for an imported run.
     private func writeKeys(runName: String, into stateDirectory: String, chain: TrustChain) throws(StoreError) {
-        let runDirectory = stateDirectory + "/runs/" + runName
+        let runDirectory = StateLayout.runDirectory(in: stateDirectory, runName: runName)
         do {
             try FileManager.default.createDirectory(
                 atPath: runDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -27,7 +27,7 @@ package struct RunVerifier {
 
     /// Verifies the run; each envelope yields one finding.
     package func verify(run: RunRecord) throws(EngineError) -> [Finding] {
-        let keysPath = stateDirectory + "/runs/" + run.name + "/trusted-keys.pem"
+        let keysPath = StateLayout.runDirectory(in: stateDirectory, runName: run.name) + "/trusted-keys.pem"
         let trusted: [PublicKey]
         do {
             let text = try String(contentsOfFile: keysPath, encoding: .utf8)

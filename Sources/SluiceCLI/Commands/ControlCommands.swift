@@ -92,7 +92,7 @@ struct ResumeCommand: AsyncParsableCommand {
             print("run \(record.name) already Succeeded")
             return
         }
-        let marker = state.resolved + "/runs/" + record.name + "/resume"
+        let marker = StateLayout.runDirectory(in: state.resolved, runName: record.name) + "/resume"
         if let lease = EngineLease.liveHolder(of: record, store: store) {
             // Another engine drives the run: a resume only releases its suspended nodes.
             let holder = ProcessIdentity(lease.holder).description

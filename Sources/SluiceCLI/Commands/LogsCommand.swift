@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SluiceSpec
 import SluiceStore
 
 #if canImport(Glibc)
@@ -41,15 +42,53 @@ struct LogsCommand: ParsableCommand {
                 throw CommandFailure(ExitStatus.failed, "error: run '\(record.name)' has no node '\(node)'")
             }
             let byNode = Dictionary(grouping: attempts, by: \.nodeID)
+            let runDirectory = StateLayout.runDirectory(in: store.stateDirectory, runName: record.name)
             for current in selected {
-                for attempt in (byNode[current.id] ?? []).sorted(by: { $0.number < $1.number }) {
-                    for path in [attempt.stdoutPath, attempt.stderrPath].compactMap({ $0 }) {
-                        tail.read(path, node: current.displayName, final: ended)
-                    }
+                let recorded = (byNode[current.id] ?? []).sorted(by: { $0.number < $1.number })
+                for log in Self.logs(of: current, attempts: recorded, runDirectory: runDirectory, following: !ended) {
+                    tail.read(log.path, key: log.key, node: current.displayName, final: ended)
                 }
             }
             if ended { return }
             usleep(200_000)
+        }
+    }
+}
+
+extension LogsCommand {
+    /// One log file of a node and what ``LogTail`` knows it by: the node, the attempt and the stream, so that the
+    /// running node's file, followed at its path in the run's directory, and the same file named by its attempt
+    /// once the node ended (a path the engine spelled from its own state directory argument) are read on from one
+    /// offset.
+    struct NodeLog: Equatable {
+        var path: String
+        var key: String
+    }
+
+    /// The logs of `node` to read: those its attempts name, or, while following a node that is still running and
+    /// has no attempt yet (one is recorded when the node ends), its first attempt's logs where the engine makes
+    /// them (a node that printed nothing has none).
+    static func logs(of node: NodeRecord, attempts: [AttemptRecord], runDirectory: String, following: Bool)
+        -> [NodeLog]
+    {
+        if attempts.isEmpty {
+            guard following, node.phase == .running, node.type == .pod || node.type == .container else { return [] }
+            let directory = StateLayout.nodeDirectory(in: runDirectory, nodeID: node.id)
+            return [
+                NodeLog(path: directory + "/" + StateLayout.standardOutputLog, key: "\(node.id)#1:stdout"),
+                NodeLog(path: directory + "/" + StateLayout.standardErrorLog, key: "\(node.id)#1:stderr"),
+            ]
+        }
+        return attempts.flatMap { attempt in
+            var logs: [NodeLog] = []
+            if let path = attempt.stdoutPath {
+                logs.append(NodeLog(path: path, key: "\(node.id)#\(attempt.number):stdout"))
+            }
+            // One file for both streams is read once.
+            if let path = attempt.stderrPath, path != attempt.stdoutPath {
+                logs.append(NodeLog(path: path, key: "\(node.id)#\(attempt.number):stderr"))
+            }
+            return logs
         }
     }
 }
@@ -64,6 +103,7 @@ struct LogTail {
 
     /// Whether each line starts with `NODE: ` (when every node's logs are shown).
     var prefixed: Bool
+    /// Per file key (see ``read(_:key:node:final:)``): how far it was read, the incomplete line held back.
     private var offsets: [String: UInt64] = [:]
     private var partial: [String: [UInt8]] = [:]
     /// Files whose last printed bytes did not end a line (a long line printed in pieces).
@@ -73,12 +113,14 @@ struct LogTail {
         self.prefixed = prefixed
     }
 
-    /// Prints the complete lines `path` gained; with `final`, also a last line without a newline.
-    mutating func read(_ path: String, node: String, final: Bool) {
+    /// Prints the complete lines `path` gained since the last read of `key` (the path itself by default); with
+    /// `final`, also a last line without a newline.
+    mutating func read(_ path: String, key: String? = nil, node: String, final: Bool) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
-        var offset = offsets[path] ?? 0
+        let key = key ?? path
+        var offset = offsets[key] ?? 0
         guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else { return }
         let prefix = prefixed ? Array("\(node): ".utf8) : []
         var buffer = [UInt8](repeating: 0, count: LogStream.chunkSize)
@@ -87,31 +129,31 @@ struct LogTail {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             offset += UInt64(count)
-            var pending = (partial[path] ?? []) + buffer[0..<count]
+            var pending = (partial[key] ?? []) + buffer[0..<count]
             if let newline = pending.lastIndex(of: UInt8(ascii: "\n")) {
-                emit(pending[...newline], path: path, prefix: prefix)
+                emit(pending[...newline], key: key, prefix: prefix)
                 pending = Array(pending[(newline + 1)...])
             }
             if pending.count > Self.partialLimit {
-                emit(pending[...], path: path, prefix: prefix)
+                emit(pending[...], key: key, prefix: prefix)
                 pending = []
             }
-            partial[path] = pending
+            partial[key] = pending
         }
-        offsets[path] = offset
+        offsets[key] = offset
         if final {
-            let rest = partial[path] ?? []
-            if !rest.isEmpty || midLine.contains(path) {
-                emit(rest[...] + [UInt8(ascii: "\n")], path: path, prefix: prefix)
+            let rest = partial[key] ?? []
+            if !rest.isEmpty || midLine.contains(key) {
+                emit(rest[...] + [UInt8(ascii: "\n")], key: key, prefix: prefix)
             }
-            partial[path] = []
+            partial[key] = []
         }
     }
 
-    private mutating func emit(_ bytes: ArraySlice<UInt8>, path: String, prefix: [UInt8]) {
-        var atLineStart = !midLine.contains(path)
+    private mutating func emit(_ bytes: ArraySlice<UInt8>, key: String, prefix: [UInt8]) {
+        var atLineStart = !midLine.contains(key)
         let output = LogStream.prefixed(bytes, prefix: prefix, atLineStart: &atLineStart)
-        if atLineStart { midLine.remove(path) } else { midLine.insert(path) }
+        if atLineStart { midLine.remove(key) } else { midLine.insert(key) }
         fflush(nil)
         _ = LogStream.write(output)
     }

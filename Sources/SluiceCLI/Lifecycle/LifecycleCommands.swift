@@ -77,7 +77,7 @@ struct ResubmitCommand: AsyncParsableCommand {
         let store = try openStore(state)
         let record = try findRun(runName, in: store)
         // The workflow as it was submitted (the file may have changed since), kept beside the run's other files.
-        let directory = state.resolved + "/runs/" + record.name
+        let directory = StateLayout.runDirectory(in: state.resolved, runName: record.name)
         let path = directory + "/submitted.yaml"
         do {
             try FileManager.default.createDirectory(

@@ -36,7 +36,7 @@ enum RunPruner {
         }
         // A run's name is a Kubernetes object name (checked at submission): no '/' or '..' can reach out of runs/.
         guard !record.name.isEmpty, !record.name.contains("/"), record.name != ".", record.name != ".." else { return }
-        try? ArtifactStore.removeTree(stateDirectory + "/runs/" + record.name)
+        try? ArtifactStore.removeTree(StateLayout.runDirectory(in: stateDirectory, runName: record.name))
     }
 
     /// Deletes the ended runs created before `cutoff` (keeping those a remaining run reused), then the artifacts

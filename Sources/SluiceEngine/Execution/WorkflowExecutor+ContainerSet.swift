@@ -196,7 +196,8 @@ extension WorkflowExecutor {
                     Self.containerTemplate(
                         container, in: template, extraMounts: set.volumeMounts ?? [], keepOutputs: false),
                     node: containerNode, scope: call.scope, inputs: call.inputs,
-                    nodeDirectory: runDirectory + "/nodes/" + containerNode.id, runName: call.runName,
+                    nodeDirectory: StateLayout.nodeDirectory(in: runDirectory, nodeID: containerNode.id),
+                    runName: call.runName,
                     podDirectory: call.main.sandbox.nodeDirectory)
                 plan.sources.formUnion(sources)
             }

@@ -84,7 +84,8 @@ extension WorkflowExecutor {
             runName: runName, nodeName: node.displayName, executable: argv.first ?? "",
             arguments: Array(argv.dropFirst()),
             environment: environment, workingDirectory: renderedWorkingDir,
-            sandbox: layout, stdoutPath: nodeDirectory + "/stdout.log", stderrPath: nodeDirectory + "/stderr.log",
+            sandbox: layout, stdoutPath: nodeDirectory + "/" + StateLayout.standardOutputLog,
+            stderrPath: nodeDirectory + "/" + StateLayout.standardErrorLog,
             timeout: timeout, container: container)
         return (invocation, argv, rendered.image, renderer.sources)
     }

@@ -57,7 +57,7 @@ extension WorkflowExecutor {
         let image: String?
         let pod: PodPlan
         let fieldSources: Set<ValueSource>
-        let nodeDirectory = runDirectory + "/nodes/" + node.id
+        let nodeDirectory = StateLayout.nodeDirectory(in: runDirectory, nodeID: node.id)
         do {
             (invocation, argv, image, fieldSources) = try prepareInvocation(
                 template, node: node, scope: scope, inputs: inputs, nodeDirectory: nodeDirectory, runName: runName)

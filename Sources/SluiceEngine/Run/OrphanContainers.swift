@@ -24,7 +24,7 @@ package enum OrphanContainers {
         var removed: [String] = []
         for run in runs {
             guard let pid = run.engineProcessID, pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
-            let marker = stateDirectory + "/runs/" + run.name + "/containers-swept"
+            let marker = StateLayout.runDirectory(in: stateDirectory, runName: run.name) + "/containers-swept"
             let swept = FileManager.default.contents(atPath: marker).map { String(decoding: $0, as: UTF8.self) }
             guard swept != String(pid) else { continue }
             for profile in [ContainerProfile.podman, .docker] {

@@ -77,7 +77,7 @@ extension WorkflowEngine {
             try Self.checkResumeSettings(
                 of: previous.run, runtime: runtime.kind, isolation: isolation, profile: request.runtimeProfileText)
         }
-        let runDirectory = request.stateDirectory + "/runs/" + name
+        let runDirectory = StateLayout.runDirectory(in: request.stateDirectory, runName: name)
         let (recordedSubmission, coverage) = try Self.recordedSubmission(
             of: previous?.run, store: store, templates: templateSet, runDirectory: runDirectory)
         let governance: RunGovernance
