@@ -125,29 +125,37 @@ struct LifecycleCLITests {
         }
     }
 
+    /// A workflow named `name` of one node running `sh -c command`.
+    static func oneNode(named name: String, command: String) -> String {
+        """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: \(name)
+        spec:
+          entrypoint: main
+          templates:
+            - name: main
+              container:
+                image: alpine
+                command: [sh, -c, "\(command)"]
+        """
+    }
+
+    /// Runs `script` with `sh` in the scratch directory, for the commands it starts in the background (a blocking
+    /// wait here could hold one of the few threads the tests share).
+    static func inBackground(_ cli: SluiceCLI, _ script: String) throws {
+        let started = try HostTool.run(
+            "sh", ["-c", script], in: cli.directory, environment: ["SLUICE_HOME": cli.home])
+        #expect(started.status == 0, "\(started)")
+    }
+
     @Test("logs -f follows a running run until it ends")
     func logsFollow() async throws {
         try await SluiceCLI.withScratch { cli in
-            let yaml = """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Workflow
-                metadata:
-                  name: slow
-                spec:
-                  entrypoint: main
-                  templates:
-                    - name: main
-                      container:
-                        image: alpine
-                        command: [sh, -c, "echo one; sleep 2; echo two; printf three"]
-                """
-            let file = try cli.write(yaml, name: "slow.yaml")
-            // Started in the background by a shell (a blocking wait here could hold one of the few threads the
-            // tests share): the run's own output goes to run.out.
-            let started = try HostTool.run(
-                "sh", ["-c", "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 &"], in: cli.directory,
-                environment: ["SLUICE_HOME": cli.home])
-            #expect(started.status == 0, "\(started)")
+            let file = try cli.write(
+                Self.oneNode(named: "slow", command: "echo one; sleep 2; echo two; printf three"), name: "slow.yaml")
+            try Self.inBackground(cli, "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 &")
             // Wait for the run to be recorded, then follow it from its first line to its end.
             var follow = CLIResult(status: -1, stdout: "", stderr: "")
             let deadline = Date().addingTimeInterval(60)
@@ -175,29 +183,13 @@ struct LifecycleCLITests {
     func logsFollowRunningNode() async throws {
         try await SluiceCLI.withScratch { cli in
             // The node prints a line and sleeps; the test stops the run once `logs -f` showed the line.
-            let yaml = """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Workflow
-                metadata:
-                  name: live
-                spec:
-                  entrypoint: main
-                  templates:
-                    - name: main
-                      container:
-                        image: alpine
-                        command: [sh, -c, "echo early; sleep 300; echo late"]
-                """
-            let file = try cli.write(yaml, name: "live.yaml")
-            let started = try HostTool.run(
-                "sh",
-                [
-                    "-c",
-                    "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 & "
-                        + "while ! '\(SluiceCLI.binary)' get live >/dev/null 2>&1; do sleep 0.1; done; "
-                        + "'\(SluiceCLI.binary)' logs live -f > follow.out 2>&1 &",
-                ], in: cli.directory, environment: ["SLUICE_HOME": cli.home])
-            #expect(started.status == 0, "\(started)")
+            let file = try cli.write(
+                Self.oneNode(named: "live", command: "echo early; sleep 300; echo late"), name: "live.yaml")
+            try Self.inBackground(
+                cli,
+                "'\(SluiceCLI.binary)' run '\(file)' > run.out 2>&1 & "
+                    + "while ! '\(SluiceCLI.binary)' get live >/dev/null 2>&1; do sleep 0.1; done; "
+                    + "'\(SluiceCLI.binary)' logs live -f > follow.out 2>&1 &")
             let followed = cli.directory + "/follow.out"
             var shown = ""
             let deadline = Date().addingTimeInterval(60)
