@@ -113,13 +113,12 @@ struct LogTail {
         self.prefixed = prefixed
     }
 
-    /// Prints the complete lines `path` gained since the last read of `key` (the path itself by default); with
-    /// `final`, also a last line without a newline.
-    mutating func read(_ path: String, key: String? = nil, node: String, final: Bool) {
+    /// Prints the complete lines `path` gained since the last read of `key`; with `final`, also a last line without
+    /// a newline.
+    mutating func read(_ path: String, key: String, node: String, final: Bool) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
-        let key = key ?? path
         var offset = offsets[key] ?? 0
         guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else { return }
         let prefix = prefixed ? Array("\(node): ".utf8) : []

@@ -3,7 +3,6 @@ import SluiceGovernance
 import SluiceRuntimes
 import SluiceSpec
 import SluiceStore
-import Synchronization
 
 /// What runs in a pod around (or instead of) its main process: sidecars, or a containerSet's containers.
 struct PodPlan: Sendable {
@@ -225,18 +224,15 @@ extension WorkflowExecutor {
         defer {
             for sidecar in pod.sidecars { sweeper.remove(sidecar.invocation.sandbox.nodeDirectory + "/root") }
         }
-        let mainStarted = StartedFlag()
-        let outcome = try await PodProcesses.run(
+        return try await PodProcesses.run(
             initContainers: pod.initContainers.map(\.invocation), sidecars: pod.sidecars.map(\.invocation), main: main,
             on: runtime
         ) { () async throws(RuntimeError) -> NodeOutcome in
-            mainStarted.set()
             if let containers = pod.containers {
                 return try await executor.runContainerSet(containers, pod: pod, main: main)
             }
             return try await executor.runtime.run(main)
         }
-        return (outcome, mainStarted.isSet)
     }
 
     /// Runs a containerSet's containers in dependency order, in parallel where they allow, recording each Container
@@ -352,11 +348,4 @@ extension WorkflowExecutor {
             }
         }
     }
-}
-
-/// Whether a pod's main container started: a log it never made then means it printed nothing.
-private final class StartedFlag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
 }

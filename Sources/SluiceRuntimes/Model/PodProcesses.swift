@@ -4,22 +4,23 @@
 package enum PodProcesses {
     /// Runs the pod on `runtime`; `work` runs its main container (or a containerSet's containers).
     ///
-    /// - Returns: the first init container's outcome that is not a success, else `work`'s.
+    /// - Returns: the first init container's outcome that is not a success, else `work`'s; and whether `work`
+    ///   ran (not when an init container ended the pod).
     /// - Throws: ``RuntimeError`` when a process could not be launched (a sidecar's failure stops the pod) or the
     ///   task was cancelled.
     package static func run(
         initContainers: [NodeInvocation], sidecars: [NodeInvocation], main: NodeInvocation,
         on runtime: any NodeRuntime, _ work: @escaping @Sendable () async throws(RuntimeError) -> NodeOutcome
-    ) async throws(RuntimeError) -> NodeOutcome {
+    ) async throws(RuntimeError) -> (outcome: NodeOutcome, mainStarted: Bool) {
         for initContainer in initContainers {
             let outcome = try await runtime.run(initContainer)
-            if outcome.termination != .exited(0) || outcome.timedOut { return outcome }
+            if outcome.termination != .exited(0) || outcome.timedOut { return (outcome, false) }
         }
-        if sidecars.isEmpty { return try await work() }
+        if sidecars.isEmpty { return (try await work(), true) }
         let result = await withSidecars(sidecars, main: main, on: runtime, work)
         // The sidecars are gone: now the main container can be removed, if the sidecars had kept it.
         await runtime.release(main)
-        return try result.get()
+        return (try result.get(), true)
     }
 
     private enum Event: Sendable {
