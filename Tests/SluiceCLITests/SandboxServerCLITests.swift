@@ -1,4 +1,6 @@
 import Foundation
+import SluiceSpec
+import SluiceStore
 import SluiceTesting
 import Testing
 
@@ -16,7 +18,9 @@ import Testing
         "the sandbox launcher needs root and sluice-sandbox beside sluice")
 )
 struct SandboxServerCLITests {
-    @Test("SIGKILL of the engine ends the server and every node it started, and their own children")
+    @Test(
+        "SIGKILL of the engine ends the server and every node it started, and their own children; none is on record"
+    )
     func killedEngine() async throws {
         try await SluiceCLI.withScratch { cli in
             let marker = StopResumeTests.marker(base: 300)
@@ -44,6 +48,18 @@ struct SandboxServerCLITests {
                 ProcessStatus.parent(of: $0) == engine.pid
             }
             #expect(servers.count == 1)
+            // The running node is on record (written with the next batch of rows, not by its spawn) and no process
+            // of it is: a served node ends with the engine, so a resume has nothing to kill.
+            let store = try Store(stateDirectory: cli.home)
+            let run = try store.run(named: "@latest")
+            var running: [NodeRecord] = []
+            for _ in 0..<500 {
+                running = try store.nodes(runID: run.id).filter { $0.type == .pod && $0.phase == .running }
+                if !running.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(running.map(\.name) == [run.name])
+            #expect(try store.nodeProcesses(runID: run.id).isEmpty)
 
             kill(engine.pid, SIGKILL)
             _ = try await engine.finish()

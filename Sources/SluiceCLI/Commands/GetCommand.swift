@@ -67,7 +67,7 @@ struct GetCommand: ParsableCommand {
         if let message = record.message { print("Message:    \(message)") }
         if let started = record.startedAt { print("Started:    \(ArgoTime.format(started))") }
         if let started = record.startedAt, let finished = record.finishedAt {
-            print("Duration:   \(String(format: "%.2fs", finished.timeIntervalSince(started)))")
+            print("Duration:   \(SecondsText.fixed(finished.timeIntervalSince(started), decimals: 2) + "s")")
         }
         print("Runtime:    \(record.runtime)")
         print("Workflow:   sha256:\(record.workflowDigest)")
@@ -86,7 +86,7 @@ struct GetCommand: ParsableCommand {
             if wide {
                 let duration =
                     node.startedAt.flatMap { start in
-                        node.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(start)) }
+                        node.finishedAt.map { SecondsText.fixed($0.timeIntervalSince(start), decimals: 2) + "s" }
                     } ?? "-"
                 line +=
                     (node.templateName ?? "-").padding(toLength: 21, withPad: " ", startingAt: 0)

@@ -48,7 +48,8 @@ struct ListCommand: ParsableCommand {
         for (run, phase) in Swift.zip(runs, phases) {
             let started = run.startedAt.map(ArgoTime.format) ?? "-"
             let end = run.finishedAt ?? (run.phase == .running ? Date() : nil)
-            let duration = zip(run.startedAt, end).map { String(format: "%.2fs", $1.timeIntervalSince($0)) } ?? "-"
+            let duration =
+                zip(run.startedAt, end).map { SecondsText.fixed($1.timeIntervalSince($0), decimals: 2) + "s" } ?? "-"
             print(
                 run.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
                     + phase.padding(toLength: phaseWidth, withPad: " ", startingAt: 0) + " "

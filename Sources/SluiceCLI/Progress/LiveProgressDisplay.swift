@@ -61,7 +61,7 @@ final class LiveProgressDisplay: RunProgress, @unchecked Sendable {
         text += "\(paint("Name:", "1"))     \(board.runName.isEmpty ? summary.name : board.runName)\n"
         text += "\(paint("Status:", "1"))   \(paint(summary.phase.rawValue, ProgressBoard.code(summary.phase)))\n"
         text += "\(paint("Nodes:", "1"))    \(phases.joined(separator: ", "))\n"
-        text += "\(paint("Duration:", "1")) \(String(format: "%.2fs", duration))\n"
+        text += "\(paint("Duration:", "1")) \(SecondsText.fixed(duration, decimals: 2))s\n"
         if let message = summary.message, summary.phase != .succeeded {
             text += "\(paint("Message:", "1"))  \(message)\n"
         }

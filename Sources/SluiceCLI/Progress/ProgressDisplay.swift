@@ -42,7 +42,7 @@ final class ProgressDisplay: RunProgress, @unchecked Sendable {
             var line = "\(symbol(node.phase)) \(node.displayName) \(node.phase.rawValue)"
             if let message = node.message, node.phase != .succeeded, node.phase != .running { line += ": \(message)" }
             if let startedAt = node.startedAt, let finishedAt = node.finishedAt, node.type == .pod {
-                line += dim(String(format: " (%.2fs)", finishedAt.timeIntervalSince(startedAt)))
+                line += dim(" (" + SecondsText.fixed(finishedAt.timeIntervalSince(startedAt), decimals: 2) + "s)")
             }
             emit(line + "\n")
         case .runFinished:
@@ -55,7 +55,7 @@ final class ProgressDisplay: RunProgress, @unchecked Sendable {
         defer { lock.unlock() }
         let duration = started.map { Date().timeIntervalSince($0) } ?? 0
         var text = "\(bold("Status:"))   \(colour(summary.phase.rawValue, for: summary.phase))\n"
-        text += "\(bold("Duration:")) \(String(format: "%.2fs", duration))\n"
+        text += "\(bold("Duration:")) \(SecondsText.fixed(duration, decimals: 2))s\n"
         if let message = summary.message, summary.phase != .succeeded { text += "\(bold("Message:"))  \(message)\n" }
         emit(text)
     }

@@ -26,8 +26,10 @@ package struct NodeInvocation: Sendable {
     package var timeout: Duration?
     /// The image and container fields, for container runtimes (nil when the template names no image).
     package var container: ContainerSettings?
-    /// Called as soon as the runtime has started something for the node (its process group, or its container's
-    /// name just before `run`), so that whoever resumes a run after the engine died can kill it. Must return quickly.
+    /// Called as soon as the runtime has started something for the node that could outlive the engine (its process
+    /// group, or its container's name just before `run`), so that whoever resumes a run after the engine died can
+    /// kill it; not called for what ends with the engine anyway (a node of the ``SandboxServer``). Must return
+    /// quickly.
     package var onSpawn: (@Sendable (SpawnedNode) -> Void)? = nil
 
     /// Creates an invocation; see the properties for each parameter.

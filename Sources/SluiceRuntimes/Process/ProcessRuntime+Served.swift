@@ -39,7 +39,8 @@ extension ProcessRuntime {
         guard case .success(let (id, pid)) = started else { return nil }
         let leader = LeaderState()
         leader.started(pid)
-        invocation.onSpawn?(.processGroup(Self.identity(ofLeader: pid)))
+        // No `onSpawn`: a served node cannot outlive the engine (the server kills its nodes when the engine's end of
+        // the socket closes), so there is nothing for a resume to kill, and nothing to record.
 
         // The node's PID 1 ignores SIGTERM (a namespace's init without a handler), so the whole group gets it.
         let ended = EndedFlag()
