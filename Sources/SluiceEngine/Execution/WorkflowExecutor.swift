@@ -104,9 +104,12 @@ package struct WorkflowExecutor: Sendable {
             case .suspend: .suspend
             default: .pod
             }
+        // A pod under a parent waits for the next write of children lists (see ``PendingNodeRows``); one without
+        // (the workflow's only node) would show nowhere until it ended, so its row is written now.
         var node = try await coordinator.createNode(
             name: call.nodeName, displayName: call.displayName, type: type, templateName: template.name,
-            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID, deferred: type == .pod)
+            phase: .running, boundaryID: call.boundaryID, parentID: call.parentID,
+            deferred: type == .pod && call.parentID != nil)
 
         let inputs: ResolvedInputs
         let (dynamicGlobals, nodeGlobals) = await nodeGlobals()

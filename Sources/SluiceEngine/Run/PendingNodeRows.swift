@@ -5,10 +5,11 @@ import Synchronization
 /// first transaction that needs it instead of one of its own.
 ///
 /// That is, whichever comes first: the transaction that records a process the node starts that could outlive the
-/// engine (``SpawnRecordingRuntime``), the node's next transition (its end, a refusal, an error), or the next write
-/// of children lists and held rows (``RunCoordinator/childrenFlushInterval`` after the last, so that no list written
-/// names a node without a row and a running node shows within that time). A node that ends first is written once, at
-/// its end; an engine killed before its row was written leaves none, and a resume runs the node afresh.
+/// engine (``SpawnRecordingRuntime``; a sandbox server's node cannot), the node's next transition (its end, a
+/// refusal, an error), or the next write of its parent's children list (within ``RunCoordinator/childrenFlushInterval``:
+/// no list written names a node without a row, and a running node shows within that time). Only a pod with a parent
+/// is deferred. A node that ends first is written once, at its end; an engine killed before its row was written
+/// leaves none, and a resume runs the node afresh.
 package final class PendingNodeRows: Sendable {
     private let rows = Mutex<[String: NodeRecord]>([:])
 
@@ -22,11 +23,6 @@ package final class PendingNodeRows: Sendable {
     /// The row of node `id` if it is still unwritten; the caller writes it.
     package func take(_ id: String) -> NodeRecord? {
         rows.withLock { $0.removeValue(forKey: id) }
-    }
-
-    /// Whether any row is held.
-    var hasRows: Bool {
-        rows.withLock { !$0.isEmpty }
     }
 
     /// Every unwritten row, oldest node first; the caller writes them.

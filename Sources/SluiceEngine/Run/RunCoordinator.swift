@@ -21,8 +21,7 @@ package enum RunEvent: Sendable {
 /// Children lists are the exception: a parent whose only change is a new child is written at most every
 /// ``childrenFlushInterval`` (with the next transition once that much time passed, else by a timer), so that a
 /// fan-out of N nodes writes its parent's list a few times a second instead of N times (N² bytes). A Retry node's
-/// list is written at once: `resume` counts its attempts from it. Every list is written before the run ends. The
-/// rows of running pods whose creation was deferred (``pendingRows``) go the same way when nothing wrote them first.
+/// list is written at once: `resume` counts its attempts from it. Every list is written before the run ends.
 package actor RunCoordinator {
     /// The longest a new child may wait before its parent's children list is written.
     package static let childrenFlushInterval: Duration = .milliseconds(250)
@@ -184,9 +183,9 @@ package actor RunCoordinator {
         try persist(Transition())
     }
 
-    /// Writes every children list and deferred node row not written yet (before the run ends, and by the timer).
+    /// Writes every children list not written yet (before the run ends, and by the timer).
     package func flushChildren() throws(EngineError) {
-        guard !unsavedChildren.isEmpty || pendingRows.hasRows else { return }
+        guard !unsavedChildren.isEmpty else { return }
         try persist(Transition(), flushingChildren: true)
     }
 
@@ -306,9 +305,9 @@ package actor RunCoordinator {
     private func persist(_ transition: Transition, flushingChildren: Bool = false) throws(EngineError) {
         var transition = transition
         let now = ContinuousClock.now
-        let waiting = !unsavedChildren.isEmpty || pendingRows.hasRows
         let due =
-            waiting && (flushingChildren || urgentChildren || now - lastChildrenFlush >= Self.childrenFlushInterval)
+            !unsavedChildren.isEmpty
+            && (flushingChildren || urgentChildren || now - lastChildrenFlush >= Self.childrenFlushInterval)
         if due {
             var written = Set(transition.nodes.map(\.id))
             // A list written names no node without a row: the nodes not written yet go with it.
@@ -328,7 +327,7 @@ package actor RunCoordinator {
             unsavedChildren.removeAll()
             urgentChildren = false
             lastChildrenFlush = now
-        } else if waiting && !isChildrenFlushScheduled {
+        } else if !unsavedChildren.isEmpty && !isChildrenFlushScheduled {
             scheduleChildrenFlush()
         }
     }
