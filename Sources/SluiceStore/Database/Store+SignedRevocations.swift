@@ -14,7 +14,8 @@ extension Store {
     package func addRevocation(
         _ revocation: RevocationRecord, signedBy keyID: String, envelopeJSON: Data
     ) throws(StoreError) -> SignedRevocationRecord {
-        try Self.perform("adding a signed revocation of \(revocation.kind) '\(revocation.value)'") {
+        defer { revocationsAdded() }
+        return try Self.perform("adding a signed revocation of \(revocation.kind) '\(revocation.value)'") {
             try pool.write { db in
                 try db.execute(
                     sql: "INSERT INTO revocations (kind, value, reason, created_at) VALUES (?, ?, ?, ?)",

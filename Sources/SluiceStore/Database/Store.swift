@@ -30,8 +30,15 @@ package final class Store: Sendable {
     let forgottenProcesses = Mutex<[Int64]>([])
     /// The connection of the engine's per-node reads (see ``PointReader``).
     let pointReader: PointReader
-    /// The revocations read so far and the highest id among them (see ``revocations()``).
-    private let revocationCache = Mutex<(records: [RevocationRecord], lastID: Int64)>(([], 0))
+    /// The revocations read so far, the highest id among them, and the marker's stamp and the time when they were
+    /// last read (see ``revocations()``).
+    private let revocationCache = Mutex(RevocationCache())
+    /// Where revocations added are announced (see ``RevocationMarker``).
+    let revocationMarker: RevocationMarker
+
+    /// How long ``revocations()`` trusts an unchanged marker before reading the table anyway: a revocation added by a
+    /// Sluice that does not bump the marker counts from then on.
+    package static let revocationRereadInterval: Duration = .seconds(1)
 
     /// Opens (creating if needed) `<stateDirectory>/sluice.db` and brings its schema up to date.
     ///
@@ -45,6 +52,7 @@ package final class Store: Sendable {
         self.stateDirectory = stateDirectory
         self.databasePath = databasePath
         self.pointReader = PointReader(path: databasePath, configuration: Self.configuration)
+        self.revocationMarker = RevocationMarker(stateDirectory: stateDirectory)
         self.pool = try StateDirectory.withInitializationLock(in: stateDirectory) { () throws(StoreError) in
             try StateDirectory.createPrivateFileIfMissing(databasePath) { reason in
                 .stateDirectoryUnusable(path: stateDirectory, reason: reason)
@@ -123,7 +131,8 @@ package final class Store: Sendable {
     /// - Throws: `StoreError.database` when SQLite fails (including a `kind` other than `key` or `envelope`).
     @discardableResult
     package func addRevocation(_ revocation: RevocationRecord) throws(StoreError) -> RevocationRecord {
-        try Self.perform("adding a revocation of \(revocation.kind) '\(revocation.value)'") {
+        defer { revocationsAdded() }
+        return try Self.perform("adding a revocation of \(revocation.kind) '\(revocation.value)'") {
             try pool.write { db in
                 try db.execute(
                     sql: "INSERT INTO revocations (kind, value, reason, created_at) VALUES (?, ?, ?, ?)",
@@ -286,13 +295,20 @@ package final class Store: Sendable {
             "SELECT * FROM denials WHERE run_id = ? ORDER BY id", [runID])
     }
 
-    /// All revocations, in the order they were added, read fresh at every call.
+    /// All revocations, in the order they were added: every one committed before the call.
     ///
-    /// The table is append-only (its triggers refuse updates and deletes) and ids only grow, so each call reads only
-    /// the rows added since the previous one (one indexed query, usually returning nothing) and appends them to
-    /// what this store already read: the gate asks twice per node.
+    /// The gate asks twice per node. The table is read only when ``RevocationMarker`` changed since the last read
+    /// (every writer of this Sluice bumps it after committing), or at least ``revocationRereadInterval`` passed; and
+    /// then only the rows added since (the table is append-only, its triggers refuse updates and deletes, and ids
+    /// only grow: one indexed query), appended to what this store already read.
     package func revocations() throws(StoreError) -> [RevocationRecord] {
+        // Stamped before reading: a revocation committed meanwhile changes the stamp, and the next call reads again.
+        let stamp = revocationMarker.stamp()
+        let now = ContinuousClock.now
         let known = revocationCache.withLock { $0 }
+        if let readAt = known.readAt, known.stamp == stamp, now - readAt < Self.revocationRereadInterval {
+            return known.records
+        }
         let added = try Self.perform("listing revocations") {
             // One statement: its own read transaction, through the ``PointReader``.
             try pointReader.read { db in
@@ -302,15 +318,25 @@ package final class Store: Sendable {
                 ).map(RevocationRecord.init(row:))
             }
         }
-        guard !added.isEmpty else { return known.records }
         return revocationCache.withLock { cache in
             // Another thread may have appended some of them meanwhile.
             for record in added where (record.id ?? 0) > cache.lastID {
                 cache.records.append(record)
                 cache.lastID = record.id ?? cache.lastID
             }
+            if cache.readAt.map({ $0 < now }) ?? true {
+                cache.stamp = stamp
+                cache.readAt = now
+            }
             return cache.records
         }
+    }
+
+    /// Announces revocations this store committed: to readers in other processes through the marker, to this one
+    /// by forgetting when it last read.
+    func revocationsAdded() {
+        revocationMarker.bump()
+        revocationCache.withLock { $0.readAt = nil }
     }
 
     // MARK: - Plumbing
@@ -341,4 +367,13 @@ package final class Store: Sendable {
             throw .database(operation: operation, underlying: String(describing: error))
         }
     }
+}
+
+/// What ``Store/revocations()`` read last.
+private struct RevocationCache {
+    var records: [RevocationRecord] = []
+    var lastID: Int64 = 0
+    /// The marker's stamp taken before the last read, and when that read began (nil: read at the next call).
+    var stamp: RevocationMarker.Stamp?
+    var readAt: ContinuousClock.Instant?
 }
