@@ -8,7 +8,9 @@ package struct StartQueue<Output: Sendable> {
     package let bound: Int
     /// Started and not yet ended.
     package private(set) var inFlight = 0
-    private var waiting: [@Sendable () async -> Output] = []
+    /// Queued jobs; a slot is emptied once its job started, so that a started job's captures (a node's call site,
+    /// ~2 KB) are released when its task ends, not when the last queued job starts.
+    private var waiting: [(@Sendable () async -> Output)?] = []
     private var nextWaiting = 0
 
     package init(bound: Int) {
@@ -23,9 +25,12 @@ package struct StartQueue<Output: Sendable> {
     /// Starts queued jobs in `group`, in their order, until `bound` are in flight.
     package mutating func startWaiting(in group: inout TaskGroup<Output>) {
         while inFlight < bound && nextWaiting < waiting.count {
-            group.addTask(operation: waiting[nextWaiting])
+            if let job = waiting[nextWaiting] {
+                group.addTask(operation: job)
+                inFlight += 1
+            }
+            waiting[nextWaiting] = nil
             nextWaiting += 1
-            inFlight += 1
         }
         if nextWaiting == waiting.count {
             waiting.removeAll(keepingCapacity: true)
@@ -44,8 +49,7 @@ package struct StartQueue<Output: Sendable> {
     /// it directly changes nothing but the cost: no child task to start on another thread of the pool, and none to
     /// wake the caller when it ends (a chain's nodes each paid both).
     package mutating func takeSoleJob() -> (@Sendable () async -> Output)? {
-        guard inFlight == 0, waiting.count - nextWaiting == 1 else { return nil }
-        let job = waiting[nextWaiting]
+        guard inFlight == 0, waiting.count - nextWaiting == 1, let job = waiting[nextWaiting] else { return nil }
         waiting.removeAll(keepingCapacity: true)
         nextWaiting = 0
         return job

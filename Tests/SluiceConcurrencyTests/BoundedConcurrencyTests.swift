@@ -17,6 +17,30 @@ struct BoundedConcurrencyTests {
         var most: Int { state.withLock { $0.most } }
     }
 
+    /// What a queued job captures (in the engine, a node's call site).
+    final class Capture: Sendable {}
+
+    @Test("a job's captures are released once its task ended, while later jobs still wait in the queue")
+    func startedJobsAreReleased() async {
+        weak var first: Capture?
+        await withTaskGroup(of: Int.self) { group in
+            var queue = StartQueue<Int>(bound: 1)
+            for index in 0..<3 {
+                let capture = Capture()
+                if index == 0 { first = capture }
+                queue.enqueue { withExtendedLifetime(capture) { index } }
+            }
+            queue.startWaiting(in: &group)
+            #expect(await group.next() == 0)
+            queue.ended()
+            #expect(queue.inFlight == 0)
+            // Two jobs still wait: the first one's slot no longer holds its closure.
+            #expect(first == nil)
+            queue.startWaiting(in: &group)
+            #expect(await group.next() == 1)
+        }
+    }
+
     @Test("a limiter of 2 lets at most 2 of 12 tasks hold a slot at once; 0 means no limit")
     func limiterBounds() async {
         let limiter = ParallelismLimiter(limit: 2)
