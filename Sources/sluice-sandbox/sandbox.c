@@ -29,6 +29,8 @@ const char *workingDirectory = "/";
 Save saves[maxSaves];
 int saveCount = 0;
 int nodeDirectory = -1;
+int endReport = -1;
+unsigned long long endReportID = 0;
 
 void fail(const char *format, ...) {
     char message[1024];
@@ -395,8 +397,22 @@ void runCommand(char **command) {
         if (ended < 0) _exit(1);
         if (ended != child) continue;
         if (!WIFEXITED(status) && !WIFSIGNALED(status)) continue;
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        if (endReport >= 0) {
+            // What the kernel does when PID 1 exits, done first: nothing of the node runs once it is reported ended.
+            kill(-1, SIGKILL);
+            while (waitpid(-1, &status, 0) > 0 || errno == EINTR) {}
+        }
         saveFiles();
-        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        if (endReport >= 0) {
+            // One write of 12 bytes (less than PIPE_BUF): never interleaved with another node's report.
+            struct {
+                unsigned long long id;
+                int status;
+            } __attribute__((packed)) report = {.id = endReportID, .status = (code & 0xff) << 8};
+            while (write(endReport, &report, sizeof report) < 0 && errno == EINTR) {}
+        }
+        _exit(code);
     }
 }
 

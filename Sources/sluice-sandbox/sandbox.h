@@ -64,8 +64,16 @@ void mountOwnFilesystems(void);
 // The node's own mounts, in order: hidden paths, binds, read-only scaffolds; then changes to its working directory.
 void mountNodePaths(void);
 
+// Where PID 1 reports the command's end before it exits (the server's report pipe; -1: nowhere), and the id the
+// report names (see server.c).
+extern int endReport;
+extern unsigned long long endReportID;
+
 // As PID 1 of the node's namespace: forks the command (PID 2, without the dropped capabilities), reaps whatever
-// ends, exits with the command's exit code or 128 + its signal.
+// ends, exits with the command's exit code or 128 + its signal. With an `endReport`, once the command ended it kills
+// and reaps whatever else still runs in the namespace, saves the files, writes `endReportID` and the exit status
+// there, and only then exits: the teardown of the node's namespaces, which its exit does, is no longer between the
+// command's end and the engine learning of it.
 __attribute__((noreturn)) void runCommand(char **command);
 
 // The server's loop (server.c): requests on `socket`, one node each.

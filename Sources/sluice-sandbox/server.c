@@ -52,7 +52,18 @@ typedef struct {
 typedef struct {
     pid_t pid;
     uint64_t id;
+    // Its end already replied (from the report pipe): only its exit is left to reap.
+    int reported;
 } RunningNode;
+
+// What a node's PID 1 writes to the report pipe once its command ended (runCommand).
+typedef struct {
+    uint64_t id;
+    int32_t status;
+} __attribute__((packed)) EndReport;
+
+// The report pipe: nodes write its write end, the server reads the other.
+static int reports[2] = {-1, -1};
 
 static RunningNode *running = NULL;
 // The server's lifeline: only the server keeps the write end open.
@@ -88,6 +99,8 @@ __attribute__((noreturn)) static void runNode(int output, int error, char **argu
     struct pollfd server = {.fd = lifeline[0], .events = POLLIN};
     if (poll(&server, 1, 0) != 0) _exit(1);
     close(lifeline[0]);
+    close(reports[0]);
+    endReport = reports[1];
     // Its own process group, which the engine signals as a whole; the session stays the server's, which has no
     // terminal. Not setsid: a new session costs a scheduler autogroup made and freed per node (~5% of the node's
     // launch CPU), and nothing tells nodes apart by session.
@@ -133,6 +146,7 @@ static int startNode(int socket, int signals, char *buffer) {
         close(signals);
         environ = environment;
         nodeDirectory = descriptors[2];
+        endReportID = request.id;
         runNode(descriptors[0], descriptors[1], arguments, (int)request.argumentCount);
     }
     int failure = errno;
@@ -153,7 +167,7 @@ static int startNode(int socket, int signals, char *buffer) {
             fail("out of memory");
         }
     }
-    running[runningCount++] = (RunningNode){.pid = pid, .id = request.id};
+    running[runningCount++] = (RunningNode){.pid = pid, .id = request.id, .reported = 0};
     reply(socket, request.id, replyStarted, pid);
     return 1;
 }
@@ -168,8 +182,22 @@ static void reap(int socket, int signals) {
         if (ended <= 0) return;
         for (size_t index = 0; index < runningCount; index++) {
             if (running[index].pid != ended) continue;
-            reply(socket, running[index].id, replyEnded, status);
+            if (!running[index].reported) reply(socket, running[index].id, replyEnded, status);
             running[index] = running[--runningCount];
+            break;
+        }
+    }
+}
+
+// Replies the ends nodes reported before exiting; a node that failed before its command (a mount refused) reports
+// nothing, and its exit is replied when it is reaped.
+static void readReports(int socket) {
+    EndReport report;
+    while (read(reports[0], &report, sizeof report) == (ssize_t)sizeof report) {
+        for (size_t index = 0; index < runningCount; index++) {
+            if (running[index].id != report.id || running[index].reported) continue;
+            running[index].reported = 1;
+            reply(socket, report.id, replyEnded, report.status);
             break;
         }
     }
@@ -200,6 +228,8 @@ void serve(int socket) {
     if (chdir("/") != 0) failErrno("cannot change directory to", "/");
     // Only the server holds the write end: a node's PID 1 sees it hung up once the server is gone.
     if (pipe2(lifeline, O_CLOEXEC) != 0) fail("cannot make a pipe: %s", strerror(errno));
+    // Packets: each report is read whole, one per read.
+    if (pipe2(reports, O_CLOEXEC | O_DIRECT | O_NONBLOCK) != 0) fail("cannot make a pipe: %s", strerror(errno));
     sigset_t childEnded;
     sigemptyset(&childEnded);
     sigaddset(&childEnded, SIGCHLD);
@@ -208,12 +238,18 @@ void serve(int socket) {
     char *buffer = malloc(maxRequest);
     if (signals < 0 || !buffer) fail("cannot start serving: %s", strerror(errno));
     for (;;) {
-        struct pollfd events[2] = {{.fd = socket, .events = POLLIN}, {.fd = signals, .events = POLLIN}};
-        if (poll(events, 2, -1) < 0) {
+        struct pollfd events[3] = {
+            {.fd = socket, .events = POLLIN}, {.fd = signals, .events = POLLIN}, {.fd = reports[0], .events = POLLIN}};
+        if (poll(events, 3, -1) < 0) {
             if (errno == EINTR) continue;
             break;
         }
-        if (events[1].revents) reap(socket, signals);
+        // Reports before exits: a node's end is replied once, from its report when it made one.
+        if (events[2].revents) readReports(socket);
+        if (events[1].revents) {
+            readReports(socket);
+            reap(socket, signals);
+        }
         if (events[0].revents && !startNode(socket, signals, buffer)) break;
     }
     // The engine is gone: so are its nodes.
