@@ -110,11 +110,12 @@ extension WorkflowExecutor {
     {
         let scriptFile = nodeDirectory + "/script"
         try makeNodeDirectory(nodeDirectory)
-        do {
-            try Data(source.utf8).write(to: URL(fileURLWithPath: scriptFile))
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: scriptFile)
-        } catch {
-            throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(error.localizedDescription)")
+        // Not Foundation's write: its descriptor is inherited by whatever the engine spawns meanwhile, and a script
+        // held open for writing by another node's process cannot be executed (ETXTBSY); it also fsyncs every file.
+        if let failure = HostFiles.writeUnsynced(Array(source.utf8), to: scriptFile)
+            ?? (chmod(scriptFile, 0o755) == 0 ? nil : String(cString: strerror(errno)))
+        {
+            throw .stateUnavailable(reason: "cannot stage the script of \(where_): \(failure)")
         }
         return SandboxLayout.Bind(hostPath: scriptFile, sandboxPath: scriptPath)
     }

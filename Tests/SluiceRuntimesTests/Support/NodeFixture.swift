@@ -77,7 +77,11 @@ struct NodeFixture {
             atPath: (path as NSString).deletingLastPathComponent,
             withIntermediateDirectories: true
         )
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        // Close-on-exec: Foundation's write leaves its descriptor inheritable, and a node another test forked
+        // meanwhile kept the file open for writing, so that executing it failed with ETXTBSY ("Text file busy").
+        if let failure = HostFiles.writeUnsynced(Array(text.utf8), to: path) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(path): \(failure)"])
+        }
         return path
     }
 
