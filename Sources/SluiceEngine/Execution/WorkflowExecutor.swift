@@ -262,8 +262,11 @@ package struct WorkflowExecutor: Sendable {
     func storeRaw(_ data: String, name: String) throws(EngineError) -> ArtifactReference {
         let staging = runDirectory + "/raw-\(UUID().uuidString)"
         do {
-            try Data(data.utf8).write(to: URL(fileURLWithPath: staging))
             defer { try? FileManager.default.removeItem(atPath: staging) }
+            // Close-on-exec, as a staged script's source: nothing the engine spawns meanwhile inherits it.
+            if let failure = HostFiles.writeUnsynced(Array(data.utf8), to: staging) {
+                throw EngineError.artifactUnavailable(name: name, reason: "cannot stage it at \(staging): \(failure)")
+            }
             let digest = try lineage.digest(ofFile: staging)
             let stored = try artifacts.put(fileAt: staging, digest: digest)
             return ArtifactReference(name: name, kind: .file, digest: digest, storedPath: stored)
