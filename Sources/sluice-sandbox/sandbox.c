@@ -30,7 +30,7 @@ Save saves[maxSaves];
 int saveCount = 0;
 int nodeDirectory = -1;
 int endReport = -1;
-unsigned long long endReportID = 0;
+uint64_t endReportID = 0;
 
 void fail(const char *format, ...) {
     char message[1024];
@@ -405,11 +405,7 @@ void runCommand(char **command) {
         }
         saveFiles();
         if (endReport >= 0) {
-            // One write of 12 bytes (less than PIPE_BUF): never interleaved with another node's report.
-            struct {
-                unsigned long long id;
-                int status;
-            } __attribute__((packed)) report = {.id = endReportID, .status = (code & 0xff) << 8};
+            EndReport report = {.id = endReportID, .status = (code & 0xff) << 8};
             while (write(endReport, &report, sizeof report) < 0 && errno == EINTR) {}
         }
         _exit(code);

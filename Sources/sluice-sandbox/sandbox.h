@@ -3,6 +3,8 @@
 #ifndef SLUICE_SANDBOX_H
 #define SLUICE_SANDBOX_H
 
+#include <stdint.h>
+
 enum { maxOperations = 4096 };
 
 typedef enum { hideDirectory, hideFile, bindWritable, bindReadOnly, mountTmpfs } OperationKind;
@@ -64,10 +66,17 @@ void mountOwnFilesystems(void);
 // The node's own mounts, in order: hidden paths, binds, read-only scaffolds; then changes to its working directory.
 void mountNodePaths(void);
 
+// What a node's PID 1 writes to the server's report pipe once its command ended: the request's id and the wait
+// status the server replies (one write, below PIPE_BUF: never interleaved with another node's).
+typedef struct {
+    uint64_t id;
+    int32_t status;
+} __attribute__((packed)) EndReport;
+
 // Where PID 1 reports the command's end before it exits (the server's report pipe; -1: nowhere), and the id the
-// report names (see server.c).
+// report names.
 extern int endReport;
-extern unsigned long long endReportID;
+extern uint64_t endReportID;
 
 // As PID 1 of the node's namespace: forks the command (PID 2, without the dropped capabilities), reaps whatever
 // ends, exits with the command's exit code or 128 + its signal. With an `endReport`, once the command ended it kills

@@ -10,6 +10,9 @@
 //            stderr as two descriptors (SCM_RIGHTS), and a third, the node's directory (O_PATH), for --save;
 //   replies  u64 id, i32 kind, i32 value: started (the node's PID 1 as the host sees it, leader of its own process
 //            group), ended (its wait status), refused (an errno: the request was malformed or the fork failed).
+// A node's end is replied as soon as its PID 1 reports it on the report pipe (runCommand: the command ended, nothing
+// else of the node runs, its files are saved), before PID 1 exits and its namespaces are torn down; a node that
+// reported nothing (it failed before its command) is replied when it is reaped, with PID 1's own wait status.
 // Dying with the engine: when the engine's end of the socket closes (the engine exited or was killed) the server
 // kills every running node with SIGKILL and exits; each node's PID 1 also gets SIGKILL if the server dies, and its
 // whole PID namespace with it.
@@ -55,12 +58,6 @@ typedef struct {
     // Its end already replied (from the report pipe): only its exit is left to reap.
     int reported;
 } RunningNode;
-
-// What a node's PID 1 writes to the report pipe once its command ended (runCommand).
-typedef struct {
-    uint64_t id;
-    int32_t status;
-} __attribute__((packed)) EndReport;
 
 // The report pipe: nodes write its write end, the server reads the other.
 static int reports[2] = {-1, -1};
