@@ -23,7 +23,7 @@ package struct ArtifactStore: Sendable {
     /// - Throws: `StoreError.stateDirectoryUnusable` when the directories cannot be created or written.
     package init(stateDirectory: String) throws(StoreError) {
         try StateDirectory.prepare(stateDirectory)
-        root = stateDirectory.hasSuffix("/") ? stateDirectory + "artifacts" : stateDirectory + "/artifacts"
+        root = StateLayout.entry("artifacts", in: stateDirectory)
         for directory in [root, root + "/sha256", root + "/tree"] {
             try StateDirectory.makePrivateDirectory(directory) { reason in
                 .stateDirectoryUnusable(path: stateDirectory, reason: "artifacts: \(reason)")

@@ -26,7 +26,7 @@ struct RevocationMarker: Sendable {
     let path: String
 
     init(stateDirectory: String) {
-        path = stateDirectory.hasSuffix("/") ? stateDirectory + Self.fileName : stateDirectory + "/" + Self.fileName
+        path = StateLayout.entry(Self.fileName, in: stateDirectory)
     }
 
     /// The marker's stamp now; nil when it does not exist (no revocation added since this Sluice kept one).

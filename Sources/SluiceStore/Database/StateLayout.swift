@@ -9,6 +9,11 @@ package enum StateLayout {
     /// The name of a node's standard error log in its directory.
     package static let standardErrorLog = "stderr.log"
 
+    /// The entry `name` at the top of `stateDirectory` (which may end with a slash): `sluice.db`, `artifacts`, ...
+    package static func entry(_ name: String, in stateDirectory: String) -> String {
+        stateDirectory.hasSuffix("/") ? stateDirectory + name : stateDirectory + "/" + name
+    }
+
     /// The directory of the run named `runName`.
     package static func runDirectory(in stateDirectory: String, runName: String) -> String {
         stateDirectory + "/runs/" + runName

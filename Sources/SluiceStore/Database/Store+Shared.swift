@@ -29,7 +29,7 @@ extension Store {
 
     /// The database file in `stateDirectory`.
     static func path(ofDatabaseIn stateDirectory: String) -> String {
-        stateDirectory.hasSuffix("/") ? stateDirectory + "sluice.db" : stateDirectory + "/sluice.db"
+        StateLayout.entry("sluice.db", in: stateDirectory)
     }
 }
 
